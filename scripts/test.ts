@@ -1,0 +1,72 @@
+/**
+ * `npm test`: starts a private stack (Postgres, Redis, the Worker in workerd) on free ports in
+ * a temp dir, runs every suite in test/ against it with node's test runner, and tears it all
+ * down, also when a test fails or the run is interrupted. `npm test -- test/x.test.ts` runs one.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startStack } from './stack/index'
+import { freePort } from './stack/ports'
+import { logTail } from './stack/proc'
+import { ROOT } from './stack/wrangler'
+
+const log = (msg: string) => console.error(`[test] ${msg}`)
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2)
+  const files = args.length
+    ? args
+    : readdirSync(join(ROOT, 'test'))
+        .filter((f) => f.endsWith('.test.ts'))
+        .sort()
+        .map((f) => join('test', f))
+  const dir = mkdtempSync(join(tmpdir(), 'codetether-test-'))
+  const started = Date.now()
+  const stack = await startStack({
+    stateDir: dir,
+    port: await freePort(),
+    ephemeral: true,
+    log,
+    workerLogFile: join(dir, 'worker.log'),
+  })
+  log(`stack ready in ${Date.now() - started} ms at ${stack.info.url}`)
+
+  const stop = async () => {
+    await stack.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  process.once('SIGINT', () => void stop().then(() => process.exit(130)))
+  process.once('SIGTERM', () => void stop().then(() => process.exit(143)))
+
+  const code = await new Promise<number>((resolve) => {
+    const run = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          CODETETHER_STACK: join(dir, 'stack.json'),
+          CODETETHER_TEST_DIR: dir,
+        },
+      },
+    )
+    run.once('exit', (c) => resolve(c ?? 1))
+  })
+  if (code !== 0) {
+    log(`tests failed; last lines of the Worker's log:\n${logTail(join(dir, 'worker.log'), 40)}`)
+  }
+  await stop()
+  return code
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(`[test] ${err.stack ?? err.message}`)
+    process.exit(1)
+  },
+)

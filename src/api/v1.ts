@@ -1,0 +1,12 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { requirePrincipal } from '../auth/middleware'
+import type { AppEnv } from '../context'
+import { validationHook } from '../lib/errors'
+import { workspacesApi } from './workspaces'
+
+/** The REST API. Every route below needs a principal. */
+export const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+v1.use(requirePrincipal())
+v1.route('/agent/workspaces', workspacesApi)
+v1.route('/agent/codebases', workspacesApi)

@@ -1,0 +1,109 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { type AppEnv, dbOf, principalOf } from '../context'
+import { validationHook } from '../lib/errors'
+import {
+  deleteWorkspace,
+  getWorkspace,
+  listWorkspaces,
+  registerWorkspace,
+  workspaceView,
+} from '../workspaces/service'
+
+/** Served under both /v1/agent/workspaces and upstream's /v1/agent/codebases. */
+export const workspacesApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+const Workspace = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    path: z.string(),
+    description: z.string(),
+    worker_id: z.string().nullable(),
+    agent_config: z.record(z.string(), z.unknown()),
+    status: z.string(),
+    aliases: z.array(z.string()),
+    git_url: z.string().nullable(),
+    git_branch: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Workspace')
+
+const IdParam = z.object({ id: z.string().min(1).max(200) })
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+})
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  request: { query: z.object({ path: z.string().min(1).optional() }) },
+  responses: { 200: json(z.array(Workspace), 'Workspaces of the tenant') },
+})
+workspacesApi.openapi(list, async (c) => {
+  const { path } = c.req.valid('query')
+  const rows = await listWorkspaces(dbOf(c), principalOf(c).tenantId, { path })
+  return c.json(rows.map(workspaceView), 200)
+})
+
+const RegisterBody = z
+  .object({
+    name: z.string().min(1).max(200),
+    path: z.string().min(1).max(4096),
+    description: z.string().max(10_000).optional(),
+    agent_config: z.record(z.string(), z.unknown()).optional(),
+    worker_id: z.string().min(1).max(200),
+    git_url: z.string().max(2048).optional(),
+    git_branch: z.string().max(255).optional(),
+  })
+  .openapi('RegisterWorkspace')
+
+const register = createRoute({
+  method: 'post',
+  path: '/',
+  request: { body: { content: { 'application/json': { schema: RegisterBody } }, required: true } },
+  responses: {
+    200: json(
+      z.object({ success: z.literal(true), workspace: Workspace, codebase: Workspace }),
+      'The registered workspace (also as `codebase`, upstream’s name)',
+    ),
+  },
+})
+workspacesApi.openapi(register, async (c) => {
+  const body = c.req.valid('json')
+  const row = await registerWorkspace(dbOf(c), principalOf(c).tenantId, {
+    name: body.name,
+    path: body.path,
+    description: body.description,
+    agentConfig: body.agent_config,
+    workerId: body.worker_id,
+    gitUrl: body.git_url,
+    gitBranch: body.git_branch,
+  })
+  const view = workspaceView(row)
+  return c.json({ success: true as const, workspace: view, codebase: view }, 200)
+})
+
+const get = createRoute({
+  method: 'get',
+  path: '/{id}',
+  request: { params: IdParam },
+  responses: { 200: json(Workspace, 'The workspace') },
+})
+workspacesApi.openapi(get, async (c) => {
+  const { id } = c.req.valid('param')
+  return c.json(workspaceView(await getWorkspace(dbOf(c), principalOf(c).tenantId, id)), 200)
+})
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  request: { params: IdParam },
+  responses: { 200: json(z.object({ success: z.literal(true) }), 'Deleted') },
+})
+workspacesApi.openapi(remove, async (c) => {
+  const { id } = c.req.valid('param')
+  await deleteWorkspace(dbOf(c), principalOf(c).tenantId, id)
+  return c.json({ success: true as const }, 200)
+})

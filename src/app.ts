@@ -1,0 +1,41 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { cors } from 'hono/cors'
+import { requestId } from 'hono/request-id'
+import { health } from './api/health'
+import { v1 } from './api/v1'
+import { type AppEnv, configOfContext } from './context'
+import { accessLog } from './lib/access-log'
+import { limitBody } from './lib/body-limit'
+import { ApiError, errorResponse, handleError, validationHook } from './lib/errors'
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+  app.use(requestId())
+  app.use(accessLog())
+  app.use((c, next) => {
+    const origins = configOfContext(c).CORS_ORIGINS
+    return cors({
+      origin: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()),
+      allowHeaders: [
+        'Authorization',
+        'Content-Type',
+        'A2A-Version',
+        'Last-Event-ID',
+        'X-Request-Id',
+      ],
+      exposeHeaders: ['X-Request-Id'],
+      maxAge: 600,
+    })(c, next)
+  })
+  app.use((c, next) => limitBody(() => configOfContext(c).MAX_BODY_BYTES)(c, next))
+
+  app.route('/', health)
+  app.route('/v1', v1)
+
+  app.notFound((c) =>
+    errorResponse(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`)),
+  )
+  app.onError(handleError)
+  return app
+}

@@ -1,0 +1,173 @@
+/**
+ * drizzle mirror of migrations/*.sql. The SQL migrations are the source of truth (they also
+ * hold the roles, policies and functions drizzle cannot express); test/schema.test.ts fails
+ * when this file and the migrated database disagree.
+ */
+import { sql } from 'drizzle-orm'
+import {
+  bigint,
+  customType,
+  foreignKey,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core'
+
+const bytea = customType<{ data: Uint8Array; driverData: string }>({
+  dataType: () => 'bytea',
+})
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' })
+const createdAt = () => ts('created_at').notNull().defaultNow()
+const tenantId = () => uuid('tenant_id').notNull()
+
+export const tenants = pgTable('tenants', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  slug: text('slug').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  plan: text('plan').notNull().default('free'),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+})
+
+export const workers = pgTable(
+  'workers',
+  {
+    tenantId: tenantId(),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    hostname: text('hostname'),
+    capabilities: jsonb('capabilities').$type<string[]>().notNull().default([]),
+    models: jsonb('models').$type<unknown[]>().notNull().default([]),
+    agents: jsonb('agents').$type<unknown[]>().notNull().default([]),
+    status: text('status', { enum: ['online', 'busy', 'offline'] })
+      .notNull()
+      .default('online'),
+    registeredAt: ts('registered_at').notNull().defaultNow(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+)
+
+export const workspaces = pgTable(
+  'workspaces',
+  {
+    tenantId: tenantId(),
+    id: text('id').notNull().default(sql`gen_random_uuid()::text`),
+    name: text('name').notNull(),
+    path: text('path').notNull(),
+    aliases: text('aliases').array().notNull().default([]),
+    description: text('description').notNull().default(''),
+    workerId: text('worker_id'),
+    agentConfig: jsonb('agent_config').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status').notNull().default('idle'),
+    gitUrl: text('git_url'),
+    gitBranch: text('git_branch'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({
+      columns: [t.tenantId, t.workerId],
+      foreignColumns: [workers.tenantId, workers.id],
+    }),
+  ],
+)
+
+export const taskStatuses = [
+  'submitted',
+  'working',
+  'input-required',
+  'auth-required',
+  'completed',
+  'failed',
+  'canceled',
+  'rejected',
+] as const
+export type TaskStatus = (typeof taskStatuses)[number]
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    tenantId: tenantId(),
+    id: text('id').notNull().default(sql`gen_random_uuid()::text`),
+    contextId: text('context_id').notNull().default(sql`gen_random_uuid()::text`),
+    workspaceId: text('workspace_id'),
+    title: text('title').notNull().default(''),
+    prompt: text('prompt').notNull().default(''),
+    agentType: text('agent_type').notNull().default('build'),
+    status: text('status', { enum: taskStatuses }).notNull().default('submitted'),
+    priority: integer('priority').notNull().default(0),
+    targetAgentName: text('target_agent_name'),
+    targetWorkerId: text('target_worker_id'),
+    requiredCapabilities: text('required_capabilities').array().notNull().default([]),
+    modelRef: text('model_ref'),
+    deadlineAt: ts('deadline_at'),
+    workerId: text('worker_id'),
+    leaseExpiresAt: ts('lease_expires_at'),
+    attempt: integer('attempt').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(3),
+    result: text('result'),
+    error: text('error'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    startedAt: ts('started_at'),
+    completedAt: ts('completed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({
+      columns: [t.tenantId, t.workspaceId],
+      foreignColumns: [workspaces.tenantId, workspaces.id],
+    }),
+    foreignKey({
+      columns: [t.tenantId, t.workerId],
+      foreignColumns: [workers.tenantId, workers.id],
+    }),
+  ],
+)
+
+export const taskEvents = pgTable(
+  'task_events',
+  {
+    tenantId: tenantId(),
+    taskId: text('task_id').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.taskId, t.seq] }),
+    foreignKey({ columns: [t.tenantId, t.taskId], foreignColumns: [tasks.tenantId, tasks.id] }),
+  ],
+)
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    tenantId: tenantId(),
+    id: uuid('id').notNull().defaultRandom(),
+    userId: text('user_id'),
+    name: text('name').notNull(),
+    keyHash: bytea('key_hash').notNull().unique(),
+    keyPrefix: text('key_prefix').notNull(),
+    scopes: text('scopes').array().notNull().default([]),
+    lastUsedAt: ts('last_used_at'),
+    expiresAt: ts('expires_at'),
+    revokedAt: ts('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+)
+
+/** Tables holding tenant data, each under the tenant_isolation policy. */
+export const tenantTables = { tenants, workers, workspaces, tasks, taskEvents, apiKeys }

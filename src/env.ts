@@ -1,0 +1,57 @@
+import { z } from 'zod'
+import type { AgentBus } from '../durable-objects/agent-bus'
+import type { TaskStream } from '../durable-objects/task-stream'
+import type { WorkerHub } from '../durable-objects/worker-hub'
+
+/** What wrangler binds: Durable Object namespaces plus string vars and secrets. */
+export interface Env {
+  TASK_STREAM: DurableObjectNamespace<TaskStream>
+  AGENT_BUS: DurableObjectNamespace<AgentBus>
+  WORKER_HUB: DurableObjectNamespace<WorkerHub>
+  [key: string]: unknown
+}
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v))
+
+/**
+ * Configuration read from vars and secrets. Local plumbing (NEON_HTTP_ENDPOINT) is plain
+ * configuration of the production clients: set it and the same code talks to the dev stack.
+ */
+const ConfigSchema = z.object({
+  DATABASE_URL: optional,
+  NEON_HTTP_ENDPOINT: optional.pipe(z.url().optional()),
+  UPSTASH_REDIS_REST_URL: optional.pipe(z.url().optional()),
+  UPSTASH_REDIS_REST_TOKEN: optional,
+  AUTH_MODE: z.enum(['dev', 'production']).default('production'),
+  A2A_AUTH_TOKENS: optional,
+  DEFAULT_TENANT_ID: optional.pipe(z.uuid().optional()),
+  CORS_ORIGINS: z.string().default('*'),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  CODETETHER_VERSION: optional,
+})
+
+export type Config = z.infer<typeof ConfigSchema>
+
+const cache = new WeakMap<object, Config>()
+
+/** Parses the environment once per isolate; a bad value fails loudly, naming the variable. */
+export function configOf(env: Env): Config {
+  let config = cache.get(env)
+  if (!config) {
+    const parsed = ConfigSchema.safeParse(env)
+    if (!parsed.success) {
+      const names = parsed.error.issues.map((i) => i.path.join('.')).join(', ')
+      throw new Error(`Invalid configuration: ${names}`)
+    }
+    config = parsed.data
+    cache.set(env, config)
+  }
+  return config
+}

@@ -1,0 +1,7 @@
+import { createApp } from './app'
+
+export { AgentBus } from '../durable-objects/agent-bus'
+export { TaskStream } from '../durable-objects/task-stream'
+export { WorkerHub } from '../durable-objects/worker-hub'
+
+export default createApp()

@@ -1,0 +1,79 @@
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ZodError } from 'zod'
+import { log } from './log'
+
+/** The one error shape of the REST API: `{ "error": { "code", "message", "details"? } }`. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown }
+}
+
+/** An error that is the caller's to fix or know about; anything else becomes a 500. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message)
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) =>
+  new ApiError(400, 'bad_request', message, details)
+export const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message)
+export const forbidden = (message: string) => new ApiError(403, 'forbidden', message)
+export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`)
+export const conflict = (message: string, details?: unknown) =>
+  new ApiError(409, 'conflict', message, details)
+
+export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } }
+}
+
+export function errorResponse(c: Context, err: ApiError): Response {
+  return c.json(errorBody(err.code, err.message, err.details), err.status)
+}
+
+/** zod issues as `[{ path: "a.b", message }]`: enough to fix the request, nothing internal. */
+export function zodDetails(err: ZodError): { path: string; message: string }[] {
+  return err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
+}
+
+const statusCodes: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+}
+
+/** Hono's onError: every thrown error leaves as the one error shape, never as a stack trace. */
+export function handleError(err: Error, c: Context): Response {
+  if (err instanceof ApiError) return errorResponse(c, err)
+  if (err instanceof ZodError) {
+    return errorResponse(c, badRequest('Request validation failed', zodDetails(err)))
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    const status = err.status as ContentfulStatusCode
+    const code = statusCodes[status] ?? 'bad_request'
+    return c.json(errorBody(code, err.message || code.replaceAll('_', ' ')), status)
+  }
+  const requestId = c.get('requestId') as string | undefined
+  log.error('unhandled error', { request_id: requestId, error: err })
+  return c.json(errorBody('internal_error', `Internal error (request id ${requestId})`), 500)
+}
+
+/** zod-openapi's defaultHook: a request that fails its route schema gets a 400 naming fields. */
+export function validationHook(
+  result: { success: true } | { success: false; error: ZodError; target?: string },
+  c: Context,
+): Response | undefined {
+  if (result.success) return undefined
+  const where = result.target === 'json' ? 'body' : (result.target ?? 'request')
+  return errorResponse(c, badRequest(`Invalid request ${where}`, zodDetails(result.error)))
+}

@@ -1,0 +1,103 @@
+import { eq, sql } from 'drizzle-orm'
+import type { Database } from '../db/client'
+import { workers, workspaces } from '../db/schema'
+import { withTenant } from '../db/tenant'
+import { badRequest, notFound } from '../lib/errors'
+import { normalisePath } from './path'
+
+export type WorkspaceRow = typeof workspaces.$inferSelect
+
+/** A workspace as REST serves it (upstream's snake_case "codebase"). */
+export function workspaceView(w: WorkspaceRow) {
+  return {
+    id: w.id,
+    name: w.name,
+    path: w.path,
+    description: w.description,
+    worker_id: w.workerId,
+    agent_config: w.agentConfig,
+    status: w.status,
+    aliases: w.aliases,
+    git_url: w.gitUrl,
+    git_branch: w.gitBranch,
+    created_at: w.createdAt,
+    updated_at: w.updatedAt,
+  }
+}
+
+export function listWorkspaces(db: Database, tenantId: string, filter: { path?: string } = {}) {
+  const path = filter.path === undefined ? undefined : requirePath(filter.path)
+  return withTenant(db, tenantId, (tx) =>
+    tx
+      .select()
+      .from(workspaces)
+      .where(path === undefined ? undefined : eq(workspaces.path, path))
+      .orderBy(workspaces.createdAt),
+  )
+}
+
+export async function getWorkspace(db: Database, tenantId: string, id: string) {
+  const [row] = await withTenant(db, tenantId, (tx) =>
+    tx.select().from(workspaces).where(eq(workspaces.id, id)),
+  )
+  if (!row) throw notFound(`Workspace ${id}`)
+  return row
+}
+
+export interface RegisterWorkspace {
+  name: string
+  path: string
+  description?: string
+  agentConfig?: Record<string, unknown>
+  workerId: string
+  gitUrl?: string
+  gitBranch?: string
+}
+
+/**
+ * A worker registering a path it serves: one row per normalised path, so a worker that
+ * registers again (or another worker taking over the path) updates it in place.
+ */
+export async function registerWorkspace(db: Database, tenantId: string, input: RegisterWorkspace) {
+  const path = requirePath(input.path)
+  return withTenant(db, tenantId, async (tx) => {
+    const [worker] = await tx
+      .select({ id: workers.id })
+      .from(workers)
+      .where(eq(workers.id, input.workerId))
+    if (!worker) throw notFound(`Worker ${input.workerId}`)
+    const values = {
+      tenantId,
+      name: input.name,
+      path,
+      description: input.description ?? '',
+      agentConfig: input.agentConfig ?? {},
+      workerId: input.workerId,
+      gitUrl: input.gitUrl ?? null,
+      gitBranch: input.gitBranch ?? null,
+    }
+    const [row] = await tx
+      .insert(workspaces)
+      .values(values)
+      .onConflictDoUpdate({
+        target: [workspaces.tenantId, workspaces.path],
+        set: { ...values, updatedAt: sql`now()` },
+      })
+      .returning()
+    if (!row) throw new Error('workspace upsert returned no row')
+    return row
+  })
+}
+
+export async function deleteWorkspace(db: Database, tenantId: string, id: string) {
+  const deleted = await withTenant(db, tenantId, (tx) =>
+    tx.delete(workspaces).where(eq(workspaces.id, id)).returning({ id: workspaces.id }),
+  )
+  if (deleted.length === 0) throw notFound(`Workspace ${id}`)
+}
+
+function requirePath(raw: string): string {
+  const path = normalisePath(raw)
+  if (!path) throw badRequest(`path must be absolute: ${JSON.stringify(raw)}`)
+  return path
+}

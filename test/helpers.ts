@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import pg from 'pg'
+import type { StackInfo } from '../scripts/stack/index'
+
+/** The stack `npm test` started for this run (see scripts/test.ts). */
+export function stack(): StackInfo {
+  const file = process.env.CODETETHER_STACK
+  if (!file) throw new Error('CODETETHER_STACK is not set: run the tests with `npm test`')
+  return JSON.parse(readFileSync(file, 'utf8'))
+}
+
+export function testDir(): string {
+  const dir = process.env.CODETETHER_TEST_DIR
+  if (!dir) throw new Error('CODETETHER_TEST_DIR is not set: run the tests with `npm test`')
+  return dir
+}
+
+/** fetch against the Worker; `token: null` sends no Authorization header. */
+export async function api(
+  path: string,
+  init: RequestInit & { token?: string | null; json?: unknown } = {},
+): Promise<Response> {
+  const { token, json, ...rest } = init
+  const headers = new Headers(rest.headers)
+  const bearer = token === undefined ? stack().devToken : token
+  if (bearer !== null) headers.set('Authorization', `Bearer ${bearer}`)
+  if (json !== undefined) headers.set('Content-Type', 'application/json')
+  return fetch(new URL(path, stack().url), {
+    ...rest,
+    headers,
+    body: json === undefined ? rest.body : JSON.stringify(json),
+  })
+}
+
+/** A client connected as the app role: what the Worker's queries run as. */
+export async function connectAsApp(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: stack().databaseUrl })
+  await client.connect()
+  return client
+}
+
+export async function connectAsOwner(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: stack().ownerDatabaseUrl })
+  await client.connect()
+  return client
+}
+
+/** Runs `fn` in a transaction with app.tenant_id set, as withTenant does. */
+export async function asTenant<T>(
+  client: pg.Client,
+  tenantId: string | null,
+  fn: () => Promise<T>,
+): Promise<T> {
+  await client.query('begin')
+  try {
+    if (tenantId !== null) {
+      await client.query(`select set_config('app.tenant_id', $1, true)`, [tenantId])
+    }
+    const out = await fn()
+    await client.query('commit')
+    return out
+  } catch (err) {
+    await client.query('rollback')
+    throw err
+  }
+}
+
+/** A new tenant, made the way an operator makes one. */
+export async function createTenant(): Promise<string> {
+  const owner = await connectAsOwner()
+  try {
+    const slug = `t-${randomUUID().slice(0, 8)}`
+    const { rows } = await owner.query<{ id: string }>('select app.create_tenant($1, $2) as id', [
+      slug,
+      `Tenant ${slug}`,
+    ])
+    return rows[0]?.id as string
+  } finally {
+    await owner.end()
+  }
+}
+
+/** The SQLSTATE a statement fails with, or undefined if it succeeds. */
+export async function sqlState(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p
+    return undefined
+  } catch (err) {
+    return (err as { code?: string }).code ?? 'no-code'
+  }
+}

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { after, before, describe, test } from 'node:test'
+import type pg from 'pg'
+import { api, asTenant, connectAsApp, stack } from './helpers'
+
+let app: pg.Client
+const workerId = `worker-${randomUUID().slice(0, 8)}`
+const base = `/tmp/ws-${randomUUID().slice(0, 8)}`
+
+before(async () => {
+  app = await connectAsApp()
+  // Worker registration is its own API (queue issue); here the row is made directly.
+  await asTenant(app, stack().tenantId, () =>
+    app.query(`insert into workers (tenant_id, id, name) values ($1, $2, 'test worker')`, [
+      stack().tenantId,
+      workerId,
+    ]),
+  )
+})
+after(() => app.end())
+
+describe('workspaces (codebases)', () => {
+  let id: string
+
+  test('a worker registers a path; the reply carries it as workspace and codebase', async () => {
+    const res = await api('/v1/agent/workspaces', {
+      method: 'POST',
+      json: {
+        name: 'api',
+        path: `${base}/api/./src/../`,
+        worker_id: workerId,
+        agent_config: { a: 1 },
+      },
+    })
+    assert.equal(res.status, 200)
+    const body = await res.json()
+    assert.equal(body.success, true)
+    assert.equal(body.workspace.path, `${base}/api`)
+    assert.deepEqual(body.codebase, body.workspace)
+    assert.equal(body.workspace.worker_id, workerId)
+    assert.deepEqual(body.workspace.agent_config, { a: 1 })
+    id = body.workspace.id
+  })
+
+  test('registering the same path again updates the one row', async () => {
+    const res = await api('/v1/agent/codebases', {
+      method: 'POST',
+      json: { name: 'api-renamed', path: `${base}/api/`, worker_id: workerId },
+    })
+    const body = await res.json()
+    assert.equal(body.workspace.id, id)
+    assert.equal(body.workspace.name, 'api-renamed')
+  })
+
+  test('an unknown worker is a 404, a relative path a 400', async () => {
+    const unknown = await api('/v1/agent/workspaces', {
+      method: 'POST',
+      json: { name: 'x', path: `${base}/x`, worker_id: 'no-such-worker' },
+    })
+    assert.equal(unknown.status, 404)
+    const relative = await api('/v1/agent/workspaces', {
+      method: 'POST',
+      json: { name: 'x', path: 'relative/dir', worker_id: workerId },
+    })
+    assert.equal(relative.status, 400)
+    assert.match((await relative.json()).error.message, /absolute/)
+  })
+
+  test('list, filter by a path in any spelling, and get, under both names', async () => {
+    const all = await (await api('/v1/agent/workspaces')).json()
+    assert.ok(all.some((w: { id: string }) => w.id === id))
+    const filtered = await (
+      await api(`/v1/agent/codebases?path=${encodeURIComponent(`${base}//api/`)}`)
+    ).json()
+    assert.deepEqual(
+      filtered.map((w: { id: string }) => w.id),
+      [id],
+    )
+    for (const kind of ['workspaces', 'codebases']) {
+      const res = await api(`/v1/agent/${kind}/${id}`)
+      assert.equal(res.status, 200)
+      assert.equal((await res.json()).name, 'api-renamed')
+    }
+  })
+
+  test('another tenant cannot see it, even by direct SQL', async () => {
+    const other = randomUUID()
+    const rows = await asTenant(
+      app,
+      other,
+      async () => (await app.query('select id from workspaces')).rows,
+    )
+    assert.deepEqual(rows, [])
+  })
+
+  test('delete removes it; a second delete and a get are 404', async () => {
+    assert.equal((await api(`/v1/agent/workspaces/${id}`, { method: 'DELETE' })).status, 200)
+    assert.equal((await api(`/v1/agent/workspaces/${id}`, { method: 'DELETE' })).status, 404)
+    const res = await api(`/v1/agent/codebases/${id}`)
+    assert.equal(res.status, 404)
+    assert.equal((await res.json()).error.code, 'not_found')
+  })
+})
