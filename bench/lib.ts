@@ -1,0 +1,89 @@
+/** Measuring helpers: sequential and concurrent request loops, percentiles, one table. */
+import { Agent, request } from 'node:http'
+
+export interface Figure {
+  name: string
+  /** What this figure is compared with (its floor or peer), by name. */
+  vs?: string
+  p50: number
+  p99: number
+  rps: number
+  n: number
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+  return sorted[Math.max(0, i)] as number
+}
+
+/**
+ * Runs `op` `n` times after `warmup` runs, `concurrency` at a time, timing each from the
+ * client side (workerd's own timers do not advance inside a request).
+ */
+export async function measure(
+  name: string,
+  op: () => Promise<void>,
+  opts: { n: number; warmup: number; concurrency?: number; vs?: string },
+): Promise<Figure> {
+  for (let i = 0; i < opts.warmup; i++) await op()
+  const times: number[] = []
+  let next = 0
+  const started = performance.now()
+  const lane = async () => {
+    while (next++ < opts.n) {
+      const t = performance.now()
+      await op()
+      times.push(performance.now() - t)
+    }
+  }
+  await Promise.all(Array.from({ length: opts.concurrency ?? 1 }, lane))
+  const elapsed = (performance.now() - started) / 1000
+  times.sort((a, b) => a - b)
+  return {
+    name,
+    vs: opts.vs,
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    rps: times.length / elapsed,
+    n: times.length,
+  }
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 })
+
+/** GET with a keep-alive agent; fails on a status other than `expect`. */
+export function httpGet(url: string, headers: Record<string, string> = {}, expect = 200) {
+  const target = new URL(url)
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(target, { agent, headers }, (res) => {
+        res.resume()
+        res.on('end', () =>
+          res.statusCode === expect ? resolve() : reject(new Error(`${url}: ${res.statusCode}`)),
+        )
+      })
+      req.on('error', reject)
+      req.end()
+    })
+}
+
+export function printTable(figures: Figure[]): void {
+  const byName = new Map(figures.map((f) => [f.name, f]))
+  const rows = figures.map((f) => {
+    const floor = f.vs ? byName.get(f.vs) : undefined
+    return {
+      benchmark: f.name,
+      'p50 ms': f.p50.toFixed(2),
+      'p99 ms': f.p99.toFixed(2),
+      'req/s': f.rps.toFixed(0),
+      'vs floor': floor ? `${(f.p50 / floor.p50).toFixed(2)}× p50 of ${floor.name}` : '',
+    }
+  })
+  const cols = Object.keys(rows[0] ?? {}) as (keyof (typeof rows)[0])[]
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)))
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i] as number)).join('  ')
+  console.log(line(cols))
+  console.log(line(width.map((w) => '-'.repeat(w))))
+  for (const r of rows) console.log(line(cols.map((c) => r[c])))
+}

@@ -1,0 +1,190 @@
+/**
+ * `npm run bench [-- --quick]`: starts a private stack and prints medians side by side with
+ * their floors, measured in the same run. Results also go to bench/results/latest.json.
+ *
+ * The Worker is measured twice: through `wrangler dev` (whose port is a proxy: one more
+ * workerd hop) and through Miniflare serving the same bundle directly, which is the figure
+ * that says what the Worker itself costs.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { Miniflare } from 'miniflare'
+import pg from 'pg'
+import { startStack } from '../scripts/stack/index'
+import { freePort } from '../scripts/stack/ports'
+import { ROOT } from '../scripts/stack/wrangler'
+import { type Figure, httpGet, measure, printTable } from './lib'
+
+const quick = process.argv.includes('--quick')
+const N = quick ? 300 : 2000
+const WARMUP = quick ? 50 : 200
+const log = (msg: string) => console.error(`[bench] ${msg}`)
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'codetether-bench-'))
+  const stack = await startStack({
+    stateDir: dir,
+    port: await freePort(),
+    ephemeral: true,
+    log,
+    workerLogFile: join(dir, 'worker.log'),
+  })
+  const cleanups: (() => unknown)[] = [() => stack.stop()]
+  try {
+    const { info } = stack
+    const auth = { Authorization: `Bearer ${info.devToken}` }
+    const workspaceId = await seedWorkspace(info.databaseUrl, info.tenantId, info.url, auth)
+
+    const mf = await startMiniflare(dir, join(dir, 'worker.env'))
+    cleanups.unshift(() => mf.dispose())
+    const direct = (await mf.ready).toString().replace(/\/$/, '')
+
+    const bare = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ status: 'healthy', timestamp: new Date().toISOString() }))
+    })
+    const barePort = await freePort()
+    await new Promise<void>((r) => bare.listen(barePort, '127.0.0.1', r))
+    cleanups.unshift(() => new Promise((r) => bare.close(r)))
+
+    const pool = new pg.Pool({ connectionString: info.databaseUrl, max: 8 })
+    cleanups.unshift(() => pool.end())
+    const pgRead = async () => {
+      const client = await pool.connect()
+      try {
+        await client.query('begin')
+        await client.query(`select set_config('app.tenant_id', $1, true)`, [info.tenantId])
+        await client.query('select * from workspaces where id = $1', [workspaceId])
+        await client.query('commit')
+      } finally {
+        client.release()
+      }
+    }
+
+    const read = `/v1/agent/workspaces/${workspaceId}`
+    const opts = { n: N, warmup: WARMUP }
+    const figures: Figure[] = []
+    const run = async (f: Promise<Figure>) => {
+      const figure = await f
+      log(`${figure.name}: p50 ${figure.p50.toFixed(2)} ms`)
+      figures.push(figure)
+    }
+    await run(measure('node http: bare server', httpGet(`http://127.0.0.1:${barePort}/`), opts))
+    await run(
+      measure('worker direct: GET /health', httpGet(`${direct}/health`), {
+        ...opts,
+        vs: 'node http: bare server',
+      }),
+    )
+    await run(measure('postgres: set tenant + select (pg, pooled)', pgRead, opts))
+    await run(
+      measure('worker direct: tenant read', httpGet(`${direct}${read}`, auth), {
+        ...opts,
+        vs: 'worker direct: GET /health',
+      }),
+    )
+    await run(
+      measure('worker direct: tenant read ×8', httpGet(`${direct}${read}`, auth), {
+        ...opts,
+        concurrency: 8,
+        vs: 'worker direct: tenant read',
+      }),
+    )
+    await run(
+      measure('wrangler dev: GET /health', httpGet(`${info.url}/health`), {
+        ...opts,
+        vs: 'worker direct: GET /health',
+      }),
+    )
+    await run(
+      measure('wrangler dev: tenant read', httpGet(`${info.url}${read}`, auth), {
+        ...opts,
+        vs: 'wrangler dev: GET /health',
+      }),
+    )
+
+    console.log()
+    printTable(figures)
+    console.log(
+      `\n'tenant read' = GET ${'/v1/agent/workspaces/{id}'} with a bearer token: auth, withTenant` +
+        ' (set_config + select in one HTTP round trip to the Neon endpoint), JSON reply.',
+    )
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
+    writeFileSync(
+      join(ROOT, 'bench/results/latest.json'),
+      JSON.stringify({ date: new Date().toISOString(), quick, figures }, null, 2),
+    )
+  } finally {
+    for (const cleanup of cleanups) await cleanup()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function seedWorkspace(
+  appUrl: string,
+  tenantId: string,
+  url: string,
+  auth: Record<string, string>,
+): Promise<string> {
+  const client = new pg.Client({ connectionString: appUrl })
+  await client.connect()
+  await client.query('begin')
+  await client.query(`select set_config('app.tenant_id', $1, true)`, [tenantId])
+  await client.query(`insert into workers (tenant_id, id, name) values ($1, 'bench', 'bench')`, [
+    tenantId,
+  ])
+  await client.query('commit')
+  await client.end()
+  const res = await fetch(`${url}/v1/agent/workspaces`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', path: '/bench/repo', worker_id: 'bench' }),
+  })
+  if (!res.ok) throw new Error(`seeding failed: ${res.status} ${await res.text()}`)
+  return ((await res.json()) as { workspace: { id: string } }).workspace.id
+}
+
+/** The bundle `wrangler deploy` would upload, served by Miniflare with the stack's vars. */
+async function startMiniflare(dir: string, varsFile: string): Promise<Miniflare> {
+  const out = join(dir, 'bundle')
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', out],
+    { cwd: ROOT, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
+  )
+  const bindings = Object.fromEntries(
+    readFileSync(varsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const i = line.indexOf('=')
+        return [line.slice(0, i), JSON.parse(line.slice(i + 1)) as string]
+      }),
+  )
+  return new Miniflare({
+    modules: true,
+    scriptPath: join(out, 'index.js'),
+    modulesRoot: out,
+    compatibilityDate: '2025-09-01',
+    compatibilityFlags: ['nodejs_compat'],
+    durableObjects: { TASK_STREAM: 'TaskStream', AGENT_BUS: 'AgentBus', WORKER_HUB: 'WorkerHub' },
+    bindings,
+    host: '127.0.0.1',
+    port: await freePort(),
+    // The Worker logs a JSON line per request; the terminal printing thousands of them
+    // would be measured too.
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+      stdout.resume()
+      stderr.resume()
+    },
+  })
+}
+
+main().catch((err: Error) => {
+  console.error(err.stack ?? err.message)
+  process.exit(1)
+})
