@@ -1,6 +1,126 @@
+import { databaseOf } from '../src/db/client'
+import { configOf, type Env } from '../src/env'
+import { isTerminalEvent } from '../src/tasks/states'
+import { readEvents, type TaskEvent } from '../src/tasks/events'
 import { LiveObject } from './live-object'
 
-/** One per task: SSE subscribers and replay of the task's events (A2A server issue). */
-export class TaskStream extends LiveObject {
+interface Subscriber {
+  writer: WritableStreamDefaultWriter<Uint8Array>
+  /** The next seq this subscriber must receive; everything below it was sent. */
+  next: number
+  /** Deliveries to one subscriber run one after another, in seq order. */
+  chain: Promise<void>
+  closed: boolean
+}
+
+const RING_SIZE = 256
+const encoder = new TextEncoder()
+
+/**
+ * One per task: fans the task's events out to every subscriber, each exactly once and in
+ * order. Events are committed to Postgres before they are published here, so a subscriber
+ * that is behind (it reconnected with Last-Event-ID, or an event overtook another on its way
+ * here) is filled in from a ring of recent events or from task_events: no gap, no duplicate.
+ *
+ * GET /subscribe?tenant=&task=&after=N streams NDJSON events with seq > N; the stream ends
+ * after a terminal status.
+ */
+export class TaskStream extends LiveObject<Env> {
   protected override readonly kind = 'task-stream'
+  private ring: TaskEvent[] = []
+  private readonly subscribers = new Set<Subscriber>()
+  private tenantId: string | undefined
+  private taskId: string | undefined
+
+  /** Called by the app after the events' transaction committed. */
+  async publish(tenantId: string, taskId: string, events: TaskEvent[]): Promise<void> {
+    this.bind(tenantId, taskId)
+    for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
+      this.remember(event)
+      for (const sub of this.subscribers) this.deliver(sub, event)
+    }
+  }
+
+  subscriberCount(): number {
+    return this.subscribers.size
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const tenantId = url.searchParams.get('tenant')
+    const taskId = url.searchParams.get('task')
+    const after = Number(url.searchParams.get('after') ?? '0')
+    if (!tenantId || !taskId || !Number.isInteger(after) || after < 0) {
+      return new Response('tenant, task and a non-negative integer after are required', { status: 400 })
+    }
+    this.bind(tenantId, taskId)
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+    const sub: Subscriber = { writer: writable.getWriter(), next: after + 1, chain: Promise.resolve(), closed: false }
+    this.subscribers.add(sub)
+    // The reader cancelling (client gone) errors the writable side: release at once.
+    sub.writer.closed.catch(() => this.close(sub))
+    // Catch up on everything committed so far; live events queue behind this on the chain.
+    sub.chain = sub.chain.then(() => this.catchUp(sub, Number.POSITIVE_INFINITY))
+    return new Response(readable, { headers: { 'content-type': 'application/x-ndjson' } })
+  }
+
+  private bind(tenantId: string, taskId: string) {
+    if (this.taskId !== undefined && (this.taskId !== taskId || this.tenantId !== tenantId)) {
+      throw new Error('TaskStream addressed with another task')
+    }
+    this.tenantId = tenantId
+    this.taskId = taskId
+  }
+
+  private remember(event: TaskEvent) {
+    const last = this.ring.at(-1)
+    if (last && event.seq <= last.seq) return
+    if (last && event.seq !== last.seq + 1) this.ring = [] // keep the ring contiguous
+    this.ring.push(event)
+    if (this.ring.length > RING_SIZE) this.ring.shift()
+  }
+
+  private deliver(sub: Subscriber, event: TaskEvent) {
+    sub.chain = sub.chain.then(async () => {
+      if (sub.closed || event.seq < sub.next) return
+      if (event.seq > sub.next) await this.catchUp(sub, event.seq - 1)
+      if (event.seq === sub.next) await this.send(sub, event)
+    })
+  }
+
+  /** Sends sub every event from sub.next up to `upTo`, from the ring when it has them. */
+  private async catchUp(sub: Subscriber, upTo: number) {
+    while (!sub.closed && sub.next <= upTo) {
+      const first = this.ring[0]
+      const events =
+        first && first.seq <= sub.next
+          ? this.ring.filter((e) => e.seq >= sub.next && e.seq <= upTo)
+          : await this.load(sub.next - 1, upTo)
+      if (events.length === 0) return
+      for (const event of events) if (event.seq === sub.next) await this.send(sub, event)
+    }
+  }
+
+  private load(after: number, upTo: number): Promise<TaskEvent[]> {
+    const db = databaseOf(configOf(this.env))
+    const bound = Number.isFinite(upTo) ? upTo : undefined
+    return readEvents(db, this.tenantId as string, this.taskId as string, after, bound)
+  }
+
+  private async send(sub: Subscriber, event: TaskEvent) {
+    try {
+      await sub.writer.write(encoder.encode(`${JSON.stringify(event)}\n`))
+      sub.next = event.seq + 1
+      if (isTerminalEvent(event)) await this.close(sub)
+    } catch {
+      await this.close(sub) // the reader went away
+    }
+  }
+
+  private async close(sub: Subscriber) {
+    if (sub.closed) return
+    sub.closed = true
+    this.subscribers.delete(sub)
+    await sub.writer.close().catch(() => {})
+  }
 }

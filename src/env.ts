@@ -35,6 +35,11 @@ const ConfigSchema = z.object({
     .positive()
     .default(1024 * 1024),
   CODETETHER_VERSION: optional,
+  LIVEKIT_URL: optional.pipe(z.url().optional()),
+  LIVEKIT_API_KEY: optional,
+  LIVEKIT_API_SECRET: optional,
+  /** A page that joins a room given ?liveKitUrl=&token= (default: LiveKit Meet). */
+  LIVEKIT_JOIN_URL: z.url().default('https://meet.livekit.io/custom'),
 })
 
 export type Config = z.infer<typeof ConfigSchema>

@@ -21,7 +21,7 @@ const bytea = customType<{ data: Uint8Array; driverData: string }>({
   dataType: () => 'bytea',
 })
 
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' })
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 const createdAt = () => ts('created_at').notNull().defaultNow()
 const tenantId = () => uuid('tenant_id').notNull()
 
@@ -116,6 +116,11 @@ export const tasks = pgTable(
     error: text('error'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
     lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+    /** A2A v1.0 JSON: Message[], Artifact[], the status Message. */
+    history: jsonb('history').$type<unknown[]>().notNull().default([]),
+    artifacts: jsonb('artifacts').$type<unknown[]>().notNull().default([]),
+    statusMessage: jsonb('status_message'),
+    statusAt: ts('status_at').notNull().defaultNow(),
     createdBy: text('created_by'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
@@ -169,5 +174,44 @@ export const apiKeys = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
 )
 
+export const taskPushConfigs = pgTable(
+  'task_push_configs',
+  {
+    tenantId: tenantId(),
+    taskId: text('task_id').notNull(),
+    id: text('id').notNull(),
+    url: text('url').notNull(),
+    sealedToken: text('sealed_token'),
+    authScheme: text('auth_scheme'),
+    sealedCredentials: text('sealed_credentials'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.taskId, t.id] }),
+    foreignKey({ columns: [t.tenantId, t.taskId], foreignColumns: [tasks.tenantId, tasks.id] }),
+  ],
+)
+
+export const agentMemories = pgTable(
+  'agent_memories',
+  {
+    tenantId: tenantId(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
+)
+
 /** Tables holding tenant data, each under the tenant_isolation policy. */
-export const tenantTables = { tenants, workers, workspaces, tasks, taskEvents, apiKeys }
+export const tenantTables = {
+  tenants,
+  workers,
+  workspaces,
+  tasks,
+  taskEvents,
+  apiKeys,
+  taskPushConfigs,
+  agentMemories,
+}

@@ -20,8 +20,8 @@ export function workspaceView(w: WorkspaceRow) {
     aliases: w.aliases,
     git_url: w.gitUrl,
     git_branch: w.gitBranch,
-    created_at: w.createdAt,
-    updated_at: w.updatedAt,
+    created_at: w.createdAt.toISOString(),
+    updated_at: w.updatedAt.toISOString(),
   }
 }
 

@@ -1,0 +1,90 @@
+/**
+ * A small, safe arithmetic evaluator (recursive descent; no eval): numbers, + - * / ^,
+ * unary minus, parentheses and sqrt(). Throws ArithmeticError on bad input or maths.
+ */
+export class ArithmeticError extends Error {}
+
+type Token = { t: 'num'; v: number } | { t: 'op'; v: string }
+
+function tokenize(src: string): Token[] {
+  const tokens: Token[] = []
+  const re = /\s*(?:(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(sqrt|[-+*/^()]))/giy
+  let m: RegExpExecArray | null
+  let pos = 0
+  re.lastIndex = 0
+  while (pos < src.length && (m = re.exec(src))) {
+    if (m[1] !== undefined) tokens.push({ t: 'num', v: Number(m[1]) })
+    else tokens.push({ t: 'op', v: (m[2] as string).toLowerCase() })
+    pos = re.lastIndex
+  }
+  if (src.slice(pos).trim() !== '') throw new ArithmeticError(`cannot read "${src.slice(pos).trim()}"`)
+  return tokens
+}
+
+export function evaluate(src: string): number {
+  const tokens = tokenize(src)
+  let i = 0
+  const peek = () => tokens[i]
+  const isOp = (v: string) => peek()?.t === 'op' && peek()?.v === v
+  const expr = (): number => {
+    let v = term()
+    while (isOp('+') || isOp('-')) v = (tokens[i++] as Token).v === '+' ? v + term() : v - term()
+    return v
+  }
+  const term = (): number => {
+    let v = power()
+    while (isOp('*') || isOp('/')) {
+      const op = (tokens[i++] as Token).v
+      const rhs = power()
+      if (op === '/' && rhs === 0) throw new ArithmeticError('Division by zero is undefined')
+      v = op === '*' ? v * rhs : v / rhs
+    }
+    return v
+  }
+  const power = (): number => {
+    const base = unary()
+    if (isOp('^')) {
+      i++
+      return base ** power() // right-associative
+    }
+    return base
+  }
+  const unary = (): number => {
+    if (isOp('-')) {
+      i++
+      return -unary()
+    }
+    if (isOp('+')) {
+      i++
+      return unary()
+    }
+    return primary()
+  }
+  const primary = (): number => {
+    const tok = tokens[i++]
+    if (!tok) throw new ArithmeticError('expression ends too early')
+    if (tok.t === 'num') return tok.v
+    if (tok.v === 'sqrt') {
+      const v = primary()
+      if (v < 0) throw new ArithmeticError('The square root of a negative number is not real')
+      return Math.sqrt(v)
+    }
+    if (tok.v === '(') {
+      const v = expr()
+      if (!isOp(')')) throw new ArithmeticError('missing )')
+      i++
+      return v
+    }
+    throw new ArithmeticError(`unexpected "${tok.v}"`)
+  }
+  if (tokens.length === 0) throw new ArithmeticError('no numbers given')
+  const value = expr()
+  if (i !== tokens.length) throw new ArithmeticError(`unexpected "${(tokens[i] as Token).v}"`)
+  if (!Number.isFinite(value)) throw new ArithmeticError('The result is too large to represent')
+  return value
+}
+
+/** 100, not 100.00000000000001; 0.1 + 0.2 → 0.3. */
+export function formatNumber(n: number): string {
+  return String(Number.parseFloat(n.toPrecision(12)))
+}

@@ -1,0 +1,256 @@
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
+import type { Database } from '../db/client'
+import { type TaskStatus, tasks } from '../db/schema'
+import { withTenant } from '../db/tenant'
+import type { TaskEvent, TaskEventKind } from './events'
+import { TERMINAL } from './states'
+
+export type TaskRow = typeof tasks.$inferSelect
+
+export interface NewTask {
+  id?: string
+  contextId?: string
+  workspaceId?: string | null
+  title?: string
+  prompt?: string
+  agentType?: string
+  priority?: number
+  targetAgentName?: string | null
+  targetWorkerId?: string | null
+  requiredCapabilities?: string[]
+  modelRef?: string | null
+  deadlineAt?: Date | null
+  metadata?: Record<string, unknown>
+  createdBy?: string
+  /** A2A v1.0 JSON messages the task starts with. */
+  history?: unknown[]
+}
+
+/** What one change does to a task; every field optional. Becomes events in one transaction. */
+export interface TaskChange {
+  state?: TaskStatus
+  /** A2A v1.0 JSON Message shown with the status (e.g. the agent's answer). */
+  statusMessage?: unknown
+  /** A2A v1.0 JSON Messages appended to the history. */
+  messages?: unknown[]
+  /** A2A v1.0 JSON Artifacts; one with the id of an existing artifact replaces it. */
+  artifacts?: unknown[]
+  result?: string | null
+  error?: string | null
+  /** Lines of worker output. */
+  output?: Record<string, unknown>[]
+  /** Only apply when the task is in one of these states (else nothing happens). */
+  onlyFrom?: readonly TaskStatus[]
+}
+
+/** Creates a task and its first event (status submitted) in one transaction. */
+export async function insertTask(
+  db: Database,
+  tenantId: string,
+  input: NewTask,
+): Promise<{ task: TaskRow; events: TaskEvent[] }> {
+  const id = input.id ?? crypto.randomUUID()
+  const status = { state: 'submitted' as const, timestamp: new Date().toISOString() }
+  const [rows, eventRows] = await withTenant(db, tenantId, (tx) =>
+    tx.batch([
+      tx
+        .insert(tasks)
+        .values({
+          tenantId,
+          id,
+          contextId: input.contextId ?? crypto.randomUUID(),
+          workspaceId: input.workspaceId ?? null,
+          title: input.title ?? '',
+          prompt: input.prompt ?? '',
+          agentType: input.agentType ?? 'build',
+          priority: input.priority ?? 0,
+          targetAgentName: input.targetAgentName ?? null,
+          targetWorkerId: input.targetWorkerId ?? null,
+          requiredCapabilities: input.requiredCapabilities ?? [],
+          modelRef: input.modelRef ?? null,
+          deadlineAt: input.deadlineAt ?? null,
+          metadata: input.metadata ?? {},
+          createdBy: input.createdBy ?? null,
+          history: input.history ?? [],
+          lastSeq: 1,
+        })
+        .returning(),
+      tx.execute(sql`insert into task_events (tenant_id, task_id, seq, kind, payload)
+        values (${tenantId}, ${id}, 1, 'status', ${JSON.stringify({ status })}::jsonb)
+        returning seq, kind, payload, created_at`),
+    ]),
+  )
+  const task = rows[0]
+  if (!task) throw new Error('task insert returned no row')
+  return { task, events: eventRows.rows.map(eventOf) }
+}
+
+/**
+ * Applies a change as one statement: the task row is updated (never once terminal, nor
+ * outside `onlyFrom`), `last_seq` advances by the number of events, and the events are
+ * inserted with those seqs. Undefined when the task is missing or the guard refused.
+ */
+export async function applyChange(
+  db: Database,
+  tenantId: string,
+  taskId: string,
+  change: TaskChange,
+): Promise<{ task: TaskRow; events: TaskEvent[] } | undefined> {
+  const now = new Date().toISOString()
+  const events: { kind: TaskEventKind; payload: Record<string, unknown> }[] = []
+  for (const message of change.messages ?? []) events.push({ kind: 'message', payload: { message } })
+  for (const artifact of change.artifacts ?? []) events.push({ kind: 'artifact', payload: { artifact } })
+  for (const line of change.output ?? []) events.push({ kind: 'output', payload: line })
+  if (change.state) {
+    const status: Record<string, unknown> = { state: change.state, timestamp: now }
+    if (change.statusMessage !== undefined) status.message = change.statusMessage
+    events.push({ kind: 'status', payload: { status } })
+  }
+  if (events.length === 0) throw new Error('applyChange: nothing to change')
+  const allowed = (change.onlyFrom ?? ['submitted', 'working', 'input-required', 'auth-required'])
+    .filter((s) => !TERMINAL.includes(s))
+
+  const state = change.state ?? null
+  const terminal = state !== null && TERMINAL.includes(state)
+  const artifactIds = (change.artifacts ?? []).map((a) => (a as { artifactId?: string }).artifactId)
+  const { rows } = await withTenant(db, tenantId, (tx) =>
+    tx.execute(sql`
+      with t as (
+        update tasks set
+          last_seq = last_seq + ${events.length},
+          status = coalesce(${state}, status),
+          status_at = case when ${state}::text is null then status_at else now() end,
+          status_message = case when ${state}::text is null then status_message
+                                else ${change.statusMessage === undefined ? null : JSON.stringify(change.statusMessage)}::jsonb end,
+          history = history || ${JSON.stringify(change.messages ?? [])}::jsonb,
+          artifacts = (select coalesce(jsonb_agg(a), '[]'::jsonb) from jsonb_array_elements(artifacts) a
+                        where not (a->>'artifactId' = any(${artifactIds}::text[])))
+                      || ${JSON.stringify(change.artifacts ?? [])}::jsonb,
+          result = coalesce(${change.result ?? null}, result),
+          error = coalesce(${change.error ?? null}, error),
+          started_at = case when ${state} = 'working' then coalesce(started_at, now()) else started_at end,
+          completed_at = case when ${terminal} then now() else completed_at end,
+          lease_expires_at = case when ${terminal} then null else lease_expires_at end,
+          updated_at = now()
+        where id = ${taskId} and status = any(${allowed}::text[])
+        returning *
+      ), e as (
+        insert into task_events (tenant_id, task_id, seq, kind, payload)
+        select t.tenant_id, t.id, t.last_seq - ${events.length} + ev.i, ev.e->>'kind', ev.e->'payload'
+          from t, jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as ev(e, i)
+        returning seq, kind, payload, created_at
+      )
+      select (select row_to_json(t) from t) as task,
+             (select coalesce(json_agg(e order by e.seq), '[]'::json) from e) as events`),
+  )
+  const row = rows[0] as { task: Record<string, unknown> | null; events: Record<string, unknown>[] }
+  if (!row?.task) return undefined
+  return { task: taskFromJson(row.task), events: row.events.map(eventOf) }
+}
+
+export async function getTask(db: Database, tenantId: string, id: string): Promise<TaskRow | undefined> {
+  const [row] = await withTenant(db, tenantId, (tx) => tx.select().from(tasks).where(eq(tasks.id, id)))
+  return row
+}
+
+export interface TaskFilter {
+  contextId?: string
+  status?: TaskStatus
+  workspaceId?: string
+  workerId?: string
+  agentName?: string
+  statusAfter?: Date
+  /** Keyset cursor: tasks strictly older than this (status_at, id). */
+  before?: { statusAt: Date; id: string }
+  limit: number
+}
+
+/** Newest status first, with a keyset cursor for the next page. */
+export async function listTasks(db: Database, tenantId: string, f: TaskFilter): Promise<TaskRow[]> {
+  return withTenant(db, tenantId, (tx) =>
+    tx
+      .select()
+      .from(tasks)
+      .where(
+        and(
+          f.contextId === undefined ? undefined : eq(tasks.contextId, f.contextId),
+          f.status === undefined ? undefined : eq(tasks.status, f.status),
+          f.workspaceId === undefined ? undefined : eq(tasks.workspaceId, f.workspaceId),
+          f.workerId === undefined ? undefined : eq(tasks.workerId, f.workerId),
+          f.agentName === undefined ? undefined : eq(tasks.targetAgentName, f.agentName),
+          f.statusAfter === undefined ? undefined : sql`${tasks.statusAt} > ${f.statusAfter}`,
+          f.before === undefined
+            ? undefined
+            : or(
+                lt(tasks.statusAt, f.before.statusAt),
+                and(eq(tasks.statusAt, f.before.statusAt), lt(tasks.id, f.before.id)),
+              ),
+        ),
+      )
+      .orderBy(desc(tasks.statusAt), desc(tasks.id))
+      .limit(f.limit),
+  )
+}
+
+export async function countTasks(db: Database, tenantId: string, f: Omit<TaskFilter, 'limit' | 'before'>) {
+  const [row] = await withTenant(db, tenantId, (tx) =>
+    tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(tasks)
+      .where(
+        and(
+          f.contextId === undefined ? undefined : eq(tasks.contextId, f.contextId),
+          f.status === undefined ? undefined : eq(tasks.status, f.status),
+          f.statusAfter === undefined ? undefined : sql`${tasks.statusAt} > ${f.statusAfter}`,
+        ),
+      ),
+  )
+  return row?.n ?? 0
+}
+
+function eventOf(r: Record<string, unknown>): TaskEvent {
+  return {
+    seq: Number(r.seq),
+    kind: r.kind as TaskEventKind,
+    payload: r.payload as Record<string, unknown>,
+    createdAt: new Date(String(r.created_at)).toISOString(),
+  }
+}
+
+/** row_to_json gives snake_case columns and Postgres timestamp text; map to the drizzle row. */
+function taskFromJson(j: Record<string, unknown>): TaskRow {
+  const ts = (v: unknown) => (v == null ? null : new Date(String(v)))
+  return {
+    tenantId: j.tenant_id as string,
+    id: j.id as string,
+    contextId: j.context_id as string,
+    workspaceId: (j.workspace_id as string | null) ?? null,
+    title: j.title as string,
+    prompt: j.prompt as string,
+    agentType: j.agent_type as string,
+    status: j.status as TaskStatus,
+    priority: j.priority as number,
+    targetAgentName: (j.target_agent_name as string | null) ?? null,
+    targetWorkerId: (j.target_worker_id as string | null) ?? null,
+    requiredCapabilities: (j.required_capabilities as string[]) ?? [],
+    modelRef: (j.model_ref as string | null) ?? null,
+    deadlineAt: ts(j.deadline_at),
+    workerId: (j.worker_id as string | null) ?? null,
+    leaseExpiresAt: ts(j.lease_expires_at),
+    attempt: j.attempt as number,
+    maxAttempts: j.max_attempts as number,
+    result: (j.result as string | null) ?? null,
+    error: (j.error as string | null) ?? null,
+    metadata: (j.metadata as Record<string, unknown>) ?? {},
+    lastSeq: Number(j.last_seq),
+    history: (j.history as unknown[]) ?? [],
+    artifacts: (j.artifacts as unknown[]) ?? [],
+    statusMessage: j.status_message ?? null,
+    statusAt: ts(j.status_at) as Date,
+    createdBy: (j.created_by as string | null) ?? null,
+    createdAt: ts(j.created_at) as Date,
+    updatedAt: ts(j.updated_at) as Date,
+    startedAt: ts(j.started_at),
+    completedAt: ts(j.completed_at),
+  }
+}
