@@ -1,7 +1,7 @@
 import { databaseOf } from '../src/db/client'
 import { configOf, type Env } from '../src/env'
-import { isTerminalEvent } from '../src/tasks/states'
 import { readEvents, type TaskEvent } from '../src/tasks/events'
+import { isTerminalEvent } from '../src/tasks/states'
 import { LiveObject } from './live-object'
 
 interface Subscriber {
@@ -51,11 +51,18 @@ export class TaskStream extends LiveObject<Env> {
     const taskId = url.searchParams.get('task')
     const after = Number(url.searchParams.get('after') ?? '0')
     if (!tenantId || !taskId || !Number.isInteger(after) || after < 0) {
-      return new Response('tenant, task and a non-negative integer after are required', { status: 400 })
+      return new Response('tenant, task and a non-negative integer after are required', {
+        status: 400,
+      })
     }
     this.bind(tenantId, taskId)
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
-    const sub: Subscriber = { writer: writable.getWriter(), next: after + 1, chain: Promise.resolve(), closed: false }
+    const sub: Subscriber = {
+      writer: writable.getWriter(),
+      next: after + 1,
+      chain: Promise.resolve(),
+      closed: false,
+    }
     this.subscribers.add(sub)
     // The reader cancelling (client gone) errors the writable side: release at once.
     sub.writer.closed.catch(() => this.close(sub))

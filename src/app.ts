@@ -1,6 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
+import pkg from '../package.json'
+import { a2a } from './a2a/routes'
 import { health } from './api/health'
 import { v1 } from './api/v1'
 import { type AppEnv, configOfContext } from './context'
@@ -31,7 +33,14 @@ export function createApp() {
   app.use((c, next) => limitBody(() => configOfContext(c).MAX_BODY_BYTES)(c, next))
 
   app.route('/', health)
+  app.route('/', a2a)
   app.route('/v1', v1)
+
+  app.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: { title: 'CodeTether REST API', version: pkg.version },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }))
 
   app.notFound((c) =>
     errorResponse(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`)),

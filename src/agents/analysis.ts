@@ -10,7 +10,10 @@ const STOPWORDS = new Set(
 export function subjectOf(message: string): string {
   const quoted = /["“]([^"”]{3,})["”]/.exec(message)
   if (quoted) return quoted[1] as string
-  const after = /\b(?:analy[sz]e|statistics|stats)\b(?:\s+(?:this|the|following))?(?:\s+text)?\s*[:\-]\s*([\s\S]+)/i.exec(message)
+  const after =
+    /\b(?:analy[sz]e|statistics|stats)\b(?:\s+(?:this|the|following))?(?:\s+text)?\s*[:-]\s*([\s\S]+)/i.exec(
+      message,
+    )
   return (after ? (after[1] as string) : message).trim()
 }
 
@@ -40,15 +43,21 @@ export function textStats(text: string) {
 export const analysis: BuiltinAgent = {
   id: 'analysis',
   name: 'Analysis Agent',
-  description: 'Text statistics: words, sentences, characters, average word length, frequent words.',
+  description:
+    'Text statistics: words, sentences, characters, average word length, frequent words.',
   skill: {
     id: 'analysis',
     name: 'Text analysis',
     description: 'Counts words, sentences and characters and finds the most frequent words.',
     tags: ['text', 'analysis', 'statistics'],
-    examples: ['Analyze: The quick brown fox jumps over the lazy dog.', 'word count of "to be or not to be"'],
+    examples: [
+      'Analyze: The quick brown fox jumps over the lazy dog.',
+      'word count of "to be or not to be"',
+    ],
   },
-  score: (text) => keywordHits(text, ['analyze', 'analyse', 'analysis', 'statistics', 'stats', 'count', 'words']) * 2,
+  score: (text) =>
+    keywordHits(text, ['analyze', 'analyse', 'analysis', 'statistics', 'stats', 'count', 'words']) *
+    2,
   async handle(text) {
     const subject = subjectOf(text)
     if (!/[\p{L}\p{N}]/u.test(subject)) return failed('There is no text to analyse.')

@@ -9,15 +9,16 @@ type Token = { t: 'num'; v: number } | { t: 'op'; v: string }
 function tokenize(src: string): Token[] {
   const tokens: Token[] = []
   const re = /\s*(?:(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(sqrt|[-+*/^()]))/giy
-  let m: RegExpExecArray | null
   let pos = 0
-  re.lastIndex = 0
-  while (pos < src.length && (m = re.exec(src))) {
+  while (pos < src.length) {
+    const m = re.exec(src)
+    if (!m) break
     if (m[1] !== undefined) tokens.push({ t: 'num', v: Number(m[1]) })
     else tokens.push({ t: 'op', v: (m[2] as string).toLowerCase() })
     pos = re.lastIndex
   }
-  if (src.slice(pos).trim() !== '') throw new ArithmeticError(`cannot read "${src.slice(pos).trim()}"`)
+  if (src.slice(pos).trim() !== '')
+    throw new ArithmeticError(`cannot read "${src.slice(pos).trim()}"`)
   return tokens
 }
 

@@ -1,8 +1,25 @@
 import { ArithmeticError, evaluate, formatNumber } from './arithmetic'
 import { type BuiltinAgent, done, failed, keywordHits } from './types'
 
-const WORDS = ['calculate', 'compute', 'add', 'plus', 'sum', 'subtract', 'minus', 'multiply',
-  'times', 'divide', 'divided', 'power', 'sqrt', 'square', 'root', 'math', 'what is']
+const WORDS = [
+  'calculate',
+  'compute',
+  'add',
+  'plus',
+  'sum',
+  'subtract',
+  'minus',
+  'multiply',
+  'times',
+  'divide',
+  'divided',
+  'power',
+  'sqrt',
+  'square',
+  'root',
+  'math',
+  'what is',
+]
 
 /** Phrases to operators, so "2 to the power of 10" and "15 plus 27" become expressions. */
 const PHRASES: [RegExp, string][] = [
@@ -18,7 +35,10 @@ const PHRASES: [RegExp, string][] = [
 function prefixForm(text: string): string | undefined {
   const n = '(-?\\d+(?:\\.\\d+)?)'
   const forms: [RegExp, (a: string, b: string) => string][] = [
-    [new RegExp(`\\b(?:add|sum(?: of)?)\\s+${n}\\s+(?:and|to|with|,)\\s+${n}`), (a, b) => `${a} + ${b}`],
+    [
+      new RegExp(`\\b(?:add|sum(?: of)?)\\s+${n}\\s+(?:and|to|with|,)\\s+${n}`),
+      (a, b) => `${a} + ${b}`,
+    ],
     [new RegExp(`\\bsubtract\\s+${n}\\s+from\\s+${n}`), (a, b) => `${b} - ${a}`],
     [new RegExp(`\\bsubtract\\s+${n}\\s+(?:and|minus|,)\\s+${n}`), (a, b) => `${a} - ${b}`],
     [new RegExp(`\\bmultiply\\s+${n}\\s+(?:and|by|with|,)\\s+${n}`), (a, b) => `${a} * ${b}`],
@@ -42,14 +62,18 @@ export function expressionOf(message: string): string | undefined {
   for (const [re, op] of PHRASES) spelled = spelled.replace(re, op)
   // The longest run that looks like arithmetic, e.g. "25 * 4" in "Calculate 25 * 4 please".
   const runs = spelled.match(/(?:sqrt|[\d.()+\-*/^\s])+/g) ?? []
-  const best = runs.map((r) => r.trim()).filter((r) => /\d/.test(r)).sort((a, b) => b.length - a.length)[0]
+  const best = runs
+    .map((r) => r.trim())
+    .filter((r) => /\d/.test(r))
+    .sort((a, b) => b.length - a.length)[0]
   return best
 }
 
 export const calculator: BuiltinAgent = {
   id: 'calculator',
   name: 'Calculator Agent',
-  description: 'Arithmetic on the numbers given: add, subtract, multiply, divide, power, square root.',
+  description:
+    'Arithmetic on the numbers given: add, subtract, multiply, divide, power, square root.',
   skill: {
     id: 'calculator',
     name: 'Calculator',
@@ -71,7 +95,8 @@ export const calculator: BuiltinAgent = {
       const result = formatNumber(value)
       return done(`${shown} = ${result}`, { expression: shown, result: Number(result) })
     } catch (err) {
-      if (err instanceof ArithmeticError) return failed(`Cannot calculate ${expr.trim()}: ${err.message}`)
+      if (err instanceof ArithmeticError)
+        return failed(`Cannot calculate ${expr.trim()}: ${err.message}`)
       throw err
     }
   },

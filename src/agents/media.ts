@@ -11,7 +11,12 @@ function server(config: Config): LiveKitServer | undefined {
 }
 
 /** A token plus the link that joins the room with it. */
-export async function joinDetails(config: Config, s: LiveKitServer, room: string, identity: string) {
+export async function joinDetails(
+  config: Config,
+  s: LiveKitServer,
+  room: string,
+  identity: string,
+) {
   const { token, expiresAt } = await mintToken(s, {
     identity,
     grant: grantFor('participant', room),
@@ -20,11 +25,19 @@ export async function joinDetails(config: Config, s: LiveKitServer, room: string
   const join = new URL(config.LIVEKIT_JOIN_URL)
   join.searchParams.set('liveKitUrl', s.url)
   join.searchParams.set('token', token)
-  return { room, identity, access_token: token, join_url: join.toString(), expires_at: expiresAt.toISOString() }
+  return {
+    room,
+    identity,
+    access_token: token,
+    join_url: join.toString(),
+    expires_at: expiresAt.toISOString(),
+  }
 }
 
 const roomName = (text: string) =>
-  /\b(?:room|session|call)\s+(?:named|called)?\s*["']?([\w-]{1,64})["']?\s*$/i.exec(text.trim())?.[1]
+  /\b(?:room|session|call)\s+(?:named|called)?\s*["']?([\w-]{1,64})["']?\s*$/i.exec(
+    text.trim(),
+  )?.[1]
 
 export const media: BuiltinAgent = {
   id: 'media',
@@ -37,26 +50,36 @@ export const media: BuiltinAgent = {
     tags: ['media', 'video', 'livekit', 'voice'],
     examples: ['create media session', 'join room standup', 'list rooms', 'room info standup'],
   },
-  score: (text) => keywordHits(text, ['media', 'video', 'room', 'rooms', 'livekit', 'call', 'voice']) * 2,
+  score: (text) =>
+    keywordHits(text, ['media', 'video', 'room', 'rooms', 'livekit', 'call', 'voice']) * 2,
   async handle(text, ctx) {
     const s = server(ctx.config)
-    if (!s) return failed('LiveKit is not configured: set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.')
+    if (!s)
+      return failed(
+        'LiveKit is not configured: set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.',
+      )
     const lower = text.toLowerCase()
     const identity = `user-${ctx.tenantId.slice(0, 8)}`
     if (/\blist\b.*\brooms?\b/.test(lower)) {
       const rooms = await listRooms(s)
-      return done(rooms.length ? `Rooms: ${rooms.map((r) => r.name).join(', ')}.` : 'No rooms are open.', {
-        rooms: rooms.map((r) => ({ name: r.name, participants: r.num_participants ?? 0 })),
-      })
+      return done(
+        rooms.length ? `Rooms: ${rooms.map((r) => r.name).join(', ')}.` : 'No rooms are open.',
+        {
+          rooms: rooms.map((r) => ({ name: r.name, participants: r.num_participants ?? 0 })),
+        },
+      )
     }
     if (/\broom info\b|\binfo\b.*\broom\b|\bwho is in\b/.test(lower)) {
       const room = roomName(text)
       if (!room) return failed('Which room? Say "room info <name>".')
       const people = await listParticipants(s, room)
-      return done(`${room}: ${people.length} participant(s)${people.length ? `: ${people.map((p) => p.identity).join(', ')}` : ''}.`, {
-        room,
-        participants: people.map((p) => p.identity),
-      })
+      return done(
+        `${room}: ${people.length} participant(s)${people.length ? `: ${people.map((p) => p.identity).join(', ')}` : ''}.`,
+        {
+          room,
+          participants: people.map((p) => p.identity),
+        },
+      )
     }
     if (/\bjoin\b/.test(lower)) {
       const room = roomName(text)

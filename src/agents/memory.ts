@@ -9,7 +9,11 @@ type Command =
   | { op: 'delete'; key: string }
   | { op: 'list' }
 
-const clean = (s: string) => s.trim().replace(/^["'“]|["'”.!?]$/g, '').trim()
+const clean = (s: string) =>
+  s
+    .trim()
+    .replace(/^["'“]|["'”.!?]$/g, '')
+    .trim()
 
 export function parseMemoryCommand(text: string): Command | undefined {
   const t = text.trim()
@@ -19,7 +23,8 @@ export function parseMemoryCommand(text: string): Command | undefined {
   if (m) return { op: 'store', key: clean(m[1] as string), value: clean(m[2] as string) }
   m = /^(?:please\s+)?(?:delete|remove|forget)\s+(.+)$/i.exec(t)
   if (m) return { op: 'delete', key: clean(m[1] as string) }
-  if (/^(?:please\s+)?(?:list|show)\b/i.test(t) || /\bwhat do you remember\b/i.test(t)) return { op: 'list' }
+  if (/^(?:please\s+)?(?:list|show)\b/i.test(t) || /\bwhat do you remember\b/i.test(t))
+    return { op: 'list' }
   m = /^(?:please\s+)?(?:retrieve|get|recall|what is)\s+(.+)$/i.exec(t)
   if (m) return { op: 'retrieve', key: clean(m[1] as string) }
   return undefined
@@ -29,7 +34,8 @@ async function run(cmd: Command, ctx: AgentContext) {
   const { db, tenantId } = ctx
   switch (cmd.op) {
     case 'store':
-      if (!cmd.key || cmd.key.length > 200) return failed('A memory key must be 1 to 200 characters.')
+      if (!cmd.key || cmd.key.length > 200)
+        return failed('A memory key must be 1 to 200 characters.')
       await withTenant(db, tenantId, (tx) =>
         tx
           .insert(agentMemories)
@@ -52,7 +58,9 @@ async function run(cmd: Command, ctx: AgentContext) {
       const rows = await withTenant(db, tenantId, (tx) =>
         tx.delete(agentMemories).where(eq(agentMemories.key, cmd.key)).returning(),
       )
-      return rows.length ? done(`Forgot "${cmd.key}".`, { key: cmd.key }) : failed(`Nothing is stored as "${cmd.key}".`)
+      return rows.length
+        ? done(`Forgot "${cmd.key}".`, { key: cmd.key })
+        : failed(`Nothing is stored as "${cmd.key}".`)
     }
     case 'list': {
       const rows = await withTenant(db, tenantId, (tx) =>
@@ -60,7 +68,9 @@ async function run(cmd: Command, ctx: AgentContext) {
       )
       const entries = rows.map((r) => ({ key: r.key, value: r.value }))
       return done(
-        entries.length ? `Stored: ${entries.map((e) => e.key).join(', ')}.` : 'Nothing is stored yet.',
+        entries.length
+          ? `Stored: ${entries.map((e) => e.key).join(', ')}.`
+          : 'Nothing is stored yet.',
         { entries },
       )
     }
@@ -74,17 +84,27 @@ export const memory: BuiltinAgent = {
   skill: {
     id: 'memory',
     name: 'Memory',
-    description: 'A durable key/value memory: "remember <value> as <key>", "recall <key>", "list", "forget <key>".',
+    description:
+      'A durable key/value memory: "remember <value> as <key>", "recall <key>", "list", "forget <key>".',
     tags: ['memory', 'storage'],
-    examples: ['remember blue as favourite colour', 'recall favourite colour', 'list memories', 'forget favourite colour'],
+    examples: [
+      'remember blue as favourite colour',
+      'recall favourite colour',
+      'list memories',
+      'forget favourite colour',
+    ],
   },
   score(text) {
-    return parseMemoryCommand(text) ? 2 + keywordHits(text, ['remember', 'recall', 'memory', 'memories', 'forget', 'store']) : 0
+    return parseMemoryCommand(text)
+      ? 2 + keywordHits(text, ['remember', 'recall', 'memory', 'memories', 'forget', 'store'])
+      : 0
   },
   async handle(text, ctx) {
     const cmd = parseMemoryCommand(text)
     if (!cmd) {
-      return failed('Say "remember <value> as <key>", "recall <key>", "list memories" or "forget <key>".')
+      return failed(
+        'Say "remember <value> as <key>", "recall <key>", "list memories" or "forget <key>".',
+      )
     }
     return run(cmd, ctx)
   },

@@ -26,7 +26,9 @@ export function pickAgent(text: string, skillId?: string): BuiltinAgent | undefi
 
 /** The answer to a message no agent handles: what can be asked, with examples. */
 export function helpReply(): AgentReply {
-  const lines = builtinAgents.map((a) => `- ${a.name}: ${a.description} e.g. "${a.skill.examples[0]}"`)
+  const lines = builtinAgents.map(
+    (a) => `- ${a.name}: ${a.description} e.g. "${a.skill.examples[0]}"`,
+  )
   return {
     state: 'completed',
     text: `I could not tell which agent this is for. I can route to:\n${lines.join('\n')}\nName one with metadata {"skill": "<id>"} to be explicit.`,

@@ -1,5 +1,5 @@
-import type { Config, Env } from '../env'
 import type { Database } from '../db/client'
+import type { Config, Env } from '../env'
 
 /** What a built-in agent answers: the task's next state, its text, optionally data. */
 export interface AgentReply {

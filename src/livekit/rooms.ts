@@ -13,7 +13,12 @@ export interface Room {
 }
 
 /** LiveKit's RoomService over Twirp JSON, authorised by a short-lived admin token. */
-async function call<T>(server: LiveKitServer, method: string, body: object, grant: VideoGrant): Promise<T> {
+async function call<T>(
+  server: LiveKitServer,
+  method: string,
+  body: object,
+  grant: VideoGrant,
+): Promise<T> {
   const { token } = await mintToken(server, { identity: 'codetether', grant, ttlSeconds: 60 })
   const base = server.url.replace(/^ws(s?):\/\//, 'http$1://').replace(/\/$/, '')
   const res = await fetch(`${base}/twirp/livekit.RoomService/${method}`, {

@@ -31,7 +31,13 @@ export interface LiveKitCredentials {
 /** An access token LiveKit accepts: HS256 JWT, iss = API key, sub = identity, `video` grant. */
 export async function mintToken(
   creds: LiveKitCredentials,
-  opts: { identity: string; grant: VideoGrant; ttlSeconds: number; name?: string; metadata?: string },
+  opts: {
+    identity: string
+    grant: VideoGrant
+    ttlSeconds: number
+    name?: string
+    metadata?: string
+  },
 ): Promise<{ token: string; expiresAt: Date }> {
   const now = Math.floor(Date.now() / 1000)
   const claims: Record<string, unknown> = { video: opts.grant }

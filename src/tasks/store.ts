@@ -43,14 +43,57 @@ export interface TaskChange {
   onlyFrom?: readonly TaskStatus[]
 }
 
-/** Creates a task and its first event (status submitted) in one transaction. */
+type NewEvent = { kind: TaskEventKind; payload: Record<string, unknown> }
+
+/** The events a change becomes, in the order they are recorded. */
+function eventsOf(change: TaskChange, timestamp: string): NewEvent[] {
+  const events: NewEvent[] = []
+  for (const message of change.messages ?? [])
+    events.push({ kind: 'message', payload: { message } })
+  for (const artifact of change.artifacts ?? [])
+    events.push({ kind: 'artifact', payload: { artifact } })
+  for (const line of change.output ?? []) events.push({ kind: 'output', payload: line })
+  if (change.state) {
+    const status: Record<string, unknown> = { state: change.state, timestamp }
+    if (change.statusMessage !== undefined) status.message = change.statusMessage
+    events.push({ kind: 'status', payload: { status } })
+  }
+  return events
+}
+
+/**
+ * Creates a task with its first event (status submitted) and, for work finished on the spot
+ * (a built-in agent's answer), the changes that followed, all in one transaction and one
+ * round trip.
+ */
 export async function insertTask(
   db: Database,
   tenantId: string,
   input: NewTask,
+  followUps: TaskChange[] = [],
 ): Promise<{ task: TaskRow; events: TaskEvent[] }> {
   const id = input.id ?? crypto.randomUUID()
-  const status = { state: 'submitted' as const, timestamp: new Date().toISOString() }
+  const now = new Date()
+  const timestamp = now.toISOString()
+  const events: NewEvent[] = eventsOf({ state: 'submitted' }, timestamp)
+  let state: TaskStatus = 'submitted'
+  let statusMessage: unknown = null
+  const history = [...(input.history ?? [])]
+  const artifacts: unknown[] = []
+  let result: string | null = null
+  let error: string | null = null
+  for (const change of followUps) {
+    events.push(...eventsOf(change, timestamp))
+    history.push(...(change.messages ?? []))
+    artifacts.push(...(change.artifacts ?? []))
+    if (change.state) {
+      state = change.state
+      statusMessage = change.statusMessage ?? null
+    }
+    result = change.result ?? result
+    error = change.error ?? error
+  }
+  const terminal = TERMINAL.includes(state)
   const [rows, eventRows] = await withTenant(db, tenantId, (tx) =>
     tx.batch([
       tx
@@ -71,12 +114,21 @@ export async function insertTask(
           deadlineAt: input.deadlineAt ?? null,
           metadata: input.metadata ?? {},
           createdBy: input.createdBy ?? null,
-          history: input.history ?? [],
-          lastSeq: 1,
+          status: state,
+          statusMessage,
+          statusAt: now,
+          history,
+          artifacts,
+          result,
+          error,
+          startedAt: state === 'submitted' ? null : now,
+          completedAt: terminal ? now : null,
+          lastSeq: events.length,
         })
         .returning(),
       tx.execute(sql`insert into task_events (tenant_id, task_id, seq, kind, payload)
-        values (${tenantId}, ${id}, 1, 'status', ${JSON.stringify({ status })}::jsonb)
+        select ${tenantId}, ${id}, ev.i, ev.e->>'kind', ev.e->'payload'
+          from jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as ev(e, i)
         returning seq, kind, payload, created_at`),
     ]),
   )
@@ -96,23 +148,18 @@ export async function applyChange(
   taskId: string,
   change: TaskChange,
 ): Promise<{ task: TaskRow; events: TaskEvent[] } | undefined> {
-  const now = new Date().toISOString()
-  const events: { kind: TaskEventKind; payload: Record<string, unknown> }[] = []
-  for (const message of change.messages ?? []) events.push({ kind: 'message', payload: { message } })
-  for (const artifact of change.artifacts ?? []) events.push({ kind: 'artifact', payload: { artifact } })
-  for (const line of change.output ?? []) events.push({ kind: 'output', payload: line })
-  if (change.state) {
-    const status: Record<string, unknown> = { state: change.state, timestamp: now }
-    if (change.statusMessage !== undefined) status.message = change.statusMessage
-    events.push({ kind: 'status', payload: { status } })
-  }
+  const events = eventsOf(change, new Date().toISOString())
   if (events.length === 0) throw new Error('applyChange: nothing to change')
-  const allowed = (change.onlyFrom ?? ['submitted', 'working', 'input-required', 'auth-required'])
-    .filter((s) => !TERMINAL.includes(s))
+  const allowed = (
+    change.onlyFrom ?? ['submitted', 'working', 'input-required', 'auth-required']
+  ).filter((s) => !TERMINAL.includes(s))
 
   const state = change.state ?? null
   const terminal = state !== null && TERMINAL.includes(state)
-  const artifactIds = (change.artifacts ?? []).map((a) => (a as { artifactId?: string }).artifactId)
+  // drizzle spreads a JS array into a parameter list, so lists travel as one JSON parameter.
+  const artifactIds = (change.artifacts ?? []).map(
+    (a) => (a as { artifactId?: string }).artifactId ?? '',
+  )
   const { rows } = await withTenant(db, tenantId, (tx) =>
     tx.execute(sql`
       with t as (
@@ -124,7 +171,8 @@ export async function applyChange(
                                 else ${change.statusMessage === undefined ? null : JSON.stringify(change.statusMessage)}::jsonb end,
           history = history || ${JSON.stringify(change.messages ?? [])}::jsonb,
           artifacts = (select coalesce(jsonb_agg(a), '[]'::jsonb) from jsonb_array_elements(artifacts) a
-                        where not (a->>'artifactId' = any(${artifactIds}::text[])))
+                        where coalesce(a->>'artifactId', '') not in
+                              (select jsonb_array_elements_text(${JSON.stringify(artifactIds)}::jsonb)))
                       || ${JSON.stringify(change.artifacts ?? [])}::jsonb,
           result = coalesce(${change.result ?? null}, result),
           error = coalesce(${change.error ?? null}, error),
@@ -132,7 +180,8 @@ export async function applyChange(
           completed_at = case when ${terminal} then now() else completed_at end,
           lease_expires_at = case when ${terminal} then null else lease_expires_at end,
           updated_at = now()
-        where id = ${taskId} and status = any(${allowed}::text[])
+        where id = ${taskId}
+          and status in (select jsonb_array_elements_text(${JSON.stringify(allowed)}::jsonb))
         returning *
       ), e as (
         insert into task_events (tenant_id, task_id, seq, kind, payload)
@@ -148,8 +197,14 @@ export async function applyChange(
   return { task: taskFromJson(row.task), events: row.events.map(eventOf) }
 }
 
-export async function getTask(db: Database, tenantId: string, id: string): Promise<TaskRow | undefined> {
-  const [row] = await withTenant(db, tenantId, (tx) => tx.select().from(tasks).where(eq(tasks.id, id)))
+export async function getTask(
+  db: Database,
+  tenantId: string,
+  id: string,
+): Promise<TaskRow | undefined> {
+  const [row] = await withTenant(db, tenantId, (tx) =>
+    tx.select().from(tasks).where(eq(tasks.id, id)),
+  )
   return row
 }
 
@@ -192,7 +247,11 @@ export async function listTasks(db: Database, tenantId: string, f: TaskFilter): 
   )
 }
 
-export async function countTasks(db: Database, tenantId: string, f: Omit<TaskFilter, 'limit' | 'before'>) {
+export async function countTasks(
+  db: Database,
+  tenantId: string,
+  f: Omit<TaskFilter, 'limit' | 'before'>,
+) {
   const [row] = await withTenant(db, tenantId, (tx) =>
     tx
       .select({ n: sql<number>`count(*)::int` })

@@ -1,0 +1,141 @@
+import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server'
+import { JsonRpcTransportHandler, ServerCallContext } from '@a2a-js/sdk/server'
+import type { Context } from 'hono'
+import { type AppEnv, configOfContext, dbOf, principalOf } from '../context'
+import { log } from '../lib/log'
+import { sseResponse } from '../lib/sse'
+import { PlatformRequestHandler } from './handler'
+import { normaliseLegacyRequest } from './legacy'
+import { checkParams } from './params'
+
+type Id = string | number | null
+type RpcResponse = {
+  jsonrpc: string
+  id: Id
+  result?: unknown
+  error?: { code: number; message: string; data?: unknown }
+}
+
+const rpcError = (id: Id, code: number, message: string): RpcResponse => ({
+  jsonrpc: '2.0',
+  id,
+  error: { code, message },
+})
+
+/** Internal errors leave with a request id, never with their message (it may hold anything). */
+function sanitise(res: RpcResponse, requestId: string): RpcResponse {
+  if (res.error?.code !== -32603) return res
+  log.error('a2a internal error', { request_id: requestId, error: res.error.message })
+  return { ...res, error: { code: -32603, message: `Internal error (request id ${requestId})` } }
+}
+
+/** The version a request speaks: header (or query) `A2A-Version`; none means 0.3. */
+export function requestedVersion(c: Context): string {
+  return (c.req.header('A2A-Version') ?? c.req.query('A2A-Version') ?? '').trim() || '0.3'
+}
+
+/** POST / and /v1/a2a: A2A JSON-RPC, v1.0 or v0.3 by A2A-Version. */
+export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
+  let body: unknown
+  try {
+    body = JSON.parse(await c.req.text())
+  } catch {
+    return c.json(rpcError(null, -32700, 'Parse error: the body is not valid JSON'))
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    return c.json(rpcError(null, -32600, 'Invalid request: expected one JSON-RPC request object'))
+  }
+  const req = body as Record<string, unknown>
+  const id: Id = typeof req.id === 'string' || typeof req.id === 'number' ? req.id : null
+  if (
+    req.jsonrpc !== '2.0' ||
+    typeof req.method !== 'string' ||
+    (req.id !== undefined && req.id !== null && id === null)
+  ) {
+    return c.json(
+      rpcError(
+        id,
+        -32600,
+        'Invalid request: needs jsonrpc "2.0", a string method and a string or number id',
+      ),
+    )
+  }
+  const version = requestedVersion(c)
+  if (version !== '0.3' && version !== '1.0') {
+    return c.json(rpcError(id, -32009, `A2A-Version ${version} is not supported: use 1.0 or 0.3`))
+  }
+  const legacy = version === '0.3'
+  if (legacy) normaliseLegacyRequest(req)
+  const invalid = checkParams(req.method, req.params)
+  if (invalid) return c.json(rpcError(id, -32602, invalid))
+
+  const lastEventId = c.req.header('Last-Event-ID')
+  const afterSeq = lastEventId === undefined ? undefined : Number(lastEventId)
+  if (afterSeq !== undefined && (!Number.isInteger(afterSeq) || afterSeq < 0)) {
+    return c.json(
+      rpcError(
+        id,
+        -32602,
+        'Last-Event-ID must be a non-negative integer (an event id this server sent)',
+      ),
+    )
+  }
+  const principal = principalOf(c)
+  const abort = new AbortController()
+  const handler = new PlatformRequestHandler({
+    db: dbOf(c),
+    env: c.env,
+    config: configOfContext(c),
+    principal,
+    tenantId: principal.tenantId,
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+    baseUrl: new URL(c.req.url).origin,
+    afterSeq,
+    signal: abort.signal,
+  })
+  const context = new ServerCallContext({
+    requestedVersion: version,
+    user: { isAuthenticated: true, userName: principal.name },
+  })
+  const transport = legacy
+    ? new LegacyJsonRpcTransportHandler(handler)
+    : new JsonRpcTransportHandler(handler)
+  const out = await transport.handle(req, context)
+  const requestId = c.get('requestId')
+  if (!(Symbol.asyncIterator in Object(out))) return c.json(sanitise(out as RpcResponse, requestId))
+
+  const it = (out as AsyncGenerator<RpcResponse>)[Symbol.asyncIterator]()
+  const errorOf = (err: unknown) =>
+    sanitise(rpcError(id, ...(legacy ? legacyCode(err) : v1Code(err))), requestId)
+  // Errors before the first event are plain JSON replies, as the SDK's servers do, except
+  // for v0.3 resubscribe, which always answers with a stream.
+  let first: IteratorResult<RpcResponse> | undefined
+  if (!(legacy && req.method === 'tasks/resubscribe')) {
+    try {
+      first = await it.next()
+    } catch (err) {
+      return c.json(errorOf(err))
+    }
+  }
+  async function* items() {
+    let next = first ?? (await it.next())
+    while (!next.done) {
+      yield { data: sanitise(next.value, requestId), id: handler.lastYieldedSeq }
+      next = await it.next()
+    }
+  }
+  return sseResponse(items(), {
+    onError: (err) => ({ event: 'error', data: errorOf(err) }),
+    onCancel: () => abort.abort(),
+  })
+}
+
+function v1Code(err: unknown): [number, string] {
+  const e = JsonRpcTransportHandler.mapToJSONRPCError(err)
+  return [e.code, e.message]
+}
+
+function legacyCode(err: unknown): [number, string] {
+  const e = LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(err)
+  return [e.code, e.message]
+}

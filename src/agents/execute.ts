@@ -1,0 +1,150 @@
+import { eq } from 'drizzle-orm'
+import { agentMessage } from '../a2a/convert'
+import { tasks } from '../db/schema'
+import { withTenant } from '../db/tenant'
+import { log } from '../lib/log'
+import { publishEvents } from '../tasks/publish'
+import type { Scope } from '../tasks/scope'
+import { isTerminal } from '../tasks/states'
+import { applyChange, insertTask, type TaskChange, type TaskRow } from '../tasks/store'
+import { helpReply, pickAgent } from './registry'
+import type { AgentReply } from './types'
+
+export interface IncomingMessage {
+  /** A2A v1.0 JSON of the user's message, stored in the history as given. */
+  json: Record<string, unknown>
+  text: string
+  contextId?: string
+  skill?: string
+  metadata?: Record<string, unknown>
+}
+
+export class TaskClosedError extends Error {}
+
+/** The changes a built-in agent's reply makes: working, then its answer as artifact and status. */
+function replyChanges(
+  reply: AgentReply,
+  taskId: string,
+  contextId: string,
+  agentId: string,
+): TaskChange[] {
+  const message = agentMessage(reply.text, reply.data, taskId, contextId)
+  const artifact = {
+    artifactId: crypto.randomUUID(),
+    name: `${agentId}-result`,
+    parts: message.parts,
+  }
+  return [
+    { state: 'working' },
+    {
+      artifacts: [artifact],
+      messages: [message],
+      state: reply.state,
+      statusMessage: message,
+      result: reply.state === 'failed' ? null : reply.text,
+      error: reply.state === 'failed' ? reply.text : null,
+    },
+  ]
+}
+
+async function answer(scope: Scope, text: string, skill: string | undefined, history: string[]) {
+  const agent = pickAgent(text, skill)
+  if (!agent) return { agentId: 'router', reply: helpReply() }
+  try {
+    const reply = await agent.handle(text, { ...scope, history })
+    return { agentId: agent.id, reply }
+  } catch (err) {
+    log.error('built-in agent failed', { agent: agent.id, error: err as Error })
+    return {
+      agentId: agent.id,
+      reply: { state: 'failed' as const, text: `${agent.name} failed: ${(err as Error).message}` },
+    }
+  }
+}
+
+/** Texts of earlier messages in a context, oldest first, so later messages see earlier ones. */
+async function contextHistory(scope: Scope, contextId: string): Promise<string[]> {
+  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx
+      .select({ history: tasks.history })
+      .from(tasks)
+      .where(eq(tasks.contextId, contextId))
+      .orderBy(tasks.createdAt)
+      .limit(50),
+  )
+  return rows.flatMap((r) =>
+    (r.history as { parts?: { text?: string }[] }[]).map((m) =>
+      (m.parts ?? []).map((p) => p.text ?? '').join(' '),
+    ),
+  )
+}
+
+/**
+ * A new message for the built-in agents: creates its task and, unless `background`, answers
+ * it before returning (task and events persisted in one transaction). In the background the
+ * task is returned `submitted` and answered after the response.
+ */
+export async function startTask(scope: Scope, msg: IncomingMessage, background: boolean) {
+  const id = crypto.randomUUID()
+  const contextId = msg.contextId || crypto.randomUUID()
+  const json = { ...msg.json, taskId: id, contextId }
+  const history = msg.contextId ? await contextHistory(scope, contextId) : []
+  const base = {
+    id,
+    contextId,
+    title: msg.text.slice(0, 120),
+    prompt: msg.text,
+    agentType: 'builtin',
+    metadata: { source: 'a2a', ...(msg.skill ? { skill: msg.skill } : {}) },
+    createdBy: scope.principal.subject,
+    history: [json],
+  }
+  if (background) {
+    const created = await insertTask(scope.db, scope.tenantId, base)
+    await publishEvents(scope.env, scope.tenantId, id, created.events)
+    scope.waitUntil(continueWith(scope, created.task, msg, history))
+    return created.task
+  }
+  const { agentId, reply } = await answer(scope, msg.text, msg.skill, history)
+  const created = await insertTask(
+    scope.db,
+    scope.tenantId,
+    { ...base, targetAgentName: agentId },
+    replyChanges(reply, id, contextId, agentId),
+  )
+  await publishEvents(scope.env, scope.tenantId, id, created.events)
+  return created.task
+}
+
+/** A message to an existing task (e.g. the answer to input-required): appended, then answered. */
+export async function continueTask(
+  scope: Scope,
+  task: TaskRow,
+  msg: IncomingMessage,
+  background: boolean,
+) {
+  if (isTerminal(task.status)) throw new TaskClosedError(`Task ${task.id} is ${task.status}`)
+  const json = { ...msg.json, taskId: task.id, contextId: task.contextId }
+  const appended = await applyChange(scope.db, scope.tenantId, task.id, { messages: [json] })
+  if (!appended) throw new TaskClosedError(`Task ${task.id} is no longer open`)
+  await publishEvents(scope.env, scope.tenantId, task.id, appended.events)
+  const history = await contextHistory(scope, task.contextId)
+  const run = continueWith(scope, appended.task, msg, history)
+  if (background) {
+    scope.waitUntil(run)
+    return appended.task
+  }
+  return (await run) ?? appended.task
+}
+
+async function continueWith(scope: Scope, task: TaskRow, msg: IncomingMessage, history: string[]) {
+  let latest: TaskRow | undefined = task
+  const { agentId, reply } = await answer(scope, msg.text, msg.skill, history)
+  for (const change of replyChanges(reply, task.id, task.contextId, agentId)) {
+    const applied = await applyChange(scope.db, scope.tenantId, task.id, change)
+    if (!applied) return latest // canceled meanwhile: leave it so
+    latest = applied.task
+    await publishEvents(scope.env, scope.tenantId, task.id, applied.events)
+  }
+  return latest
+}

@@ -1,0 +1,70 @@
+/**
+ * Server-sent events from an async iterator: `id:` when the item has one, `data: ` with the
+ * space (strict parsers need it), a keepalive comment every 15 s, and the iterator closed
+ * (its `finally` run) the moment the client goes away.
+ */
+export interface SseItem {
+  data: unknown
+  id?: string | number
+  event?: string
+}
+
+export const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+}
+
+const KEEPALIVE_MS = 15_000
+const encoder = new TextEncoder()
+
+export function formatSse(item: SseItem): string {
+  let out = ''
+  if (item.event) out += `event: ${item.event}\n`
+  if (item.id !== undefined) out += `id: ${item.id}\n`
+  return `${out}data: ${JSON.stringify(item.data)}\n\n`
+}
+
+export function sseResponse(
+  items: AsyncIterator<SseItem>,
+  opts: {
+    onError?: (err: unknown) => SseItem
+    /** Called when the client goes away, before the iterator is closed. */
+    onCancel?: () => void
+    headers?: Record<string, string>
+  } = {},
+): Response {
+  let keepalive: ReturnType<typeof setInterval> | undefined
+  const stopKeepalive = () => {
+    if (keepalive !== undefined) clearInterval(keepalive)
+  }
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      keepalive = setInterval(
+        () => controller.enqueue(encoder.encode(': keepalive\n\n')),
+        KEEPALIVE_MS,
+      )
+    },
+    async pull(controller) {
+      try {
+        const next = await items.next()
+        if (next.done) {
+          stopKeepalive()
+          controller.close()
+          return
+        }
+        controller.enqueue(encoder.encode(formatSse(next.value)))
+      } catch (err) {
+        stopKeepalive()
+        if (opts.onError) controller.enqueue(encoder.encode(formatSse(opts.onError(err))))
+        controller.close()
+      }
+    },
+    async cancel() {
+      stopKeepalive()
+      opts.onCancel?.()
+      await items.return?.(undefined)
+    },
+  })
+  return new Response(body, { headers: { ...SSE_HEADERS, ...opts.headers } })
+}

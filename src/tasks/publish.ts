@@ -1,0 +1,68 @@
+import type { Env } from '../env'
+import { log } from '../lib/log'
+import type { TaskEvent } from './events'
+
+const streamOf = (env: Env, taskId: string) =>
+  env.TASK_STREAM.get(env.TASK_STREAM.idFromName(taskId))
+
+/**
+ * Hands committed events to the task's TaskStream for live fan-out. A failure loses nothing
+ * (the events are in Postgres and subscribers catch up on the next one), so it is logged,
+ * not thrown.
+ */
+export async function publishEvents(
+  env: Env,
+  tenantId: string,
+  taskId: string,
+  events: TaskEvent[],
+) {
+  if (events.length === 0) return
+  try {
+    await streamOf(env, taskId).publish(tenantId, taskId, events)
+  } catch (err) {
+    log.warn('task stream publish failed', { task_id: taskId, error: err as Error })
+  }
+}
+
+/**
+ * Every event of the task after `afterSeq`, then live ones, in order, until a terminal
+ * status or `signal` aborts. Backed by the TaskStream object (replay from its ring or
+ * task_events), so any request on any isolate sees the same sequence.
+ */
+export async function* subscribeEvents(
+  env: Env,
+  tenantId: string,
+  taskId: string,
+  afterSeq: number,
+  signal?: AbortSignal,
+): AsyncGenerator<TaskEvent> {
+  const url = new URL('https://task-stream/subscribe')
+  url.searchParams.set('tenant', tenantId)
+  url.searchParams.set('task', taskId)
+  url.searchParams.set('after', String(afterSeq))
+  const res = await streamOf(env, taskId).fetch(url.toString())
+  if (!res.ok || !res.body) throw new Error(`task stream answered ${res.status}`)
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
+  // A pending read ends (done) when the caller aborts, so the subscription is released now,
+  // not when the next event would have arrived.
+  const release = () => void reader.cancel().catch(() => {})
+  signal?.addEventListener('abort', release)
+  let buffered = ''
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      buffered += value
+      let nl = buffered.indexOf('\n')
+      while (nl >= 0) {
+        const line = buffered.slice(0, nl)
+        buffered = buffered.slice(nl + 1)
+        if (line) yield JSON.parse(line) as TaskEvent
+        nl = buffered.indexOf('\n')
+      }
+    }
+  } finally {
+    signal?.removeEventListener('abort', release)
+    await reader.cancel().catch(() => {})
+  }
+}
