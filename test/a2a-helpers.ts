@@ -1,0 +1,133 @@
+import { AgentCard, type Message, type Part, type Task } from '@a2a-js/sdk'
+import {
+  Client,
+  ClientFactory,
+  ClientFactoryOptions,
+  JsonRpcTransportFactory,
+} from '@a2a-js/sdk/client'
+import { LegacyJsonRpcTransport } from '@a2a-js/sdk/compat/v0_3/client'
+import { api, asTenant, connectAsApp, stack } from './helpers'
+
+/** The official client in v1.0 mode, configured from our agent card. */
+export async function v1Client(): Promise<Client> {
+  const factory = new ClientFactory(
+    ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+      transports: [new JsonRpcTransportFactory()],
+    }),
+  )
+  return factory.createFromUrl(stack().url)
+}
+
+/** The official client forced to v0.3 (it sends A2A-Version: 0.3). */
+export async function v03Client(): Promise<Client> {
+  const res = await api('/.well-known/agent-card.json', { headers: { 'A2A-Version': '1.0' } })
+  const card = AgentCard.fromJSON(await res.json())
+  return new Client(new LegacyJsonRpcTransport({ endpoint: `${stack().url}/` }), card)
+}
+
+export const userMessage = (text: string, extra: Partial<Message> = {}) =>
+  ({
+    messageId: crypto.randomUUID(),
+    role: 1, // Role.ROLE_USER
+    parts: [
+      { content: { $case: 'text', value: text }, metadata: undefined, filename: '', mediaType: '' },
+    ],
+    contextId: '',
+    taskId: '',
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: [],
+    ...extra,
+  }) as Message
+
+export const partsText = (parts: Part[]) =>
+  parts
+    .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
+    .filter(Boolean)
+    .join(' ')
+
+export function statusText(task: Task): string {
+  return partsText(task.status?.message?.parts ?? [])
+}
+
+/** JSON-RPC over plain HTTP. */
+export async function rpc(method: string, params: unknown, headers: Record<string, string> = {}) {
+  const res = await api('/', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ jsonrpc: '2.0', id: crypto.randomUUID(), method, params }),
+  })
+  return { status: res.status, body: await res.json() }
+}
+
+/** A task left open (input-required), made directly in the database. */
+export async function openTask(): Promise<{ id: string; contextId: string }> {
+  const app = await connectAsApp()
+  const id = crypto.randomUUID()
+  const contextId = crypto.randomUUID()
+  const message = {
+    messageId: crypto.randomUUID(),
+    role: 'ROLE_USER',
+    parts: [{ text: 'start' }],
+    taskId: id,
+    contextId,
+  }
+  try {
+    await asTenant(app, stack().tenantId, async () => {
+      await app.query(
+        `insert into tasks (tenant_id, id, context_id, status, history, last_seq) values ($1, $2, $3, 'input-required', $4, 1)`,
+        [stack().tenantId, id, contextId, JSON.stringify([message])],
+      )
+      await app.query(
+        `insert into task_events (tenant_id, task_id, seq, kind, payload) values ($1, $2, 1, 'status', '{"status":{"state":"input-required"}}')`,
+        [stack().tenantId, id],
+      )
+    })
+  } finally {
+    await app.end()
+  }
+  return { id, contextId }
+}
+
+export interface SseEvent {
+  id?: string
+  event?: string
+  data: unknown
+}
+
+/** Reads SSE events from a response until `stop` returns true or the stream ends. */
+export async function readSse(
+  res: Response,
+  stop: (e: SseEvent, all: SseEvent[]) => boolean = () => false,
+) {
+  const events: SseEvent[] = []
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+  const decoder = new TextDecoder()
+  let buffer = ''
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return events
+      buffer += decoder.decode(value, { stream: true })
+      let end = buffer.indexOf('\n\n')
+      while (end >= 0) {
+        const block = buffer.slice(0, end)
+        buffer = buffer.slice(end + 2)
+        end = buffer.indexOf('\n\n')
+        const e: Partial<SseEvent> = {}
+        const data: string[] = []
+        for (const line of block.split('\n')) {
+          if (line.startsWith('id: ')) e.id = line.slice(4)
+          else if (line.startsWith('event: ')) e.event = line.slice(7)
+          else if (line.startsWith('data: ')) data.push(line.slice(6))
+        }
+        if (data.length === 0) continue // a keepalive comment
+        const event = { ...e, data: JSON.parse(data.join('\n')) } as SseEvent
+        events.push(event)
+        if (stop(event, events)) return events
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {})
+  }
+}

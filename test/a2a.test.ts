@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { type Task, TaskState } from '@a2a-js/sdk'
+import { openTask, rpc, statusText, userMessage, v1Client, v03Client } from './a2a-helpers'
+import { api, stack } from './helpers'
+
+const send = (text: string, extra = {}) => ({
+  tenant: '',
+  message: userMessage(text, extra),
+  configuration: undefined,
+  metadata: undefined,
+})
+
+describe('A2A through the official client, v1.0', () => {
+  test('SendMessage to the Calculator completes with the answer, persisted', async () => {
+    const client = await v1Client()
+    const result = (await client.sendMessage(send('Calculate 25 * 4'))) as Task
+    assert.equal(result.status?.state, TaskState.TASK_STATE_COMPLETED)
+    assert.match(statusText(result), /= 100$/)
+    assert.equal(result.artifacts.length, 1)
+    const again = await client.getTask({ tenant: '', id: result.id })
+    assert.equal(again.status?.state, TaskState.TASK_STATE_COMPLETED)
+    assert.deepEqual(
+      again.history.map((m) => m.role),
+      [1, 2],
+    )
+  })
+
+  test('historyLength 0 and 1 trim the history; a negative one is refused', async () => {
+    const client = await v1Client()
+    const task = (await client.sendMessage(send('add 2 and 3'))) as Task
+    assert.equal(
+      (await client.getTask({ tenant: '', id: task.id, historyLength: 0 })).history.length,
+      0,
+    )
+    const one = await client.getTask({ tenant: '', id: task.id, historyLength: 1 })
+    assert.equal(one.history.length, 1)
+    assert.equal(one.history[0]?.role, 2)
+    const neg = await rpc('GetTask', { id: task.id, historyLength: -1 }, { 'A2A-Version': '1.0' })
+    assert.equal(neg.body.error.code, -32602)
+  })
+
+  test('streams Task, working, artifact and completed, in order', async () => {
+    const client = await v1Client()
+    const kinds: string[] = []
+    for await (const ev of client.sendMessageStream(
+      send('Analyze: One fish. Two fish. Red fish!'),
+    )) {
+      kinds.push(
+        ev.payload?.$case === 'statusUpdate'
+          ? `status:${TaskState[ev.payload.value.status?.state ?? 0]}`
+          : String(ev.payload?.$case),
+      )
+    }
+    assert.deepEqual(kinds, [
+      'task',
+      'status:TASK_STATE_WORKING',
+      'artifactUpdate',
+      'status:TASK_STATE_COMPLETED',
+    ])
+  })
+
+  test('ListTasks pages newest first with a token and filters by context', async () => {
+    const client = await v1Client()
+    const contextId = crypto.randomUUID()
+    const ids: string[] = []
+    for (const n of [1, 2, 3])
+      ids.push(((await client.sendMessage(send(`add ${n} and 1`, { contextId }))) as Task).id)
+    const page1 = await client.listTasks({
+      tenant: '',
+      contextId,
+      status: 0,
+      pageSize: 2,
+      pageToken: '',
+      statusTimestampAfter: undefined,
+    })
+    assert.equal(page1.totalSize, 3)
+    assert.equal(page1.tasks.length, 2)
+    assert.ok(page1.nextPageToken)
+    const page2 = await client.listTasks({
+      tenant: '',
+      contextId,
+      status: 0,
+      pageSize: 2,
+      pageToken: page1.nextPageToken ?? '',
+      statusTimestampAfter: undefined,
+    })
+    assert.equal(page2.nextPageToken, '')
+    assert.deepEqual([...page1.tasks, ...page2.tasks].map((t) => t.id).sort(), [...ids].sort())
+    assert.equal(page1.tasks[0]?.artifacts.length, 0, 'artifacts only when asked for')
+  })
+
+  test('cancel: an open task is canceled, again is fine, a finished one is not cancelable', async () => {
+    const client = await v1Client()
+    const open = await openTask()
+    const canceled = await client.cancelTask({ tenant: '', id: open.id, metadata: undefined })
+    assert.equal(canceled.status?.state, TaskState.TASK_STATE_CANCELED)
+    const twice = await client.cancelTask({ tenant: '', id: open.id, metadata: undefined })
+    assert.equal(twice.status?.state, TaskState.TASK_STATE_CANCELED)
+    const done = (await client.sendMessage(send('add 1 and 1'))) as Task
+    await assert.rejects(
+      client.cancelTask({ tenant: '', id: done.id, metadata: undefined }),
+      /cannot be canceled/,
+    )
+  })
+
+  test('the Memory agent stores durably and later messages in a context see earlier ones', async () => {
+    const client = await v1Client()
+    const key = `colour-${crypto.randomUUID().slice(0, 6)}`
+    const stored = (await client.sendMessage(send(`remember teal as ${key}`))) as Task
+    assert.equal(stored.status?.state, TaskState.TASK_STATE_COMPLETED)
+    const recalled = (await client.sendMessage(send(`recall ${key}`))) as Task
+    assert.equal(statusText(recalled), `${key}: teal`)
+    const missing = (await client.sendMessage(send('recall no-such-key-anywhere'))) as Task
+    assert.equal(missing.status?.state, TaskState.TASK_STATE_FAILED)
+  })
+})
+
+describe('A2A through the official client, v0.3', () => {
+  test('message/send, tasks/get and tasks/cancel', async () => {
+    const client = await v03Client()
+    const task = (await client.sendMessage(send('What is 2 to the power of 10?'))) as Task
+    assert.equal(task.status?.state, TaskState.TASK_STATE_COMPLETED)
+    assert.match(statusText(task), /= 1024$/)
+    assert.equal((await client.getTask({ tenant: '', id: task.id })).id, task.id)
+    const open = await openTask()
+    const canceled = await client.cancelTask({ tenant: '', id: open.id, metadata: undefined })
+    assert.equal(canceled.status?.state, TaskState.TASK_STATE_CANCELED)
+  })
+
+  test('message/stream ends with a final completed status', async () => {
+    const client = await v03Client()
+    const states: string[] = []
+    for await (const ev of client.sendMessageStream(send('square root of 144'))) {
+      if (ev.payload?.$case === 'statusUpdate')
+        states.push(String(TaskState[ev.payload.value.status?.state ?? 0]))
+    }
+    assert.deepEqual(states, ['TASK_STATE_WORKING', 'TASK_STATE_COMPLETED'])
+  })
+})
+
+describe('seed compatibility and the agent card', () => {
+  test("the seed's request works unchanged and answers in the spec's shapes", async () => {
+    const res = await api('/', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":"1","method":"message/send","params":{"message":{"parts":[{"type":"text","content":"Calculate 25 * 4"}]}}}',
+    })
+    const body = await res.json()
+    assert.equal(body.id, '1')
+    assert.equal(body.result.kind, 'task')
+    assert.equal(body.result.status.state, 'completed')
+    const text = body.result.status.message.parts.find(
+      (p: { kind: string }) => p.kind === 'text',
+    ).text
+    assert.match(text, /100/)
+    assert.equal(body.result.history[0].parts[0].kind, 'text')
+    assert.equal(body.result.history[0].parts[0].text, 'Calculate 25 * 4')
+  })
+
+  test('a message no agent handles gets a useful answer, not an echo', async () => {
+    const { body } = await rpc('message/send', {
+      message: { parts: [{ kind: 'text', text: 'good morning' }], messageId: 'x', role: 'user' },
+    })
+    const text: string = body.result.status.message.parts[0].text
+    assert.doesNotMatch(text, /^Echo/)
+    assert.match(text, /Calculator/)
+  })
+
+  test('division by zero is a failed task with a clear answer', async () => {
+    const { body } = await rpc('message/send', {
+      message: { parts: [{ kind: 'text', text: 'divide 10 by 0' }], messageId: 'x', role: 'user' },
+    })
+    assert.equal(body.result.status.state, 'failed')
+    assert.match(body.result.status.message.parts[0].text, /Division by zero/)
+  })
+
+  test('the card is v1.0 when asked for, v0.3 (with v1.0 interfaces) otherwise, at both paths', async () => {
+    const v1 = await (
+      await api('/.well-known/agent-card.json', { token: null, headers: { 'A2A-Version': '1.0' } })
+    ).json()
+    assert.deepEqual(
+      v1.supportedInterfaces.map((i: { protocolVersion: string }) => i.protocolVersion).sort(),
+      ['0.3', '1.0'],
+    )
+    assert.equal(v1.capabilities.streaming, true)
+    assert.deepEqual(
+      v1.skills.map((s: { id: string }) => s.id),
+      ['calculator', 'analysis', 'memory', 'media'],
+    )
+    const legacy = await (await api('/.well-known/agent.json', { token: null })).json()
+    assert.equal(legacy.protocolVersion, '0.3.0')
+    assert.equal(legacy.url, `${stack().url}/`)
+    assert.equal(legacy.preferredTransport, 'JSONRPC')
+  })
+})
