@@ -35,6 +35,10 @@ const ConfigSchema = z.object({
     .positive()
     .default(1024 * 1024),
   CODETETHER_VERSION: optional,
+  /** base64 of 32 random bytes: seals secrets stored in Postgres (push tokens). Enables push. */
+  SECRETS_KEY: optional,
+  /** Let push notifications go to loopback/private addresses (dev and tests only). */
+  PUSH_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   LIVEKIT_URL: optional.pipe(z.url().optional()),
   LIVEKIT_API_KEY: optional,
   LIVEKIT_API_SECRET: optional,

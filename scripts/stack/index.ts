@@ -45,6 +45,7 @@ export interface Stack {
 }
 
 interface Secrets extends Passwords {
+  secretsKey: string
   redisToken: string
   devToken: string
   devTenantId: string
@@ -52,15 +53,18 @@ interface Secrets extends Passwords {
 
 /** Generated once per state dir, so a persistent stack keeps its passwords and tenant. */
 function loadSecrets(file: string): Secrets {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'))
+  const kept: Partial<Secrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}
   const secret = () => randomBytes(24).toString('hex')
+  // Kept values win, so a state dir made by an older version gains only what it lacks.
   const secrets: Secrets = {
+    secretsKey: randomBytes(32).toString('base64'),
     postgres: secret(),
     owner: secret(),
     app: secret(),
     redisToken: secret(),
     devToken: `ctdev_${secret()}`,
     devTenantId: randomUUID(),
+    ...kept,
   }
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 })
   return secrets
@@ -134,6 +138,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         NEON_HTTP_ENDPOINT: neonHttpUrl,
         UPSTASH_REDIS_REST_URL: redisRestUrl,
         UPSTASH_REDIS_REST_TOKEN: secrets.redisToken,
+        SECRETS_KEY: secrets.secretsKey,
       },
     }
     let worker = await startWrangler(workerOptions)

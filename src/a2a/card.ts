@@ -27,7 +27,11 @@ export function buildAgentCard(
     ],
     provider: { organization: 'CodeTether', url: base },
     documentationUrl: `${base}/openapi.json`,
-    capabilities: { streaming: true, pushNotifications: false, extendedAgentCard: true },
+    capabilities: {
+      streaming: true,
+      pushNotifications: Boolean(config.SECRETS_KEY),
+      extendedAgentCard: true,
+    },
     securitySchemes: {
       bearer: {
         httpAuthSecurityScheme: {

@@ -22,9 +22,19 @@ import {
   TaskNotFoundError,
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors'
-import type { A2ARequestHandler } from '@a2a-js/sdk/server'
-import { continueTask, startTask, TaskClosedError } from '../agents/execute'
-import { publishEvents, subscribeEvents } from '../tasks/publish'
+import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server'
+import { continueTask, type IncomingMessage, startTask, TaskClosedError } from '../agents/execute'
+import {
+  deletePushConfig,
+  getPushConfig,
+  listPushConfigs,
+  type PushConfigRow,
+  savePushConfig,
+} from '../push/configs'
+import { deliverPush } from '../push/deliver'
+import { webhookUrlProblem } from '../push/url'
+import { readEvents } from '../tasks/events'
+import { announce, subscribeEvents } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { eventState, isInterrupted, isTerminal } from '../tasks/states'
 import { applyChange, getTask, type TaskRow } from '../tasks/store'
@@ -34,6 +44,8 @@ import { listTasksPage } from './list'
 
 export interface A2AScope extends Scope {
   baseUrl: string
+  /** The A2A version of the request: push payloads to webhooks it creates use its shapes. */
+  version: '0.3' | '1.0'
   /** Last-Event-ID of a reconnecting stream: replay events after it instead of a snapshot. */
   afterSeq?: number
   signal?: AbortSignal
@@ -81,7 +93,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
   async cancelTask(params: CancelTaskRequest): Promise<Task> {
     const canceled = await applyChange(this.s.db, this.s.tenantId, params.id, { state: 'canceled' })
     if (canceled) {
-      await publishEvents(this.s.env, this.s.tenantId, params.id, canceled.events)
+      await announce(this.s, canceled.task, canceled.events)
       return toSdkTask(canceled.task)
     }
     const row = await this.load(params.id)
@@ -104,23 +116,69 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     yield* this.follow(row, after ?? row.lastSeq, isTerminal)
   }
 
-  async createTaskPushNotificationConfig(): Promise<TaskPushNotificationConfig> {
-    throw new PushNotificationNotSupportedError()
-  }
-  async getTaskPushNotificationConfig(
-    _: GetTaskPushNotificationConfigRequest,
+  async createTaskPushNotificationConfig(
+    params: TaskPushNotificationConfig,
+    context?: ServerCallContext,
   ): Promise<TaskPushNotificationConfig> {
-    throw new PushNotificationNotSupportedError()
+    await this.load(params.taskId)
+    const row = await this.savePush(params, context?.requestedVersion === '1.0' ? '1.0' : '0.3')
+    return pushView(row)
   }
+
+  async getTaskPushNotificationConfig(
+    params: GetTaskPushNotificationConfigRequest,
+  ): Promise<TaskPushNotificationConfig> {
+    this.requirePush()
+    await this.load(params.taskId)
+    const row = await getPushConfig(this.s, params.taskId, params.id)
+    if (!row) throw new TaskNotFoundError(`Push notification config ${params.id} not found`)
+    return pushView(row)
+  }
+
   async listTaskPushNotificationConfigs(
-    _: ListTaskPushNotificationConfigsRequest,
+    params: ListTaskPushNotificationConfigsRequest,
   ): Promise<ListTaskPushNotificationConfigsResponse> {
-    throw new PushNotificationNotSupportedError()
+    this.requirePush()
+    await this.load(params.taskId)
+    return {
+      configs: (await listPushConfigs(this.s, params.taskId)).map(pushView),
+      nextPageToken: '',
+    }
   }
+
   async deleteTaskPushNotificationConfig(
-    _: DeleteTaskPushNotificationConfigRequest,
+    params: DeleteTaskPushNotificationConfigRequest,
   ): Promise<void> {
-    throw new PushNotificationNotSupportedError()
+    this.requirePush()
+    await this.load(params.taskId)
+    await deletePushConfig(this.s, params.taskId, params.id)
+  }
+
+  private requirePush(): string {
+    const key = this.s.config.SECRETS_KEY
+    if (!key)
+      throw new PushNotificationNotSupportedError(
+        'Push notifications need SECRETS_KEY on the server',
+      )
+    return key
+  }
+
+  private savePush(params: TaskPushNotificationConfig, wireVersion: '0.3' | '1.0') {
+    const key = this.requirePush()
+    const problem = webhookUrlProblem(
+      params.url,
+      this.s.config.AUTH_MODE === 'dev' || this.s.config.PUSH_ALLOW_PRIVATE === 'true',
+    )
+    if (problem) throw new RequestMalformedError(`Push notification ${problem}`)
+    return savePushConfig(this.s, key, {
+      taskId: params.taskId,
+      id: params.id,
+      url: params.url,
+      token: params.token,
+      authScheme: params.authentication?.scheme,
+      credentials: params.authentication?.credentials,
+      wireVersion,
+    })
   }
 
   /** Events after `afterSeq`, as stream responses, until `ends` says the state closes it. */
@@ -161,20 +219,37 @@ export class PlatformRequestHandler implements A2ARequestHandler {
       contextId: message.contextId || undefined,
       skill,
     }
+    const push = params.configuration?.taskPushNotificationConfig
+    if (push) this.requirePush()
     try {
-      if (!message.taskId) return await startTask(this.s, incoming, background)
-      const task = await this.load(message.taskId)
-      if (message.contextId && message.contextId !== task.contextId) {
-        throw new RequestMalformedError(
-          `message.contextId does not match task ${task.id}'s context`,
+      const row = await this.start(message, incoming, background)
+      if (push) {
+        await this.savePush({ ...push, taskId: row.id }, this.s.version)
+        // Changes before the webhook existed are delivered now, in order.
+        const past = await readEvents(this.s.db, this.s.tenantId, row.id, 0)
+        this.s.waitUntil(
+          deliverPush(this.s, (await getTask(this.s.db, this.s.tenantId, row.id)) ?? row, past),
         )
       }
-      return await continueTask(this.s, task, incoming, background)
+      return row
     } catch (err) {
       if (err instanceof TaskClosedError)
         throw new UnsupportedOperationError(`${err.message}: send a new message without taskId`)
       throw err
     }
+  }
+
+  private async start(
+    message: Message,
+    incoming: IncomingMessage,
+    background: boolean,
+  ): Promise<TaskRow> {
+    if (!message.taskId) return startTask(this.s, incoming, background)
+    const task = await this.load(message.taskId)
+    if (message.contextId && message.contextId !== task.contextId) {
+      throw new RequestMalformedError(`message.contextId does not match task ${task.id}'s context`)
+    }
+    return continueTask(this.s, task, incoming, background)
   }
 }
 
@@ -188,4 +263,16 @@ function historyLength(n: number | undefined): number | undefined {
 function pickString(obj: unknown, key: string): string | undefined {
   const v = obj && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined
   return typeof v === 'string' && v ? v : undefined
+}
+
+/** A config as served back: secrets never leave, only whether they are set. */
+function pushView(row: PushConfigRow): TaskPushNotificationConfig {
+  return {
+    tenant: '',
+    id: row.id,
+    taskId: row.taskId,
+    url: row.url,
+    token: '',
+    authentication: row.authScheme ? { scheme: row.authScheme, credentials: '' } : undefined,
+  }
 }

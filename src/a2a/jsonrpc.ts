@@ -90,6 +90,7 @@ export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
     tenantId: principal.tenantId,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
     baseUrl: new URL(c.req.url).origin,
+    version: legacy ? '0.3' : '1.0',
     afterSeq,
     signal: abort.signal,
   })

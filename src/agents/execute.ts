@@ -3,7 +3,7 @@ import { agentMessage } from '../a2a/convert'
 import { tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import { log } from '../lib/log'
-import { publishEvents } from '../tasks/publish'
+import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { isTerminal } from '../tasks/states'
 import { applyChange, insertTask, type TaskChange, type TaskRow } from '../tasks/store'
@@ -101,7 +101,7 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
   }
   if (background) {
     const created = await insertTask(scope.db, scope.tenantId, base)
-    await publishEvents(scope.env, scope.tenantId, id, created.events)
+    await announce(scope, created.task, created.events)
     scope.waitUntil(continueWith(scope, created.task, msg, history))
     return created.task
   }
@@ -112,7 +112,7 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
     { ...base, targetAgentName: agentId },
     replyChanges(reply, id, contextId, agentId),
   )
-  await publishEvents(scope.env, scope.tenantId, id, created.events)
+  await announce(scope, created.task, created.events)
   return created.task
 }
 
@@ -127,7 +127,7 @@ export async function continueTask(
   const json = { ...msg.json, taskId: task.id, contextId: task.contextId }
   const appended = await applyChange(scope.db, scope.tenantId, task.id, { messages: [json] })
   if (!appended) throw new TaskClosedError(`Task ${task.id} is no longer open`)
-  await publishEvents(scope.env, scope.tenantId, task.id, appended.events)
+  await announce(scope, appended.task, appended.events)
   const history = await contextHistory(scope, task.contextId)
   const run = continueWith(scope, appended.task, msg, history)
   if (background) {
@@ -144,7 +144,7 @@ async function continueWith(scope: Scope, task: TaskRow, msg: IncomingMessage, h
     const applied = await applyChange(scope.db, scope.tenantId, task.id, change)
     if (!applied) return latest // canceled meanwhile: leave it so
     latest = applied.task
-    await publishEvents(scope.env, scope.tenantId, task.id, applied.events)
+    await announce(scope, applied.task, applied.events)
   }
   return latest
 }

@@ -184,6 +184,9 @@ export const taskPushConfigs = pgTable(
     sealedToken: text('sealed_token'),
     authScheme: text('auth_scheme'),
     sealedCredentials: text('sealed_credentials'),
+    wireVersion: text('wire_version', { enum: ['0.3', '1.0'] })
+      .notNull()
+      .default('1.0'),
     createdAt: createdAt(),
   },
   (t) => [

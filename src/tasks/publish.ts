@@ -1,6 +1,9 @@
 import type { Env } from '../env'
 import { log } from '../lib/log'
+import { deliverPush } from '../push/deliver'
 import type { TaskEvent } from './events'
+import type { Scope } from './scope'
+import type { TaskRow } from './store'
 
 const streamOf = (env: Env, taskId: string) =>
   env.TASK_STREAM.get(env.TASK_STREAM.idFromName(taskId))
@@ -22,6 +25,19 @@ export async function publishEvents(
   } catch (err) {
     log.warn('task stream publish failed', { task_id: taskId, error: err as Error })
   }
+}
+
+/**
+ * What follows every committed change: live subscribers get the events now, webhooks get
+ * the state changes after the response.
+ */
+export async function announce(scope: Scope, task: TaskRow, events: TaskEvent[]): Promise<void> {
+  await publishEvents(scope.env, scope.tenantId, task.id, events)
+  scope.waitUntil(
+    deliverPush(scope, task, events).catch((err) =>
+      log.warn('push delivery crashed', { task_id: task.id, error: err as Error }),
+    ),
+  )
 }
 
 /**
