@@ -68,6 +68,40 @@ export function httpGet(url: string, headers: Record<string, string> = {}, expec
     })
 }
 
+/** POST of a fixed JSON body; `check` may inspect the reply text. */
+export function httpPost(
+  url: string,
+  body: () => string,
+  headers: Record<string, string> = {},
+  check?: (text: string) => void,
+) {
+  const target = new URL(url)
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(
+        target,
+        { agent, method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+        (res) => {
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (d) => (text += d))
+          res.on('end', () => {
+            if (res.statusCode !== 200)
+              return reject(new Error(`${url}: ${res.statusCode} ${text.slice(0, 200)}`))
+            try {
+              check?.(text)
+              resolve()
+            } catch (err) {
+              reject(err)
+            }
+          })
+        },
+      )
+      req.on('error', reject)
+      req.end(body())
+    })
+}
+
 export function printTable(figures: Figure[]): void {
   const byName = new Map(figures.map((f) => [f.name, f]))
   const rows = figures.map((f) => {

@@ -17,7 +17,8 @@ import pg from 'pg'
 import { startStack } from '../scripts/stack/index'
 import { freePort } from '../scripts/stack/ports'
 import { ROOT } from '../scripts/stack/wrangler'
-import { type Figure, httpGet, measure, printTable } from './lib'
+import { startSdkPeer } from './a2a-peer'
+import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
 
 const quick = process.argv.includes('--quick')
 const N = quick ? 300 : 2000
@@ -104,6 +105,52 @@ async function main() {
       measure('wrangler dev: tenant read', httpGet(`${info.url}${read}`, auth), {
         ...opts,
         vs: 'wrangler dev: GET /health',
+      }),
+    )
+
+    const peerPort = await freePort()
+    const peer = await startSdkPeer(peerPort)
+    cleanups.unshift(() => peer.close())
+    const sendBody = () =>
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'SendMessage',
+        params: {
+          message: {
+            messageId: crypto.randomUUID(),
+            role: 'ROLE_USER',
+            parts: [{ text: 'Calculate 25 * 4' }],
+          },
+        },
+      })
+    const answered = (text: string) => {
+      if (!text.includes('25 * 4 = 100') || !text.includes('TASK_STATE_COMPLETED'))
+        throw new Error(`bad answer: ${text.slice(0, 200)}`)
+    }
+    const v1 = { 'A2A-Version': '1.0' }
+    const sdkPeer = 'sdk sample (in-memory): SendMessage'
+    const ours = 'worker direct: SendMessage, persisted'
+    await run(
+      measure(sdkPeer, httpPost(`http://127.0.0.1:${peerPort}/`, sendBody, v1, answered), opts),
+    )
+    await run(
+      measure(ours, httpPost(`${direct}/`, sendBody, { ...v1, ...auth }, answered), {
+        ...opts,
+        vs: sdkPeer,
+      }),
+    )
+    await run(
+      measure(`${sdkPeer} ×16`, httpPost(`http://127.0.0.1:${peerPort}/`, sendBody, v1, answered), {
+        ...opts,
+        concurrency: 16,
+      }),
+    )
+    await run(
+      measure(`${ours} ×16`, httpPost(`${direct}/`, sendBody, { ...v1, ...auth }, answered), {
+        ...opts,
+        concurrency: 16,
+        vs: `${sdkPeer} ×16`,
       }),
     )
 

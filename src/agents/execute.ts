@@ -101,7 +101,7 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
   }
   if (background) {
     const created = await insertTask(scope.db, scope.tenantId, base)
-    await announce(scope, created.task, created.events)
+    await announce(scope, created.task, created.events, { fresh: true })
     scope.waitUntil(continueWith(scope, created.task, msg, history))
     return created.task
   }
@@ -112,7 +112,7 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
     { ...base, targetAgentName: agentId },
     replyChanges(reply, id, contextId, agentId),
   )
-  await announce(scope, created.task, created.events)
+  await announce(scope, created.task, created.events, { fresh: true })
   return created.task
 }
 

@@ -29,10 +29,17 @@ export async function publishEvents(
 
 /**
  * What follows every committed change: live subscribers get the events now, webhooks get
- * the state changes after the response.
+ * the state changes after the response. `fresh`: the task was created by this change.
  */
-export async function announce(scope: Scope, task: TaskRow, events: TaskEvent[]): Promise<void> {
-  await publishEvents(scope.env, scope.tenantId, task.id, events)
+export async function announce(
+  scope: Scope,
+  task: TaskRow,
+  events: TaskEvent[],
+  opts: { fresh?: boolean } = {},
+): Promise<void> {
+  // A task created in this very transaction has no subscriber yet: whoever subscribes later
+  // catches up from task_events, so its first events need no live fan-out.
+  if (!opts.fresh) await publishEvents(scope.env, scope.tenantId, task.id, events)
   scope.waitUntil(
     deliverPush(scope, task, events).catch((err) =>
       log.warn('push delivery crashed', { task_id: task.id, error: err as Error }),

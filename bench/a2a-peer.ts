@@ -1,0 +1,107 @@
+/**
+ * The peer for A2A figures: the @a2a-js/sdk sample server shape (Express, DefaultRequestHandler,
+ * InMemoryTaskStore) with an executor that does the same Calculator work, on this machine.
+ */
+import { AgentCard, Message, Task, TaskState } from '@a2a-js/sdk'
+import { type AgentExecutor, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server'
+import { jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express'
+import express from 'express'
+import { evaluate, expressionOf, formatNumber } from '../src/agents/arithmetic'
+
+const executor: AgentExecutor = {
+  async execute(ctx, bus) {
+    const text = ctx.userMessage.parts
+      .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
+      .join(' ')
+    const expr = expressionOf(text) ?? '0'
+    const answer = `${expr} = ${formatNumber(evaluate(expr))}`
+    const ids = { taskId: ctx.taskId, contextId: ctx.contextId }
+    const reply = Message.fromJSON({
+      messageId: crypto.randomUUID(),
+      role: 'ROLE_AGENT',
+      parts: [{ text: answer }],
+      ...ids,
+    })
+    bus.publish({
+      kind: 'task',
+      data: Task.fromJSON({
+        id: ctx.taskId,
+        contextId: ctx.contextId,
+        status: { state: 'TASK_STATE_SUBMITTED' },
+        history: [Message.toJSON(ctx.userMessage)],
+      }),
+    })
+    bus.publish({
+      kind: 'statusUpdate',
+      data: {
+        ...ids,
+        status: {
+          state: TaskState.TASK_STATE_WORKING,
+          message: undefined,
+          timestamp: new Date().toISOString(),
+        },
+        metadata: undefined,
+      },
+    })
+    bus.publish({
+      kind: 'artifactUpdate',
+      data: {
+        ...ids,
+        artifact: {
+          artifactId: crypto.randomUUID(),
+          name: 'result',
+          description: '',
+          parts: reply.parts,
+          metadata: undefined,
+          extensions: [],
+        },
+        append: false,
+        lastChunk: true,
+        metadata: undefined,
+      },
+    })
+    bus.publish({
+      kind: 'statusUpdate',
+      data: {
+        ...ids,
+        status: {
+          state: TaskState.TASK_STATE_COMPLETED,
+          message: reply,
+          timestamp: new Date().toISOString(),
+        },
+        metadata: undefined,
+      },
+    })
+    bus.finished()
+  },
+  async cancelTask() {},
+}
+
+export async function startSdkPeer(port: number): Promise<{ close(): Promise<void> }> {
+  const card = AgentCard.fromJSON({
+    name: 'peer',
+    description: 'SDK sample',
+    version: '1.0.0',
+    supportedInterfaces: [
+      { url: `http://127.0.0.1:${port}/`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+      { url: `http://127.0.0.1:${port}/`, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
+    ],
+    capabilities: { streaming: true },
+    defaultInputModes: ['text/plain'],
+    defaultOutputModes: ['text/plain'],
+    skills: [{ id: 'calculator', name: 'Calculator', description: 'arithmetic', tags: ['math'] }],
+  })
+  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor)
+  const app = express()
+  app.use(express.json())
+  app.use(
+    jsonRpcHandler({
+      requestHandler: handler,
+      userBuilder: UserBuilder.noAuthentication,
+      legacyCompat: { enabled: true },
+    }),
+  )
+  const server = app.listen(port, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  return { close: () => new Promise((r) => server.close(() => r())) }
+}
