@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import pkg from '../package.json'
+import { a2aRest } from './a2a/rest'
 import { a2a } from './a2a/routes'
 import { health } from './api/health'
 import { v1 } from './api/v1'
@@ -34,6 +35,7 @@ export function createApp() {
 
   app.route('/', health)
   app.route('/', a2a)
+  app.route('/a2a/rest', a2aRest)
   app.route('/v1', v1)
 
   app.doc31('/openapi.json', (c) => ({

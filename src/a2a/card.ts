@@ -6,7 +6,8 @@ import type { Config } from '../env'
 const MODES = ['text/plain', 'application/json']
 
 /**
- * The agent card (v1.0). Interfaces: JSON-RPC at `/` in 1.0 and 0.3. Security: bearer
+ * The agent card (v1.0). Interfaces: JSON-RPC at `/` in 1.0 and 0.3, HTTP+JSON at /a2a/rest
+ * in 1.0. Security: bearer
  * tokens, required unless the server runs in dev mode.
  */
 export function buildAgentCard(
@@ -23,6 +24,7 @@ export function buildAgentCard(
     version: config.CODETETHER_VERSION ?? pkg.version,
     supportedInterfaces: [
       { url: `${base}/`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+      { url: `${base}/a2a/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
       { url: `${base}/`, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
     ],
     provider: { organization: 'CodeTether', url: base },
