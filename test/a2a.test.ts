@@ -179,10 +179,11 @@ describe('seed compatibility and the agent card', () => {
     const v1 = await (
       await api('/.well-known/agent-card.json', { token: null, headers: { 'A2A-Version': '1.0' } })
     ).json()
-    assert.deepEqual(
-      v1.supportedInterfaces.map((i: { protocolVersion: string }) => i.protocolVersion).sort(),
-      ['0.3', '1.0'],
+    const interfaces = v1.supportedInterfaces.map(
+      (i: { protocolBinding: string; protocolVersion: string; url: string }) =>
+        `${i.protocolBinding} ${i.protocolVersion} ${new URL(i.url).pathname}`,
     )
+    assert.deepEqual(interfaces, ['JSONRPC 1.0 /', 'HTTP+JSON 1.0 /a2a/rest', 'JSONRPC 0.3 /'])
     assert.equal(v1.capabilities.streaming, true)
     assert.deepEqual(
       v1.skills.map((s: { id: string }) => s.id),
