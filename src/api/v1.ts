@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { requirePrincipal } from '../auth/middleware'
 import type { AppEnv } from '../context'
 import { validationHook } from '../lib/errors'
+import { tasksApi } from './tasks'
 import { workspacesApi } from './workspaces'
 
 /** The REST API. Every route below needs a principal. */
@@ -10,3 +11,4 @@ export const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 v1.use(requirePrincipal())
 v1.route('/agent/workspaces', workspacesApi)
 v1.route('/agent/codebases', workspacesApi)
+v1.route('/agent/tasks', tasksApi)

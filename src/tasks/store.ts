@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { type TaskStatus, tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
@@ -211,6 +211,8 @@ export async function getTask(
 export interface TaskFilter {
   contextId?: string
   status?: TaskStatus
+  /** Any of these states (REST's names map to several). */
+  statuses?: TaskStatus[]
   workspaceId?: string
   workerId?: string
   agentName?: string
@@ -230,6 +232,7 @@ export async function listTasks(db: Database, tenantId: string, f: TaskFilter): 
         and(
           f.contextId === undefined ? undefined : eq(tasks.contextId, f.contextId),
           f.status === undefined ? undefined : eq(tasks.status, f.status),
+          f.statuses === undefined ? undefined : inArray(tasks.status, f.statuses),
           f.workspaceId === undefined ? undefined : eq(tasks.workspaceId, f.workspaceId),
           f.workerId === undefined ? undefined : eq(tasks.workerId, f.workerId),
           f.agentName === undefined ? undefined : eq(tasks.targetAgentName, f.agentName),

@@ -1,0 +1,82 @@
+/** A task outlives the Worker that made it, and is the same row REST serves. */
+import assert from 'node:assert/strict'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { freePort } from '../scripts/stack/ports'
+import { startWrangler } from '../scripts/stack/wrangler'
+import { stack, testDir } from './helpers'
+
+/** The running stack's Worker vars (dev mode, same Postgres and Redis). */
+function stackVars(): Record<string, string> {
+  const lines = readFileSync(join(testDir(), 'worker.env'), 'utf8').split('\n').filter(Boolean)
+  return Object.fromEntries(
+    lines.map((l) => [l.slice(0, l.indexOf('=')), JSON.parse(l.slice(l.indexOf('=') + 1))]),
+  )
+}
+
+test('a task survives a restart of wrangler dev and is visible on /v1/agent/tasks', async () => {
+  const dir = join(testDir(), 'restart-worker')
+  mkdirSync(dir, { recursive: true })
+  const port = await freePort()
+  const options = {
+    port,
+    inspectorPort: await freePort(),
+    persistDir: join(dir, 'state'),
+    varsFile: join(dir, 'worker.env'),
+    logFile: join(dir, 'worker.log'),
+    vars: stackVars(),
+  }
+  const url = `http://127.0.0.1:${port}`
+  const headers = {
+    'Content-Type': 'application/json',
+    Authorization: `Bearer ${stack().devToken}`,
+  }
+  let worker = await startWrangler(options)
+  try {
+    const sent = await fetch(`${url}/`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'message/send',
+        params: {
+          message: {
+            kind: 'message',
+            messageId: 'd1',
+            role: 'user',
+            parts: [{ kind: 'text', text: 'multiply 6 and 7' }],
+          },
+        },
+      }),
+    })
+    const task = (await sent.json()).result
+    assert.equal(task.status.state, 'completed')
+
+    await worker.stop()
+    worker = await startWrangler(options)
+
+    const got = await fetch(`${url}/`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tasks/get', params: { id: task.id } }),
+    })
+    const after = (await got.json()).result
+    assert.deepEqual(after.status, task.status)
+    assert.deepEqual(after.artifacts, task.artifacts)
+
+    const rest = await (await fetch(`${url}/v1/agent/tasks/${task.id}`, { headers })).json()
+    assert.equal(rest.status, 'completed')
+    assert.equal(rest.result, '6 * 7 = 42')
+    assert.equal(rest.workspace_id, 'global')
+    const list = await (
+      await fetch(`${url}/v1/agent/tasks?status=completed&limit=500`, { headers })
+    ).json()
+    assert.ok(list.some((t: { id: string }) => t.id === task.id))
+    const bad = await fetch(`${url}/v1/agent/tasks?status=sleeping`, { headers })
+    assert.equal(bad.status, 400)
+  } finally {
+    await worker.stop()
+  }
+})
