@@ -35,7 +35,7 @@ export async function joinDetails(
 }
 
 const roomName = (text: string) =>
-  /\b(?:room|session|call)\s+(?:named|called)?\s*["']?([\w-]{1,64})["']?\s*$/i.exec(
+  /\b(?:room|session|call)(?:\s+(?:info|named|called))?\s+["']?([\w-]{1,64})["']?\s*[.!?]?$/i.exec(
     text.trim(),
   )?.[1]
 

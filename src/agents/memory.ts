@@ -23,8 +23,10 @@ export function parseMemoryCommand(text: string): Command | undefined {
   if (m) return { op: 'store', key: clean(m[1] as string), value: clean(m[2] as string) }
   m = /^(?:please\s+)?(?:delete|remove|forget)\s+(.+)$/i.exec(t)
   if (m) return { op: 'delete', key: clean(m[1] as string) }
-  if (/^(?:please\s+)?(?:list|show)\b/i.test(t) || /\bwhat do you remember\b/i.test(t))
-    return { op: 'list' }
+  // "list" alone or "list memories"; "list rooms" is someone else's.
+  const listing =
+    /^(?:please\s+)?(?:list|show)(?:\s+(?:all|my|the))?(?:\s+(?:memories|memory|keys|everything))?\s*[.!?]?$/i
+  if (listing.test(t) || /\bwhat do you remember\b/i.test(t)) return { op: 'list' }
   m = /^(?:please\s+)?(?:retrieve|get|recall|what is)\s+(.+)$/i.exec(t)
   if (m) return { op: 'retrieve', key: clean(m[1] as string) }
   return undefined

@@ -1,0 +1,160 @@
+/** The Media agent against a local server speaking LiveKit's RoomService (Twirp JSON). */
+import assert from 'node:assert/strict'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { jwtVerify } from 'jose'
+import { freePort } from '../scripts/stack/ports'
+import type { Child } from '../scripts/stack/proc'
+import { startWrangler } from '../scripts/stack/wrangler'
+import { rpc } from './a2a-helpers'
+import { stack, testDir } from './helpers'
+
+const API_KEY = 'lk-test-key'
+const API_SECRET = 'lk-test-secret-that-is-long-enough'
+const secret = new TextEncoder().encode(API_SECRET)
+const rooms = new Map<string, { name: string; sid: string; num_participants: number }>()
+const calls: { method: string; grant: Record<string, unknown> }[] = []
+
+let livekit: Server
+let worker: Child
+let url: string
+
+/** Twirp JSON, authorised by a LiveKit access token signed with the API secret. */
+function fakeLiveKit(): Server {
+  return createServer((req, res) => {
+    let body = ''
+    req.on('data', (d) => (body += d))
+    req.on('end', async () => {
+      const method = (req.url ?? '').replace('/twirp/livekit.RoomService/', '')
+      try {
+        const token = String(req.headers.authorization).replace(/^Bearer /, '')
+        const { payload } = await jwtVerify(token, secret, { issuer: API_KEY })
+        calls.push({ method, grant: payload.video as Record<string, unknown> })
+      } catch {
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end('{"code":"unauthenticated","msg":"bad token"}')
+        return
+      }
+      const input = JSON.parse(body || '{}')
+      const reply = (obj: unknown) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(obj))
+      if (method === 'CreateRoom') {
+        const room = { name: input.name, sid: `RM_${rooms.size + 1}`, num_participants: 0 }
+        rooms.set(room.name, room)
+        return reply(room)
+      }
+      if (method === 'ListRooms') return reply({ rooms: [...rooms.values()] })
+      if (method === 'ListParticipants')
+        return reply({ participants: input.room === 'standup' ? [{ identity: 'alice' }] : [] })
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":"bad_route"}')
+    })
+  })
+}
+
+before(async () => {
+  livekit = fakeLiveKit()
+  await new Promise<void>((r) => livekit.listen(0, '127.0.0.1', r))
+  const lkPort = (livekit.address() as { port: number }).port
+  const dir = join(testDir(), 'media-worker')
+  mkdirSync(dir, { recursive: true })
+  const lines = readFileSync(join(testDir(), 'worker.env'), 'utf8').split('\n').filter(Boolean)
+  const vars = Object.fromEntries(
+    lines.map((l) => [l.slice(0, l.indexOf('=')), JSON.parse(l.slice(l.indexOf('=') + 1))]),
+  )
+  const port = await freePort()
+  worker = await startWrangler({
+    port,
+    inspectorPort: await freePort(),
+    persistDir: join(dir, 'state'),
+    varsFile: join(dir, 'worker.env'),
+    logFile: join(dir, 'worker.log'),
+    vars: {
+      ...vars,
+      LIVEKIT_URL: `ws://127.0.0.1:${lkPort}`,
+      LIVEKIT_API_KEY: API_KEY,
+      LIVEKIT_API_SECRET: API_SECRET,
+    },
+  })
+  url = `http://127.0.0.1:${port}`
+})
+after(async () => {
+  await worker?.stop()
+  await new Promise((r) => livekit.close(r))
+})
+
+async function ask(text: string) {
+  const res = await fetch(`${url}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${stack().devToken}` },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'message/send',
+      params: {
+        message: {
+          kind: 'message',
+          messageId: crypto.randomUUID(),
+          role: 'user',
+          parts: [{ kind: 'text', text }],
+        },
+      },
+    }),
+  })
+  const task = (await res.json()).result
+  const parts = task.status.message.parts as {
+    kind: string
+    text?: string
+    data?: Record<string, string>
+  }[]
+  return {
+    state: task.status.state as string,
+    text: parts.find((p) => p.kind === 'text')?.text ?? '',
+    data: parts.find((p) => p.kind === 'data')?.data,
+  }
+}
+
+describe('Media agent (LiveKit)', () => {
+  test('creates a room and mints a join token LiveKit accepts, with the participant grant', async () => {
+    const answer = await ask('create media session called standup')
+    assert.equal(answer.state, 'completed', answer.text)
+    assert.ok(rooms.has('standup'))
+    assert.equal(calls.find((c) => c.method === 'CreateRoom')?.grant.roomCreate, true)
+    const token = answer.data?.access_token as string
+    const { payload } = await jwtVerify(token, secret, { issuer: API_KEY })
+    assert.deepEqual(payload.video, {
+      room: 'standup',
+      roomJoin: true,
+      canSubscribe: true,
+      canPublish: true,
+      canPublishData: true,
+    })
+    assert.ok((payload.exp as number) > Date.now() / 1000)
+    assert.match(answer.data?.join_url ?? '', /token=/)
+  })
+
+  test('joins, lists rooms and tells who is in one', async () => {
+    const join = await ask('join room standup')
+    assert.equal(join.state, 'completed')
+    assert.equal(join.data?.room, 'standup')
+    const list = await ask('list rooms')
+    assert.match(list.text, /standup/)
+    const info = await ask('room info standup')
+    assert.match(info.text, /alice/)
+  })
+
+  test('without LiveKit configured the answer says what to set', async () => {
+    const { body } = await rpc('message/send', {
+      message: {
+        kind: 'message',
+        messageId: 'm',
+        role: 'user',
+        parts: [{ kind: 'text', text: 'start video call' }],
+      },
+    })
+    assert.equal(body.result.status.state, 'failed')
+    assert.match(body.result.status.message.parts[0].text, /LIVEKIT_URL/)
+  })
+})
