@@ -7,7 +7,7 @@
  * that says what the Worker itself costs.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,7 +16,7 @@ import { Miniflare } from 'miniflare'
 import pg from 'pg'
 import { startStack } from '../scripts/stack/index'
 import { freePort } from '../scripts/stack/ports'
-import { ROOT } from '../scripts/stack/wrangler'
+import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
 import { startSdkPeer } from './a2a-peer'
 import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
 
@@ -203,15 +203,7 @@ async function startMiniflare(dir: string, varsFile: string): Promise<Miniflare>
     [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', out],
     { cwd: ROOT, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
   )
-  const bindings = Object.fromEntries(
-    readFileSync(varsFile, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const i = line.indexOf('=')
-        return [line.slice(0, i), JSON.parse(line.slice(i + 1)) as string]
-      }),
-  )
+  const bindings = readEnvFile(varsFile)
   return new Miniflare({
     modules: true,
     scriptPath: join(out, 'index.js'),

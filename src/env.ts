@@ -37,6 +37,8 @@ const ConfigSchema = z.object({
   CODETETHER_VERSION: optional,
   /** base64 of 32 random bytes: seals secrets stored in Postgres (push tokens). Enables push. */
   SECRETS_KEY: optional,
+  /** A private JWK (with kid) that signs the agent card; its public half is published. */
+  AGENT_CARD_SIGNING_KEY: optional,
   /** Let push notifications go to loopback/private addresses (dev and tests only). */
   PUSH_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   LIVEKIT_URL: optional.pipe(z.url().optional()),

@@ -85,10 +85,10 @@ const table: [string, string, Record<string, string>, number, RegExp?][] = [
   ],
   ['unsupported version', call('tasks/get', { id: 'x' }), { 'A2A-Version': '2.0' }, -32009],
   [
-    'push config while push is not offered',
+    'push configs of an unknown task',
     call('tasks/pushNotificationConfig/list', { id: 'x' }),
     {},
-    -32003,
+    -32001,
   ],
 ]
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { type Task, TaskState } from '@a2a-js/sdk'
+import { AgentCard, type Task, TaskState, verifyAgentCardSignature } from '@a2a-js/sdk'
 import { openTask, rpc, statusText, userMessage, v1Client, v03Client } from './a2a-helpers'
 import { api, stack } from './helpers'
 
@@ -193,5 +193,21 @@ describe('seed compatibility and the agent card', () => {
     assert.equal(legacy.protocolVersion, '0.3.0')
     assert.equal(legacy.url, `${stack().url}/`)
     assert.equal(legacy.preferredTransport, 'JSONRPC')
+  })
+
+  test('the card is signed (JWS) and verifies with the published key; a changed card does not', async () => {
+    const json = await (
+      await api('/.well-known/agent-card.json', { token: null, headers: { 'A2A-Version': '1.0' } })
+    ).json()
+    assert.equal(json.signatures.length, 1)
+    const jwks = await (await api('/.well-known/jwks.json', { token: null })).json()
+    assert.equal(jwks.keys[0].d, undefined, 'no private part published')
+    const verify = verifyAgentCardSignature(async (kid) =>
+      jwks.keys.find((k: { kid: string }) => k.kid === kid),
+    )
+    await verify(AgentCard.fromJSON(json))
+    await assert.rejects(verify(AgentCard.fromJSON({ ...json, description: 'tampered' })))
+    const legacy = await (await api('/.well-known/agent-card.json', { token: null })).json()
+    assert.equal(legacy.signatures[0].protected, json.signatures[0].protected)
   })
 })

@@ -1,19 +1,14 @@
 /** A task outlives the Worker that made it, and is the same row REST serves. */
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { freePort } from '../scripts/stack/ports'
-import { startWrangler } from '../scripts/stack/wrangler'
+import { readEnvFile, startWrangler } from '../scripts/stack/wrangler'
 import { stack, testDir } from './helpers'
 
 /** The running stack's Worker vars (dev mode, same Postgres and Redis). */
-function stackVars(): Record<string, string> {
-  const lines = readFileSync(join(testDir(), 'worker.env'), 'utf8').split('\n').filter(Boolean)
-  return Object.fromEntries(
-    lines.map((l) => [l.slice(0, l.indexOf('=')), JSON.parse(l.slice(l.indexOf('=') + 1))]),
-  )
-}
+const stackVars = () => readEnvFile(join(testDir(), 'worker.env'))
 
 test('a task survives a restart of wrangler dev and is visible on /v1/agent/tasks', async () => {
   const dir = join(testDir(), 'restart-worker')

@@ -95,6 +95,11 @@ describe('a Worker whose dependencies are down and whose auth is not configured'
     assert.match(body.error.message, /A2A_AUTH_TOKENS/)
   })
 
+  test('without SECRETS_KEY the agent card does not offer push notifications', async () => {
+    const card = await (await fetch(`${url}/.well-known/agent-card.json`)).json()
+    assert.equal(card.capabilities.pushNotifications, false)
+  })
+
   test('a bearer token is refused rather than guessed at', async () => {
     const res = await fetch(`${url}/v1/agent/workspaces`, {
       headers: { Authorization: `Bearer ${stack().devToken}` },

@@ -1,13 +1,13 @@
 /** The Media agent against a local server speaking LiveKit's RoomService (Twirp JSON). */
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { jwtVerify } from 'jose'
 import { freePort } from '../scripts/stack/ports'
 import type { Child } from '../scripts/stack/proc'
-import { startWrangler } from '../scripts/stack/wrangler'
+import { readEnvFile, startWrangler } from '../scripts/stack/wrangler'
 import { rpc } from './a2a-helpers'
 import { stack, testDir } from './helpers'
 
@@ -60,10 +60,7 @@ before(async () => {
   const lkPort = (livekit.address() as { port: number }).port
   const dir = join(testDir(), 'media-worker')
   mkdirSync(dir, { recursive: true })
-  const lines = readFileSync(join(testDir(), 'worker.env'), 'utf8').split('\n').filter(Boolean)
-  const vars = Object.fromEntries(
-    lines.map((l) => [l.slice(0, l.indexOf('=')), JSON.parse(l.slice(l.indexOf('=') + 1))]),
-  )
+  const vars = readEnvFile(join(testDir(), 'worker.env'))
   const port = await freePort()
   worker = await startWrangler({
     port,

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { join } from 'node:path'
@@ -46,6 +46,7 @@ export interface Stack {
 
 interface Secrets extends Passwords {
   secretsKey: string
+  cardSigningKey: string
   redisToken: string
   devToken: string
   devTenantId: string
@@ -58,6 +59,11 @@ function loadSecrets(file: string): Secrets {
   // Kept values win, so a state dir made by an older version gains only what it lacks.
   const secrets: Secrets = {
     secretsKey: randomBytes(32).toString('base64'),
+    cardSigningKey: JSON.stringify({
+      ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }),
+      kid: `dev-${randomBytes(4).toString('hex')}`,
+      alg: 'ES256',
+    }),
     postgres: secret(),
     owner: secret(),
     app: secret(),
@@ -139,6 +145,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         UPSTASH_REDIS_REST_URL: redisRestUrl,
         UPSTASH_REDIS_REST_TOKEN: secrets.redisToken,
         SECRETS_KEY: secrets.secretsKey,
+        AGENT_CARD_SIGNING_KEY: secrets.cardSigningKey,
       },
     }
     let worker = await startWrangler(workerOptions)

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Child, startProcess, waitUntilReady } from './proc'
 
@@ -17,15 +17,32 @@ export interface WranglerOptions {
   logFile?: string
 }
 
+/**
+ * A dotenv file wrangler reads: values single-quoted (taken literally, so JSON survives),
+ * double-quoted only when they contain a single quote.
+ */
+export function writeEnvFile(file: string, vars: Record<string, string>): void {
+  const quote = (v: string) => (v.includes("'") ? JSON.stringify(v) : `'${v}'`)
+  const text = Object.entries(vars)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join('\n')
+  writeFileSync(file, `${text}\n`, { mode: 0o600 })
+}
+
+export function readEnvFile(file: string): Record<string, string> {
+  const vars: Record<string, string> = {}
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const i = line.indexOf('=')
+    if (i <= 0) continue
+    const raw = line.slice(i + 1)
+    vars[line.slice(0, i)] = raw.startsWith("'") ? raw.slice(1, -1) : JSON.parse(raw)
+  }
+  return vars
+}
+
 /** `wrangler dev` with the Durable Objects, started directly (not through npx) so it stops cleanly. */
 export async function startWrangler(opts: WranglerOptions): Promise<Child> {
-  writeFileSync(
-    opts.varsFile,
-    Object.entries(opts.vars)
-      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-      .join('\n'),
-    { mode: 0o600 },
-  )
+  writeEnvFile(opts.varsFile, opts.vars)
   const child = startProcess(
     'wrangler',
     process.execPath,

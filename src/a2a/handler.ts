@@ -41,6 +41,7 @@ import { applyChange, getTask, type TaskRow } from '../tasks/store'
 import { buildAgentCard } from './card'
 import { messageJson, textOf, toSdkTask, toStreamResponse } from './convert'
 import { listTasksPage } from './list'
+import { signCard } from './signing'
 
 export interface A2AScope extends Scope {
   baseUrl: string
@@ -67,7 +68,8 @@ export class PlatformRequestHandler implements A2ARequestHandler {
   }
 
   async getAuthenticatedExtendedAgentCard(): Promise<AgentCard> {
-    return buildAgentCard(this.s.baseUrl, this.s.config, { extended: true })
+    const card = buildAgentCard(this.s.baseUrl, this.s.config, { extended: true })
+    return signCard(card, this.s.config, this.s.baseUrl)
   }
 
   async sendMessage(params: SendMessageRequest): Promise<Message | Task> {

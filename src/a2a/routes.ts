@@ -4,12 +4,15 @@ import { requirePrincipal } from '../auth/middleware'
 import { type AppEnv, configOfContext } from '../context'
 import { buildAgentCard, legacyCardJson } from './card'
 import { handleJsonRpc, requestedVersion } from './jsonrpc'
+import { publicJwks, signCard } from './signing'
 
 export const a2a = new Hono<AppEnv>()
 
 /** The public agent card: v1.0 when asked for, else the v0.3 card with v1.0 interfaces. */
 a2a.get('/.well-known/agent-card.json', async (c) => {
-  const card = buildAgentCard(new URL(c.req.url).origin, configOfContext(c))
+  const origin = new URL(c.req.url).origin
+  const config = configOfContext(c)
+  const card = await signCard(buildAgentCard(origin, config), config, origin)
   const body = JSON.stringify(
     requestedVersion(c) === '1.0' ? AgentCard.toJSON(card) : legacyCardJson(card),
   )
@@ -25,6 +28,10 @@ a2a.get('/.well-known/agent.json', (c) =>
     c.env,
     c.executionCtx,
   ),
+)
+
+a2a.get('/.well-known/jwks.json', (c) =>
+  c.json(publicJwks(configOfContext(c)), 200, { 'Cache-Control': 'public, max-age=300' }),
 )
 
 a2a.post('/', requirePrincipal(), handleJsonRpc)
