@@ -110,7 +110,7 @@ export function printTable(figures: Figure[]): void {
       benchmark: f.name,
       'p50 ms': f.p50.toFixed(2),
       'p99 ms': f.p99.toFixed(2),
-      'req/s': f.rps.toFixed(0),
+      'req/s': Number.isNaN(f.rps) ? '' : f.rps.toFixed(0),
       'vs floor': floor ? `${(f.p50 / floor.p50).toFixed(2)}× p50 of ${floor.name}` : '',
     }
   })

@@ -19,6 +19,7 @@ import { freePort } from '../scripts/stack/ports'
 import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
 import { startSdkPeer } from './a2a-peer'
 import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
+import { streamFigures } from './stream'
 
 const quick = process.argv.includes('--quick')
 const N = quick ? 300 : 2000
@@ -153,6 +154,17 @@ async function main() {
         vs: `${sdkPeer} ×16`,
       }),
     )
+
+    for (const f of await streamFigures(
+      direct,
+      auth,
+      info.databaseUrl,
+      info.tenantId,
+      quick ? 20 : 100,
+    )) {
+      log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
+      figures.push(f)
+    }
 
     console.log()
     printTable(figures)

@@ -97,7 +97,7 @@ function stream(
 }
 
 a2aRest.get('/extendedAgentCard', async (c) => {
-  const { handler, context } = handlerFor(c)
+  const { handler } = handlerFor(c)
   return reply(c, AgentCard.toJSON(await handler.getAuthenticatedExtendedAgentCard()))
 })
 

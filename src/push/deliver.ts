@@ -59,7 +59,6 @@ async function post(url: string, headers: Record<string, string>, body: string):
 }
 
 async function deliverOne(
-  scope: Scope,
   secretsKey: string,
   task: TaskRow,
   cfg: PushConfigRow,
@@ -100,7 +99,7 @@ export function deliverPush(scope: Scope, task: TaskRow, events: TaskEvent[]): P
     const configs = await listPushConfigs(scope, task.id)
     await Promise.all(
       configs.map(async (cfg) => {
-        for (const event of changes) await deliverOne(scope, secretsKey, task, cfg, event)
+        for (const event of changes) await deliverOne(secretsKey, task, cfg, event)
       }),
     )
   }

@@ -1,0 +1,167 @@
+/**
+ * Stream figures: time to the first event of SendStreamingMessage, and event-to-subscriber
+ * latency (a change committed → every subscriber of the task has it) with 1 and 100
+ * subscribers, all measured from the client side.
+ */
+import { request } from 'node:http'
+import pg from 'pg'
+import { type Figure, percentile } from './lib'
+
+interface Stream {
+  /** Resolves when an SSE event whose data contains `needle` arrives. */
+  waitFor(needle: string): Promise<number>
+  close(): void
+}
+
+function openStream(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<Stream & { firstAt: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const waiters: { needle: string; resolve: (t: number) => void }[] = []
+    let buffer = ''
+    let first: (t: number) => void = () => {}
+    const firstAt = new Promise<number>((r) => (first = r))
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => {
+          buffer += chunk
+          let end = buffer.indexOf('\n\n')
+          while (end >= 0) {
+            const block = buffer.slice(0, end)
+            buffer = buffer.slice(end + 2)
+            end = buffer.indexOf('\n\n')
+            if (!block.includes('data: ')) continue
+            const now = performance.now()
+            first(now)
+            for (const w of waiters.splice(0)) {
+              if (block.includes(w.needle)) w.resolve(now)
+              else waiters.push(w)
+            }
+          }
+        })
+        resolve({
+          firstAt,
+          waitFor: (needle) => new Promise((r) => waiters.push({ needle, resolve: r })),
+          close: () => req.destroy(),
+        })
+      },
+    )
+    req.on('error', (err) => (err.message.includes('socket hang up') ? undefined : reject(err)))
+    req.end(body)
+  })
+}
+
+const rpcBody = (method: string, params: unknown) =>
+  JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })
+const message = (text: string, extra = {}) => ({
+  message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }], ...extra },
+})
+
+async function openTask(
+  appUrl: string,
+  tenantId: string,
+): Promise<{ id: string; contextId: string }> {
+  const client = new pg.Client({ connectionString: appUrl })
+  await client.connect()
+  const id = crypto.randomUUID()
+  const contextId = crypto.randomUUID()
+  await client.query('begin')
+  await client.query(`select set_config('app.tenant_id', $1, true)`, [tenantId])
+  await client.query(
+    `insert into tasks (tenant_id, id, context_id, status, last_seq) values ($1, $2, $3, 'input-required', 1)`,
+    [tenantId, id, contextId],
+  )
+  await client.query(
+    `insert into task_events (tenant_id, task_id, seq, kind, payload) values ($1, $2, 1, 'status', '{"status":{"state":"input-required"}}')`,
+    [tenantId, id],
+  )
+  await client.query('commit')
+  await client.end()
+  return { id, contextId }
+}
+
+const figure = (name: string, times: number[], vs?: string): Figure => {
+  const sorted = [...times].sort((a, b) => a - b)
+  return {
+    name,
+    vs,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    rps: Number.NaN,
+    n: sorted.length,
+  }
+}
+
+export async function streamFigures(
+  base: string,
+  headers: Record<string, string>,
+  appUrl: string,
+  tenantId: string,
+  rounds: number,
+): Promise<Figure[]> {
+  const h = { ...headers, 'A2A-Version': '1.0' }
+  const first: number[] = []
+  const done: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now()
+    const s = await openStream(
+      `${base}/`,
+      rpcBody('SendStreamingMessage', message('Calculate 25 * 4')),
+      h,
+    )
+    const completed = s.waitFor('TASK_STATE_COMPLETED')
+    first.push((await s.firstAt) - t0)
+    done.push((await completed) - t0)
+    s.close()
+  }
+  const out = [
+    figure('stream: SendStreamingMessage → first event', first),
+    figure('stream: SendStreamingMessage → completed', done),
+  ]
+  for (const subscribers of [1, 100]) {
+    const latencies: number[] = []
+    for (let i = 0; i < Math.max(3, Math.floor(rounds / 10)); i++) {
+      const task = await openTask(appUrl, tenantId)
+      const streams = await Promise.all(
+        Array.from({ length: subscribers }, () =>
+          openStream(`${base}/`, rpcBody('SubscribeToTask', { id: task.id }), h),
+        ),
+      )
+      await Promise.all(streams.map((s) => s.firstAt)) // every subscriber has the snapshot
+      const arrivals = streams.map((s) => s.waitFor('TASK_STATE_COMPLETED'))
+      const t0 = performance.now()
+      await new Promise<void>((resolve, reject) => {
+        const req = request(
+          `${base}/`,
+          { method: 'POST', headers: { 'content-type': 'application/json', ...h } },
+          (res) => {
+            res.resume()
+            res.on('end', resolve)
+          },
+        )
+        req.on('error', reject)
+        req.end(
+          rpcBody(
+            'SendMessage',
+            message('add 1 and 1', { taskId: task.id, contextId: task.contextId }),
+          ),
+        )
+      })
+      for (const at of await Promise.all(arrivals)) latencies.push(at - t0)
+      for (const s of streams) s.close()
+    }
+    out.push(
+      figure(
+        `stream: change → ${subscribers} subscriber${subscribers > 1 ? 's' : ''} (each)`,
+        latencies,
+        subscribers > 1 ? 'stream: change → 1 subscriber (each)' : undefined,
+      ),
+    )
+  }
+  return out
+}
