@@ -58,12 +58,7 @@ async function post(url: string, headers: Record<string, string>, body: string):
   return false
 }
 
-async function deliverOne(
-  secretsKey: string,
-  task: TaskRow,
-  cfg: PushConfigRow,
-  event: TaskEvent,
-) {
+async function deliverOne(secretsKey: string, task: TaskRow, cfg: PushConfigRow, event: TaskEvent) {
   const response = toStreamResponse(task, event)
   if (!response) return
   const { body, contentType } = serializers[cfg.wireVersion].serialize(response, toSdkTask(task))
