@@ -1,33 +1,17 @@
 /** A task outlives the Worker that made it, and is the same row REST serves. */
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { test } from 'node:test'
-import { freePort } from '../scripts/stack/ports'
-import { readEnvFile, startWrangler } from '../scripts/stack/wrangler'
-import { stack, testDir } from './helpers'
-
-/** The running stack's Worker vars (dev mode, same Postgres and Redis). */
-const stackVars = () => readEnvFile(join(testDir(), 'worker.env'))
+import { startWrangler } from '../scripts/stack/wrangler'
+import { stack, stackVars, startTestWorker } from './helpers'
 
 test('a task survives a restart of wrangler dev and is visible on /v1/agent/tasks', async () => {
-  const dir = join(testDir(), 'restart-worker')
-  mkdirSync(dir, { recursive: true })
-  const port = await freePort()
-  const options = {
-    port,
-    inspectorPort: await freePort(),
-    persistDir: join(dir, 'state'),
-    varsFile: join(dir, 'worker.env'),
-    logFile: join(dir, 'worker.log'),
-    vars: stackVars(),
-  }
-  const url = `http://127.0.0.1:${port}`
+  const started = await startTestWorker('restart-worker', stackVars())
+  const { options, url } = started
+  let worker = started.worker
   const headers = {
     'Content-Type': 'application/json',
     Authorization: `Bearer ${stack().devToken}`,
   }
-  let worker = await startWrangler(options)
   try {
     const sent = await fetch(`${url}/`, {
       method: 'POST',

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { freePort } from '../scripts/stack/ports'
 import type { Child } from '../scripts/stack/proc'
-import { startWrangler } from '../scripts/stack/wrangler'
-import { api, stack, testDir } from './helpers'
+import { api, stack, startTestWorker } from './helpers'
 
 describe('health of the running stack', () => {
   test('GET /health answers without touching a dependency', async () => {
@@ -48,26 +45,17 @@ describe('a Worker whose dependencies are down and whose auth is not configured'
   let url: string
 
   before(async () => {
-    const dir = join(testDir(), 'broken-worker')
-    mkdirSync(dir, { recursive: true })
     const dead = await freePort() // nothing listens here
-    const port = await freePort()
     const db = new URL(stack().databaseUrl)
     db.port = String(dead)
-    worker = await startWrangler({
-      port,
-      inspectorPort: await freePort(),
-      persistDir: join(dir, 'state'),
-      varsFile: join(dir, 'worker.env'),
-      logFile: join(dir, 'worker.log'),
-      vars: {
-        DATABASE_URL: db.toString(),
-        NEON_HTTP_ENDPOINT: stack().neonHttpUrl,
-        UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${dead}`,
-        UPSTASH_REDIS_REST_TOKEN: 'unused',
-      },
+    const started = await startTestWorker('broken-worker', {
+      DATABASE_URL: db.toString(),
+      NEON_HTTP_ENDPOINT: stack().neonHttpUrl,
+      UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${dead}`,
+      UPSTASH_REDIS_REST_TOKEN: 'unused',
     })
-    url = `http://127.0.0.1:${port}`
+    worker = started.worker
+    url = started.url
   })
   after(() => worker?.stop())
 

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import pg from 'pg'
 import type { StackInfo } from '../scripts/stack/index'
+import { freePort } from '../scripts/stack/ports'
+import { readEnvFile, startWrangler } from '../scripts/stack/wrangler'
 
 /** The stack `npm test` started for this run (see scripts/test.ts). */
 export function stack(): StackInfo {
@@ -90,3 +93,25 @@ export async function sqlState(p: Promise<unknown>): Promise<string | undefined>
     return (err as { code?: string }).code ?? 'no-code'
   }
 }
+
+/**
+ * Another Worker (wrangler dev) beside the stack's, with its own vars: for a dependency
+ * that is down, a configuration the stack does not have, or a restart.
+ */
+export async function startTestWorker(name: string, vars: Record<string, string>) {
+  const dir = join(testDir(), name)
+  mkdirSync(dir, { recursive: true })
+  const port = await freePort()
+  const options = {
+    port,
+    inspectorPort: await freePort(),
+    persistDir: join(dir, 'state'),
+    varsFile: join(dir, 'worker.env'),
+    logFile: join(dir, 'worker.log'),
+    vars,
+  }
+  return { options, url: `http://127.0.0.1:${port}`, worker: await startWrangler(options) }
+}
+
+/** The stack Worker's own vars (dev mode, same Postgres and Redis). */
+export const stackVars = () => readEnvFile(join(testDir(), 'worker.env'))

@@ -1,15 +1,11 @@
 /** The Media agent against a local server speaking LiveKit's RoomService (Twirp JSON). */
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { jwtVerify } from 'jose'
-import { freePort } from '../scripts/stack/ports'
 import type { Child } from '../scripts/stack/proc'
-import { readEnvFile, startWrangler } from '../scripts/stack/wrangler'
 import { rpc } from './a2a-helpers'
-import { stack, testDir } from './helpers'
+import { stack, stackVars, startTestWorker } from './helpers'
 
 const API_KEY = 'lk-test-key'
 const API_SECRET = 'lk-test-secret-that-is-long-enough'
@@ -58,24 +54,14 @@ before(async () => {
   livekit = fakeLiveKit()
   await new Promise<void>((r) => livekit.listen(0, '127.0.0.1', r))
   const lkPort = (livekit.address() as { port: number }).port
-  const dir = join(testDir(), 'media-worker')
-  mkdirSync(dir, { recursive: true })
-  const vars = readEnvFile(join(testDir(), 'worker.env'))
-  const port = await freePort()
-  worker = await startWrangler({
-    port,
-    inspectorPort: await freePort(),
-    persistDir: join(dir, 'state'),
-    varsFile: join(dir, 'worker.env'),
-    logFile: join(dir, 'worker.log'),
-    vars: {
-      ...vars,
-      LIVEKIT_URL: `ws://127.0.0.1:${lkPort}`,
-      LIVEKIT_API_KEY: API_KEY,
-      LIVEKIT_API_SECRET: API_SECRET,
-    },
+  const started = await startTestWorker('media-worker', {
+    ...stackVars(),
+    LIVEKIT_URL: `ws://127.0.0.1:${lkPort}`,
+    LIVEKIT_API_KEY: API_KEY,
+    LIVEKIT_API_SECRET: API_SECRET,
   })
-  url = `http://127.0.0.1:${port}`
+  worker = started.worker
+  url = started.url
 })
 after(async () => {
   await worker?.stop()

@@ -1,12 +1,12 @@
 import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server'
-import { JsonRpcTransportHandler, ServerCallContext } from '@a2a-js/sdk/server'
+import { JsonRpcTransportHandler } from '@a2a-js/sdk/server'
 import type { Context } from 'hono'
-import { type AppEnv, configOfContext, dbOf, principalOf } from '../context'
+import type { AppEnv } from '../context'
 import { log } from '../lib/log'
 import { sseResponse } from '../lib/sse'
-import { PlatformRequestHandler } from './handler'
 import { normaliseLegacyRequest } from './legacy'
 import { checkParams } from './params'
+import { a2aRequest } from './request'
 
 type Id = string | number | null
 type RpcResponse = {
@@ -80,24 +80,7 @@ export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
       ),
     )
   }
-  const principal = principalOf(c)
-  const abort = new AbortController()
-  const handler = new PlatformRequestHandler({
-    db: dbOf(c),
-    env: c.env,
-    config: configOfContext(c),
-    principal,
-    tenantId: principal.tenantId,
-    waitUntil: (p) => c.executionCtx.waitUntil(p),
-    baseUrl: new URL(c.req.url).origin,
-    version: legacy ? '0.3' : '1.0',
-    afterSeq,
-    signal: abort.signal,
-  })
-  const context = new ServerCallContext({
-    requestedVersion: version,
-    user: { isAuthenticated: true, userName: principal.name },
-  })
+  const { handler, context, abort } = a2aRequest(c, legacy ? '0.3' : '1.0', afterSeq)
   const transport = legacy
     ? new LegacyJsonRpcTransportHandler(handler)
     : new JsonRpcTransportHandler(handler)

@@ -12,42 +12,19 @@ import {
   TaskState,
 } from '@a2a-js/sdk'
 import { RequestMalformedError, restStatusFor, toRestErrorBody } from '@a2a-js/sdk/errors'
-import { ServerCallContext } from '@a2a-js/sdk/server'
 import { type Context, Hono } from 'hono'
 import { requirePrincipal } from '../auth/middleware'
-import { type AppEnv, configOfContext, dbOf, principalOf } from '../context'
+import type { AppEnv } from '../context'
 import { sseResponse } from '../lib/sse'
-import { PlatformRequestHandler } from './handler'
+import type { PlatformRequestHandler } from './handler'
 import { checkParams } from './params'
+import { a2aRequest } from './request'
 
 const A2A_JSON = 'application/a2a+json'
 export const a2aRest = new Hono<AppEnv>()
 a2aRest.use(requirePrincipal())
 
-function handlerFor(c: Context<AppEnv>, afterSeq?: number) {
-  const principal = principalOf(c)
-  const abort = new AbortController()
-  const handler = new PlatformRequestHandler({
-    db: dbOf(c),
-    env: c.env,
-    config: configOfContext(c),
-    principal,
-    tenantId: principal.tenantId,
-    waitUntil: (p) => c.executionCtx.waitUntil(p),
-    baseUrl: new URL(c.req.url).origin,
-    version: '1.0',
-    afterSeq,
-    signal: abort.signal,
-  })
-  return {
-    handler,
-    abort,
-    context: new ServerCallContext({
-      requestedVersion: '1.0',
-      user: { isAuthenticated: true, userName: principal.name },
-    }),
-  }
-}
+const handlerFor = (c: Context<AppEnv>, afterSeq?: number) => a2aRequest(c, '1.0', afterSeq)
 
 const reply = (c: Context, body: unknown, status = 200) =>
   c.body(JSON.stringify(body), status as 200, { 'Content-Type': A2A_JSON })

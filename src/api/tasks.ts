@@ -3,15 +3,12 @@ import { type AppEnv, dbOf, principalOf } from '../context'
 import { badRequest, notFound, validationHook } from '../lib/errors'
 import { restTaskView, statesForRest } from '../tasks/rest-view'
 import { getTask, listTasks } from '../tasks/store'
+import { jsonContent } from './openapi'
 
 /** /v1/agent/tasks: the one task table, whoever created the task (A2A, REST, MCP, cron). */
 export const tasksApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
 const TaskView = z.record(z.string(), z.unknown()).openapi('AgentTask')
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  content: { 'application/json': { schema } },
-  description,
-})
 
 const list = createRoute({
   method: 'get',
@@ -26,7 +23,9 @@ const list = createRoute({
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
   },
-  responses: { 200: json(z.array(TaskView), 'Tasks, newest first (a plain array, as upstream)') },
+  responses: {
+    200: jsonContent(z.array(TaskView), 'Tasks, newest first (a plain array, as upstream)'),
+  },
 })
 tasksApi.openapi(list, async (c) => {
   const q = c.req.valid('query')
@@ -48,7 +47,7 @@ const get = createRoute({
   method: 'get',
   path: '/{id}',
   request: { params: z.object({ id: z.string().min(1).max(200) }) },
-  responses: { 200: json(TaskView, 'The task') },
+  responses: { 200: jsonContent(TaskView, 'The task') },
 })
 tasksApi.openapi(get, async (c) => {
   const { id } = c.req.valid('param')

@@ -8,6 +8,7 @@ import {
   registerWorkspace,
   workspaceView,
 } from '../workspaces/service'
+import { jsonContent } from './openapi'
 
 /** Served under both /v1/agent/workspaces and upstream's /v1/agent/codebases. */
 export const workspacesApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -30,16 +31,12 @@ const Workspace = z
   .openapi('Workspace')
 
 const IdParam = z.object({ id: z.string().min(1).max(200) })
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  content: { 'application/json': { schema } },
-  description,
-})
 
 const list = createRoute({
   method: 'get',
   path: '/',
   request: { query: z.object({ path: z.string().min(1).optional() }) },
-  responses: { 200: json(z.array(Workspace), 'Workspaces of the tenant') },
+  responses: { 200: jsonContent(z.array(Workspace), 'Workspaces of the tenant') },
 })
 workspacesApi.openapi(list, async (c) => {
   const { path } = c.req.valid('query')
@@ -64,7 +61,7 @@ const register = createRoute({
   path: '/',
   request: { body: { content: { 'application/json': { schema: RegisterBody } }, required: true } },
   responses: {
-    200: json(
+    200: jsonContent(
       z.object({ success: z.literal(true), workspace: Workspace, codebase: Workspace }),
       'The registered workspace (also as `codebase`, upstream’s name)',
     ),
@@ -89,7 +86,7 @@ const get = createRoute({
   method: 'get',
   path: '/{id}',
   request: { params: IdParam },
-  responses: { 200: json(Workspace, 'The workspace') },
+  responses: { 200: jsonContent(Workspace, 'The workspace') },
 })
 workspacesApi.openapi(get, async (c) => {
   const { id } = c.req.valid('param')
@@ -100,7 +97,7 @@ const remove = createRoute({
   method: 'delete',
   path: '/{id}',
   request: { params: IdParam },
-  responses: { 200: json(z.object({ success: z.literal(true) }), 'Deleted') },
+  responses: { 200: jsonContent(z.object({ success: z.literal(true) }), 'Deleted') },
 })
 workspacesApi.openapi(remove, async (c) => {
   const { id } = c.req.valid('param')

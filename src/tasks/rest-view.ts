@@ -1,4 +1,4 @@
-import type { TaskStatus } from '../db/schema'
+import { type TaskStatus, taskStatuses } from '../db/schema'
 import { restStatus } from './states'
 import type { TaskRow } from './store'
 
@@ -42,15 +42,5 @@ const fromRest: Record<string, TaskStatus[]> = {
 
 export function statesForRest(name: string): TaskStatus[] | undefined {
   if (fromRest[name]) return fromRest[name]
-  const stored: TaskStatus[] = [
-    'submitted',
-    'working',
-    'input-required',
-    'auth-required',
-    'completed',
-    'failed',
-    'canceled',
-    'rejected',
-  ]
-  return stored.includes(name as TaskStatus) ? [name as TaskStatus] : undefined
+  return (taskStatuses as readonly string[]).includes(name) ? [name as TaskStatus] : undefined
 }
