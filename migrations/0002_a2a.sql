@@ -21,6 +21,8 @@ CREATE TABLE task_push_configs (
   sealed_credentials text,
   -- The A2A version the config was made in decides the payload shape delivered to it.
   wire_version text NOT NULL DEFAULT '1.0' CHECK (wire_version IN ('0.3', '1.0')),
+  -- The last event delivered: a delivery claims its seq first, so no event goes out twice.
+  last_delivered_seq bigint NOT NULL DEFAULT 0,
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, task_id, id),
   FOREIGN KEY (tenant_id, task_id) REFERENCES tasks (tenant_id, id) ON DELETE CASCADE

@@ -37,13 +37,13 @@ before(async () => {
 })
 after(() => new Promise((r) => server.close(r)))
 
+/** The deliveries to `path` once n have arrived, and a moment later (so a duplicate shows). */
 async function waitFor(path: string, n: number, ms = 10_000): Promise<Delivery[]> {
   const deadline = Date.now() + ms
-  for (;;) {
-    const got = deliveries.filter((d) => d.path === path)
-    if (got.length >= n || Date.now() > deadline) return got
-    await new Promise((r) => setTimeout(r, 50))
-  }
+  const got = () => deliveries.filter((d) => d.path === path)
+  while (got().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  await new Promise((r) => setTimeout(r, 300))
+  return got()
 }
 
 const V1 = { 'A2A-Version': '1.0' }

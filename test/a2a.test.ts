@@ -104,6 +104,17 @@ describe('A2A through the official client, v1.0', () => {
     )
   })
 
+  test('a later message in the same context builds on the earlier answer', async () => {
+    const client = await v1Client()
+    const contextId = crypto.randomUUID()
+    await client.sendMessage(send('add 2 and 3', { contextId }))
+    const next = (await client.sendMessage(send('multiply that by 10', { contextId }))) as Task
+    assert.equal(statusText(next), '5 * 10 = 50')
+    const elsewhere = (await client.sendMessage(send('multiply that by 10'))) as Task
+    assert.equal(elsewhere.status?.state, TaskState.TASK_STATE_COMPLETED)
+    assert.notEqual(statusText(elsewhere), '5 * 10 = 50', 'another context does not see it')
+  })
+
   test('the Memory agent stores durably and later messages in a context see earlier ones', async () => {
     const client = await v1Client()
     const key = `colour-${crypto.randomUUID().slice(0, 6)}`

@@ -21,6 +21,20 @@ const WORDS = [
   'what is',
 ]
 
+/**
+ * "multiply that by 10": "that", "it", "ans" or "the result" stand for the last answer in the
+ * conversation (the same context), so later messages build on earlier ones.
+ */
+export function withPreviousResult(text: string, history: string[]): string {
+  const refers = /\b(?:that|it|ans|the (?:result|answer))\b/i
+  if (!refers.test(text)) return text
+  for (let i = history.length - 1; i >= 0; i--) {
+    const m = /=\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*$/i.exec(history[i] ?? '')
+    if (m) return text.replace(new RegExp(refers.source, 'gi'), m[1] as string)
+  }
+  return text
+}
+
 export const calculator: BuiltinAgent = {
   id: 'calculator',
   name: 'Calculator Agent',
@@ -38,7 +52,8 @@ export const calculator: BuiltinAgent = {
     const symbolic = expr !== undefined && /\d\s*[-+*/^]\s*[\d(]|sqrt/.test(expr)
     return keywordHits(text, WORDS) + (symbolic ? 3 : 0)
   },
-  async handle(text) {
+  async handle(message, ctx) {
+    const text = withPreviousResult(message, ctx.history)
     const expr = expressionOf(text)
     if (!expr) return failed('No arithmetic found. Try "Calculate 25 * 4" or "square root of 144".')
     try {

@@ -187,6 +187,7 @@ export const taskPushConfigs = pgTable(
     wireVersion: text('wire_version', { enum: ['0.3', '1.0'] })
       .notNull()
       .default('1.0'),
+    lastDeliveredSeq: bigint('last_delivered_seq', { mode: 'number' }).notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [

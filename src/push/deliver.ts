@@ -5,7 +5,7 @@ import { log } from '../lib/log'
 import type { TaskEvent } from '../tasks/events'
 import type { Scope } from '../tasks/scope'
 import type { TaskRow } from '../tasks/store'
-import { listPushConfigs, type PushConfigRow } from './configs'
+import { claimDelivery, listPushConfigs, type PushConfigRow } from './configs'
 import { unseal } from './seal'
 
 const serializers = {
@@ -58,9 +58,15 @@ async function post(url: string, headers: Record<string, string>, body: string):
   return false
 }
 
-async function deliverOne(secretsKey: string, task: TaskRow, cfg: PushConfigRow, event: TaskEvent) {
+async function deliverOne(
+  scope: Scope,
+  secretsKey: string,
+  task: TaskRow,
+  cfg: PushConfigRow,
+  event: TaskEvent,
+) {
   const response = toStreamResponse(task, event)
-  if (!response) return
+  if (!response || !(await claimDelivery(scope, cfg, event.seq))) return
   const { body, contentType } = serializers[cfg.wireVersion].serialize(response, toSdkTask(task))
   const headers: Record<string, string> = {
     'Content-Type': contentType,
@@ -94,7 +100,7 @@ export function deliverPush(scope: Scope, task: TaskRow, events: TaskEvent[]): P
     const configs = await listPushConfigs(scope, task.id)
     await Promise.all(
       configs.map(async (cfg) => {
-        for (const event of changes) await deliverOne(secretsKey, task, cfg, event)
+        for (const event of changes) await deliverOne(scope, secretsKey, task, cfg, event)
       }),
     )
   }
