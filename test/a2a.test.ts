@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { AgentCard, type Task, TaskState, verifyAgentCardSignature } from '@a2a-js/sdk'
 import { openTask, rpc, statusText, userMessage, v1Client, v03Client } from './a2a-helpers'
-import { api, stack } from './helpers'
+import { api, asTenant, connectAsApp, stack } from './helpers'
 
 const send = (text: string, extra = {}) => ({
   tenant: '',
@@ -220,5 +220,39 @@ describe('seed compatibility and the agent card', () => {
     await assert.rejects(verify(AgentCard.fromJSON({ ...json, description: 'tampered' })))
     const legacy = await (await api('/.well-known/agent-card.json', { token: null })).json()
     assert.equal(legacy.signatures[0].protected, json.signatures[0].protected)
+  })
+
+  test("the extended card, for authenticated callers, adds the tenant's worker fleet", async () => {
+    const app = await connectAsApp()
+    const online = `fleet-${crypto.randomUUID().slice(0, 6)}`
+    try {
+      await asTenant(app, stack().tenantId, async () => {
+        await app.query(
+          `insert into workers (tenant_id, id, name, agents, models) values ($1, $2, 'w', $3, $4), ($1, $5, 'old', '["ghost"]', '[]')`,
+          [
+            stack().tenantId,
+            online,
+            JSON.stringify(['claude', { name: 'codex', description: 'Codex CLI' }]),
+            JSON.stringify(['anthropic:claude-sonnet']),
+            `${online}-off`,
+          ],
+        )
+        await app.query(`update workers set status = 'offline' where id = $1`, [`${online}-off`])
+      })
+    } finally {
+      await app.end()
+    }
+    const { body } = await rpc('GetExtendedAgentCard', {}, { 'A2A-Version': '1.0' })
+    const ids = body.result.skills.map((s: { id: string }) => s.id)
+    for (const id of ['calculator', 'agent:claude', 'agent:codex', 'model:anthropic:claude-sonnet'])
+      assert.ok(ids.includes(id), id)
+    assert.ok(!ids.includes('agent:ghost'), 'offline workers are not the fleet')
+    const publicCard = await (
+      await api('/.well-known/agent-card.json', { token: null, headers: { 'A2A-Version': '1.0' } })
+    ).json()
+    assert.ok(
+      !publicCard.skills.some((s: { id: string }) => s.id.startsWith('agent:')),
+      'the public card shows no fleet',
+    )
   })
 })

@@ -2,6 +2,7 @@ import { AgentCard } from '@a2a-js/sdk'
 import pkg from '../../package.json'
 import { builtinAgents } from '../agents/registry'
 import type { Config } from '../env'
+import type { FleetSkill } from './fleet'
 
 const MODES = ['text/plain', 'application/json']
 
@@ -13,10 +14,14 @@ const MODES = ['text/plain', 'application/json']
 export function buildAgentCard(
   baseUrl: string,
   config: Config,
-  opts: { extended?: boolean } = {},
+  opts: { extended?: boolean; fleet?: FleetSkill[] } = {},
 ): AgentCard {
   const base = baseUrl.replace(/\/$/, '')
-  const skills = builtinAgents.map((a) => ({ ...a.skill, inputModes: MODES, outputModes: MODES }))
+  const skills = [...builtinAgents.map((a) => a.skill), ...(opts.fleet ?? [])].map((skill) => ({
+    ...skill,
+    inputModes: MODES,
+    outputModes: MODES,
+  }))
   return AgentCard.fromJSON({
     name: 'CodeTether',
     description:

@@ -40,6 +40,7 @@ import { eventState, isInterrupted, isTerminal } from '../tasks/states'
 import { applyChange, getTask, type TaskRow } from '../tasks/store'
 import { buildAgentCard } from './card'
 import { messageJson, textOf, toSdkTask, toStreamResponse } from './convert'
+import { fleetSkills } from './fleet'
 import { listTasksPage } from './list'
 import { signCard } from './signing'
 
@@ -68,7 +69,9 @@ export class PlatformRequestHandler implements A2ARequestHandler {
   }
 
   async getAuthenticatedExtendedAgentCard(): Promise<AgentCard> {
-    const card = buildAgentCard(this.s.baseUrl, this.s.config, { extended: true })
+    // The tenant's worker fleet is known only to an authenticated caller.
+    const fleet = await fleetSkills(this.s)
+    const card = buildAgentCard(this.s.baseUrl, this.s.config, { extended: true, fleet })
     return signCard(card, this.s.config, this.s.baseUrl)
   }
 

@@ -1,0 +1,58 @@
+import { and, gt, ne } from 'drizzle-orm'
+import { workers } from '../db/schema'
+import { withTenant } from '../db/tenant'
+import type { Scope } from '../tasks/scope'
+
+export interface FleetSkill {
+  id: string
+  name: string
+  description: string
+  tags: string[]
+  examples: string[]
+}
+
+/** Workers seen this recently count as the fleet the card advertises. */
+const ONLINE_WINDOW_MS = 5 * 60_000
+
+/**
+ * Skills of the tenant's online workers: each agent a worker registered (`agents`, as
+ * `{name, description?}` or a name) and each model, once across the fleet.
+ */
+export async function fleetSkills(scope: Scope): Promise<FleetSkill[]> {
+  const since = new Date(Date.now() - ONLINE_WINDOW_MS)
+  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx
+      .select({ agents: workers.agents, models: workers.models, name: workers.name })
+      .from(workers)
+      .where(and(ne(workers.status, 'offline'), gt(workers.lastSeenAt, since))),
+  )
+  const skills = new Map<string, FleetSkill>()
+  for (const row of rows) {
+    for (const agent of row.agents) {
+      const a =
+        typeof agent === 'string'
+          ? { name: agent }
+          : (agent as { name?: string; description?: string })
+      if (!a.name || skills.has(`agent:${a.name}`)) continue
+      skills.set(`agent:${a.name}`, {
+        id: `agent:${a.name}`,
+        name: a.name,
+        description: a.description ?? `The ${a.name} coding agent on a connected worker`,
+        tags: ['worker', 'coding-agent'],
+        examples: [],
+      })
+    }
+    for (const model of row.models) {
+      const id = typeof model === 'string' ? model : (model as { id?: string }).id
+      if (!id || skills.has(`model:${id}`)) continue
+      skills.set(`model:${id}`, {
+        id: `model:${id}`,
+        name: id,
+        description: `Tasks run with ${id} on a connected worker`,
+        tags: ['worker', 'model'],
+        examples: [],
+      })
+    }
+  }
+  return [...skills.values()]
+}
