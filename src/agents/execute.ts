@@ -1,5 +1,4 @@
 import { eq } from 'drizzle-orm'
-import { agentMessage } from '../a2a/convert'
 import { tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import { log } from '../lib/log'
@@ -7,6 +6,7 @@ import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { isTerminal } from '../tasks/states'
 import { applyChange, insertTask, type TaskChange, type TaskRow } from '../tasks/store'
+import { agentMessage } from './message'
 import { helpReply, pickAgent } from './registry'
 import type { AgentReply } from './types'
 

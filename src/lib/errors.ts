@@ -52,9 +52,31 @@ const statusCodes: Record<number, string> = {
   415: 'unsupported_media_type',
 }
 
+/** The SQLSTATE of a Postgres error, also when a driver or drizzle wrapped it. */
+export function sqlState(err: unknown): string | undefined {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0;
+    e && i < 5;
+    e = e.cause as typeof e, i++
+  ) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code
+  }
+  return undefined
+}
+
+/** Constraint errors a request can cause (a race, a stale id) are the caller's 4xx. */
+const sqlStateErrors: Record<string, () => ApiError> = {
+  '23503': () => conflict('A row this request refers to does not exist (any more)'),
+  '23505': () => conflict('That already exists'),
+  '22P02': () => badRequest('A value has the wrong format'),
+  '23514': () => badRequest('A value is out of the allowed range'),
+}
+
 /** Hono's onError: every thrown error leaves as the one error shape, never as a stack trace. */
 export function handleError(err: Error, c: Context): Response {
   if (err instanceof ApiError) return errorResponse(c, err)
+  const mapped = sqlStateErrors[sqlState(err) ?? '']
+  if (mapped) return errorResponse(c, mapped())
   if (err instanceof ZodError) {
     return errorResponse(c, badRequest('Request validation failed', zodDetails(err)))
   }
