@@ -1,9 +1,13 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { type AppEnv, dbOf, principalOf } from '../context'
+import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
 import { badRequest, notFound, validationHook } from '../lib/errors'
+import { appendOutput } from '../queue/lease'
+import { createQueuedTask } from '../queue/tasks'
+import { readEvents } from '../tasks/events'
 import { restTaskView, statesForRest } from '../tasks/rest-view'
 import { getTask, listTasks } from '../tasks/store'
 import { jsonContent } from './openapi'
+import { scopeOf } from './scope'
 
 /** /v1/agent/tasks: the one task table, whoever created the task (A2A, REST, MCP, cron). */
 export const tasksApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -55,3 +59,106 @@ tasksApi.openapi(get, async (c) => {
   if (!row) throw notFound(`Task ${id}`)
   return c.json(restTaskView(row), 200)
 })
+
+export const CreateTask = z
+  .object({
+    title: z.string().max(500).default(''),
+    prompt: z.string().min(1).max(1_000_000),
+    agent_type: z.string().min(1).max(100).default('build'),
+    priority: z.number().int().min(-1000).max(1000).default(0),
+    metadata: z.record(z.string(), z.unknown()).default({}),
+    workspace_id: z.string().max(200).optional(),
+    codebase_id: z.string().max(200).optional(),
+    model_ref: z.string().max(200).optional(),
+    target_agent_name: z.string().max(200).optional(),
+    target_worker_id: z.string().max(200).optional(),
+    required_capabilities: z.array(z.string().max(100)).max(50).default([]),
+    deadline_at: z.iso.datetime({ offset: true }).optional(),
+  })
+  .openapi('CreateTask')
+
+/** Creates a queued task; shared by /tasks and /codebases/{id}/tasks. */
+export async function createFromBody(
+  c: AppContext,
+  b: z.infer<typeof CreateTask>,
+  workspace?: string,
+) {
+  const task = await createQueuedTask(scopeOf(c), {
+    title: b.title || b.prompt.slice(0, 120),
+    prompt: b.prompt,
+    agentType: b.agent_type,
+    priority: b.priority,
+    metadata: b.metadata,
+    workspaceId: workspace ?? b.workspace_id ?? b.codebase_id ?? null,
+    modelRef: b.model_ref ?? null,
+    targetAgentName: b.target_agent_name ?? null,
+    targetWorkerId: b.target_worker_id ?? null,
+    requiredCapabilities: b.required_capabilities,
+    deadlineAt: b.deadline_at ? new Date(b.deadline_at) : null,
+  })
+  return restTaskView(task)
+}
+
+tasksApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/',
+    request: { body: { content: { 'application/json': { schema: CreateTask } }, required: true } },
+    responses: { 200: jsonContent(TaskView, 'The queued task') },
+  }),
+  async (c) => c.json(await createFromBody(c, c.req.valid('json')), 200),
+)
+
+const Output = z.object({
+  worker_id: z.string().min(1).max(200),
+  output: z.string().max(1_000_000),
+  attempt: z.number().int().positive().optional(),
+  timestamp: z.unknown().optional(),
+})
+tasksApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/output',
+    request: {
+      params: z.object({ id: z.string().min(1).max(200) }),
+      body: { content: { 'application/json': { schema: Output } }, required: true },
+    },
+    responses: {
+      200: jsonContent(z.object({ success: z.literal(true), seq: z.number() }), 'Stored'),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const b = c.req.valid('json')
+    const events = await appendOutput(scopeOf(c), id, b.worker_id, [b.output], b.attempt)
+    return c.json({ success: true as const, seq: events.at(-1)?.seq ?? 0 }, 200)
+  },
+)
+
+tasksApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{id}/output',
+    request: {
+      params: z.object({ id: z.string().min(1).max(200) }),
+      query: z.object({ since: z.coerce.number().int().min(0).default(0) }),
+    },
+    responses: {
+      200: jsonContent(z.record(z.string(), z.unknown()), 'Output after `since` (an event seq)'),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const { since } = c.req.valid('query')
+    const scope = scopeOf(c)
+    if (!(await getTask(scope.db, scope.tenantId, id))) throw notFound(`Task ${id}`)
+    const events = (await readEvents(scope.db, scope.tenantId, id, since)).filter(
+      (e) => e.kind === 'output',
+    )
+    const outputs = events.map((e) => ({ seq: e.seq, ...e.payload }))
+    return c.json(
+      { task_id: id, outputs, total: outputs.length, next_since: events.at(-1)?.seq ?? since },
+      200,
+    )
+  },
+)

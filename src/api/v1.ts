@@ -3,6 +3,8 @@ import { requirePrincipal } from '../auth/middleware'
 import type { AppEnv } from '../context'
 import { validationHook } from '../lib/errors'
 import { tasksApi } from './tasks'
+import { workerChannel } from './worker-channel'
+import { workersApi } from './workers'
 import { workspacesApi } from './workspaces'
 
 /** The REST API. Every route below needs a principal. */
@@ -12,3 +14,5 @@ v1.use(requirePrincipal())
 v1.route('/agent/workspaces', workspacesApi)
 v1.route('/agent/codebases', workspacesApi)
 v1.route('/agent/tasks', tasksApi)
+v1.route('/agent/workers', workersApi)
+v1.route('/worker/tasks', workerChannel)

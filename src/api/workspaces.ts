@@ -9,6 +9,7 @@ import {
   workspaceView,
 } from '../workspaces/service'
 import { jsonContent } from './openapi'
+import { CreateTask, createFromBody } from './tasks'
 
 /** Served under both /v1/agent/workspaces and upstream's /v1/agent/codebases. */
 export const workspacesApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -103,4 +104,18 @@ workspacesApi.openapi(remove, async (c) => {
   const { id } = c.req.valid('param')
   await deleteWorkspace(dbOf(c), principalOf(c).tenantId, id)
   return c.json({ success: true as const }, 200)
+})
+
+const workspaceTasks = createRoute({
+  method: 'post',
+  path: '/{id}/tasks',
+  request: {
+    params: IdParam,
+    body: { content: { 'application/json': { schema: CreateTask } }, required: true },
+  },
+  responses: { 200: jsonContent(z.record(z.string(), z.unknown()), 'The queued task') },
+})
+workspacesApi.openapi(workspaceTasks, async (c) => {
+  const { id } = c.req.valid('param')
+  return c.json(await createFromBody(c, c.req.valid('json'), id), 200)
 })

@@ -1,8 +1,9 @@
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { type TaskStatus, tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import type { TaskEvent, TaskEventKind } from './events'
+import { eventOf, taskFromJson } from './rows'
 import { TERMINAL } from './states'
 
 export type TaskRow = typeof tasks.$inferSelect
@@ -41,6 +42,12 @@ export interface TaskChange {
   output?: Record<string, unknown>[]
   /** Only apply when the task is in one of these states (else nothing happens). */
   onlyFrom?: readonly TaskStatus[]
+  /** A worker takes the task: it becomes the holder and the attempt number advances. */
+  claimBy?: string
+  /** Set the lease to expire this many seconds from now (a terminal state clears it). */
+  leaseSeconds?: number
+  /** Further conditions on the task row (eligibility, the holder's attempt). */
+  where?: SQL
 }
 
 type NewEvent = { kind: TaskEventKind; payload: Record<string, unknown> }
@@ -178,10 +185,16 @@ export async function applyChange(
           error = coalesce(${change.error ?? null}, error),
           started_at = case when ${state} = 'working' then coalesce(started_at, now()) else started_at end,
           completed_at = case when ${terminal} then now() else completed_at end,
-          lease_expires_at = case when ${terminal} then null else lease_expires_at end,
+          lease_expires_at = case when ${terminal} then null
+                                  when ${change.leaseSeconds ?? null}::int is not null
+                                    then now() + make_interval(secs => ${change.leaseSeconds ?? null}::int)
+                                  else lease_expires_at end,
+          worker_id = coalesce(${change.claimBy ?? null}, worker_id),
+          attempt = attempt + case when ${change.claimBy ?? null}::text is null then 0 else 1 end,
           updated_at = now()
         where id = ${taskId}
           and status in (select jsonb_array_elements_text(${JSON.stringify(allowed)}::jsonb))
+          ${change.where ? sql`and ${change.where}` : sql``}
         returning *
       ), e as (
         insert into task_events (tenant_id, task_id, seq, kind, payload)
@@ -268,51 +281,4 @@ export async function countTasks(
       ),
   )
   return row?.n ?? 0
-}
-
-function eventOf(r: Record<string, unknown>): TaskEvent {
-  return {
-    seq: Number(r.seq),
-    kind: r.kind as TaskEventKind,
-    payload: r.payload as Record<string, unknown>,
-    createdAt: new Date(String(r.created_at)).toISOString(),
-  }
-}
-
-/** row_to_json gives snake_case columns and Postgres timestamp text; map to the drizzle row. */
-function taskFromJson(j: Record<string, unknown>): TaskRow {
-  const ts = (v: unknown) => (v == null ? null : new Date(String(v)))
-  return {
-    tenantId: j.tenant_id as string,
-    id: j.id as string,
-    contextId: j.context_id as string,
-    workspaceId: (j.workspace_id as string | null) ?? null,
-    title: j.title as string,
-    prompt: j.prompt as string,
-    agentType: j.agent_type as string,
-    status: j.status as TaskStatus,
-    priority: j.priority as number,
-    targetAgentName: (j.target_agent_name as string | null) ?? null,
-    targetWorkerId: (j.target_worker_id as string | null) ?? null,
-    requiredCapabilities: (j.required_capabilities as string[]) ?? [],
-    modelRef: (j.model_ref as string | null) ?? null,
-    deadlineAt: ts(j.deadline_at),
-    workerId: (j.worker_id as string | null) ?? null,
-    leaseExpiresAt: ts(j.lease_expires_at),
-    attempt: j.attempt as number,
-    maxAttempts: j.max_attempts as number,
-    result: (j.result as string | null) ?? null,
-    error: (j.error as string | null) ?? null,
-    metadata: (j.metadata as Record<string, unknown>) ?? {},
-    lastSeq: Number(j.last_seq),
-    history: (j.history as unknown[]) ?? [],
-    artifacts: (j.artifacts as unknown[]) ?? [],
-    statusMessage: j.status_message ?? null,
-    statusAt: ts(j.status_at) as Date,
-    createdBy: (j.created_by as string | null) ?? null,
-    createdAt: ts(j.created_at) as Date,
-    updatedAt: ts(j.updated_at) as Date,
-    startedAt: ts(j.started_at),
-    completedAt: ts(j.completed_at),
-  }
 }

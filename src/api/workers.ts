@@ -1,0 +1,127 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { AppEnv } from '../context'
+import { notFound, validationHook } from '../lib/errors'
+import { LEASE_SECONDS } from '../queue/lease'
+import {
+  getWorker,
+  heartbeat,
+  listWorkers,
+  registerWorker,
+  unregisterWorker,
+  workerView,
+} from '../queue/workers'
+import { jsonContent } from './openapi'
+import { scopeOf } from './scope'
+
+/** /v1/agent/workers: workers register, heartbeat and leave; users list them. */
+export const workersApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+const Worker = z.record(z.string(), z.unknown()).openapi('Worker')
+const WorkerId = z.object({ id: z.string().min(1).max(200) })
+
+const Register = z
+  .object({
+    worker_id: z.string().min(1).max(200),
+    name: z.string().min(1).max(200),
+    hostname: z.string().max(255).optional(),
+    capabilities: z.array(z.string().max(100)).max(100).default([]),
+    models: z.array(z.unknown()).max(500).default([]),
+    agents: z.array(z.unknown()).max(100).default([]),
+  })
+  .openapi('RegisterWorker')
+
+workersApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/register',
+    request: { body: { content: { 'application/json': { schema: Register } }, required: true } },
+    responses: {
+      200: jsonContent(z.object({ success: z.literal(true), worker: Worker }), 'Registered'),
+    },
+  }),
+  async (c) => {
+    const b = c.req.valid('json')
+    const row = await registerWorker(scopeOf(c), {
+      id: b.worker_id,
+      name: b.name,
+      hostname: b.hostname,
+      capabilities: b.capabilities,
+      models: b.models,
+      agents: b.agents,
+    })
+    return c.json({ success: true as const, worker: workerView(row) }, 200)
+  },
+)
+
+workersApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/heartbeat',
+    request: { params: WorkerId },
+    responses: {
+      200: jsonContent(z.object({ success: z.literal(true) }), 'Seen; held leases extended'),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    if (!(await heartbeat(scopeOf(c), id, LEASE_SECONDS)))
+      throw notFound(`Worker ${id} (register again)`)
+    return c.json({ success: true as const }, 200)
+  },
+)
+
+workersApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/unregister',
+    request: { params: WorkerId },
+    responses: { 200: jsonContent(z.object({ success: z.literal(true) }), 'Gone') },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    if (!(await unregisterWorker(scopeOf(c), id))) throw notFound(`Worker ${id}`)
+    return c.json({ success: true as const }, 200)
+  },
+)
+
+workersApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    request: {
+      query: z.object({
+        online_only: z.enum(['true', 'false']).default('false'),
+        exclude_offline_hours: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 365)
+          .default(24),
+      }),
+    },
+    responses: { 200: jsonContent(z.array(Worker), 'Workers, most recently seen first') },
+  }),
+  async (c) => {
+    const q = c.req.valid('query')
+    const rows = await listWorkers(scopeOf(c), {
+      onlineOnly: q.online_only === 'true',
+      hideAfterHours: q.exclude_offline_hours,
+    })
+    return c.json(rows.map(workerView), 200)
+  },
+)
+
+workersApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{id}',
+    request: { params: WorkerId },
+    responses: { 200: jsonContent(Worker, 'The worker') },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const row = await getWorker(scopeOf(c), id)
+    if (!row) throw notFound(`Worker ${id}`)
+    return c.json(workerView(row), 200)
+  },
+)

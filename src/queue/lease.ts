@@ -1,0 +1,104 @@
+import { sql } from 'drizzle-orm'
+import type { TaskStatus } from '../db/schema'
+import { conflict, notFound } from '../lib/errors'
+import { announce } from '../tasks/publish'
+import type { Scope } from '../tasks/scope'
+import { restStatus } from '../tasks/states'
+import { applyChange, getTask, type TaskRow } from '../tasks/store'
+import { ONLINE_WINDOW_SECONDS } from './workers'
+
+/** How long a claim holds without a heartbeat or output. */
+export const LEASE_SECONDS = 600
+
+/**
+ * Who may take a task: the target worker if it names one; a worker with every required
+ * capability and, when it asks for a model, that model (provider:model = provider/model);
+ * and for a workspace task, the workspace's owner, or anyone when the owner is gone (the
+ * orphan rule). Read from the registered worker row, not from what the claim says.
+ */
+function eligibleFor(workerId: string) {
+  return sql`(tasks.target_worker_id is null or tasks.target_worker_id = ${workerId})
+    and (tasks.deadline_at is null or tasks.deadline_at > now())
+    and exists (
+      select 1 from workers me
+       where me.id = ${workerId}
+         and tasks.required_capabilities <@ array(select jsonb_array_elements_text(me.capabilities))
+         and (tasks.model_ref is null or exists (
+               select 1 from jsonb_array_elements(me.models) m
+                where replace(coalesce(m->>'id', m #>> '{}'), '/', ':') = replace(tasks.model_ref, '/', ':'))))
+    and (tasks.workspace_id is null or exists (
+      select 1 from workspaces ws
+       where ws.id = tasks.workspace_id
+         and (ws.worker_id is null or ws.worker_id = ${workerId} or not exists (
+               select 1 from workers owner
+                where owner.id = ws.worker_id and owner.status <> 'offline'
+                  and owner.last_seen_at > now() - make_interval(secs => ${ONLINE_WINDOW_SECONDS}::int)))))`
+}
+
+/** The holder's attempt: a release or output from an older attempt is a stale one. */
+const heldBy = (workerId: string, attempt?: number) =>
+  sql`tasks.worker_id = ${workerId} and (${attempt ?? null}::int is null or tasks.attempt = ${attempt ?? null}::int)`
+
+/** Why a guarded change did not apply, as the error the caller gets. */
+async function refusal(scope: Scope, taskId: string, what: string) {
+  const task = await getTask(scope.db, scope.tenantId, taskId)
+  if (!task) return notFound(`Task ${taskId}`)
+  return conflict(`Cannot ${what}: task is ${restStatus[task.status]}`, {
+    status: restStatus[task.status],
+    worker_id: task.workerId,
+    attempt: task.attempt,
+  })
+}
+
+/** Claims a pending task for a worker, atomically: exactly one of racing claimers wins. */
+export async function claimTask(scope: Scope, taskId: string, workerId: string): Promise<TaskRow> {
+  const claimed = await applyChange(scope.db, scope.tenantId, taskId, {
+    state: 'working',
+    onlyFrom: ['submitted'],
+    claimBy: workerId,
+    leaseSeconds: LEASE_SECONDS,
+    where: eligibleFor(workerId),
+  })
+  if (!claimed) throw await refusal(scope, taskId, 'claim')
+  await announce(scope, claimed.task, claimed.events)
+  return claimed.task
+}
+
+/** Output lines from the holder: durable, ordered events that also extend the lease. */
+export async function appendOutput(
+  scope: Scope,
+  taskId: string,
+  workerId: string,
+  lines: string[],
+  attempt?: number,
+) {
+  const at = new Date().toISOString()
+  const done = await applyChange(scope.db, scope.tenantId, taskId, {
+    output: lines.map((output) => ({ output, worker_id: workerId, timestamp: at })),
+    onlyFrom: ['working'],
+    leaseSeconds: LEASE_SECONDS,
+    where: heldBy(workerId, attempt),
+  })
+  if (!done) throw await refusal(scope, taskId, 'add output')
+  await announce(scope, done.task, done.events)
+  return done.events
+}
+
+/** The holder finishes its attempt; only once, and never from a stale attempt. */
+export async function releaseTask(
+  scope: Scope,
+  taskId: string,
+  workerId: string,
+  outcome: { state: TaskStatus; result?: string; error?: string; attempt?: number },
+) {
+  const released = await applyChange(scope.db, scope.tenantId, taskId, {
+    state: outcome.state,
+    result: outcome.result,
+    error: outcome.error,
+    onlyFrom: ['working', 'input-required', 'auth-required'],
+    where: heldBy(workerId, outcome.attempt),
+  })
+  if (!released) throw await refusal(scope, taskId, 'release')
+  await announce(scope, released.task, released.events)
+  return released.task
+}

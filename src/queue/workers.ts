@@ -1,0 +1,116 @@
+import { and, desc, eq, gt, ne, sql } from 'drizzle-orm'
+import { workers } from '../db/schema'
+import { withTenant } from '../db/tenant'
+import type { Scope } from '../tasks/scope'
+
+export type WorkerRow = typeof workers.$inferSelect
+
+/** A worker seen within this window is online (upstream's A2A_WORKER_ACTIVE_WINDOW_SECONDS). */
+export const ONLINE_WINDOW_SECONDS = 300
+
+export interface WorkerRegistration {
+  id: string
+  name: string
+  hostname?: string
+  capabilities: string[]
+  models: unknown[]
+  agents: unknown[]
+}
+
+/** Registers or refreshes a worker (workers re-register on every reconnect). */
+export async function registerWorker(scope: Scope, w: WorkerRegistration): Promise<WorkerRow> {
+  const values = {
+    tenantId: scope.tenantId,
+    id: w.id,
+    name: w.name,
+    hostname: w.hostname ?? null,
+    capabilities: w.capabilities,
+    models: w.models,
+    agents: w.agents,
+    status: 'online' as const,
+  }
+  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx
+      .insert(workers)
+      .values(values)
+      .onConflictDoUpdate({
+        target: [workers.tenantId, workers.id],
+        set: { ...values, lastSeenAt: sql`now()` },
+      })
+      .returning(),
+  )
+  if (!row) throw new Error('worker upsert returned no row')
+  return row
+}
+
+/**
+ * Marks the worker seen and extends the leases of the tasks it holds. Undefined when the
+ * worker is unknown: upstream's 404 "register again".
+ */
+export async function heartbeat(scope: Scope, workerId: string, leaseSeconds: number) {
+  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx
+      .update(workers)
+      .set({
+        lastSeenAt: sql`now()`,
+        status: sql`case when ${workers.status} = 'offline' then 'online' else ${workers.status} end`,
+      })
+      .where(eq(workers.id, workerId))
+      .returning(),
+  )
+  if (!row) return undefined
+  await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx.execute(sql`update tasks set lease_expires_at = now() + make_interval(secs => ${leaseSeconds}::int)
+                   where worker_id = ${workerId} and status = 'working'`),
+  )
+  return row
+}
+
+export async function unregisterWorker(scope: Scope, workerId: string): Promise<boolean> {
+  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx.delete(workers).where(eq(workers.id, workerId)).returning({ id: workers.id }),
+  )
+  return rows.length > 0
+}
+
+export function getWorker(scope: Scope, workerId: string): Promise<WorkerRow | undefined> {
+  return withTenant(
+    scope.db,
+    scope.tenantId,
+    async (tx) => (await tx.select().from(workers).where(eq(workers.id, workerId)))[0],
+  )
+}
+
+/** Workers, most recently seen first; offline ones older than `hideAfterHours` are hidden. */
+export function listWorkers(scope: Scope, opts: { onlineOnly: boolean; hideAfterHours: number }) {
+  const window = opts.onlineOnly ? ONLINE_WINDOW_SECONDS : opts.hideAfterHours * 3600
+  return withTenant(scope.db, scope.tenantId, (tx) =>
+    tx
+      .select()
+      .from(workers)
+      .where(
+        and(
+          gt(workers.lastSeenAt, sql`now() - make_interval(secs => ${window}::int)`),
+          opts.onlineOnly ? ne(workers.status, 'offline') : undefined,
+        ),
+      )
+      .orderBy(desc(workers.lastSeenAt)),
+  )
+}
+
+export function workerView(w: WorkerRow) {
+  const online =
+    w.status !== 'offline' && Date.now() - w.lastSeenAt.getTime() < ONLINE_WINDOW_SECONDS * 1000
+  return {
+    worker_id: w.id,
+    name: w.name,
+    hostname: w.hostname,
+    capabilities: w.capabilities,
+    models: w.models,
+    agents: w.agents,
+    status: online ? w.status : 'offline',
+    is_online: online,
+    registered_at: w.registeredAt.toISOString(),
+    last_seen: w.lastSeenAt.toISOString(),
+  }
+}

@@ -1,0 +1,183 @@
+/** The worker protocol with simulated workers: registration, claims, leases, output, release. */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { api, asTenant, connectAsApp, stack } from './helpers'
+
+const uid = () => crypto.randomUUID().slice(0, 8)
+
+async function register(capabilities: string[] = [], models: unknown[] = []) {
+  const id = `w-${uid()}`
+  const res = await api('/v1/agent/workers/register', {
+    method: 'POST',
+    json: { worker_id: id, name: id, capabilities, models },
+  })
+  assert.equal(res.status, 200)
+  return id
+}
+
+async function createTask(extra: Record<string, unknown> = {}) {
+  const res = await api('/v1/agent/tasks', {
+    method: 'POST',
+    json: { prompt: `do ${uid()}`, ...extra },
+  })
+  assert.equal(res.status, 200, await res.clone().text())
+  return (await res.json()) as { id: string; status: string }
+}
+
+const claim = (worker: string, taskId: string) =>
+  api('/v1/worker/tasks/claim', {
+    method: 'POST',
+    headers: { 'X-Worker-ID': worker },
+    json: { task_id: taskId },
+  })
+const release = (worker: string, taskId: string, extra: Record<string, unknown> = {}) =>
+  api('/v1/worker/tasks/release', {
+    method: 'POST',
+    headers: { 'X-Worker-ID': worker },
+    json: { task_id: taskId, status: 'completed', result: 'done', ...extra },
+  })
+const output = (worker: string, taskId: string, text: string, attempt?: number) =>
+  api(`/v1/agent/tasks/${taskId}/output`, {
+    method: 'POST',
+    json: { worker_id: worker, output: text, attempt },
+  })
+
+/** What the reaper does to an expired lease (its alarm is not in this slice): back to pending. */
+async function expireLease(taskId: string) {
+  const app = await connectAsApp()
+  try {
+    await asTenant(app, stack().tenantId, () =>
+      app.query(
+        `update tasks set status = 'submitted', worker_id = null, lease_expires_at = null where id = $1`,
+        [taskId],
+      ),
+    )
+  } finally {
+    await app.end()
+  }
+}
+
+describe('workers and the task queue', () => {
+  test('workers register, heartbeat (404 means register again) and are listed', async () => {
+    const unknown = await api('/v1/agent/workers/nobody/heartbeat', { method: 'POST' })
+    assert.equal(unknown.status, 404)
+    const id = await register(['python'])
+    assert.equal((await api(`/v1/agent/workers/${id}/heartbeat`, { method: 'POST' })).status, 200)
+    const listed = await (await api('/v1/agent/workers?online_only=true')).json()
+    const me = listed.find((w: { worker_id: string }) => w.worker_id === id)
+    assert.equal(me.is_online, true)
+    assert.deepEqual(me.capabilities, ['python'])
+  })
+
+  test('a new task is pending on REST and A2A alike', async () => {
+    const task = await createTask({ title: 'queued' })
+    assert.equal(task.status, 'pending')
+    const pending = await (await api('/v1/agent/tasks?status=pending&limit=500')).json()
+    assert.ok(pending.some((t: { id: string }) => t.id === task.id))
+    const bad = await api('/v1/agent/tasks', { method: 'POST', json: { title: 'no prompt' } })
+    assert.equal(bad.status, 400)
+    assert.match(JSON.stringify(await bad.json()), /prompt/)
+    const nowhere = await api('/v1/agent/tasks', {
+      method: 'POST',
+      json: { prompt: 'x', workspace_id: 'no-such-workspace' },
+    })
+    assert.equal(nowhere.status, 404)
+  })
+
+  test('two workers race for one task: exactly one 200, one 409', async () => {
+    const [a, b] = [await register(), await register()]
+    for (let i = 0; i < 5; i++) {
+      const task = await createTask()
+      const results = await Promise.all([claim(a, task.id), claim(b, task.id)])
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 409])
+      const loser = results.find((r) => r.status === 409) as Response
+      assert.equal((await loser.json()).error.details.status, 'running')
+    }
+  })
+
+  test('output is durable and ordered, replays from any since, and only the holder may add it', async () => {
+    const [a, b] = [await register(), await register()]
+    const task = await createTask()
+    const lease = await (await claim(a, task.id)).json()
+    assert.equal(lease.attempt, 1)
+    assert.ok(Date.parse(lease.lease_expires_at) > Date.now())
+    const seqs: number[] = []
+    for (const line of ['one', 'two', 'three'])
+      seqs.push((await (await output(a, task.id, line)).json()).seq)
+    const all = await (await api(`/v1/agent/tasks/${task.id}/output`)).json()
+    assert.deepEqual(
+      all.outputs.map((o: { output: string }) => o.output),
+      ['one', 'two', 'three'],
+    )
+    const later = await (await api(`/v1/agent/tasks/${task.id}/output?since=${seqs[0]}`)).json()
+    assert.deepEqual(
+      later.outputs.map((o: { output: string }) => o.output),
+      ['two', 'three'],
+    )
+    assert.equal((await output(b, task.id, 'intruder')).status, 409)
+    assert.equal((await release(b, task.id)).status, 409)
+    const done = await release(a, task.id)
+    assert.equal(done.status, 200)
+    assert.equal((await done.json()).task.status, 'completed')
+    assert.equal((await release(a, task.id)).status, 409, 'released only once')
+    assert.equal((await output(a, task.id, 'late')).status, 409)
+  })
+
+  test('after a lease expires another worker finishes; the first one is fenced off', async () => {
+    const [a, b] = [await register(), await register()]
+    const task = await createTask()
+    assert.equal((await (await claim(a, task.id)).json()).attempt, 1)
+    await expireLease(task.id)
+    assert.equal((await (await claim(b, task.id)).json()).attempt, 2)
+    assert.equal((await output(a, task.id, 'stale', 1)).status, 409)
+    assert.equal((await release(a, task.id, { attempt: 1 })).status, 409)
+    const ok = await release(b, task.id, { attempt: 2, result: 'finished by b' })
+    assert.equal(ok.status, 200)
+    const rest = await (await api(`/v1/agent/tasks/${task.id}`)).json()
+    assert.equal(rest.worker_id, b)
+    assert.equal(rest.result, 'finished by b')
+  })
+
+  test('routing: capabilities, model and workspace ownership decide who may claim', async () => {
+    const plain = await register([])
+    const gpu = await register(['gpu'], [{ id: 'anthropic/claude-sonnet' }])
+    const needsGpu = await createTask({ required_capabilities: ['gpu'] })
+    assert.equal((await claim(plain, needsGpu.id)).status, 409)
+    assert.equal((await claim(gpu, needsGpu.id)).status, 200)
+    const needsModel = await createTask({ model_ref: 'anthropic:claude-sonnet' })
+    assert.equal((await claim(plain, needsModel.id)).status, 409)
+    assert.equal((await claim(gpu, needsModel.id)).status, 200)
+
+    const ws = await (
+      await api('/v1/agent/codebases', {
+        method: 'POST',
+        json: { name: 'repo', path: `/srv/${uid()}`, worker_id: plain },
+      })
+    ).json()
+    const owned = await (
+      await api(`/v1/agent/codebases/${ws.workspace.id}/tasks`, {
+        method: 'POST',
+        json: { prompt: 'fix it' },
+      })
+    ).json()
+    assert.equal(owned.workspace_id, ws.workspace.id)
+    assert.equal(
+      (await claim(gpu, owned.id)).status,
+      409,
+      'not the owner while the owner is online',
+    )
+    assert.equal((await claim(plain, owned.id)).status, 200)
+    const targeted = await createTask({ target_worker_id: gpu })
+    assert.equal((await claim(plain, targeted.id)).status, 409)
+    assert.equal((await claim(gpu, targeted.id)).status, 200)
+  })
+
+  test('an unknown task is 404; a claim without a worker id is 400', async () => {
+    assert.equal((await claim(await register(), 'no-such-task')).status, 404)
+    const anonymous = await api('/v1/worker/tasks/claim', {
+      method: 'POST',
+      json: { task_id: 'x' },
+    })
+    assert.equal(anonymous.status, 400)
+  })
+})
