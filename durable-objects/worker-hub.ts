@@ -1,6 +1,193 @@
+import type { Principal } from '../src/auth/principal'
+import { databaseOf } from '../src/db/client'
+import { configOf, type Env } from '../src/env'
+import { log } from '../src/lib/log'
+import { type TaskAvailable, taskAvailable } from '../src/queue/dispatch'
+import { reap } from '../src/queue/reaper'
+import type { Scope } from '../src/tasks/scope'
+import { listTasks } from '../src/tasks/store'
 import { LiveObject } from './live-object'
 
-/** One per tenant: connected workers, task push and the lease reaper (queue issue). */
-export class WorkerHub extends LiveObject {
+interface Connection {
+  workerId: string
+  agentName: string
+  codebases: string[]
+  capabilities: string[]
+  writer: WritableStreamDefaultWriter<Uint8Array>
+  seq: number
+}
+
+const HEARTBEAT_MS = 25_000
+const encoder = new TextEncoder()
+const system: Omit<Principal, 'tenantId'> = {
+  kind: 'system',
+  subject: 'system:worker-hub',
+  name: 'worker-hub',
+  roles: ['admin'],
+  scopes: ['*'],
+}
+
+/** Push is advisory, so this mirrors the claim's rules loosely; the claim decides. */
+function eligible(c: Connection, t: TaskAvailable): boolean {
+  if (t.target_worker_id && t.target_worker_id !== c.workerId) return false
+  if (t.target_agent_name && t.target_agent_name !== c.agentName) return false
+  if (!t.required_capabilities.every((cap) => c.capabilities.includes(cap))) return false
+  return t.codebase_id === 'global' || c.codebases.includes(t.codebase_id)
+}
+
+/**
+ * One per tenant: the task streams of connected workers (`GET /v1/worker/tasks/stream`),
+ * pushing `task_available` to eligible workers at once and replaying pending work on
+ * connect; its alarm is the lease reaper.
+ */
+export class WorkerHub extends LiveObject<Env> {
   protected override readonly kind = 'worker-hub'
+  private readonly connections = new Set<Connection>()
+  private tenantId: string | undefined
+  private heartbeat: ReturnType<typeof setInterval> | undefined
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const list = (name: string) =>
+      (url.searchParams.get(name) ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    await this.bind(url.searchParams.get('tenant') ?? '')
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+    const conn: Connection = {
+      workerId: url.searchParams.get('worker') ?? crypto.randomUUID(),
+      agentName: url.searchParams.get('agent') ?? '',
+      codebases: list('codebases'),
+      capabilities: list('capabilities'),
+      writer: writable.getWriter(),
+      seq: Number(url.searchParams.get('after') ?? 0) || 0,
+    }
+    this.connections.add(conn)
+    conn.writer.closed.catch(() => this.drop(conn))
+    this.startHeartbeat()
+    await this.watch(this.tenantId as string)
+    this.ctx.waitUntil(this.greet(conn))
+    return new Response(readable, { headers: { 'content-type': 'text/event-stream' } })
+  }
+
+  /** A new or requeued pending task. */
+  async notify(tenantId: string, task: TaskAvailable): Promise<number> {
+    await this.bind(tenantId)
+    let sent = 0
+    for (const conn of this.connections) {
+      if (eligible(conn, task)) {
+        await this.send(conn, 'task_available', task)
+        sent++
+      }
+    }
+    return sent
+  }
+
+  /** Keeps the reaper's alarm set while leases may be running. */
+  async watch(tenantId: string): Promise<void> {
+    await this.bind(tenantId)
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + this.intervalMs())
+  }
+
+  connectedWorkers() {
+    return [...this.connections].map((c) => ({
+      worker_id: c.workerId,
+      agent_name: c.agentName,
+      codebases: c.codebases,
+      capabilities: c.capabilities,
+    }))
+  }
+
+  override async alarm(): Promise<void> {
+    const tenantId =
+      this.tenantId ?? ((await this.ctx.storage.get<string>('tenant')) as string | undefined)
+    if (!tenantId) return
+    this.tenantId = tenantId
+    try {
+      const { requeued, failed } = await reap(this.scope())
+      for (const task of requeued) await this.notify(tenantId, taskAvailable(task))
+      if (requeued.length || failed.length)
+        log.info('reaper', {
+          tenant_id: tenantId,
+          requeued: requeued.length,
+          failed: failed.length,
+        })
+    } catch (err) {
+      log.error('reaper failed', { tenant_id: tenantId, error: err as Error })
+    }
+    // While workers are connected or leases may run, look again.
+    await this.ctx.storage.setAlarm(Date.now() + this.intervalMs())
+  }
+
+  private intervalMs() {
+    return configOf(this.env).REAPER_INTERVAL_SECONDS * 1000
+  }
+
+  private scope(): Scope {
+    const tenantId = this.tenantId as string
+    return {
+      db: databaseOf(configOf(this.env)),
+      env: this.env,
+      config: configOf(this.env),
+      principal: { ...system, tenantId },
+      tenantId,
+      waitUntil: (p) => this.ctx.waitUntil(p),
+    }
+  }
+
+  private async bind(tenantId: string) {
+    if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error('WorkerHub needs a tenant id')
+    if (this.tenantId === tenantId) return
+    if (this.tenantId) throw new Error('WorkerHub addressed with another tenant')
+    this.tenantId = tenantId
+    await this.ctx.storage.put('tenant', tenantId)
+  }
+
+  /** `connected`, then every pending task this worker may take. */
+  private async greet(conn: Connection) {
+    await this.send(conn, 'connected', { worker_id: conn.workerId, agent_name: conn.agentName })
+    try {
+      const scope = this.scope()
+      const pending = await listTasks(scope.db, scope.tenantId, {
+        statuses: ['submitted'],
+        limit: 200,
+      })
+      for (const row of pending.reverse()) {
+        const task = taskAvailable(row)
+        if (eligible(conn, task)) await this.send(conn, 'task_available', task)
+      }
+    } catch (err) {
+      log.warn('pending replay failed', { worker_id: conn.workerId, error: err as Error })
+    }
+  }
+
+  private async send(conn: Connection, event: string, data: unknown) {
+    conn.seq++
+    try {
+      await conn.writer.write(
+        encoder.encode(`event: ${event}\nid: ${conn.seq}\ndata: ${JSON.stringify(data)}\n\n`),
+      )
+    } catch {
+      this.drop(conn)
+    }
+  }
+
+  private drop(conn: Connection) {
+    if (!this.connections.delete(conn)) return
+    conn.writer.close().catch(() => {})
+    if (this.connections.size === 0 && this.heartbeat !== undefined) {
+      clearInterval(this.heartbeat)
+      this.heartbeat = undefined
+    }
+  }
+
+  private startHeartbeat() {
+    if (this.heartbeat !== undefined) return
+    this.heartbeat = setInterval(() => {
+      for (const conn of this.connections)
+        void this.send(conn, 'heartbeat', { timestamp: new Date().toISOString() })
+    }, HEARTBEAT_MS)
+  }
 }

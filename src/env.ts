@@ -35,6 +35,14 @@ const ConfigSchema = z.object({
     .positive()
     .default(1024 * 1024),
   CODETETHER_VERSION: optional,
+  /** How long a claim holds without heartbeat or output, and how often the reaper looks. */
+  LEASE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(600),
+  REAPER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** base64 of 32 random bytes: seals secrets stored in Postgres (push tokens). Enables push. */
   SECRETS_KEY: optional,
   /** A private JWK (with kid) that signs the agent card; its public half is published. */

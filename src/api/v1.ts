@@ -1,7 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { requirePrincipal } from '../auth/middleware'
-import type { AppEnv } from '../context'
+import { type AppEnv, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
+import { hubOf } from '../queue/dispatch'
 import { tasksApi } from './tasks'
 import { workerChannel } from './worker-channel'
 import { workersApi } from './workers'
@@ -16,3 +17,7 @@ v1.route('/agent/codebases', workspacesApi)
 v1.route('/agent/tasks', tasksApi)
 v1.route('/agent/workers', workersApi)
 v1.route('/worker/tasks', workerChannel)
+v1.get('/worker/connected', async (c) => {
+  const tenantId = principalOf(c).tenantId
+  return c.json(await hubOf(c.env, tenantId).connectedWorkers())
+})

@@ -1,6 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import type { AppContext, AppEnv } from '../context'
+import { type AppContext, type AppEnv, principalOf } from '../context'
 import { badRequest, validationHook } from '../lib/errors'
+import { SSE_HEADERS } from '../lib/sse'
+import { hubOf } from '../queue/dispatch'
 import { claimTask, releaseTask } from '../queue/lease'
 import { restTaskView } from '../tasks/rest-view'
 import { jsonContent } from './openapi'
@@ -85,3 +87,25 @@ workerChannel.openapi(
     return c.json({ success: true, task: restTaskView(task) }, 200)
   },
 )
+
+/**
+ * The worker's task stream: `connected`, pending work replayed, `task_available` pushed as
+ * tasks arrive, `heartbeat` every 25 s. Identity and routing from upstream's headers
+ * (X-Agent-Name, X-Worker-ID, X-Codebases or X-Workspaces, X-Capabilities) or query.
+ */
+workerChannel.get('/stream', async (c) => {
+  const principal = principalOf(c)
+  const pick = (header: string, query: string) => c.req.header(header) ?? c.req.query(query) ?? ''
+  const url = new URL('https://worker-hub/connect')
+  url.searchParams.set('tenant', principal.tenantId)
+  url.searchParams.set('worker', pick('X-Worker-ID', 'worker_id') || crypto.randomUUID())
+  url.searchParams.set('agent', pick('X-Agent-Name', 'agent_name'))
+  url.searchParams.set(
+    'codebases',
+    c.req.header('X-Workspaces') ?? pick('X-Codebases', 'codebases'),
+  )
+  url.searchParams.set('capabilities', pick('X-Capabilities', 'capabilities'))
+  url.searchParams.set('after', c.req.header('Last-Event-ID') ?? '0')
+  const res = await hubOf(c.env, principal.tenantId).fetch(url.toString())
+  return new Response(res.body, { headers: SSE_HEADERS })
+})

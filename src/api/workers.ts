@@ -1,7 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../context'
 import { notFound, validationHook } from '../lib/errors'
-import { LEASE_SECONDS } from '../queue/lease'
 import {
   getWorker,
   heartbeat,
@@ -64,8 +63,10 @@ workersApi.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param')
-    if (!(await heartbeat(scopeOf(c), id, LEASE_SECONDS)))
+    const scope = scopeOf(c)
+    if (!(await heartbeat(scope, id, scope.config.LEASE_SECONDS))) {
       throw notFound(`Worker ${id} (register again)`)
+    }
     return c.json({ success: true as const }, 200)
   },
 )

@@ -2,7 +2,8 @@
 export type Role = 'admin' | 'member' | 'viewer' | 'worker'
 
 export interface Principal {
-  kind: 'dev' | 'static_token'
+  /** `system`: the platform itself (the reaper, cron), acting inside one tenant. */
+  kind: 'dev' | 'static_token' | 'system'
   tenantId: string
   /** Stable id of the caller within the tenant. */
   subject: string

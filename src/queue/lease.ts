@@ -5,10 +5,11 @@ import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { restStatus } from '../tasks/states'
 import { applyChange, getTask, type TaskRow } from '../tasks/store'
+import { watchLeases } from './dispatch'
 import { ONLINE_WINDOW_SECONDS } from './workers'
 
-/** How long a claim holds without a heartbeat or output. */
-export const LEASE_SECONDS = 600
+/** How long a claim holds without a heartbeat or output (LEASE_SECONDS, default 600). */
+const leaseOf = (scope: Scope) => scope.config.LEASE_SECONDS
 
 /**
  * Who may take a task: the target worker if it names one; a worker with every required
@@ -56,11 +57,12 @@ export async function claimTask(scope: Scope, taskId: string, workerId: string):
     state: 'working',
     onlyFrom: ['submitted'],
     claimBy: workerId,
-    leaseSeconds: LEASE_SECONDS,
+    leaseSeconds: leaseOf(scope),
     where: eligibleFor(workerId),
   })
   if (!claimed) throw await refusal(scope, taskId, 'claim')
   await announce(scope, claimed.task, claimed.events)
+  await watchLeases(scope.env, scope.tenantId)
   return claimed.task
 }
 
@@ -76,7 +78,7 @@ export async function appendOutput(
   const done = await applyChange(scope.db, scope.tenantId, taskId, {
     output: lines.map((output) => ({ output, worker_id: workerId, timestamp: at })),
     onlyFrom: ['working'],
-    leaseSeconds: LEASE_SECONDS,
+    leaseSeconds: leaseOf(scope),
     where: heldBy(workerId, attempt),
   })
   if (!done) throw await refusal(scope, taskId, 'add output')

@@ -2,6 +2,7 @@ import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { insertTask, type NewTask } from '../tasks/store'
 import { getWorkspace } from '../workspaces/service'
+import { dispatch } from './dispatch'
 
 /** A task for the queue: created `submitted`, for a worker to claim. */
 export async function createQueuedTask(
@@ -18,5 +19,6 @@ export async function createQueuedTask(
     createdBy: scope.principal.subject,
   })
   await announce(scope, created.task, created.events, { fresh: true })
+  await dispatch(scope.env, scope.tenantId, created.task)
   return created.task
 }

@@ -44,6 +44,8 @@ export interface TaskChange {
   onlyFrom?: readonly TaskStatus[]
   /** A worker takes the task: it becomes the holder and the attempt number advances. */
   claimBy?: string
+  /** The holder lets go (a requeue): worker and lease are cleared. */
+  clearHolder?: boolean
   /** Set the lease to expire this many seconds from now (a terminal state clears it). */
   leaseSeconds?: number
   /** Further conditions on the task row (eligibility, the holder's attempt). */
@@ -185,11 +187,12 @@ export async function applyChange(
           error = coalesce(${change.error ?? null}, error),
           started_at = case when ${state} = 'working' then coalesce(started_at, now()) else started_at end,
           completed_at = case when ${terminal} then now() else completed_at end,
-          lease_expires_at = case when ${terminal} then null
+          lease_expires_at = case when ${terminal} or ${change.clearHolder ?? false} then null
                                   when ${change.leaseSeconds ?? null}::int is not null
                                     then now() + make_interval(secs => ${change.leaseSeconds ?? null}::int)
                                   else lease_expires_at end,
-          worker_id = coalesce(${change.claimBy ?? null}, worker_id),
+          worker_id = case when ${change.clearHolder ?? false} then null
+                           else coalesce(${change.claimBy ?? null}, worker_id) end,
           attempt = attempt + case when ${change.claimBy ?? null}::text is null then 0 else 1 end,
           updated_at = now()
         where id = ${taskId}

@@ -1,0 +1,57 @@
+import type { Env } from '../env'
+import { log } from '../lib/log'
+import type { TaskRow } from '../tasks/store'
+
+/** What `task_available` carries (upstream's payload). Advisory: the claim decides. */
+export interface TaskAvailable {
+  id: string
+  codebase_id: string
+  title: string
+  prompt: string
+  agent_type: string
+  priority: number
+  metadata: Record<string, unknown>
+  model_ref: string | null
+  target_agent_name: string | null
+  target_worker_id: string | null
+  required_capabilities: string[]
+  created_at: string
+}
+
+export function taskAvailable(t: TaskRow): TaskAvailable {
+  return {
+    id: t.id,
+    codebase_id: t.workspaceId ?? 'global',
+    title: t.title,
+    prompt: t.prompt,
+    agent_type: t.agentType,
+    priority: t.priority,
+    metadata: t.metadata,
+    model_ref: t.modelRef,
+    target_agent_name: t.targetAgentName,
+    target_worker_id: t.targetWorkerId,
+    required_capabilities: t.requiredCapabilities,
+    created_at: t.createdAt.toISOString(),
+  }
+}
+
+export const hubOf = (env: Env, tenantId: string) =>
+  env.WORKER_HUB.get(env.WORKER_HUB.idFromName(tenantId))
+
+/** Pushes a pending task to the tenant's connected, eligible workers (polling finds it too). */
+export async function dispatch(env: Env, tenantId: string, task: TaskRow): Promise<void> {
+  try {
+    await hubOf(env, tenantId).notify(tenantId, taskAvailable(task))
+  } catch (err) {
+    log.warn('task dispatch failed', { task_id: task.id, error: err as Error })
+  }
+}
+
+/** A claim started a lease: make sure the tenant's reaper is running. */
+export async function watchLeases(env: Env, tenantId: string): Promise<void> {
+  try {
+    await hubOf(env, tenantId).watch(tenantId)
+  } catch (err) {
+    log.warn('reaper scheduling failed', { error: err as Error })
+  }
+}

@@ -1,0 +1,63 @@
+import { sql } from 'drizzle-orm'
+import { tasks } from '../db/schema'
+import { withTenant } from '../db/tenant'
+import { announce } from '../tasks/publish'
+import type { Scope } from '../tasks/scope'
+import { applyChange, type TaskRow } from '../tasks/store'
+
+export interface ReapResult {
+  requeued: TaskRow[]
+  failed: TaskRow[]
+}
+
+/**
+ * Expired leases go back to the queue, or fail once their attempts are used up; tasks past
+ * their deadline fail. Each is one guarded change (the lease must still be expired when it
+ * applies), so a worker that renews at the last moment keeps its task.
+ */
+export async function reap(scope: Scope): Promise<ReapResult> {
+  const due = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx
+      .select({
+        id: tasks.id,
+        attempt: tasks.attempt,
+        maxAttempts: tasks.maxAttempts,
+        deadlineAt: tasks.deadlineAt,
+        status: tasks.status,
+      })
+      .from(tasks)
+      .where(
+        sql`(${tasks.status} = 'working' and ${tasks.leaseExpiresAt} < now())
+            or (${tasks.status} in ('submitted', 'working') and ${tasks.deadlineAt} < now())`,
+      )
+      .limit(100),
+  )
+  const result: ReapResult = { requeued: [], failed: [] }
+  for (const t of due) {
+    const pastDeadline = t.deadlineAt !== null && t.deadlineAt.getTime() < Date.now()
+    const exhausted = t.attempt >= t.maxAttempts
+    const fail = pastDeadline || exhausted
+    const reason = pastDeadline
+      ? 'deadline passed'
+      : exhausted
+        ? `lease expired on attempt ${t.attempt} of ${t.maxAttempts}`
+        : `lease expired on attempt ${t.attempt}; requeued`
+    const changed = await applyChange(scope.db, scope.tenantId, t.id, {
+      state: fail ? 'failed' : 'submitted',
+      statusMessage: {
+        messageId: crypto.randomUUID(),
+        role: 'ROLE_AGENT',
+        parts: [{ text: reason }],
+        taskId: t.id,
+      },
+      error: fail ? reason : undefined,
+      clearHolder: true,
+      onlyFrom: pastDeadline ? ['submitted', 'working'] : ['working'],
+      where: pastDeadline ? sql`tasks.deadline_at < now()` : sql`tasks.lease_expires_at < now()`,
+    })
+    if (!changed) continue
+    await announce(scope, changed.task, changed.events)
+    ;(fail ? result.failed : result.requeued).push(changed.task)
+  }
+  return result
+}

@@ -1,0 +1,133 @@
+/** Task push to connected workers, and the lease reaper, with simulated workers. */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { readSse, type SseEvent } from './a2a-helpers'
+import { api, stack, stackVars, startTestWorker } from './helpers'
+
+const uid = () => crypto.randomUUID().slice(0, 8)
+const createTask = async (base: string | undefined, extra: Record<string, unknown> = {}) => {
+  const init = { method: 'POST', json: { prompt: `job ${uid()}`, ...extra } }
+  const res = base
+    ? await fetch(`${base}/v1/agent/tasks`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${stack().devToken}`,
+        },
+        body: JSON.stringify(init.json),
+      })
+    : await api('/v1/agent/tasks', init)
+  return (await res.json()) as { id: string }
+}
+
+async function waitUntil(ok: () => boolean, ms = 5000) {
+  const deadline = Date.now() + ms
+  while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+}
+
+describe('task push', () => {
+  test('connected, pending work replayed, new work pushed at once to eligible workers only', async () => {
+    const before = await createTask(undefined)
+    const worker = `w-${uid()}`
+    const abort = new AbortController()
+    const res = await api('/v1/worker/tasks/stream', {
+      signal: abort.signal,
+      headers: {
+        'X-Worker-ID': worker,
+        'X-Agent-Name': 'tester',
+        'X-Codebases': 'global',
+        'X-Capabilities': 'python',
+      },
+    })
+    assert.equal(res.status, 200)
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/)
+    const got: SseEvent[] = []
+    const reading = readSse(res, (e) => {
+      got.push(e)
+      return false
+    }).catch(() => got) // ends when we hang up
+    await waitUntil(() => got.some((e) => e.event === 'connected'))
+    const connected = await (await api('/v1/worker/connected')).json()
+    assert.ok(connected.some((w: { worker_id: string }) => w.worker_id === worker))
+    const gpuId = (await createTask(undefined, { required_capabilities: ['gpu'] })).id
+    const pushedId = (await createTask(undefined)).id
+    const has = (id: string) =>
+      got.some((e) => e.event === 'task_available' && (e.data as { id: string }).id === id)
+    await waitUntil(() => has(pushedId))
+    abort.abort()
+    await reading
+    assert.equal(got[0]?.event, 'connected')
+    const available = got
+      .filter((e) => e.event === 'task_available')
+      .map((e) => (e.data as { id: string }).id)
+    assert.ok(available.includes(before.id), 'pending work replayed on connect')
+    assert.ok(available.includes(pushedId), 'new work pushed')
+    assert.ok(!available.includes(gpuId), 'not pushed to a worker without the capability')
+    const ids = got.map((e) => Number(e.id))
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'event ids increase',
+    )
+  })
+})
+
+describe('the lease reaper', () => {
+  test('a worker that goes silent loses its lease; another finishes; the late release is refused', async () => {
+    const { worker, url } = await startTestWorker('reaper-worker', {
+      ...stackVars(),
+      LEASE_SECONDS: '2',
+      REAPER_INTERVAL_SECONDS: '1',
+    })
+    const call = (path: string, body: unknown, workerId?: string) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${stack().devToken}`,
+          ...(workerId ? { 'X-Worker-ID': workerId } : {}),
+        },
+        body: JSON.stringify(body),
+      })
+    try {
+      const [a, b] = [`a-${uid()}`, `b-${uid()}`]
+      for (const id of [a, b])
+        assert.equal(
+          (await call('/v1/agent/workers/register', { worker_id: id, name: id })).status,
+          200,
+        )
+      const task = await createTask(url)
+      assert.equal((await call('/v1/worker/tasks/claim', { task_id: task.id }, a)).status, 200)
+      let second: Response | undefined
+      for (let i = 0; i < 40; i++) {
+        await new Promise((r) => setTimeout(r, 250))
+        second = await call('/v1/worker/tasks/claim', { task_id: task.id }, b)
+        if (second.status === 200) break
+      }
+      assert.equal(second?.status, 200, 'requeued by the reaper and claimed by the other worker')
+      assert.equal((await (second as Response).json()).attempt, 2)
+      assert.equal(
+        (
+          await call(
+            '/v1/worker/tasks/release',
+            { task_id: task.id, status: 'completed', attempt: 1 },
+            a,
+          )
+        ).status,
+        409,
+      )
+      assert.equal(
+        (
+          await call(
+            '/v1/worker/tasks/release',
+            { task_id: task.id, status: 'completed', attempt: 2 },
+            b,
+          )
+        ).status,
+        200,
+      )
+    } finally {
+      await worker.stop()
+    }
+  })
+})
