@@ -84,6 +84,19 @@ export class WorkerHub extends LiveObject<Env> {
     return sent
   }
 
+  /** An event for one worker's streams (e.g. task_cancelled); how many received it. */
+  async tell(tenantId: string, workerId: string, event: string, data: unknown): Promise<number> {
+    await this.bind(tenantId)
+    let sent = 0
+    for (const conn of this.connections) {
+      if (conn.workerId === workerId) {
+        await this.send(conn, event, data)
+        sent++
+      }
+    }
+    return sent
+  }
+
   /** Keeps the reaper's alarm set while leases may be running. */
   async watch(tenantId: string): Promise<void> {
     await this.bind(tenantId)

@@ -72,6 +72,57 @@ describe('task push', () => {
   })
 })
 
+describe('cancel', () => {
+  test('cancelling a running task tells its worker, which can then neither add output nor release', async () => {
+    const worker = `w-${uid()}`
+    await api('/v1/agent/workers/register', {
+      method: 'POST',
+      json: { worker_id: worker, name: worker },
+    })
+    const abort = new AbortController()
+    const res = await api('/v1/worker/tasks/stream', {
+      signal: abort.signal,
+      headers: { 'X-Worker-ID': worker, 'X-Codebases': 'global' },
+    })
+    const got: SseEvent[] = []
+    const reading = readSse(res, (e) => {
+      got.push(e)
+      return false
+    }).catch(() => got)
+    const task = await createTask(undefined)
+    const claimed = await api('/v1/worker/tasks/claim', {
+      method: 'POST',
+      headers: { 'X-Worker-ID': worker },
+      json: { task_id: task.id },
+    })
+    assert.equal(claimed.status, 200)
+    const cancel = await api(`/v1/agent/tasks/${task.id}/cancel`, { method: 'POST' })
+    assert.equal(cancel.status, 200)
+    assert.equal((await cancel.json()).task.status, 'cancelled')
+    await waitUntil(() => got.some((e) => e.event === 'task_cancelled'))
+    abort.abort()
+    await reading
+    assert.deepEqual(got.find((e) => e.event === 'task_cancelled')?.data, { task_id: task.id })
+    const out = await api(`/v1/agent/tasks/${task.id}/output`, {
+      method: 'POST',
+      json: { worker_id: worker, output: 'x' },
+    })
+    assert.equal(out.status, 409)
+    const rel = await api('/v1/worker/tasks/release', {
+      method: 'POST',
+      headers: { 'X-Worker-ID': worker },
+      json: { task_id: task.id, status: 'completed' },
+    })
+    assert.equal(rel.status, 409)
+    assert.equal(
+      (await api(`/v1/agent/tasks/${task.id}/cancel`, { method: 'POST' })).status,
+      200,
+      'idempotent',
+    )
+    assert.equal((await api('/v1/agent/tasks/no-such/cancel', { method: 'POST' })).status, 404)
+  })
+})
+
 describe('the lease reaper', () => {
   test('a worker that goes silent loses its lease; another finishes; the late release is refused', async () => {
     const { worker, url } = await startTestWorker('reaper-worker', {

@@ -24,6 +24,7 @@ import {
 } from '@a2a-js/sdk/errors'
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server'
 import { continueTask, type IncomingMessage, startTask, TaskClosedError } from '../agents/execute'
+import { ApiError } from '../lib/errors'
 import {
   deletePushConfig,
   getPushConfig,
@@ -33,11 +34,12 @@ import {
 } from '../push/configs'
 import { deliverPush } from '../push/deliver'
 import { webhookUrlProblem } from '../push/url'
+import { cancelTask } from '../queue/cancel'
 import { readEvents } from '../tasks/events'
-import { announce, subscribeEvents } from '../tasks/publish'
+import { subscribeEvents } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { eventState, isInterrupted, isTerminal } from '../tasks/states'
-import { applyChange, getTask, type TaskRow } from '../tasks/store'
+import { getTask, type TaskRow } from '../tasks/store'
 import { buildAgentCard } from './card'
 import { messageJson, textOf, toSdkTask, toStreamResponse } from './convert'
 import { fleetSkills } from './fleet'
@@ -96,14 +98,14 @@ export class PlatformRequestHandler implements A2ARequestHandler {
   }
 
   async cancelTask(params: CancelTaskRequest): Promise<Task> {
-    const canceled = await applyChange(this.s.db, this.s.tenantId, params.id, { state: 'canceled' })
-    if (canceled) {
-      await announce(this.s, canceled.task, canceled.events)
-      return toSdkTask(canceled.task)
+    try {
+      return toSdkTask(await cancelTask(this.s, params.id))
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) throw new TaskNotFoundError(err.message)
+      if (err instanceof ApiError && err.status === 409)
+        throw new TaskNotCancelableError(err.message)
+      throw err
     }
-    const row = await this.load(params.id)
-    if (row.status === 'canceled') return toSdkTask(row) // cancel is idempotent
-    throw new TaskNotCancelableError(`Task ${row.id} is ${row.status} and cannot be canceled`)
   }
 
   async *resubscribe(params: SubscribeToTaskRequest): AsyncGenerator<StreamResponse> {

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
 import { badRequest, notFound, validationHook } from '../lib/errors'
+import { cancelTask } from '../queue/cancel'
 import { appendOutput } from '../queue/lease'
 import { createQueuedTask } from '../queue/tasks'
 import { readEvents } from '../tasks/events'
@@ -160,5 +161,20 @@ tasksApi.openapi(
       { task_id: id, outputs, total: outputs.length, next_since: events.at(-1)?.seq ?? since },
       200,
     )
+  },
+)
+
+tasksApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/cancel',
+    request: { params: z.object({ id: z.string().min(1).max(200) }) },
+    responses: {
+      200: jsonContent(z.record(z.string(), z.unknown()), 'Cancelled; its worker is told to stop'),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    return c.json({ success: true, task: restTaskView(await cancelTask(scopeOf(c), id)) }, 200)
   },
 )
