@@ -19,6 +19,7 @@ import { freePort } from '../scripts/stack/ports'
 import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
 import { startSdkPeer } from './a2a-peer'
 import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
+import { queueFigures } from './queue'
 import { streamFigures } from './stream'
 
 const quick = process.argv.includes('--quick')
@@ -162,6 +163,11 @@ async function main() {
       info.tenantId,
       quick ? 20 : 100,
     )) {
+      log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
+      figures.push(f)
+    }
+
+    for (const f of await queueFigures(direct, auth, info.databaseUrl, info.tenantId, quick)) {
       log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
       figures.push(f)
     }

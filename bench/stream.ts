@@ -13,9 +13,10 @@ interface Stream {
   close(): void
 }
 
-function openStream(
+/** An SSE stream: GET when there is no body, else POST of the body. */
+export function openStream(
   url: string,
-  body: string,
+  body: string | undefined,
   headers: Record<string, string>,
 ): Promise<Stream & { firstAt: Promise<number> }> {
   return new Promise((resolve, reject) => {
@@ -25,7 +26,10 @@ function openStream(
     const firstAt = new Promise<number>((r) => (first = r))
     const req = request(
       url,
-      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+      },
       (res) => {
         res.setEncoding('utf8')
         res.on('data', (chunk: string) => {

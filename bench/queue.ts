@@ -1,0 +1,149 @@
+/**
+ * Queue figures: task created → task_available at a connected worker, and claim + release
+ * throughput of 16 simulated workers over HTTP beside the raw SKIP LOCKED claim/complete
+ * rate of the same Postgres (the floor).
+ */
+import { request } from 'node:http'
+import pg from 'pg'
+import { type Figure, measure, percentile } from './lib'
+import { openStream } from './stream'
+
+const post = (url: string, headers: Record<string, string>, body: unknown) =>
+  new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d) => (text += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+      },
+    )
+    req.on('error', reject)
+    req.end(JSON.stringify(body))
+  })
+
+async function withTenantClient<T>(
+  appUrl: string,
+  tenantId: string,
+  fn: (c: pg.Client) => Promise<T>,
+) {
+  const client = new pg.Client({ connectionString: appUrl })
+  await client.connect()
+  try {
+    await client.query('begin')
+    await client.query(`select set_config('app.tenant_id', $1, true)`, [tenantId])
+    const out = await fn(client)
+    await client.query('commit')
+    return out
+  } finally {
+    await client.end()
+  }
+}
+
+/** n queued tasks made in one statement (their own pool, so the bench never races other work). */
+async function seedTasks(
+  appUrl: string,
+  tenantId: string,
+  n: number,
+  pool: string,
+): Promise<string[]> {
+  return withTenantClient(appUrl, tenantId, async (c) => {
+    const { rows } = await c.query<{ id: string }>(
+      `insert into tasks (tenant_id, id, prompt, agent_type, last_seq)
+       select $1, $2 || '-' || g, 'bench', $2, 0 from generate_series(1, $3) g returning id`,
+      [tenantId, pool, n],
+    )
+    return rows.map((r) => r.id)
+  })
+}
+
+export async function queueFigures(
+  base: string,
+  headers: Record<string, string>,
+  appUrl: string,
+  tenantId: string,
+  quick: boolean,
+) {
+  const figures: Figure[] = []
+  const worker = `bench-${crypto.randomUUID().slice(0, 8)}`
+  await post(`${base}/v1/agent/workers/register`, headers, { worker_id: worker, name: worker })
+
+  // Dispatch: created → task_available at a connected worker.
+  const stream = await openStream(`${base}/v1/worker/tasks/stream`, undefined, {
+    ...headers,
+    'X-Worker-ID': worker,
+    'X-Codebases': 'global',
+  })
+  await stream.firstAt
+  const dispatch: number[] = []
+  for (let i = 0; i < (quick ? 30 : 200); i++) {
+    const marker = `dispatch-${crypto.randomUUID()}`
+    const arrived = stream.waitFor(marker)
+    const t0 = performance.now()
+    await post(`${base}/v1/agent/tasks`, headers, { prompt: marker, required_capabilities: [] })
+    dispatch.push((await arrived) - t0)
+  }
+  stream.close()
+  const sorted = dispatch.sort((a, b) => a - b)
+  figures.push({
+    name: 'queue: task created → task_available',
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    rps: Number.NaN,
+    n: sorted.length,
+  })
+
+  // Throughput: claim + release, 16 workers over HTTP.
+  const n = quick ? 320 : 1600
+  const ids = await seedTasks(appUrl, tenantId, n, `q-${crypto.randomUUID().slice(0, 8)}`)
+  let next = 0
+  const claimRelease = async () => {
+    const id = ids[next++] as string
+    const wid = { ...headers, 'X-Worker-ID': worker }
+    const claimed = await post(`${base}/v1/worker/tasks/claim`, wid, { task_id: id })
+    if (claimed.status !== 200)
+      throw new Error(`claim ${claimed.status}: ${claimed.text.slice(0, 200)}`)
+    const released = await post(`${base}/v1/worker/tasks/release`, wid, {
+      task_id: id,
+      status: 'completed',
+    })
+    if (released.status !== 200)
+      throw new Error(`release ${released.status}: ${released.text.slice(0, 200)}`)
+  }
+  const floorName = 'queue: raw SKIP LOCKED claim + complete ×16 (pg)'
+  figures.push(
+    await measure('queue: claim + release over HTTP ×16', claimRelease, {
+      n: n - 16,
+      warmup: 16,
+      concurrency: 16,
+      vs: floorName,
+    }),
+  )
+
+  // The floor: the same Postgres, claim with SKIP LOCKED and complete, 16 clients.
+  const pool = `f-${crypto.randomUUID().slice(0, 8)}`
+  await seedTasks(appUrl, tenantId, n, pool)
+  const pgPool = new pg.Pool({ connectionString: appUrl, max: 16 })
+  const raw = async () => {
+    const c = await pgPool.connect()
+    try {
+      await c.query('begin')
+      await c.query(`select set_config('app.tenant_id', $1, true)`, [tenantId])
+      const { rows } = await c.query(
+        `update tasks set status = 'working', attempt = attempt + 1 where id = (
+           select id from tasks where status = 'submitted' and agent_type = $1
+            order by priority desc, created_at for update skip locked limit 1) returning id`,
+        [pool],
+      )
+      await c.query(`update tasks set status = 'completed' where id = $1`, [rows[0]?.id])
+      await c.query('commit')
+    } finally {
+      c.release()
+    }
+  }
+  figures.push(await measure(floorName, raw, { n: n - 16, warmup: 16, concurrency: 16 }))
+  await pgPool.end()
+  return figures
+}
