@@ -1,6 +1,7 @@
 /** The worker protocol with simulated workers: registration, claims, leases, output, release. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { readSse } from './a2a-helpers'
 import { api, asTenant, connectAsApp, stack } from './helpers'
 
 const uid = () => crypto.randomUUID().slice(0, 8)
@@ -121,6 +122,33 @@ describe('workers and the task queue', () => {
     assert.equal((await done.json()).task.status, 'completed')
     assert.equal((await release(a, task.id)).status, 409, 'released only once')
     assert.equal((await output(a, task.id, 'late')).status, 409)
+  })
+
+  test('output/stream replays, follows live output and ends with done', async () => {
+    const a = await register()
+    const task = await createTask()
+    await claim(a, task.id)
+    await output(a, task.id, 'before')
+    const res = await api(`/v1/agent/tasks/${task.id}/output/stream`)
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/)
+    const reading = readSse(res)
+    await output(a, task.id, 'live')
+    await release(a, task.id)
+    const events = await reading
+    assert.deepEqual(
+      events.map(
+        (e) =>
+          `${e.event}:${(e.data as { output?: string; status?: string }).output ?? (e.data as { status: string }).status}`,
+      ),
+      ['output:before', 'output:live', 'done:completed'],
+    )
+    const replay = await readSse(
+      await api(`/v1/agent/tasks/${task.id}/output/stream?since=${events[0]?.id}`),
+    )
+    assert.deepEqual(
+      replay.map((e) => e.event),
+      ['output', 'done'],
+    )
   })
 
   test('after a lease expires another worker finishes; the first one is fenced off', async () => {

@@ -2,9 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
 import { badRequest, notFound, validationHook } from '../lib/errors'
 import { cancelTask } from '../queue/cancel'
-import { appendOutput } from '../queue/lease'
 import { createQueuedTask } from '../queue/tasks'
-import { readEvents } from '../tasks/events'
 import { restTaskView, statesForRest } from '../tasks/rest-view'
 import { getTask, listTasks } from '../tasks/store'
 import { jsonContent } from './openapi'
@@ -108,60 +106,6 @@ tasksApi.openapi(
     responses: { 200: jsonContent(TaskView, 'The queued task') },
   }),
   async (c) => c.json(await createFromBody(c, c.req.valid('json')), 200),
-)
-
-const Output = z.object({
-  worker_id: z.string().min(1).max(200),
-  output: z.string().max(1_000_000),
-  attempt: z.number().int().positive().optional(),
-  timestamp: z.unknown().optional(),
-})
-tasksApi.openapi(
-  createRoute({
-    method: 'post',
-    path: '/{id}/output',
-    request: {
-      params: z.object({ id: z.string().min(1).max(200) }),
-      body: { content: { 'application/json': { schema: Output } }, required: true },
-    },
-    responses: {
-      200: jsonContent(z.object({ success: z.literal(true), seq: z.number() }), 'Stored'),
-    },
-  }),
-  async (c) => {
-    const { id } = c.req.valid('param')
-    const b = c.req.valid('json')
-    const events = await appendOutput(scopeOf(c), id, b.worker_id, [b.output], b.attempt)
-    return c.json({ success: true as const, seq: events.at(-1)?.seq ?? 0 }, 200)
-  },
-)
-
-tasksApi.openapi(
-  createRoute({
-    method: 'get',
-    path: '/{id}/output',
-    request: {
-      params: z.object({ id: z.string().min(1).max(200) }),
-      query: z.object({ since: z.coerce.number().int().min(0).default(0) }),
-    },
-    responses: {
-      200: jsonContent(z.record(z.string(), z.unknown()), 'Output after `since` (an event seq)'),
-    },
-  }),
-  async (c) => {
-    const { id } = c.req.valid('param')
-    const { since } = c.req.valid('query')
-    const scope = scopeOf(c)
-    if (!(await getTask(scope.db, scope.tenantId, id))) throw notFound(`Task ${id}`)
-    const events = (await readEvents(scope.db, scope.tenantId, id, since)).filter(
-      (e) => e.kind === 'output',
-    )
-    const outputs = events.map((e) => ({ seq: e.seq, ...e.payload }))
-    return c.json(
-      { task_id: id, outputs, total: outputs.length, next_since: events.at(-1)?.seq ?? since },
-      200,
-    )
-  },
 )
 
 tasksApi.openapi(

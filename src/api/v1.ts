@@ -3,6 +3,7 @@ import { requirePrincipal } from '../auth/middleware'
 import { type AppEnv, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { hubOf } from '../queue/dispatch'
+import { taskOutputApi } from './task-output'
 import { tasksApi } from './tasks'
 import { workerChannel } from './worker-channel'
 import { workersApi } from './workers'
@@ -15,6 +16,7 @@ v1.use(requirePrincipal())
 v1.route('/agent/workspaces', workspacesApi)
 v1.route('/agent/codebases', workspacesApi)
 v1.route('/agent/tasks', tasksApi)
+v1.route('/agent/tasks', taskOutputApi)
 v1.route('/agent/workers', workersApi)
 v1.route('/worker/tasks', workerChannel)
 v1.get('/worker/connected', async (c) => {

@@ -1,0 +1,101 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { AppEnv } from '../context'
+import { notFound, validationHook } from '../lib/errors'
+import { sseResponse } from '../lib/sse'
+import { appendOutput } from '../queue/lease'
+import { readEvents } from '../tasks/events'
+import { subscribeEvents } from '../tasks/publish'
+import { eventState, isTerminal, restStatus } from '../tasks/states'
+import { getTask } from '../tasks/store'
+import { jsonContent } from './openapi'
+import { scopeOf } from './scope'
+
+/** /v1/agent/tasks/{id}/output: worker output, durable and ordered, replayable and live. */
+export const taskOutputApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+const Output = z.object({
+  worker_id: z.string().min(1).max(200),
+  output: z.string().max(1_000_000),
+  attempt: z.number().int().positive().optional(),
+  timestamp: z.unknown().optional(),
+})
+taskOutputApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/output',
+    request: {
+      params: z.object({ id: z.string().min(1).max(200) }),
+      body: { content: { 'application/json': { schema: Output } }, required: true },
+    },
+    responses: {
+      200: jsonContent(z.object({ success: z.literal(true), seq: z.number() }), 'Stored'),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const b = c.req.valid('json')
+    const events = await appendOutput(scopeOf(c), id, b.worker_id, [b.output], b.attempt)
+    return c.json({ success: true as const, seq: events.at(-1)?.seq ?? 0 }, 200)
+  },
+)
+
+taskOutputApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{id}/output',
+    request: {
+      params: z.object({ id: z.string().min(1).max(200) }),
+      query: z.object({ since: z.coerce.number().int().min(0).default(0) }),
+    },
+    responses: {
+      200: jsonContent(z.record(z.string(), z.unknown()), 'Output after `since` (an event seq)'),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const { since } = c.req.valid('query')
+    const scope = scopeOf(c)
+    if (!(await getTask(scope.db, scope.tenantId, id))) throw notFound(`Task ${id}`)
+    const events = (await readEvents(scope.db, scope.tenantId, id, since)).filter(
+      (e) => e.kind === 'output',
+    )
+    const outputs = events.map((e) => ({ seq: e.seq, ...e.payload }))
+    return c.json(
+      { task_id: id, outputs, total: outputs.length, next_since: events.at(-1)?.seq ?? since },
+      200,
+    )
+  },
+)
+
+/**
+ * SSE: `output` events (id = seq) after `since` or Last-Event-ID, then live ones, then one
+ * `done` with the final status.
+ */
+taskOutputApi.get('/:id/output/stream', async (c) => {
+  const id = c.req.param('id') ?? ''
+  const scope = scopeOf(c)
+  const task = await getTask(scope.db, scope.tenantId, id)
+  if (!task) throw notFound(`Task ${id}`)
+  const from = Number(c.req.header('Last-Event-ID') ?? c.req.query('since') ?? 0)
+  const after = Number.isInteger(from) && from >= 0 ? from : 0
+  const abort = new AbortController()
+  async function* items() {
+    if (isTerminal(task?.status ?? '') && after >= (task?.lastSeq ?? 0)) {
+      yield {
+        event: 'done',
+        data: { task_id: id, status: restStatus[task?.status ?? 'completed'] },
+      }
+      return
+    }
+    for await (const e of subscribeEvents(c.env, scope.tenantId, id, after, abort.signal)) {
+      if (e.kind === 'output')
+        yield { event: 'output', id: e.seq, data: { seq: e.seq, ...e.payload } }
+      const state = eventState(e)
+      if (state && isTerminal(state)) {
+        yield { event: 'done', id: e.seq, data: { task_id: id, status: restStatus[state] } }
+        return
+      }
+    }
+  }
+  return sseResponse(items(), { onCancel: () => abort.abort() })
+})
