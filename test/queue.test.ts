@@ -208,4 +208,63 @@ describe('workers and the task queue', () => {
     })
     assert.equal(anonymous.status, 400)
   })
+
+  test('a polling worker sees only the pending work it may claim', async () => {
+    const [plain, gpu] = [await register(), await register(['gpu'])]
+    const task = await createTask({ required_capabilities: ['gpu'] })
+    const seen = async (worker: string) =>
+      (
+        await (
+          await api('/v1/agent/tasks?status=pending&limit=500', {
+            headers: { 'X-Worker-ID': worker },
+          })
+        ).json()
+      ).some((t: { id: string }) => t.id === task.id)
+    assert.equal(await seen(plain), false)
+    assert.equal(await seen(gpu), true)
+  })
+
+  test('models are the union of what online workers offer', async () => {
+    const model = `openai/gpt-${uid()}`
+    await register([], [{ id: model, name: 'GPT' }])
+    const { models } = await (await api('/v1/agent/models')).json()
+    assert.ok(models.some((m: { id: string }) => m.id === model))
+  })
+
+  test('requeue by hand fences off the old holder; a finished task cannot be requeued', async () => {
+    const [a, b] = [await register(), await register()]
+    const task = await createTask()
+    await claim(a, task.id)
+    const res = await api(`/v1/agent/tasks/${task.id}/requeue`, { method: 'POST' })
+    assert.equal(res.status, 200)
+    const view = (await res.json()).task
+    assert.equal(view.status, 'pending')
+    assert.equal(view.worker_id, null)
+    assert.equal((await release(a, task.id)).status, 409)
+    assert.equal((await (await claim(b, task.id)).json()).attempt, 2)
+    await release(b, task.id)
+    assert.equal((await api(`/v1/agent/tasks/${task.id}/requeue`, { method: 'POST' })).status, 409)
+  })
+
+  test('stuck tasks are listed and recovered by the reaper on demand', async () => {
+    const a = await register()
+    const task = await createTask()
+    await claim(a, task.id)
+    const app = await connectAsApp()
+    try {
+      await asTenant(app, stack().tenantId, () =>
+        app.query(`update tasks set lease_expires_at = now() - interval '1 second' where id = $1`, [
+          task.id,
+        ]),
+      )
+    } finally {
+      await app.end()
+    }
+    const stuck = await (await api('/v1/agent/tasks/stuck')).json()
+    assert.ok(stuck.tasks.some((t: { id: string }) => t.id === task.id))
+    const recovered = await (await api('/v1/agent/tasks/stuck/recover', { method: 'POST' })).json()
+    assert.ok(recovered.requeued.includes(task.id))
+    const after = await (await api(`/v1/agent/tasks/${task.id}`)).json()
+    assert.equal(after.status, 'pending')
+  })
 })

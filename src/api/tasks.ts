@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
 import { badRequest, notFound, validationHook } from '../lib/errors'
 import { cancelTask } from '../queue/cancel'
+import { eligibleFor } from '../queue/lease'
 import { createQueuedTask } from '../queue/tasks'
 import { restTaskView, statesForRest } from '../tasks/rest-view'
 import { getTask, listTasks } from '../tasks/store'
@@ -36,8 +37,11 @@ tasksApi.openapi(list, async (c) => {
   if (q.status !== undefined && !statuses)
     throw badRequest(`status ${JSON.stringify(q.status)} is not a task status`)
   const workspace = q.workspace_id ?? q.codebase_id
+  // A worker polling for work (upstream's fallback) sees only what it may claim.
+  const poller = c.req.header('X-Worker-ID')
   const rows = await listTasks(dbOf(c), principalOf(c).tenantId, {
     statuses,
+    where: poller && q.status === 'pending' ? eligibleFor(poller) : undefined,
     workspaceId: workspace === 'global' ? undefined : workspace,
     workerId: q.worker_id,
     agentName: q.agent_name,

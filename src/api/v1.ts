@@ -3,10 +3,11 @@ import { requirePrincipal } from '../auth/middleware'
 import { type AppEnv, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { hubOf } from '../queue/dispatch'
+import { taskAdminApi } from './task-admin'
 import { taskOutputApi } from './task-output'
 import { tasksApi } from './tasks'
 import { workerChannel } from './worker-channel'
-import { workersApi } from './workers'
+import { modelsApi, workersApi } from './workers'
 import { workspacesApi } from './workspaces'
 
 /** The REST API. Every route below needs a principal. */
@@ -15,9 +16,11 @@ export const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 v1.use(requirePrincipal())
 v1.route('/agent/workspaces', workspacesApi)
 v1.route('/agent/codebases', workspacesApi)
+v1.route('/agent/tasks', taskAdminApi)
 v1.route('/agent/tasks', tasksApi)
 v1.route('/agent/tasks', taskOutputApi)
 v1.route('/agent/workers', workersApi)
+v1.route('/agent/models', modelsApi)
 v1.route('/worker/tasks', workerChannel)
 v1.get('/worker/connected', async (c) => {
   const tenantId = principalOf(c).tenantId

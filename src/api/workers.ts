@@ -126,3 +126,27 @@ workersApi.openapi(
     return c.json(workerView(row), 200)
   },
 )
+
+/** GET /v1/agent/models: the union of the models online workers advertise. */
+export const modelsApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+modelsApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    responses: {
+      200: jsonContent(z.object({ models: z.array(z.unknown()), default: z.unknown() }), 'Models'),
+    },
+  }),
+  async (c) => {
+    const rows = await listWorkers(scopeOf(c), { onlineOnly: true, hideAfterHours: 24 })
+    const byId = new Map<string, unknown>()
+    for (const w of rows) {
+      for (const m of w.models) {
+        const id = typeof m === 'string' ? m : (m as { id?: string }).id
+        if (id && !byId.has(id)) byId.set(id, m)
+      }
+    }
+    const models = [...byId.values()]
+    return c.json({ models, default: models[0] ?? null }, 200)
+  },
+)

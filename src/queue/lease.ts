@@ -17,7 +17,7 @@ const leaseOf = (scope: Scope) => scope.config.LEASE_SECONDS
  * and for a workspace task, the workspace's owner, or anyone when the owner is gone (the
  * orphan rule). Read from the registered worker row, not from what the claim says.
  */
-function eligibleFor(workerId: string) {
+export function eligibleFor(workerId: string) {
   return sql`(tasks.target_worker_id is null or tasks.target_worker_id = ${workerId})
     and (tasks.deadline_at is null or tasks.deadline_at > now())
     and exists (

@@ -233,6 +233,8 @@ export interface TaskFilter {
   workerId?: string
   agentName?: string
   statusAfter?: Date
+  /** Further conditions (e.g. what a polling worker may take). */
+  where?: SQL
   /** Keyset cursor: tasks strictly older than this (status_at, id). */
   before?: { statusAt: Date; id: string }
   limit: number
@@ -253,6 +255,7 @@ export async function listTasks(db: Database, tenantId: string, f: TaskFilter): 
           f.workerId === undefined ? undefined : eq(tasks.workerId, f.workerId),
           f.agentName === undefined ? undefined : eq(tasks.targetAgentName, f.agentName),
           f.statusAfter === undefined ? undefined : sql`${tasks.statusAt} > ${f.statusAfter}`,
+          f.where,
           f.before === undefined
             ? undefined
             : or(

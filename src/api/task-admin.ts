@@ -1,0 +1,76 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { sql } from 'drizzle-orm'
+import type { AppEnv } from '../context'
+import { validationHook } from '../lib/errors'
+import { reap } from '../queue/reaper'
+import { requeueTask } from '../queue/requeue'
+import { restTaskView } from '../tasks/rest-view'
+import { listTasks } from '../tasks/store'
+import { jsonContent } from './openapi'
+import { scopeOf } from './scope'
+
+/** Stuck-task tooling (upstream §2.5). Mounted before /tasks/{id} so its paths win. */
+export const taskAdminApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+const Any = z.record(z.string(), z.unknown())
+
+taskAdminApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/stuck',
+    request: {
+      query: z.object({
+        timeout_seconds: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 86400)
+          .default(300),
+      }),
+    },
+    responses: {
+      200: jsonContent(
+        Any,
+        'Running tasks whose lease expired or that were silent for timeout_seconds',
+      ),
+    },
+  }),
+  async (c) => {
+    const { timeout_seconds } = c.req.valid('query')
+    const scope = scopeOf(c)
+    const rows = await listTasks(scope.db, scope.tenantId, {
+      statuses: ['working'],
+      where: sql`(tasks.lease_expires_at < now() or tasks.updated_at < now() - make_interval(secs => ${timeout_seconds}::int))`,
+      limit: 500,
+    })
+    return c.json({ tasks: rows.map(restTaskView), count: rows.length, timeout_seconds }, 200)
+  },
+)
+
+taskAdminApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/stuck/recover',
+    responses: { 200: jsonContent(Any, 'What the reaper did just now') },
+  }),
+  async (c) => {
+    const { requeued, failed } = await reap(scopeOf(c))
+    return c.json(
+      { success: true, requeued: requeued.map((t) => t.id), failed: failed.map((t) => t.id) },
+      200,
+    )
+  },
+)
+
+taskAdminApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/requeue',
+    request: { params: z.object({ id: z.string().min(1).max(200) }) },
+    responses: { 200: jsonContent(Any, 'Back in the queue; its worker no longer holds it') },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    return c.json({ success: true, task: restTaskView(await requeueTask(scopeOf(c), id)) }, 200)
+  },
+)
