@@ -68,6 +68,18 @@ export function toStreamResponse(
       artifactUpdate: { ...ids, artifact, append: append ?? false, lastChunk: lastChunk ?? true },
     })
   }
+  if (event.kind === 'output') {
+    // A worker's output is one growing artifact of the task.
+    const text = String((event.payload as { output?: unknown }).output ?? '')
+    return StreamResponse.fromJSON({
+      artifactUpdate: {
+        ...ids,
+        artifact: { artifactId: `${row.id}-output`, name: 'output', parts: [{ text }] },
+        append: true,
+        lastChunk: false,
+      },
+    })
+  }
   return undefined
 }
 

@@ -35,6 +35,7 @@ import {
 import { deliverPush } from '../push/deliver'
 import { webhookUrlProblem } from '../push/url'
 import { cancelTask } from '../queue/cancel'
+import { createQueuedTask } from '../queue/tasks'
 import { readEvents } from '../tasks/events'
 import { subscribeEvents } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
@@ -44,6 +45,7 @@ import { buildAgentCard } from './card'
 import { messageJson, textOf, toSdkTask, toStreamResponse } from './convert'
 import { fleetSkills } from './fleet'
 import { listTasksPage } from './list'
+import { type QueueRouting, queueRouting } from './queue-routing'
 import { signCard } from './signing'
 
 export interface A2AScope extends Scope {
@@ -78,7 +80,19 @@ export class PlatformRequestHandler implements A2ARequestHandler {
   }
 
   async sendMessage(params: SendMessageRequest): Promise<Message | Task> {
-    const row = await this.send(params, params.configuration?.returnImmediately ?? false)
+    const background = params.configuration?.returnImmediately ?? false
+    let row = await this.send(params, background)
+    // Blocking: a queued task is answered by a worker; wait until it ends or pauses.
+    if (!background && !isTerminal(row.status) && !isInterrupted(row.status)) {
+      for await (const _ of this.follow(
+        row,
+        row.lastSeq,
+        (s) => isTerminal(s) || isInterrupted(s),
+      )) {
+        // the events themselves are for streams; here only the end matters
+      }
+      row = (await getTask(this.s.db, this.s.tenantId, row.id)) ?? row
+    }
     return toSdkTask(row, historyLength(params.configuration?.historyLength))
   }
 
@@ -213,7 +227,25 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     return row
   }
 
+  /** Work for a worker: queued, then followed like any task (the claim and output are events). */
+  private async enqueue(incoming: IncomingMessage, routing: QueueRouting): Promise<TaskRow> {
+    const id = crypto.randomUUID()
+    const contextId = incoming.contextId ?? crypto.randomUUID()
+    return createQueuedTask(this.s, {
+      id,
+      contextId,
+      title: incoming.text.slice(0, 120),
+      prompt: incoming.text,
+      history: [{ ...incoming.json, taskId: id, contextId }],
+      metadata: { source: 'a2a' },
+      ...routing,
+    })
+  }
+
+  private requestMetadata: Record<string, unknown> | undefined
+
   private async send(params: SendMessageRequest, background: boolean): Promise<TaskRow> {
+    this.requestMetadata = params.metadata
     const message = params.message
     if (!message) throw new RequestMalformedError('params.message is required')
     if (!message.messageId) throw new RequestMalformedError('params.message.messageId is required')
@@ -251,7 +283,12 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     incoming: IncomingMessage,
     background: boolean,
   ): Promise<TaskRow> {
-    if (!message.taskId) return startTask(this.s, incoming, background)
+    if (!message.taskId) {
+      const meta = { ...(message.metadata ?? {}), ...(this.requestMetadata ?? {}) }
+      const routing = queueRouting(meta, incoming.skill)
+      if (routing) return this.enqueue(incoming, routing)
+      return startTask(this.s, incoming, background)
+    }
     const task = await this.load(message.taskId)
     if (message.contextId && message.contextId !== task.contextId) {
       throw new RequestMalformedError(`message.contextId does not match task ${task.id}'s context`)

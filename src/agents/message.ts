@@ -3,9 +3,15 @@ export function agentMessage(
   text: string,
   data: Record<string, unknown> | undefined,
   taskId: string,
-  contextId: string,
+  contextId?: string,
 ) {
   const parts: Record<string, unknown>[] = [{ text }]
   if (data) parts.push({ data, mediaType: 'application/json' })
-  return { messageId: crypto.randomUUID(), role: 'ROLE_AGENT', parts, taskId, contextId }
+  return {
+    messageId: crypto.randomUUID(),
+    role: 'ROLE_AGENT',
+    parts,
+    taskId,
+    ...(contextId ? { contextId } : {}),
+  }
 }

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm'
+import { agentMessage } from '../agents/message'
 import type { TaskStatus } from '../db/schema'
 import { conflict, notFound } from '../lib/errors'
 import { announce } from '../tasks/publish'
@@ -93,8 +94,11 @@ export async function releaseTask(
   workerId: string,
   outcome: { state: TaskStatus; result?: string; error?: string; attempt?: number },
 ) {
+  const text = outcome.state === 'completed' ? outcome.result : (outcome.error ?? outcome.result)
   const released = await applyChange(scope.db, scope.tenantId, taskId, {
     state: outcome.state,
+    // What A2A clients read as the answer.
+    statusMessage: text ? agentMessage(text, undefined, taskId) : undefined,
     result: outcome.result,
     error: outcome.error,
     onlyFrom: ['working', 'input-required', 'auth-required'],

@@ -12,8 +12,23 @@ export async function createQueuedTask(
   const workspaceId = input.workspaceId && input.workspaceId !== 'global' ? input.workspaceId : null
   if (workspaceId) await getWorkspace(scope.db, scope.tenantId, workspaceId) // 404 when unknown
   const modelRef = input.modelRef ? input.modelRef.replace('/', ':') : null
+  const id = input.id ?? crypto.randomUUID()
+  const contextId = input.contextId ?? crypto.randomUUID()
+  // The prompt is the task's first message, so A2A clients see it as history too.
+  const history = input.history ?? [
+    {
+      messageId: crypto.randomUUID(),
+      role: 'ROLE_USER',
+      parts: [{ text: input.prompt ?? '' }],
+      taskId: id,
+      contextId,
+    },
+  ]
   const created = await insertTask(scope.db, scope.tenantId, {
     ...input,
+    id,
+    contextId,
+    history,
     workspaceId,
     modelRef,
     createdBy: scope.principal.subject,
