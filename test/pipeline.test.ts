@@ -40,7 +40,7 @@ describe('request pipeline', () => {
     const res = await api('/v1/agent/workspaces', { method: 'POST', json: { name: 7 } })
     const body = await expectError(res, 400, 'bad_request')
     const paths = body.error.details.map((d: { path: string }) => d.path).sort()
-    assert.deepEqual(paths, ['name', 'path', 'worker_id'])
+    assert.deepEqual(paths, ['name', 'path'])
   })
 
   test('a body that is not JSON at all is refused as such', async () => {

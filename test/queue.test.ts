@@ -2,7 +2,15 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { readSse } from './a2a-helpers'
-import { api, asTenant, connectAsApp, stack } from './helpers'
+import {
+  api,
+  asTenant,
+  connectAsApp,
+  connectAsOwner,
+  stack,
+  stackVars,
+  startTestWorker,
+} from './helpers'
 
 const uid = () => crypto.randomUUID().slice(0, 8)
 
@@ -68,6 +76,14 @@ describe('workers and the task queue', () => {
     const me = listed.find((w: { worker_id: string }) => w.worker_id === id)
     assert.equal(me.is_online, true)
     assert.deepEqual(me.capabilities, ['python'])
+  })
+
+  test('GET /v1/agent/status counts what the tenant has', async () => {
+    await createTask()
+    const status = await (await api('/v1/agent/status')).json()
+    assert.equal(status.available, true)
+    assert.ok(status.tasks.pending >= 1)
+    assert.equal(typeof status.workers_online, 'number')
   })
 
   test('a new task is pending on REST and A2A alike', async () => {
@@ -266,5 +282,83 @@ describe('workers and the task queue', () => {
     assert.ok(recovered.requeued.includes(task.id))
     const after = await (await api(`/v1/agent/tasks/${task.id}`)).json()
     assert.equal(after.status, 'pending')
+  })
+
+  test('PUT .../status: running claims, a final state releases, both fenced like claim/release', async () => {
+    const [a, b] = [await register(), await register()]
+    const task = await createTask()
+    const put = (worker: string, status: string, extra = {}) =>
+      api(`/v1/agent/tasks/${task.id}/status`, {
+        method: 'PUT',
+        json: { worker_id: worker, status, ...extra },
+      })
+    assert.equal((await put(a, 'running')).status, 200)
+    assert.equal((await put(a, 'running')).status, 200, 'saying it again is fine')
+    assert.equal((await put(b, 'running')).status, 409)
+    assert.equal((await put(b, 'completed')).status, 409)
+    const done = await put(a, 'completed', { result: 'ok' })
+    assert.equal((await done.json()).task.status, 'completed')
+    assert.equal((await put(a, 'failed')).status, 409)
+  })
+
+  test('a workspace asked for from the UI becomes a job for a worker', async () => {
+    await register()
+    const reg = await (
+      await api('/v1/agent/workspaces', {
+        method: 'POST',
+        json: { name: 'ui', path: `/home/u/${uid()}` },
+      })
+    ).json()
+    assert.equal(reg.pending, true)
+    assert.equal(reg.agent_type, 'register_codebase')
+    const clone = await (
+      await api('/v1/agent/codebases', {
+        method: 'POST',
+        json: { name: 'git', path: `/home/u/${uid()}`, git_url: 'https://example.com/r.git' },
+      })
+    ).json()
+    assert.equal(clone.agent_type, 'clone_repo')
+    const task = await (await api(`/v1/agent/tasks/${clone.task_id}`)).json()
+    assert.equal(task.status, 'pending')
+  })
+})
+
+describe('a tenant with no workers', () => {
+  test('asking for a workspace says no workers are available', async () => {
+    const owner = await connectAsOwner()
+    let tenant: string
+    try {
+      tenant = (
+        await owner.query<{ id: string }>(`select app.create_tenant($1, 'Empty') as id`, [
+          `e-${uid()}`,
+        ])
+      ).rows[0]?.id as string
+    } finally {
+      await owner.end()
+    }
+    const { worker, url } = await startTestWorker('empty-tenant-worker', {
+      ...stackVars(),
+      DEFAULT_TENANT_ID: tenant,
+    })
+    try {
+      const res = await fetch(`${url}/v1/agent/workspaces`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${stack().devToken}`,
+        },
+        body: JSON.stringify({ name: 'x', path: '/srv/x' }),
+      })
+      assert.equal(res.status, 400)
+      assert.match((await res.json()).error.message, /No workers available/)
+      const listed = await (
+        await fetch(`${url}/v1/agent/tasks`, {
+          headers: { Authorization: `Bearer ${stack().devToken}` },
+        })
+      ).json()
+      assert.deepEqual(listed, [], "another tenant's tasks are not visible")
+    } finally {
+      await worker.stop()
+    }
   })
 })

@@ -3,8 +3,10 @@ import { requirePrincipal } from '../auth/middleware'
 import { type AppEnv, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { hubOf } from '../queue/dispatch'
+import { statusApi } from './status'
 import { taskAdminApi } from './task-admin'
 import { taskOutputApi } from './task-output'
+import { taskStatusApi } from './task-status'
 import { tasksApi } from './tasks'
 import { workerChannel } from './worker-channel'
 import { modelsApi, workersApi } from './workers'
@@ -18,9 +20,11 @@ v1.route('/agent/workspaces', workspacesApi)
 v1.route('/agent/codebases', workspacesApi)
 v1.route('/agent/tasks', taskAdminApi)
 v1.route('/agent/tasks', tasksApi)
+v1.route('/agent/tasks', taskStatusApi)
 v1.route('/agent/tasks', taskOutputApi)
 v1.route('/agent/workers', workersApi)
 v1.route('/agent/models', modelsApi)
+v1.route('/agent/status', statusApi)
 v1.route('/worker/tasks', workerChannel)
 v1.get('/worker/connected', async (c) => {
   const tenantId = principalOf(c).tenantId

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { type AppEnv, dbOf, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
+import { requestWorkspace } from '../queue/workspace-tasks'
 import {
   deleteWorkspace,
   getWorkspace,
@@ -9,6 +10,7 @@ import {
   workspaceView,
 } from '../workspaces/service'
 import { jsonContent } from './openapi'
+import { scopeOf } from './scope'
 import { CreateTask, createFromBody } from './tasks'
 
 /** Served under both /v1/agent/workspaces and upstream's /v1/agent/codebases. */
@@ -51,8 +53,8 @@ const RegisterBody = z
     path: z.string().min(1).max(4096),
     description: z.string().max(10_000).optional(),
     agent_config: z.record(z.string(), z.unknown()).optional(),
-    worker_id: z.string().min(1).max(200),
-    git_url: z.string().max(2048).optional(),
+    worker_id: z.string().min(1).max(200).optional(),
+    git_url: z.url().max(2048).optional(),
     git_branch: z.string().max(255).optional(),
   })
   .openapi('RegisterWorkspace')
@@ -63,13 +65,32 @@ const register = createRoute({
   request: { body: { content: { 'application/json': { schema: RegisterBody } }, required: true } },
   responses: {
     200: jsonContent(
-      z.object({ success: z.literal(true), workspace: Workspace, codebase: Workspace }),
+      z.union([
+        z.object({ success: z.literal(true), workspace: Workspace, codebase: Workspace }),
+        z.object({
+          success: z.boolean(),
+          pending: z.literal(true),
+          task_id: z.string(),
+          agent_type: z.string(),
+        }),
+      ]),
       'The registered workspace (also as `codebase`, upstream’s name)',
     ),
   },
 })
 workspacesApi.openapi(register, async (c) => {
   const body = c.req.valid('json')
+  if (!body.worker_id) {
+    // From the UI: a worker checks the path (or clones the repository) and registers it.
+    const queued = await requestWorkspace(scopeOf(c), {
+      name: body.name,
+      path: body.path,
+      description: body.description,
+      gitUrl: body.git_url,
+      gitBranch: body.git_branch,
+    })
+    return c.json(queued, 200)
+  }
   const row = await registerWorkspace(dbOf(c), principalOf(c).tenantId, {
     name: body.name,
     path: body.path,

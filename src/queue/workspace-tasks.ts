@@ -1,0 +1,34 @@
+import { badRequest } from '../lib/errors'
+import type { Scope } from '../tasks/scope'
+import { normalisePath } from '../workspaces/path'
+import { createQueuedTask } from './tasks'
+import { listWorkers } from './workers'
+
+/**
+ * A workspace asked for without a worker (from the UI): a worker must check the path (or
+ * clone the repository) and register it, so this queues that job. Upstream's answers:
+ * `{pending: true, task_id}`, or 400 "No workers available".
+ */
+export async function requestWorkspace(
+  scope: Scope,
+  input: { name: string; path: string; description?: string; gitUrl?: string; gitBranch?: string },
+) {
+  const path = normalisePath(input.path)
+  if (!path) throw badRequest(`path must be absolute: ${JSON.stringify(input.path)}`)
+  const online = await listWorkers(scope, { onlineOnly: true, hideAfterHours: 24 })
+  if (online.length === 0)
+    throw badRequest('No workers available: start `codetether worker` to register a path')
+  const clone = Boolean(input.gitUrl)
+  const task = await createQueuedTask(scope, {
+    title: clone ? `Clone ${input.gitUrl} into ${path}` : `Register ${path}`,
+    prompt: clone ? `git clone ${input.gitUrl} ${path}` : `register codebase ${path}`,
+    agentType: clone ? 'clone_repo' : 'register_codebase',
+    metadata: {
+      name: input.name,
+      path,
+      description: input.description ?? '',
+      ...(clone ? { git_url: input.gitUrl, git_branch: input.gitBranch ?? null } : {}),
+    },
+  })
+  return { success: true, pending: true as const, task_id: task.id, agent_type: task.agentType }
+}
