@@ -1,6 +1,7 @@
 import { ServerCallContext } from '@a2a-js/sdk/server'
 import type { Context } from 'hono'
-import { type AppEnv, configOfContext, dbOf, principalOf } from '../context'
+import { scopeOf } from '../api/scope'
+import type { AppEnv } from '../context'
 import { PlatformRequestHandler } from './handler'
 
 /**
@@ -8,15 +9,10 @@ import { PlatformRequestHandler } from './handler'
  * abort controller that ends its streams when the client goes away.
  */
 export function a2aRequest(c: Context<AppEnv>, version: '0.3' | '1.0', afterSeq?: number) {
-  const principal = principalOf(c)
+  const scope = scopeOf(c)
   const abort = new AbortController()
   const handler = new PlatformRequestHandler({
-    db: dbOf(c),
-    env: c.env,
-    config: configOfContext(c),
-    principal,
-    tenantId: principal.tenantId,
-    waitUntil: (p) => c.executionCtx.waitUntil(p),
+    ...scope,
     baseUrl: new URL(c.req.url).origin,
     version,
     afterSeq,
@@ -24,7 +20,7 @@ export function a2aRequest(c: Context<AppEnv>, version: '0.3' | '1.0', afterSeq?
   })
   const context = new ServerCallContext({
     requestedVersion: version,
-    user: { isAuthenticated: true, userName: principal.name },
+    user: { isAuthenticated: true, userName: scope.principal.name },
   })
   return { handler, context, abort }
 }
