@@ -97,6 +97,19 @@ export class WorkerHub extends LiveObject<Env> {
     return sent
   }
 
+  /** New routing for a connected worker's streams (PUT /v1/worker/codebases). */
+  async route(tenantId: string, workerId: string, codebases: string[]): Promise<number> {
+    await this.bind(tenantId)
+    let updated = 0
+    for (const conn of this.connections) {
+      if (conn.workerId === workerId) {
+        conn.codebases = codebases
+        updated++
+      }
+    }
+    return updated
+  }
+
   /** Keeps the reaper's alarm set while leases may be running. */
   async watch(tenantId: string): Promise<void> {
     await this.bind(tenantId)

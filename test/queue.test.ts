@@ -362,3 +362,45 @@ describe('a tenant with no workers', () => {
     }
   })
 })
+
+describe('REST extras', () => {
+  test('trigger answers with its routing; global is a workspace; PUT /v1/worker/codebases needs a live stream', async () => {
+    const trig = await (
+      await api('/v1/agent/codebases/global/trigger', {
+        method: 'POST',
+        json: { prompt: 'hello', model: 'openai/gpt-x' },
+      })
+    ).json()
+    assert.equal(trig.success, true)
+    assert.ok(['dispatched', 'waiting_for_worker'].includes(trig.task_status))
+    assert.equal(trig.routing.model_ref, 'openai:gpt-x')
+    const global = await (await api('/v1/agent/workspaces/global')).json()
+    assert.equal(global.id, 'global')
+    const notLive = await api('/v1/worker/codebases', {
+      method: 'PUT',
+      headers: { 'X-Worker-ID': 'nobody' },
+      json: { codebases: ['x'] },
+    })
+    assert.equal(notLive.status, 404)
+  })
+
+  test('the OpenAPI document covers the /v1 routes, streams included', async () => {
+    const doc = await (await api('/openapi.json', { token: null })).json()
+    for (const path of [
+      '/v1/agent/workspaces',
+      '/v1/agent/codebases/{id}/trigger',
+      '/v1/agent/tasks',
+      '/v1/agent/tasks/{id}/output',
+      '/v1/agent/tasks/{id}/output/stream',
+      '/v1/agent/tasks/{id}/status',
+      '/v1/agent/workers/register',
+      '/v1/worker/tasks/claim',
+      '/v1/worker/tasks/release',
+      '/v1/worker/tasks/stream',
+      '/v1/worker/codebases',
+      '/v1/agent/status',
+    ]) {
+      assert.ok(doc.paths[path], `${path} is missing from /openapi.json`)
+    }
+  })
+})

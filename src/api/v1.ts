@@ -8,7 +8,7 @@ import { taskAdminApi } from './task-admin'
 import { taskOutputApi } from './task-output'
 import { taskStatusApi } from './task-status'
 import { tasksApi } from './tasks'
-import { workerChannel } from './worker-channel'
+import { workerChannel, workerRouting } from './worker-channel'
 import { modelsApi, workersApi } from './workers'
 import { workspacesApi } from './workspaces'
 
@@ -26,7 +26,35 @@ v1.route('/agent/workers', workersApi)
 v1.route('/agent/models', modelsApi)
 v1.route('/agent/status', statusApi)
 v1.route('/worker/tasks', workerChannel)
+v1.route('/worker/codebases', workerRouting)
 v1.get('/worker/connected', async (c) => {
   const tenantId = principalOf(c).tenantId
   return c.json(await hubOf(c.env, tenantId).connectedWorkers())
+})
+
+// Routes served as raw streams are documented here, so /openapi.json covers every /v1 route.
+const sse = {
+  200: {
+    description: 'text/event-stream',
+    content: { 'text/event-stream': { schema: { type: 'string' as const } } },
+  },
+}
+v1.openAPIRegistry.registerPath({
+  method: 'get',
+  path: '/worker/tasks/stream',
+  summary:
+    "A worker's task stream: connected, task_available (pending replayed, new pushed), heartbeat, task_cancelled",
+  responses: sse,
+})
+v1.openAPIRegistry.registerPath({
+  method: 'get',
+  path: '/agent/tasks/{id}/output/stream',
+  summary: 'Output events (id = seq) from ?since or Last-Event-ID, live ones, then done',
+  responses: sse,
+})
+v1.openAPIRegistry.registerPath({
+  method: 'get',
+  path: '/worker/connected',
+  summary: 'Workers with an open task stream',
+  responses: { 200: { description: 'JSON array' } },
 })

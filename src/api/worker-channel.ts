@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { type AppContext, type AppEnv, principalOf } from '../context'
-import { badRequest, validationHook } from '../lib/errors'
+import { badRequest, notFound, validationHook } from '../lib/errors'
 import { SSE_HEADERS } from '../lib/sse'
 import { hubOf } from '../queue/dispatch'
 import { claimTask, releaseTask } from '../queue/lease'
@@ -109,3 +109,30 @@ workerChannel.get('/stream', async (c) => {
   const res = await hubOf(c.env, principal.tenantId).fetch(url.toString())
   return new Response(res.body, { headers: SSE_HEADERS })
 })
+
+/** Upstream's PUT /v1/worker/codebases (served at /v1/worker/codebases by v1.ts). */
+export const workerRouting = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+const Routing = z.object({
+  worker_id: z.string().max(200).optional(),
+  codebases: z.array(z.string().max(4096)).max(500).optional(),
+  workspaces: z.array(z.string().max(4096)).max(500).optional(),
+})
+workerRouting.openapi(
+  createRoute({
+    method: 'put',
+    path: '/',
+    request: { body: { content: { 'application/json': { schema: Routing } }, required: true } },
+    responses: {
+      200: jsonContent(z.record(z.string(), z.unknown()), 'Routing updated on the live stream'),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid('json')
+    const workerId = workerIdOf(c, body)
+    const codebases = body.workspaces ?? body.codebases ?? []
+    const tenantId = principalOf(c).tenantId
+    const updated = await hubOf(c.env, tenantId).route(tenantId, workerId, codebases)
+    if (updated === 0) throw notFound(`Connected worker ${workerId} (open the task stream first)`)
+    return c.json({ success: true, worker_id: workerId, codebases }, 200)
+  },
+)

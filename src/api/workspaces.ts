@@ -1,9 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { type AppEnv, dbOf, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
+import { createQueuedTask } from '../queue/tasks'
 import { requestWorkspace } from '../queue/workspace-tasks'
 import {
   deleteWorkspace,
+  GLOBAL_WORKSPACE,
   getWorkspace,
   listWorkspaces,
   registerWorkspace,
@@ -112,8 +114,58 @@ const get = createRoute({
 })
 workspacesApi.openapi(get, async (c) => {
   const { id } = c.req.valid('param')
+  if (id === 'global') return c.json(GLOBAL_WORKSPACE, 200)
   return c.json(workspaceView(await getWorkspace(dbOf(c), principalOf(c).tenantId, id)), 200)
 })
+
+const Trigger = z
+  .object({
+    prompt: z.string().min(1).max(1_000_000),
+    agent: z.string().min(1).max(100).default('build'),
+    model: z.string().max(200).optional(),
+    model_ref: z.string().max(200).optional(),
+    metadata: z.record(z.string(), z.unknown()).default({}),
+    priority: z.number().int().min(-1000).max(1000).default(0),
+  })
+  .openapi('TriggerAgent')
+
+/** Upstream's trigger: a task for the workspace's agent, and where it went. */
+workspacesApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/trigger',
+    request: {
+      params: IdParam,
+      body: { content: { 'application/json': { schema: Trigger } }, required: true },
+    },
+    responses: { 200: jsonContent(z.record(z.string(), z.unknown()), 'Queued, with its routing') },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const b = c.req.valid('json')
+    const modelRef = (b.model_ref ?? b.model)?.replace('/', ':') ?? null
+    const task = await createQueuedTask(scopeOf(c), {
+      title: b.prompt.slice(0, 120),
+      prompt: b.prompt,
+      agentType: b.agent,
+      priority: b.priority,
+      metadata: b.metadata,
+      workspaceId: id,
+      modelRef,
+    })
+    return c.json(
+      {
+        success: true,
+        session_id: task.id,
+        task_id: task.id,
+        task_status: task.workersNotified > 0 ? 'dispatched' : 'waiting_for_worker',
+        workers_notified: task.workersNotified,
+        routing: { model_ref: modelRef, target_agent_name: null, agent_type: b.agent },
+      },
+      200,
+    )
+  },
+)
 
 const remove = createRoute({
   method: 'delete',

@@ -38,12 +38,16 @@ export function taskAvailable(t: TaskRow): TaskAvailable {
 export const hubOf = (env: Env, tenantId: string) =>
   env.WORKER_HUB.get(env.WORKER_HUB.idFromName(tenantId))
 
-/** Pushes a pending task to the tenant's connected, eligible workers (polling finds it too). */
-export async function dispatch(env: Env, tenantId: string, task: TaskRow): Promise<void> {
+/**
+ * Pushes a pending task to the tenant's connected, eligible workers (polling finds it too).
+ * Returns how many were told.
+ */
+export async function dispatch(env: Env, tenantId: string, task: TaskRow): Promise<number> {
   try {
-    await hubOf(env, tenantId).notify(tenantId, taskAvailable(task))
+    return await hubOf(env, tenantId).notify(tenantId, taskAvailable(task))
   } catch (err) {
     log.warn('task dispatch failed', { task_id: task.id, error: err as Error })
+    return 0
   }
 }
 

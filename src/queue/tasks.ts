@@ -34,6 +34,6 @@ export async function createQueuedTask(
     createdBy: scope.principal.subject,
   })
   await announce(scope, created.task, created.events, { fresh: true })
-  await dispatch(scope.env, scope.tenantId, created.task)
-  return created.task
+  const notified = await dispatch(scope.env, scope.tenantId, created.task)
+  return Object.assign(created.task, { workersNotified: notified })
 }

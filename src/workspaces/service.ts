@@ -36,6 +36,25 @@ export function listWorkspaces(db: Database, tenantId: string, filter: { path?: 
   )
 }
 
+/**
+ * `global`: the tasks that belong to no workspace (upstream's pseudo-codebase). It is not a
+ * row, so it is served as this view.
+ */
+export const GLOBAL_WORKSPACE = {
+  id: 'global',
+  name: 'global',
+  path: '/',
+  description: 'Tasks for any worker, in no particular codebase',
+  worker_id: null,
+  agent_config: {},
+  status: 'active',
+  aliases: [] as string[],
+  git_url: null,
+  git_branch: null,
+  created_at: new Date(0).toISOString(),
+  updated_at: new Date(0).toISOString(),
+}
+
 export async function getWorkspace(db: Database, tenantId: string, id: string) {
   const [row] = await withTenant(db, tenantId, (tx) =>
     tx.select().from(workspaces).where(eq(workspaces.id, id)),
