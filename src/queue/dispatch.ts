@@ -51,10 +51,17 @@ export async function dispatch(env: Env, tenantId: string, task: TaskRow): Promi
   }
 }
 
-/** A claim started a lease: make sure the tenant's reaper is running. */
+/** Tenants whose reaper this isolate saw scheduled, and when: the alarm re-arms itself. */
+const watched = new Map<string, number>()
+const WATCH_MEMO_MS = 60_000
+
+/** A claim started a lease: make sure the tenant's reaper is running (once a minute per isolate). */
 export async function watchLeases(env: Env, tenantId: string): Promise<void> {
+  const seen = watched.get(tenantId)
+  if (seen !== undefined && Date.now() - seen < WATCH_MEMO_MS) return
   try {
     await hubOf(env, tenantId).watch(tenantId)
+    watched.set(tenantId, Date.now())
   } catch (err) {
     log.warn('reaper scheduling failed', { error: err as Error })
   }
