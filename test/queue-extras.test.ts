@@ -1,0 +1,127 @@
+/** Queue extras: status reports, UI registration, another tenant, trigger, OpenAPI. */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { api, connectAsOwner, stack, stackVars, startTestWorker } from './helpers'
+import { createTask, register, uid } from './queue-helpers'
+
+describe('status reports and workspace jobs', () => {
+  test('PUT .../status: running claims, a final state releases, both fenced like claim/release', async () => {
+    const [a, b] = [await register(), await register()]
+    const task = await createTask()
+    const put = (worker: string, status: string, extra = {}) =>
+      api(`/v1/agent/tasks/${task.id}/status`, {
+        method: 'PUT',
+        json: { worker_id: worker, status, ...extra },
+      })
+    assert.equal((await put(a, 'running')).status, 200)
+    assert.equal((await put(a, 'running')).status, 200, 'saying it again is fine')
+    assert.equal((await put(b, 'running')).status, 409)
+    assert.equal((await put(b, 'completed')).status, 409)
+    const done = await put(a, 'completed', { result: 'ok' })
+    assert.equal((await done.json()).task.status, 'completed')
+    assert.equal((await put(a, 'failed')).status, 409)
+  })
+
+  test('a workspace asked for from the UI becomes a job for a worker', async () => {
+    await register()
+    const reg = await (
+      await api('/v1/agent/workspaces', {
+        method: 'POST',
+        json: { name: 'ui', path: `/home/u/${uid()}` },
+      })
+    ).json()
+    assert.equal(reg.pending, true)
+    assert.equal(reg.agent_type, 'register_codebase')
+    const clone = await (
+      await api('/v1/agent/codebases', {
+        method: 'POST',
+        json: { name: 'git', path: `/home/u/${uid()}`, git_url: 'https://example.com/r.git' },
+      })
+    ).json()
+    assert.equal(clone.agent_type, 'clone_repo')
+    const task = await (await api(`/v1/agent/tasks/${clone.task_id}`)).json()
+    assert.equal(task.status, 'pending')
+  })
+})
+
+describe('a tenant with no workers', () => {
+  test('asking for a workspace says no workers are available', async () => {
+    const owner = await connectAsOwner()
+    let tenant: string
+    try {
+      tenant = (
+        await owner.query<{ id: string }>(`select app.create_tenant($1, 'Empty') as id`, [
+          `e-${uid()}`,
+        ])
+      ).rows[0]?.id as string
+    } finally {
+      await owner.end()
+    }
+    const { worker, url } = await startTestWorker('empty-tenant-worker', {
+      ...stackVars(),
+      DEFAULT_TENANT_ID: tenant,
+    })
+    try {
+      const res = await fetch(`${url}/v1/agent/workspaces`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${stack().devToken}`,
+        },
+        body: JSON.stringify({ name: 'x', path: '/srv/x' }),
+      })
+      assert.equal(res.status, 400)
+      assert.match((await res.json()).error.message, /No workers available/)
+      const listed = await (
+        await fetch(`${url}/v1/agent/tasks`, {
+          headers: { Authorization: `Bearer ${stack().devToken}` },
+        })
+      ).json()
+      assert.deepEqual(listed, [], "another tenant's tasks are not visible")
+    } finally {
+      await worker.stop()
+    }
+  })
+})
+
+describe('REST extras', () => {
+  test('trigger answers with its routing; global is a workspace; PUT /v1/worker/codebases needs a live stream', async () => {
+    const trig = await (
+      await api('/v1/agent/codebases/global/trigger', {
+        method: 'POST',
+        json: { prompt: 'hello', model: 'openai/gpt-x' },
+      })
+    ).json()
+    assert.equal(trig.success, true)
+    assert.ok(['dispatched', 'waiting_for_worker'].includes(trig.task_status))
+    assert.equal(trig.routing.model_ref, 'openai:gpt-x')
+    const global = await (await api('/v1/agent/workspaces/global')).json()
+    assert.equal(global.id, 'global')
+    const notLive = await api('/v1/worker/codebases', {
+      method: 'PUT',
+      headers: { 'X-Worker-ID': 'nobody' },
+      json: { codebases: ['x'] },
+    })
+    assert.equal(notLive.status, 404)
+  })
+
+  test('the OpenAPI document covers the /v1 routes, streams included', async () => {
+    const doc = await (await api('/openapi.json', { token: null })).json()
+    for (const path of [
+      '/v1/agent/workspaces',
+      '/v1/agent/codebases/{id}/trigger',
+      '/v1/agent/tasks',
+      '/v1/agent/tasks/{id}/output',
+      '/v1/agent/tasks/{id}/output/stream',
+      '/v1/agent/tasks/{id}/status',
+      '/v1/agent/workers/register',
+      '/v1/worker/tasks/claim',
+      '/v1/worker/tasks/release',
+      '/v1/worker/tasks/stream',
+      '/v1/worker/codebases',
+      '/v1/agent/status',
+    ]) {
+      assert.ok(doc.paths[path], `${path} is missing from /openapi.json`)
+    }
+  })
+})
