@@ -48,6 +48,9 @@ import { listTasksPage } from './list'
 import { type QueueRouting, queueRouting } from './queue-routing'
 import { signCard } from './signing'
 
+/** The longest a blocking send waits for a worker to finish. */
+const BLOCKING_WAIT_MS = 5 * 60_000
+
 export interface A2AScope extends Scope {
   baseUrl: string
   /** The A2A version of the request: push payloads to webhooks it creates use its shapes. */
@@ -83,12 +86,12 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     const background = params.configuration?.returnImmediately ?? false
     let row = await this.send(params, background)
     // Blocking: a queued task is answered by a worker; wait until it ends or pauses.
+    // A worker may take long: past BLOCKING_WAIT_MS the task is returned as it is then (it
+    // goes on; the caller can poll or subscribe).
     if (!background && !isTerminal(row.status) && !isInterrupted(row.status)) {
-      for await (const _ of this.follow(
-        row,
-        row.lastSeq,
-        (s) => isTerminal(s) || isInterrupted(s),
-      )) {
+      const settled = (s: string) => isTerminal(s) || isInterrupted(s)
+      const giveUp = AbortSignal.timeout(BLOCKING_WAIT_MS)
+      for await (const _ of this.follow(row, row.lastSeq, settled, giveUp)) {
         // the events themselves are for streams; here only the end matters
       }
       row = (await getTask(this.s.db, this.s.tenantId, row.id)) ?? row
@@ -203,13 +206,18 @@ export class PlatformRequestHandler implements A2ARequestHandler {
   }
 
   /** Events after `afterSeq`, as stream responses, until `ends` says the state closes it. */
-  private async *follow(row: TaskRow, afterSeq: number, ends: (state: string) => boolean) {
+  private async *follow(
+    row: TaskRow,
+    afterSeq: number,
+    ends: (state: string) => boolean,
+    signal = this.s.signal,
+  ) {
     for await (const event of subscribeEvents(
       this.s.env,
       this.s.tenantId,
       row.id,
       afterSeq,
-      this.s.signal,
+      signal,
     )) {
       const response = toStreamResponse(row, event)
       if (response) {
