@@ -4,9 +4,16 @@ import { configOf, type Env } from '../src/env'
 import { log } from '../src/lib/log'
 import { type TaskAvailable, taskAvailable } from '../src/queue/dispatch'
 import { reap } from '../src/queue/reaper'
+import type { WorkspaceEvent } from '../src/queue/workspace-events'
 import type { Scope } from '../src/tasks/scope'
 import { listTasks } from '../src/tasks/store'
 import { LiveObject } from './live-object'
+
+/** A UI watching one workspace's tasks. */
+interface Watcher {
+  workspaceId: string
+  writer: WritableStreamDefaultWriter<Uint8Array>
+}
 
 interface Connection {
   workerId: string
@@ -43,11 +50,13 @@ function eligible(c: Connection, t: TaskAvailable): boolean {
 export class WorkerHub extends LiveObject<Env> {
   protected override readonly kind = 'worker-hub'
   private readonly connections = new Set<Connection>()
+  private readonly watchers = new Set<Watcher>()
   private tenantId: string | undefined
   private heartbeat: ReturnType<typeof setInterval> | undefined
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url)
+    if (url.pathname === '/workspace') return this.watchWorkspace(url)
     const list = (name: string) =>
       (url.searchParams.get(name) ?? '')
         .split(',')
@@ -95,6 +104,51 @@ export class WorkerHub extends LiveObject<Env> {
       }
     }
     return sent
+  }
+
+  /** Changes of a workspace's tasks, for the UIs watching it. */
+  async workspaceEvents(
+    tenantId: string,
+    workspaceId: string,
+    events: WorkspaceEvent[],
+  ): Promise<void> {
+    await this.bind(tenantId)
+    for (const w of this.watchers) {
+      if (w.workspaceId !== workspaceId) continue
+      for (const e of events)
+        await this.write(w.writer, e.event, e.data, () => this.watchers.delete(w))
+    }
+  }
+
+  private async watchWorkspace(url: URL): Promise<Response> {
+    await this.bind(url.searchParams.get('tenant') ?? '')
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+    const watcher: Watcher = {
+      workspaceId: url.searchParams.get('workspace') ?? '',
+      writer: writable.getWriter(),
+    }
+    this.watchers.add(watcher)
+    watcher.writer.closed.catch(() => this.watchers.delete(watcher))
+    this.startHeartbeat()
+    this.ctx.waitUntil(
+      this.write(watcher.writer, 'connected', { codebase_id: watcher.workspaceId }, () =>
+        this.watchers.delete(watcher),
+      ),
+    )
+    return new Response(readable, { headers: { 'content-type': 'text/event-stream' } })
+  }
+
+  private async write(
+    writer: WritableStreamDefaultWriter<Uint8Array>,
+    event: string,
+    data: unknown,
+    onGone: () => void,
+  ) {
+    try {
+      await writer.write(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`))
+    } catch {
+      onGone()
+    }
   }
 
   /** New routing for a connected worker's streams (PUT /v1/worker/codebases). */
@@ -203,7 +257,7 @@ export class WorkerHub extends LiveObject<Env> {
   private drop(conn: Connection) {
     if (!this.connections.delete(conn)) return
     conn.writer.close().catch(() => {})
-    if (this.connections.size === 0 && this.heartbeat !== undefined) {
+    if (this.connections.size === 0 && this.watchers.size === 0 && this.heartbeat !== undefined) {
       clearInterval(this.heartbeat)
       this.heartbeat = undefined
     }

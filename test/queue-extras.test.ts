@@ -1,6 +1,7 @@
 /** Queue extras: status reports, UI registration, another tenant, trigger, OpenAPI. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { readSse, type SseEvent } from './a2a-helpers'
 import { api, connectAsOwner, stack, stackVars, startTestWorker } from './helpers'
 import { createTask, register, uid } from './queue-helpers'
 
@@ -123,5 +124,67 @@ describe('REST extras', () => {
     ]) {
       assert.ok(doc.paths[path], `${path} is missing from /openapi.json`)
     }
+  })
+})
+
+describe('workspace events for the UI', () => {
+  test('status, text and tool output and the result of a workspace task arrive live', async () => {
+    const w = await register()
+    const ws = await (
+      await api('/v1/agent/codebases', {
+        method: 'POST',
+        json: { name: 'ui', path: `/srv/${uid()}`, worker_id: w },
+      })
+    ).json()
+    const id = ws.workspace.id as string
+    const abort = new AbortController()
+    const res = await api(`/v1/agent/codebases/${id}/events`, { signal: abort.signal })
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/)
+    const got: SseEvent[] = []
+    const reading = readSse(res, (e) => {
+      got.push(e)
+      return e.event === 'result'
+    }).catch(() => got)
+    const task = await (
+      await api(`/v1/agent/codebases/${id}/tasks`, { method: 'POST', json: { prompt: 'lint it' } })
+    ).json()
+    const wid = { 'X-Worker-ID': w }
+    await api('/v1/worker/tasks/claim', {
+      method: 'POST',
+      headers: wid,
+      json: { task_id: task.id },
+    })
+    const say = (output: string) =>
+      api(`/v1/agent/tasks/${task.id}/output`, { method: 'POST', json: { worker_id: w, output } })
+    await say('plain line')
+    await say(
+      JSON.stringify({
+        type: 'tool_use',
+        part: { type: 'tool', tool: 'bash', state: { status: 'completed' } },
+      }),
+    )
+    await say(JSON.stringify({ type: 'text', part: { type: 'text', text: 'All clean.' } }))
+    await api('/v1/worker/tasks/release', {
+      method: 'POST',
+      headers: wid,
+      json: { task_id: task.id, status: 'completed', result: 'clean' },
+    })
+    await reading
+    abort.abort()
+    const shown = got.map((e) => {
+      const d = e.data as { status?: string; content?: string; tool?: string; result?: string }
+      return `${e.event}:${d.status ?? d.content ?? d.tool ?? d.result ?? ''}`
+    })
+    assert.deepEqual(shown.slice(0, 1), ['connected:'])
+    assert.deepEqual(shown.slice(1), [
+      'status:pending',
+      'status:running',
+      'message:plain line',
+      'tool:bash',
+      'message:All clean.',
+      'status:completed',
+      'result:completed',
+    ])
+    assert.equal(((got.at(-1) as SseEvent).data as { result: string }).result, 'clean')
   })
 })

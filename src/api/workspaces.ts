@@ -1,6 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { type AppEnv, dbOf, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
+import { SSE_HEADERS } from '../lib/sse'
+import { hubOf } from '../queue/dispatch'
 import { createQueuedTask } from '../queue/tasks'
 import { requestWorkspace } from '../queue/workspace-tasks'
 import {
@@ -191,4 +193,19 @@ const workspaceTasks = createRoute({
 workspacesApi.openapi(workspaceTasks, async (c) => {
   const { id } = c.req.valid('param')
   return c.json(await createFromBody(c, c.req.valid('json'), id), 200)
+})
+
+/**
+ * GET /{id}/events: the UI's live view of a workspace: connected, then status, message
+ * (output text), tool (parsed coding-CLI events) and result events of its tasks.
+ */
+workspacesApi.get('/:id/events', async (c) => {
+  const id = c.req.param('id') ?? ''
+  const tenantId = principalOf(c).tenantId
+  if (id !== 'global') await getWorkspace(dbOf(c), tenantId, id) // 404 when unknown
+  const url = new URL('https://worker-hub/workspace')
+  url.searchParams.set('tenant', tenantId)
+  url.searchParams.set('workspace', id)
+  const res = await hubOf(c.env, tenantId).fetch(url.toString())
+  return new Response(res.body, { headers: SSE_HEADERS })
 })

@@ -1,6 +1,8 @@
 import type { Env } from '../env'
 import { log } from '../lib/log'
 import { deliverPush } from '../push/deliver'
+import { hubOf } from '../queue/dispatch'
+import { workspaceEvents } from '../queue/workspace-events'
 import type { TaskEvent } from './events'
 import type { Scope } from './scope'
 import type { TaskRow } from './store'
@@ -40,11 +42,23 @@ export async function announce(
   // A task created in this very transaction has no subscriber yet: whoever subscribes later
   // catches up from task_events, so its first events need no live fan-out.
   if (!opts.fresh) await publishEvents(scope.env, scope.tenantId, task.id, events)
+  if (task.workspaceId) await publishToWorkspace(scope, task, events)
   scope.waitUntil(
     deliverPush(scope, task, events).catch((err) =>
       log.warn('push delivery crashed', { task_id: task.id, error: err as Error }),
     ),
   )
+}
+
+/** A workspace task's changes, for the UIs watching that workspace (WorkerHub). */
+async function publishToWorkspace(scope: Scope, task: TaskRow, events: TaskEvent[]) {
+  const shown = workspaceEvents(task, events)
+  if (shown.length === 0 || !task.workspaceId) return
+  try {
+    await hubOf(scope.env, scope.tenantId).workspaceEvents(scope.tenantId, task.workspaceId, shown)
+  } catch (err) {
+    log.warn('workspace event publish failed', { task_id: task.id, error: err as Error })
+  }
 }
 
 /**
