@@ -13,6 +13,7 @@ import {
   registerWorkspace,
   workspaceView,
 } from '../workspaces/service'
+import { setWatch, watchStatus } from '../workspaces/watch'
 import { jsonContent } from './openapi'
 import { scopeOf } from './scope'
 import { CreateTask, createFromBody } from './tasks'
@@ -209,3 +210,49 @@ workspacesApi.get('/:id/events', async (c) => {
   const res = await hubOf(c.env, tenantId).fetch(url.toString())
   return new Response(res.body, { headers: SSE_HEADERS })
 })
+
+const WatchStatus = z.record(z.string(), z.unknown()).openapi('WatchStatus')
+for (const [action, on] of [
+  ['start', true],
+  ['stop', false],
+] as const) {
+  workspacesApi.openapi(
+    createRoute({
+      method: 'post',
+      path: `/{id}/watch/${action}`,
+      request: {
+        params: IdParam,
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({ interval: z.number().int().min(1).max(3600).default(5) }),
+            },
+          },
+        },
+      },
+      responses: { 200: jsonContent(WatchStatus, `Watch mode ${action}ed`) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      const body = (await c.req.json().catch(() => ({}))) as { interval?: unknown }
+      const interval =
+        typeof body.interval === 'number' && body.interval >= 1
+          ? Math.min(3600, Math.floor(body.interval))
+          : 5
+      return c.json(await setWatch(dbOf(c), principalOf(c).tenantId, id, on, interval), 200)
+    },
+  )
+}
+
+workspacesApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{id}/watch/status',
+    request: { params: IdParam },
+    responses: { 200: jsonContent(WatchStatus, 'Watch mode and queue counts') },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    return c.json(await watchStatus(dbOf(c), principalOf(c).tenantId, id), 200)
+  },
+)

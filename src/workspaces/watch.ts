@@ -1,0 +1,53 @@
+import { and, eq, sql } from 'drizzle-orm'
+import type { Database } from '../db/client'
+import { tasks, workspaces } from '../db/schema'
+import { withTenant } from '../db/tenant'
+import { notFound } from '../lib/errors'
+
+/**
+ * Watch mode (upstream §2.7) for workspaces served by remote workers: a flag and status
+ * `watching`; the workers already receive the workspace's tasks by push or poll.
+ */
+export async function setWatch(
+  db: Database,
+  tenantId: string,
+  id: string,
+  on: boolean,
+  interval: number,
+) {
+  const rows = await withTenant(db, tenantId, (tx) =>
+    tx
+      .update(workspaces)
+      .set({
+        status: on ? 'watching' : 'idle',
+        agentConfig: sql`${workspaces.agentConfig} || ${JSON.stringify({ watch_interval: interval })}::jsonb`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(workspaces.id, id))
+      .returning({ id: workspaces.id }),
+  )
+  if (rows.length === 0) throw notFound(`Workspace ${id}`)
+  return watchStatus(db, tenantId, id)
+}
+
+export async function watchStatus(db: Database, tenantId: string, id: string) {
+  const [row] = await withTenant(db, tenantId, (tx) =>
+    tx
+      .select({
+        status: workspaces.status,
+        config: workspaces.agentConfig,
+        pending: sql<number>`(select count(*)::int from ${tasks} where ${and(eq(tasks.workspaceId, id), eq(tasks.status, 'submitted'))})`,
+        running: sql<number>`(select count(*)::int from ${tasks} where ${and(eq(tasks.workspaceId, id), eq(tasks.status, 'working'))})`,
+      })
+      .from(workspaces)
+      .where(eq(workspaces.id, id)),
+  )
+  if (!row) throw notFound(`Workspace ${id}`)
+  return {
+    watch_mode: row.status === 'watching',
+    status: row.status,
+    interval: Number((row.config as { watch_interval?: number }).watch_interval ?? 5),
+    pending_tasks: row.pending,
+    running_tasks: row.running,
+  }
+}
