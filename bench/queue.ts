@@ -147,3 +147,50 @@ export async function queueFigures(
   await pgPool.end()
   return figures
 }
+
+/** One output chunk to many SSE subscribers of one task: time until each has it. */
+export async function fanoutFigures(
+  base: string,
+  headers: Record<string, string>,
+  subscribers: number,
+  rounds: number,
+) {
+  const worker = `fan-${crypto.randomUUID().slice(0, 8)}`
+  await post(`${base}/v1/agent/workers/register`, headers, { worker_id: worker, name: worker })
+  const created = JSON.parse(
+    (await post(`${base}/v1/agent/tasks`, headers, { prompt: 'fan-out' })).text,
+  ) as { id: string }
+  await post(
+    `${base}/v1/worker/tasks/claim`,
+    { ...headers, 'X-Worker-ID': worker },
+    { task_id: created.id },
+  )
+  const streams = []
+  for (let i = 0; i < subscribers; i += 50) {
+    const batch = Array.from({ length: Math.min(50, subscribers - i) }, () =>
+      openStream(`${base}/v1/agent/tasks/${created.id}/output/stream`, undefined, headers),
+    )
+    streams.push(...(await Promise.all(batch)))
+  }
+  await new Promise((r) => setTimeout(r, 500)) // every subscription reaches the TaskStream
+  const latencies: number[] = []
+  for (let round = 0; round < rounds; round++) {
+    const marker = `chunk-${round}-${crypto.randomUUID()}`
+    const arrivals = streams.map((s) => s.waitFor(marker))
+    const t0 = performance.now()
+    await post(`${base}/v1/agent/tasks/${created.id}/output`, headers, {
+      worker_id: worker,
+      output: marker,
+    })
+    for (const at of await Promise.all(arrivals)) latencies.push(at - t0)
+  }
+  for (const s of streams) s.close()
+  const sorted = latencies.sort((a, b) => a - b)
+  return {
+    name: `output: one chunk → ${subscribers} SSE subscribers (each)`,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    rps: Number.NaN,
+    n: sorted.length,
+  } as Figure
+}

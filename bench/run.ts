@@ -19,7 +19,7 @@ import { freePort } from '../scripts/stack/ports'
 import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
 import { startSdkPeer } from './a2a-peer'
 import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
-import { queueFigures } from './queue'
+import { fanoutFigures, queueFigures } from './queue'
 import { streamFigures } from './stream'
 
 const quick = process.argv.includes('--quick')
@@ -171,6 +171,10 @@ async function main() {
       log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
       figures.push(f)
     }
+
+    const fan = await fanoutFigures(direct, auth, quick ? 200 : 1000, quick ? 3 : 10)
+    log(`${fan.name}: p50 ${fan.p50.toFixed(2)} ms`)
+    figures.push(fan)
 
     console.log()
     printTable(figures)
