@@ -121,6 +121,8 @@ export const tasks = pgTable(
     artifacts: jsonb('artifacts').$type<unknown[]>().notNull().default([]),
     statusMessage: jsonb('status_message'),
     statusAt: ts('status_at').notNull().defaultNow(),
+    /** Push configs of the task (kept by a trigger): 0 means no webhook lookup on changes. */
+    pushConfigs: integer('push_configs').notNull().default(0),
     createdBy: text('created_by'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),

@@ -95,7 +95,7 @@ const queues = new Map<string, Promise<void>>()
 export function deliverPush(scope: Scope, task: TaskRow, events: TaskEvent[]): Promise<void> {
   const secretsKey = scope.config.SECRETS_KEY
   const changes = events.filter((e) => e.kind === 'status')
-  if (!secretsKey || changes.length === 0) return Promise.resolve()
+  if (!secretsKey || changes.length === 0 || task.pushConfigs === 0) return Promise.resolve()
   const run = async () => {
     const configs = await listPushConfigs(scope, task.id)
     await Promise.all(
