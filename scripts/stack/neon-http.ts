@@ -9,6 +9,7 @@
 import type { Server } from 'node:http'
 import pg from 'pg'
 import { listen, readBody, sendJson } from './http'
+import { inlineParams } from './inline-params'
 
 interface Query {
   query: string
@@ -74,13 +75,18 @@ export function startNeonHttp(port: number): Promise<Server & { closePools(): Pr
     let inTransaction = false
     try {
       if (Array.isArray(body.queries)) {
-        await client.query(beginStatement(req.headers))
+        // One round trip for the whole batch, as Neon pipelines it: the statements and the
+        // transaction around them as one simple-protocol message.
+        const statements = body.queries.map((q) => inlineParams(q.query, q.params ?? []))
         inTransaction = true
-        const results = []
-        for (const q of body.queries) results.push(await run(client, q))
-        await client.query('commit')
+        const raw = await client.query({
+          text: [beginStatement(req.headers), ...statements, 'commit'].join(';\n'),
+          rowMode: 'array',
+          types: rawText,
+        } as pg.QueryConfig)
         inTransaction = false
-        sendJson(res, 200, { results })
+        const all = (Array.isArray(raw) ? raw : [raw]) as pg.QueryArrayResult[]
+        sendJson(res, 200, { results: all.slice(1, -1).map(resultJson) })
       } else {
         sendJson(res, 200, await run(client, body))
       }
@@ -101,12 +107,12 @@ export function startNeonHttp(port: number): Promise<Server & { closePools(): Pr
 }
 
 async function run(client: pg.PoolClient, q: Query) {
-  const r = await client.query({
-    text: q.query,
-    values: q.params ?? [],
-    rowMode: 'array',
-    types: rawText,
-  })
+  return resultJson(
+    await client.query({ text: q.query, values: q.params ?? [], rowMode: 'array', types: rawText }),
+  )
+}
+
+function resultJson(r: pg.QueryResult<unknown[]>) {
   return {
     command: r.command,
     rowCount: r.rowCount,
