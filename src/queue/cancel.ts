@@ -1,9 +1,8 @@
-import { conflict, notFound } from '../lib/errors'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
-import { restStatus } from '../tasks/states'
 import { applyChange, getTask, type TaskRow } from '../tasks/store'
-import { hubOf } from './dispatch'
+import { tellWorker } from './dispatch'
+import { refusal } from './refusal'
 
 /**
  * Cancels a task that has not finished, and tells the worker running it to stop (its later
@@ -13,18 +12,13 @@ export async function cancelTask(scope: Scope, taskId: string): Promise<TaskRow>
   const canceled = await applyChange(scope.db, scope.tenantId, taskId, { state: 'canceled' })
   if (canceled) {
     await announce(scope, canceled.task, canceled.events)
+    // A worker that is not connected learns it from its next output or release (409).
     const workerId = canceled.task.workerId
-    if (workerId) {
-      await hubOf(scope.env, scope.tenantId)
-        .tell(scope.tenantId, workerId, 'task_cancelled', { task_id: taskId })
-        .catch(() => {}) // a worker that is not connected learns it from its next output or release
-    }
+    if (workerId)
+      await tellWorker(scope.env, scope.tenantId, workerId, 'task_cancelled', { task_id: taskId })
     return canceled.task
   }
   const row = await getTask(scope.db, scope.tenantId, taskId)
-  if (!row) throw notFound(`Task ${taskId}`)
-  if (row.status === 'canceled') return row
-  throw conflict(`Task ${taskId} is ${restStatus[row.status]} and cannot be cancelled`, {
-    status: restStatus[row.status],
-  })
+  if (row?.status === 'canceled') return row
+  throw refusal(row, taskId, 'cannot be cancelled')
 }

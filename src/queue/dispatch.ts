@@ -66,3 +66,18 @@ export async function watchLeases(env: Env, tenantId: string): Promise<void> {
     log.warn('reaper scheduling failed', { error: err as Error })
   }
 }
+
+/** An event for one worker's open task streams; a worker not connected learns it later. */
+export async function tellWorker(
+  env: Env,
+  tenantId: string,
+  workerId: string,
+  event: string,
+  data: unknown,
+) {
+  try {
+    await hubOf(env, tenantId).tell(tenantId, workerId, event, data)
+  } catch (err) {
+    log.warn('telling a worker failed', { worker_id: workerId, event, error: err as Error })
+  }
+}

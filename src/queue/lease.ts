@@ -1,12 +1,11 @@
 import { sql } from 'drizzle-orm'
 import { agentMessage } from '../agents/message'
 import type { TaskStatus } from '../db/schema'
-import { conflict, notFound } from '../lib/errors'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
-import { restStatus } from '../tasks/states'
-import { applyChange, getTask, type TaskRow } from '../tasks/store'
+import { applyChange, type TaskRow } from '../tasks/store'
 import { watchLeases } from './dispatch'
+import { currentRefusal } from './refusal'
 import { ONLINE_WINDOW_SECONDS } from './workers'
 
 /** How long a claim holds without a heartbeat or output (LEASE_SECONDS, default 600). */
@@ -41,17 +40,6 @@ export function eligibleFor(workerId: string) {
 const heldBy = (workerId: string, attempt?: number) =>
   sql`tasks.worker_id = ${workerId} and (${attempt ?? null}::int is null or tasks.attempt = ${attempt ?? null}::int)`
 
-/** Why a guarded change did not apply, as the error the caller gets. */
-async function refusal(scope: Scope, taskId: string, what: string) {
-  const task = await getTask(scope.db, scope.tenantId, taskId)
-  if (!task) return notFound(`Task ${taskId}`)
-  return conflict(`Cannot ${what}: task is ${restStatus[task.status]}`, {
-    status: restStatus[task.status],
-    worker_id: task.workerId,
-    attempt: task.attempt,
-  })
-}
-
 /** Claims a pending task for a worker, atomically: exactly one of racing claimers wins. */
 export async function claimTask(scope: Scope, taskId: string, workerId: string): Promise<TaskRow> {
   const claimed = await applyChange(scope.db, scope.tenantId, taskId, {
@@ -61,7 +49,7 @@ export async function claimTask(scope: Scope, taskId: string, workerId: string):
     leaseSeconds: leaseOf(scope),
     where: eligibleFor(workerId),
   })
-  if (!claimed) throw await refusal(scope, taskId, 'claim')
+  if (!claimed) throw await currentRefusal(scope, taskId, 'cannot be claimed')
   await announce(scope, claimed.task, claimed.events)
   await watchLeases(scope.env, scope.tenantId)
   return claimed.task
@@ -82,7 +70,7 @@ export async function appendOutput(
     leaseSeconds: leaseOf(scope),
     where: heldBy(workerId, attempt),
   })
-  if (!done) throw await refusal(scope, taskId, 'add output')
+  if (!done) throw await currentRefusal(scope, taskId, 'takes no output from this worker')
   await announce(scope, done.task, done.events)
   return done.events
 }
@@ -104,7 +92,7 @@ export async function releaseTask(
     onlyFrom: ['working', 'input-required', 'auth-required'],
     where: heldBy(workerId, outcome.attempt),
   })
-  if (!released) throw await refusal(scope, taskId, 'release')
+  if (!released) throw await currentRefusal(scope, taskId, 'cannot be released by this worker')
   await announce(scope, released.task, released.events)
   return released.task
 }

@@ -1,9 +1,9 @@
-import { conflict, notFound } from '../lib/errors'
+import { notFound } from '../lib/errors'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
-import { restStatus } from '../tasks/states'
 import { applyChange, getTask, type TaskRow } from '../tasks/store'
-import { dispatch, hubOf } from './dispatch'
+import { dispatch, tellWorker } from './dispatch'
+import { currentRefusal } from './refusal'
 
 /** Puts a running (or paused) task back in the queue by hand; its holder is told and fenced off. */
 export async function requeueTask(scope: Scope, taskId: string): Promise<TaskRow> {
@@ -14,19 +14,13 @@ export async function requeueTask(scope: Scope, taskId: string): Promise<TaskRow
     clearHolder: true,
     onlyFrom: ['working', 'input-required', 'auth-required'],
   })
-  if (!changed) {
-    throw conflict(`Task ${taskId} is ${restStatus[before.status]} and cannot be requeued`, {
-      status: restStatus[before.status],
-    })
-  }
+  if (!changed) throw await currentRefusal(scope, taskId, 'cannot be requeued')
   await announce(scope, changed.task, changed.events)
   if (before.workerId) {
-    await hubOf(scope.env, scope.tenantId)
-      .tell(scope.tenantId, before.workerId, 'task_cancelled', {
-        task_id: taskId,
-        reason: 'requeued',
-      })
-      .catch(() => {})
+    await tellWorker(scope.env, scope.tenantId, before.workerId, 'task_cancelled', {
+      task_id: taskId,
+      reason: 'requeued',
+    })
   }
   await dispatch(scope.env, scope.tenantId, changed.task)
   return changed.task
