@@ -2,6 +2,7 @@ import type { Principal } from '../src/auth/principal'
 import { databaseOf } from '../src/db/client'
 import { configOf, type Env } from '../src/env'
 import { log } from '../src/lib/log'
+import { formatSse } from '../src/lib/sse'
 import { type TaskAvailable, taskAvailable } from '../src/queue/dispatch'
 import { reap } from '../src/queue/reaper'
 import type { WorkspaceEvent } from '../src/queue/workspace-events'
@@ -145,7 +146,7 @@ export class WorkerHub extends LiveObject<Env> {
     onGone: () => void,
   ) {
     try {
-      await writer.write(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`))
+      await writer.write(encoder.encode(formatSse({ event, data })))
     } catch {
       onGone()
     }
@@ -246,9 +247,7 @@ export class WorkerHub extends LiveObject<Env> {
   private async send(conn: Connection, event: string, data: unknown) {
     conn.seq++
     try {
-      await conn.writer.write(
-        encoder.encode(`event: ${event}\nid: ${conn.seq}\ndata: ${JSON.stringify(data)}\n\n`),
-      )
+      await conn.writer.write(encoder.encode(formatSse({ event, id: conn.seq, data })))
     } catch {
       this.drop(conn)
     }

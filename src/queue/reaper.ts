@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm'
+import { agentMessage } from '../agents/message'
 import { tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import { announce } from '../tasks/publish'
@@ -44,12 +45,7 @@ export async function reap(scope: Scope): Promise<ReapResult> {
         : `lease expired on attempt ${t.attempt}; requeued`
     const changed = await applyChange(scope.db, scope.tenantId, t.id, {
       state: fail ? 'failed' : 'submitted',
-      statusMessage: {
-        messageId: crypto.randomUUID(),
-        role: 'ROLE_AGENT',
-        parts: [{ text: reason }],
-        taskId: t.id,
-      },
+      statusMessage: agentMessage(reason, undefined, t.id),
       error: fail ? reason : undefined,
       clearHolder: true,
       onlyFrom: pastDeadline ? ['submitted', 'working'] : ['working'],

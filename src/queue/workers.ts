@@ -48,22 +48,22 @@ export async function registerWorker(scope: Scope, w: WorkerRegistration): Promi
  * worker is unknown: upstream's 404 "register again".
  */
 export async function heartbeat(scope: Scope, workerId: string, leaseSeconds: number) {
-  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
-      .update(workers)
-      .set({
-        lastSeenAt: sql`now()`,
-        status: sql`case when ${workers.status} = 'offline' then 'online' else ${workers.status} end`,
-      })
-      .where(eq(workers.id, workerId))
-      .returning(),
+  // One round trip: an unknown worker holds no working task, so the second is a no-op then.
+  const [rows] = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx.batch([
+      tx
+        .update(workers)
+        .set({
+          lastSeenAt: sql`now()`,
+          status: sql`case when ${workers.status} = 'offline' then 'online' else ${workers.status} end`,
+        })
+        .where(eq(workers.id, workerId))
+        .returning(),
+      tx.execute(sql`update tasks set lease_expires_at = now() + make_interval(secs => ${leaseSeconds}::int)
+                     where worker_id = ${workerId} and status = 'working'`),
+    ]),
   )
-  if (!row) return undefined
-  await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`update tasks set lease_expires_at = now() + make_interval(secs => ${leaseSeconds}::int)
-                   where worker_id = ${workerId} and status = 'working'`),
-  )
-  return row
+  return rows[0]
 }
 
 export async function unregisterWorker(scope: Scope, workerId: string): Promise<boolean> {
