@@ -240,51 +240,46 @@ export interface TaskFilter {
   limit: number
 }
 
+/** The conditions of a filter; listing and counting use the same ones. */
+function matching(f: Omit<TaskFilter, 'limit'>): SQL | undefined {
+  return and(
+    f.contextId === undefined ? undefined : eq(tasks.contextId, f.contextId),
+    f.status === undefined ? undefined : eq(tasks.status, f.status),
+    f.statuses === undefined ? undefined : inArray(tasks.status, f.statuses),
+    f.workspaceId === undefined ? undefined : eq(tasks.workspaceId, f.workspaceId),
+    f.workerId === undefined ? undefined : eq(tasks.workerId, f.workerId),
+    f.agentName === undefined ? undefined : eq(tasks.targetAgentName, f.agentName),
+    f.statusAfter === undefined ? undefined : sql`${tasks.statusAt} > ${f.statusAfter}`,
+    f.where,
+    f.before === undefined
+      ? undefined
+      : or(
+          lt(tasks.statusAt, f.before.statusAt),
+          and(eq(tasks.statusAt, f.before.statusAt), lt(tasks.id, f.before.id)),
+        ),
+  )
+}
+
 /** Newest status first, with a keyset cursor for the next page. */
 export async function listTasks(db: Database, tenantId: string, f: TaskFilter): Promise<TaskRow[]> {
   return withTenant(db, tenantId, (tx) =>
     tx
       .select()
       .from(tasks)
-      .where(
-        and(
-          f.contextId === undefined ? undefined : eq(tasks.contextId, f.contextId),
-          f.status === undefined ? undefined : eq(tasks.status, f.status),
-          f.statuses === undefined ? undefined : inArray(tasks.status, f.statuses),
-          f.workspaceId === undefined ? undefined : eq(tasks.workspaceId, f.workspaceId),
-          f.workerId === undefined ? undefined : eq(tasks.workerId, f.workerId),
-          f.agentName === undefined ? undefined : eq(tasks.targetAgentName, f.agentName),
-          f.statusAfter === undefined ? undefined : sql`${tasks.statusAt} > ${f.statusAfter}`,
-          f.where,
-          f.before === undefined
-            ? undefined
-            : or(
-                lt(tasks.statusAt, f.before.statusAt),
-                and(eq(tasks.statusAt, f.before.statusAt), lt(tasks.id, f.before.id)),
-              ),
-        ),
-      )
+      .where(matching(f))
       .orderBy(desc(tasks.statusAt), desc(tasks.id))
       .limit(f.limit),
   )
 }
 
+/** How many tasks match, all pages together. */
 export async function countTasks(
   db: Database,
   tenantId: string,
   f: Omit<TaskFilter, 'limit' | 'before'>,
 ) {
   const [row] = await withTenant(db, tenantId, (tx) =>
-    tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(tasks)
-      .where(
-        and(
-          f.contextId === undefined ? undefined : eq(tasks.contextId, f.contextId),
-          f.status === undefined ? undefined : eq(tasks.status, f.status),
-          f.statusAfter === undefined ? undefined : sql`${tasks.statusAt} > ${f.statusAfter}`,
-        ),
-      ),
+    tx.select({ n: sql<number>`count(*)::int` }).from(tasks).where(matching(f)),
   )
   return row?.n ?? 0
 }
