@@ -7,14 +7,13 @@
  * that says what the Worker itself costs.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { Miniflare } from 'miniflare'
 import pg from 'pg'
-import { startStack } from '../scripts/stack/index'
+import { startTempStack } from '../scripts/stack/index'
 import { freePort } from '../scripts/stack/ports'
 import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
 import { startSdkPeer } from './a2a-peer'
@@ -28,15 +27,8 @@ const WARMUP = quick ? 50 : 200
 const log = (msg: string) => console.error(`[bench] ${msg}`)
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'codetether-bench-'))
-  const stack = await startStack({
-    stateDir: dir,
-    port: await freePort(),
-    ephemeral: true,
-    log,
-    workerLogFile: join(dir, 'worker.log'),
-  })
-  const cleanups: (() => unknown)[] = [() => stack.stop()]
+  const { stack, dir, dispose } = await startTempStack('bench', log)
+  const cleanups: (() => unknown)[] = [dispose]
   try {
     const { info } = stack
     const auth = { Authorization: `Bearer ${info.devToken}` }
@@ -189,7 +181,6 @@ async function main() {
     )
   } finally {
     for (const cleanup of cleanups) await cleanup()
-    rmSync(dir, { recursive: true, force: true })
   }
 }
 

@@ -4,11 +4,9 @@
  * down, also when a test fails or the run is interrupted. `npm test -- test/x.test.ts` runs one.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { startStack } from './stack/index'
-import { freePort } from './stack/ports'
+import { startTempStack } from './stack/index'
 import { logTail } from './stack/proc'
 import { ROOT } from './stack/wrangler'
 
@@ -22,23 +20,12 @@ async function main(): Promise<number> {
         .filter((f) => f.endsWith('.test.ts'))
         .sort()
         .map((f) => join('test', f))
-  const dir = mkdtempSync(join(tmpdir(), 'codetether-test-'))
   const started = Date.now()
-  const stack = await startStack({
-    stateDir: dir,
-    port: await freePort(),
-    ephemeral: true,
-    log,
-    workerLogFile: join(dir, 'worker.log'),
-  })
+  const { stack, dir, dispose } = await startTempStack('test', log)
   log(`stack ready in ${Date.now() - started} ms at ${stack.info.url}`)
 
-  const stop = async () => {
-    await stack.stop()
-    rmSync(dir, { recursive: true, force: true })
-  }
-  process.once('SIGINT', () => void stop().then(() => process.exit(130)))
-  process.once('SIGTERM', () => void stop().then(() => process.exit(143)))
+  process.once('SIGINT', () => void dispose().then(() => process.exit(130)))
+  process.once('SIGTERM', () => void dispose().then(() => process.exit(143)))
 
   const code = await new Promise<number>((resolve) => {
     const run = spawn(
@@ -59,7 +46,7 @@ async function main(): Promise<number> {
   if (code !== 0) {
     log(`tests failed; last lines of the Worker's log:\n${logTail(join(dir, 'worker.log'), 40)}`)
   }
-  await stop()
+  await dispose()
   return code
 }
 

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { Server } from 'node:http'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bootstrapDatabase, type Passwords } from './bootstrap'
 import { startNeonHttp } from './neon-http'
@@ -178,5 +179,31 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   } catch (err) {
     await stop()
     throw err
+  }
+}
+
+/**
+ * A throwaway stack (tests, benchmarks): a fresh temp dir, free ports, no durability; its
+ * Worker logs to `<dir>/worker.log`. `dispose` stops it and removes the dir.
+ */
+export async function startTempStack(
+  name: string,
+  log: (msg: string) => void,
+): Promise<{ stack: Stack; dir: string; dispose(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), `codetether-${name}-`))
+  const stack = await startStack({
+    stateDir: dir,
+    port: await freePort(),
+    ephemeral: true,
+    log,
+    workerLogFile: join(dir, 'worker.log'),
+  })
+  return {
+    stack,
+    dir,
+    async dispose() {
+      await stack.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
   }
 }
