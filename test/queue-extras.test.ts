@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { readSse, type SseEvent } from './a2a-helpers'
 import { api, connectAsOwner, stack, stackVars, startTestWorker } from './helpers'
-import { createTask, register, uid } from './queue-helpers'
+import { claim, createTask, register, release, uid } from './queue-helpers'
 
 describe('status reports and workspace jobs', () => {
   test('PUT .../status: running claims, a final state releases, both fenced like claim/release', async () => {
@@ -42,6 +42,54 @@ describe('status reports and workspace jobs', () => {
     assert.equal(clone.agent_type, 'clone_repo')
     const task = await (await api(`/v1/agent/tasks/${clone.task_id}`)).json()
     assert.equal(task.status, 'pending')
+  })
+})
+
+describe('what a worker resends', () => {
+  test('numbered output lines: a resent or overlapping batch stores each line once', async () => {
+    const worker = await register()
+    const task = await createTask()
+    const claimed = await (await claim(worker, task.id)).json()
+    const send = (line: number, lines: string[], attempt = claimed.attempt) =>
+      api(`/v1/agent/tasks/${task.id}/output`, {
+        method: 'POST',
+        json: { worker_id: worker, lines, line, attempt },
+      })
+    assert.equal((await (await send(1, ['a', 'b'])).json()).duplicate, false)
+    const again = await (await send(1, ['a', 'b'])).json()
+    assert.equal(again.duplicate, true, 'the same batch again stores nothing')
+    assert.equal((await send(2, ['b', 'c', 'd'])).status, 200, 'an overlap keeps the new lines')
+    assert.equal((await send(5, ['e'], claimed.attempt + 1)).status, 409, 'another attempt')
+    const both = await api(`/v1/agent/tasks/${task.id}/output`, {
+      method: 'POST',
+      json: { worker_id: worker, lines: ['x'], output: 'y' },
+    })
+    assert.equal(both.status, 400)
+    const stored = await (await api(`/v1/agent/tasks/${task.id}/output`)).json()
+    assert.deepEqual(
+      stored.outputs.map((o: { output: string }) => o.output),
+      ['a', 'b', 'c', 'd'],
+    )
+  })
+
+  test('a release without a status lets go: the task is queued again, a finished one stays', async () => {
+    const worker = await register()
+    const task = await createTask()
+    await claim(worker, task.id)
+    const bare = (t: string) =>
+      api('/v1/worker/tasks/release', {
+        method: 'POST',
+        headers: { 'X-Worker-ID': worker },
+        json: { task_id: t },
+      })
+    const res = await bare(task.id)
+    assert.equal(res.status, 200)
+    assert.equal((await res.json()).task.status, 'pending')
+    const second = await (await claim(worker, task.id)).json()
+    assert.equal(second.attempt, 2, 'the next claim is a new attempt')
+    assert.equal((await release(worker, task.id)).status, 200)
+    const after = await (await bare(task.id)).json()
+    assert.equal(after.task.status, 'completed', 'upstream overwrote the outcome here; we do not')
   })
 })
 

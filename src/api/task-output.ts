@@ -13,12 +13,21 @@ import { scopeOf } from './scope'
 /** /v1/agent/tasks/{id}/output: worker output, durable and ordered, replayable and live. */
 export const taskOutputApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-const Output = z.object({
-  worker_id: z.string().min(1).max(200),
-  output: z.string().max(1_000_000),
-  attempt: z.number().int().positive().optional(),
-  timestamp: z.unknown().optional(),
-})
+const Output = z
+  .object({
+    worker_id: z.string().min(1).max(200),
+    output: z.string().max(1_000_000).optional(),
+    /** Several lines in one request, in order. */
+    lines: z.array(z.string().max(1_000_000)).min(1).max(1000).optional(),
+    /** The worker's number of the first line (1-based within the attempt): makes resends safe. */
+    line: z.number().int().positive().optional(),
+    attempt: z.number().int().positive().optional(),
+    timestamp: z.unknown().optional(),
+  })
+  .refine((b) => (b.output === undefined) !== (b.lines === undefined), {
+    message: 'Send either output (one line) or lines (several)',
+    path: ['output'],
+  })
 taskOutputApi.openapi(
   createRoute({
     method: 'post',
@@ -28,14 +37,22 @@ taskOutputApi.openapi(
       body: { content: { 'application/json': { schema: Output } }, required: true },
     },
     responses: {
-      200: jsonContent(z.object({ success: z.literal(true), seq: z.number() }), 'Stored'),
+      200: jsonContent(
+        z.object({ success: z.literal(true), seq: z.number(), duplicate: z.boolean() }),
+        'Stored (duplicate: every line was already stored)',
+      ),
     },
   }),
   async (c) => {
     const { id } = c.req.valid('param')
     const b = c.req.valid('json')
-    const events = await appendOutput(scopeOf(c), id, b.worker_id, [b.output], b.attempt)
-    return c.json({ success: true as const, seq: events.at(-1)?.seq ?? 0 }, 200)
+    const lines = b.lines ?? [b.output ?? '']
+    const events = await appendOutput(scopeOf(c), id, b.worker_id, lines, {
+      attempt: b.attempt,
+      firstLine: b.line,
+    })
+    const seq = events.at(-1)?.seq ?? 0
+    return c.json({ success: true as const, seq, duplicate: events.length === 0 }, 200)
   },
 )
 

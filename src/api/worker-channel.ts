@@ -3,7 +3,7 @@ import { type AppContext, type AppEnv, principalOf } from '../context'
 import { badRequest, notFound, validationHook } from '../lib/errors'
 import { SSE_HEADERS } from '../lib/sse'
 import { hubOf } from '../queue/dispatch'
-import { claimTask, releaseTask } from '../queue/lease'
+import { claimTask, letGo, releaseTask } from '../queue/lease'
 import { restTaskView } from '../tasks/rest-view'
 import { jsonContent } from './openapi'
 import { scopeOf } from './scope'
@@ -63,7 +63,8 @@ const outcomes = {
 const Release = z.object({
   task_id: z.string().min(1).max(200),
   worker_id: z.string().max(200).optional(),
-  status: z.enum(['completed', 'failed', 'cancelled', 'canceled']),
+  /** Absent: the lease is let go and the task goes back to the queue. */
+  status: z.enum(['completed', 'failed', 'cancelled', 'canceled']).optional(),
   result: z.string().max(1_000_000).optional(),
   error: z.string().max(100_000).optional(),
   attempt: z.number().int().positive().optional(),
@@ -78,7 +79,12 @@ workerChannel.openapi(
   }),
   async (c) => {
     const body = c.req.valid('json')
-    const task = await releaseTask(scopeOf(c), body.task_id, workerIdOf(c, body), {
+    const workerId = workerIdOf(c, body)
+    if (!body.status) {
+      const task = await letGo(scopeOf(c), body.task_id, workerId, body.attempt)
+      return c.json({ success: true, task: restTaskView(task) }, 200)
+    }
+    const task = await releaseTask(scopeOf(c), body.task_id, workerId, {
       state: outcomes[body.status],
       result: body.result,
       error: body.error,

@@ -123,6 +123,8 @@ export const tasks = pgTable(
     statusAt: ts('status_at').notNull().defaultNow(),
     /** Push configs of the task (kept by a trigger): 0 means no webhook lookup on changes. */
     pushConfigs: integer('push_configs').notNull().default(0),
+    /** The highest output line (the worker's own numbering) stored for the current attempt. */
+    outputMark: integer('output_mark').notNull().default(0),
     createdBy: text('created_by'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),

@@ -1,11 +1,13 @@
 import { sql } from 'drizzle-orm'
 import { agentMessage } from '../agents/message'
 import type { TaskStatus } from '../db/schema'
+import type { TaskEvent } from '../tasks/events'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
-import { applyChange, type TaskRow } from '../tasks/store'
-import { watchLeases } from './dispatch'
-import { currentRefusal } from './refusal'
+import { TERMINAL } from '../tasks/states'
+import { applyChange, getTask, type TaskRow } from '../tasks/store'
+import { dispatch, watchLeases } from './dispatch'
+import { currentRefusal, refusal } from './refusal'
 import { ONLINE_WINDOW_SECONDS } from './workers'
 
 /** How long a claim holds without a heartbeat or output (LEASE_SECONDS, default 600). */
@@ -55,24 +57,49 @@ export async function claimTask(scope: Scope, taskId: string, workerId: string):
   return claimed.task
 }
 
-/** Output lines from the holder: durable, ordered events that also extend the lease. */
+/**
+ * Output lines from the holder: durable, ordered events that also extend the lease. A worker
+ * that numbers its lines (`firstLine`, 1-based within the attempt) may resend a batch: lines
+ * already stored are skipped, so a retry never duplicates output.
+ */
 export async function appendOutput(
   scope: Scope,
   taskId: string,
   workerId: string,
   lines: string[],
-  attempt?: number,
-) {
-  const at = new Date().toISOString()
+  at: { attempt?: number; firstLine?: number } = {},
+): Promise<TaskEvent[]> {
+  const timestamp = new Date().toISOString()
+  const first = at.firstLine
+  const last = first === undefined ? undefined : first + lines.length - 1
   const done = await applyChange(scope.db, scope.tenantId, taskId, {
-    output: lines.map((output) => ({ output, worker_id: workerId, timestamp: at })),
+    output: lines.map((output) => ({ output, worker_id: workerId, timestamp })),
+    outputMark: last,
     onlyFrom: ['working'],
     leaseSeconds: leaseOf(scope),
-    where: heldBy(workerId, attempt),
+    where:
+      first === undefined
+        ? heldBy(workerId, at.attempt)
+        : sql`${heldBy(workerId, at.attempt)} and tasks.output_mark < ${first}::int`,
   })
-  if (!done) throw await currentRefusal(scope, taskId, 'takes no output from this worker')
-  await announce(scope, done.task, done.events)
-  return done.events
+  if (done) {
+    await announce(scope, done.task, done.events)
+    return done.events
+  }
+  const task = await getTask(scope.db, scope.tenantId, taskId)
+  const stored = task?.outputMark ?? 0
+  const ours =
+    task?.status === 'working' &&
+    task.workerId === workerId &&
+    (at.attempt === undefined || task.attempt === at.attempt)
+  if (ours && first !== undefined && last !== undefined && stored >= first) {
+    if (stored >= last) return []
+    return appendOutput(scope, taskId, workerId, lines.slice(stored - first + 1), {
+      ...at,
+      firstLine: stored + 1,
+    })
+  }
+  throw refusal(task, taskId, 'takes no output from this worker')
 }
 
 /** The holder finishes its attempt; only once, and never from a stale attempt. */
@@ -95,4 +122,26 @@ export async function releaseTask(
   if (!released) throw await currentRefusal(scope, taskId, 'cannot be released by this worker')
   await announce(scope, released.task, released.events)
   return released.task
+}
+
+/**
+ * A release without an outcome: the holder lets go and the task goes back to the queue for
+ * another attempt (upstream's legacy worker sends this after reporting the outcome by PUT
+ * status, and alone for a task it dropped at shutdown). A finished task stays finished.
+ */
+export async function letGo(scope: Scope, taskId: string, workerId: string, attempt?: number) {
+  const requeued = await applyChange(scope.db, scope.tenantId, taskId, {
+    state: 'submitted',
+    clearHolder: true,
+    onlyFrom: ['working', 'input-required', 'auth-required'],
+    where: heldBy(workerId, attempt),
+  })
+  if (requeued) {
+    await announce(scope, requeued.task, requeued.events)
+    await dispatch(scope.env, scope.tenantId, requeued.task)
+    return requeued.task
+  }
+  const task = await getTask(scope.db, scope.tenantId, taskId)
+  if (task && TERMINAL.includes(task.status)) return task
+  throw refusal(task, taskId, 'cannot be released by this worker')
 }

@@ -43,6 +43,7 @@ export function taskFromJson(j: Record<string, unknown>): TaskRow {
     statusMessage: j.status_message ?? null,
     statusAt: ts(j.status_at) as Date,
     pushConfigs: Number(j.push_configs ?? 0),
+    outputMark: Number(j.output_mark ?? 0),
     createdBy: (j.created_by as string | null) ?? null,
     createdAt: ts(j.created_at) as Date,
     updatedAt: ts(j.updated_at) as Date,

@@ -40,6 +40,8 @@ export interface TaskChange {
   error?: string | null
   /** Lines of worker output. */
   output?: Record<string, unknown>[]
+  /** The worker's number of the last of these lines (see tasks.output_mark). */
+  outputMark?: number
   /** Only apply when the task is in one of these states (else nothing happens). */
   onlyFrom?: readonly TaskStatus[]
   /** A worker takes the task: it becomes the holder and the attempt number advances. */
@@ -194,6 +196,8 @@ export async function applyChange(
           worker_id = case when ${change.clearHolder ?? false} then null
                            else coalesce(${change.claimBy ?? null}, worker_id) end,
           attempt = attempt + case when ${change.claimBy ?? null}::text is null then 0 else 1 end,
+          output_mark = case when ${change.claimBy ?? null}::text is not null then 0
+                             else coalesce(${change.outputMark ?? null}::int, output_mark) end,
           updated_at = now()
         where id = ${taskId}
           and status in (select jsonb_array_elements_text(${JSON.stringify(allowed)}::jsonb))
