@@ -3,7 +3,7 @@
  * a temp dir, runs every suite in test/ against it with node's test runner, and tears it all
  * down, also when a test fails or the run is interrupted. `npm test -- test/x.test.ts` runs one.
  */
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startTempStack } from './stack/index'
@@ -21,6 +21,15 @@ async function main(): Promise<number> {
         .sort()
         .map((f) => join('test', f))
   const started = Date.now()
+  // The worker suites run the agent worker's CLI as built: build it from the sources first.
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'agent-worker'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  )
   const { stack, dir, dispose } = await startTempStack('test', log)
   log(`stack ready in ${Date.now() - started} ms at ${stack.info.url}`)
 

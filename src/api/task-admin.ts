@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
-import type { AppEnv } from '../context'
+import { type AppEnv, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
+import { answerApproval } from '../queue/approve'
 import { reap } from '../queue/reaper'
 import { requeueTask } from '../queue/requeue'
 import { restTaskView } from '../tasks/rest-view'
@@ -72,5 +73,42 @@ taskAdminApi.openapi(
   async (c) => {
     const { id } = c.req.valid('param')
     return c.json({ success: true, task: restTaskView(await requeueTask(scopeOf(c), id)) }, 200)
+  },
+)
+
+taskAdminApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/approve',
+    request: {
+      params: z.object({ id: z.string().min(1).max(200) }),
+      body: {
+        content: {
+          'application/json': {
+            schema: z.object({
+              approve: z.boolean().default(true),
+              note: z.string().max(2000).optional(),
+            }),
+          },
+        },
+        required: false,
+      },
+    },
+    responses: {
+      200: jsonContent(
+        Any,
+        'Approved (back in the queue with the action allowed) or denied (failed)',
+      ),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const body = c.req.valid('json') ?? { approve: true }
+    const task = await answerApproval(scopeOf(c), id, {
+      approve: body.approve ?? true,
+      note: body.note,
+      by: principalOf(c).name,
+    })
+    return c.json({ success: true, task: restTaskView(task) }, 200)
   },
 )

@@ -55,21 +55,42 @@ workerChannel.openapi(
 )
 
 const outcomes = {
+  'input-required': 'input-required',
+  needs_input: 'input-required',
   completed: 'completed',
   failed: 'failed',
   cancelled: 'canceled',
   canceled: 'canceled',
 } as const
-const Release = z.object({
-  task_id: z.string().min(1).max(200),
-  worker_id: z.string().max(200).optional(),
-  /** Absent: the lease is let go and the task goes back to the queue. */
-  status: z.enum(['completed', 'failed', 'cancelled', 'canceled']).optional(),
-  result: z.string().max(1_000_000).optional(),
-  error: z.string().max(100_000).optional(),
-  attempt: z.number().int().positive().optional(),
-  session_id: z.string().optional(),
-})
+const Release = z
+  .object({
+    task_id: z.string().min(1).max(200),
+    worker_id: z.string().max(200).optional(),
+    /** Absent: the lease is let go and the task goes back to the queue. */
+    status: z
+      .enum(['completed', 'failed', 'cancelled', 'canceled', 'input-required', 'needs_input'])
+      .optional(),
+    /** With input-required: what the worker wants a person to approve. */
+    pending_action: z
+      .object({
+        tool: z.string().min(1).max(200),
+        input: z.unknown(),
+        reason: z.string().max(10_000),
+        key: z.string().min(1).max(100_000),
+      })
+      .optional(),
+    result: z.string().max(1_000_000).optional(),
+    error: z.string().max(100_000).optional(),
+    attempt: z.number().int().positive().optional(),
+    session_id: z.string().optional(),
+  })
+  .refine(
+    (b) => !(b.status === 'input-required' || b.status === 'needs_input') || b.pending_action,
+    {
+      message: 'input-required needs the pending_action a person should approve',
+      path: ['pending_action'],
+    },
+  )
 workerChannel.openapi(
   createRoute({
     method: 'post',
@@ -89,6 +110,7 @@ workerChannel.openapi(
       result: body.result,
       error: body.error,
       attempt: body.attempt,
+      pending: body.pending_action,
     })
     return c.json({ success: true, task: restTaskView(task) }, 200)
   },

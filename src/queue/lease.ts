@@ -102,14 +102,38 @@ export async function appendOutput(
   throw refusal(task, taskId, 'takes no output from this worker')
 }
 
-/** The holder finishes its attempt; only once, and never from a stale attempt. */
+/** An action the worker's approval policy held back, for a person to allow. */
+export interface PendingAction {
+  tool: string
+  input: unknown
+  reason: string
+  /** What the worker matches an approval against (metadata.approved_actions). */
+  key: string
+}
+
+/**
+ * The holder finishes its attempt; only once, and never from a stale attempt. A task that
+ * waits for a person's approval (input-required) lets go of its lease and holder: whichever
+ * worker takes it after the approval runs it again with the action allowed.
+ */
 export async function releaseTask(
   scope: Scope,
   taskId: string,
   workerId: string,
-  outcome: { state: TaskStatus; result?: string; error?: string; attempt?: number },
+  outcome: {
+    state: TaskStatus
+    result?: string
+    error?: string
+    attempt?: number
+    pending?: PendingAction
+  },
 ) {
-  const text = outcome.state === 'completed' ? outcome.result : (outcome.error ?? outcome.result)
+  const waiting = outcome.state === 'input-required'
+  const text = waiting
+    ? `Waiting for approval: ${outcome.pending?.reason ?? 'an action needs approval'}`
+    : outcome.state === 'completed'
+      ? outcome.result
+      : (outcome.error ?? outcome.result)
   const released = await applyChange(scope.db, scope.tenantId, taskId, {
     state: outcome.state,
     // What A2A clients read as the answer.
@@ -118,6 +142,9 @@ export async function releaseTask(
     error: outcome.error,
     onlyFrom: ['working', 'input-required', 'auth-required'],
     where: heldBy(workerId, outcome.attempt),
+    ...(waiting
+      ? { clearHolder: true, metadata: { pending_action: outcome.pending ?? null } }
+      : {}),
   })
   if (!released) throw await currentRefusal(scope, taskId, 'cannot be released by this worker')
   await announce(scope, released.task, released.events)

@@ -18,6 +18,7 @@ export function restTaskView(t: TaskRow) {
     priority: t.priority,
     worker_id: t.workerId,
     target_agent_name: t.targetAgentName,
+    model_ref: t.modelRef,
     result: t.result,
     error: t.error,
     metadata: t.metadata,

@@ -40,6 +40,8 @@ export interface TaskChange {
   error?: string | null
   /** Lines of worker output. */
   output?: Record<string, unknown>[]
+  /** Top-level keys merged into the task's metadata. */
+  metadata?: Record<string, unknown>
   /** The worker's number of the last of these lines (see tasks.output_mark). */
   outputMark?: number
   /** Only apply when the task is in one of these states (else nothing happens). */
@@ -185,6 +187,7 @@ export async function applyChange(
                         where coalesce(a->>'artifactId', '') not in
                               (select jsonb_array_elements_text(${JSON.stringify(artifactIds)}::jsonb)))
                       || ${JSON.stringify(change.artifacts ?? [])}::jsonb,
+          metadata = metadata || ${JSON.stringify(change.metadata ?? {})}::jsonb,
           result = coalesce(${change.result ?? null}, result),
           error = coalesce(${change.error ?? null}, error),
           started_at = case when ${state} = 'working' then coalesce(started_at, now()) else started_at end,

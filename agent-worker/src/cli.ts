@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import { ConfigError, loadSettings } from './config.js'
+import { HttpError } from './http.js'
+import { log, setQuiet } from './log.js'
+
+const VERSION = '0.1.0'
+
+/** Exit codes: 0 done, 1 the work failed, 2 bad usage or settings, 3 server unreachable or refusing. */
+const USAGE = 2
+const UNREACHABLE = 3
+
+const COMMON = `Options for every command:
+  --server URL     CodeTether server (CODETETHER_SERVER, default http://127.0.0.1:8787)
+  --token T        bearer token or API key (CODETETHER_TOKEN)
+  --config FILE    JSON settings file (CODETETHER_CONFIG, default ~/.config/codetether/config.json)
+  --json           machine-readable output on stdout
+  -q, --quiet      only warnings and errors on stderr
+  -h, --help       this help`
+
+const HELP: Record<string, string> = {
+  main: `codetether ${VERSION}: CodeTether's agent worker and A2A client
+
+Usage: codetether <command> [options]
+
+Commands:
+  worker           run tasks from the server in local codebases
+  send "MESSAGE"   send one message to the server's agents and print the answer
+  stream "MESSAGE" send one message and print its events as they arrive
+  chat             talk interactively, keeping the conversation's context
+  tasks            list recent tasks
+  agents           list the agents and the workers online
+
+Run codetether <command> --help for its options.
+${COMMON}`,
+  worker: `Usage: codetether worker --codebases PATH[,PATH] [options]
+
+Registers this machine's codebases with the server, receives tasks for them, runs each with
+an executor in its codebase and streams the output back. Stops cleanly on SIGTERM or Ctrl-C.
+
+  --codebases P,P      codebases to serve (CODETETHER_CODEBASES)
+  --auto-approve M     all | safe (read-only tools only, default) | none (ask a person)
+  --name N             worker name (CODETETHER_WORKER_NAME, default the hostname)
+  --concurrency N      tasks at once (default 2)
+  --executor E         auto (default) | llm | command | claude | codex | opencode | aider
+  --model P/M          model of the built-in LLM loop, e.g. openai/gpt-4.1 (CODETETHER_MODEL)
+  --capabilities C,C   extra capabilities to advertise
+  --state-dir DIR      journal and outbox (default ~/.local/state/codetether/<name>)
+  --grace SECONDS      on shutdown, how long running tasks may finish (default 30)
+
+LLM keys come from the environment: OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY …
+and <PROVIDER>_BASE_URL for OpenAI-compatible servers.
+${COMMON}`,
+  send: `Usage: codetether send "MESSAGE" [--context ID]\n\nPrints the answer; exits 1 when the task failed.\n${COMMON}`,
+  stream: `Usage: codetether stream "MESSAGE" [--context ID]\n\nPrints each event as [kind] text.\n${COMMON}`,
+  chat: `Usage: codetether chat\n\nReads messages from stdin, one per line; /exit or Ctrl-D ends.\n${COMMON}`,
+  tasks: `Usage: codetether tasks [--limit N] [--context ID]\n${COMMON}`,
+  agents: `Usage: codetether agents\n${COMMON}`,
+}
+
+const OPTIONS = {
+  server: { type: 'string' },
+  token: { type: 'string' },
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+  codebases: { type: 'string' },
+  'auto-approve': { type: 'string' },
+  name: { type: 'string' },
+  concurrency: { type: 'string' },
+  executor: { type: 'string' },
+  model: { type: 'string' },
+  capabilities: { type: 'string' },
+  'state-dir': { type: 'string' },
+  grace: { type: 'string' },
+  context: { type: 'string' },
+  limit: { type: 'string' },
+} as const
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\nRun codetether --help for usage.\n`)
+    return USAGE
+  }
+  const { values: v, positionals } = parsed
+  const [command = '', ...rest] = positionals
+  if (v.version) {
+    process.stdout.write(`${VERSION}\n`)
+    return 0
+  }
+  if (v.help || !command) {
+    process.stdout.write(`${HELP[command] ?? HELP.main}\n`)
+    return command || v.help ? 0 : USAGE
+  }
+  if (!HELP[command]) {
+    process.stderr.write(`Unknown command ${command}. Run codetether --help for the commands.\n`)
+    return USAGE
+  }
+  const settings = loadSettings({
+    server: v.server,
+    token: v.token,
+    config: v.config,
+    json: v.json,
+    quiet: v.quiet,
+    codebases: v.codebases,
+    autoApprove: v['auto-approve'],
+    name: v.name,
+    concurrency: v.concurrency,
+    executor: v.executor,
+    model: v.model,
+    capabilities: v.capabilities,
+    stateDir: v['state-dir'],
+  })
+  setQuiet(settings.quiet)
+  const client = { server: settings.server, token: settings.token, json: settings.json }
+  const text = rest.join(' ').trim()
+  const needText = () => {
+    if (!text)
+      throw new ConfigError(`codetether ${command} needs a message: codetether ${command} "…"`)
+    return text
+  }
+  const cmds = await import('./client/commands.js')
+  switch (command) {
+    case 'worker':
+      return runWorker(settings, Number(v.grace ?? 30))
+    case 'send':
+      return cmds.send({ ...client, context: v.context }, needText())
+    case 'stream':
+      return cmds.stream({ ...client, context: v.context }, needText())
+    case 'chat':
+      return cmds.chat(client)
+    case 'tasks':
+      return cmds.tasks({ ...client, limit: Number(v.limit ?? 20), context: v.context })
+    case 'agents':
+      return cmds.agents(client)
+  }
+  return USAGE
+}
+
+async function runWorker(settings: ReturnType<typeof loadSettings>, graceSeconds: number) {
+  if (settings.codebases.length === 0) {
+    log.warn('no --codebases: this worker only takes tasks without a codebase')
+  }
+  const { Worker } = await import('./worker/worker.js')
+  const worker = new Worker(settings)
+  await worker.start()
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info(`${signal}: finishing up (again to force)`)
+      process.once(signal, () => process.exit(130))
+      void worker.stop(graceSeconds * 1000).then(resolve)
+    }
+    process.once('SIGTERM', () => stop('SIGTERM'))
+    process.once('SIGINT', () => stop('SIGINT'))
+  })
+  log.info('worker stopped')
+  return 0
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      log.error(err.message)
+      process.exitCode = USAGE
+    } else if (err instanceof HttpError || (err as Error)?.name === 'TypeError') {
+      log.error(`server: ${(err as Error).message}${causeOf(err)}`)
+      process.exitCode = UNREACHABLE
+    } else {
+      log.error((err as Error)?.message ?? String(err))
+      process.exitCode = 1
+    }
+  },
+)
+
+function causeOf(err: unknown) {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause
+  return cause ? ` (${cause.code ?? cause.message})` : ''
+}

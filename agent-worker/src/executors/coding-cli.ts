@@ -1,0 +1,172 @@
+/**
+ * Executors that hand a task to a coding-agent CLI installed on the worker's machine (Claude Code,
+ * Codex, opencode, aider). The CLI does the work in the codebase; the worker streams its events
+ * to the task's subscribers as they come and reports the final answer.
+ */
+import { accessSync, constants, statSync } from 'node:fs'
+import { delimiter, isAbsolute, join } from 'node:path'
+import {
+  type CliEvents,
+  claudeEvents,
+  codexEvents,
+  opencodeEvents,
+  plainTextEvents,
+} from './coding-cli-events.js'
+import { runProcess } from './process.js'
+import type { ExecContext, ExecResult, Executor } from './types.js'
+
+interface CliSpec {
+  name: string
+  command: string
+  args(ctx: ExecContext): string[]
+  events(): CliEvents
+}
+
+/** Whether `command` resolves to an executable file on `env.PATH` (or is one, given a path). */
+export function isInstalled(command: string, env: NodeJS.ProcessEnv): boolean {
+  if (command.includes('/')) return isExecutable(command)
+  const dirs = (env.PATH ?? '').split(delimiter).filter((dir) => dir !== '' && isAbsolute(dir))
+  return dirs.some((dir) => isExecutable(join(dir, command)))
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false
+    accessSync(path, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The model id without the provider prefix a CLI that speaks to one provider does not expect. */
+function modelFor(ctx: ExecContext, provider: string): string | undefined {
+  const model = ctx.task.model?.trim()
+  if (!model) return undefined
+  return model.startsWith(`${provider}/`) ? model.slice(provider.length + 1) : model
+}
+
+function stderrTail(lines: string[], max = 10): string {
+  return lines.slice(-max).join('\n').trim()
+}
+
+function cliExecutor(spec: CliSpec): Executor {
+  return {
+    name: spec.name,
+    async run(ctx) {
+      const events = spec.events()
+      const outcome = await runProcess(ctx, spec.command, spec.args(ctx), (line) => {
+        // Blank lines carry nothing for the UI, but aider's answer keeps its paragraphs.
+        if (line.trim() !== '') ctx.emit(line)
+        events.feed(line)
+      })
+      const sessionId = events.sessionId()
+      const withSession = <T extends ExecResult>(result: T): T =>
+        sessionId ? { ...result, sessionId } : result
+      if (outcome.aborted || ctx.signal.aborted) {
+        return withSession({ status: 'failed', error: 'cancelled' })
+      }
+      const reported = events.error()
+      if (outcome.code !== 0 || reported) {
+        const how =
+          outcome.code === null
+            ? `was killed by ${outcome.signal ?? 'a signal'}`
+            : outcome.code === 0
+              ? 'reported an error'
+              : `exited with code ${outcome.code}`
+        const parts = [`${spec.name} ${how}${reported ? `: ${reported}` : ''}`]
+        const tail = stderrTail(outcome.stderrTail)
+        if (tail) parts.push(tail)
+        return withSession({ status: 'failed', error: parts.join('\n') })
+      }
+      return withSession({ status: 'completed', result: events.answer() ?? '' })
+    },
+  }
+}
+
+/** Claude Code in print mode; permissions map onto its permission modes. */
+export function claudeExecutor(command = 'claude'): Executor {
+  return cliExecutor({
+    name: 'claude',
+    command,
+    events: claudeEvents,
+    args(ctx) {
+      const args = ['-p', '--output-format', 'stream-json', '--verbose']
+      if (ctx.task.resumeSessionId) args.push('--resume', ctx.task.resumeSessionId)
+      const model = modelFor(ctx, 'anthropic')
+      if (model) args.push('--model', model)
+      if (ctx.approval === 'all') args.push('--dangerously-skip-permissions')
+      else if (ctx.approval === 'safe') {
+        args.push('--allowedTools', 'Read', 'Glob', 'Grep', 'LS', '--permission-mode', 'default')
+      } else args.push('--permission-mode', 'plan')
+      // `--` ends the (variadic) options, so a prompt starting with `-` stays the prompt.
+      args.push('--', ctx.task.prompt)
+      return args
+    },
+  })
+}
+
+/** Codex's non-interactive `exec`, resuming with `exec resume <id>`. */
+export function codexExecutor(command = 'codex'): Executor {
+  return cliExecutor({
+    name: 'codex',
+    command,
+    events: codexEvents,
+    args(ctx) {
+      const resume = ctx.task.resumeSessionId
+      // Codebases need not be git repositories; the worker has its own guard rails.
+      const args = ['exec', '--json', '--skip-git-repo-check']
+      const model = modelFor(ctx, 'openai')
+      if (model) args.push('--model', model)
+      if (ctx.approval === 'all') args.push('--dangerously-bypass-approvals-and-sandbox')
+      // `exec resume` rejects `--sandbox` but honours the config override (openai/codex#40149).
+      else if (resume) args.push('-c', 'sandbox_mode="read-only"')
+      else args.push('--sandbox', 'read-only')
+      if (resume) args.push('resume', resume)
+      args.push('--', ctx.task.prompt)
+      return args
+    },
+  })
+}
+
+/** opencode's headless `run`; `--session` continues a conversation. */
+export function opencodeExecutor(command = 'opencode'): Executor {
+  return cliExecutor({
+    name: 'opencode',
+    command,
+    events: opencodeEvents,
+    args(ctx) {
+      const args = ['run', '--format', 'json']
+      if (ctx.task.model) args.push('--model', ctx.task.model)
+      if (ctx.task.resumeSessionId) args.push('--session', ctx.task.resumeSessionId)
+      // Headless opencode rejects whatever would ask; `plan` is its agent that does not edit.
+      if (ctx.approval === 'all') args.push('--dangerously-skip-permissions')
+      else args.push('--agent', 'plan')
+      args.push('--', ctx.task.prompt)
+      return args
+    },
+  })
+}
+
+/** aider answers one `--message` and exits; it has no sessions to resume. */
+export function aiderExecutor(command = 'aider'): Executor {
+  return cliExecutor({
+    name: 'aider',
+    command,
+    events: plainTextEvents,
+    args(ctx) {
+      // `=` keeps a prompt that starts with `-` from being read as an option.
+      const args = [`--message=${ctx.task.prompt}`, '--yes-always', '--no-pretty', '--no-stream']
+      if (ctx.task.model) args.push('--model', ctx.task.model)
+      if (ctx.approval !== 'all') args.push('--dry-run')
+      return args
+    },
+  })
+}
+
+export const codingCliExecutors: Record<string, Executor> = {
+  claude: claudeExecutor(),
+  codex: codexExecutor(),
+  opencode: opencodeExecutor(),
+  aider: aiderExecutor(),
+}

@@ -1,0 +1,37 @@
+import { gate, NeedsApproval } from './approval.js'
+import { runProcess } from './process.js'
+import type { ExecContext, ExecResult, Executor } from './types.js'
+
+/**
+ * Runs the task as a shell command (metadata.command, else the prompt) in the codebase: for
+ * scripts and CI-like jobs. Its output lines stream as they come; exit 0 completes the task
+ * with the output's tail as the result.
+ */
+export const commandExecutor: Executor = {
+  name: 'command',
+  async run(ctx: ExecContext): Promise<ExecResult> {
+    const command = String(ctx.task.metadata.command ?? ctx.task.prompt).trim()
+    if (!command)
+      return { status: 'failed', error: 'No command: set metadata.command or the prompt' }
+    try {
+      const refused = gate(ctx, 'run_command', { command }, false)
+      if (refused) return { status: 'failed', error: refused }
+    } catch (err) {
+      if (err instanceof NeedsApproval) return { status: 'input-required', pending: err.pending }
+      throw err
+    }
+    const tail: string[] = []
+    const run = await runProcess(ctx, '/bin/sh', ['-c', command], (line) => {
+      ctx.emit(line)
+      tail.push(line)
+      if (tail.length > 50) tail.shift()
+    })
+    if (run.aborted) return { status: 'failed', error: 'cancelled' }
+    if (run.code === 0) return { status: 'completed', result: tail.join('\n') }
+    const why = run.code === null ? `killed by ${run.signal}` : `exit code ${run.code}`
+    return {
+      status: 'failed',
+      error: [`${command}: ${why}`, ...run.stderrTail.slice(-5)].join('\n'),
+    }
+  },
+}

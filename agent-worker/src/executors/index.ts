@@ -1,0 +1,78 @@
+import { codingCliExecutors, isInstalled } from './coding-cli.js'
+import { commandExecutor } from './command.js'
+import { llmExecutor } from './llm.js'
+import { hasProvider } from './providers.js'
+import type { Executor, TaskSpec } from './types.js'
+import { cloneRepoJob, registerCodebaseJob, type WorkspaceHost } from './workspace-jobs.js'
+
+export interface ExecutorChoice {
+  /** `auto`, or the name of the executor every task uses unless it names another. */
+  configured: string
+  defaultModel?: string
+  sessionsDir: string
+  env: NodeJS.ProcessEnv
+  host: WorkspaceHost
+}
+
+const CLI_PREFERENCE = ['claude', 'codex', 'opencode', 'aider'] as const
+
+/** Upstream's trivial agent types, answered by the worker itself. */
+const echo: Executor = {
+  name: 'echo',
+  run: async (ctx) => {
+    ctx.emit(ctx.task.prompt)
+    return { status: 'completed', result: ctx.task.prompt }
+  },
+}
+const noop: Executor = { name: 'noop', run: async () => ({ status: 'completed', result: '' }) }
+
+/** The executors this worker has, by name. */
+export function executors(choice: ExecutorChoice): Map<string, Executor> {
+  const all: Executor[] = [
+    llmExecutor({
+      defaultModel: choice.defaultModel,
+      sessionsDir: choice.sessionsDir,
+      env: choice.env,
+    }),
+    commandExecutor,
+    ...Object.values(codingCliExecutors),
+    registerCodebaseJob(choice.host),
+    cloneRepoJob(choice.host),
+    echo,
+    noop,
+  ]
+  return new Map(all.map((e) => [e.name, e]))
+}
+
+/** Which executors `auto` may pick on this machine, best first (also what the worker advertises). */
+export function usable(choice: ExecutorChoice): string[] {
+  const names: string[] = []
+  if (choice.defaultModel || hasProvider(choice.env)) names.push('llm')
+  for (const cli of CLI_PREFERENCE) if (isInstalled(cli, choice.env)) names.push(cli)
+  return names
+}
+
+/**
+ * The executor for a task: the workspace jobs and trivial types by agent type; then the one
+ * the task names (metadata.executor), the agent type when it names an executor (`command`,
+ * `claude` …), the worker's `--executor`, and for `auto` the best usable one.
+ */
+export function pick(
+  task: TaskSpec,
+  choice: ExecutorChoice,
+  all: Map<string, Executor>,
+): Executor | string {
+  const byType = all.get(task.agentType)
+  if (
+    byType &&
+    ['register_codebase', 'clone_repo', 'echo', 'noop', 'command'].includes(byType.name)
+  )
+    return byType
+  const named = typeof task.metadata.executor === 'string' ? task.metadata.executor : undefined
+  const wanted = named ?? (CLI_PREFERENCE as readonly string[]).find((c) => c === task.agentType)
+  const name = wanted ?? (choice.configured === 'auto' ? usable(choice)[0] : choice.configured)
+  if (!name) {
+    return 'No executor available: configure an LLM provider key (e.g. OPENAI_API_KEY with --model) or install claude, codex, opencode or aider'
+  }
+  return all.get(name) ?? `Unknown executor ${name} (known: ${[...all.keys()].join(', ')})`
+}

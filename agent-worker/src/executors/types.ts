@@ -1,0 +1,57 @@
+/** The one interface every way of running a task implements. */
+
+/** What a worker may do without asking: read-only tools (`safe`), everything (`all`), or nothing (`none`). */
+export type ApprovalMode = 'all' | 'safe' | 'none'
+
+/** A claimed task as an executor sees it. */
+export interface TaskSpec {
+  id: string
+  /** The lease's attempt number: the fencing token of every report. */
+  attempt: number
+  title: string
+  prompt: string
+  agentType: string
+  /** `provider/model` when the task asks for one. */
+  model?: string
+  metadata: Record<string, unknown>
+  /** Absolute real path of the codebase the task runs in. */
+  codebasePath: string
+  codebaseId?: string
+  /** Continue this conversation, when the executor can (metadata.resume_session_id). */
+  resumeSessionId?: string
+}
+
+/** An action the approval policy held back, for a person to allow (the task goes input-required). */
+export interface PendingAction {
+  tool: string
+  input: unknown
+  reason: string
+  /** What a person's approval is recorded as (metadata.approved_actions). */
+  key: string
+}
+
+export interface ExecContext {
+  task: TaskSpec
+  /** Aborted when the server cancels the task or the worker shuts down. */
+  signal: AbortSignal
+  /** One line of output, streamed to the task's subscribers in order (text or a JSON event). */
+  emit(line: string): void
+  approval: ApprovalMode
+  /** Actions a person already approved for this task (metadata.approved_actions). */
+  approved: readonly string[]
+  /** The environment for child processes: the worker's, minus its token and unrelated secrets. */
+  env: NodeJS.ProcessEnv
+  /** Called with the process group of every child started, so a restarted worker can stop orphans. */
+  onProcess(pgid: number): void
+}
+
+export type ExecResult =
+  | { status: 'completed'; result: string; sessionId?: string }
+  | { status: 'failed'; error: string; sessionId?: string }
+  | { status: 'input-required'; pending: PendingAction; sessionId?: string }
+
+export interface Executor {
+  /** Shown in output and logs, and the value of `--executor` / metadata.executor that picks it. */
+  readonly name: string
+  run(ctx: ExecContext): Promise<ExecResult>
+}

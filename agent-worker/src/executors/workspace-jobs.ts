@@ -1,0 +1,91 @@
+import { existsSync, statSync } from 'node:fs'
+import { dirname, resolve, sep } from 'node:path'
+import { gate, NeedsApproval } from './approval.js'
+import { runProcess } from './process.js'
+import type { ExecContext, ExecResult, Executor } from './types.js'
+
+export interface WorkspaceHost {
+  /** The roots the worker was started with: registering inside them needs no approval. */
+  roots(): string[]
+  register(path: string, name: string, description: string): Promise<string>
+}
+
+const within = (roots: string[], p: string) =>
+  roots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep))
+
+/** Serving a new path widens what tasks may touch: outside the worker's roots it needs approval. */
+function allowed(ctx: ExecContext, host: WorkspaceHost, tool: string, path: string) {
+  try {
+    return gate(ctx, tool, { path }, within(host.roots(), path))
+  } catch (err) {
+    if (err instanceof NeedsApproval) return err
+    throw err
+  }
+}
+
+function meta(ctx: ExecContext) {
+  const m = ctx.task.metadata
+  const path = typeof m.path === 'string' ? resolve(m.path) : ''
+  return {
+    path,
+    name: String(m.name ?? path.split(sep).pop() ?? 'codebase'),
+    description: String(m.description ?? ''),
+  }
+}
+
+/** `register_codebase`: the UI asked for a path without a worker; this one checks it and serves it. */
+export function registerCodebaseJob(host: WorkspaceHost): Executor {
+  return {
+    name: 'register_codebase',
+    async run(ctx): Promise<ExecResult> {
+      const { path, name, description } = meta(ctx)
+      if (!path) return { status: 'failed', error: 'metadata.path is missing' }
+      const verdict = allowed(ctx, host, 'register_codebase', path)
+      if (verdict instanceof NeedsApproval)
+        return { status: 'input-required', pending: verdict.pending }
+      if (verdict) return { status: 'failed', error: verdict }
+      if (!existsSync(path) || !statSync(path).isDirectory())
+        return { status: 'failed', error: `${path} is not a directory on this worker` }
+      const id = await host.register(path, name, description)
+      ctx.emit(`registered ${path} as ${id}`)
+      return { status: 'completed', result: JSON.stringify({ codebase_id: id, path }) }
+    },
+  }
+}
+
+/** `clone_repo`: git clone into the path, then register it. */
+export function cloneRepoJob(host: WorkspaceHost): Executor {
+  return {
+    name: 'clone_repo',
+    async run(ctx): Promise<ExecResult> {
+      const { path, name, description } = meta(ctx)
+      const url = String(ctx.task.metadata.git_url ?? '')
+      if (!path || !url)
+        return { status: 'failed', error: 'metadata.path and metadata.git_url are required' }
+      if (!/^(https:\/\/|ssh:\/\/|git@)/.test(url) && !existsSync(url))
+        return { status: 'failed', error: `git_url must be https://, ssh:// or git@: ${url}` }
+      const verdict = allowed(ctx, host, 'clone_repo', path)
+      if (verdict instanceof NeedsApproval)
+        return { status: 'input-required', pending: verdict.pending }
+      if (verdict) return { status: 'failed', error: verdict }
+      if (existsSync(path)) return { status: 'failed', error: `${path} already exists` }
+      const branch = ctx.task.metadata.git_branch
+      const args = [
+        'clone',
+        '--progress',
+        ...(branch ? ['--branch', String(branch)] : []),
+        '--',
+        url,
+        path,
+      ]
+      const run = await runProcess(ctx, 'git', args, (l) => ctx.emit(l), { cwd: dirname(path) })
+      if (run.code !== 0)
+        return {
+          status: 'failed',
+          error: `git clone failed: ${run.stderrTail.slice(-3).join(' ')}`,
+        }
+      const id = await host.register(path, name, description)
+      return { status: 'completed', result: JSON.stringify({ codebase_id: id, path }) }
+    },
+  }
+}

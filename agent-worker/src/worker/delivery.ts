@@ -1,0 +1,116 @@
+import { type HttpError, isUnreachable, type Server, sleep } from '../http.js'
+import { log } from '../log.js'
+import type { Entry, Outcome, TaskJournal } from './journal.js'
+
+const MAX_BATCH_LINES = 200
+const MAX_BATCH_BYTES = 256 * 1024
+
+/**
+ * Sends a task's journal to the server in order: output in batches as it is produced, then
+ * the outcome. A server that is down is retried with backoff until it answers; nothing is
+ * acknowledged before the server stored it. A refusal (the task was cancelled, requeued or
+ * its lease lost) drops the output the server will never take and tells the runner to stop.
+ */
+export class Delivery {
+  private wake: (() => void) | undefined
+  private failures = 0
+  readonly settled: Promise<void>
+
+  constructor(
+    private readonly server: Server,
+    private readonly workerId: string,
+    private readonly journal: TaskJournal,
+    private readonly onRefused: (reason: string) => void,
+  ) {
+    this.settled = this.run()
+  }
+
+  /** New entries in the journal. */
+  kick() {
+    this.wake?.()
+  }
+
+  private async run() {
+    for (;;) {
+      const pending = this.journal.pending()
+      if (pending.length === 0) {
+        if (this.journal.finished) return
+        await new Promise<void>((resolve) => {
+          this.wake = resolve
+        })
+        this.wake = undefined
+        continue
+      }
+      try {
+        this.journal.ack(await this.send(pending))
+        this.failures = 0
+      } catch (err) {
+        if (isUnreachable(err)) {
+          const wait = Math.min(5000, 200 * 2 ** this.failures++)
+          if (this.failures === 1) log.warn(`server unreachable, keeping output: ${message(err)}`)
+          await sleep(wait)
+          continue
+        }
+        this.refused(pending, err as HttpError)
+      }
+    }
+  }
+
+  /** Sends the oldest entries; answers how many the server now has. */
+  private async send(pending: Entry[]): Promise<number> {
+    const first = pending[0] as Entry
+    const { taskId, attempt } = this.journal.meta
+    if ('final' in first) {
+      await this.report(first.final)
+      return 1
+    }
+    const batch: { n: number; out: string }[] = []
+    let bytes = 0
+    for (const e of pending) {
+      if (!('n' in e) || batch.length >= MAX_BATCH_LINES || bytes > MAX_BATCH_BYTES) break
+      batch.push(e)
+      bytes += e.out.length
+    }
+    await this.server.post(`/v1/agent/tasks/${encodeURIComponent(taskId)}/output`, {
+      worker_id: this.workerId,
+      attempt,
+      line: first.n,
+      lines: batch.map((e) => e.out),
+    })
+    return batch.length
+  }
+
+  private async report(outcome: Outcome) {
+    const { taskId, attempt } = this.journal.meta
+    const body: Record<string, unknown> = { task_id: taskId, worker_id: this.workerId, attempt }
+    if (outcome.status === 'completed')
+      Object.assign(body, { status: 'completed', result: outcome.result })
+    if (outcome.status === 'failed') Object.assign(body, { status: 'failed', error: outcome.error })
+    if (outcome.status === 'input-required')
+      Object.assign(body, { status: 'input-required', pending_action: outcome.pending })
+    if ('sessionId' in outcome && outcome.sessionId) body.session_id = outcome.sessionId
+    await this.server.post('/v1/worker/tasks/release', body, { 'X-Worker-ID': this.workerId })
+  }
+
+  private refused(pending: Entry[], err: HttpError) {
+    const first = pending[0] as Entry
+    const { taskId } = this.journal.meta
+    if ('final' in first) {
+      // The outcome cannot be recorded (already finished, cancelled or no longer ours):
+      // whoever holds the task now decides; there is nothing left to retry.
+      log.warn(`task ${taskId}: outcome not recorded: ${err.message}`)
+      this.journal.ack(1)
+      return
+    }
+    if (err.status === 409 || err.status === 404) {
+      this.journal.dropOutput()
+      this.onRefused(err.message)
+      return
+    }
+    // A batch the server calls malformed would block every later line: skip it, loudly.
+    log.error(`task ${taskId}: output refused, skipped: ${err.message}`)
+    this.journal.ack(1)
+  }
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err))

@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { type ExecutorChoice, executors, pick } from '../executors/index.js'
+import { childEnv } from '../executors/sandbox.js'
+import type { ApprovalMode, Executor, TaskSpec } from '../executors/types.js'
+import type { Server } from '../http.js'
+import { bold, log } from '../log.js'
+import { Delivery } from './delivery.js'
+import { type Outcome, TaskJournal } from './journal.js'
+
+/** Provider keys a coding CLI needs in its environment (every other secret is withheld). */
+const CLI_KEYS = [
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_BASE_URL',
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'OPENROUTER_API_KEY',
+  'GEMINI_API_KEY',
+  'GOOGLE_API_KEY',
+]
+
+export interface RunnerDeps {
+  server: Server
+  workerId: string
+  stateDir: string
+  approval: ApprovalMode
+  choice: ExecutorChoice
+}
+
+/** A claimed task being run: stop() asks it to end (the server cancelled it, or shutdown). */
+export interface Running {
+  spec: TaskSpec
+  stop(reason: 'cancelled' | 'shutdown'): void
+  done: Promise<void>
+}
+
+/**
+ * Runs one claimed task from start to the server acknowledging its outcome: the journal
+ * first, then the executor, whose output streams through the journal's delivery.
+ */
+export function runTask(deps: RunnerDeps, spec: TaskSpec): Running {
+  const journal = TaskJournal.create(deps.stateDir, spec.id, spec.attempt)
+  const abort = new AbortController()
+  let stopReason: 'cancelled' | 'shutdown' | 'refused' | undefined
+  const delivery = new Delivery(deps.server, deps.workerId, journal, (why) => {
+    log.warn(`task ${spec.id}: the server refused its output, stopping (${why})`)
+    stopReason ??= 'refused'
+    abort.abort()
+  })
+  const all = executors(deps.choice)
+  const chosen = pick(spec, deps.choice, all)
+
+  async function execute(executor: Executor): Promise<Outcome> {
+    mkdirSync(spec.codebasePath, { recursive: true })
+    log.info(`task ${bold(spec.id)}: ${executor.name} in ${spec.codebasePath}`)
+    const keep = executor.name in { claude: 1, codex: 1, opencode: 1, aider: 1 } ? CLI_KEYS : []
+    try {
+      return await executor.run({
+        task: spec,
+        signal: abort.signal,
+        emit: (line) => {
+          journal.output(line)
+          delivery.kick()
+        },
+        approval: deps.approval,
+        approved: approvedOf(spec),
+        env: childEnv(process.env, keep),
+        onProcess: (pgid) => journal.addProcess(pgid),
+      })
+    } catch (err) {
+      return { status: 'failed', error: `${executor.name} crashed: ${(err as Error).message}` }
+    }
+  }
+
+  const done = (async () => {
+    let outcome: Outcome =
+      typeof chosen === 'string' ? { status: 'failed', error: chosen } : await execute(chosen)
+    // Stopped before finishing: nothing to report but that the lease is free again (a
+    // cancelled task stays cancelled; a task dropped at shutdown goes back to the queue).
+    if (stopReason) outcome = { status: 'released' }
+    journal.finish(outcome)
+    delivery.kick()
+    await delivery.settled
+    journal.remove()
+    log.info(
+      `task ${bold(spec.id)}: ${outcome.status}${'error' in outcome ? `: ${outcome.error}` : ''}`,
+    )
+  })()
+
+  return {
+    spec,
+    done,
+    stop(reason) {
+      stopReason ??= reason
+      abort.abort()
+    },
+  }
+}
+
+/** Resumes what an earlier run of this worker left: stops its orphans, flushes, lets go. */
+export async function recoverLeftovers(deps: RunnerDeps, killGroup: (pgid: number) => void) {
+  for (const journal of TaskJournal.leftOver(deps.stateDir)) {
+    for (const pgid of journal.meta.pgids) killGroup(pgid)
+    // The executor died with the worker; its output so far is delivered under the old lease
+    // (if it is still valid), then the task goes back to the queue for a fresh attempt.
+    journal.finish({ status: 'released' })
+    const delivery = new Delivery(deps.server, deps.workerId, journal, () => {})
+    await delivery.settled
+    journal.remove()
+    log.info(`task ${journal.meta.taskId}: recovered after a restart and handed back to the queue`)
+  }
+}
+
+function approvedOf(spec: TaskSpec): string[] {
+  const a = spec.metadata.approved_actions
+  return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : []
+}
+
+export const scratchDir = (stateDir: string, taskId: string) =>
+  join(stateDir, 'scratch', encodeURIComponent(taskId))

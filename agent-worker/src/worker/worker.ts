@@ -1,0 +1,225 @@
+import { hostname } from 'node:os'
+import { basename } from 'node:path'
+import type { Settings } from '../config.js'
+import { codingCliExecutors } from '../executors/coding-cli.js'
+import { type ExecutorChoice, usable } from '../executors/index.js'
+import { killGroup } from '../executors/process.js'
+import { HttpError, Server, sleep } from '../http.js'
+import { bold, log } from '../log.js'
+import { lockStateDir, workerIdentity } from './identity.js'
+import { type Running, recoverLeftovers, runTask, scratchDir } from './runner.js'
+import { type OfferedTask, TaskFeed } from './task-feed.js'
+
+const VERSION_CAPABILITIES = ['codetether-worker', 'build', 'command']
+
+/**
+ * The worker: registers itself and its codebases, holds the task feed, claims what it can
+ * run up to its concurrency, and on SIGTERM stops taking work, lets running tasks finish
+ * for a grace period, hands back the rest and flushes everything it owes the server.
+ */
+export class Worker {
+  readonly id: string
+  private readonly server: Server
+  private readonly codebases = new Map<string, string>()
+  private readonly backlog = new Map<string, OfferedTask>()
+  private readonly running = new Map<string, Running>()
+  private readonly claiming = new Set<string>()
+  private readonly stopping = new AbortController()
+  private readonly choice: ExecutorChoice
+  private feed?: TaskFeed
+  private unlock?: () => void
+
+  constructor(private readonly s: Settings) {
+    this.id = workerIdentity(s.stateDir)
+    this.server = new Server({ server: s.server, token: s.token })
+    this.choice = {
+      configured: s.executor,
+      defaultModel: s.model,
+      sessionsDir: `${s.stateDir}/sessions`,
+      env: process.env,
+      host: {
+        roots: () => s.codebases,
+        register: (path, name, description) => this.registerCodebase(path, name, description),
+      },
+    }
+  }
+
+  private get capabilities() {
+    return [...new Set([...VERSION_CAPABILITIES, ...usable(this.choice), ...this.s.capabilities])]
+  }
+
+  async start() {
+    this.unlock = lockStateDir(this.s.stateDir)
+    log.info(`worker ${bold(this.id)} (${this.s.name}) → ${this.server.base}`)
+    await recoverLeftovers(this.deps(), (pgid) => {
+      killGroup(pgid, 'SIGKILL')
+    })
+    await this.untilRegistered()
+    this.feed = new TaskFeed(
+      this.server,
+      {
+        workerId: this.id,
+        name: this.s.name,
+        codebaseIds: () => [...this.codebases.keys(), 'global'],
+        capabilities: this.capabilities,
+      },
+      {
+        offer: (t) => this.offer(t),
+        cancel: (id, reason) => {
+          const r = this.running.get(id)
+          if (r) log.info(`task ${bold(id)}: ${reason} by the server, stopping`)
+          r?.stop('cancelled')
+        },
+        connected: () => this.register().catch((e) => log.warn(`re-register: ${e.message}`)),
+      },
+      this.s.pollSeconds,
+    )
+    this.feed.start(this.stopping.signal)
+    void this.heartbeats()
+  }
+
+  private deps() {
+    return {
+      server: this.server,
+      workerId: this.id,
+      stateDir: this.s.stateDir,
+      approval: this.s.autoApprove,
+      choice: this.choice,
+    }
+  }
+
+  private async untilRegistered() {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.register()
+      } catch (err) {
+        if (err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 429)
+          throw err
+        if (attempt === 0)
+          log.warn(`server not reachable yet (${(err as Error).message}); retrying`)
+        await sleep(Math.min(10_000, 500 * 2 ** attempt), this.stopping.signal)
+        if (this.stopping.signal.aborted) return
+      }
+    }
+  }
+
+  /** Worker and codebases, again after each reconnect so the server's view stays fresh. */
+  private async register() {
+    const models = this.s.model ? [{ id: this.s.model, name: this.s.model }] : []
+    await this.server.post('/v1/agent/workers/register', {
+      worker_id: this.id,
+      name: this.s.name,
+      hostname: hostname(),
+      capabilities: this.capabilities,
+      models,
+      agents: Object.keys(codingCliExecutors).filter((n) => usable(this.choice).includes(n)),
+    })
+    for (const path of this.s.codebases) await this.registerCodebase(path, basename(path), '')
+  }
+
+  private async registerCodebase(path: string, name: string, description: string) {
+    const res = await this.server.post<{ workspace?: { id: string } }>('/v1/agent/codebases', {
+      name,
+      path,
+      description,
+      worker_id: this.id,
+    })
+    const id = res.workspace?.id
+    if (!id) throw new Error(`registering ${path} returned no id`)
+    this.codebases.set(id, path)
+    return id
+  }
+
+  private async heartbeats() {
+    while (!this.stopping.signal.aborted) {
+      await sleep(this.s.heartbeatSeconds * 1000, this.stopping.signal)
+      if (this.stopping.signal.aborted) return
+      try {
+        await this.server.post(`/v1/agent/workers/${encodeURIComponent(this.id)}/heartbeat`, {})
+      } catch (err) {
+        if (err instanceof HttpError && err.status === 404) await this.register().catch(() => {})
+      }
+    }
+  }
+
+  /** An advisory offer: queued locally, claimed when a slot is free. */
+  private offer(t: OfferedTask) {
+    if (this.stopping.signal.aborted || this.running.has(t.id) || this.claiming.has(t.id)) return
+    if (t.codebase_id !== 'global' && !this.codebases.has(t.codebase_id)) return
+    this.backlog.set(t.id, t)
+    this.pump()
+  }
+
+  private pump() {
+    while (
+      !this.stopping.signal.aborted &&
+      this.running.size + this.claiming.size < this.s.concurrency
+    ) {
+      const next = [...this.backlog.values()].sort(
+        (a, b) => (b.priority ?? 0) - (a.priority ?? 0),
+      )[0]
+      if (!next) return
+      this.backlog.delete(next.id)
+      this.claiming.add(next.id)
+      void this.claim(next).finally(() => {
+        this.claiming.delete(next.id)
+        this.pump()
+      })
+    }
+  }
+
+  private async claim(t: OfferedTask) {
+    let claimed: { attempt: number; task: OfferedTask & { model_ref?: string | null } }
+    try {
+      claimed = await this.server.post(
+        '/v1/worker/tasks/claim',
+        { task_id: t.id },
+        { 'X-Worker-ID': this.id },
+      )
+    } catch (err) {
+      // 409: someone else has it or it is not ours to take; anything else: polling retries.
+      if (!(err instanceof HttpError && err.status === 409))
+        log.warn(`claim ${t.id}: ${(err as Error).message}`)
+      return
+    }
+    const task = claimed.task
+    const meta = task.metadata ?? {}
+    const running = runTask(this.deps(), {
+      id: t.id,
+      attempt: claimed.attempt,
+      title: task.title ?? '',
+      prompt: task.prompt ?? '',
+      agentType: task.agent_type ?? 'build',
+      model: task.model_ref ? task.model_ref.replace(':', '/') : undefined,
+      metadata: meta,
+      codebaseId: task.codebase_id,
+      codebasePath: this.codebases.get(task.codebase_id) ?? scratchDir(this.s.stateDir, t.id),
+      resumeSessionId:
+        typeof meta.resume_session_id === 'string' ? meta.resume_session_id : undefined,
+    })
+    this.running.set(t.id, running)
+    void running.done.finally(() => {
+      this.running.delete(t.id)
+      this.pump()
+    })
+  }
+
+  /** SIGTERM: no new work; running tasks get `graceMs` to finish, then are handed back. */
+  async stop(graceMs: number) {
+    if (this.stopping.signal.aborted) return
+    this.stopping.abort()
+    this.backlog.clear()
+    const all = [...this.running.values()]
+    if (all.length)
+      log.info(`stopping: waiting up to ${graceMs / 1000} s for ${all.length} task(s)`)
+    const graceOver = new AbortController()
+    await Promise.race([Promise.all(all.map((r) => r.done)), sleep(graceMs, graceOver.signal)])
+    graceOver.abort()
+    for (const r of this.running.values()) r.stop('shutdown')
+    await Promise.all(all.map((r) => r.done))
+    await this.server
+      .post(`/v1/agent/workers/${encodeURIComponent(this.id)}/unregister`, {})
+      .catch(() => {})
+    this.unlock?.()
+  }
+}

@@ -1,0 +1,320 @@
+/**
+ * A fake LLM provider at the wire, for tests that run the worker's LLM tool loop against it:
+ * OpenAI-compatible `POST /v1/chat/completions` and Anthropic `POST /v1/messages`, each answered
+ * from a script and streamed in that provider's own SSE protocol (or as one JSON body when the
+ * request does not ask for a stream), so the real AI SDK providers parse them.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface ScriptedTurn {
+  text?: string
+  toolCalls?: { name: string; args: Record<string, unknown> }[]
+}
+
+export type Provider = 'openai' | 'anthropic'
+
+export interface RecordedRequest {
+  provider: string
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are whatever the SDK sent
+  body: any
+  headers: Record<string, string | string[] | undefined>
+}
+
+export interface FakeLlm {
+  /** `http://127.0.0.1:PORT`; both providers' baseURL is `${url}/v1`. */
+  url: string
+  requests: RecordedRequest[]
+  close(): Promise<void>
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: request bodies are whatever the SDK sent
+type Script = (request: { provider: Provider; body: any; turn: number }) => ScriptedTurn
+
+interface Answer {
+  id: string
+  model: string
+  turn: ScriptedTurn
+  calls: { id: string; name: string; args: string }[]
+  inputTokens: number
+  outputTokens: number
+}
+
+export async function startFakeLlm(script: Script): Promise<FakeLlm> {
+  const requests: RecordedRequest[] = []
+  const turns: Record<Provider, number> = { openai: 0, anthropic: 0 }
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: { message: String(error) } })
+      else res.end()
+    })
+  })
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const path = new URL(req.url ?? '/', 'http://fake').pathname
+    const provider: Provider | undefined =
+      req.method === 'POST' && path === '/v1/chat/completions'
+        ? 'openai'
+        : req.method === 'POST' && path === '/v1/messages'
+          ? 'anthropic'
+          : undefined
+    if (!provider) {
+      sendJson(res, 404, {
+        error: { type: 'not_found_error', message: `no route ${req.method} ${path}` },
+      })
+      return
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: parsed JSON
+    let body: any
+    try {
+      body = JSON.parse(await readBody(req))
+    } catch {
+      sendJson(res, 400, { error: { type: 'invalid_request_error', message: 'body is not JSON' } })
+      return
+    }
+    requests.push({ provider, body, headers: { ...req.headers } })
+    const turn = turns[provider]++
+    const scripted = script({ provider, body, turn })
+    const answer = toAnswer(provider, turn, body, scripted)
+    const stream = body?.stream === true
+    if (provider === 'openai') {
+      if (stream) streamOpenAi(res, answer)
+      else sendJson(res, 200, openAiCompletion(answer))
+    } else if (stream) streamAnthropic(res, answer)
+    else sendJson(res, 200, anthropicMessage(answer))
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        // The SDK's fetch keeps connections alive; close() alone would wait on them.
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown) {
+  const text = JSON.stringify(value)
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  })
+  res.end(text)
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON
+function toAnswer(provider: Provider, turn: number, body: any, scripted: ScriptedTurn): Answer {
+  const prefix = provider === 'openai' ? 'call' : 'toolu'
+  const calls = (scripted.toolCalls ?? []).map((call, i) => ({
+    id: `${prefix}_fake_${turn}_${i}`,
+    name: call.name,
+    args: JSON.stringify(call.args),
+  }))
+  const said = (scripted.text ?? '').length + calls.reduce((n, call) => n + call.args.length, 0)
+  return {
+    id: provider === 'openai' ? `chatcmpl-fake-${turn}` : `msg_fake_${turn}`,
+    model: typeof body?.model === 'string' ? body.model : 'fake-model',
+    turn: scripted,
+    calls,
+    // Rough but deterministic, so tests can assert usage is carried through.
+    inputTokens: Math.max(1, Math.ceil(JSON.stringify(body?.messages ?? []).length / 4)),
+    outputTokens: Math.max(1, Math.ceil(said / 4)),
+  }
+}
+
+/** Cuts a string into up to `count` pieces, as a real stream delivers it in several deltas. */
+function pieces(text: string, count = 3): string[] {
+  if (text.length <= 1) return [text]
+  const size = Math.ceil(text.length / count)
+  const out: string[] = []
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size))
+  return out
+}
+
+function sseHeaders(res: ServerResponse) {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  })
+}
+
+function openAiUsage(answer: Answer) {
+  return {
+    prompt_tokens: answer.inputTokens,
+    completion_tokens: answer.outputTokens,
+    total_tokens: answer.inputTokens + answer.outputTokens,
+  }
+}
+
+function openAiFinish(answer: Answer) {
+  return answer.calls.length > 0 ? 'tool_calls' : 'stop'
+}
+
+/** `chat.completion.chunk` events: role, content deltas, tool-call deltas, finish, usage, [DONE]. */
+function streamOpenAi(res: ServerResponse, answer: Answer) {
+  sseHeaders(res)
+  const created = Math.floor(Date.now() / 1000)
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => {
+    const event = { id: answer.id, object: 'chat.completion.chunk', created, model: answer.model }
+    res.write(
+      `data: ${JSON.stringify({ ...event, system_fingerprint: null, choices, ...extra })}\n\n`,
+    )
+  }
+  const delta = (value: Record<string, unknown>) =>
+    chunk([{ index: 0, delta: value, logprobs: null, finish_reason: null }])
+
+  delta({ role: 'assistant', content: '', refusal: null })
+  const text = answer.turn.text ?? ''
+  if (text !== '') for (const piece of pieces(text)) delta({ content: piece })
+  answer.calls.forEach((call, index) => {
+    delta({
+      tool_calls: [
+        { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
+      ],
+    })
+    for (const piece of pieces(call.args)) {
+      delta({ tool_calls: [{ index, function: { arguments: piece } }] })
+    }
+  })
+  chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: openAiFinish(answer) }])
+  chunk([], { usage: openAiUsage(answer) })
+  res.end('data: [DONE]\n\n')
+}
+
+function openAiCompletion(answer: Answer) {
+  const toolCalls = answer.calls.map((call) => ({
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: call.args },
+  }))
+  return {
+    id: answer.id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: answer.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: answer.turn.text ?? null,
+          refusal: null,
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+        },
+        logprobs: null,
+        finish_reason: openAiFinish(answer),
+      },
+    ],
+    usage: openAiUsage(answer),
+  }
+}
+
+function anthropicStop(answer: Answer) {
+  return answer.calls.length > 0 ? 'tool_use' : 'end_turn'
+}
+
+function anthropicContent(answer: Answer) {
+  const blocks: Record<string, unknown>[] = []
+  if (answer.turn.text) blocks.push({ type: 'text', text: answer.turn.text })
+  for (const call of answer.calls) {
+    blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: JSON.parse(call.args) })
+  }
+  return blocks
+}
+
+/**
+ * Messages stream events: message_start, ping, per block content_block_start / _delta
+ * (text_delta, input_json_delta) / _stop, message_delta with the stop reason, message_stop.
+ */
+function streamAnthropic(res: ServerResponse, answer: Answer) {
+  sseHeaders(res)
+  const send = (type: string, data: Record<string, unknown>) =>
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`)
+
+  send('message_start', {
+    message: {
+      id: answer.id,
+      type: 'message',
+      role: 'assistant',
+      model: answer.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: {
+        input_tokens: answer.inputTokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens: 1,
+      },
+    },
+  })
+  send('ping', {})
+  let index = 0
+  const text = answer.turn.text ?? ''
+  if (text !== '') {
+    send('content_block_start', { index, content_block: { type: 'text', text: '' } })
+    for (const piece of pieces(text)) {
+      send('content_block_delta', { index, delta: { type: 'text_delta', text: piece } })
+    }
+    send('content_block_stop', { index })
+    index++
+  }
+  for (const call of answer.calls) {
+    send('content_block_start', {
+      index,
+      content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
+    })
+    // The API opens every tool input with an empty partial_json before the real pieces.
+    for (const piece of ['', ...pieces(call.args)]) {
+      send('content_block_delta', {
+        index,
+        delta: { type: 'input_json_delta', partial_json: piece },
+      })
+    }
+    send('content_block_stop', { index })
+    index++
+  }
+  send('message_delta', {
+    delta: { stop_reason: anthropicStop(answer), stop_sequence: null },
+    usage: { output_tokens: answer.outputTokens },
+  })
+  send('message_stop', {})
+  res.end()
+}
+
+function anthropicMessage(answer: Answer) {
+  return {
+    id: answer.id,
+    type: 'message',
+    role: 'assistant',
+    model: answer.model,
+    content: anthropicContent(answer),
+    stop_reason: anthropicStop(answer),
+    stop_sequence: null,
+    usage: {
+      input_tokens: answer.inputTokens,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      output_tokens: answer.outputTokens,
+    },
+  }
+}
