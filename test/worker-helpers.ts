@@ -96,8 +96,16 @@ export const workspaceOf = (path: string) =>
     return rows.find((r) => r.worker_id)?.id
   })
 
-export async function createWorkspaceTask(workspaceId: string, body: Record<string, unknown>) {
-  const res = await api(`/v1/agent/codebases/${workspaceId}/tasks`, { method: 'POST', json: body })
+/** Creates a task through `server` (the one the worker is connected to, for the push). */
+export async function createWorkspaceTask(
+  workspaceId: string,
+  body: Record<string, unknown>,
+  server = stack().url,
+) {
+  const res = await api(new URL(`/v1/agent/codebases/${workspaceId}/tasks`, server).href, {
+    method: 'POST',
+    json: body,
+  })
   if (res.status !== 200) throw new Error(`create task: ${res.status} ${await res.text()}`)
   return (await res.json()) as { id: string }
 }

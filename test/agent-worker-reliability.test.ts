@@ -1,0 +1,131 @@
+/** The agent worker when things go wrong: a server that goes away, a killed worker, cancel, shutdown. */
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { startWrangler } from '../scripts/stack/wrangler'
+import { api, stackVars, startTestWorker } from './helpers'
+import {
+  createWorkspaceTask,
+  getTask,
+  outputsOf,
+  settled,
+  startWorker,
+  tempDir,
+  until,
+  workspaceOf,
+} from './worker-helpers'
+
+const commandTask = (workspace: string, command: string, server?: string) =>
+  createWorkspaceTask(workspace, { prompt: command, agent_type: 'command' }, server)
+
+const lines = (n: number) => Array.from({ length: n }, (_, i) => `line ${i + 1}`)
+
+describe('the agent worker under failure', () => {
+  test('the server is down for 10 s mid-task: every output line arrives once, in order', async () => {
+    const server = await startTestWorker('worker-outage', stackVars())
+    let wrangler = server.worker
+    const codebase = tempDir('outage')
+    const worker = startWorker(['--codebases', codebase, '--auto-approve', 'all'], {
+      server: server.url,
+    })
+    try {
+      const workspace = await workspaceOf(codebase)
+      const task = await commandTask(
+        workspace,
+        'for i in $(seq 1 30); do echo "line $i"; sleep 0.5; done',
+        server.url,
+      )
+      await until('some output', async () => (await outputsOf(task.id)).length >= 3)
+      await wrangler.stop()
+      await sleep(10_000)
+      wrangler = await startWrangler(server.options)
+      const done = await settled(task.id, 60_000)
+      assert.equal(done.status, 'completed', JSON.stringify(done))
+      assert.deepEqual(await outputsOf(task.id), lines(30))
+    } finally {
+      assert.equal(await worker.stop(), 0, worker.output())
+      await wrangler.stop()
+    }
+  })
+
+  test('kill -9 mid-task, restart: the orphan is stopped and the task completes exactly once', async () => {
+    const codebase = tempDir('crash')
+    const args = ['--codebases', codebase, '--auto-approve', 'all']
+    const first = startWorker(args, { name: 'crashy' })
+    const workspace = await workspaceOf(codebase)
+    const task = await commandTask(
+      workspace,
+      'echo started >> runs.txt; for i in $(seq 1 6); do echo "step $i"; sleep 0.5; done; echo finished >> runs.txt',
+    )
+    await until('the first run', async () => (await outputsOf(task.id)).length >= 1)
+    first.child.kill('SIGKILL')
+    await first.stop()
+    const second = startWorker(args, { name: 'crashy', stateDir: first.stateDir })
+    try {
+      const done = await settled(task.id, 60_000)
+      assert.equal(done.status, 'completed', JSON.stringify(done))
+      await sleep(3500) // long enough for a surviving first run to have finished
+      const runs = readFileSync(join(codebase, 'runs.txt'), 'utf8').trim().split('\n')
+      assert.deepEqual(
+        runs,
+        ['started', 'started', 'finished'],
+        'one run was stopped, one finished',
+      )
+      const row = await (await api(`/v1/agent/tasks/${task.id}`)).json()
+      assert.equal(row.status, 'completed')
+      assert.match(second.output(), /recovered after a restart/)
+    } finally {
+      assert.equal(await second.stop(), 0, second.output())
+    }
+  })
+
+  test('two workers with different codebases only get their own tasks', async () => {
+    const [a, b] = [tempDir('mine'), tempDir('theirs')]
+    const wa = startWorker(['--codebases', a, '--auto-approve', 'all'], { name: 'worker-a' })
+    const wb = startWorker(['--codebases', b, '--auto-approve', 'all'], { name: 'worker-b' })
+    try {
+      const [sa, sb] = [await workspaceOf(a), await workspaceOf(b)]
+      const tasks = []
+      for (let i = 0; i < 3; i++) {
+        tasks.push({ dir: a, task: await commandTask(sa, 'pwd') })
+        tasks.push({ dir: b, task: await commandTask(sb, 'pwd') })
+      }
+      const owners = new Map<string, string | null>()
+      for (const { dir, task } of tasks) {
+        const done = await settled(task.id)
+        assert.equal(done.status, 'completed')
+        assert.equal(done.result, dir, 'ran in its own codebase')
+        owners.set(dir, owners.get(dir) ?? done.worker_id)
+        assert.equal(done.worker_id, owners.get(dir))
+      }
+      assert.notEqual(owners.get(a), owners.get(b))
+    } finally {
+      assert.equal(await wa.stop(), 0)
+      assert.equal(await wb.stop(), 0)
+    }
+  })
+
+  test('a cancelled task is stopped on the worker; SIGTERM hands a running task back', async () => {
+    const codebase = tempDir('cancel')
+    const worker = startWorker(['--codebases', codebase, '--auto-approve', 'all', '--grace', '1'])
+    const workspace = await workspaceOf(codebase)
+    const slow = 'echo going; sleep 5; touch finished.txt'
+    const task = await commandTask(workspace, slow)
+    await until('it runs', async () => (await outputsOf(task.id)).includes('going'))
+    assert.equal((await api(`/v1/agent/tasks/${task.id}/cancel`, { method: 'POST' })).status, 200)
+    await until('the worker stops it', async () => /cancelled by the server/.test(worker.output()))
+    await sleep(6000)
+    assert.ok(!existsSync(join(codebase, 'finished.txt')), 'the command was killed')
+    assert.equal((await getTask(task.id)).status, 'cancelled')
+
+    const second = await commandTask(workspace, slow)
+    await until('it runs', async () => (await outputsOf(second.id)).includes('going'))
+    assert.equal(await worker.stop('SIGTERM'), 0, worker.output())
+    const back = await getTask(second.id)
+    assert.equal(back.status, 'pending', 'handed back to the queue')
+    assert.equal(back.worker_id, null)
+    await api(`/v1/agent/tasks/${second.id}/cancel`, { method: 'POST' })
+  })
+})
