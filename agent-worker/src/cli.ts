@@ -170,7 +170,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof ConfigError) {
       log.error(err.message)
       process.exitCode = USAGE
-    } else if (err instanceof HttpError || (err as Error)?.name === 'TypeError') {
+    } else if (err instanceof HttpError || refusedOrUnreachable(err)) {
       log.error(`server: ${(err as Error).message}${causeOf(err)}`)
       process.exitCode = UNREACHABLE
     } else {
@@ -179,6 +179,12 @@ main(process.argv.slice(2)).then(
     }
   },
 )
+
+/** fetch failing (TypeError) or the A2A client's errors for an HTTP status the server answered. */
+function refusedOrUnreachable(err: unknown) {
+  const e = err as Error | undefined
+  return e?.name === 'TypeError' || /HTTP error|Failed to fetch Agent Card/.test(e?.message ?? '')
+}
 
 function causeOf(err: unknown) {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause

@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises'
+import { createInterface } from 'node:readline'
 import { ListTasksRequest, type Task } from '@a2a-js/sdk'
 import { Server } from '../http.js'
 import {
@@ -56,22 +56,22 @@ export async function chat(opts: ClientOptions & { json: boolean }) {
   let contextId: string | undefined
   let taskId: string | undefined
   process.stderr.write('Chatting with CodeTether; /exit or Ctrl-D to leave.\n')
-  for (;;) {
-    let line: string
-    try {
-      line = (await rl.question('> ')).trim()
-    } catch {
-      break
-    }
+  rl.setPrompt('> ')
+  rl.prompt()
+  // The line iterator buffers piped input, so lines typed ahead of an answer are not lost.
+  for await (const raw of rl) {
+    const line = raw.trim()
     if (line === '/exit') break
-    if (!line) continue
-    const result = await client.sendMessage(userMessage(line, contextId, taskId))
-    contextId = isTask(result) ? result.contextId : result.contextId || contextId
-    // A task waiting for input takes the next message; a finished one does not.
-    taskId =
-      isTask(result) && stateName(result.status?.state) === 'input_required' ? result.id : undefined
-    if (opts.json) json(result)
-    else out(answerOf(result))
+    if (line) {
+      const result = await client.sendMessage(userMessage(line, contextId, taskId))
+      contextId = isTask(result) ? result.contextId : result.contextId || contextId
+      // A task waiting for input takes the next message; a finished one does not.
+      const waiting = isTask(result) && stateName(result.status?.state) === 'input_required'
+      taskId = waiting ? result.id : undefined
+      if (opts.json) json(result)
+      else out(answerOf(result))
+    }
+    rl.prompt()
   }
   rl.close()
   return 0
