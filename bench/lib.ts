@@ -5,6 +5,8 @@ export interface Figure {
   name: string
   /** What this figure is compared with (its floor or peer), by name. */
   vs?: string
+  /** Unit of p50/p99 when not milliseconds (e.g. MB). */
+  unit?: string
   p50: number
   p99: number
   rps: number
@@ -108,8 +110,8 @@ export function printTable(figures: Figure[]): void {
     const floor = f.vs ? byName.get(f.vs) : undefined
     return {
       benchmark: f.name,
-      'p50 ms': f.p50.toFixed(2),
-      'p99 ms': f.p99.toFixed(2),
+      'p50 ms': f.p50.toFixed(2) + (f.unit ? ` ${f.unit}` : ''),
+      'p99 ms': f.p99.toFixed(2) + (f.unit ? ` ${f.unit}` : ''),
       'req/s': Number.isNaN(f.rps) ? '' : f.rps.toFixed(0),
       'vs floor': floor ? `${(f.p50 / floor.p50).toFixed(2)}× p50 of ${floor.name}` : '',
     }

@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { Miniflare } from 'miniflare'
 import pg from 'pg'
+import { buildAgentWorker } from '../scripts/stack/agent-worker'
 import { startTempStack } from '../scripts/stack/index'
 import { freePort } from '../scripts/stack/ports'
 import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
@@ -20,13 +21,21 @@ import { startSdkPeer } from './a2a-peer'
 import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
 import { fanoutFigures, queueFigures } from './queue'
 import { streamFigures } from './stream'
+import { workerFigures } from './worker'
 
 const quick = process.argv.includes('--quick')
+/** `--only=worker,queue` runs just those groups: http, a2a, stream, queue, worker. */
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+const want = (group: string) => !only || only.includes(group)
 const N = quick ? 300 : 2000
 const WARMUP = quick ? 50 : 200
 const log = (msg: string) => console.error(`[bench] ${msg}`)
 
 async function main() {
+  buildAgentWorker()
   const { stack, dir, dispose } = await startTempStack('bench', log)
   const cleanups: (() => unknown)[] = [dispose]
   try {
@@ -68,105 +77,123 @@ async function main() {
       log(`${figure.name}: p50 ${figure.p50.toFixed(2)} ms`)
       figures.push(figure)
     }
-    await run(measure('node http: bare server', httpGet(`http://127.0.0.1:${barePort}/`), opts))
-    await run(
-      measure('worker direct: GET /health', httpGet(`${direct}/health`), {
-        ...opts,
-        vs: 'node http: bare server',
-      }),
-    )
-    await run(measure('postgres: set tenant + select (pg, pooled)', pgRead, opts))
-    await run(
-      measure('worker direct: tenant read', httpGet(`${direct}${read}`, auth), {
-        ...opts,
-        vs: 'worker direct: GET /health',
-      }),
-    )
-    await run(
-      measure('worker direct: tenant read ×8', httpGet(`${direct}${read}`, auth), {
-        ...opts,
-        concurrency: 8,
-        vs: 'worker direct: tenant read',
-      }),
-    )
-    await run(
-      measure('wrangler dev: GET /health', httpGet(`${info.url}/health`), {
-        ...opts,
-        vs: 'worker direct: GET /health',
-      }),
-    )
-    await run(
-      measure('wrangler dev: tenant read', httpGet(`${info.url}${read}`, auth), {
-        ...opts,
-        vs: 'wrangler dev: GET /health',
-      }),
-    )
+    if (want('http')) {
+      await run(measure('node http: bare server', httpGet(`http://127.0.0.1:${barePort}/`), opts))
+      await run(
+        measure('worker direct: GET /health', httpGet(`${direct}/health`), {
+          ...opts,
+          vs: 'node http: bare server',
+        }),
+      )
+      await run(measure('postgres: set tenant + select (pg, pooled)', pgRead, opts))
+      await run(
+        measure('worker direct: tenant read', httpGet(`${direct}${read}`, auth), {
+          ...opts,
+          vs: 'worker direct: GET /health',
+        }),
+      )
+      await run(
+        measure('worker direct: tenant read ×8', httpGet(`${direct}${read}`, auth), {
+          ...opts,
+          concurrency: 8,
+          vs: 'worker direct: tenant read',
+        }),
+      )
+      await run(
+        measure('wrangler dev: GET /health', httpGet(`${info.url}/health`), {
+          ...opts,
+          vs: 'worker direct: GET /health',
+        }),
+      )
+      await run(
+        measure('wrangler dev: tenant read', httpGet(`${info.url}${read}`, auth), {
+          ...opts,
+          vs: 'wrangler dev: GET /health',
+        }),
+      )
+    }
 
-    const peerPort = await freePort()
-    const peer = await startSdkPeer(peerPort)
-    cleanups.unshift(() => peer.close())
-    const sendBody = () =>
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'SendMessage',
-        params: {
-          message: {
-            messageId: crypto.randomUUID(),
-            role: 'ROLE_USER',
-            parts: [{ text: 'Calculate 25 * 4' }],
+    if (want('a2a')) {
+      const peerPort = await freePort()
+      const peer = await startSdkPeer(peerPort)
+      cleanups.unshift(() => peer.close())
+      const sendBody = () =>
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'SendMessage',
+          params: {
+            message: {
+              messageId: crypto.randomUUID(),
+              role: 'ROLE_USER',
+              parts: [{ text: 'Calculate 25 * 4' }],
+            },
           },
-        },
-      })
-    const answered = (text: string) => {
-      if (!text.includes('25 * 4 = 100') || !text.includes('TASK_STATE_COMPLETED'))
-        throw new Error(`bad answer: ${text.slice(0, 200)}`)
-    }
-    const v1 = { 'A2A-Version': '1.0' }
-    const sdkPeer = 'sdk sample (in-memory): SendMessage'
-    const ours = 'worker direct: SendMessage, persisted'
-    await run(
-      measure(sdkPeer, httpPost(`http://127.0.0.1:${peerPort}/`, sendBody, v1, answered), opts),
-    )
-    await run(
-      measure(ours, httpPost(`${direct}/`, sendBody, { ...v1, ...auth }, answered), {
-        ...opts,
-        vs: sdkPeer,
-      }),
-    )
-    await run(
-      measure(`${sdkPeer} ×16`, httpPost(`http://127.0.0.1:${peerPort}/`, sendBody, v1, answered), {
-        ...opts,
-        concurrency: 16,
-      }),
-    )
-    await run(
-      measure(`${ours} ×16`, httpPost(`${direct}/`, sendBody, { ...v1, ...auth }, answered), {
-        ...opts,
-        concurrency: 16,
-        vs: `${sdkPeer} ×16`,
-      }),
-    )
-
-    for (const f of await streamFigures(
-      direct,
-      auth,
-      info.databaseUrl,
-      info.tenantId,
-      quick ? 20 : 100,
-    )) {
-      log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
-      figures.push(f)
+        })
+      const answered = (text: string) => {
+        if (!text.includes('25 * 4 = 100') || !text.includes('TASK_STATE_COMPLETED'))
+          throw new Error(`bad answer: ${text.slice(0, 200)}`)
+      }
+      const v1 = { 'A2A-Version': '1.0' }
+      const sdkPeer = 'sdk sample (in-memory): SendMessage'
+      const ours = 'worker direct: SendMessage, persisted'
+      await run(
+        measure(sdkPeer, httpPost(`http://127.0.0.1:${peerPort}/`, sendBody, v1, answered), opts),
+      )
+      await run(
+        measure(ours, httpPost(`${direct}/`, sendBody, { ...v1, ...auth }, answered), {
+          ...opts,
+          vs: sdkPeer,
+        }),
+      )
+      await run(
+        measure(
+          `${sdkPeer} ×16`,
+          httpPost(`http://127.0.0.1:${peerPort}/`, sendBody, v1, answered),
+          {
+            ...opts,
+            concurrency: 16,
+          },
+        ),
+      )
+      await run(
+        measure(`${ours} ×16`, httpPost(`${direct}/`, sendBody, { ...v1, ...auth }, answered), {
+          ...opts,
+          concurrency: 16,
+          vs: `${sdkPeer} ×16`,
+        }),
+      )
     }
 
-    for (const f of await queueFigures(direct, auth, info.databaseUrl, info.tenantId, quick)) {
-      log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
-      figures.push(f)
+    if (want('worker')) {
+      for (const f of await workerFigures(direct, auth, info.devToken, quick ? 20 : 100)) {
+        log(`${f.name}: p50 ${f.p50.toFixed(2)} ${f.unit ?? 'ms'}`)
+        figures.push(f)
+      }
     }
 
-    const fan = await fanoutFigures(direct, auth, quick ? 200 : 1000, quick ? 3 : 10)
-    log(`${fan.name}: p50 ${fan.p50.toFixed(2)} ms`)
-    figures.push(fan)
+    if (want('stream')) {
+      for (const f of await streamFigures(
+        direct,
+        auth,
+        info.databaseUrl,
+        info.tenantId,
+        quick ? 20 : 100,
+      )) {
+        log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
+        figures.push(f)
+      }
+    }
+
+    if (want('queue')) {
+      for (const f of await queueFigures(direct, auth, info.databaseUrl, info.tenantId, quick)) {
+        log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
+        figures.push(f)
+      }
+      const fan = await fanoutFigures(direct, auth, quick ? 200 : 1000, quick ? 3 : 10)
+      log(`${fan.name}: p50 ${fan.p50.toFixed(2)} ms`)
+      figures.push(fan)
+    }
 
     console.log()
     printTable(figures)

@@ -3,9 +3,10 @@
  * a temp dir, runs every suite in test/ against it with node's test runner, and tears it all
  * down, also when a test fails or the run is interrupted. `npm test -- test/x.test.ts` runs one.
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { buildAgentWorker } from './stack/agent-worker'
 import { startTempStack } from './stack/index'
 import { logTail } from './stack/proc'
 import { ROOT } from './stack/wrangler'
@@ -22,14 +23,7 @@ async function main(): Promise<number> {
         .map((f) => join('test', f))
   const started = Date.now()
   // The worker suites run the agent worker's CLI as built: build it from the sources first.
-  execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'agent-worker'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  )
+  buildAgentWorker()
   const { stack, dir, dispose } = await startTempStack('test', log)
   log(`stack ready in ${Date.now() - started} ms at ${stack.info.url}`)
 

@@ -101,6 +101,13 @@ describe('the agent worker under failure', () => {
         assert.equal(done.worker_id, owners.get(dir))
       }
       assert.notEqual(owners.get(a), owners.get(b))
+
+      // Neither has an LLM or a coding CLI: a task that needs one is left for a worker that has.
+      const res = await api('/v1/agent/tasks', { method: 'POST', json: { prompt: 'Refactor it' } })
+      const global = (await res.json()) as { id: string }
+      await sleep(1500)
+      assert.equal((await getTask(global.id)).status, 'pending')
+      await api(`/v1/agent/tasks/${global.id}/cancel`, { method: 'POST' })
     } finally {
       assert.equal(await wa.stop(), 0)
       assert.equal(await wb.stop(), 0)

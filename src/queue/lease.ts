@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { agentMessage } from '../agents/message'
+import { log } from '../lib/log'
 import type { TaskStatus } from '../db/schema'
 import type { TaskEvent } from '../tasks/events'
 import { announce } from '../tasks/publish'
@@ -52,8 +53,14 @@ export async function claimTask(scope: Scope, taskId: string, workerId: string):
     where: eligibleFor(workerId),
   })
   if (!claimed) throw await currentRefusal(scope, taskId, 'cannot be claimed')
-  await announce(scope, claimed.task, claimed.events)
-  await watchLeases(scope.env, scope.tenantId)
+  // The worker is waiting to start: it gets its lease now, the watchers right after. A
+  // subscriber that sees a later event first fills the gap from task_events.
+  scope.waitUntil(
+    Promise.all([
+      announce(scope, claimed.task, claimed.events),
+      watchLeases(scope.env, scope.tenantId),
+    ]).catch((err) => log.warn('claim follow-up failed', { task_id: taskId, error: err as Error })),
+  )
   return claimed.task
 }
 

@@ -41,8 +41,11 @@ export async function announce(
 ): Promise<void> {
   // A task created in this very transaction has no subscriber yet: whoever subscribes later
   // catches up from task_events, so its first events need no live fan-out.
-  if (!opts.fresh) await publishEvents(scope.env, scope.tenantId, task.id, events)
-  if (task.workspaceId) await publishToWorkspace(scope, task, events)
+  // Two objects, two audiences (the task's subscribers, the workspace's UIs): in parallel.
+  await Promise.all([
+    opts.fresh ? undefined : publishEvents(scope.env, scope.tenantId, task.id, events),
+    task.workspaceId ? publishToWorkspace(scope, task, events) : undefined,
+  ])
   scope.waitUntil(
     deliverPush(scope, task, events).catch((err) =>
       log.warn('push delivery crashed', { task_id: task.id, error: err as Error }),

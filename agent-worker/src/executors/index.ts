@@ -1,7 +1,7 @@
 import { codingCliExecutors, isInstalled } from './coding-cli.js'
 import { commandExecutor } from './command.js'
 import { llmExecutor } from './llm.js'
-import { hasProvider } from './providers.js'
+import { hasProvider } from './provider-table.js'
 import type { Executor, TaskSpec } from './types.js'
 import { cloneRepoJob, registerCodebaseJob, type WorkspaceHost } from './workspace-jobs.js'
 
@@ -44,11 +44,19 @@ export function executors(choice: ExecutorChoice): Map<string, Executor> {
   return new Map(all.map((e) => [e.name, e]))
 }
 
-/** Which executors `auto` may pick on this machine, best first (also what the worker advertises). */
+const found = new WeakMap<ExecutorChoice, { at: number; names: string[] }>()
+
+/**
+ * Which executors `auto` may pick on this machine, best first (also what the worker
+ * advertises). Looked up once a minute: a CLI installed meanwhile is found without a restart.
+ */
 export function usable(choice: ExecutorChoice): string[] {
+  const cached = found.get(choice)
+  if (cached && Date.now() - cached.at < 60_000) return cached.names
   const names: string[] = []
   if (choice.defaultModel || hasProvider(choice.env)) names.push('llm')
   for (const cli of CLI_PREFERENCE) if (isInstalled(cli, choice.env)) names.push(cli)
+  found.set(choice, { at: Date.now(), names })
   return names
 }
 
@@ -74,5 +82,9 @@ export function pick(
   if (!name) {
     return 'No executor available: configure an LLM provider key (e.g. OPENAI_API_KEY with --model) or install claude, codex, opencode or aider'
   }
-  return all.get(name) ?? `Unknown executor ${name} (known: ${[...all.keys()].join(', ')})`
+  const executor = all.get(name)
+  if (!executor) return `Unknown executor ${name} (known: ${[...all.keys()].join(', ')})`
+  if (name in codingCliExecutors && !usable(choice).includes(name))
+    return `${name} is not installed on this worker`
+  return executor
 }

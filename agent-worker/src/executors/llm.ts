@@ -1,9 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { hasToolCall, type ModelMessage, stepCountIs, streamText } from 'ai'
+import type { LanguageModel, ModelMessage } from 'ai'
 import { NeedsApproval } from './approval.js'
-import { languageModel, ModelUnavailable } from './providers.js'
-import { codebaseTools } from './tools.js'
 import type { ExecContext, ExecResult, Executor } from './types.js'
 
 const MAX_STEPS = 50
@@ -27,7 +25,13 @@ export function llmExecutor(opts: {
     async run(ctx: ExecContext): Promise<ExecResult> {
       const ref = ctx.task.model ?? opts.defaultModel
       if (!ref) return { status: 'failed', error: 'No model: set --model or the task model_ref' }
-      let model: ReturnType<typeof languageModel>
+      // Loaded on first use: a worker that never runs the loop does not carry the SDK.
+      const [
+        { hasToolCall, stepCountIs, streamText },
+        { languageModel, ModelUnavailable },
+        { codebaseTools },
+      ] = await Promise.all([import('ai'), import('./providers.js'), import('./tools.js')])
+      let model: LanguageModel
       try {
         model = languageModel(ref, opts.env)
       } catch (err) {

@@ -1,21 +1,7 @@
 import { createAnthropic } from '@ai-sdk/anthropic'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
 import type { LanguageModel } from 'ai'
-
-/**
- * OpenAI-compatible providers by name: their API base and the variable holding the key.
- * `<NAME>_BASE_URL` overrides the base (a proxy, a local server); Ollama needs no key.
- */
-const COMPATIBLE: Record<string, { base: string; key?: string }> = {
-  openai: { base: 'https://api.openai.com/v1', key: 'OPENAI_API_KEY' },
-  openrouter: { base: 'https://openrouter.ai/api/v1', key: 'OPENROUTER_API_KEY' },
-  groq: { base: 'https://api.groq.com/openai/v1', key: 'GROQ_API_KEY' },
-  deepseek: { base: 'https://api.deepseek.com/v1', key: 'DEEPSEEK_API_KEY' },
-  moonshotai: { base: 'https://api.moonshot.ai/v1', key: 'MOONSHOT_API_KEY' },
-  together: { base: 'https://api.together.xyz/v1', key: 'TOGETHER_API_KEY' },
-  mistral: { base: 'https://api.mistral.ai/v1', key: 'MISTRAL_API_KEY' },
-  ollama: { base: 'http://127.0.0.1:11434/v1' },
-}
+import { COMPATIBLE } from './provider-table.js'
 
 export class ModelUnavailable extends Error {}
 
@@ -46,13 +32,4 @@ export function languageModel(ref: string, env: NodeJS.ProcessEnv): LanguageMode
   const apiKey = env[keyName]
   if (!apiKey && known?.key) throw new ModelUnavailable(`Set ${keyName} to use ${provider} models`)
   return createOpenAICompatible({ name: provider, baseURL, apiKey, includeUsage: true })(model)
-}
-
-/** Whether any LLM provider is configured at all (the `auto` executor's first choice). */
-export function hasProvider(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(
-    env.ANTHROPIC_API_KEY ||
-      Object.values(COMPATIBLE).some((p) => p.key && env[p.key]) ||
-      Object.keys(env).some((k) => k.endsWith('_BASE_URL') && k !== 'ANTHROPIC_BASE_URL'),
-  )
 }

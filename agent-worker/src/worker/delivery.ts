@@ -14,6 +14,8 @@ const MAX_BATCH_BYTES = 256 * 1024
 export class Delivery {
   private wake: (() => void) | undefined
   private failures = 0
+  private readonly abandoned = new AbortController()
+  /** Resolves when everything is delivered, or when abandoned (the rest stays in the journal). */
   readonly settled: Promise<void>
 
   constructor(
@@ -30,8 +32,14 @@ export class Delivery {
     this.wake?.()
   }
 
+  /** Stops trying (shutdown with the server away): the journal keeps the rest for next start. */
+  abandon() {
+    this.abandoned.abort()
+    this.wake?.()
+  }
+
   private async run() {
-    for (;;) {
+    while (!this.abandoned.signal.aborted) {
       const pending = this.journal.pending()
       if (pending.length === 0) {
         if (this.journal.finished) return
@@ -48,7 +56,7 @@ export class Delivery {
         if (isUnreachable(err)) {
           const wait = Math.min(5000, 200 * 2 ** this.failures++)
           if (this.failures === 1) log.warn(`server unreachable, keeping output: ${message(err)}`)
-          await sleep(wait)
+          await sleep(wait, this.abandoned.signal)
           continue
         }
         this.refused(pending, err as HttpError)

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { type ExecutorChoice, executors, pick } from '../executors/index.js'
+import { type ExecutorChoice, pick } from '../executors/index.js'
 import { childEnv } from '../executors/sandbox.js'
 import type { ApprovalMode, Executor, TaskSpec } from '../executors/types.js'
 import type { Server } from '../http.js'
@@ -25,12 +25,15 @@ export interface RunnerDeps {
   stateDir: string
   approval: ApprovalMode
   choice: ExecutorChoice
+  executors: Map<string, Executor>
 }
 
 /** A claimed task being run: stop() asks it to end (the server cancelled it, or shutdown). */
 export interface Running {
   spec: TaskSpec
   stop(reason: 'cancelled' | 'shutdown'): void
+  /** Gives up sending (the server is away at shutdown): the journal keeps it for next start. */
+  abandon(): void
   done: Promise<void>
 }
 
@@ -47,8 +50,7 @@ export function runTask(deps: RunnerDeps, spec: TaskSpec): Running {
     stopReason ??= 'refused'
     abort.abort()
   })
-  const all = executors(deps.choice)
-  const chosen = pick(spec, deps.choice, all)
+  const chosen = pick(spec, deps.choice, deps.executors)
 
   async function execute(executor: Executor): Promise<Outcome> {
     mkdirSync(spec.codebasePath, { recursive: true })
@@ -81,6 +83,10 @@ export function runTask(deps: RunnerDeps, spec: TaskSpec): Running {
     journal.finish(outcome)
     delivery.kick()
     await delivery.settled
+    if (!journal.done) {
+      log.warn(`task ${spec.id}: ${journal.pending().length} report(s) kept for the next start`)
+      return
+    }
     journal.remove()
     log.info(
       `task ${bold(spec.id)}: ${outcome.status}${'error' in outcome ? `: ${outcome.error}` : ''}`,
@@ -94,6 +100,7 @@ export function runTask(deps: RunnerDeps, spec: TaskSpec): Running {
       stopReason ??= reason
       abort.abort()
     },
+    abandon: () => delivery.abandon(),
   }
 }
 

@@ -2,8 +2,9 @@ import { hostname } from 'node:os'
 import { basename } from 'node:path'
 import type { Settings } from '../config.js'
 import { codingCliExecutors } from '../executors/coding-cli.js'
-import { type ExecutorChoice, usable } from '../executors/index.js'
+import { type ExecutorChoice, executors, pick, usable } from '../executors/index.js'
 import { killGroup } from '../executors/process.js'
+import type { Executor, TaskSpec } from '../executors/types.js'
 import { HttpError, Server, sleep } from '../http.js'
 import { bold, log } from '../log.js'
 import { lockStateDir, workerIdentity } from './identity.js'
@@ -26,6 +27,7 @@ export class Worker {
   private readonly claiming = new Set<string>()
   private readonly stopping = new AbortController()
   private readonly choice: ExecutorChoice
+  private readonly executors: Map<string, Executor>
   private feed?: TaskFeed
   private unlock?: () => void
 
@@ -42,6 +44,7 @@ export class Worker {
         register: (path, name, description) => this.registerCodebase(path, name, description),
       },
     }
+    this.executors = executors(this.choice)
   }
 
   private get capabilities() {
@@ -85,6 +88,7 @@ export class Worker {
       stateDir: this.s.stateDir,
       approval: this.s.autoApprove,
       choice: this.choice,
+      executors: this.executors,
     }
   }
 
@@ -146,6 +150,8 @@ export class Worker {
   private offer(t: OfferedTask) {
     if (this.stopping.signal.aborted || this.running.has(t.id) || this.claiming.has(t.id)) return
     if (t.codebase_id !== 'global' && !this.codebases.has(t.codebase_id)) return
+    // A task this worker has no executor for is left to one that has.
+    if (typeof pick(this.spec(t, 0), this.choice, this.executors) === 'string') return
     this.backlog.set(t.id, t)
     this.pump()
   }
@@ -169,7 +175,7 @@ export class Worker {
   }
 
   private async claim(t: OfferedTask) {
-    let claimed: { attempt: number; task: OfferedTask & { model_ref?: string | null } }
+    let claimed: { attempt: number; task: OfferedTask }
     try {
       claimed = await this.server.post(
         '/v1/worker/tasks/claim',
@@ -182,26 +188,30 @@ export class Worker {
         log.warn(`claim ${t.id}: ${(err as Error).message}`)
       return
     }
-    const task = claimed.task
-    const meta = task.metadata ?? {}
-    const running = runTask(this.deps(), {
-      id: t.id,
-      attempt: claimed.attempt,
-      title: task.title ?? '',
-      prompt: task.prompt ?? '',
-      agentType: task.agent_type ?? 'build',
-      model: task.model_ref ? task.model_ref.replace(':', '/') : undefined,
-      metadata: meta,
-      codebaseId: task.codebase_id,
-      codebasePath: this.codebases.get(task.codebase_id) ?? scratchDir(this.s.stateDir, t.id),
-      resumeSessionId:
-        typeof meta.resume_session_id === 'string' ? meta.resume_session_id : undefined,
-    })
+    const running = runTask(this.deps(), this.spec({ ...t, ...claimed.task }, claimed.attempt))
     this.running.set(t.id, running)
     void running.done.finally(() => {
       this.running.delete(t.id)
       this.pump()
     })
+  }
+
+  /** What an executor sees of an offered or claimed task. */
+  private spec(t: OfferedTask, attempt: number): TaskSpec {
+    const meta = t.metadata ?? {}
+    return {
+      id: t.id,
+      attempt,
+      title: t.title ?? '',
+      prompt: t.prompt ?? '',
+      agentType: t.agent_type ?? 'build',
+      model: t.model_ref ? t.model_ref.replace(':', '/') : undefined,
+      metadata: meta,
+      codebaseId: t.codebase_id,
+      codebasePath: this.codebases.get(t.codebase_id) ?? scratchDir(this.s.stateDir, t.id),
+      resumeSessionId:
+        typeof meta.resume_session_id === 'string' ? meta.resume_session_id : undefined,
+    }
   }
 
   /** SIGTERM: no new work; running tasks get `graceMs` to finish, then are handed back. */
@@ -216,10 +226,18 @@ export class Worker {
     await Promise.race([Promise.all(all.map((r) => r.done)), sleep(graceMs, graceOver.signal)])
     graceOver.abort()
     for (const r of this.running.values()) r.stop('shutdown')
+    // What cannot be sent in 10 s more (the server is away) waits in the journal.
+    const flushOver = new AbortController()
+    await Promise.race([Promise.all(all.map((r) => r.done)), sleep(10_000, flushOver.signal)])
+    for (const r of this.running.values()) r.abandon()
     await Promise.all(all.map((r) => r.done))
-    await this.server
-      .post(`/v1/agent/workers/${encodeURIComponent(this.id)}/unregister`, {})
-      .catch(() => {})
+    await Promise.race([
+      this.server
+        .post(`/v1/agent/workers/${encodeURIComponent(this.id)}/unregister`, {})
+        .catch(() => {}),
+      sleep(3000, flushOver.signal),
+    ])
+    flushOver.abort()
     this.unlock?.()
   }
 }

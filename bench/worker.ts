@@ -1,0 +1,155 @@
+/**
+ * Agent-worker figures: a task created → its executor process running, an output line printed
+ * by that process → an SSE subscriber of the task, the idle worker's RSS, and `--help` start
+ * time; each beside its floor (spawning the same process from Node, the server alone taking
+ * the same line from a simulated worker, an empty Node start).
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ROOT } from '../scripts/stack/wrangler'
+import { type Figure, percentile } from './lib'
+
+const CLI = join(ROOT, 'agent-worker/dist/cli.js')
+/** Wall-clock now in ms with sub-ms precision, comparable with `date +%s.%N`. */
+const wallNow = () => performance.timeOrigin + performance.now()
+const STAMP = 'date +%s.%N'
+const stampMs = (line: string) => Number(line.trim()) * 1000
+
+const figure = (name: string, times: number[], vs?: string, unit?: string): Figure => {
+  const sorted = [...times].sort((a, b) => a - b)
+  return {
+    name,
+    vs,
+    unit,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    rps: Number.NaN,
+    n: sorted.length,
+  }
+}
+
+async function api(base: string, auth: Record<string, string>, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+  // biome-ignore lint/suspicious/noExplicitAny: bench replies are read by field
+  return res.json() as Promise<any>
+}
+
+export async function workerFigures(
+  base: string,
+  auth: Record<string, string>,
+  token: string,
+  rounds: number,
+): Promise<Figure[]> {
+  const figures: Figure[] = []
+  const codebase = mkdtempSync(join(tmpdir(), 'bench-codebase-'))
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'worker',
+      '--server',
+      base,
+      '--codebases',
+      codebase,
+      '--auto-approve',
+      'all',
+      '--state-dir',
+      mkdtempSync(join(tmpdir(), 'bench-state-')),
+      '--name',
+      'bench-worker',
+      '-q',
+    ],
+    { env: { ...process.env, CODETETHER_TOKEN: token }, stdio: 'ignore' },
+  )
+  try {
+    let workspace: string | undefined
+    for (let i = 0; i < 200 && !workspace; i++) {
+      const rows = await api(base, auth, `/v1/agent/codebases?path=${encodeURIComponent(codebase)}`)
+      workspace = rows.find((r: { worker_id: string | null }) => r.worker_id)?.id
+      if (!workspace) await new Promise((r) => setTimeout(r, 100))
+    }
+    if (!workspace) throw new Error('the bench worker did not register its codebase')
+    await new Promise((r) => setTimeout(r, 1500)) // stream connected, startup settled
+    const rss =
+      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024
+
+    // Created → the executor's process running (its first line is the time it ran `date`).
+    const started: number[] = []
+    const spawnFloor: number[] = []
+    for (let i = 0; i < rounds; i++) {
+      const t0 = wallNow()
+      const task = await api(base, auth, `/v1/agent/codebases/${workspace}/tasks`, {
+        prompt: STAMP,
+        agent_type: 'command',
+      })
+      // The line carries the time the process ran; polling for it adds nothing to the figure.
+      const seen = await new Promise<number>((resolve) => {
+        const poll = async () => {
+          const out = await api(base, auth, `/v1/agent/tasks/${task.id}/output`)
+          if (out.outputs.length) resolve(stampMs(out.outputs[0].output))
+          else setTimeout(poll, 20)
+        }
+        void poll()
+      })
+      started.push(seen - t0)
+      const s0 = wallNow()
+      const line = execFileSync('/bin/sh', ['-c', STAMP], { encoding: 'utf8' })
+      spawnFloor.push(stampMs(line) - s0)
+    }
+    const floorName = 'floor: node spawns sh -c date'
+    figures.push(figure(floorName, spawnFloor))
+    figures.push(figure('worker: task created → executor process running', started, floorName))
+
+    // An output line printed → an SSE subscriber has it, through the worker and the server.
+    const lines = rounds
+    const task = await api(base, auth, `/v1/agent/codebases/${workspace}/tasks`, {
+      prompt: `for i in $(seq 1 ${lines}); do ${STAMP}; sleep 0.05; done`,
+      agent_type: 'command',
+    })
+    const latencies: number[] = []
+    const res = await fetch(`${base}/v1/agent/tasks/${task.id}/output/stream`, { headers: auth })
+    const reader = res.body?.pipeThrough(new TextDecoderStream()).getReader()
+    let buffer = ''
+    while (reader && latencies.length < lines) {
+      const { value, done } = await reader.read()
+      if (done) break
+      const now = wallNow()
+      buffer += value
+      let end = buffer.indexOf('\n\n')
+      while (end >= 0) {
+        const block = buffer.slice(0, end)
+        buffer = buffer.slice(end + 2)
+        end = buffer.indexOf('\n\n')
+        const data = /^data: (.*)$/m.exec(block)?.[1]
+        if (block.includes('event: output') && data)
+          latencies.push(now - stampMs(JSON.parse(data).output))
+      }
+    }
+    await reader?.cancel()
+    figures.push(figure('worker: output line printed → SSE subscriber', latencies))
+    figures.push(figure('worker: idle RSS', [rss], undefined, 'MB'))
+  } finally {
+    child.kill('SIGTERM')
+    await new Promise((r) => child.once('exit', r))
+  }
+
+  const startup = (args: string[]) => {
+    const times: number[] = []
+    for (let i = 0; i < Math.max(10, Math.min(rounds, 30)); i++) {
+      const t0 = performance.now()
+      execFileSync(process.execPath, args, { stdio: 'ignore' })
+      times.push(performance.now() - t0)
+    }
+    return times
+  }
+  figures.push(figure('floor: node -e ""', startup(['-e', ''])))
+  figures.push(figure('codetether --help', startup([CLI, '--help']), 'floor: node -e ""'))
+  return figures
+}
