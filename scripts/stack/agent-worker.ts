@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from './wrangler'
 
@@ -9,4 +10,5 @@ export function buildAgentWorker() {
     [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'agent-worker'],
     { cwd: ROOT, stdio: 'inherit' },
   )
+  chmodSync(join(ROOT, 'agent-worker/dist/cli.js'), 0o755)
 }
