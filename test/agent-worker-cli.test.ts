@@ -1,7 +1,7 @@
 /** `codetether`: the coding-CLI executors (faked at the executable) and the A2A client commands. */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { promisify } from 'node:util'
@@ -20,9 +20,9 @@ import {
 const run = promisify(execFile)
 
 /** Runs the CLI to completion: exit code, stdout, stderr. */
-async function cli(args: string[], input?: string) {
+async function cli(args: string[], input?: string, env: Record<string, string> = {}) {
   const child = execFile(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
     timeout: 30_000,
   })
   if (input !== undefined) child.stdin?.end(input)
@@ -140,6 +140,29 @@ describe('the A2A client commands', () => {
     assert.equal(down.code, 3)
     assert.match(down.stderr, /server/)
     assert.equal((await cli(['send', 'hi', '--server', stack().url, '--token', 'wrong'])).code, 3)
+  })
+
+  test('settings: the config file, then CODETETHER_* variables, then flags win', async () => {
+    const dir = tempDir('config')
+    const file = join(dir, 'config.json')
+    writeFileSync(file, JSON.stringify({ server: stack().url, token: stack().devToken }))
+    const viaFile = await cli(['send', 'add 1 and 1', '--config', file])
+    assert.equal(viaFile.stdout.trim(), '1 + 1 = 2', viaFile.stderr)
+    const down = { CODETETHER_SERVER: 'http://127.0.0.1:9' }
+    assert.equal((await cli(['send', 'add 1 and 1', '--config', file], undefined, down)).code, 3)
+    const flag = await cli(
+      ['send', 'add 1 and 1', '--config', file, '--server', stack().url],
+      undefined,
+      down,
+    )
+    assert.equal(flag.code, 0, flag.stderr)
+    writeFileSync(file, JSON.stringify({ autoApprove: 'sometimes' }))
+    const bad = await cli(['worker', '--config', file])
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /Invalid setting autoApprove/)
+    writeFileSync(file, '{ not json')
+    assert.match((await cli(['tasks', '--config', file])).stderr, /not valid JSON/)
+    assert.equal((await cli(['tasks', '--config', join(dir, 'missing.json')])).code, 2)
   })
 
   test('--version prints the version', async () => {

@@ -19,10 +19,19 @@ import {
 
 type Step = (body: { messages?: unknown[] }) => ScriptedTurn
 
+/** Tool results so far: OpenAI's `tool` messages, Anthropic's `tool_result` blocks. */
+const toolResults = (messages: { role: string; content?: unknown }[]) =>
+  messages.filter(
+    (m) =>
+      m.role === 'tool' ||
+      (Array.isArray(m.content) &&
+        m.content.some((c: { type?: string }) => c.type === 'tool_result')),
+  ).length
+
 /** A fake LLM that plays `steps` in order within each conversation (by its tool results). */
 async function scriptedLlm(steps: Step[]) {
   return startFakeLlm(({ body }) => {
-    const done = (body.messages ?? []).filter((m: { role: string }) => m.role === 'tool').length
+    const done = toolResults(body.messages ?? [])
     const step = steps[Math.min(done, steps.length - 1)] as Step
     return step(body)
   })
@@ -36,13 +45,21 @@ async function withWorker(
   approve: 'all' | 'safe' | 'none',
   steps: Step[],
   run: (ctx: { codebase: string; workspace: string; worker: WorkerProcess }) => Promise<void>,
+  model = 'openai/fake-model',
 ) {
   const llm = await scriptedLlm(steps)
   const codebase = tempDir('codebase')
   writeFileSync(join(codebase, 'README.md'), '# demo\nhello world\n')
   const worker = startWorker(
-    ['--codebases', codebase, '--auto-approve', approve, '--model', 'openai/fake-model'],
-    { env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${llm.url}/v1` } },
+    ['--codebases', codebase, '--auto-approve', approve, '--model', model],
+    {
+      env: {
+        OPENAI_API_KEY: 'sk-test',
+        OPENAI_BASE_URL: `${llm.url}/v1`,
+        ANTHROPIC_API_KEY: 'sk-ant-test',
+        ANTHROPIC_BASE_URL: `${llm.url}/v1`,
+      },
+    },
   )
   try {
     const workspace = await workspaceOf(codebase)
@@ -195,5 +212,33 @@ describe('the LLM tool loop', () => {
         assert.match(after.error ?? '', /denied by .*: not today/)
       },
     )
+  })
+
+  test('Anthropic models work the same; resume_session_id continues the conversation', async () => {
+    const llm = await withWorker(
+      'all',
+      [
+        () => ({
+          toolCalls: [{ name: 'write_file', args: { path: 'notes.txt', content: 'one' } }],
+        }),
+        () => finish('wrote notes.txt'),
+      ],
+      async ({ codebase, workspace }) => {
+        const first = await createWorkspaceTask(workspace, { prompt: 'Take a note' })
+        assert.equal((await settled(first.id)).result, 'wrote notes.txt')
+        assert.equal(readFile(join(codebase, 'notes.txt')), 'one')
+        const next = await createWorkspaceTask(workspace, {
+          prompt: 'And another',
+          metadata: { resume_session_id: `llm-${first.id}` },
+        })
+        assert.equal((await settled(next.id)).status, 'completed')
+      },
+      'anthropic/claude-fake',
+    )
+    assert.ok(llm.requests.every((r) => r.provider === 'anthropic'))
+    assert.equal(llm.requests[0]?.headers['x-api-key'], 'sk-ant-test')
+    const resumed = llm.requests.at(-1)?.body.messages as { role: string; content: unknown }[]
+    const said = JSON.stringify(resumed)
+    assert.ok(said.includes('Take a note') && said.includes('And another'), said.slice(0, 500))
   })
 })
