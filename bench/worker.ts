@@ -1,5 +1,5 @@
 /**
- * Agent-worker figures: a task created → its executor process running, an output line printed
+ * Agent-worker figures: a task pushed to the worker → its executor process running, an output line printed
  * by that process → an SSE subscriber of the task, the idle worker's RSS, and `--help` start
  * time; each beside its floor (spawning the same process from Node, the server alone taking
  * the same line from a simulated worker, an empty Node start).
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from '../scripts/stack/wrangler'
 import { type Figure, percentile } from './lib'
+import { openStream } from './stream'
 
 const CLI = join(ROOT, 'agent-worker/dist/cli.js')
 /** Wall-clock now in ms with sub-ms precision, comparable with `date +%s.%N`. */
@@ -80,17 +81,26 @@ export async function workerFigures(
     const rss =
       Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024
 
-    // Created → the executor's process running (its first line is the time it ran `date`).
+    // Pushed → the executor's process running: an observer on the same codebase sees the
+    // push when the worker does; the task's first line is the time its process ran `date`.
+    const observer = await openStream(`${base}/v1/worker/tasks/stream`, undefined, {
+      ...auth,
+      'X-Worker-ID': 'bench-observer',
+      'X-Codebases': workspace,
+    })
+    await observer.firstAt
     const started: number[] = []
     const spawnFloor: number[] = []
     for (let i = 0; i < rounds; i++) {
-      const t0 = wallNow()
+      const marker = crypto.randomUUID()
+      const pushed = observer.waitFor(marker)
       const task = await api(base, auth, `/v1/agent/codebases/${workspace}/tasks`, {
-        prompt: STAMP,
+        prompt: `${STAMP} # ${marker}`,
         agent_type: 'command',
       })
+      const pushedAt = performance.timeOrigin + (await pushed)
       // The line carries the time the process ran; polling for it adds nothing to the figure.
-      const seen = await new Promise<number>((resolve) => {
+      const ranAt = await new Promise<number>((resolve) => {
         const poll = async () => {
           const out = await api(base, auth, `/v1/agent/tasks/${task.id}/output`)
           if (out.outputs.length) resolve(stampMs(out.outputs[0].output))
@@ -98,14 +108,15 @@ export async function workerFigures(
         }
         void poll()
       })
-      started.push(seen - t0)
+      started.push(ranAt - pushedAt)
       const s0 = wallNow()
       const line = execFileSync('/bin/sh', ['-c', STAMP], { encoding: 'utf8' })
       spawnFloor.push(stampMs(line) - s0)
     }
+    observer.close()
     const floorName = 'floor: node spawns sh -c date'
     figures.push(figure(floorName, spawnFloor))
-    figures.push(figure('worker: task created → executor process running', started, floorName))
+    figures.push(figure('worker: task pushed → executor process running', started, floorName))
 
     // An output line printed → an SSE subscriber has it, through the worker and the server.
     const lines = rounds

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadSettings } from './config.js'
 import { HttpError } from './http.js'
-import { log, setQuiet } from './log.js'
+import { log, setLogMode } from './log.js'
 
 const VERSION = '0.1.0'
 
@@ -14,7 +14,7 @@ const COMMON = `Options for every command:
   --server URL     CodeTether server (CODETETHER_SERVER, default http://127.0.0.1:8787)
   --token T        bearer token or API key (CODETETHER_TOKEN)
   --config FILE    JSON settings file (CODETETHER_CONFIG, default ~/.config/codetether/config.json)
-  --json           machine-readable output on stdout
+  --json           machine-readable output on stdout (the worker: JSON log lines)
   -q, --quiet      only warnings and errors on stderr
   -h, --help       this help`
 
@@ -116,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
     capabilities: v.capabilities,
     stateDir: v['state-dir'],
   })
-  setQuiet(settings.quiet)
+  setLogMode(settings)
   const client = { server: settings.server, token: settings.token, json: settings.json }
   const text = rest.join(' ').trim()
   const needText = () => {

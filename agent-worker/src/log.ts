@@ -6,21 +6,34 @@ const useColor = process.stderr.isTTY && !process.env.NO_COLOR && process.env.TE
 const paint = (code: number, s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s)
 
 let quiet = false
-export const setQuiet = (q: boolean) => {
-  quiet = q
+let json = false
+/** `--quiet` keeps warnings and errors; `--json` writes one JSON object per line (for a log shipper). */
+export const setLogMode = (mode: { quiet: boolean; json: boolean }) => {
+  quiet = mode.quiet
+  json = mode.json
 }
 
 const stamp = () => new Date().toISOString().slice(11, 23)
 
+function write(level: 'info' | 'warn' | 'error', msg: string, color: number) {
+  if (json) {
+    const line = { ts: new Date().toISOString(), level, msg: msg.replace(/\x1b\[\d+m/g, '') }
+    process.stderr.write(`${JSON.stringify(line)}\n`)
+    return
+  }
+  const tag = level === 'info' ? '' : `${paint(color, level)} `
+  process.stderr.write(`${paint(2, stamp())} ${tag}${msg}\n`)
+}
+
 export const log = {
   info(msg: string) {
-    if (!quiet) process.stderr.write(`${paint(2, stamp())} ${msg}\n`)
+    if (!quiet) write('info', msg, 0)
   },
   warn(msg: string) {
-    process.stderr.write(`${paint(2, stamp())} ${paint(33, 'warn')} ${msg}\n`)
+    write('warn', msg, 33)
   },
   error(msg: string) {
-    process.stderr.write(`${paint(2, stamp())} ${paint(31, 'error')} ${msg}\n`)
+    write('error', msg, 31)
   },
 }
 
