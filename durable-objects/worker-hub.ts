@@ -4,6 +4,7 @@ import { configOf, type Env } from '../src/env'
 import { log } from '../src/lib/log'
 import { formatSse } from '../src/lib/sse'
 import { type TaskAvailable, taskAvailable } from '../src/queue/dispatch'
+import { fireDueJobs } from '../src/cron/fire'
 import { reap } from '../src/queue/reaper'
 import type { WorkspaceEvent } from '../src/queue/workspace-events'
 import type { Scope } from '../src/tasks/scope'
@@ -165,11 +166,15 @@ export class WorkerHub extends LiveObject<Env> {
     return updated
   }
 
-  /** Keeps the reaper's alarm set while leases may be running. */
-  async watch(tenantId: string): Promise<void> {
+  /**
+   * Keeps the alarm set while leases may be running or cron jobs wait; `at` (epoch ms) brings
+   * it forward, e.g. to a cron job's next slot.
+   */
+  async watch(tenantId: string, at?: number): Promise<void> {
     await this.bind(tenantId)
-    if ((await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(Date.now() + this.intervalMs())
+    const current = await this.ctx.storage.getAlarm()
+    const wanted = at ?? Date.now() + this.intervalMs()
+    if (current === null || wanted < current) await this.ctx.storage.setAlarm(wanted)
   }
 
   connectedWorkers() {
@@ -198,8 +203,15 @@ export class WorkerHub extends LiveObject<Env> {
     } catch (err) {
       log.error('reaper failed', { tenant_id: tenantId, error: err as Error })
     }
-    // While workers are connected or leases may run, look again.
-    await this.ctx.storage.setAlarm(Date.now() + this.intervalMs())
+    let nextCron: Date | null = null
+    try {
+      nextCron = await fireDueJobs(this.scope())
+    } catch (err) {
+      log.error('cron tick failed', { tenant_id: tenantId, error: err as Error })
+    }
+    // Look again at the reaper's interval, or sooner when a cron job is due sooner.
+    const reaperAt = Date.now() + this.intervalMs()
+    await this.ctx.storage.setAlarm(Math.max(Date.now(), Math.min(reaperAt, nextCron?.getTime() ?? reaperAt)))
   }
 
   private intervalMs() {

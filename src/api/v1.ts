@@ -3,6 +3,7 @@ import { requirePrincipal } from '../auth/middleware'
 import { type AppEnv, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { hubOf } from '../queue/dispatch'
+import { cronApi } from './cronjobs'
 import { statusApi } from './status'
 import { taskAdminApi } from './task-admin'
 import { taskOutputApi } from './task-output'
@@ -27,6 +28,7 @@ v1.route('/agent/models', modelsApi)
 v1.route('/agent/status', statusApi)
 v1.route('/worker/tasks', workerChannel)
 v1.route('/worker/codebases', workerRouting)
+v1.route('/cronjobs', cronApi)
 v1.get('/worker/connected', async (c) => {
   const tenantId = principalOf(c).tenantId
   return c.json(await hubOf(c.env, tenantId).connectedWorkers())

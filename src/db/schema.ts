@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm'
 import {
   bigint,
+  boolean,
   customType,
   foreignKey,
   integer,
@@ -14,6 +15,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uuid,
 } from 'drizzle-orm/pg-core'
 
@@ -212,6 +214,49 @@ export const agentMemories = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
 )
 
+export const cronJobs = pgTable(
+  'cron_jobs',
+  {
+    tenantId: tenantId(),
+    id: uuid('id').notNull().defaultRandom(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    cronExpression: text('cron_expression').notNull(),
+    timezone: text('timezone').notNull().default('UTC'),
+    taskTemplate: jsonb('task_template').$type<Record<string, unknown>>().notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    nextRunAt: ts('next_run_at'),
+    lastRunAt: ts('last_run_at'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+)
+
+export const cronRuns = pgTable(
+  'cron_runs',
+  {
+    tenantId: tenantId(),
+    id: uuid('id').notNull().defaultRandom(),
+    cronjobId: uuid('cronjob_id').notNull(),
+    scheduledFor: ts('scheduled_for').notNull(),
+    trigger: text('trigger', { enum: ['schedule', 'manual'] })
+      .notNull()
+      .default('schedule'),
+    status: text('status', { enum: ['claimed', 'dispatched', 'failed'] })
+      .notNull()
+      .default('claimed'),
+    taskId: text('task_id'),
+    error: text('error'),
+    startedAt: ts('started_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    unique().on(t.tenantId, t.cronjobId, t.scheduledFor),
+  ],
+)
+
 /** Tables holding tenant data, each under the tenant_isolation policy. */
 export const tenantTables = {
   tenants,
@@ -222,4 +267,6 @@ export const tenantTables = {
   apiKeys,
   taskPushConfigs,
   agentMemories,
+  cronJobs,
+  cronRuns,
 }

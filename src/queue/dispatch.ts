@@ -56,6 +56,11 @@ const watched = new Map<string, number>()
 const WATCH_MEMO_MS = 60_000
 
 /** A claim started a lease: make sure the tenant's reaper is running (once a minute per isolate). */
+/** A cron job's next slot: the tenant's alarm fires by then. */
+export async function wakeAt(env: Env, tenantId: string, at: Date | null): Promise<void> {
+  if (at) await hubOf(env, tenantId).watch(tenantId, at.getTime())
+}
+
 export async function watchLeases(env: Env, tenantId: string): Promise<void> {
   const seen = watched.get(tenantId)
   if (seen !== undefined && Date.now() - seen < WATCH_MEMO_MS) return

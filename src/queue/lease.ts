@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { agentMessage } from '../agents/message'
-import { log } from '../lib/log'
 import type { TaskStatus } from '../db/schema'
+import { log } from '../lib/log'
 import type { TaskEvent } from '../tasks/events'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
