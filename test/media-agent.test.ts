@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import { jwtVerify } from 'jose'
+import { TokenVerifier } from 'livekit-server-sdk'
 import type { Child } from '../scripts/stack/proc'
 import { rpc } from './a2a-helpers'
 import { stack, stackVars, startTestWorker } from './helpers'
@@ -139,5 +140,69 @@ describe('Media agent (LiveKit)', () => {
     })
     assert.equal(body.result.status.state, 'failed')
     assert.match(body.result.status.message.parts[0].text, /LIVEKIT_URL/)
+  })
+
+  test('POST /v1/livekit/token: a token LiveKit verifies, with the grants of each role', async () => {
+    const token = (body: Record<string, unknown>) =>
+      fetch(`${url}/v1/livekit/token`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${stack().devToken}`,
+        },
+        body: JSON.stringify(body),
+      })
+    const verifier = new TokenVerifier(API_KEY, API_SECRET)
+    for (const [role, publish, admin] of [
+      ['participant', true, undefined],
+      ['viewer', false, undefined],
+      ['admin', true, true],
+    ] as const) {
+      const res = await token({
+        room_name: 'standup',
+        identity: 'bob',
+        role,
+        metadata: { team: 'a' },
+        ttl_minutes: 5,
+      })
+      assert.equal(res.status, 200)
+      const reply = await res.json()
+      const claims = await verifier.verify(reply.access_token)
+      assert.equal(claims.sub, 'bob')
+      assert.equal(claims.video?.room, 'standup')
+      assert.equal(claims.video?.roomJoin, true)
+      assert.equal(claims.video?.canPublish, publish, role)
+      assert.equal(claims.video?.roomAdmin, admin, role)
+      assert.deepEqual(JSON.parse(claims.metadata ?? '{}'), { team: 'a' })
+      const ttl = new Date(reply.expires_at).getTime() - Date.now()
+      assert.ok(ttl > 4 * 60_000 && ttl <= 5 * 60_000, `expires in ${ttl} ms`)
+      assert.equal(new URL(reply.join_url).searchParams.get('token'), reply.access_token)
+    }
+    await assert.rejects(
+      verifier.verify(
+        (await (await token({ room_name: 'x', identity: 'y' })).json()).access_token.replace(
+          /.$/,
+          'A',
+        ),
+      ),
+    )
+    for (const bad of [
+      { room_name: 'a b', identity: 'y' },
+      { room_name: 'x', identity: 'y', ttl_minutes: 1441 },
+      { identity: 'y' },
+    ]) {
+      const res = await token(bad)
+      assert.equal(res.status, 400, JSON.stringify(bad))
+    }
+  })
+
+  test('POST /v1/livekit/token without LiveKit configured: 503 saying what to set', async () => {
+    const res = await fetch(`${stack().url}/v1/livekit/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${stack().devToken}` },
+      body: JSON.stringify({ room_name: 'standup', identity: 'bob' }),
+    })
+    assert.equal(res.status, 503)
+    assert.match((await res.json()).error.message, /LIVEKIT_API_KEY/)
   })
 })

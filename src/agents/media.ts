@@ -1,38 +1,6 @@
-import type { Config } from '../env'
-import { createRoom, type LiveKitServer, listParticipants, listRooms } from '../livekit/rooms'
-import { grantFor, mintToken } from '../livekit/token'
+import { joinDetails, liveKitOf, NOT_CONFIGURED } from '../livekit/join'
+import { createRoom, listParticipants, listRooms } from '../livekit/rooms'
 import { type BuiltinAgent, done, failed, keywordHits } from './types'
-
-const TOKEN_TTL_SECONDS = 3600
-
-function server(config: Config): LiveKitServer | undefined {
-  const { LIVEKIT_URL: url, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret } = config
-  return url && apiKey && apiSecret ? { url, apiKey, apiSecret } : undefined
-}
-
-/** A token plus the link that joins the room with it. */
-export async function joinDetails(
-  config: Config,
-  s: LiveKitServer,
-  room: string,
-  identity: string,
-) {
-  const { token, expiresAt } = await mintToken(s, {
-    identity,
-    grant: grantFor('participant', room),
-    ttlSeconds: TOKEN_TTL_SECONDS,
-  })
-  const join = new URL(config.LIVEKIT_JOIN_URL)
-  join.searchParams.set('liveKitUrl', s.url)
-  join.searchParams.set('token', token)
-  return {
-    room,
-    identity,
-    access_token: token,
-    join_url: join.toString(),
-    expires_at: expiresAt.toISOString(),
-  }
-}
 
 const roomName = (text: string) =>
   /\b(?:room|session|call)(?:\s+(?:info|named|called))?\s+["']?([\w-]{1,64})["']?\s*[.!?]?$/i.exec(
@@ -53,11 +21,8 @@ export const media: BuiltinAgent = {
   score: (text) =>
     keywordHits(text, ['media', 'video', 'room', 'rooms', 'livekit', 'call', 'voice']) * 2,
   async handle(text, ctx) {
-    const s = server(ctx.config)
-    if (!s)
-      return failed(
-        'LiveKit is not configured: set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.',
-      )
+    const s = liveKitOf(ctx.config)
+    if (!s) return failed(NOT_CONFIGURED)
     const lower = text.toLowerCase()
     const identity = `user-${ctx.tenantId.slice(0, 8)}`
     if (/\blist\b.*\brooms?\b/.test(lower)) {
@@ -84,12 +49,12 @@ export const media: BuiltinAgent = {
     if (/\bjoin\b/.test(lower)) {
       const room = roomName(text)
       if (!room) return failed('Which room? Say "join room <name>".')
-      const details = await joinDetails(ctx.config, s, room, identity)
+      const details = await joinDetails(ctx.config, s, { room, identity })
       return done(`Join ${room}: ${details.join_url}`, details)
     }
     const room = roomName(text) ?? `room-${crypto.randomUUID().slice(0, 8)}`
     await createRoom(s, room)
-    const details = await joinDetails(ctx.config, s, room, identity)
+    const details = await joinDetails(ctx.config, s, { room, identity })
     return done(`Created room ${room}. Join: ${details.join_url}`, details)
   },
 }

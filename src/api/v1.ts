@@ -4,6 +4,7 @@ import { type AppEnv, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { hubOf } from '../queue/dispatch'
 import { cronApi } from './cronjobs'
+import { liveKitApi } from './livekit'
 import { statusApi } from './status'
 import { taskAdminApi } from './task-admin'
 import { taskOutputApi } from './task-output'
@@ -29,6 +30,7 @@ v1.route('/agent/status', statusApi)
 v1.route('/worker/tasks', workerChannel)
 v1.route('/worker/codebases', workerRouting)
 v1.route('/cronjobs', cronApi)
+v1.route('/livekit', liveKitApi)
 v1.get('/worker/connected', async (c) => {
   const tenantId = principalOf(c).tenantId
   return c.json(await hubOf(c.env, tenantId).connectedWorkers())

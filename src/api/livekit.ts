@@ -1,0 +1,58 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { type AppEnv, configOfContext } from '../context'
+import { ApiError, validationHook } from '../lib/errors'
+import { joinDetails, liveKitOf, NOT_CONFIGURED } from '../livekit/join'
+import { jsonContent } from './openapi'
+
+/** POST /v1/livekit/token: upstream's join token for a LiveKit room. */
+export const liveKitApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+const TokenRequest = z
+  .object({
+    room_name: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[\w.-]+$/, 'letters, digits, _ . - only'),
+    identity: z.string().min(1).max(128),
+    role: z.enum(['admin', 'participant', 'viewer']).default('participant'),
+    metadata: z.union([z.string().max(4096), z.record(z.string(), z.unknown())]).optional(),
+    ttl_minutes: z.number().int().min(1).max(1440).default(60),
+  })
+  .openapi('LiveKitTokenRequest')
+
+const TokenReply = z.object({
+  access_token: z.string(),
+  join_url: z.string(),
+  expires_at: z.string(),
+  room: z.string(),
+  identity: z.string(),
+})
+
+liveKitApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/token',
+    request: {
+      body: { content: { 'application/json': { schema: TokenRequest } }, required: true },
+    },
+    responses: {
+      200: jsonContent(TokenReply, 'A token LiveKit accepts, with the grants of the role'),
+      503: jsonContent(z.record(z.string(), z.unknown()), 'LiveKit is not configured'),
+    },
+  }),
+  async (c) => {
+    const b = c.req.valid('json')
+    const config = configOfContext(c)
+    const server = liveKitOf(config)
+    if (!server) throw new ApiError(503, 'livekit_not_configured', NOT_CONFIGURED)
+    const details = await joinDetails(config, server, {
+      room: b.room_name,
+      identity: b.identity,
+      role: b.role,
+      metadata: typeof b.metadata === 'object' ? JSON.stringify(b.metadata) : b.metadata,
+      ttlSeconds: b.ttl_minutes * 60,
+    })
+    return c.json(details, 200)
+  },
+)
