@@ -5,17 +5,20 @@ import pkg from '../package.json'
 import { a2aRest } from './a2a/rest'
 import { a2a } from './a2a/routes'
 import { health } from './api/health'
+import { metricsApi } from './api/metrics'
 import { v1 } from './api/v1'
 import { type AppEnv, configOfContext } from './context'
 import { accessLog } from './lib/access-log'
 import { limitBody } from './lib/body-limit'
 import { ApiError, errorResponse, handleError, validationHook } from './lib/errors'
+import { requestMetrics } from './metrics/requests'
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
   app.use(requestId())
   app.use(accessLog())
+  app.use(requestMetrics())
   app.use((c, next) => {
     const origins = configOfContext(c).CORS_ORIGINS
     return cors({
@@ -34,6 +37,7 @@ export function createApp() {
   app.use((c, next) => limitBody(() => configOfContext(c).MAX_BODY_BYTES)(c, next))
 
   app.route('/', health)
+  app.route('/', metricsApi)
   app.route('/', a2a)
   app.route('/a2a/rest', a2aRest)
   app.route('/v1', v1)

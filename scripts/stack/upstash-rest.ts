@@ -43,7 +43,7 @@ export async function startUpstashRest(opts: {
       if (!isCommand(body)) return sendJson(res, 400, { error: 'ERR expected ["CMD", ...args]' })
       try {
         const [cmd, ...args] = body
-        return sendJson(res, 200, { result: encode(await redis.callBuffer(cmd, args)) })
+        return sendJson(res, 200, { result: encode(await redis.callBuffer(raw(cmd), args)) })
       } catch (err) {
         return sendJson(res, 400, { error: (err as Error).message })
       }
@@ -53,7 +53,7 @@ export async function startUpstashRest(opts: {
         return sendJson(res, 400, { error: 'ERR expected [["CMD", ...args], ...]' })
       }
       const batch = path === '/pipeline' ? redis.pipeline() : redis.multi()
-      for (const [cmd, ...args] of body as Command[]) batch.callBuffer(cmd, args)
+      for (const [cmd, ...args] of body as Command[]) batch.callBuffer(raw(cmd), args)
       try {
         const results = (await batch.exec()) ?? []
         return sendJson(
@@ -69,6 +69,12 @@ export async function startUpstashRest(opts: {
   })
   return Object.assign(server, { closeRedis: () => redis.disconnect() })
 }
+
+/**
+ * ioredis reshapes some replies by lower-case command name (HGETALL into an object); Upstash
+ * answers Redis's own reply, so commands go out in upper case, which ioredis leaves alone.
+ */
+const raw = (cmd: string) => cmd.toUpperCase()
 
 function isCommand(value: unknown): value is Command {
   return (

@@ -111,6 +111,7 @@ export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
   return sseResponse(items(), {
     onError: (err) => ({ event: 'error', data: errorOf(err) }),
     onCancel: () => abort.abort(),
+    kind: 'a2a',
   })
 }
 

@@ -67,6 +67,7 @@ function stream(
         {
           onError: (err) => ({ event: 'error', data: toRestErrorBody(err, restStatusFor(err)) }),
           onCancel: () => abort.abort(),
+          kind: 'a2a',
         },
       ),
     (err) => fail(c, err),

@@ -114,5 +114,5 @@ taskOutputApi.get('/:id/output/stream', async (c) => {
       }
     }
   }
-  return sseResponse(items(), { onCancel: () => abort.abort() })
+  return sseResponse(items(), { onCancel: () => abort.abort(), kind: 'task_output' })
 })

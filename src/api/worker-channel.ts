@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { type AppContext, type AppEnv, principalOf } from '../context'
 import { badRequest, notFound, validationHook } from '../lib/errors'
-import { SSE_HEADERS } from '../lib/sse'
+import { countedSse } from '../lib/sse'
 import { hubOf } from '../queue/dispatch'
 import { claimTask, letGo, releaseTask } from '../queue/lease'
 import { restTaskView } from '../tasks/rest-view'
@@ -135,7 +135,7 @@ workerChannel.get('/stream', async (c) => {
   url.searchParams.set('capabilities', pick('X-Capabilities', 'capabilities'))
   url.searchParams.set('after', c.req.header('Last-Event-ID') ?? '0')
   const res = await hubOf(c.env, principal.tenantId).fetch(url.toString())
-  return new Response(res.body, { headers: SSE_HEADERS })
+  return countedSse(res.body, 'worker_tasks')
 })
 
 /** Upstream's PUT /v1/worker/codebases (served at /v1/worker/codebases by v1.ts). */

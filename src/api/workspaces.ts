@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { type AppEnv, dbOf, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
-import { SSE_HEADERS } from '../lib/sse'
+import { countedSse } from '../lib/sse'
 import { hubOf } from '../queue/dispatch'
 import { createQueuedTask } from '../queue/tasks'
 import { requestWorkspace } from '../queue/workspace-tasks'
@@ -208,7 +208,7 @@ workspacesApi.get('/:id/events', async (c) => {
   url.searchParams.set('tenant', tenantId)
   url.searchParams.set('workspace', id)
   const res = await hubOf(c.env, tenantId).fetch(url.toString())
-  return new Response(res.body, { headers: SSE_HEADERS })
+  return countedSse(res.body, 'workspace_events')
 })
 
 const WatchStatus = z.record(z.string(), z.unknown()).openapi('WatchStatus')

@@ -1,3 +1,5 @@
+import { count } from '../metrics/counters'
+
 /**
  * Server-sent events from an async iterator: `id:` when the item has one, `data: ` with the
  * space (strict parsers need it), a keepalive comment every 15 s, and the iterator closed
@@ -32,11 +34,18 @@ export function sseResponse(
     /** Called when the client goes away, before the iterator is closed. */
     onCancel?: () => void
     headers?: Record<string, string>
+    /** What the stream is, for the subscriber metrics (task_output, a2a, …). */
+    kind?: string
   } = {},
 ): Response {
   let keepalive: ReturnType<typeof setInterval> | undefined
+  const kind = { kind: opts.kind ?? 'other' }
+  count('codetether_sse_streams_opened_total', kind)
+  let closed = false
   const stopKeepalive = () => {
     if (keepalive !== undefined) clearInterval(keepalive)
+    if (!closed) count('codetether_sse_streams_closed_total', kind)
+    closed = true
   }
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -67,4 +76,30 @@ export function sseResponse(
     },
   })
   return new Response(body, { headers: { ...SSE_HEADERS, ...opts.headers } })
+}
+
+/** An SSE body produced elsewhere (a Durable Object's stream), counted like sseResponse's. */
+export function countedSse(body: ReadableStream<Uint8Array> | null, kind: string): Response {
+  const labels = { kind }
+  count('codetether_sse_streams_opened_total', labels)
+  const reader = body?.getReader()
+  let closed = false
+  const close = () => {
+    if (!closed) count('codetether_sse_streams_closed_total', labels)
+    closed = true
+  }
+  const counted = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = reader ? await reader.read() : { done: true as const, value: undefined }
+      if (next.done) {
+        close()
+        controller.close()
+      } else controller.enqueue(next.value)
+    },
+    async cancel(reason) {
+      close()
+      await reader?.cancel(reason)
+    },
+  })
+  return new Response(counted, { headers: SSE_HEADERS })
 }

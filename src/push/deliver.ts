@@ -2,6 +2,7 @@ import { V03PushNotificationSerializer } from '@a2a-js/sdk/compat/v0_3/server'
 import { V1PushNotificationSerializer } from '@a2a-js/sdk/server'
 import { toSdkTask, toStreamResponse } from '../a2a/convert'
 import { log } from '../lib/log'
+import { count } from '../metrics/counters'
 import type { TaskEvent } from '../tasks/events'
 import type { Scope } from '../tasks/scope'
 import type { TaskRow } from '../tasks/store'
@@ -81,6 +82,7 @@ async function deliverOne(
     headers.Authorization = `${cfg.authScheme} ${await unseal(secretsKey, cfg.sealedCredentials)}`
   }
   const ok = await post(cfg.url, headers, body)
+  count('codetether_push_deliveries_total', { outcome: ok ? 'delivered' : 'failed' })
   if (!ok) log.warn('push delivery failed', { task_id: task.id, config_id: cfg.id, seq: event.seq })
 }
 

@@ -1,0 +1,54 @@
+import type { Redis } from '@upstash/redis/cloudflare'
+import { log } from '../lib/log'
+
+/**
+ * Counters and histograms shared by every isolate: each isolate adds to its own deltas and
+ * now and then flushes them into one Redis hash (one pipelined request), whose fields are
+ * Prometheus series. A delta is lost only if an isolate dies holding it (seconds' worth).
+ */
+export const METRICS_KEY = 'metrics:series'
+const FLUSH_MS = 2000
+/** Seconds; Prometheus's default buckets, which suit request latency. */
+export const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+const pending = new Map<string, number>()
+let lastFlush = 0
+
+const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+export function series(name: string, labels: Record<string, string | number> = {}) {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(String(v))}"`)
+  return parts.length ? `${name}{${parts.join(',')}}` : name
+}
+
+export function count(name: string, labels: Record<string, string | number> = {}, by = 1) {
+  const key = series(name, labels)
+  pending.set(key, (pending.get(key) ?? 0) + by)
+}
+
+/** A histogram observation: cumulative buckets, _sum and _count, as Prometheus expects. */
+export function observe(name: string, labels: Record<string, string>, seconds: number) {
+  // Every bucket is written (by 0 when the value is above it): a histogram has all its bounds.
+  for (const le of BUCKETS) count(`${name}_bucket`, { ...labels, le }, seconds <= le ? 1 : 0)
+  count(`${name}_bucket`, { ...labels, le: '+Inf' })
+  count(`${name}_sum`, labels, seconds)
+  count(`${name}_count`, labels)
+}
+
+/** Writes the deltas to Redis; on failure they are kept for the next try. */
+export async function flush(redis: Redis): Promise<void> {
+  if (pending.size === 0) return
+  const batch = [...pending]
+  pending.clear()
+  lastFlush = Date.now()
+  try {
+    const p = redis.pipeline()
+    for (const [field, by] of batch) p.hincrbyfloat(METRICS_KEY, field, by)
+    await p.exec()
+  } catch (err) {
+    for (const [field, by] of batch) pending.set(field, (pending.get(field) ?? 0) + by)
+    log.warn('metrics flush failed', { error: err as Error })
+  }
+}
+
+/** Whether this isolate's deltas are due to be flushed. */
+export const flushDue = () => pending.size > 0 && Date.now() - lastFlush >= FLUSH_MS
