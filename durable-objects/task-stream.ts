@@ -104,7 +104,11 @@ export class TaskStream extends LiveObject<Env> {
           ? this.ring.filter((e) => e.seq >= sub.next && e.seq <= upTo)
           : await this.load(sub.next - 1, upTo)
       if (events.length === 0) return
-      for (const event of events) if (event.seq === sub.next) await this.send(sub, event)
+      for (const event of events) {
+        // Retention removed the events before this one (a finished task keeps its last).
+        if (event.seq > sub.next) sub.next = event.seq
+        if (event.seq === sub.next) await this.send(sub, event)
+      }
     }
   }
 

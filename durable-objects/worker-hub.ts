@@ -1,10 +1,11 @@
 import type { Principal } from '../src/auth/principal'
+import { fireDueJobs } from '../src/cron/fire'
 import { databaseOf } from '../src/db/client'
 import { configOf, type Env } from '../src/env'
+import { purgeExpired } from '../src/hygiene/retention'
 import { log } from '../src/lib/log'
 import { formatSse } from '../src/lib/sse'
 import { type TaskAvailable, taskAvailable } from '../src/queue/dispatch'
-import { fireDueJobs } from '../src/cron/fire'
 import { reap } from '../src/queue/reaper'
 import type { WorkspaceEvent } from '../src/queue/workspace-events'
 import type { Scope } from '../src/tasks/scope'
@@ -209,9 +210,25 @@ export class WorkerHub extends LiveObject<Env> {
     } catch (err) {
       log.error('cron tick failed', { tenant_id: tenantId, error: err as Error })
     }
+    await this.purgeHourly(tenantId)
     // Look again at the reaper's interval, or sooner when a cron job is due sooner.
     const reaperAt = Date.now() + this.intervalMs()
-    await this.ctx.storage.setAlarm(Math.max(Date.now(), Math.min(reaperAt, nextCron?.getTime() ?? reaperAt)))
+    await this.ctx.storage.setAlarm(
+      Math.max(Date.now(), Math.min(reaperAt, nextCron?.getTime() ?? reaperAt)),
+    )
+  }
+
+  /** Retention (task output and events of finished tasks), at most once an hour per tenant. */
+  private async purgeHourly(tenantId: string) {
+    const last = (await this.ctx.storage.get<number>('purgedAt')) ?? 0
+    if (Date.now() - last < 3600_000) return
+    await this.ctx.storage.put('purgedAt', Date.now())
+    try {
+      const purged = await purgeExpired(this.scope())
+      if (purged.output || purged.events) log.info('retention', { tenant_id: tenantId, ...purged })
+    } catch (err) {
+      log.error('retention failed', { tenant_id: tenantId, error: err as Error })
+    }
   }
 
   private intervalMs() {

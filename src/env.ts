@@ -45,6 +45,10 @@ const ConfigSchema = z.object({
     .max(7 * 24 * 3600)
     .default(600),
   REAPER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Days after a task finished that its output lines are kept (0: forever). */
+  RETENTION_OUTPUT_DAYS: z.coerce.number().int().min(0).max(36500).default(30),
+  /** Days after a task finished that its other events are kept; the final one always stays. */
+  RETENTION_EVENTS_DAYS: z.coerce.number().int().min(0).max(36500).default(90),
   /** base64 of 32 random bytes: seals secrets stored in Postgres (push tokens). Enables push. */
   SECRETS_KEY: optional,
   /** A private JWK (with kid) that signs the agent card; its public half is published. */

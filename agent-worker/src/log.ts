@@ -3,10 +3,10 @@
  * a terminal and never with NO_COLOR; `--quiet` keeps warnings and errors.
  */
 const useColor = process.stderr.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
-const paint = (code: number, s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s)
+let json = false
+const paint = (code: number, s: string) => (useColor && !json ? `\x1b[${code}m${s}\x1b[0m` : s)
 
 let quiet = false
-let json = false
 /** `--quiet` keeps warnings and errors; `--json` writes one JSON object per line (for a log shipper). */
 export const setLogMode = (mode: { quiet: boolean; json: boolean }) => {
   quiet = mode.quiet
@@ -17,7 +17,7 @@ const stamp = () => new Date().toISOString().slice(11, 23)
 
 function write(level: 'info' | 'warn' | 'error', msg: string, color: number) {
   if (json) {
-    const line = { ts: new Date().toISOString(), level, msg: msg.replace(/\x1b\[\d+m/g, '') }
+    const line = { ts: new Date().toISOString(), level, msg }
     process.stderr.write(`${JSON.stringify(line)}\n`)
     return
   }

@@ -3,6 +3,7 @@ import { requirePrincipal } from '../auth/middleware'
 import { type AppEnv, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { hubOf } from '../queue/dispatch'
+import { adminApi } from './admin'
 import { cronApi } from './cronjobs'
 import { liveKitApi } from './livekit'
 import { statusApi } from './status'
@@ -31,6 +32,7 @@ v1.route('/worker/tasks', workerChannel)
 v1.route('/worker/codebases', workerRouting)
 v1.route('/cronjobs', cronApi)
 v1.route('/livekit', liveKitApi)
+v1.route('/admin', adminApi)
 v1.get('/worker/connected', async (c) => {
   const tenantId = principalOf(c).tenantId
   return c.json(await hubOf(c.env, tenantId).connectedWorkers())

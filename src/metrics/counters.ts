@@ -14,9 +14,10 @@ export const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 const pending = new Map<string, number>()
 let lastFlush = 0
 
-const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+const escapeLabel = (v: string) =>
+  v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 export function series(name: string, labels: Record<string, string | number> = {}) {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(String(v))}"`)
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(String(v))}"`)
   return parts.length ? `${name}{${parts.join(',')}}` : name
 }
 
