@@ -24,7 +24,7 @@ import { streamFigures } from './stream'
 import { workerFigures } from './worker'
 
 const quick = process.argv.includes('--quick')
-/** `--only=worker,queue` runs just those groups: http, a2a, stream, queue, worker. */
+/** `--only=worker,queue` runs just those groups: http, a2a, mcp, stream, queue, worker. */
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -162,6 +162,40 @@ async function main() {
           concurrency: 16,
           vs: `${sdkPeer} ×16`,
         }),
+      )
+    }
+
+    if (want('mcp')) {
+      // One task, read over REST and as the MCP get_task tool, same Worker, same run.
+      const created = await fetch(`${direct}/v1/agent/tasks`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'bench mcp' }),
+      })
+      const taskId = ((await created.json()) as { id: string }).id
+      const restGet = 'worker direct: REST GET /v1/agent/tasks/{id}'
+      await run(measure(restGet, httpGet(`${direct}/v1/agent/tasks/${taskId}`, auth), opts))
+      const call = () =>
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'get_task', arguments: { task_id: taskId } },
+        })
+      const mcpHeaders = { ...auth, Accept: 'application/json, text/event-stream' }
+      const found = (text: string) => {
+        if (!text.includes(taskId) || text.includes('isError":true'))
+          throw new Error(text.slice(0, 200))
+      }
+      await run(
+        measure(
+          'worker direct: MCP tools/call get_task',
+          httpPost(`${direct}/mcp`, call, mcpHeaders, found),
+          {
+            ...opts,
+            vs: restGet,
+          },
+        ),
       )
     }
 

@@ -5,6 +5,7 @@ import pkg from '../package.json'
 import { a2aRest } from './a2a/rest'
 import { a2a } from './a2a/routes'
 import { health } from './api/health'
+import { mcpApi } from './api/mcp'
 import { metricsApi } from './api/metrics'
 import { v1 } from './api/v1'
 import { type AppEnv, configOfContext } from './context'
@@ -38,6 +39,7 @@ export function createApp() {
 
   app.route('/', health)
   app.route('/', metricsApi)
+  app.route('/', mcpApi)
   app.route('/', a2a)
   app.route('/a2a/rest', a2aRest)
   app.route('/v1', v1)

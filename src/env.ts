@@ -27,6 +27,8 @@ const ConfigSchema = z.object({
   UPSTASH_REDIS_REST_TOKEN: optional,
   AUTH_MODE: z.enum(['dev', 'production']).default('production'),
   A2A_AUTH_TOKENS: optional,
+  /** The OIDC issuer MCP clients are sent to for tokens (/.well-known/oauth-protected-resource). */
+  OIDC_ISSUER: optional.pipe(z.url().optional()),
   /** Bearer token a Prometheus scraper presents at /metrics (else an admin principal may read it). */
   METRICS_TOKEN: optional,
   DEFAULT_TENANT_ID: optional.pipe(z.uuid().optional()),

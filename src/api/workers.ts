@@ -5,6 +5,7 @@ import {
   getWorker,
   heartbeat,
   listWorkers,
+  onlineModels,
   registerWorker,
   unregisterWorker,
   workerView,
@@ -138,15 +139,7 @@ modelsApi.openapi(
     },
   }),
   async (c) => {
-    const rows = await listWorkers(scopeOf(c), { onlineOnly: true, hideAfterHours: 24 })
-    const byId = new Map<string, unknown>()
-    for (const w of rows) {
-      for (const m of w.models) {
-        const id = typeof m === 'string' ? m : (m as { id?: string }).id
-        if (id && !byId.has(id)) byId.set(id, m)
-      }
-    }
-    const models = [...byId.values()]
+    const models = await onlineModels(scopeOf(c))
     return c.json({ models, default: models[0] ?? null }, 200)
   },
 )

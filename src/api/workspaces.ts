@@ -4,7 +4,7 @@ import { validationHook } from '../lib/errors'
 import { countedSse } from '../lib/sse'
 import { hubOf } from '../queue/dispatch'
 import { createQueuedTask } from '../queue/tasks'
-import { requestWorkspace } from '../queue/workspace-tasks'
+import { addWorkspace } from '../queue/workspace-tasks'
 import {
   deleteWorkspace,
   GLOBAL_WORKSPACE,
@@ -85,18 +85,7 @@ const register = createRoute({
 })
 workspacesApi.openapi(register, async (c) => {
   const body = c.req.valid('json')
-  if (!body.worker_id) {
-    // From the UI: a worker checks the path (or clones the repository) and registers it.
-    const queued = await requestWorkspace(scopeOf(c), {
-      name: body.name,
-      path: body.path,
-      description: body.description,
-      gitUrl: body.git_url,
-      gitBranch: body.git_branch,
-    })
-    return c.json(queued, 200)
-  }
-  const row = await registerWorkspace(dbOf(c), principalOf(c).tenantId, {
+  const added = await addWorkspace(scopeOf(c), {
     name: body.name,
     path: body.path,
     description: body.description,
@@ -105,8 +94,7 @@ workspacesApi.openapi(register, async (c) => {
     gitUrl: body.git_url,
     gitBranch: body.git_branch,
   })
-  const view = workspaceView(row)
-  return c.json({ success: true as const, workspace: view, codebase: view }, 200)
+  return c.json(added, 200)
 })
 
 const get = createRoute({

@@ -114,3 +114,16 @@ export function workerView(w: WorkerRow) {
     last_seen: w.lastSeenAt.toISOString(),
   }
 }
+
+/** The models online workers advertise, once each (first seen first). */
+export async function onlineModels(scope: Scope): Promise<unknown[]> {
+  const rows = await listWorkers(scope, { onlineOnly: true, hideAfterHours: 24 })
+  const byId = new Map<string, unknown>()
+  for (const w of rows) {
+    for (const m of w.models) {
+      const id = typeof m === 'string' ? m : (m as { id?: string }).id
+      if (id && !byId.has(id)) byId.set(id, m)
+    }
+  }
+  return [...byId.values()]
+}

@@ -1,6 +1,7 @@
 import { badRequest } from '../lib/errors'
 import type { Scope } from '../tasks/scope'
 import { normalisePath } from '../workspaces/path'
+import { type RegisterWorkspace, registerWorkspace, workspaceView } from '../workspaces/service'
 import { createQueuedTask } from './tasks'
 import { listWorkers } from './workers'
 
@@ -31,4 +32,29 @@ export async function requestWorkspace(
     },
   })
   return { success: true, pending: true as const, task_id: task.id, agent_type: task.agentType }
+}
+
+/**
+ * Adds a workspace: a worker registering its own path (`workerId` sets ownership), or a
+ * request from a person, which becomes a job for a worker to check and register.
+ */
+export async function addWorkspace(
+  scope: Scope,
+  input: Omit<RegisterWorkspace, 'workerId'> & { workerId?: string },
+) {
+  if (!input.workerId) {
+    return requestWorkspace(scope, {
+      name: input.name,
+      path: input.path,
+      description: input.description,
+      gitUrl: input.gitUrl,
+      gitBranch: input.gitBranch,
+    })
+  }
+  const row = await registerWorkspace(scope.db, scope.tenantId, {
+    ...input,
+    workerId: input.workerId,
+  })
+  const view = workspaceView(row)
+  return { success: true as const, workspace: view, codebase: view }
 }

@@ -1,0 +1,104 @@
+import { z } from 'zod'
+import { buildAgentCard, legacyCardJson } from '../../a2a/card'
+import { builtinAgents } from '../../agents/registry'
+import { notFound } from '../../lib/errors'
+import { listWorkers, onlineModels, workerView } from '../../queue/workers'
+import { inputJsonSchema } from '../schema'
+import { type Tool, tool } from '../tool'
+
+/** The agents a caller can reach: the built-in ones and the workers online. */
+async function agents(scope: Parameters<typeof listWorkers>[0]) {
+  const workers = await listWorkers(scope, { onlineOnly: true, hideAfterHours: 24 })
+  return [
+    ...builtinAgents.map((a) => ({
+      name: a.id,
+      kind: 'builtin',
+      description: a.description,
+      skills: [a.skill.id],
+    })),
+    ...workers.map((w) => ({ ...workerView(w), name: w.name, kind: 'worker' })),
+  ]
+}
+
+const summary = (t: Tool) => ({ name: t.name, description: t.description })
+const full = (t: Tool) => ({ ...summary(t), inputSchema: inputJsonSchema(t) })
+
+export const platformTools = [
+  tool({
+    name: 'discover_agents',
+    description: 'The agents you can send to: built-in agents and the workers online.',
+    input: {},
+    mutates: false,
+    run: async ({ scope }) => ({ agents: await agents(scope) }),
+  }),
+  tool({
+    name: 'get_agent',
+    description: 'One agent by name (a built-in agent id or a worker name).',
+    input: { agent_name: z.string().min(1).max(200) },
+    mutates: false,
+    async run({ scope }, a) {
+      const found = (await agents(scope)).find((x) => x.name === a.agent_name)
+      if (!found) throw notFound(`Agent ${a.agent_name}`)
+      return found
+    },
+  }),
+  tool({
+    name: 'get_agent_card',
+    description: "CodeTether's A2A agent card: its skills and interfaces.",
+    input: {},
+    mutates: false,
+    run: async ({ scope, baseUrl }) => legacyCardJson(buildAgentCard(baseUrl, scope.config)),
+  }),
+  tool({
+    name: 'list_models',
+    description: 'Models the online workers offer, optionally by provider or a search string.',
+    input: { provider: z.string().max(100).optional(), search: z.string().max(200).optional() },
+    mutates: false,
+    async run({ scope }, a) {
+      const id = (m: unknown) =>
+        typeof m === 'string' ? m : String((m as { id?: string }).id ?? '')
+      const models = (await onlineModels(scope)).filter(
+        (m) =>
+          (!a.provider ||
+            id(m).startsWith(`${a.provider}/`) ||
+            id(m).startsWith(`${a.provider}:`)) &&
+          (!a.search || id(m).toLowerCase().includes(a.search.toLowerCase())),
+      )
+      return { models }
+    },
+  }),
+  tool({
+    name: 'search_tools',
+    description:
+      'Find tools by a word in their name or description; detail_level name_only, summary or full (with schemas).',
+    input: {
+      query: z.string().max(200),
+      detail_level: z.enum(['name_only', 'summary', 'full']).default('summary'),
+    },
+    mutates: false,
+    async run({ tools }, a) {
+      const q = a.query.toLowerCase()
+      const hits = tools.filter((t) => `${t.name} ${t.description}`.toLowerCase().includes(q))
+      if (a.detail_level === 'name_only') return { tools: hits.map((t) => t.name) }
+      return { tools: hits.map(a.detail_level === 'full' ? full : summary) }
+    },
+  }),
+  tool({
+    name: 'get_tool_schema',
+    description: 'The input schema of one tool.',
+    input: { tool_name: z.string().min(1).max(200) },
+    mutates: false,
+    async run({ tools }, a) {
+      const found = tools.find((t) => t.name === a.tool_name)
+      if (!found) throw notFound(`Tool ${a.tool_name}`)
+      return full(found)
+    },
+  }),
+  tool({
+    name: 'echo',
+    description: 'Answers the message back: checks the connection.',
+    input: { message: z.string().max(100_000) },
+    mutates: false,
+    run: async (_ctx, a) => ({ message: a.message }),
+  }),
+]
