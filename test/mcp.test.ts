@@ -22,6 +22,7 @@ type Result = {
 }
 const call = async (client: Client, name: string, args: Record<string, unknown> = {}) =>
   (await client.callTool({ name, arguments: args })) as Result
+// biome-ignore lint/suspicious/noExplicitAny: tool results are read field by field
 const data = (r: Result) => r.structuredContent as Record<string, any>
 
 describe('MCP server', () => {

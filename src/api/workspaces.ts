@@ -10,7 +10,6 @@ import {
   GLOBAL_WORKSPACE,
   getWorkspace,
   listWorkspaces,
-  registerWorkspace,
   workspaceView,
 } from '../workspaces/service'
 import { setWatch, watchStatus } from '../workspaces/watch'

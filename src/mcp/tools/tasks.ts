@@ -4,7 +4,8 @@ import { notFound } from '../../lib/errors'
 import { cancelTask } from '../../queue/cancel'
 import { createQueuedTask } from '../../queue/tasks'
 import { restTaskView, statesForRest } from '../../tasks/rest-view'
-import { getTask, listTasks } from '../../tasks/store'
+import type { Scope } from '../../tasks/scope'
+import { getTask, listTasks, type NewTask } from '../../tasks/store'
 import { tool } from '../tool'
 
 const taskId = z.string().min(1).max(200).describe('The task id')
@@ -12,6 +13,30 @@ const routing = {
   codebase_id: z.string().max(200).optional().describe('Workspace (codebase) the task runs in'),
   priority: z.number().int().min(-1000).max(1000).optional().describe('Higher runs first'),
   model_ref: z.string().max(200).optional().describe('provider/model the worker must use'),
+}
+
+/** A message for the queue, as send_message_async and send_to_agent both make it. */
+function queueMessage(
+  scope: Scope,
+  a: {
+    message: string
+    conversation_id?: string
+    codebase_id?: string
+    priority?: number
+    model_ref?: string
+  },
+  extra: Partial<NewTask> = {},
+) {
+  return createQueuedTask(scope, {
+    prompt: a.message,
+    title: a.message.slice(0, 120),
+    contextId: a.conversation_id,
+    workspaceId: a.codebase_id ?? null,
+    priority: a.priority,
+    modelRef: a.model_ref ?? null,
+    metadata: { source: 'mcp' },
+    ...extra,
+  })
 }
 
 const userMessage = (text: string) => ({
@@ -55,15 +80,7 @@ export const taskTools = [
     },
     mutates: true,
     async run({ scope }, a) {
-      const task = await createQueuedTask(scope, {
-        prompt: a.message,
-        title: a.message.slice(0, 120),
-        contextId: a.conversation_id,
-        workspaceId: a.codebase_id ?? null,
-        priority: a.priority,
-        modelRef: a.model_ref ?? null,
-        metadata: { source: 'mcp' },
-      })
+      const task = await queueMessage(scope, a)
       return { task_id: task.id, conversation_id: task.contextId, status: 'pending' }
     },
   }),
@@ -85,16 +102,9 @@ export const taskTools = [
     },
     mutates: true,
     async run({ scope }, a) {
-      const task = await createQueuedTask(scope, {
-        prompt: a.message,
-        title: a.message.slice(0, 120),
-        contextId: a.conversation_id,
+      const task = await queueMessage(scope, a, {
         targetAgentName: a.agent_name,
         deadlineAt: a.deadline_seconds ? new Date(Date.now() + a.deadline_seconds * 1000) : null,
-        workspaceId: a.codebase_id ?? null,
-        priority: a.priority,
-        modelRef: a.model_ref ?? null,
-        metadata: { source: 'mcp' },
       })
       return { task_id: task.id, agent_name: a.agent_name, status: 'pending' }
     },
