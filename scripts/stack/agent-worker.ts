@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process'
-import { chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from './wrangler'
 
@@ -10,5 +9,4 @@ export function buildAgentWorker() {
     [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'agent-worker'],
     { cwd: ROOT, stdio: 'inherit' },
   )
-  chmodSync(join(ROOT, 'agent-worker/dist/cli.js'), 0o755)
 }
