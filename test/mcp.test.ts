@@ -132,6 +132,25 @@ describe('MCP server', () => {
     await client.close()
   })
 
+  test('tasks and codebases are resources: listed by template, read as the REST view', async () => {
+    const client = await connect()
+    const { resourceTemplates } = await client.listResourceTemplates()
+    assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate).sort(), [
+      'codetether://codebases/{codebase_id}',
+      'codetether://tasks/{task_id}',
+    ])
+    const task = data(await call(client, 'create_task', { title: 'as a resource' }))
+    const { resources } = await client.listResources()
+    assert.ok(resources.some((r) => r.uri === `codetether://tasks/${task.id}`))
+    const read = await client.readResource({ uri: `codetether://tasks/${task.id}` })
+    const body = JSON.parse(String((read.contents[0] as { text: string }).text))
+    assert.equal(body.title, 'as a resource')
+    assert.equal(body.status, 'pending')
+    await assert.rejects(client.readResource({ uri: 'codetether://tasks/nope' }), /not found/)
+    await call(client, 'cancel_task', { task_id: task.id })
+    await client.close()
+  })
+
   test('a long task followed to completion through get_task_updates', async () => {
     const client = await connect()
     const since = new Date().toISOString()

@@ -178,14 +178,12 @@ describe('Media agent (LiveKit)', () => {
       assert.ok(ttl > 4 * 60_000 && ttl <= 5 * 60_000, `expires in ${ttl} ms`)
       assert.equal(new URL(reply.join_url).searchParams.get('token'), reply.access_token)
     }
-    await assert.rejects(
-      verifier.verify(
-        (await (await token({ room_name: 'x', identity: 'y' })).json()).access_token.replace(
-          /.$/,
-          'A',
-        ),
-      ),
-    )
+    // A signature with its first character changed (six whole bits) no longer verifies.
+    const good: string = (await (await token({ room_name: 'x', identity: 'y' })).json())
+      .access_token
+    const [head, body, sig] = good.split('.') as [string, string, string]
+    const forged = `${head}.${body}.${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`
+    await assert.rejects(verifier.verify(forged))
     for (const bad of [
       { room_name: 'a b', identity: 'y' },
       { room_name: 'x', identity: 'y', ttl_minutes: 1441 },

@@ -4,6 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import pkg from '../../package.json'
 import type { Principal } from '../auth/principal'
 import { ApiError } from '../lib/errors'
+import { registerResources } from './resources'
 import type { Tool, ToolContext } from './tool'
 import { codebaseTools } from './tools/codebases'
 import { platformTools } from './tools/platform'
@@ -47,8 +48,9 @@ export async function handleMcp(
   const full: ToolContext = { ...ctx, tools }
   const server = new McpServer(
     { name: 'codetether', version: pkg.version },
-    { capabilities: { tools: {} } },
+    { capabilities: { tools: {}, resources: {} } },
   )
+  registerResources(server, full)
   for (const t of tools) {
     server.registerTool(
       t.name,
