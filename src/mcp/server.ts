@@ -33,9 +33,21 @@ async function invoke(
   }
 }
 
+/** The JSON-RPC message of a POST, when it is a single one (batches and GETs are undefined). */
+type Message = { id?: unknown; method?: string; params?: { name?: unknown } }
+async function peek(request: Request): Promise<Message | undefined> {
+  if (request.method !== 'POST') return undefined
+  const msg = await request
+    .clone()
+    .json()
+    .catch(() => undefined)
+  return msg && typeof msg === 'object' && !Array.isArray(msg) ? (msg as Message) : undefined
+}
+
 /**
  * One MCP request, stateless: a server with the caller's tools and the SDK's web-standard
  * Streamable HTTP transport, answering JSON or SSE as the client asks (`json` forces JSON).
+ * A tools/call builds only the tool it calls; everything else sees every tool and resource.
  */
 export async function handleMcp(
   request: Request,
@@ -43,15 +55,25 @@ export async function handleMcp(
   opts: { json?: boolean } = {},
 ): Promise<Response> {
   const tools = toolsFor(ctx.scope.principal)
-  const unknown = await unknownTool(request, tools)
-  if (unknown) return unknown
+  const msg = await peek(request)
+  const called = msg?.method === 'tools/call' ? String(msg.params?.name ?? '') : undefined
+  const needed = called === undefined ? tools : tools.filter((t) => t.name === called)
+  if (called !== undefined && msg?.id !== undefined && needed.length === 0) {
+    // The protocol's error for an unknown tool (or one this caller may not use), as the spec
+    // says; the SDK would answer it as a tool result.
+    return Response.json({
+      jsonrpc: '2.0',
+      id: msg.id,
+      error: { code: -32602, message: `Unknown tool: ${called}` },
+    })
+  }
   const full: ToolContext = { ...ctx, tools }
   const server = new McpServer(
     { name: 'codetether', version: pkg.version },
     { capabilities: { tools: {}, resources: {} } },
   )
-  registerResources(server, full)
-  for (const t of tools) {
+  if (called === undefined) registerResources(server, full)
+  for (const t of needed) {
     server.registerTool(
       t.name,
       {
@@ -68,29 +90,4 @@ export async function handleMcp(
   })
   await server.connect(transport)
   return transport.handleRequest(request)
-}
-
-/**
- * A call of a tool that does not exist (or that this caller may not use) is the protocol's
- * error, -32602, as the spec says; the SDK would answer it as a tool result.
- */
-async function unknownTool(
-  request: Request,
-  tools: readonly Tool[],
-): Promise<Response | undefined> {
-  if (request.method !== 'POST') return undefined
-  const msg = (await request
-    .clone()
-    .json()
-    .catch(() => undefined)) as
-    | { id?: unknown; method?: string; params?: { name?: unknown } }
-    | undefined
-  if (msg?.method !== 'tools/call' || msg.id === undefined) return undefined
-  const name = String(msg.params?.name ?? '')
-  if (tools.some((t) => t.name === name)) return undefined
-  return Response.json({
-    jsonrpc: '2.0',
-    id: msg.id,
-    error: { code: -32602, message: `Unknown tool: ${name}` },
-  })
 }
