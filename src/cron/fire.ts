@@ -5,8 +5,8 @@ import { sqlState } from '../lib/errors'
 import { log } from '../lib/log'
 import { createQueuedTask } from '../queue/tasks'
 import type { Scope } from '../tasks/scope'
-import type { CronJob, CronRun } from './jobs'
-import { nextSlot } from './schedule'
+import { type CronJob, type CronRun, scheduleOf } from './jobs'
+import { lastSlot, nextSlot } from './schedule'
 
 /** A claimed run whose task was not recorded this long after: the claimer died; finish its work. */
 const STALE_CLAIM_MS = 60_000
@@ -49,10 +49,9 @@ export async function fireDueJobs(scope: Scope, now = new Date()): Promise<Date 
 async function claimSlot(scope: Scope, job: CronJob, now: Date): Promise<CronRun | undefined> {
   const slot = job.nextRunAt as Date
   // The latest slot that is due stands for every one missed before it.
-  let latest = slot
-  for (let n = nextSlot(schedule(job), slot); n && n <= now; n = nextSlot(schedule(job), n))
-    latest = n
-  const next = nextSlot(schedule(job), now)
+  const due = lastSlot(scheduleOf(job), now)
+  const latest = due && due > slot ? due : slot
+  const next = nextSlot(scheduleOf(job), now)
   const [claimed] = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx.batch([
       tx
@@ -145,5 +144,3 @@ async function finishStaleClaims(scope: Scope, now: Date) {
   )
   for (const { run, job } of stale) await dispatchRun(scope, job, run)
 }
-
-const schedule = (j: CronJob) => ({ expression: j.cronExpression, timezone: j.timezone })

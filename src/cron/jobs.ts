@@ -17,7 +17,7 @@ export interface CronJobInput {
   enabled: boolean
 }
 
-const scheduleOf = (j: Pick<CronJob, 'cronExpression' | 'timezone'>): Schedule => ({
+export const scheduleOf = (j: Pick<CronJob, 'cronExpression' | 'timezone'>): Schedule => ({
   expression: j.cronExpression,
   timezone: j.timezone,
 })

@@ -35,6 +35,11 @@ export function nextSlot(s: Schedule, after: Date): Date | null {
   return cronOf(s).nextRun(after)
 }
 
+/** The latest slot at or before `at` (croner's previousRuns is strictly before its reference). */
+export function lastSlot(s: Schedule, at: Date): Date | null {
+  return cronOf(s).previousRuns(1, new Date(at.getTime() + 1))[0] ?? null
+}
+
 /** The next `count` slots after `after` (for validate-cron and the UI). */
 export function upcoming(s: Schedule, count: number, after = new Date()): Date[] {
   return cronOf(s).nextRuns(count, after)

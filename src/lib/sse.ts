@@ -27,6 +27,16 @@ export function formatSse(item: SseItem): string {
   return `${out}data: ${JSON.stringify(item.data)}\n\n`
 }
 
+/** Counts a stream as opened now; the function returned counts it closed, once. */
+function countStream(kind: string): () => void {
+  count('codetether_sse_streams_opened_total', { kind })
+  let closed = false
+  return () => {
+    if (!closed) count('codetether_sse_streams_closed_total', { kind })
+    closed = true
+  }
+}
+
 export function sseResponse(
   items: AsyncIterator<SseItem>,
   opts: {
@@ -39,13 +49,10 @@ export function sseResponse(
   } = {},
 ): Response {
   let keepalive: ReturnType<typeof setInterval> | undefined
-  const kind = { kind: opts.kind ?? 'other' }
-  count('codetether_sse_streams_opened_total', kind)
-  let closed = false
+  const close = countStream(opts.kind ?? 'other')
   const stopKeepalive = () => {
     if (keepalive !== undefined) clearInterval(keepalive)
-    if (!closed) count('codetether_sse_streams_closed_total', kind)
-    closed = true
+    close()
   }
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -80,14 +87,8 @@ export function sseResponse(
 
 /** An SSE body produced elsewhere (a Durable Object's stream), counted like sseResponse's. */
 export function countedSse(body: ReadableStream<Uint8Array> | null, kind: string): Response {
-  const labels = { kind }
-  count('codetether_sse_streams_opened_total', labels)
+  const close = countStream(kind)
   const reader = body?.getReader()
-  let closed = false
-  const close = () => {
-    if (!closed) count('codetether_sse_streams_closed_total', labels)
-    closed = true
-  }
   const counted = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = reader ? await reader.read() : { done: true as const, value: undefined }

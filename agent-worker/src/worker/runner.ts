@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { codingCliExecutors } from '../executors/coding-cli.js'
 import { type ExecutorChoice, pick } from '../executors/index.js'
 import { childEnv } from '../executors/sandbox.js'
 import type { ApprovalMode, Executor, TaskSpec } from '../executors/types.js'
@@ -55,7 +56,7 @@ export function runTask(deps: RunnerDeps, spec: TaskSpec): Running {
   async function execute(executor: Executor): Promise<Outcome> {
     mkdirSync(spec.codebasePath, { recursive: true })
     log.info(`task ${bold(spec.id)}: ${executor.name} in ${spec.codebasePath}`)
-    const keep = executor.name in { claude: 1, codex: 1, opencode: 1, aider: 1 } ? CLI_KEYS : []
+    const keep = executor.name in codingCliExecutors ? CLI_KEYS : []
     try {
       return await executor.run({
         task: spec,
