@@ -19,6 +19,23 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, i)] as number
 }
 
+/** A figure from latencies measured one by one (no throughput). */
+export function latencyFigure(
+  name: string,
+  times: number[],
+  opts: { vs?: string; unit?: string } = {},
+): Figure {
+  const sorted = [...times].sort((a, b) => a - b)
+  return {
+    name,
+    ...opts,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    rps: Number.NaN,
+    n: sorted.length,
+  }
+}
+
 /**
  * Runs `op` `n` times after `warmup` runs, `concurrency` at a time, timing each from the
  * client side (workerd's own timers do not advance inside a request).

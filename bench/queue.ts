@@ -5,7 +5,7 @@
  */
 import { request } from 'node:http'
 import pg from 'pg'
-import { type Figure, measure, percentile } from './lib'
+import { type Figure, latencyFigure, measure } from './lib'
 import { openStream } from './stream'
 
 const post = (url: string, headers: Record<string, string>, body: unknown) =>
@@ -86,14 +86,7 @@ export async function queueFigures(
     dispatch.push((await arrived) - t0)
   }
   stream.close()
-  const sorted = dispatch.sort((a, b) => a - b)
-  figures.push({
-    name: 'queue: task created → task_available',
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    rps: Number.NaN,
-    n: sorted.length,
-  })
+  figures.push(latencyFigure('queue: task created → task_available', dispatch))
 
   // Throughput: claim + release, 16 workers over HTTP.
   const n = quick ? 320 : 1600
@@ -185,12 +178,5 @@ export async function fanoutFigures(
     for (const at of await Promise.all(arrivals)) latencies.push(at - t0)
   }
   for (const s of streams) s.close()
-  const sorted = latencies.sort((a, b) => a - b)
-  return {
-    name: `output: one chunk → ${subscribers} SSE subscribers (each)`,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    rps: Number.NaN,
-    n: sorted.length,
-  } as Figure
+  return latencyFigure(`output: one chunk → ${subscribers} SSE subscribers (each)`, latencies)
 }

@@ -5,7 +5,7 @@
  */
 import { request } from 'node:http'
 import pg from 'pg'
-import { type Figure, percentile } from './lib'
+import { type Figure, latencyFigure } from './lib'
 
 interface Stream {
   /** Resolves when an SSE event whose data contains `needle` arrives. */
@@ -13,11 +13,15 @@ interface Stream {
   close(): void
 }
 
-/** An SSE stream: GET when there is no body, else POST of the body. */
+/**
+ * An SSE stream: GET when there is no body, else POST of the body. `onEvent` sees every event
+ * block with the moment it arrived.
+ */
 export function openStream(
   url: string,
   body: string | undefined,
   headers: Record<string, string>,
+  onEvent?: (block: string, at: number) => void,
 ): Promise<Stream & { firstAt: Promise<number> }> {
   return new Promise((resolve, reject) => {
     const waiters: { needle: string; resolve: (t: number) => void }[] = []
@@ -42,6 +46,7 @@ export function openStream(
             if (!block.includes('data: ')) continue
             const now = performance.now()
             first(now)
+            onEvent?.(block, now)
             for (const w of waiters.splice(0)) {
               if (block.includes(w.needle)) w.resolve(now)
               else waiters.push(w)
@@ -89,18 +94,6 @@ async function openTask(
   return { id, contextId }
 }
 
-const figure = (name: string, times: number[], vs?: string): Figure => {
-  const sorted = [...times].sort((a, b) => a - b)
-  return {
-    name,
-    vs,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    rps: Number.NaN,
-    n: sorted.length,
-  }
-}
-
 export async function streamFigures(
   base: string,
   headers: Record<string, string>,
@@ -124,8 +117,8 @@ export async function streamFigures(
     s.close()
   }
   const out = [
-    figure('stream: SendStreamingMessage → first event', first),
-    figure('stream: SendStreamingMessage → completed', done),
+    latencyFigure('stream: SendStreamingMessage → first event', first),
+    latencyFigure('stream: SendStreamingMessage → completed', done),
   ]
   for (const subscribers of [1, 100]) {
     const latencies: number[] = []
@@ -160,10 +153,10 @@ export async function streamFigures(
       for (const s of streams) s.close()
     }
     out.push(
-      figure(
+      latencyFigure(
         `stream: change → ${subscribers} subscriber${subscribers > 1 ? 's' : ''} (each)`,
         latencies,
-        subscribers > 1 ? 'stream: change → 1 subscriber (each)' : undefined,
+        { vs: subscribers > 1 ? 'stream: change → 1 subscriber (each)' : undefined },
       ),
     )
   }

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from '../scripts/stack/wrangler'
-import { type Figure, percentile } from './lib'
+import { type Figure, latencyFigure } from './lib'
 import { openStream } from './stream'
 
 const CLI = join(ROOT, 'agent-worker/dist/cli.js')
@@ -17,19 +17,6 @@ const CLI = join(ROOT, 'agent-worker/dist/cli.js')
 const wallNow = () => performance.timeOrigin + performance.now()
 const STAMP = 'date +%s.%N'
 const stampMs = (line: string) => Number(line.trim()) * 1000
-
-const figure = (name: string, times: number[], vs?: string, unit?: string): Figure => {
-  const sorted = [...times].sort((a, b) => a - b)
-  return {
-    name,
-    vs,
-    unit,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    rps: Number.NaN,
-    n: sorted.length,
-  }
-}
 
 async function api(base: string, auth: Record<string, string>, path: string, body?: unknown) {
   const res = await fetch(`${base}${path}`, {
@@ -115,8 +102,10 @@ export async function workerFigures(
     }
     observer.close()
     const floorName = 'floor: node spawns sh -c date'
-    figures.push(figure(floorName, spawnFloor))
-    figures.push(figure('worker: task pushed → executor process running', started, floorName))
+    figures.push(latencyFigure(floorName, spawnFloor))
+    figures.push(
+      latencyFigure('worker: task pushed → executor process running', started, { vs: floorName }),
+    )
 
     // An output line printed → an SSE subscriber has it, through the worker and the server.
     const lines = rounds
@@ -125,27 +114,24 @@ export async function workerFigures(
       agent_type: 'command',
     })
     const latencies: number[] = []
-    const res = await fetch(`${base}/v1/agent/tasks/${task.id}/output/stream`, { headers: auth })
-    const reader = res.body?.pipeThrough(new TextDecoderStream()).getReader()
-    let buffer = ''
-    while (reader && latencies.length < lines) {
-      const { value, done } = await reader.read()
-      if (done) break
-      const now = wallNow()
-      buffer += value
-      let end = buffer.indexOf('\n\n')
-      while (end >= 0) {
-        const block = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        end = buffer.indexOf('\n\n')
+    let allArrived: () => void = () => {}
+    const arrived = new Promise<void>((r) => (allArrived = r))
+    const stream = await openStream(
+      `${base}/v1/agent/tasks/${task.id}/output/stream`,
+      undefined,
+      auth,
+      (block, at) => {
+        if (block.includes('event: done')) allArrived()
         const data = /^data: (.*)$/m.exec(block)?.[1]
-        if (block.includes('event: output') && data)
-          latencies.push(now - stampMs(JSON.parse(data).output))
-      }
-    }
-    await reader?.cancel()
-    figures.push(figure('worker: output line printed → SSE subscriber', latencies))
-    figures.push(figure('worker: idle RSS', [rss], undefined, 'MB'))
+        if (!block.includes('event: output') || !data) return
+        latencies.push(performance.timeOrigin + at - stampMs(JSON.parse(data).output))
+        if (latencies.length === lines) allArrived()
+      },
+    )
+    await arrived
+    stream.close()
+    figures.push(latencyFigure('worker: output line printed → SSE subscriber', latencies))
+    figures.push(latencyFigure('worker: idle RSS', [rss], { unit: 'MB' }))
   } finally {
     child.kill('SIGTERM')
     await new Promise((r) => child.once('exit', r))
@@ -160,7 +146,9 @@ export async function workerFigures(
     }
     return times
   }
-  figures.push(figure('floor: node -e ""', startup(['-e', ''])))
-  figures.push(figure('codetether --help', startup([CLI, '--help']), 'floor: node -e ""'))
+  figures.push(latencyFigure('floor: node -e ""', startup(['-e', ''])))
+  figures.push(
+    latencyFigure('codetether --help', startup([CLI, '--help']), { vs: 'floor: node -e ""' }),
+  )
   return figures
 }
