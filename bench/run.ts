@@ -6,25 +6,24 @@
  * workerd hop) and through Miniflare serving the same bundle directly, which is the figure
  * that says what the Worker itself costs.
  */
-import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
-import type { Readable } from 'node:stream'
-import { Miniflare } from 'miniflare'
 import pg from 'pg'
 import { buildAgentWorker } from '../scripts/stack/agent-worker'
 import { startTempStack } from '../scripts/stack/index'
 import { freePort } from '../scripts/stack/ports'
 import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
 import { startSdkPeer } from './a2a-peer'
+import { authFigures } from './auth'
 import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
+import { startMiniflare } from './miniflare'
 import { fanoutFigures, queueFigures } from './queue'
 import { streamFigures } from './stream'
 import { workerFigures } from './worker'
 
 const quick = process.argv.includes('--quick')
-/** `--only=worker,queue` runs just those groups: http, a2a, mcp, stream, queue, worker. */
+/** `--only=worker,queue` runs just those groups: http, a2a, mcp, auth, stream, queue, worker. */
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -43,7 +42,7 @@ async function main() {
     const auth = { Authorization: `Bearer ${info.devToken}` }
     const workspaceId = await seedWorkspace(info.databaseUrl, info.tenantId, info.url, auth)
 
-    const mf = await startMiniflare(dir, join(dir, 'worker.env'))
+    const mf = await startMiniflare(dir, readEnvFile(join(dir, 'worker.env')))
     cleanups.unshift(() => mf.dispose())
     const direct = (await mf.ready).toString().replace(/\/$/, '')
 
@@ -199,6 +198,14 @@ async function main() {
       )
     }
 
+    if (want('auth')) {
+      const vars = readEnvFile(join(dir, 'worker.env'))
+      for (const f of await authFigures(dir, vars, info.databaseUrl, auth, opts)) {
+        log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
+        figures.push(f)
+      }
+    }
+
     if (want('worker')) {
       for (const f of await workerFigures(direct, auth, info.devToken, quick ? 20 : 100)) {
         log(`${f.name}: p50 ${f.p50.toFixed(2)} ${f.unit ?? 'ms'}`)
@@ -267,34 +274,6 @@ async function seedWorkspace(
   })
   if (!res.ok) throw new Error(`seeding failed: ${res.status} ${await res.text()}`)
   return ((await res.json()) as { workspace: { id: string } }).workspace.id
-}
-
-/** The bundle `wrangler deploy` would upload, served by Miniflare with the stack's vars. */
-async function startMiniflare(dir: string, varsFile: string): Promise<Miniflare> {
-  const out = join(dir, 'bundle')
-  execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', out],
-    { cwd: ROOT, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
-  )
-  const bindings = readEnvFile(varsFile)
-  return new Miniflare({
-    modules: true,
-    scriptPath: join(out, 'index.js'),
-    modulesRoot: out,
-    compatibilityDate: '2025-09-01',
-    compatibilityFlags: ['nodejs_compat'],
-    durableObjects: { TASK_STREAM: 'TaskStream', AGENT_BUS: 'AgentBus', WORKER_HUB: 'WorkerHub' },
-    bindings,
-    host: '127.0.0.1',
-    port: await freePort(),
-    // The Worker logs a JSON line per request; the terminal printing thousands of them
-    // would be measured too.
-    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
-      stdout.resume()
-      stderr.resume()
-    },
-  })
 }
 
 main().catch((err: Error) => {

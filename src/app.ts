@@ -4,6 +4,7 @@ import { requestId } from 'hono/request-id'
 import pkg from '../package.json'
 import { a2aRest } from './a2a/rest'
 import { a2a } from './a2a/routes'
+import { authPublicApi } from './api/auth'
 import { health } from './api/health'
 import { mcpApi } from './api/mcp'
 import { metricsApi } from './api/metrics'
@@ -30,8 +31,9 @@ export function createApp() {
         'A2A-Version',
         'Last-Event-ID',
         'X-Request-Id',
+        'Idempotency-Key',
       ],
-      exposeHeaders: ['X-Request-Id'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
       maxAge: 600,
     })(c, next)
   })
@@ -42,6 +44,8 @@ export function createApp() {
   app.route('/', mcpApi)
   app.route('/', a2a)
   app.route('/a2a/rest', a2aRest)
+  // Logging in needs no credentials: mounted before /v1's requirePrincipal().
+  app.route('/v1/auth', authPublicApi)
   app.route('/v1', v1)
 
   app.doc31('/openapi.json', (c) => ({

@@ -16,6 +16,10 @@ const optional = z
   .optional()
   .transform((v) => (v === '' ? undefined : v))
 
+const rateLimit = z
+  .string()
+  .regex(/^(0|[1-9][0-9]*\/[1-9][0-9]*)$/, 'use count/seconds, e.g. 600/60, or 0 for no limit')
+
 /**
  * Configuration read from vars and secrets. Local plumbing (NEON_HTTP_ENDPOINT) is plain
  * configuration of the production clients: set it and the same code talks to the dev stack.
@@ -27,8 +31,36 @@ const ConfigSchema = z.object({
   UPSTASH_REDIS_REST_TOKEN: optional,
   AUTH_MODE: z.enum(['dev', 'production']).default('production'),
   A2A_AUTH_TOKENS: optional,
-  /** The OIDC issuer MCP clients are sent to for tokens (/.well-known/oauth-protected-resource). */
-  OIDC_ISSUER: optional.pipe(z.url().optional()),
+  /**
+   * Trusted OIDC issuers, comma-separated (one per Keycloak realm); the first is the one
+   * logins and MCP clients (/.well-known/oauth-protected-resource) are sent to.
+   */
+  OIDC_ISSUER: optional
+    .transform((v) => v?.split(',').map((s) => s.trim()))
+    .pipe(z.array(z.url()).min(1).optional()),
+  OIDC_CLIENT_ID: optional,
+  OIDC_CLIENT_SECRET: optional,
+  /** The `aud` access tokens must carry (default: the client id). */
+  OIDC_AUDIENCE: optional,
+  /** A claim naming the tenant's slug; unset: the tenant bound to the token's issuer. */
+  OIDC_TENANT_CLAIM: optional,
+  /** Where the roles are in a token (dot path); names other than admin/member/viewer are ignored. */
+  OIDC_ROLES_CLAIM: z.string().default('realm_access.roles'),
+  /** The role of a signed-in person whose token names none. */
+  OIDC_DEFAULT_ROLE: z.enum(['admin', 'member', 'viewer']).default('member'),
+  OIDC_SCOPES: z.string().default('openid profile email'),
+  /** This server's public origin, when a proxy hides it (OIDC redirect URI). */
+  PUBLIC_URL: optional.pipe(z.url().optional()),
+  /** Longest a login session lasts without the identity provider saying otherwise. */
+  SESSION_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 24 * 3600)
+    .default(8 * 3600),
+  /** Requests per window, as `count/seconds` (`0` turns the limit off). */
+  RATE_LIMIT_PER_PRINCIPAL: rateLimit.default('1200/60'),
+  RATE_LIMIT_PER_TENANT: rateLimit.default('12000/60'),
   /** Bearer token a Prometheus scraper presents at /metrics (else an admin principal may read it). */
   METRICS_TOKEN: optional,
   DEFAULT_TENANT_ID: optional.pipe(z.uuid().optional()),

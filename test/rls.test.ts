@@ -32,6 +32,18 @@ async function seed(tenantId: string, label: string) {
       `insert into api_keys (tenant_id, name, key_hash, key_prefix) values ($1, $2::text, sha256(convert_to($2::text, 'UTF8')), 'ct_x')`,
       [tenantId, label],
     )
+    await app.query(
+      `insert into auth_sessions (tenant_id, subject, secret_hash, expires_at) values ($1, $2, sha256(convert_to($2::text, 'UTF8')), now() + interval '1 hour')`,
+      [tenantId, label],
+    )
+    await app.query(`insert into tenant_members (tenant_id, subject) values ($1, $2)`, [
+      tenantId,
+      label,
+    ])
+    await app.query(`insert into audit_log (tenant_id, actor, action) values ($1, $2, 'login')`, [
+      tenantId,
+      label,
+    ])
   })
 }
 
@@ -110,7 +122,16 @@ describe('row-level security as the app role', () => {
 
   test('tenant A reads only its own rows, in every table', async () => {
     await asTenant(app, tenantA, async () => {
-      for (const table of ['workers', 'workspaces', 'tasks', 'task_events', 'api_keys']) {
+      for (const table of [
+        'workers',
+        'workspaces',
+        'tasks',
+        'task_events',
+        'api_keys',
+        'auth_sessions',
+        'tenant_members',
+        'audit_log',
+      ]) {
         const { rows } = await app.query(`select distinct tenant_id from ${table}`)
         assert.deepEqual(rows, [{ tenant_id: tenantA }], table)
       }
@@ -174,7 +195,7 @@ describe('row-level security as the app role', () => {
     assert.equal(state, '23503') // foreign_key_violation
   })
 
-  test('the app role cannot create or delete tenants', async () => {
+  test('the app role cannot write tenants directly, nor rebind one to another issuer', async () => {
     await asTenant(app, tenantA, async () => {
       await app.query('savepoint s')
       assert.equal(await sqlState(app.query('delete from tenants')), '42501')
@@ -184,7 +205,14 @@ describe('row-level security as the app role', () => {
         '42501',
       )
       await app.query('rollback to savepoint s')
-      assert.equal(await sqlState(app.query(`select app.create_tenant('y', 'y')`)), '42501')
+      // Creating goes through app.create_tenant (the operator's API); renaming is allowed,
+      // moving the tenant to another identity provider is not.
+      assert.equal(
+        await sqlState(app.query(`update tenants set oidc_issuer = 'https://evil.example'`)),
+        '42501',
+      )
+      await app.query('rollback to savepoint s')
+      assert.equal(await sqlState(app.query(`update tenants set display_name = 'ok'`)), undefined)
       await app.query('rollback to savepoint s')
     })
   })

@@ -17,7 +17,7 @@ test('drizzle schema matches the migrated tables column by column', async () => 
         has_default: boolean
       }>(
         `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
-                a.attnotnull as not_null, a.atthasdef as has_default
+                a.attnotnull as not_null, a.atthasdef or a.attidentity <> '' as has_default
            from pg_attribute a
           where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped
           order by a.attnum`,

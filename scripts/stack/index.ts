@@ -139,6 +139,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       logFile: opts.workerLogFile,
       vars: {
         AUTH_MODE: 'dev',
+        // One local user: limits on, so the limiter runs, but far above what tests send.
+        RATE_LIMIT_PER_PRINCIPAL: '100000/60',
+        RATE_LIMIT_PER_TENANT: '100000/60',
         DEFAULT_TENANT_ID: secrets.devTenantId,
         A2A_AUTH_TOKENS: `dev:${secrets.devToken}`,
         DATABASE_URL: db.appUrl,

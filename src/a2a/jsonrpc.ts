@@ -1,7 +1,9 @@
 import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server'
 import { JsonRpcTransportHandler } from '@a2a-js/sdk/server'
 import type { Context } from 'hono'
-import type { AppEnv } from '../context'
+import { requirePermission } from '../auth/authorize'
+import { a2aMethodPermission } from '../auth/permissions'
+import { type AppEnv, principalOf } from '../context'
 import { log } from '../lib/log'
 import { sseResponse } from '../lib/sse'
 import { normaliseLegacyRequest } from './legacy'
@@ -66,6 +68,7 @@ export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
   }
   const legacy = version === '0.3'
   if (legacy) normaliseLegacyRequest(req)
+  requirePermission(c, principalOf(c), a2aMethodPermission(req.method))
   const invalid = checkParams(req.method, req.params)
   if (invalid) return c.json(rpcError(id, -32602, invalid))
 

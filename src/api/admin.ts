@@ -1,29 +1,23 @@
 import { Hono } from 'hono'
+import { listAudit } from '../audit/log'
 import { type AppEnv, dbOf, principalOf } from '../context'
 import { exportTenant } from '../hygiene/export'
 import { purgeExpired } from '../hygiene/retention'
-import { forbidden } from '../lib/errors'
+import { badRequest } from '../lib/errors'
 import { scopeOf } from './scope'
 
 /** /v1/admin: operations on the caller's whole tenant. */
 export const adminApi = new Hono<AppEnv>()
 
-const requireAdmin = (c: Parameters<typeof principalOf>[0], what: string) => {
-  const principal = principalOf(c)
-  if (!principal.roles.includes('admin')) throw forbidden(`${what} is for admins`)
-  return principal
-}
-
 /** POST /v1/admin/retention/run: the retention pass now (the tenant's alarm runs it hourly). */
 adminApi.post('/retention/run', async (c) => {
-  requireAdmin(c, 'Running retention')
   const purged = await purgeExpired(scopeOf(c))
   return c.json({ success: true, deleted: purged }, 200)
 })
 
 /** GET /v1/admin/export: the tenant's data as NDJSON (admins only; secrets withheld). */
 adminApi.get('/export', (c) => {
-  const principal = requireAdmin(c, 'Exporting a tenant')
+  const principal = principalOf(c)
   const stamp = new Date().toISOString().slice(0, 10)
   return new Response(exportTenant(dbOf(c), principal.tenantId), {
     headers: {
@@ -31,4 +25,19 @@ adminApi.get('/export', (c) => {
       'Content-Disposition': `attachment; filename="codetether-${principal.tenantId}-${stamp}.ndjson"`,
     },
   })
+})
+
+/** GET /v1/admin/audit: security events, newest first (`?action=&limit=&before=<id>`). */
+adminApi.get('/audit', async (c) => {
+  const limit = Number(c.req.query('limit') ?? 100)
+  const before = c.req.query('before') === undefined ? undefined : Number(c.req.query('before'))
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw badRequest('limit must be an integer from 1 to 1000')
+  }
+  if (before !== undefined && (!Number.isInteger(before) || before < 1)) {
+    throw badRequest('before must be an audit entry id')
+  }
+  const action = c.req.query('action')
+  const p = principalOf(c)
+  return c.json(await listAudit(dbOf(c), p.tenantId, { action, limit, before }))
 })

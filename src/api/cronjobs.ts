@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi'
+import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../context'
 import { fireDueJobs, fireNow } from '../cron/fire'
 import {
@@ -15,13 +15,12 @@ import { InvalidSchedule, upcoming } from '../cron/schedule'
 import { badRequest, validationHook } from '../lib/errors'
 import { wakeAt } from '../queue/dispatch'
 import { restStatus } from '../tasks/states'
-import { jsonContent } from './openapi'
+import { body, route } from './openapi'
 import { scopeOf } from './scope'
 
 /** /v1/cronjobs: upstream's cron jobs; each run creates a task through the normal path. */
 export const cronApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-const Any = z.record(z.string(), z.unknown())
 const Id = z.object({ id: z.uuid() })
 
 const Template = z
@@ -102,19 +101,6 @@ async function checked<T>(f: () => Promise<T>): Promise<T> {
     throw err
   }
 }
-
-type Request = NonNullable<RouteConfig['request']>
-type Method = 'get' | 'post' | 'put' | 'delete'
-/** Every route here answers JSON 200; only method, path and inputs differ. */
-const route = <P extends string, R extends Request = Request>(
-  method: Method,
-  path: P,
-  request?: R,
-) =>
-  createRoute({ method, path, request: request as R, responses: { 200: jsonContent(Any, 'OK') } })
-const body = <S extends z.ZodType>(schema: S) => ({
-  body: { content: { 'application/json': { schema } }, required: true },
-})
 
 cronApi.openapi(route('post', '/', body(Create)), async (c) => {
   const scope = scopeOf(c)

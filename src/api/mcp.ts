@@ -46,7 +46,7 @@ mcpApi.get('/.well-known/oauth-protected-resource', (c) => {
   const issuer = configOfContext(c).OIDC_ISSUER
   return c.json({
     resource: `${origin}/mcp`,
-    authorization_servers: issuer ? [issuer] : [],
+    authorization_servers: issuer ?? [],
     bearer_methods_supported: ['header'],
     resource_name: 'CodeTether MCP',
   })

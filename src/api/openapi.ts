@@ -1,7 +1,24 @@
-import type { z } from '@hono/zod-openapi'
+import { createRoute, type RouteConfig, z } from '@hono/zod-openapi'
 
 /** A JSON response (or body) entry of a route definition. */
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
   description,
+})
+
+const Any = z.any()
+type Request = NonNullable<RouteConfig['request']>
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+
+/** A route that answers JSON 200; only method, path and inputs differ. */
+export const route = <P extends string, R extends Request = Request>(
+  method: Method,
+  path: P,
+  request?: R,
+) =>
+  createRoute({ method, path, request: request as R, responses: { 200: jsonContent(Any, 'OK') } })
+
+/** A required JSON body validated by `schema`. */
+export const body = <S extends z.ZodType>(schema: S) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
 })

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
+import { type AppContext, type AppEnv, dbOf, principalOf, redisOfContext } from '../context'
 import { badRequest, notFound, validationHook } from '../lib/errors'
+import { idempotentCreate } from '../limits/idempotency'
 import { cancelTask } from '../queue/cancel'
 import { eligibleFor } from '../queue/lease'
 import { createQueuedTask } from '../queue/tasks'
@@ -80,26 +81,48 @@ export const CreateTask = z
   })
   .openapi('CreateTask')
 
-/** Creates a queued task; shared by /tasks and /codebases/{id}/tasks. */
+/**
+ * Creates a queued task; shared by /tasks and /codebases/{id}/tasks. With an
+ * `Idempotency-Key` header, a repeat of the same request returns the task the first made.
+ */
 export async function createFromBody(
   c: AppContext,
   b: z.infer<typeof CreateTask>,
   workspace?: string,
 ) {
-  const task = await createQueuedTask(scopeOf(c), {
-    title: b.title || b.prompt.slice(0, 120),
-    prompt: b.prompt,
-    agentType: b.agent_type,
-    priority: b.priority,
-    metadata: b.metadata,
-    workspaceId: workspace ?? b.workspace_id ?? b.codebase_id ?? null,
-    modelRef: b.model_ref ?? null,
-    targetAgentName: b.target_agent_name ?? null,
-    targetWorkerId: b.target_worker_id ?? null,
-    requiredCapabilities: b.required_capabilities,
-    deadlineAt: b.deadline_at ? new Date(b.deadline_at) : null,
-  })
-  return restTaskView(task)
+  const scope = scopeOf(c)
+  const create = async (id?: string) => {
+    const task = await createQueuedTask(scope, {
+      id,
+      title: b.title || b.prompt.slice(0, 120),
+      prompt: b.prompt,
+      agentType: b.agent_type,
+      priority: b.priority,
+      metadata: b.metadata,
+      workspaceId: workspace ?? b.workspace_id ?? b.codebase_id ?? null,
+      modelRef: b.model_ref ?? null,
+      targetAgentName: b.target_agent_name ?? null,
+      targetWorkerId: b.target_worker_id ?? null,
+      requiredCapabilities: b.required_capabilities,
+      deadlineAt: b.deadline_at ? new Date(b.deadline_at) : null,
+    })
+    return restTaskView(task)
+  }
+  const key = c.req.header('Idempotency-Key')
+  if (key === undefined) return create()
+  const { value, replayed } = await idempotentCreate(
+    redisOfContext(c),
+    scope.tenantId,
+    key,
+    { b, workspace },
+    create,
+    async (id) => {
+      const row = await getTask(scope.db, scope.tenantId, id)
+      return row && restTaskView(row)
+    },
+  )
+  if (replayed) c.header('Idempotent-Replayed', 'true')
+  return value
 }
 
 tasksApi.openapi(

@@ -4,13 +4,16 @@ import { type AppEnv, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { hubOf } from '../queue/dispatch'
 import { adminApi } from './admin'
+import { authApi } from './auth'
 import { cronApi } from './cronjobs'
+import { keysApi } from './keys'
 import { liveKitApi } from './livekit'
 import { statusApi } from './status'
 import { taskAdminApi } from './task-admin'
 import { taskOutputApi } from './task-output'
 import { taskStatusApi } from './task-status'
 import { tasksApi } from './tasks'
+import { tenantsApi } from './tenants'
 import { workerChannel, workerRouting } from './worker-channel'
 import { modelsApi, workersApi } from './workers'
 import { workspacesApi } from './workspaces'
@@ -19,6 +22,9 @@ import { workspacesApi } from './workspaces'
 export const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
 v1.use(requirePrincipal())
+v1.route('/auth', authApi)
+v1.route('/auth', keysApi)
+v1.route('/tenants', tenantsApi)
 v1.route('/agent/workspaces', workspacesApi)
 v1.route('/agent/codebases', workspacesApi)
 v1.route('/agent/tasks', taskAdminApi)

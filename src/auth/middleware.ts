@@ -1,59 +1,105 @@
 import type { MiddlewareHandler } from 'hono'
-import { type AppEnv, configOfContext } from '../context'
-import { ApiError, unauthorized } from '../lib/errors'
+import { type AppContext, type AppEnv, configOfContext, dbOf } from '../context'
+import type { Config } from '../env'
+import { ApiError, forbidden, unauthorized } from '../lib/errors'
+import { enforceRateLimits } from '../limits/rate-limit'
+import { requirePermission } from './authorize'
+import { authenticateKey, looksLikeKey } from './keys'
+import { touchMember } from './members'
+import { looksLikeJwt, oidcConfigured, principalOfToken, verifyAccessToken } from './oidc/verify'
+import { permissionFor } from './permissions'
 import type { Principal } from './principal'
+import { sessionCookieOf } from './session-cookie'
+import { authenticateSession } from './sessions'
 import { matchStaticToken, parseStaticTokens } from './static-tokens'
 
 /**
- * Resolves the caller once per request and stores it as `principal`. Order: a presented
- * bearer token must be valid (a bad token is never waved through, not even in dev mode);
- * with no token, dev mode admits the dev tenant; otherwise the request is refused.
+ * Resolves the caller once per request and stores it as `principal`, then checks the
+ * route's permission and the rate limits. A presented credential must be valid (a bad one
+ * is never waved through, not even in dev mode); with none, dev mode admits the dev tenant;
+ * otherwise the request is refused.
  */
 export function requirePrincipal(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const config = configOfContext(c)
-    const token = bearerToken(c.req.header('Authorization'))
-    const staticSpec = config.A2A_AUTH_TOKENS
-    let principal: Principal | undefined
-
-    if (token !== undefined) {
-      if (staticSpec) {
-        const match = await matchStaticToken(await parseStaticTokens(staticSpec), token)
-        if (match) principal = staticPrincipal(match.name, defaultTenant(config.DEFAULT_TENANT_ID))
-      }
-      if (!principal) throw unauthorized('Invalid bearer token')
-    } else if (config.AUTH_MODE === 'dev') {
-      const tenantId = defaultTenant(config.DEFAULT_TENANT_ID)
-      principal = {
-        kind: 'dev',
-        tenantId,
-        subject: 'dev',
-        name: 'dev',
-        roles: ['admin'],
-        scopes: ['*'],
-      }
-    } else if (staticSpec) {
-      throw unauthorized('Missing credentials: send Authorization: Bearer <token>')
-    } else {
-      throw new ApiError(
-        503,
-        'auth_not_configured',
-        'No authentication is configured: set A2A_AUTH_TOKENS (name:token,...), or AUTH_MODE=dev for local development',
-      )
-    }
+    if (c.get('principal')) return next() // mounted twice on one path (e.g. /mcp and /mcp/*)
+    const principal = await resolvePrincipal(c)
     c.set('principal', principal)
+    requirePermission(c, principal, permissionFor(c.req.method, c.req.path))
+    await enforceRateLimits(configOfContext(c), principal)
     await next()
   }
 }
 
-function staticPrincipal(name: string, tenantId: string): Principal {
-  return {
-    kind: 'static_token',
-    tenantId,
-    subject: `token:${name}`,
-    name,
-    roles: ['admin'],
-    scopes: ['*'],
+async function resolvePrincipal(c: AppContext): Promise<Principal> {
+  const config = configOfContext(c)
+  const token = bearerToken(c.req.header('Authorization'))
+  if (token !== undefined) return fromBearer(c, config, token)
+
+  const cookie = sessionCookieOf(c)
+  if (cookie) {
+    const principal = await authenticateSession(dbOf(c), cookie)
+    if (!principal) throw unauthorized('Your session has ended: sign in again')
+    checkSameOrigin(c)
+    return principal
+  }
+  if (config.AUTH_MODE === 'dev') {
+    return {
+      kind: 'dev',
+      tenantId: defaultTenant(config.DEFAULT_TENANT_ID),
+      subject: 'dev',
+      name: 'dev',
+      roles: ['admin'],
+      scopes: ['*'],
+    }
+  }
+  if (config.A2A_AUTH_TOKENS || oidcConfigured(config)) {
+    throw unauthorized('Missing credentials: send Authorization: Bearer <token>')
+  }
+  throw new ApiError(
+    503,
+    'auth_not_configured',
+    'No authentication is configured: set OIDC_ISSUER, or A2A_AUTH_TOKENS (name:token,...), or AUTH_MODE=dev for local development',
+  )
+}
+
+async function fromBearer(c: AppContext, config: Config, token: string): Promise<Principal> {
+  if (looksLikeKey(token)) {
+    const principal = await authenticateKey(dbOf(c), token)
+    if (!principal) throw unauthorized('Invalid API key: unknown, revoked or expired')
+    return principal
+  }
+  if (oidcConfigured(config) && looksLikeJwt(token)) {
+    const db = dbOf(c)
+    const principal = await principalOfToken(db, config, await verifyAccessToken(config, token))
+    touchMember(db, principal, (p) => c.executionCtx.waitUntil(p))
+    return principal
+  }
+  if (config.A2A_AUTH_TOKENS) {
+    const match = await matchStaticToken(await parseStaticTokens(config.A2A_AUTH_TOKENS), token)
+    if (match) {
+      return {
+        kind: 'static_token',
+        tenantId: defaultTenant(config.DEFAULT_TENANT_ID),
+        subject: `token:${match.name}`,
+        name: match.name,
+        roles: ['admin'],
+        scopes: ['*'],
+      }
+    }
+  }
+  throw unauthorized('Invalid bearer token')
+}
+
+/**
+ * A cookie rides along on any request the browser makes, so a state-changing request that
+ * authenticates by cookie must come from our own pages (SameSite=Lax covers most of this;
+ * the Origin check covers the rest).
+ */
+function checkSameOrigin(c: AppContext) {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return
+  const origin = c.req.header('Origin')
+  if (origin && origin !== new URL(c.req.url).origin) {
+    throw forbidden('Cross-origin requests cannot use the session cookie')
   }
 }
 

@@ -2,13 +2,22 @@
 export type Role = 'admin' | 'member' | 'viewer' | 'worker'
 
 export interface Principal {
-  /** `system`: the platform itself (the reaper, cron), acting inside one tenant. */
-  kind: 'dev' | 'static_token' | 'system'
+  /**
+   * How the caller proved who it is. `system`: the platform itself (the reaper, cron),
+   * acting inside one tenant.
+   */
+  kind: 'dev' | 'static_token' | 'oidc' | 'session' | 'api_key' | 'worker_token' | 'system'
   tenantId: string
-  /** Stable id of the caller within the tenant. */
+  /** Stable id of the caller within the tenant (the IdP's `sub`, `key:<id>`, `token:<name>`). */
   subject: string
   /** Human-readable name for logs and audit; never a secret. */
   name: string
   roles: Role[]
+  /** Permissions (or `resource:*`, `*`) this credential is limited to, on top of its roles. */
   scopes: string[]
+  /** The person behind an API key or session, when there is one. */
+  userId?: string
+  email?: string
+  /** The login session this request belongs to (cookie or password-grant session). */
+  sessionId?: string
 }

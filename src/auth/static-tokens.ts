@@ -3,6 +3,8 @@
  * `A2A_AUTH_TOKENS="name:token,other:token2"`. Tokens are compared by SHA-256 digest with a
  * constant-time comparison, so neither length nor content leaks through timing.
  */
+import { sha256 } from '../lib/digest'
+
 export interface StaticToken {
   name: string
   digest: ArrayBuffer
@@ -42,8 +44,4 @@ export async function matchStaticToken(
     if (crypto.subtle.timingSafeEqual(token.digest, digest)) match = token
   }
   return match
-}
-
-function sha256(text: string): Promise<ArrayBuffer> {
-  return crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
 }

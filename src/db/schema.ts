@@ -7,31 +7,24 @@ import { sql } from 'drizzle-orm'
 import {
   bigint,
   boolean,
-  customType,
   foreignKey,
   integer,
   jsonb,
   pgTable,
   primaryKey,
   text,
-  timestamp,
   unique,
   uuid,
 } from 'drizzle-orm/pg-core'
-
-const bytea = customType<{ data: Uint8Array; driverData: string }>({
-  dataType: () => 'bytea',
-})
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
-const createdAt = () => ts('created_at').notNull().defaultNow()
-const tenantId = () => uuid('tenant_id').notNull()
+import { auditLog, authSessions, tenantMembers } from './auth-schema'
+import { bytea, createdAt, tenantId, ts } from './columns'
 
 export const tenants = pgTable('tenants', {
   id: uuid('id').primaryKey().defaultRandom(),
   slug: text('slug').notNull().unique(),
   displayName: text('display_name').notNull(),
   plan: text('plan').notNull().default('free'),
+  oidcIssuer: text('oidc_issuer').unique(),
   createdAt: createdAt(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 })
@@ -172,6 +165,12 @@ export const apiKeys = pgTable(
     keyHash: bytea('key_hash').notNull().unique(),
     keyPrefix: text('key_prefix').notNull(),
     scopes: text('scopes').array().notNull().default([]),
+    kind: text('kind', { enum: ['api', 'worker'] })
+      .notNull()
+      .default('api'),
+    role: text('role', { enum: ['admin', 'member', 'viewer', 'worker'] })
+      .notNull()
+      .default('member'),
     lastUsedAt: ts('last_used_at'),
     expiresAt: ts('expires_at'),
     revokedAt: ts('revoked_at'),
@@ -269,4 +268,7 @@ export const tenantTables = {
   agentMemories,
   cronJobs,
   cronRuns,
+  tenantMembers,
+  authSessions,
+  auditLog,
 }

@@ -16,6 +16,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Extra reply headers, such as Retry-After or WWW-Authenticate. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message)
   }
@@ -23,7 +25,8 @@ export class ApiError extends Error {
 
 export const badRequest = (message: string, details?: unknown) =>
   new ApiError(400, 'bad_request', message, details)
-export const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message)
+export const unauthorized = (message: string) =>
+  new ApiError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' })
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message)
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`)
 export const conflict = (message: string, details?: unknown) =>
@@ -34,7 +37,7 @@ export function errorBody(code: string, message: string, details?: unknown): Err
 }
 
 export function errorResponse(c: Context, err: ApiError): Response {
-  return c.json(errorBody(err.code, err.message, err.details), err.status)
+  return c.json(errorBody(err.code, err.message, err.details), err.status, err.headers)
 }
 
 /** zod issues as `[{ path: "a.b", message }]`: enough to fix the request, nothing internal. */

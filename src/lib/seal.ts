@@ -15,7 +15,7 @@ function keyOf(secretsKey: string): Promise<CryptoKey> {
   return key
 }
 
-const b64url = (bytes: Uint8Array) =>
+export const b64url = (bytes: Uint8Array) =>
   btoa(String.fromCharCode(...bytes))
     .replace(/\+/g, '-')
     .replace(/\//g, '_')

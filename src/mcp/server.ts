@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import pkg from '../../package.json'
+import { can, mcpToolPermission } from '../auth/permissions'
 import type { Principal } from '../auth/principal'
 import { ApiError } from '../lib/errors'
 import { registerResources } from './resources'
@@ -12,10 +13,9 @@ import { taskTools } from './tools/tasks'
 
 export const allTools: readonly Tool[] = [...taskTools, ...codebaseTools, ...platformTools]
 
-/** The tools a principal may use: a read-only role sees no tool that changes anything. */
+/** The tools a principal may use: one without tasks:write sees no tool that changes anything. */
 export function toolsFor(principal: Principal): Tool[] {
-  const writes = principal.roles.some((r) => r === 'admin' || r === 'member')
-  return allTools.filter((t) => writes || !t.mutates)
+  return allTools.filter((t) => can(principal, mcpToolPermission(t.mutates)))
 }
 
 /** Runs a tool; what the domain refuses (not found, conflict, bad input) is a tool error. */

@@ -1,8 +1,8 @@
 import { and, eq, lt } from 'drizzle-orm'
 import { taskPushConfigs } from '../db/schema'
 import { withTenant } from '../db/tenant'
+import { seal } from '../lib/seal'
 import type { Scope } from '../tasks/scope'
-import { seal } from './seal'
 
 export type PushConfigRow = typeof taskPushConfigs.$inferSelect
 

@@ -2,12 +2,12 @@ import { V03PushNotificationSerializer } from '@a2a-js/sdk/compat/v0_3/server'
 import { V1PushNotificationSerializer } from '@a2a-js/sdk/server'
 import { toSdkTask, toStreamResponse } from '../a2a/convert'
 import { log } from '../lib/log'
+import { unseal } from '../lib/seal'
 import { count } from '../metrics/counters'
 import type { TaskEvent } from '../tasks/events'
 import type { Scope } from '../tasks/scope'
 import type { TaskRow } from '../tasks/store'
 import { claimDelivery, listPushConfigs, type PushConfigRow } from './configs'
-import { unseal } from './seal'
 
 const serializers = {
   '1.0': new V1PushNotificationSerializer(),

@@ -1,0 +1,111 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi'
+import { audit } from '../audit/log'
+import { createKey, type KeyKind, listKeys, revokeKey } from '../auth/keys'
+import { can, HUMAN_ROLES, isScope } from '../auth/permissions'
+import type { Principal } from '../auth/principal'
+import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
+import { forbidden, validationHook } from '../lib/errors'
+import { body, route } from './openapi'
+import { scopeOf } from './scope'
+
+/** /v1/auth/api-keys (people's scripts) and /v1/auth/worker-tokens (agent workers). */
+export const keysApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+const Expiry = {
+  expires_at: z.iso.datetime({ offset: true }).optional(),
+  expires_in_days: z.number().int().min(1).max(3650).optional(),
+}
+const NewApiKey = z
+  .object({
+    name: z.string().min(1).max(200),
+    role: z.enum(HUMAN_ROLES).optional(),
+    scopes: z
+      .array(z.string().refine(isScope, 'not a permission, resource:* or *'))
+      .max(50)
+      .default(['*']),
+    ...Expiry,
+  })
+  .openapi('NewApiKey')
+const NewWorkerToken = z
+  .object({ name: z.string().min(1).max(200), ...Expiry })
+  .openapi('NewWorkerToken')
+const Id = z.object({ id: z.uuid() })
+
+const rank = (role: string) => HUMAN_ROLES.indexOf(role as (typeof HUMAN_ROLES)[number])
+const strongest = (p: Principal) => HUMAN_ROLES[Math.max(...p.roles.map(rank), 0)] ?? 'viewer'
+
+function expiry(b: { expires_at?: string; expires_in_days?: number }): Date | undefined {
+  if (b.expires_at) return new Date(b.expires_at)
+  if (b.expires_in_days) return new Date(Date.now() + b.expires_in_days * 86_400_000)
+  return undefined
+}
+
+/** A person manages their own keys; an admin (keys:admin) everyone's. */
+const ownerFilter = (p: Principal) => (can(p, 'keys:admin') ? undefined : (p.userId ?? p.subject))
+
+function auditKey(
+  c: AppContext,
+  action: 'key_created' | 'key_revoked',
+  key: { id: string; kind: string; name: string },
+) {
+  const p = principalOf(c)
+  audit(scopeOf(c), p.tenantId, {
+    action,
+    actor: p,
+    target: key.id,
+    detail: { kind: key.kind, name: key.name },
+    requestId: c.get('requestId'),
+  })
+}
+
+async function issue(
+  c: AppContext,
+  kind: KeyKind,
+  b: z.infer<typeof NewWorkerToken> & { role?: string; scopes?: string[] },
+) {
+  const p = principalOf(c)
+  const own = strongest(p)
+  const role = kind === 'worker' ? 'worker' : (b.role ?? own)
+  if (kind === 'api' && rank(role) > rank(own)) {
+    throw forbidden(
+      `A key cannot hold more than its creator: you are ${own}, the key asks for ${role}`,
+    )
+  }
+  const { secret, key } = await createKey(dbOf(c), p.tenantId, {
+    kind,
+    name: b.name,
+    role: role as 'worker',
+    scopes: kind === 'worker' ? ['*'] : (b.scopes ?? ['*']),
+    expiresAt: expiry(b),
+    userId: p.userId ?? p.subject,
+  })
+  auditKey(c, 'key_created', key)
+  // The secret is in this reply and nowhere else, ever.
+  return { ...key, [kind === 'worker' ? 'token' : 'key']: secret }
+}
+
+keysApi.openapi(route('post', '/api-keys', body(NewApiKey)), async (c) =>
+  c.json(await issue(c, 'api', c.req.valid('json')), 200),
+)
+keysApi.openapi(route('get', '/api-keys'), async (c) => {
+  const p = principalOf(c)
+  return c.json(await listKeys(dbOf(c), p.tenantId, 'api', ownerFilter(p)), 200)
+})
+keysApi.openapi(route('delete', '/api-keys/{id}', { params: Id }), async (c) => {
+  const p = principalOf(c)
+  const key = await revokeKey(dbOf(c), p.tenantId, 'api', c.req.valid('param').id, ownerFilter(p))
+  auditKey(c, 'key_revoked', key)
+  return c.json({ success: true, key }, 200)
+})
+
+keysApi.openapi(route('post', '/worker-tokens', body(NewWorkerToken)), async (c) =>
+  c.json(await issue(c, 'worker', c.req.valid('json')), 200),
+)
+keysApi.openapi(route('get', '/worker-tokens'), async (c) =>
+  c.json(await listKeys(dbOf(c), principalOf(c).tenantId, 'worker'), 200),
+)
+keysApi.openapi(route('delete', '/worker-tokens/{id}', { params: Id }), async (c) => {
+  const key = await revokeKey(dbOf(c), principalOf(c).tenantId, 'worker', c.req.valid('param').id)
+  auditKey(c, 'key_revoked', key)
+  return c.json({ success: true, token: key }, 200)
+})

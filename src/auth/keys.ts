@@ -1,0 +1,145 @@
+/**
+ * API keys (`ct_…`, for people's scripts) and worker tokens (`ctw_…`, for agent workers):
+ * random secrets shown once, stored as SHA-256, looked up by that hash.
+ */
+import { and, desc, eq, isNull } from 'drizzle-orm'
+import type { Database } from '../db/client'
+import { apiKeys } from '../db/schema'
+import { withTenant } from '../db/tenant'
+import { randomSecret, sha256Bytes, sha256Hex } from '../lib/digest'
+import { notFound } from '../lib/errors'
+import type { Principal, Role } from './principal'
+import { TtlCache } from './ttl-cache'
+
+export type KeyKind = 'api' | 'worker'
+const PREFIX: Record<KeyKind, string> = { api: 'ct_', worker: 'ctw_' }
+
+export const looksLikeKey = (token: string) => token.startsWith('ct_') || token.startsWith('ctw_')
+
+interface KeyRow {
+  tenant_id: string
+  id: string
+  name: string
+  user_id: string | null
+  kind: KeyKind
+  role: Role
+  scopes: string[]
+}
+
+// Positive and negative answers both: a flood of made-up keys costs one query per key
+// per TTL, not one per request.
+const lookups = new TtlCache<KeyRow | null>(15_000)
+
+/** The principal a key or worker token stands for, or undefined if it is not a live key. */
+export async function authenticateKey(db: Database, token: string): Promise<Principal | undefined> {
+  const hash = await sha256Hex(token)
+  let row = lookups.get(hash)
+  if (row === undefined) {
+    const rows = (await db.sql.query(`select * from app.authenticate_key(decode($1, 'hex'))`, [
+      hash,
+    ])) as KeyRow[]
+    row = rows[0] ?? null
+    lookups.set(hash, row)
+  }
+  if (!row) return undefined
+  return {
+    kind: row.kind === 'worker' ? 'worker_token' : 'api_key',
+    tenantId: row.tenant_id,
+    subject: `key:${row.id}`,
+    name: row.name,
+    roles: [row.role],
+    scopes: row.scopes.length ? row.scopes : ['*'],
+    userId: row.user_id ?? undefined,
+  }
+}
+
+export interface NewKey {
+  kind: KeyKind
+  name: string
+  role: Role
+  scopes: string[]
+  expiresAt?: Date
+  userId?: string
+}
+
+export async function createKey(db: Database, tenantId: string, spec: NewKey) {
+  const secret = `${PREFIX[spec.kind]}${randomSecret(32)}`
+  const [row] = await withTenant(db, tenantId, async (tx) =>
+    tx
+      .insert(apiKeys)
+      .values({
+        tenantId,
+        name: spec.name,
+        kind: spec.kind,
+        role: spec.role,
+        scopes: spec.scopes,
+        expiresAt: spec.expiresAt,
+        userId: spec.userId,
+        keyHash: await sha256Bytes(secret),
+        keyPrefix: secret.slice(0, PREFIX[spec.kind].length + 6),
+      })
+      .returning(),
+  )
+  if (!row) throw new Error('insert returned no row')
+  return { secret, key: describeKey(row) }
+}
+
+type KeyRecord = typeof apiKeys.$inferSelect
+
+/** What listing shows: never the hash. */
+export function describeKey(k: KeyRecord) {
+  return {
+    id: k.id,
+    name: k.name,
+    kind: k.kind,
+    key_prefix: k.keyPrefix,
+    role: k.role,
+    scopes: k.scopes.length ? k.scopes : ['*'],
+    user_id: k.userId,
+    created_at: k.createdAt,
+    last_used_at: k.lastUsedAt,
+    expires_at: k.expiresAt,
+    revoked_at: k.revokedAt,
+  }
+}
+
+/** Live and revoked keys of one kind; `userId` limits it to that person's own. */
+export async function listKeys(db: Database, tenantId: string, kind: KeyKind, userId?: string) {
+  const rows = await withTenant(db, tenantId, (tx) =>
+    tx
+      .select()
+      .from(apiKeys)
+      .where(
+        and(eq(apiKeys.kind, kind), userId === undefined ? undefined : eq(apiKeys.userId, userId)),
+      )
+      .orderBy(desc(apiKeys.createdAt)),
+  )
+  return rows.map(describeKey)
+}
+
+/** Revokes at once in this isolate; other isolates stop honouring it within the cache TTL. */
+export async function revokeKey(
+  db: Database,
+  tenantId: string,
+  kind: KeyKind,
+  id: string,
+  userId?: string,
+) {
+  const [row] = await withTenant(db, tenantId, (tx) =>
+    tx
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(
+        and(
+          eq(apiKeys.id, id),
+          eq(apiKeys.kind, kind),
+          isNull(apiKeys.revokedAt),
+          userId === undefined ? undefined : eq(apiKeys.userId, userId),
+        ),
+      )
+      .returning(),
+  )
+  if (!row) throw notFound(kind === 'worker' ? 'Worker token' : 'API key')
+  lookups.deleteWhere((k) => k?.id === id)
+  return describeKey(row)
+}

@@ -1,0 +1,57 @@
+/** Tenants: the operator creates and lists them; an admin renames their own. */
+import { eq, sql } from 'drizzle-orm'
+import type { Database } from '../db/client'
+import { tenants } from '../db/schema'
+import { withTenant } from '../db/tenant'
+import { notFound } from '../lib/errors'
+
+interface TenantRow {
+  id: string
+  slug: string
+  display_name: string
+  oidc_issuer: string | null
+  created_at: string | Date
+}
+
+const view = (t: TenantRow) => ({
+  id: t.id,
+  slug: t.slug,
+  display_name: t.display_name,
+  oidc_issuer: t.oidc_issuer,
+  created_at: new Date(t.created_at).toISOString(),
+})
+
+export async function createTenant(
+  db: Database,
+  t: { slug: string; display_name: string; oidc_issuer?: string },
+) {
+  const [row] = (await db.sql.query(
+    'select app.create_tenant($1, $2, gen_random_uuid(), $3) as id',
+    [t.slug, t.display_name, t.oidc_issuer ?? null],
+  )) as { id: string }[]
+  if (!row) throw new Error('create_tenant returned nothing')
+  return getTenant(db, row.id)
+}
+
+export async function listAllTenants(db: Database) {
+  return ((await db.sql.query('select * from app.list_tenants()')) as TenantRow[]).map(view)
+}
+
+export async function getTenant(db: Database, tenantId: string) {
+  const [t] = await withTenant(db, tenantId, (tx) => tx.select().from(tenants))
+  if (!t) throw notFound('Tenant')
+  return view({
+    id: t.id,
+    slug: t.slug,
+    display_name: t.displayName,
+    oidc_issuer: t.oidcIssuer,
+    created_at: t.createdAt,
+  })
+}
+
+export async function renameTenant(db: Database, tenantId: string, displayName: string) {
+  await withTenant(db, tenantId, (tx) =>
+    tx.update(tenants).set({ displayName, updatedAt: sql`now()` }).where(eq(tenants.id, tenantId)),
+  )
+  return getTenant(db, tenantId)
+}

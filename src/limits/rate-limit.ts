@@ -1,0 +1,74 @@
+/**
+ * Request rate limits per principal and per tenant, as sliding windows in Upstash Redis
+ * (`@upstash/ratelimit`). Over the limit: 429 with Retry-After. If Redis does not answer in
+ * time (or fails) the request goes through: a slow limiter must not take the API down with it.
+ */
+import { Ratelimit } from '@upstash/ratelimit'
+import type { Principal } from '../auth/principal'
+import type { Config } from '../env'
+import { ApiError } from '../lib/errors'
+import { log } from '../lib/log'
+import { redisOf } from '../redis/client'
+
+const limiters = new Map<string, Ratelimit>()
+
+function limiterOf(config: Config, spec: string, prefix: string): Ratelimit | undefined {
+  if (spec === '0' || !config.UPSTASH_REDIS_REST_URL) return undefined
+  const id = `${prefix} ${spec} ${config.UPSTASH_REDIS_REST_URL}`
+  let limiter = limiters.get(id)
+  if (!limiter) {
+    const [count, seconds] = spec.split('/').map(Number) as [number, number]
+    limiter = new Ratelimit({
+      redis: redisOf(config),
+      limiter: Ratelimit.slidingWindow(count, `${seconds} s`),
+      prefix,
+      // Callers already refused stay refused in this isolate without asking Redis again.
+      ephemeralCache: new Map(),
+      timeout: 1000,
+      analytics: false,
+    })
+    limiters.set(id, limiter)
+  }
+  return limiter
+}
+
+export interface RateLimitState {
+  limit: number
+  remaining: number
+  reset: number
+}
+
+/** Counts the request against both limits; throws 429 when either is spent. */
+export async function enforceRateLimits(
+  config: Config,
+  p: Principal,
+): Promise<RateLimitState | undefined> {
+  const checks = [
+    limiterOf(config, config.RATE_LIMIT_PER_PRINCIPAL, 'rl:p')?.limit(`${p.tenantId}:${p.subject}`),
+    limiterOf(config, config.RATE_LIMIT_PER_TENANT, 'rl:t')?.limit(p.tenantId),
+  ]
+  const [mine, tenant] = await Promise.all(
+    checks.map((check) =>
+      check?.catch((err) => {
+        log.warn('rate limit check failed; letting the request through', { error: String(err) })
+        return undefined
+      }),
+    ),
+  )
+  for (const [r, whose] of [
+    [mine, 'your'],
+    [tenant, "your tenant's"],
+  ] as const) {
+    if (r && !r.success) {
+      const retryAfter = Math.max(1, Math.ceil((r.reset - Date.now()) / 1000))
+      throw new ApiError(
+        429,
+        'rate_limited',
+        `Too many requests: ${whose} limit is ${r.limit} per window; retry in ${retryAfter} s`,
+        { retry_after: retryAfter },
+        { 'Retry-After': String(retryAfter) },
+      )
+    }
+  }
+  return mine ?? tenant
+}
