@@ -130,6 +130,16 @@ describe('/metrics', () => {
       assert.equal(wrong.status, 401)
       assert.ok((await scrape(server.url, 'scrape-me-456')).length > 0)
       assert.ok((await scrape(server.url, 'ops-token-123')).length > 0, 'an admin token')
+      const created = await fetch(`${server.url}/v1/auth/api-keys`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer ops-token-123', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'viewer', role: 'viewer' }),
+      })
+      const { key } = (await created.json()) as { key: string }
+      const viewer = await fetch(`${server.url}/metrics`, {
+        headers: { Authorization: `Bearer ${key}` },
+      })
+      assert.equal(viewer.status, 403, 'metrics:read is for admins')
       const text = await (
         await fetch(`${server.url}/metrics`, { headers: { Authorization: 'Bearer scrape-me-456' } })
       ).text()
