@@ -1,6 +1,291 @@
+import type { Principal } from '../src/auth/principal'
+import { answerAsBuiltin } from '../src/bus/builtin'
+import {
+  insertMessages,
+  type MessageView,
+  markDelivered,
+  type NewMessage,
+  readInbox,
+} from '../src/bus/messages'
+import { builtinNamed, touchAgents } from '../src/bus/registry'
+import { loadSubscriptions, saveSubscription } from '../src/bus/subscriptions'
+import { topicMatches } from '../src/bus/topics'
+import { databaseOf } from '../src/db/client'
+import { configOf, type Env } from '../src/env'
+import { log } from '../src/lib/log'
+import { formatSse } from '../src/lib/sse'
+import type { Scope } from '../src/tasks/scope'
 import { LiveObject } from './live-object'
 
-/** One per tenant: agent presence, topics and direct messages (agent-to-agent issue). */
-export class AgentBus extends LiveObject {
+interface Receiver {
+  agent: string
+  writer: WritableStreamDefaultWriter<Uint8Array>
+}
+
+const HEARTBEAT_MS = 25_000
+const encoder = new TextEncoder()
+const system: Omit<Principal, 'tenantId'> = {
+  kind: 'system',
+  subject: 'system:agent-bus',
+  name: 'agent-bus',
+  roles: ['admin'],
+  scopes: ['*'],
+}
+
+/**
+ * One per tenant: the live side of agent messaging. Every message is in Postgres (the
+ * recipient's inbox) before it is pushed to the recipient's open streams; a stream that opens
+ * gets the unacknowledged inbox first, and the alarm pushes again what stays unacknowledged
+ * (at-least-once, same id). Built-in agents answer what is sent to them.
+ */
+export class AgentBus extends LiveObject<Env> {
   protected override readonly kind = 'agent-bus'
+  private readonly receivers = new Set<Receiver>()
+  private readonly waiters = new Map<string, (m: MessageView) => void>()
+  private subscriptions: Map<string, Set<string>> | undefined
+  private tenantId: string | undefined
+  private heartbeat: ReturnType<typeof setInterval> | undefined
+
+  /** GET …/agents/{name}/stream: the agent's messages, inbox first, then live. */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    await this.bind(url.searchParams.get('tenant') ?? '')
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+    const receiver: Receiver = {
+      agent: url.searchParams.get('agent') ?? '',
+      writer: writable.getWriter(),
+    }
+    this.receivers.add(receiver)
+    receiver.writer.closed.catch(() => this.receivers.delete(receiver))
+    this.startHeartbeat()
+    await this.keepAlarm()
+    this.ctx.waitUntil(this.greet(receiver))
+    return new Response(readable, { headers: { 'content-type': 'text/event-stream' } })
+  }
+
+  /** A direct message: stored, pushed if its recipient listens, answered if it is built in. */
+  async send(tenantId: string, m: NewMessage): Promise<MessageView> {
+    await this.bind(tenantId)
+    return this.post(m)
+  }
+
+  /** Sends and waits for the reply (a message whose reply_to is this one's id). */
+  async request(tenantId: string, m: NewMessage, timeoutMs: number): Promise<MessageView | null> {
+    await this.bind(tenantId)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let sentId = ''
+    try {
+      return await new Promise<MessageView | null>((resolve, reject) => {
+        timer = setTimeout(() => resolve(null), timeoutMs)
+        this.post(m, (id) => {
+          sentId = id
+          this.waiters.set(id, resolve)
+        }).catch(reject)
+      })
+    } finally {
+      if (timer !== undefined) clearTimeout(timer)
+      this.waiters.delete(sentId)
+    }
+  }
+
+  private async post(m: NewMessage, stored?: (id: string) => void): Promise<MessageView> {
+    const [msg] = await insertMessages(this.scope().db, this.tenantId as string, [m])
+    if (!msg) throw new Error('insert returned no message')
+    stored?.(msg.id)
+    await this.deliver([msg])
+    const builtin = builtinNamed(m.recipient)
+    if (builtin) this.ctx.waitUntil(this.answer(builtin.id, msg))
+    return msg
+  }
+
+  /** An event to every agent whose subscription matches (the sender excepted). */
+  async publish(
+    tenantId: string,
+    e: { sender: string; topic: string; body: unknown; conversationId?: string },
+  ): Promise<{ id: string | null; recipients: string[] }> {
+    await this.bind(tenantId)
+    const subscriptions = await this.subs()
+    const recipients = [...subscriptions]
+      .filter(
+        ([agent, patterns]) =>
+          agent !== e.sender && [...patterns].some((p) => topicMatches(p, e.topic)),
+      )
+      .map(([agent]) => agent)
+    const stored = await insertMessages(
+      this.scope().db,
+      tenantId,
+      recipients.map((recipient) => ({ ...e, recipient, kind: 'event' as const })),
+    )
+    await this.deliver(stored)
+    // Built-in agents listen on message.to.<id>, as the seed's did.
+    const [, to, id] = e.topic.split('.')
+    const builtin =
+      e.topic.split('.').length === 3 && to === 'to' ? builtinNamed(id ?? '') : undefined
+    if (builtin) {
+      const asMessage: MessageView = {
+        id: crypto.randomUUID(),
+        to: builtin.id,
+        from: e.sender,
+        kind: 'event',
+        topic: e.topic,
+        conversation_id: e.conversationId ?? null,
+        reply_to: null,
+        body: e.body,
+        created_at: new Date().toISOString(),
+        deliveries: 0,
+      }
+      this.ctx.waitUntil(this.answer(builtin.id, asMessage))
+    }
+    return { id: stored[0]?.id ?? null, recipients }
+  }
+
+  async subscribe(
+    tenantId: string,
+    agent: string,
+    pattern: string,
+    on: boolean,
+  ): Promise<string[]> {
+    await this.bind(tenantId)
+    const subscriptions = await this.subs()
+    await saveSubscription(this.scope(), agent, pattern, on)
+    const mine = subscriptions.get(agent) ?? new Set<string>()
+    if (on) mine.add(pattern)
+    else mine.delete(pattern)
+    subscriptions.set(agent, mine)
+    return [...mine]
+  }
+
+  connectedAgents(): string[] {
+    return [...new Set([...this.receivers].map((r) => r.agent))]
+  }
+
+  /** Redelivers what stays unacknowledged, and keeps listening agents listed. */
+  override async alarm(): Promise<void> {
+    const tenantId = this.tenantId ?? (await this.ctx.storage.get<string>('tenant'))
+    if (!tenantId) return
+    this.tenantId = tenantId
+    const agents = this.connectedAgents()
+    if (!agents.length) return
+    const scope = this.scope()
+    try {
+      await touchAgents(scope, agents)
+      for (const agent of agents) {
+        const due = await readInbox(scope.db, tenantId, agent, {
+          limit: 100,
+          quietSeconds: scope.config.AGENT_REDELIVER_SECONDS,
+        })
+        for (const m of due) await this.push(m, false)
+      }
+    } catch (err) {
+      log.error('agent bus redelivery failed', { tenant_id: tenantId, error: err as Error })
+    }
+    await this.ctx.storage.setAlarm(Date.now() + this.redeliverMs())
+  }
+
+  private async answer(builtinId: string, msg: MessageView) {
+    try {
+      const replies = await answerAsBuiltin(this.scope(), builtinId, msg)
+      for (const r of replies) {
+        if (r.kind === 'event' && r.topic)
+          await this.publish(this.tenantId as string, { ...r, topic: r.topic })
+        else await this.send(this.tenantId as string, r)
+      }
+    } catch (err) {
+      log.error('built-in agent failed on a message', { agent: builtinId, error: err as Error })
+    }
+  }
+
+  /** Pushes to listening recipients (and to whoever waits for a reply), then counts it. */
+  private async deliver(messages: MessageView[]) {
+    const delivered: string[] = []
+    for (const m of messages) {
+      if (m.reply_to) this.waiters.get(m.reply_to)?.(m)
+      if (await this.push(m, true)) delivered.push(m.id)
+    }
+    if (delivered.length)
+      this.ctx.waitUntil(markDelivered(this.scope().db, this.tenantId as string, delivered))
+  }
+
+  private async push(m: MessageView, fresh: boolean): Promise<boolean> {
+    let pushed = false
+    for (const r of this.receivers) {
+      if (r.agent !== m.to) continue
+      const event = fresh ? m : { ...m, redelivered: true }
+      if (await this.write(r, 'message', event, m.id)) pushed = true
+    }
+    return pushed
+  }
+
+  private async greet(r: Receiver) {
+    await this.write(r, 'connected', { agent: r.agent })
+    try {
+      const scope = this.scope()
+      await touchAgents(scope, [r.agent])
+      for (const m of await readInbox(scope.db, scope.tenantId, r.agent, { limit: 500 })) {
+        await this.write(r, 'message', m, m.id)
+      }
+    } catch (err) {
+      log.warn('inbox replay failed', { agent: r.agent, error: err as Error })
+    }
+  }
+
+  private async write(r: Receiver, event: string, data: unknown, id?: string): Promise<boolean> {
+    try {
+      await r.writer.write(encoder.encode(formatSse({ event, id, data })))
+      return true
+    } catch {
+      this.receivers.delete(r)
+      return false
+    }
+  }
+
+  private startHeartbeat() {
+    if (this.heartbeat) return
+    this.heartbeat = setInterval(() => {
+      if (!this.receivers.size) {
+        if (this.heartbeat !== undefined) clearInterval(this.heartbeat)
+        this.heartbeat = undefined
+        return
+      }
+      for (const r of this.receivers) {
+        r.writer.write(encoder.encode(': keepalive\n\n')).catch(() => this.receivers.delete(r))
+      }
+    }, HEARTBEAT_MS)
+  }
+
+  private async keepAlarm() {
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + this.redeliverMs())
+    }
+  }
+
+  private redeliverMs() {
+    return configOf(this.env).AGENT_REDELIVER_SECONDS * 1000
+  }
+
+  private async subs() {
+    if (!this.subscriptions) this.subscriptions = await loadSubscriptions(this.scope())
+    return this.subscriptions
+  }
+
+  private scope(): Scope {
+    const tenantId = this.tenantId as string
+    const config = configOf(this.env)
+    return {
+      db: databaseOf(config),
+      env: this.env,
+      config,
+      principal: { ...system, tenantId },
+      tenantId,
+      waitUntil: (p) => this.ctx.waitUntil(p),
+    }
+  }
+
+  private async bind(tenantId: string) {
+    if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error('AgentBus needs a tenant id')
+    if (this.tenantId === tenantId) return
+    if (this.tenantId) throw new Error('AgentBus addressed with another tenant')
+    this.tenantId = tenantId
+    await this.ctx.storage.put('tenant', tenantId)
+  }
 }

@@ -4,6 +4,7 @@ import { requestId } from 'hono/request-id'
 import pkg from '../package.json'
 import { a2aRest } from './a2a/rest'
 import { a2a } from './a2a/routes'
+import { legacyAgentsApi } from './api/agents'
 import { authPublicApi } from './api/auth'
 import { health } from './api/health'
 import { mcpApi } from './api/mcp'
@@ -43,6 +44,7 @@ export function createApp() {
   app.route('/', metricsApi)
   app.route('/', mcpApi)
   app.route('/', a2a)
+  app.route('/', legacyAgentsApi)
   app.route('/a2a/rest', a2aRest)
   // Logging in needs no credentials: mounted before /v1's requirePrincipal().
   app.route('/v1/auth', authPublicApi)

@@ -58,6 +58,10 @@ const ConfigSchema = z.object({
     .min(60)
     .max(30 * 24 * 3600)
     .default(8 * 3600),
+  /** Seconds after its last heartbeat that a registered agent leaves listings. */
+  AGENT_TTL_SECONDS: z.coerce.number().int().min(5).max(86400).default(120),
+  /** Seconds an unacknowledged agent message waits before it is delivered again. */
+  AGENT_REDELIVER_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** Requests per window, as `count/seconds` (`0` turns the limit off). */
   RATE_LIMIT_PER_PRINCIPAL: rateLimit.default('1200/60'),
   RATE_LIMIT_PER_TENANT: rateLimit.default('12000/60'),

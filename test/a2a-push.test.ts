@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import { after, before, describe, test } from 'node:test'
-import { webhookUrlProblem } from '../src/push/url'
+import { outboundUrlProblem } from '../src/lib/outbound-url'
 import { openTask, rpc } from './a2a-helpers'
 
 interface Delivery {
@@ -177,10 +177,10 @@ describe('push notifications', () => {
       'http://localhost:8080',
       'http://169.254.169.254/latest',
     ]) {
-      assert.ok(webhookUrlProblem(url, false), url)
-      assert.equal(webhookUrlProblem(url, true), undefined, url)
+      assert.ok(outboundUrlProblem(url, false), url)
+      assert.equal(outboundUrlProblem(url, true), undefined, url)
     }
-    assert.equal(webhookUrlProblem('https://hooks.example.com/a2a', false), undefined)
-    assert.ok(webhookUrlProblem('file:///etc/passwd', true))
+    assert.equal(outboundUrlProblem('https://hooks.example.com/a2a', false), undefined)
+    assert.ok(outboundUrlProblem('file:///etc/passwd', true))
   })
 })

@@ -25,6 +25,7 @@ import {
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server'
 import { continueTask, type IncomingMessage, startTask, TaskClosedError } from '../agents/execute'
 import { ApiError } from '../lib/errors'
+import { outboundUrlProblem } from '../lib/outbound-url'
 import {
   deletePushConfig,
   getPushConfig,
@@ -33,7 +34,6 @@ import {
   savePushConfig,
 } from '../push/configs'
 import { deliverPush } from '../push/deliver'
-import { webhookUrlProblem } from '../push/url'
 import { cancelTask } from '../queue/cancel'
 import { createQueuedTask } from '../queue/tasks'
 import { readEvents } from '../tasks/events'
@@ -189,7 +189,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
 
   private savePush(params: TaskPushNotificationConfig, wireVersion: '0.3' | '1.0') {
     const key = this.requirePush()
-    const problem = webhookUrlProblem(
+    const problem = outboundUrlProblem(
       params.url,
       this.s.config.AUTH_MODE === 'dev' || this.s.config.PUSH_ALLOW_PRIVATE === 'true',
     )

@@ -4,6 +4,7 @@ import { type AppEnv, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { hubOf } from '../queue/dispatch'
 import { adminApi } from './admin'
+import { agentsApi } from './agents'
 import { authApi } from './auth'
 import { cronApi } from './cronjobs'
 import { keysApi } from './keys'
@@ -25,6 +26,7 @@ v1.use(requirePrincipal())
 v1.route('/auth', authApi)
 v1.route('/auth', keysApi)
 v1.route('/tenants', tenantsApi)
+v1.route('/agents', agentsApi)
 v1.route('/agent/workspaces', workspacesApi)
 v1.route('/agent/codebases', workspacesApi)
 v1.route('/agent/tasks', taskAdminApi)

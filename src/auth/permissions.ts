@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   'cron:read',
   'cron:write',
   'media:join',
+  'agents:read',
+  'agents:write',
   'keys:read',
   'keys:write',
   'keys:admin',
@@ -39,6 +41,7 @@ const viewer: Permission[] = [
   'codebases:read',
   'workers:read',
   'cron:read',
+  'agents:read',
   'tenant:read',
   'keys:read',
   'keys:write',
@@ -53,6 +56,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'codebases:register',
     'cron:write',
     'media:join',
+    'agents:write',
   ],
   viewer,
   // A worker token opens the worker protocol and nothing a person does.
@@ -161,6 +165,24 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['GET', '/v1/cronjobs/:id/runs', 'cron:read'],
   ['POST', '/v1/livekit/token', 'media:join'],
 
+  ['GET', '/agents', 'agents:read'],
+  ['GET', '/v1/agents', 'agents:read'],
+  ['POST', '/v1/agents', 'agents:write'],
+  ['POST', '/v1/agents/remote', 'agents:write'],
+  ['POST', '/v1/agents/events', 'agents:write'],
+  ['GET', '/v1/agents/conversations/:id', 'agents:read'],
+  ['GET', '/v1/agents/:name', 'agents:read'],
+  ['DELETE', '/v1/agents/:name', 'agents:write'],
+  ['POST', '/v1/agents/:name/heartbeat', 'agents:write'],
+  ['POST', '/v1/agents/:name/messages', 'agents:write'],
+  ['POST', '/v1/agents/:name/ask', 'agents:write'],
+  ['POST', '/v1/agents/:name/tasks', 'tasks:write'],
+  ['GET', '/v1/agents/:name/inbox', 'agents:write'],
+  ['POST', '/v1/agents/:name/inbox/ack', 'agents:write'],
+  ['GET', '/v1/agents/:name/stream', 'agents:write'],
+  ['POST', '/v1/agents/:name/subscriptions', 'agents:write'],
+  ['DELETE', '/v1/agents/:name/subscriptions', 'agents:write'],
+
   ['POST', '/v1/admin/retention/run', 'data:admin'],
   ['GET', '/v1/admin/export', 'data:admin'],
   ['GET', '/v1/admin/audit', 'audit:read'],
@@ -197,6 +219,6 @@ const A2A_WRITE = /^(Send|Cancel|Create|Set|Delete)|^message\/|^tasks\/cancel$|\
 export const a2aMethodPermission = (method: string): Permission =>
   A2A_WRITE.test(method) ? 'tasks:write' : 'tasks:read'
 
-/** MCP tools: reading ones need tasks:read, the rest tasks:write. */
-export const mcpToolPermission = (mutates: boolean): Permission =>
-  mutates ? 'tasks:write' : 'tasks:read'
+/** MCP tools: their own permission, else tasks:read to read and tasks:write to change. */
+export const mcpToolPermission = (t: { mutates: boolean; permission?: Permission }): Permission =>
+  t.permission ?? (t.mutates ? 'tasks:write' : 'tasks:read')

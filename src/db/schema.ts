@@ -17,6 +17,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core'
 import { auditLog, authSessions, tenantMembers } from './auth-schema'
+import { agentMessages, agentSubscriptions, agents } from './bus-schema'
 import { bytea, createdAt, tenantId, ts } from './columns'
 
 export const tenants = pgTable('tenants', {
@@ -271,4 +272,7 @@ export const tenantTables = {
   tenantMembers,
   authSessions,
   auditLog,
+  agents,
+  agentMessages,
+  agentSubscriptions,
 }

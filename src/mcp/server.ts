@@ -7,15 +7,21 @@ import type { Principal } from '../auth/principal'
 import { ApiError } from '../lib/errors'
 import { registerResources } from './resources'
 import type { Tool, ToolContext } from './tool'
+import { agentTools } from './tools/agents'
 import { codebaseTools } from './tools/codebases'
 import { platformTools } from './tools/platform'
 import { taskTools } from './tools/tasks'
 
-export const allTools: readonly Tool[] = [...taskTools, ...codebaseTools, ...platformTools]
+export const allTools: readonly Tool[] = [
+  ...taskTools,
+  ...codebaseTools,
+  ...platformTools,
+  ...agentTools,
+]
 
 /** The tools a principal may use: one without tasks:write sees no tool that changes anything. */
 export function toolsFor(principal: Principal): Tool[] {
-  return allTools.filter((t) => can(principal, mcpToolPermission(t.mutates)))
+  return allTools.filter((t) => can(principal, mcpToolPermission(t)))
 }
 
 /** Runs a tool; what the domain refuses (not found, conflict, bad input) is a tool error. */

@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { Permission } from '../auth/permissions'
 import type { Scope } from '../tasks/scope'
 
 /** What a tool needs besides its arguments. */
@@ -19,6 +20,8 @@ export interface Tool {
   description: string
   input: z.ZodRawShape
   mutates: boolean
+  /** What calling it needs; default tasks:write if it mutates, else tasks:read. */
+  permission?: Permission
   run(ctx: ToolContext, args: Record<string, unknown>): Promise<unknown>
 }
 
@@ -28,6 +31,7 @@ export function tool<S extends z.ZodRawShape>(t: {
   description: string
   input: S
   mutates: boolean
+  permission?: Permission
   run(ctx: ToolContext, args: z.infer<z.ZodObject<S>>): Promise<unknown>
 }): Tool {
   return t as unknown as Tool

@@ -1,21 +1,19 @@
 import { z } from 'zod'
 import { buildAgentCard, legacyCardJson } from '../../a2a/card'
-import { builtinAgents } from '../../agents/registry'
+import { listAgents } from '../../bus/registry'
 import { notFound } from '../../lib/errors'
 import { listWorkers, onlineModels, workerView } from '../../queue/workers'
 import { inputJsonSchema } from '../schema'
 import { type Tool, tool } from '../tool'
 
-/** The agents a caller can reach: the built-in ones and the workers online. */
+/** The agents a caller can reach: the registry (built-in, registered, remote) and workers online. */
 async function agents(scope: Parameters<typeof listWorkers>[0]) {
-  const workers = await listWorkers(scope, { onlineOnly: true, hideAfterHours: 24 })
+  const [registered, workers] = await Promise.all([
+    listAgents(scope),
+    listWorkers(scope, { onlineOnly: true, hideAfterHours: 24 }),
+  ])
   return [
-    ...builtinAgents.map((a) => ({
-      name: a.id,
-      kind: 'builtin',
-      description: a.description,
-      skills: [a.skill.id],
-    })),
+    ...registered,
     ...workers.map((w) => ({ ...workerView(w), name: w.name, kind: 'worker' })),
   ]
 }
@@ -26,14 +24,15 @@ const full = (t: Tool) => ({ ...summary(t), inputSchema: inputJsonSchema(t) })
 export const platformTools = [
   tool({
     name: 'discover_agents',
-    description: 'The agents you can send to: built-in agents and the workers online.',
+    description:
+      'The agents you can send to: built-in, registered (role:instance) and remote agents, and the workers online.',
     input: {},
     mutates: false,
     run: async ({ scope }) => ({ agents: await agents(scope) }),
   }),
   tool({
     name: 'get_agent',
-    description: 'One agent by name (a built-in agent id or a worker name).',
+    description: 'One agent by name (an agent of discover_agents or a worker name).',
     input: { agent_name: z.string().min(1).max(200) },
     mutates: false,
     async run({ scope }, a) {

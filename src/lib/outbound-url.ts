@@ -1,8 +1,9 @@
 /**
- * Webhook URLs a server may call (A2A v1.0 §13.2): http(s) only, and never loopback,
- * private, link-local or unique-local addresses, unless explicitly allowed (dev, tests).
+ * URLs the server may call on a caller's say-so (push webhooks, A2A v1.0 §13.2; remote
+ * agents' cards): http(s) only, and never loopback, private, link-local or unique-local
+ * addresses, unless explicitly allowed (dev, tests).
  */
-export function webhookUrlProblem(raw: string, allowPrivate: boolean): string | undefined {
+export function outboundUrlProblem(raw: string, allowPrivate: boolean): string | undefined {
   let url: URL
   try {
     url = new URL(raw)

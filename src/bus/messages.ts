@@ -1,0 +1,147 @@
+/** Agents' inboxes in Postgres: every message is written here before anyone is told of it. */
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
+import { agentMessages } from '../db/bus-schema'
+import type { Database } from '../db/client'
+import { withTenant } from '../db/tenant'
+
+export interface NewMessage {
+  recipient: string
+  sender: string
+  kind: 'direct' | 'event'
+  topic?: string
+  conversationId?: string
+  replyTo?: string
+  body: unknown
+}
+
+type Row = typeof agentMessages.$inferSelect
+
+/** The wire shape of a message (REST, SSE, MCP): snake_case, as the rest of the REST API. */
+export function messageView(m: Row) {
+  return {
+    id: m.id,
+    to: m.recipient,
+    from: m.sender,
+    kind: m.kind,
+    topic: m.topic,
+    conversation_id: m.conversationId,
+    reply_to: m.replyTo,
+    body: m.body,
+    created_at: m.createdAt.toISOString(),
+    deliveries: m.deliveries,
+  }
+}
+export type MessageView = ReturnType<typeof messageView>
+
+export async function insertMessages(db: Database, tenantId: string, messages: NewMessage[]) {
+  if (!messages.length) return []
+  const rows = await withTenant(db, tenantId, (tx) =>
+    tx
+      .insert(agentMessages)
+      .values(
+        messages.map((m) => ({
+          tenantId,
+          recipient: m.recipient,
+          sender: m.sender,
+          kind: m.kind,
+          topic: m.topic,
+          conversationId: m.conversationId,
+          replyTo: m.replyTo,
+          body: m.body,
+        })),
+      )
+      .returning(),
+  )
+  return rows.map(messageView)
+}
+
+/** Unacknowledged messages, oldest first; reading them counts as a delivery. */
+export async function readInbox(
+  db: Database,
+  tenantId: string,
+  recipient: string,
+  /** `quietSeconds`: only messages not delivered (or sent) in that many seconds. */
+  opts: { limit: number; quietSeconds?: number },
+) {
+  const rows = await withTenant(db, tenantId, (tx) =>
+    tx
+      .update(agentMessages)
+      .set({ deliveries: sql`${agentMessages.deliveries} + 1`, lastDeliveredAt: sql`now()` })
+      .where(
+        inArray(
+          agentMessages.id,
+          tx
+            .select({ id: agentMessages.id })
+            .from(agentMessages)
+            .where(
+              and(
+                eq(agentMessages.recipient, recipient),
+                isNull(agentMessages.ackedAt),
+                opts.quietSeconds === undefined
+                  ? undefined
+                  : lt(
+                      sql`coalesce(${agentMessages.lastDeliveredAt}, ${agentMessages.createdAt})`,
+                      sql`now() - make_interval(secs => ${opts.quietSeconds})`,
+                    ),
+              ),
+            )
+            .orderBy(asc(agentMessages.createdAt))
+            .limit(opts.limit),
+        ),
+      )
+      .returning(),
+  )
+  return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map(messageView)
+}
+
+/** Counts deliveries made live (after the message was pushed to an open stream). */
+export async function markDelivered(db: Database, tenantId: string, ids: string[]) {
+  if (!ids.length) return
+  await withTenant(db, tenantId, (tx) =>
+    tx
+      .update(agentMessages)
+      .set({ deliveries: sql`${agentMessages.deliveries} + 1`, lastDeliveredAt: sql`now()` })
+      .where(inArray(agentMessages.id, ids)),
+  )
+}
+
+export async function ackMessages(
+  db: Database,
+  tenantId: string,
+  recipient: string,
+  ids: string[],
+): Promise<number> {
+  if (!ids.length) return 0
+  const rows = await withTenant(db, tenantId, (tx) =>
+    tx
+      .update(agentMessages)
+      .set({ ackedAt: sql`now()` })
+      .where(
+        and(
+          eq(agentMessages.recipient, recipient),
+          inArray(agentMessages.id, ids),
+          isNull(agentMessages.ackedAt),
+        ),
+      )
+      .returning({ id: agentMessages.id }),
+  )
+  return rows.length
+}
+
+/** A conversation's messages in order (every recipient's copy of an event counts once each). */
+export async function conversationMessages(
+  db: Database,
+  tenantId: string,
+  conversationId: string,
+  limit: number,
+) {
+  const rows = await withTenant(db, tenantId, (tx) =>
+    tx
+      .select()
+      .from(agentMessages)
+      .where(eq(agentMessages.conversationId, conversationId))
+      .orderBy(asc(agentMessages.createdAt))
+      .limit(limit),
+  )
+  return rows.map(messageView)
+}

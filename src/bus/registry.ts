@@ -1,0 +1,196 @@
+/**
+ * The agent registry: agents that registered themselves (`role:instance` names, kept by a
+ * heartbeat), remote A2A agents registered by URL, and the built-in agents, which are always
+ * there. Agents not seen for AGENT_TTL_SECONDS leave listings; their inboxes stay.
+ */
+import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
+import { builtinAgents } from '../agents/registry'
+import type { BuiltinAgent } from '../agents/types'
+import { agents } from '../db/bus-schema'
+import { withTenant } from '../db/tenant'
+import { notFound } from '../lib/errors'
+import type { Scope } from '../tasks/scope'
+
+type Row = typeof agents.$inferSelect
+
+export interface AgentView {
+  name: string
+  role: string
+  instance_id: string | null
+  kind: 'builtin' | 'local' | 'remote'
+  description: string
+  url: string | null
+  capabilities: Record<string, unknown>
+  models_supported: string[]
+  last_seen: string | null
+  online: boolean
+}
+
+/** `role:instance` → role; a name without a colon is its own role. */
+export const roleOf = (name: string) => name.split(':')[0] ?? name
+const instanceOf = (name: string) => (name.includes(':') ? name.slice(name.indexOf(':') + 1) : null)
+
+export function builtinView(a: BuiltinAgent): AgentView {
+  return {
+    name: a.id,
+    role: a.id,
+    instance_id: null,
+    kind: 'builtin',
+    description: a.description,
+    url: null,
+    capabilities: { streaming: true, skills: [a.skill.id] },
+    models_supported: [],
+    last_seen: null,
+    online: true,
+  }
+}
+
+function view(r: Row, ttlSeconds: number): AgentView {
+  return {
+    name: r.name,
+    role: r.role,
+    instance_id: r.instanceId,
+    kind: r.kind,
+    description: r.description,
+    url: r.url,
+    capabilities: r.capabilities,
+    models_supported: r.models,
+    last_seen: r.lastSeenAt.toISOString(),
+    online: r.kind === 'remote' || Date.now() - r.lastSeenAt.getTime() < ttlSeconds * 1000,
+  }
+}
+
+/** A built-in agent by id or display name ("calculator", "Calculator Agent"). */
+export function builtinNamed(name: string): BuiltinAgent | undefined {
+  const n = name.toLowerCase()
+  return builtinAgents.find((a) => a.id === n || a.name.toLowerCase() === n)
+}
+
+export interface Registration {
+  name: string
+  description?: string
+  url?: string
+  capabilities?: Record<string, unknown>
+  models?: string[]
+}
+
+export async function registerAgent(scope: Scope, r: Registration): Promise<AgentView> {
+  const values = {
+    role: roleOf(r.name),
+    instanceId: instanceOf(r.name),
+    kind: 'local' as const,
+    description: r.description ?? '',
+    url: r.url ?? null,
+    capabilities: r.capabilities ?? {},
+    models: r.models ?? [],
+    registeredBy: scope.principal.subject,
+    lastSeenAt: sql`now()`,
+  }
+  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx
+      .insert(agents)
+      .values({ tenantId: scope.tenantId, name: r.name, ...values })
+      .onConflictDoUpdate({ target: [agents.tenantId, agents.name], set: values })
+      .returning(),
+  )
+  if (!row) throw new Error('upsert returned no row')
+  return view(row, scope.config.AGENT_TTL_SECONDS)
+}
+
+/** Keeps an agent listed; 404 means it must register (again). */
+export async function heartbeat(scope: Scope, name: string): Promise<AgentView> {
+  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx.update(agents).set({ lastSeenAt: sql`now()` }).where(eq(agents.name, name)).returning(),
+  )
+  if (!row) throw notFound(`Agent ${name}`)
+  return view(row, scope.config.AGENT_TTL_SECONDS)
+}
+
+/** Marks agents seen (the bus does it for agents with an open stream). */
+export async function touchAgents(scope: Scope, names: string[]) {
+  if (!names.length) return
+  await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx.update(agents).set({ lastSeenAt: sql`now()` }).where(inArray(agents.name, names)),
+  )
+}
+
+/** Live agents: built-ins, remote ones, and local ones seen within the TTL. */
+export async function listAgents(scope: Scope, filter: { role?: string } = {}) {
+  const ttl = scope.config.AGENT_TTL_SECONDS
+  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx
+      .select()
+      .from(agents)
+      .where(
+        and(
+          filter.role ? eq(agents.role, filter.role) : undefined,
+          or(
+            eq(agents.kind, 'remote'),
+            gt(agents.lastSeenAt, sql`now() - make_interval(secs => ${ttl})`),
+          ),
+        ),
+      )
+      .orderBy(agents.name),
+  )
+  const builtins = builtinAgents
+    .filter((a) => !filter.role || a.id === filter.role)
+    .map(builtinView)
+  return [...builtins, ...rows.map((r) => view(r, ttl))]
+}
+
+/** Any agent by name, stale ones included (a message to one waits in its inbox). */
+export async function findAgent(scope: Scope, name: string): Promise<AgentView | undefined> {
+  const builtin = builtinNamed(name)
+  if (builtin) return builtinView(builtin)
+  const row = await agentRow(scope, name)
+  return row && view(row, scope.config.AGENT_TTL_SECONDS)
+}
+
+export async function agentRow(scope: Scope, name: string): Promise<Row | undefined> {
+  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx.select().from(agents).where(eq(agents.name, name)),
+  )
+  return row
+}
+
+export async function requireAgent(scope: Scope, name: string): Promise<AgentView> {
+  const found = await findAgent(scope, name)
+  if (!found) throw notFound(`Agent ${name}`)
+  return found
+}
+
+export async function removeAgent(scope: Scope, name: string) {
+  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx.delete(agents).where(eq(agents.name, name)).returning({ name: agents.name }),
+  )
+  if (!rows.length) throw notFound(`Agent ${name}`)
+}
+
+/** A remote A2A agent, stored with its card (fetched by remote.ts). */
+export async function saveRemoteAgent(
+  scope: Scope,
+  name: string,
+  card: Record<string, unknown>,
+): Promise<AgentView> {
+  const values = {
+    role: 'remote',
+    instanceId: null,
+    kind: 'remote' as const,
+    description: String(card.description ?? ''),
+    url: String(card.url ?? ''),
+    capabilities: (card.capabilities as Record<string, unknown>) ?? {},
+    models: [],
+    card,
+    registeredBy: scope.principal.subject,
+    lastSeenAt: sql`now()`,
+  }
+  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx
+      .insert(agents)
+      .values({ tenantId: scope.tenantId, name, ...values })
+      .onConflictDoUpdate({ target: [agents.tenantId, agents.name], set: values })
+      .returning(),
+  )
+  if (!row) throw new Error('upsert returned no row')
+  return view(row, scope.config.AGENT_TTL_SECONDS)
+}

@@ -1,0 +1,114 @@
+/**
+ * Agent messaging as REST, MCP and A2A all call it: direct messages (to local, built-in or
+ * remote agents), requests that wait for the reply, events, subscriptions.
+ */
+import type { Env } from '../env'
+import { badRequest, notFound } from '../lib/errors'
+import type { Scope } from '../tasks/scope'
+import { bodyText } from './builtin'
+import type { MessageView } from './messages'
+import { requireAgent } from './registry'
+import { callRemote } from './remote'
+import { patternProblem, topicProblem } from './topics'
+
+export const busOf = (env: Env, tenantId: string) =>
+  env.AGENT_BUS.get(env.AGENT_BUS.idFromName(tenantId))
+
+export interface Outgoing {
+  to: string
+  from: string
+  body: unknown
+  conversationId?: string
+  replyTo?: string
+}
+
+/**
+ * Into the recipient's inbox, then live. A remote agent is called over A2A instead, and its
+ * answer lands in the sender's inbox as the reply.
+ */
+export async function sendMessage(scope: Scope, m: Outgoing): Promise<MessageView> {
+  const to = await requireAgent(scope, m.to)
+  const bus = busOf(scope.env, scope.tenantId)
+  const message = {
+    recipient: to.name,
+    sender: m.from,
+    kind: 'direct' as const,
+    conversationId: m.conversationId,
+    replyTo: m.replyTo,
+    body: m.body,
+  }
+  if (to.kind !== 'remote') return (await bus.send(scope.tenantId, message)) as MessageView
+  const answer = await callRemote(scope, to.name, bodyText(m.body), m.conversationId)
+  const sent = { ...message, id: crypto.randomUUID(), created_at: new Date().toISOString() }
+  await bus.send(scope.tenantId, {
+    recipient: m.from,
+    sender: to.name,
+    kind: 'direct',
+    conversationId: m.conversationId ?? sent.id,
+    body: { text: answer.text, state: answer.state },
+  })
+  return {
+    id: sent.id,
+    to: to.name,
+    from: m.from,
+    kind: 'direct',
+    topic: null,
+    conversation_id: m.conversationId ?? null,
+    reply_to: m.replyTo ?? null,
+    body: m.body,
+    created_at: sent.created_at,
+    deliveries: 1,
+  }
+}
+
+/** Sends and waits up to `timeoutMs` for the reply; null when none came in time. */
+export async function askAgent(
+  scope: Scope,
+  m: Outgoing,
+  timeoutMs: number,
+): Promise<{ sent: string | null; reply: { text: string; body: unknown; from: string } | null }> {
+  const to = await requireAgent(scope, m.to)
+  if (to.kind === 'remote') {
+    const answer = await callRemote(scope, to.name, bodyText(m.body), m.conversationId)
+    return { sent: null, reply: { text: answer.text, body: { text: answer.text }, from: to.name } }
+  }
+  // The RPC stub's types cannot express `body: unknown`; the object is the bus's MessageView.
+  const reply = (await busOf(scope.env, scope.tenantId).request(
+    scope.tenantId,
+    {
+      recipient: to.name,
+      sender: m.from,
+      kind: 'direct',
+      conversationId: m.conversationId,
+      replyTo: m.replyTo,
+      body: m.body,
+    },
+    timeoutMs,
+  )) as MessageView | null
+  return {
+    sent: reply?.reply_to ?? null,
+    reply: reply && { text: bodyText(reply.body), body: reply.body, from: reply.from },
+  }
+}
+
+export async function publishEvent(
+  scope: Scope,
+  e: { from: string; topic: string; body: unknown; conversationId?: string },
+) {
+  const problem = topicProblem(e.topic)
+  if (problem) throw badRequest(`topic: ${problem}`)
+  return busOf(scope.env, scope.tenantId).publish(scope.tenantId, {
+    sender: e.from,
+    topic: e.topic,
+    body: e.body,
+    conversationId: e.conversationId,
+  })
+}
+
+export async function subscribeAgent(scope: Scope, agent: string, pattern: string, on: boolean) {
+  const problem = patternProblem(pattern)
+  if (problem) throw badRequest(`pattern: ${problem}`)
+  const found = await requireAgent(scope, agent)
+  if (found.kind !== 'local') throw notFound(`Registered agent ${agent}`)
+  return busOf(scope.env, scope.tenantId).subscribe(scope.tenantId, agent, pattern, on)
+}

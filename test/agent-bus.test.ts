@@ -1,0 +1,261 @@
+/**
+ * The agent bus over real HTTP and SSE: the registry, durable direct messages across a
+ * disconnect, replies and conversations, wildcard subscriptions, and the built-in agents
+ * answering messages.
+ */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { api, asTenant, connectAsOwner, stack } from './helpers'
+import { until } from './worker-helpers'
+
+const run = Math.random().toString(36).slice(2, 8)
+const agentName = (role: string) => `${role}-${run}:1`
+
+interface BusMessage {
+  id: string
+  from: string
+  to: string
+  kind: string
+  topic: string | null
+  reply_to: string | null
+  conversation_id: string | null
+  body: { text?: string } & Record<string, unknown>
+}
+
+async function post<T = Record<string, unknown>>(path: string, json: unknown, status = 200) {
+  const res = await api(path, { method: 'POST', json })
+  const text = await res.text()
+  assert.equal(res.status, status, text)
+  return JSON.parse(text) as T
+}
+
+/** An agent's open stream: every `message` event it receives, in order. */
+function listen(name: string) {
+  const abort = new AbortController()
+  const messages: BusMessage[] = []
+  let connected = false
+  const done = (async () => {
+    const res = await api(`/v1/agents/${encodeURIComponent(name)}/stream`, { signal: abort.signal })
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+    const decoder = new TextDecoder()
+    let buffer = ''
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) return
+        buffer += decoder.decode(value, { stream: true })
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          const event = /^event: (.*)$/m.exec(block)?.[1]
+          const data = /^data: (.*)$/m.exec(block)?.[1]
+          if (event === 'connected') connected = true
+          if (event === 'message' && data) messages.push(JSON.parse(data))
+        }
+      }
+    } catch {}
+  })()
+  return {
+    messages,
+    ready: () => until(`${name} connected`, async () => connected),
+    close: async () => {
+      abort.abort()
+      await done
+    },
+  }
+}
+
+const register = (name: string) => post('/v1/agents', { name, description: `${name} agent` })
+const send = (to: string, from: string, text: string, extra: Record<string, unknown> = {}) =>
+  post<{ message: BusMessage }>(`/v1/agents/${encodeURIComponent(to)}/messages`, {
+    from,
+    text,
+    ...extra,
+  })
+const ack = (name: string, ids: string[]) =>
+  post(`/v1/agents/${encodeURIComponent(name)}/inbox/ack`, { ids })
+
+describe('the registry', () => {
+  test('agents register as role:instance, are discovered by role, and stale ones leave', async () => {
+    const planner = agentName('planner')
+    const coder = agentName('coder')
+    await register(planner)
+    await register(coder)
+    const res = await api('/agents')
+    assert.equal(res.status, 200, 'upstream answered 500 here')
+    const all = (await res.json()) as { name: string; role: string; kind: string }[]
+    assert.ok(all.some((a) => a.name === planner && a.role === `planner-${run}`))
+    assert.ok(all.some((a) => a.name === 'calculator' && a.kind === 'builtin'))
+    const coders = (await (await api(`/v1/agents?role=coder-${run}`)).json()) as { name: string }[]
+    assert.deepEqual(
+      coders.map((a) => a.name),
+      [coder],
+    )
+
+    const owner = await connectAsOwner()
+    await asTenant(owner, stack().tenantId, () =>
+      owner.query(
+        `update agents set last_seen_at = now() - interval '10 minutes' where name = $1`,
+        [coder],
+      ),
+    ).finally(() => owner.end())
+    const after = (await (await api('/v1/agents')).json()) as { name: string }[]
+    assert.ok(!after.some((a) => a.name === coder), 'a stale agent leaves the listing')
+    await post(`/v1/agents/${encodeURIComponent(coder)}/heartbeat`, {})
+    const back = (await (await api('/v1/agents')).json()) as { name: string }[]
+    assert.ok(
+      back.some((a) => a.name === coder),
+      'a heartbeat brings it back',
+    )
+    assert.equal((await api('/v1/agents/nobody:1/heartbeat', { method: 'POST' })).status, 404)
+  })
+})
+
+describe('direct messages', () => {
+  test('a receiver that drops out gets every message exactly once after acks, ids stable', async () => {
+    const a = agentName('alpha')
+    const b = agentName('beta')
+    await register(a)
+    await register(b)
+    const first = listen(b)
+    await first.ready()
+    const m1 = (await send(b, a, 'one')).message
+    const m2 = (await send(b, a, 'two')).message
+    await until('two live messages', async () => first.messages.length >= 2)
+    await ack(b, [m1.id]) // m2 is received but not acknowledged when b drops out
+    await first.close()
+
+    const m3 = (await send(b, a, 'three')).message
+    const m4 = (await send(b, a, 'four')).message
+    const second = listen(b)
+    await second.ready()
+    await until('the inbox replayed', async () => second.messages.length >= 3)
+    const seen = new Map<string, string>()
+    for (const m of [...first.messages, ...second.messages]) seen.set(m.id, m.body.text ?? '')
+    assert.deepEqual([...seen.values()], ['one', 'two', 'three', 'four'])
+    assert.deepEqual(
+      second.messages.map((m) => m.id),
+      [m2.id, m3.id, m4.id],
+      'unacknowledged ones come again with the same id',
+    )
+    await ack(
+      b,
+      second.messages.map((m) => m.id),
+    )
+    await second.close()
+    const inbox = (await (
+      await api(`/v1/agents/${encodeURIComponent(b)}/inbox`)
+    ).json()) as BusMessage[]
+    assert.deepEqual(inbox, [], 'nothing is left once all are acknowledged')
+  })
+
+  test('replies carry reply_to and the conversation', async () => {
+    const a = agentName('asker')
+    const b = agentName('answerer')
+    await register(a)
+    await register(b)
+    const question = (await send(b, a, 'ping?', { conversation_id: `conv-${run}` })).message
+    await send(a, b, 'pong', { conversation_id: `conv-${run}`, reply_to: question.id })
+    const inbox = (await (
+      await api(`/v1/agents/${encodeURIComponent(a)}/inbox`)
+    ).json()) as BusMessage[]
+    assert.equal(inbox[0]?.reply_to, question.id)
+    const conversation = (await (
+      await api(`/v1/agents/conversations/conv-${run}`)
+    ).json()) as BusMessage[]
+    assert.deepEqual(
+      conversation.map((m) => m.body.text),
+      ['ping?', 'pong'],
+    )
+  })
+
+  test('unknown agents and bad bodies are clear errors', async () => {
+    assert.equal(
+      (await api('/v1/agents/nobody:9/messages', { method: 'POST', json: { text: 'x' } })).status,
+      404,
+    )
+    const empty = await api(`/v1/agents/calculator/messages`, { method: 'POST', json: {} })
+    assert.equal(empty.status, 400)
+    assert.match(await empty.text(), /body or text/)
+  })
+})
+
+describe('publish and subscribe', () => {
+  test('wildcard subscriptions receive matching events only, until unsubscribed', async () => {
+    const watcher = agentName('watcher')
+    const worker = agentName('worker')
+    await register(watcher)
+    await register(worker)
+    const sub = (pattern: string) =>
+      post(`/v1/agents/${encodeURIComponent(watcher)}/subscriptions`, { pattern })
+    await sub(`agent.*.completed`)
+    await sub(`build-${run}.#`)
+    const live = listen(watcher)
+    await live.ready()
+    const publish = (topic: string) =>
+      post('/v1/agents/events', { from: worker, topic, data: { topic } })
+    await publish(`agent.${run}.completed`)
+    await publish(`agent.${run}.started`)
+    await publish(`build-${run}.step.done`)
+    await until('two events', async () => live.messages.length >= 2)
+    await new Promise((r) => setTimeout(r, 300))
+    assert.deepEqual(
+      live.messages.map((m) => m.topic),
+      [`agent.${run}.completed`, `build-${run}.step.done`],
+    )
+    const res = await api(
+      `/v1/agents/${encodeURIComponent(watcher)}/subscriptions?pattern=${encodeURIComponent('agent.*.completed')}`,
+      { method: 'DELETE' },
+    )
+    assert.equal(res.status, 200)
+    const after = await publish(`agent.${run}.completed`)
+    assert.ok(!(after.recipients as string[]).includes(watcher))
+    await live.close()
+
+    for (const [path, json] of [
+      ['/v1/agents/events', { from: worker, topic: 'bad topic!' }],
+      [`/v1/agents/${encodeURIComponent(watcher)}/subscriptions`, { pattern: 'a.#.b' }],
+    ] as const) {
+      const bad = await api(path, { method: 'POST', json })
+      assert.equal(bad.status, 400, path)
+    }
+  })
+})
+
+describe('built-in agents on the bus', () => {
+  test('the Calculator answers a direct message, an ask, and its topic', async () => {
+    const me = agentName('user')
+    await register(me)
+    const asked = await post<{ reply: { text: string; from: string } }>(
+      '/v1/agents/calculator/ask',
+      {
+        from: me,
+        text: 'add 15 and 27',
+      },
+    )
+    assert.match(asked.reply.text, /42/)
+    assert.equal(asked.reply.from, 'calculator')
+
+    const live = listen(me)
+    await live.ready()
+    const sent = (await send('Calculator Agent', me, 'multiply 6 by 7')).message
+    await post('/v1/agents/events', {
+      from: me,
+      topic: 'message.to.calculator',
+      text: 'subtract 2 from 10',
+    })
+    await until(
+      'two answers',
+      async () => live.messages.filter((m) => m.from === 'calculator').length >= 3,
+    )
+    const answers = live.messages
+      .filter((m) => m.from === 'calculator')
+      .map((m) => m.body.text ?? '')
+    assert.ok(
+      answers.some((t) => /42/.test(t)) && answers.some((t) => /8/.test(t)),
+      answers.join(' | '),
+    )
+    assert.ok(live.messages.some((m) => m.reply_to === sent.id))
+    await live.close()
+  })
+})
