@@ -4,7 +4,7 @@
  */
 import { AgentCard, Message, Task, TaskState } from '@a2a-js/sdk'
 import { type AgentExecutor, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server'
-import { jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express'
+import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express'
 import express from 'express'
 import { evaluate, expressionOf, formatNumber } from '../src/agents/arithmetic'
 
@@ -94,6 +94,11 @@ export async function startSdkPeer(port: number): Promise<{ close(): Promise<voi
   const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor)
   const app = express()
   app.use(express.json())
+  // The card too, so that CodeTether can register this server as a remote agent by URL.
+  app.use(
+    '/.well-known/agent-card.json',
+    agentCardHandler({ agentCardProvider: { getAgentCard: async () => card } }),
+  )
   app.use(
     jsonRpcHandler({
       requestHandler: handler,

@@ -16,6 +16,7 @@ import { freePort } from '../scripts/stack/ports'
 import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
 import { startSdkPeer } from './a2a-peer'
 import { authFigures } from './auth'
+import { busFigures } from './bus'
 import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
 import { startMiniflare } from './miniflare'
 import { fanoutFigures, queueFigures } from './queue'
@@ -23,7 +24,7 @@ import { streamFigures } from './stream'
 import { workerFigures } from './worker'
 
 const quick = process.argv.includes('--quick')
-/** `--only=worker,queue` runs just those groups: http, a2a, mcp, auth, stream, queue, worker. */
+/** `--only=worker,queue` runs just those groups: http, a2a, mcp, auth, bus, stream, queue, worker. */
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -201,6 +202,14 @@ async function main() {
     if (want('auth')) {
       const vars = readEnvFile(join(dir, 'worker.env'))
       for (const f of await authFigures(dir, vars, info.databaseUrl, auth, opts)) {
+        log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
+        figures.push(f)
+      }
+    }
+
+    if (want('bus')) {
+      const counts = { messages: quick ? 100 : 500, subscribers: 100, rounds: quick ? 50 : 200 }
+      for (const f of await busFigures(direct, auth, counts)) {
         log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
         figures.push(f)
       }

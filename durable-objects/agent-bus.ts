@@ -1,9 +1,10 @@
 import type { Principal } from '../src/auth/principal'
 import { answerAsBuiltin } from '../src/bus/builtin'
 import {
+  insertEvent,
+  insertForRegistered,
   insertMessages,
   type MessageView,
-  markDelivered,
   type NewMessage,
   readInbox,
 } from '../src/bus/messages'
@@ -60,7 +61,13 @@ export class AgentBus extends LiveObject<Env> {
     this.startHeartbeat()
     await this.keepAlarm()
     this.ctx.waitUntil(this.greet(receiver))
-    return new Response(readable, { headers: { 'content-type': 'text/event-stream' } })
+    return new Response(readable, {
+      headers: {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache, no-transform',
+        'X-Accel-Buffering': 'no',
+      },
+    })
   }
 
   /** A direct message: stored, pushed if its recipient listens, answered if it is built in. */
@@ -88,6 +95,17 @@ export class AgentBus extends LiveObject<Env> {
     }
   }
 
+  /**
+   * A direct message to a registered local agent, stored only if there is one by that name
+   * (one statement); null when there is none, for the caller to look further.
+   */
+  async sendToRegistered(tenantId: string, m: NewMessage): Promise<MessageView | null> {
+    await this.bind(tenantId)
+    const msg = await insertForRegistered(this.scope().db, tenantId, m)
+    if (msg) await this.deliver([msg])
+    return msg
+  }
+
   private async post(m: NewMessage, stored?: (id: string) => void): Promise<MessageView> {
     const [msg] = await insertMessages(this.scope().db, this.tenantId as string, [m])
     if (!msg) throw new Error('insert returned no message')
@@ -111,11 +129,7 @@ export class AgentBus extends LiveObject<Env> {
           agent !== e.sender && [...patterns].some((p) => topicMatches(p, e.topic)),
       )
       .map(([agent]) => agent)
-    const stored = await insertMessages(
-      this.scope().db,
-      tenantId,
-      recipients.map((recipient) => ({ ...e, recipient, kind: 'event' as const })),
-    )
+    const stored = await insertEvent(this.scope().db, tenantId, e, recipients)
     await this.deliver(stored)
     // Built-in agents listen on message.to.<id>, as the seed's did.
     const [, to, id] = e.topic.split('.')
@@ -174,7 +188,7 @@ export class AgentBus extends LiveObject<Env> {
           limit: 100,
           quietSeconds: scope.config.AGENT_REDELIVER_SECONDS,
         })
-        for (const m of due) await this.push(m, false)
+        for (const m of due) await this.push(m)
       }
     } catch (err) {
       log.error('agent bus redelivery failed', { tenant_id: tenantId, error: err as Error })
@@ -195,25 +209,29 @@ export class AgentBus extends LiveObject<Env> {
     }
   }
 
-  /** Pushes to listening recipients (and to whoever waits for a reply), then counts it. */
+  /**
+   * Pushes to listening recipients (and to whoever waits for a reply). The writes go out
+   * together: awaiting each in turn would queue every subscriber behind the streams before
+   * it. A live push is not written back: redelivery counts from the message's creation, which
+   * is when it was pushed.
+   */
   private async deliver(messages: MessageView[]) {
-    const delivered: string[] = []
+    const writes: Promise<boolean>[] = []
     for (const m of messages) {
       if (m.reply_to) this.waiters.get(m.reply_to)?.(m)
-      if (await this.push(m, true)) delivered.push(m.id)
+      for (const r of this.receivers) {
+        if (r.agent === m.to) writes.push(this.write(r, 'message', m, m.id))
+      }
     }
-    if (delivered.length)
-      this.ctx.waitUntil(markDelivered(this.scope().db, this.tenantId as string, delivered))
+    await Promise.all(writes)
   }
 
-  private async push(m: MessageView, fresh: boolean): Promise<boolean> {
-    let pushed = false
-    for (const r of this.receivers) {
-      if (r.agent !== m.to) continue
-      const event = fresh ? m : { ...m, redelivered: true }
-      if (await this.write(r, 'message', event, m.id)) pushed = true
-    }
-    return pushed
+  private async push(m: MessageView): Promise<void> {
+    await Promise.all(
+      [...this.receivers]
+        .filter((r) => r.agent === m.to)
+        .map((r) => this.write(r, 'message', { ...m, redelivered: true }, m.id)),
+    )
   }
 
   private async greet(r: Receiver) {

@@ -58,6 +58,17 @@ const ConfigSchema = z.object({
     .min(60)
     .max(30 * 24 * 3600)
     .default(8 * 3600),
+  /** The Coordinator agent's model, `provider/model` (its key in e.g. OPENAI_API_KEY). */
+  COORDINATOR_MODEL: optional,
+  /** MCP servers (Streamable HTTP) whose tools the Coordinator may use, comma-separated. */
+  MCP_SERVER_URLS: optional
+    .transform((v) =>
+      v
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url()).optional()),
   /** Seconds after its last heartbeat that a registered agent leaves listings. */
   AGENT_TTL_SECONDS: z.coerce.number().int().min(5).max(86400).default(120),
   /** Seconds an unacknowledged agent message waits before it is delivered again. */

@@ -1,10 +1,17 @@
 import { analysis } from './analysis'
 import { calculator } from './calculator'
+import { coordinator } from './coordinator'
 import { media } from './media'
 import { memory } from './memory'
 import type { AgentReply, BuiltinAgent } from './types'
 
-export const builtinAgents: readonly BuiltinAgent[] = [calculator, analysis, memory, media]
+export const builtinAgents: readonly BuiltinAgent[] = [
+  calculator,
+  analysis,
+  memory,
+  media,
+  coordinator,
+]
 
 /**
  * The agent a message is for: the one named by skill id, else the one whose keywords the

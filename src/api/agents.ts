@@ -204,14 +204,8 @@ agentsApi.get('/:name/stream', async (c) => {
   const url = new URL('https://agent-bus/stream')
   url.searchParams.set('tenant', scope.tenantId)
   url.searchParams.set('agent', name)
-  const res = await busOf(c.env, scope.tenantId).fetch(url.toString(), { signal: c.req.raw.signal })
-  return new Response(res.body, {
-    headers: {
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-cache, no-transform',
-      'X-Accel-Buffering': 'no',
-    },
-  })
+  // The bus's own response goes out as it is: no second pipe through this isolate.
+  return busOf(c.env, scope.tenantId).fetch(url.toString(), { signal: c.req.raw.signal })
 })
 
 const Pattern = z.object({ pattern: z.string().min(1).max(300) })

@@ -1,6 +1,6 @@
 /** Agents' inboxes in Postgres: every message is written here before anyone is told of it. */
 import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
-import { agentMessages } from '../db/bus-schema'
+import { agentMessages, agents } from '../db/bus-schema'
 import type { Database } from '../db/client'
 import { withTenant } from '../db/tenant'
 
@@ -55,6 +55,73 @@ export async function insertMessages(db: Database, tenantId: string, messages: N
   return rows.map(messageView)
 }
 
+/**
+ * One event for many recipients in one statement whose parameters do not grow with the
+ * recipients (they travel as one JSON array).
+ */
+export async function insertEvent(
+  db: Database,
+  tenantId: string,
+  e: { sender: string; topic: string; conversationId?: string; body: unknown },
+  recipients: string[],
+): Promise<MessageView[]> {
+  if (!recipients.length) return []
+  const { rows } = await withTenant(db, tenantId, (tx) =>
+    tx.execute(sql`
+      insert into agent_messages (tenant_id, recipient, sender, kind, topic, conversation_id, body)
+      select ${tenantId}::uuid, r, ${e.sender}, 'event', ${e.topic}, ${e.conversationId ?? null},
+             ${JSON.stringify(e.body ?? null)}::jsonb
+        from jsonb_array_elements_text(${JSON.stringify(recipients)}::jsonb) as r
+      returning id, recipient, created_at`),
+  )
+  return (rows as { id: string; recipient: string; created_at: string }[]).map((r) => ({
+    id: r.id,
+    to: r.recipient,
+    from: e.sender,
+    kind: 'event',
+    topic: e.topic,
+    conversation_id: e.conversationId ?? null,
+    reply_to: null,
+    body: e.body,
+    created_at: new Date(r.created_at).toISOString(),
+    deliveries: 0,
+  }))
+}
+
+/** Stores a direct message only if its recipient is a registered local agent: one statement. */
+export async function insertForRegistered(
+  db: Database,
+  tenantId: string,
+  m: NewMessage,
+): Promise<MessageView | null> {
+  const [row] = await withTenant(db, tenantId, (tx) =>
+    tx
+      .insert(agentMessages)
+      .select(
+        tx
+          .select({
+            tenantId: agents.tenantId,
+            id: sql`gen_random_uuid()`.as('id'),
+            recipient: agents.name,
+            sender: sql`${m.sender}`.as('sender'),
+            kind: sql`'direct'`.as('kind'),
+            topic: sql`null`.as('topic'),
+            conversationId: sql`${m.conversationId ?? null}`.as('conversation_id'),
+            replyTo: sql`${m.replyTo ?? null}::uuid`.as('reply_to'),
+            body: sql`${JSON.stringify(m.body)}::jsonb`.as('body'),
+            createdAt: sql`now()`.as('created_at'),
+            deliveries: sql`0`.as('deliveries'),
+            lastDeliveredAt: sql`null`.as('last_delivered_at'),
+            ackedAt: sql`null`.as('acked_at'),
+          })
+          .from(agents)
+          .where(and(eq(agents.name, m.recipient), eq(agents.kind, 'local'))),
+      )
+      .returning(),
+  )
+  return row ? messageView(row) : null
+}
+
 /** Unacknowledged messages, oldest first; reading them counts as a delivery. */
 export async function readInbox(
   db: Database,
@@ -92,17 +159,6 @@ export async function readInbox(
       .returning(),
   )
   return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map(messageView)
-}
-
-/** Counts deliveries made live (after the message was pushed to an open stream). */
-export async function markDelivered(db: Database, tenantId: string, ids: string[]) {
-  if (!ids.length) return
-  await withTenant(db, tenantId, (tx) =>
-    tx
-      .update(agentMessages)
-      .set({ deliveries: sql`${agentMessages.deliveries} + 1`, lastDeliveredAt: sql`now()` })
-      .where(inArray(agentMessages.id, ids)),
-  )
 }
 
 export async function ackMessages(

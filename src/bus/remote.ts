@@ -8,7 +8,9 @@ import {
   type Client,
   ClientFactory,
   ClientFactoryOptions,
+  DefaultAgentCardResolver,
   JsonRpcTransportFactory,
+  RestTransportFactory,
 } from '@a2a-js/sdk/client'
 import { agentMessage } from '../agents/message'
 import { ApiError, badRequest } from '../lib/errors'
@@ -75,10 +77,16 @@ async function readLimited(res: Response, limit: number): Promise<Uint8Array> {
   return out
 }
 
+/** The SDK's client factory with every request (the card too) through the guarded fetch. */
 function factory(scope: Scope) {
+  const fetchImpl = guardedFetch(scope)
   return new ClientFactory(
     ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
-      transports: [new JsonRpcTransportFactory({ fetchImpl: guardedFetch(scope) })],
+      transports: [
+        new JsonRpcTransportFactory({ fetchImpl }),
+        new RestTransportFactory({ fetchImpl }),
+      ],
+      cardResolver: new DefaultAgentCardResolver({ fetchImpl }),
     }),
   )
 }

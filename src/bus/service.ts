@@ -7,7 +7,7 @@ import { badRequest, notFound } from '../lib/errors'
 import type { Scope } from '../tasks/scope'
 import { bodyText } from './builtin'
 import type { MessageView } from './messages'
-import { requireAgent } from './registry'
+import { builtinNamed, requireAgent } from './registry'
 import { callRemote } from './remote'
 import { patternProblem, topicProblem } from './topics'
 
@@ -27,16 +27,22 @@ export interface Outgoing {
  * answer lands in the sender's inbox as the reply.
  */
 export async function sendMessage(scope: Scope, m: Outgoing): Promise<MessageView> {
-  const to = await requireAgent(scope, m.to)
   const bus = busOf(scope.env, scope.tenantId)
   const message = {
-    recipient: to.name,
+    recipient: m.to,
     sender: m.from,
     kind: 'direct' as const,
     conversationId: m.conversationId,
     replyTo: m.replyTo,
     body: m.body,
   }
+  // The common case in one round trip: a registered agent, checked by the insert itself.
+  if (!builtinNamed(m.to)) {
+    const sent = (await bus.sendToRegistered(scope.tenantId, message)) as MessageView | null
+    if (sent) return sent
+  }
+  const to = await requireAgent(scope, m.to)
+  message.recipient = to.name
   if (to.kind !== 'remote') return (await bus.send(scope.tenantId, message)) as MessageView
   const answer = await callRemote(scope, to.name, bodyText(m.body), m.conversationId)
   const sent = { ...message, id: crypto.randomUUID(), created_at: new Date().toISOString() }

@@ -14,7 +14,7 @@ export const COMPATIBLE: Record<string, { base: string; key?: string }> = {
 }
 
 /** Whether any LLM provider is configured at all (the `auto` executor's first choice). */
-export function hasProvider(env: NodeJS.ProcessEnv): boolean {
+export function hasProvider(env: Record<string, string | undefined>): boolean {
   return Boolean(
     env.ANTHROPIC_API_KEY ||
       Object.values(COMPATIBLE).some((p) => p.key && env[p.key]) ||

@@ -13,7 +13,7 @@ export function splitModel(ref: string): { provider: string; model: string } {
 }
 
 /** The language model for a reference, with keys and bases from the environment. */
-export function languageModel(ref: string, env: NodeJS.ProcessEnv): LanguageModel {
+export function languageModel(ref: string, env: Record<string, string | undefined>): LanguageModel {
   const { provider, model } = splitModel(ref)
   const upper = provider.toUpperCase().replace(/-/g, '_')
   if (provider === 'anthropic') {

@@ -1,0 +1,124 @@
+/**
+ * The Coordinator: answers by planning with an LLM (COORDINATOR_MODEL, e.g. openai/gpt-4.1,
+ * keys from the Worker's secrets) whose tools are the tenant's agents (built-in, registered,
+ * remote) and the tools of the MCP servers in MCP_SERVER_URLS.
+ */
+import { generateText, stepCountIs, type ToolSet, tool } from 'ai'
+import { z } from 'zod'
+import { languageModel } from '../../agent-worker/src/executors/providers'
+import { builtinNamed, listAgents } from '../bus/registry'
+import { callRemote } from '../bus/remote'
+import { askAgent } from '../bus/service'
+import type { Env } from '../env'
+import { log } from '../lib/log'
+import type { Scope } from '../tasks/scope'
+import { mcpToolSet } from './coordinator-mcp'
+import { type AgentContext, type BuiltinAgent, done, failed, keywordHits } from './types'
+
+const MAX_STEPS = 8
+const ASK_TIMEOUT_MS = 20_000
+
+function agentTools(scope: Scope): ToolSet {
+  return {
+    list_agents: tool({
+      description: 'The agents you can call: name, kind, description.',
+      inputSchema: z.object({}),
+      execute: async () =>
+        (await listAgents(scope))
+          .filter((a) => a.name !== 'coordinator')
+          .map((a) => ({ name: a.name, kind: a.kind, description: a.description })),
+    }),
+    call_agent: tool({
+      description: 'Send a message to one agent by name and get its answer.',
+      inputSchema: z.object({ name: z.string(), message: z.string() }),
+      execute: async ({ name, message }) => {
+        const builtin = builtinNamed(name)
+        if (builtin) {
+          if (builtin.id === 'coordinator') return 'The coordinator cannot call itself.'
+          return (await builtin.handle(message, contextOf(scope))).text
+        }
+        const found = (await listAgents(scope)).find((a) => a.name === name)
+        if (!found) return `There is no agent named ${name}.`
+        if (found.kind === 'remote') return (await callRemote(scope, name, message)).text
+        const { reply } = await askAgent(
+          scope,
+          { to: name, from: 'coordinator', body: { text: message } },
+          ASK_TIMEOUT_MS,
+        )
+        return reply?.text ?? `${name} did not answer within ${ASK_TIMEOUT_MS / 1000} s.`
+      },
+    }),
+  }
+}
+
+const contextOf = (scope: Scope): AgentContext => ({
+  tenantId: scope.tenantId,
+  db: scope.db,
+  env: scope.env,
+  config: scope.config,
+  history: [],
+})
+
+const scopeOf = (ctx: AgentContext): Scope => ({
+  db: ctx.db,
+  env: ctx.env,
+  config: ctx.config,
+  tenantId: ctx.tenantId,
+  principal: {
+    kind: 'system',
+    tenantId: ctx.tenantId,
+    subject: 'agent:coordinator',
+    name: 'coordinator',
+    roles: ['member'],
+    scopes: ['*'],
+  },
+  waitUntil: (p) => void p.catch(() => {}),
+})
+
+/** The Worker's string bindings, where provider keys and base URLs live. */
+const stringsOf = (env: Env) =>
+  Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<
+    string,
+    string
+  >
+
+export const coordinator: BuiltinAgent = {
+  id: 'coordinator',
+  name: 'Coordinator Agent',
+  description: 'Plans with an LLM and delegates to the other agents and to MCP tools.',
+  skill: {
+    id: 'coordinator',
+    name: 'Coordination',
+    description: 'Breaks a request down and calls the right agents and tools for it.',
+    tags: ['coordination', 'planning', 'delegation', 'llm'],
+    examples: ['Ask the calculator for 12 * 12 and tell me if it is a square number'],
+  },
+  score: (text) => keywordHits(text, ['coordinate', 'delegate', 'orchestrate']),
+  async handle(text, ctx) {
+    const ref = ctx.config.COORDINATOR_MODEL
+    if (!ref) {
+      return failed(
+        'The coordinator has no model: set COORDINATOR_MODEL (e.g. openai/gpt-4.1) and the provider key (e.g. OPENAI_API_KEY).',
+      )
+    }
+    const scope = scopeOf(ctx)
+    const mcp = await mcpToolSet(ctx.config.MCP_SERVER_URLS)
+    try {
+      const result = await generateText({
+        model: languageModel(ref, stringsOf(ctx.env)),
+        system:
+          'You are the coordinator of a team of agents. Use list_agents to see who can help, call_agent to ask them, and the other tools when they fit. Answer the user briefly with the result.',
+        prompt: [...ctx.history, text].join('\n\n'),
+        tools: { ...agentTools(scope), ...mcp.tools },
+        stopWhen: stepCountIs(MAX_STEPS),
+      })
+      const calls = result.steps.flatMap((s) => s.toolCalls.map((c) => c.toolName))
+      return done(result.text, { tool_calls: calls, steps: result.steps.length })
+    } catch (err) {
+      log.warn('coordinator failed', { error: err as Error })
+      return failed(`The coordinator could not finish: ${(err as Error).message}`)
+    } finally {
+      await mcp.close()
+    }
+  },
+}
