@@ -13,6 +13,21 @@ const log = (msg: string) => console.error(`[codetether] ${msg}`)
 const stateDir = process.env.CODETETHER_DATA_DIR ?? join(ROOT, '.data')
 const port = Number(process.env.PORT ?? 8787)
 
+/**
+ * Optional features configured in the shell that runs `npm start` reach the Worker: a model
+ * for the Coordinator and its key, MCP servers, OIDC, LiveKit, limits.
+ */
+const PASSED =
+  /^(COORDINATOR_MODEL|MCP_SERVER_URLS|[A-Z]+_API_KEY|[A-Z]+_BASE_URL|OIDC_\w+|LIVEKIT_\w+|RATE_LIMIT_\w+|AGENT_\w+_SECONDS)$/
+
+function optionalVars(): Record<string, string> {
+  const vars = Object.entries(process.env).filter(
+    (e): e is [string, string] => PASSED.test(e[0]) && Boolean(e[1]),
+  )
+  if (vars.length) log(`passing to the Worker: ${vars.map(([k]) => k).join(', ')}`)
+  return Object.fromEntries(vars)
+}
+
 async function main() {
   mkdirSync(stateDir, { recursive: true })
   const lock = acquireLock(join(stateDir, 'stack.lock'))
@@ -21,7 +36,7 @@ async function main() {
     throw new Error(`Port ${port} is in use: set PORT to another port`)
   }
   log(`starting Postgres, Redis and the Worker (state in ${stateDir})`)
-  const stack = await startStack({ stateDir, port, ephemeral: false, log })
+  const stack = await startStack({ stateDir, port, ephemeral: false, log, vars: optionalVars() })
   recordUrl(join(stateDir, 'stack.lock'), stack.info.url)
 
   let stopping = false

@@ -36,6 +36,8 @@ export interface StackOptions {
   log: (msg: string) => void
   /** Where the Worker's output goes; undefined = this terminal. */
   workerLogFile?: string
+  /** Further Worker vars (`npm start` passes the optional features set in its environment). */
+  vars?: Record<string, string>
 }
 
 export interface Stack {
@@ -150,6 +152,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         UPSTASH_REDIS_REST_TOKEN: secrets.redisToken,
         SECRETS_KEY: secrets.secretsKey,
         AGENT_CARD_SIGNING_KEY: secrets.cardSigningKey,
+        ...opts.vars,
       },
     }
     let worker = await startWrangler(workerOptions)

@@ -12,6 +12,7 @@ import { askAgent } from '../bus/service'
 import type { Env } from '../env'
 import { log } from '../lib/log'
 import type { Scope } from '../tasks/scope'
+import { agentScope } from './agent-scope'
 import { mcpToolSet } from './coordinator-mcp'
 import { type AgentContext, type BuiltinAgent, done, failed, keywordHits } from './types'
 
@@ -59,22 +60,6 @@ const contextOf = (scope: Scope): AgentContext => ({
   history: [],
 })
 
-const scopeOf = (ctx: AgentContext): Scope => ({
-  db: ctx.db,
-  env: ctx.env,
-  config: ctx.config,
-  tenantId: ctx.tenantId,
-  principal: {
-    kind: 'system',
-    tenantId: ctx.tenantId,
-    subject: 'agent:coordinator',
-    name: 'coordinator',
-    roles: ['member'],
-    scopes: ['*'],
-  },
-  waitUntil: (p) => void p.catch(() => {}),
-})
-
 /** The Worker's string bindings, where provider keys and base URLs live. */
 const stringsOf = (env: Env) =>
   Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<
@@ -101,7 +86,7 @@ export const coordinator: BuiltinAgent = {
         'The coordinator has no model: set COORDINATOR_MODEL (e.g. openai/gpt-4.1) and the provider key (e.g. OPENAI_API_KEY).',
       )
     }
-    const scope = scopeOf(ctx)
+    const scope = agentScope(ctx, 'coordinator')
     const mcp = await mcpToolSet(ctx.config.MCP_SERVER_URLS)
     try {
       const result = await generateText({

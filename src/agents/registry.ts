@@ -1,6 +1,7 @@
 import { analysis } from './analysis'
 import { calculator } from './calculator'
 import { coordinator } from './coordinator'
+import { directory } from './directory'
 import { media } from './media'
 import { memory } from './memory'
 import type { AgentReply, BuiltinAgent } from './types'
@@ -11,6 +12,7 @@ export const builtinAgents: readonly BuiltinAgent[] = [
   memory,
   media,
   coordinator,
+  directory,
 ]
 
 /**
