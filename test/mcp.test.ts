@@ -54,6 +54,17 @@ describe('MCP server', () => {
       'search_tools',
       'get_tool_schema',
       'echo',
+      'register_agent',
+      'refresh_agent_heartbeat',
+      'send_agent_message',
+      'ask_agent',
+      'read_inbox',
+      'ack_messages',
+      'publish_event',
+      'subscribe_events',
+      'unsubscribe_events',
+      'register_remote_agent',
+      'delegate_to_agent',
     ])
       assert.ok(names.includes(n), `${n} is listed`)
     const create = tools.find((t) => t.name === 'create_task')
