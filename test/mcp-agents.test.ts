@@ -15,8 +15,8 @@ async function connect(token: string) {
   return client
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: tool results are read field by field
 type Result = {
+  // biome-ignore lint/suspicious/noExplicitAny: tool results are read field by field
   structuredContent?: Record<string, any>
   isError?: boolean
   content: { text?: string }[]
