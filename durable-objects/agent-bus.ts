@@ -1,6 +1,6 @@
-import type { Principal } from '../src/auth/principal'
 import { answerAsBuiltin } from '../src/bus/builtin'
 import {
+  eventView,
   insertEvent,
   insertForRegistered,
   insertMessages,
@@ -11,12 +11,10 @@ import {
 import { builtinNamed, touchAgents } from '../src/bus/registry'
 import { loadSubscriptions, saveSubscription } from '../src/bus/subscriptions'
 import { topicMatches } from '../src/bus/topics'
-import { databaseOf } from '../src/db/client'
-import { configOf, type Env } from '../src/env'
+import { configOf } from '../src/env'
 import { log } from '../src/lib/log'
 import { formatSse } from '../src/lib/sse'
-import type { Scope } from '../src/tasks/scope'
-import { LiveObject } from './live-object'
+import { TenantObject } from './tenant-object'
 
 interface Receiver {
   agent: string
@@ -25,13 +23,6 @@ interface Receiver {
 
 const HEARTBEAT_MS = 25_000
 const encoder = new TextEncoder()
-const system: Omit<Principal, 'tenantId'> = {
-  kind: 'system',
-  subject: 'system:agent-bus',
-  name: 'agent-bus',
-  roles: ['admin'],
-  scopes: ['*'],
-}
 
 /**
  * One per tenant: the live side of agent messaging. Every message is in Postgres (the
@@ -39,12 +30,11 @@ const system: Omit<Principal, 'tenantId'> = {
  * gets the unacknowledged inbox first, and the alarm pushes again what stays unacknowledged
  * (at-least-once, same id). Built-in agents answer what is sent to them.
  */
-export class AgentBus extends LiveObject<Env> {
+export class AgentBus extends TenantObject {
   protected override readonly kind = 'agent-bus'
   private readonly receivers = new Set<Receiver>()
   private readonly waiters = new Map<string, (m: MessageView) => void>()
   private subscriptions: Map<string, Set<string>> | undefined
-  private tenantId: string | undefined
   private heartbeat: ReturnType<typeof setInterval> | undefined
 
   /** GET …/agents/{name}/stream: the agent's messages, inbox first, then live. */
@@ -136,18 +126,7 @@ export class AgentBus extends LiveObject<Env> {
     const builtin =
       e.topic.split('.').length === 3 && to === 'to' ? builtinNamed(id ?? '') : undefined
     if (builtin) {
-      const asMessage: MessageView = {
-        id: crypto.randomUUID(),
-        to: builtin.id,
-        from: e.sender,
-        kind: 'event',
-        topic: e.topic,
-        conversation_id: e.conversationId ?? null,
-        reply_to: null,
-        body: e.body,
-        created_at: new Date().toISOString(),
-        deliveries: 0,
-      }
+      const asMessage = eventView(e, crypto.randomUUID(), builtin.id)
       this.ctx.waitUntil(this.answer(builtin.id, asMessage))
     }
     return { id: stored[0]?.id ?? null, recipients }
@@ -175,9 +154,8 @@ export class AgentBus extends LiveObject<Env> {
 
   /** Redelivers what stays unacknowledged, and keeps listening agents listed. */
   override async alarm(): Promise<void> {
-    const tenantId = this.tenantId ?? (await this.ctx.storage.get<string>('tenant'))
+    const tenantId = await this.storedTenant()
     if (!tenantId) return
-    this.tenantId = tenantId
     const agents = this.connectedAgents()
     if (!agents.length) return
     const scope = this.scope()
@@ -284,26 +262,5 @@ export class AgentBus extends LiveObject<Env> {
   private async subs() {
     if (!this.subscriptions) this.subscriptions = await loadSubscriptions(this.scope())
     return this.subscriptions
-  }
-
-  private scope(): Scope {
-    const tenantId = this.tenantId as string
-    const config = configOf(this.env)
-    return {
-      db: databaseOf(config),
-      env: this.env,
-      config,
-      principal: { ...system, tenantId },
-      tenantId,
-      waitUntil: (p) => this.ctx.waitUntil(p),
-    }
-  }
-
-  private async bind(tenantId: string) {
-    if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error('AgentBus needs a tenant id')
-    if (this.tenantId === tenantId) return
-    if (this.tenantId) throw new Error('AgentBus addressed with another tenant')
-    this.tenantId = tenantId
-    await this.ctx.storage.put('tenant', tenantId)
   }
 }

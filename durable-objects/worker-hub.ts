@@ -1,16 +1,13 @@
-import type { Principal } from '../src/auth/principal'
 import { fireDueJobs } from '../src/cron/fire'
-import { databaseOf } from '../src/db/client'
-import { configOf, type Env } from '../src/env'
+import { configOf } from '../src/env'
 import { purgeExpired } from '../src/hygiene/retention'
 import { log } from '../src/lib/log'
 import { formatSse } from '../src/lib/sse'
 import { type TaskAvailable, taskAvailable } from '../src/queue/dispatch'
 import { reap } from '../src/queue/reaper'
 import type { WorkspaceEvent } from '../src/queue/workspace-events'
-import type { Scope } from '../src/tasks/scope'
 import { listTasks } from '../src/tasks/store'
-import { LiveObject } from './live-object'
+import { TenantObject } from './tenant-object'
 
 /** A UI watching one workspace's tasks. */
 interface Watcher {
@@ -29,13 +26,6 @@ interface Connection {
 
 const HEARTBEAT_MS = 25_000
 const encoder = new TextEncoder()
-const system: Omit<Principal, 'tenantId'> = {
-  kind: 'system',
-  subject: 'system:worker-hub',
-  name: 'worker-hub',
-  roles: ['admin'],
-  scopes: ['*'],
-}
 
 /** Push is advisory, so this mirrors the claim's rules loosely; the claim decides. */
 function eligible(c: Connection, t: TaskAvailable): boolean {
@@ -50,11 +40,10 @@ function eligible(c: Connection, t: TaskAvailable): boolean {
  * pushing `task_available` to eligible workers at once and replaying pending work on
  * connect; its alarm is the lease reaper.
  */
-export class WorkerHub extends LiveObject<Env> {
+export class WorkerHub extends TenantObject {
   protected override readonly kind = 'worker-hub'
   private readonly connections = new Set<Connection>()
   private readonly watchers = new Set<Watcher>()
-  private tenantId: string | undefined
   private heartbeat: ReturnType<typeof setInterval> | undefined
 
   override async fetch(request: Request): Promise<Response> {
@@ -188,10 +177,8 @@ export class WorkerHub extends LiveObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const tenantId =
-      this.tenantId ?? ((await this.ctx.storage.get<string>('tenant')) as string | undefined)
+    const tenantId = await this.storedTenant()
     if (!tenantId) return
-    this.tenantId = tenantId
     try {
       const { requeued, failed } = await reap(this.scope())
       for (const task of requeued) await this.notify(tenantId, taskAvailable(task))
@@ -233,26 +220,6 @@ export class WorkerHub extends LiveObject<Env> {
 
   private intervalMs() {
     return configOf(this.env).REAPER_INTERVAL_SECONDS * 1000
-  }
-
-  private scope(): Scope {
-    const tenantId = this.tenantId as string
-    return {
-      db: databaseOf(configOf(this.env)),
-      env: this.env,
-      config: configOf(this.env),
-      principal: { ...system, tenantId },
-      tenantId,
-      waitUntil: (p) => this.ctx.waitUntil(p),
-    }
-  }
-
-  private async bind(tenantId: string) {
-    if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error('WorkerHub needs a tenant id')
-    if (this.tenantId === tenantId) return
-    if (this.tenantId) throw new Error('WorkerHub addressed with another tenant')
-    this.tenantId = tenantId
-    await this.ctx.storage.put('tenant', tenantId)
   }
 
   /** `connected`, then every pending task this worker may take. */

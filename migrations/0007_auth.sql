@@ -66,16 +66,29 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_recent ON audit_log (tenant_id, at DESC);
 REVOKE UPDATE, DELETE ON audit_log FROM codetether_app;
 
-DO $$
+-- What every tenant table gets (0001 spelled it out; new migrations call this): forced
+-- row-level security and the policy on the transaction-local app.tenant_id.
+CREATE FUNCTION app.isolate_tenant_tables(p_tables text[]) RETURNS void
+  LANGUAGE plpgsql
+  AS $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['tenant_members', 'auth_sessions', 'audit_log'] LOOP
+  FOREACH t IN ARRAY p_tables LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
     EXECUTE format(
       'CREATE POLICY tenant_isolation ON %I USING (tenant_id = app.current_tenant_id()) '
       'WITH CHECK (tenant_id = app.current_tenant_id())', t);
   END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION app.isolate_tenant_tables(text[]) FROM PUBLIC;
+
+SELECT app.isolate_tenant_tables(ARRAY['tenant_members', 'auth_sessions', 'audit_log']);
+
+DO $$
+DECLARE t text;
+BEGIN
   FOREACH t IN ARRAY ARRAY['tenants', 'api_keys', 'auth_sessions'] LOOP
     EXECUTE format(
       'CREATE POLICY auth_lookup ON %I FOR SELECT TO CURRENT_USER '

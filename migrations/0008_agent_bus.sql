@@ -49,15 +49,4 @@ CREATE TABLE agent_subscriptions (
   PRIMARY KEY (tenant_id, agent, pattern)
 );
 
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['agents', 'agent_messages', 'agent_subscriptions'] LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format(
-      'CREATE POLICY tenant_isolation ON %I USING (tenant_id = app.current_tenant_id()) '
-      'WITH CHECK (tenant_id = app.current_tenant_id())', t);
-  END LOOP;
-END
-$$;
+SELECT app.isolate_tenant_tables(ARRAY['agents', 'agent_messages', 'agent_subscriptions']);

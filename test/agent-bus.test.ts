@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { readSse } from './a2a-helpers'
 import { api, asTenant, connectAsOwner, stack } from './helpers'
 import { until } from './worker-helpers'
 
@@ -34,27 +35,15 @@ function listen(name: string) {
   const abort = new AbortController()
   const messages: BusMessage[] = []
   let connected = false
-  const done = (async () => {
-    const res = await api(`/v1/agents/${encodeURIComponent(name)}/stream`, { signal: abort.signal })
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
-    const decoder = new TextDecoder()
-    let buffer = ''
-    try {
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (done) return
-        buffer += decoder.decode(value, { stream: true })
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          const event = /^event: (.*)$/m.exec(block)?.[1]
-          const data = /^data: (.*)$/m.exec(block)?.[1]
-          if (event === 'connected') connected = true
-          if (event === 'message' && data) messages.push(JSON.parse(data))
-        }
-      }
-    } catch {}
-  })()
+  const done = api(`/v1/agents/${encodeURIComponent(name)}/stream`, { signal: abort.signal })
+    .then((res) =>
+      readSse(res, (e) => {
+        if (e.event === 'connected') connected = true
+        if (e.event === 'message') messages.push(e.data as BusMessage)
+        return false
+      }),
+    )
+    .catch(() => [])
   return {
     messages,
     ready: () => until(`${name} connected`, async () => connected),

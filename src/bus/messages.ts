@@ -74,18 +74,30 @@ export async function insertEvent(
         from jsonb_array_elements_text(${JSON.stringify(recipients)}::jsonb) as r
       returning id, recipient, created_at`),
   )
-  return (rows as { id: string; recipient: string; created_at: string }[]).map((r) => ({
-    id: r.id,
-    to: r.recipient,
+  return (rows as { id: string; recipient: string; created_at: string }[]).map((r) =>
+    eventView(e, r.id, r.recipient, new Date(r.created_at)),
+  )
+}
+
+/** An event as one recipient sees it. */
+export function eventView(
+  e: { sender: string; topic: string; conversationId?: string; body: unknown },
+  id: string,
+  recipient: string,
+  createdAt = new Date(),
+): MessageView {
+  return {
+    id,
+    to: recipient,
     from: e.sender,
     kind: 'event',
     topic: e.topic,
     conversation_id: e.conversationId ?? null,
     reply_to: null,
     body: e.body,
-    created_at: new Date(r.created_at).toISOString(),
+    created_at: createdAt.toISOString(),
     deliveries: 0,
-  }))
+  }
 }
 
 /** Stores a direct message only if its recipient is a registered local agent: one statement. */
