@@ -161,13 +161,12 @@ export class AgentBus extends TenantObject {
     const scope = this.scope()
     try {
       await touchAgents(scope, agents)
-      for (const agent of agents) {
-        const due = await readInbox(scope.db, tenantId, agent, {
-          limit: 100,
-          quietSeconds: scope.config.AGENT_REDELIVER_SECONDS,
-        })
-        for (const m of due) await this.push(m)
-      }
+      // One statement for every listening agent: the pass must not crowd out live traffic.
+      const due = await readInbox(scope.db, tenantId, agents, {
+        limit: 500,
+        quietSeconds: scope.config.AGENT_REDELIVER_SECONDS,
+      })
+      await Promise.all(due.map((m) => this.push(m)))
     } catch (err) {
       log.error('agent bus redelivery failed', { tenant_id: tenantId, error: err as Error })
     }

@@ -138,7 +138,8 @@ export async function insertForRegistered(
 export async function readInbox(
   db: Database,
   tenantId: string,
-  recipient: string,
+  /** One agent, or several at once (the bus's redelivery pass). */
+  recipient: string | string[],
   /** `quietSeconds`: only messages not delivered (or sent) in that many seconds. */
   opts: { limit: number; quietSeconds?: number },
 ) {
@@ -154,7 +155,9 @@ export async function readInbox(
             .from(agentMessages)
             .where(
               and(
-                eq(agentMessages.recipient, recipient),
+                typeof recipient === 'string'
+                  ? eq(agentMessages.recipient, recipient)
+                  : inArray(agentMessages.recipient, recipient),
                 isNull(agentMessages.ackedAt),
                 opts.quietSeconds === undefined
                   ? undefined
