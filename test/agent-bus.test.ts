@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { readSse } from './a2a-helpers'
-import { api, asTenant, connectAsOwner, stack } from './helpers'
+import { api, asTenant, connectAsOwner, stack, stackVars, startTestWorker } from './helpers'
 import { until } from './worker-helpers'
 
 const run = Math.random().toString(36).slice(2, 8)
@@ -167,6 +167,48 @@ describe('direct messages', () => {
     assert.equal(empty.status, 400)
     assert.match(await empty.text(), /body or text/)
   })
+})
+
+test('a message left unacknowledged on an open stream comes again, same id', async () => {
+  const server = await startTestWorker('bus-redeliver', {
+    ...stackVars(),
+    AGENT_REDELIVER_SECONDS: '1',
+  })
+  try {
+    const at = (path: string, init: RequestInit = {}) =>
+      fetch(`${server.url}${path}`, { ...init, headers: { 'Content-Type': 'application/json' } })
+    const name = agentName('slow')
+    await at('/v1/agents', { method: 'POST', body: JSON.stringify({ name }) })
+    const abort = new AbortController()
+    const seen: { id: string; redelivered?: boolean }[] = []
+    const reading = at(`/v1/agents/${encodeURIComponent(name)}/stream`, { signal: abort.signal })
+      .then((res) =>
+        readSse(res, (e) => {
+          if (e.event === 'message') seen.push(e.data as { id: string; redelivered?: boolean })
+          return false
+        }),
+      )
+      .catch(() => [])
+    await new Promise((r) => setTimeout(r, 300))
+    await at(`/v1/agents/${encodeURIComponent(name)}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ from: 'x', text: 'ack me' }),
+    })
+    await until('the message comes again', async () => seen.length >= 2, 10_000)
+    assert.equal(seen[0]?.id, seen[1]?.id)
+    assert.equal(seen[1]?.redelivered, true)
+    await at(`/v1/agents/${encodeURIComponent(name)}/inbox/ack`, {
+      method: 'POST',
+      body: JSON.stringify({ ids: [seen[0]?.id] }),
+    })
+    const count = seen.length
+    await new Promise((r) => setTimeout(r, 2500))
+    assert.equal(seen.length, count, 'an acknowledged message is not delivered again')
+    abort.abort()
+    await reading
+  } finally {
+    await server.worker.stop()
+  }
 })
 
 describe('publish and subscribe', () => {
