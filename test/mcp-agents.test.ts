@@ -3,7 +3,10 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { startSdkPeer } from '../bench/a2a-peer'
+import { freePort } from '../scripts/stack/ports'
 import { api, stack } from './helpers'
+import { until } from './worker-helpers'
 
 async function connect(token: string) {
   const client = new Client({ name: 'codetether-test', version: '1.0.0' })
@@ -68,6 +71,26 @@ test('register, discover, message, ask, inbox, ack, subscribe, publish: all as t
       (await call('unsubscribe_events', { agent_name: me, pattern: `mcp-${run}.#` })).patterns,
       [],
     )
+
+    const port = await freePort()
+    const peer = await startSdkPeer(port)
+    try {
+      const remote = await call('register_remote_agent', {
+        url: `http://127.0.0.1:${port}`,
+        name: `peer-${run}`,
+      })
+      assert.equal(remote.agent.kind, 'remote')
+      const { task } = await call('delegate_to_agent', {
+        agent_name: `peer-${run}`,
+        message: 'Calculate 3 * 5',
+      })
+      await until('the delegated task completes', async () => {
+        const t = await call('get_task', { task_id: task.id })
+        return t.status === 'completed' && /15/.test(JSON.stringify(t))
+      })
+    } finally {
+      await peer.close()
+    }
 
     const notRemote = (await client.callTool({
       name: 'delegate_to_agent',
