@@ -47,6 +47,9 @@ async function seed(tenantId: string, label: string) {
   })
 }
 
+/** The only tables that hold no tenant's data: applied migrations and model prices. */
+const PLATFORM_TABLES = ['schema_migrations', 'model_pricing']
+
 /** Every table in public that the app role may read, with its RLS flags and policy count. */
 async function appReadableTables() {
   const { rows } = await app.query<{
@@ -90,7 +93,7 @@ describe('row-level security as the app role', () => {
 
   test('every table the app can read is a tenant table with forced RLS and a policy', async () => {
     const tables = await appReadableTables()
-    const tenantTables = tables.filter((t) => t.name !== 'schema_migrations')
+    const tenantTables = tables.filter((t) => !PLATFORM_TABLES.includes(t.name))
     assert.ok(tenantTables.length >= 6, `found ${tenantTables.map((t) => t.name)}`)
     for (const t of tenantTables) {
       assert.equal(t.rls && t.forced && t.policies > 0, true, `${t.name} is not protected`)
@@ -99,7 +102,7 @@ describe('row-level security as the app role', () => {
 
   test('with no tenant set, every tenant table reads 0 rows', async () => {
     for (const { name } of await appReadableTables()) {
-      if (name === 'schema_migrations') continue
+      if (PLATFORM_TABLES.includes(name)) continue
       const { rows } = await app.query(`select count(*)::int as n from ${name}`)
       assert.equal(rows[0].n, 0, `${name} leaked rows with no tenant set`)
     }

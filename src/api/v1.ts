@@ -6,9 +6,12 @@ import { hubOf } from '../queue/dispatch'
 import { adminApi } from './admin'
 import { agentsApi } from './agents'
 import { authApi } from './auth'
+import { billingApi } from './billing'
 import { cronApi } from './cronjobs'
 import { keysApi } from './keys'
 import { liveKitApi } from './livekit'
+import { runtimeApi } from './runtime'
+import { sessionsApi } from './sessions'
 import { statusApi } from './status'
 import { taskAdminApi } from './task-admin'
 import { taskOutputApi } from './task-output'
@@ -29,6 +32,10 @@ v1.route('/tenants', tenantsApi)
 v1.route('/agents', agentsApi)
 v1.route('/agent/workspaces', workspacesApi)
 v1.route('/agent/codebases', workspacesApi)
+v1.route('/agent/workspaces', sessionsApi)
+v1.route('/agent/codebases', sessionsApi)
+v1.route('/agent/runtime', runtimeApi)
+v1.route('/token-billing', billingApi)
 v1.route('/agent/tasks', taskAdminApi)
 v1.route('/agent/tasks', tasksApi)
 v1.route('/agent/tasks', taskStatusApi)

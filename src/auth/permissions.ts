@@ -21,6 +21,11 @@ export const PERMISSIONS = [
   'media:join',
   'agents:read',
   'agents:write',
+  'sessions:read',
+  'sessions:write',
+  'sessions:sync',
+  'usage:read',
+  'budget:write',
   'keys:read',
   'keys:write',
   'keys:admin',
@@ -32,6 +37,7 @@ export const PERMISSIONS = [
   'metrics:read',
   /** Across tenants: only the operator (a static token from configuration, or dev mode). */
   'platform:tenants',
+  'platform:pricing',
 ] as const
 
 export type Permission = (typeof PERMISSIONS)[number]
@@ -42,6 +48,8 @@ const viewer: Permission[] = [
   'workers:read',
   'cron:read',
   'agents:read',
+  'sessions:read',
+  'usage:read',
   'tenant:read',
   'keys:read',
   'keys:write',
@@ -57,6 +65,8 @@ const grants: Record<Role, readonly Permission[]> = {
     'cron:write',
     'media:join',
     'agents:write',
+    'sessions:write',
+    'sessions:sync',
   ],
   viewer,
   // A worker token opens the worker protocol and nothing a person does.
@@ -103,6 +113,13 @@ const codebaseRoutes = (base: string): Rule[] => [
   ['POST', `${base}/:id/watch/start`, 'tasks:write'],
   ['POST', `${base}/:id/watch/stop`, 'tasks:write'],
   ['GET', `${base}/:id/watch/status`, 'codebases:read'],
+  ['GET', `${base}/:id/sessions`, 'sessions:read'],
+  ['POST', `${base}/:id/sessions/sync`, 'sessions:sync'],
+  ['GET', `${base}/:id/sessions/:sid`, 'sessions:read'],
+  ['GET', `${base}/:id/sessions/:sid/messages`, 'sessions:read'],
+  ['POST', `${base}/:id/sessions/:sid/messages/sync`, 'sessions:sync'],
+  ['POST', `${base}/:id/sessions/:sid/ingest`, 'sessions:write'],
+  ['POST', `${base}/:id/sessions/:sid/resume`, 'tasks:write'],
 ]
 
 /** Every authenticated route. Public ones (health, well-known, login) never reach it. */
@@ -164,6 +181,18 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['POST', '/v1/cronjobs/internal/:id/trigger', 'cron:write'],
   ['GET', '/v1/cronjobs/:id/runs', 'cron:read'],
   ['POST', '/v1/livekit/token', 'media:join'],
+
+  ['GET', '/v1/agent/runtime/status', 'sessions:read'],
+  ['GET', '/v1/agent/runtime/projects', 'sessions:read'],
+  ['GET', '/v1/agent/runtime/sessions', 'sessions:read'],
+  ['GET', '/v1/agent/runtime/sessions/:id', 'sessions:read'],
+  ['GET', '/v1/agent/runtime/sessions/:id/messages', 'sessions:read'],
+  ['GET', '/v1/token-billing/usage/summary', 'usage:read'],
+  ['GET', '/v1/token-billing/usage/recent', 'usage:read'],
+  ['GET', '/v1/token-billing/budget', 'usage:read'],
+  ['PUT', '/v1/token-billing/budget', 'budget:write'],
+  ['GET', '/v1/token-billing/pricing', 'usage:read'],
+  ['PUT', '/v1/token-billing/pricing', 'platform:pricing'],
 
   ['GET', '/agents', 'agents:read'],
   ['GET', '/v1/agents', 'agents:read'],

@@ -19,6 +19,7 @@ import {
 import { auditLog, authSessions, tenantMembers } from './auth-schema'
 import { agentMessages, agentSubscriptions, agents } from './bus-schema'
 import { bytea, createdAt, tenantId, ts } from './columns'
+import { sessionMessages, sessions, tokenUsage } from './session-schema'
 
 export const tenants = pgTable('tenants', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -26,6 +27,8 @@ export const tenants = pgTable('tenants', {
   displayName: text('display_name').notNull(),
   plan: text('plan').notNull().default('free'),
   oidcIssuer: text('oidc_issuer').unique(),
+  monthlyBudgetMicros: bigint('monthly_budget_micros', { mode: 'number' }),
+  monthlyLimitMicros: bigint('monthly_limit_micros', { mode: 'number' }),
   createdAt: createdAt(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 })
@@ -275,4 +278,7 @@ export const tenantTables = {
   agents,
   agentMessages,
   agentSubscriptions,
+  sessions,
+  sessionMessages,
+  tokenUsage,
 }

@@ -1,8 +1,12 @@
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { insertTask, type NewTask } from '../tasks/store'
+import { assertWithinLimit } from '../usage/budget'
 import { getWorkspace } from '../workspaces/service'
 import { dispatch } from './dispatch'
+
+/** Agent types a worker runs without a model, so a spent budget does not stop them. */
+const NO_MODEL = new Set(['command', 'register_codebase', 'clone_repo', 'echo', 'noop'])
 
 /** A task for the queue: created `submitted`, for a worker to claim. */
 export async function createQueuedTask(
@@ -11,6 +15,7 @@ export async function createQueuedTask(
 ) {
   const workspaceId = input.workspaceId && input.workspaceId !== 'global' ? input.workspaceId : null
   if (workspaceId) await getWorkspace(scope.db, scope.tenantId, workspaceId) // 404 when unknown
+  if (!NO_MODEL.has(input.agentType ?? 'build')) await assertWithinLimit(scope) // 402 when spent
   const modelRef = input.modelRef ? input.modelRef.replace('/', ':') : null
   const id = input.id ?? crypto.randomUUID()
   const contextId = input.contextId ?? crypto.randomUUID()

@@ -1,0 +1,93 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi'
+import { sql } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/neon-http'
+import { type AppEnv, dbOf } from '../context'
+import { modelPricing } from '../db/session-schema'
+import { validationHook } from '../lib/errors'
+import { budgetOf, setBudget } from '../usage/budget'
+import { GROUPS, recentUsage, usageSummary } from '../usage/reports'
+import { body, route } from './openapi'
+import { scopeOf } from './scope'
+
+/** /v1/token-billing: the usage ledger's summaries, the tenant's budget, model prices. */
+export const billingApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+billingApi.openapi(
+  route('get', '/usage/summary', {
+    query: z.object({
+      group_by: z.enum(GROUPS).default('model'),
+      from: z.iso.datetime({ offset: true }).optional(),
+      to: z.iso.datetime({ offset: true }).optional(),
+    }),
+  }),
+  async (c) => {
+    const q = c.req.valid('query')
+    const summary = await usageSummary(scopeOf(c), {
+      groupBy: q.group_by,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+    })
+    return c.json({ ...summary, budget: await budgetOf(scopeOf(c)) }, 200)
+  },
+)
+
+billingApi.openapi(
+  route('get', '/usage/recent', {
+    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+  }),
+  async (c) => c.json(await recentUsage(scopeOf(c), c.req.valid('query').limit), 200),
+)
+
+billingApi.openapi(route('get', '/budget'), async (c) => c.json(await budgetOf(scopeOf(c)), 200))
+
+const Budget = z
+  .object({
+    monthly_budget_micros: z.number().int().min(0).nullable().optional(),
+    monthly_limit_micros: z.number().int().min(0).nullable().optional(),
+  })
+  .openapi('Budget')
+
+billingApi.openapi(route('put', '/budget', body(Budget)), async (c) =>
+  c.json(await setBudget(scopeOf(c), c.req.valid('json')), 200),
+)
+
+billingApi.openapi(route('get', '/pricing'), async (c) =>
+  c.json(await dbOf(c).sql.query('select * from model_pricing order by provider, model'), 200),
+)
+
+const Price = z.number().int().min(0).max(1e12)
+const Pricing = z
+  .object({
+    provider: z.string().min(1).max(100),
+    model: z.string().min(1).max(200),
+    input_per_mtok: Price,
+    output_per_mtok: Price,
+    reasoning_per_mtok: Price.optional(),
+    cache_read_per_mtok: Price.default(0),
+    cache_write_per_mtok: Price.default(0),
+  })
+  .openapi('ModelPrice')
+
+/** Prices are the platform's, in micro-USD per million tokens; the operator sets them. */
+billingApi.openapi(route('put', '/pricing', body(Pricing)), async (c) => {
+  const p = c.req.valid('json')
+  const values = {
+    provider: p.provider.toLowerCase(),
+    model: p.model,
+    inputPerMtok: p.input_per_mtok,
+    outputPerMtok: p.output_per_mtok,
+    reasoningPerMtok: p.reasoning_per_mtok ?? p.output_per_mtok,
+    cacheReadPerMtok: p.cache_read_per_mtok,
+    cacheWritePerMtok: p.cache_write_per_mtok,
+  }
+  // Prices are no tenant's rows: the one statement here outside withTenant.
+  const [row] = await drizzle({ client: dbOf(c).sql })
+    .insert(modelPricing)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [modelPricing.provider, modelPricing.model],
+      set: { ...values, updatedAt: sql`now()` },
+    })
+    .returning()
+  return c.json(row, 200)
+})
