@@ -46,7 +46,8 @@ export function startWorker(
     {
       env: {
         PATH: process.env.PATH,
-        HOME: process.env.HOME,
+        // Its own home: what coding CLIs keep there (Claude's sessions) stays in the test.
+        HOME: tempDir('home'),
         NO_COLOR: '1',
         CODETETHER_TOKEN: stack().devToken,
         CODETETHER_CONFIG: '/nonexistent-on-purpose.json',

@@ -5,7 +5,7 @@
 import { eq, sql } from 'drizzle-orm'
 import { tenants } from '../db/schema'
 import { withTenant } from '../db/tenant'
-import { ApiError } from '../lib/errors'
+import { ApiError, badRequest } from '../lib/errors'
 import type { Scope } from '../tasks/scope'
 import { usd } from './reports'
 
@@ -36,18 +36,17 @@ export async function setBudget(
   scope: Scope,
   b: { monthly_budget_micros?: number | null; monthly_limit_micros?: number | null },
 ) {
+  const set = {
+    ...(b.monthly_budget_micros !== undefined
+      ? { monthlyBudgetMicros: b.monthly_budget_micros }
+      : {}),
+    ...(b.monthly_limit_micros !== undefined ? { monthlyLimitMicros: b.monthly_limit_micros } : {}),
+  }
+  if (!Object.keys(set).length) {
+    throw badRequest('Nothing to change: send monthly_budget_micros and/or monthly_limit_micros')
+  }
   await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
-      .update(tenants)
-      .set({
-        ...(b.monthly_budget_micros !== undefined
-          ? { monthlyBudgetMicros: b.monthly_budget_micros }
-          : {}),
-        ...(b.monthly_limit_micros !== undefined
-          ? { monthlyLimitMicros: b.monthly_limit_micros }
-          : {}),
-      })
-      .where(eq(tenants.id, scope.tenantId)),
+    tx.update(tenants).set(set).where(eq(tenants.id, scope.tenantId)),
   )
   return budgetOf(scope)
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { LanguageModel, ModelMessage } from 'ai'
+import type { LanguageModel, LanguageModelUsage, ModelMessage } from 'ai'
+import { recordTurn } from '../sessions/llm-store.js'
 import { NeedsApproval } from './approval.js'
 import type { ExecContext, ExecResult, Executor } from './types.js'
 
@@ -98,9 +99,33 @@ export function llmExecutor(opts: {
       if (failure) return { status: 'failed', error: failure, sessionId }
       mkdirSync(opts.sessionsDir, { recursive: true })
       const response = await result.response
-      writeFileSync(sessionFile, JSON.stringify([...messages, ...response.messages]))
+      const conversation = [...messages, ...response.messages]
+      writeFileSync(sessionFile, JSON.stringify(conversation))
+      const usage = await result.totalUsage
+      recordTurn(opts.sessionsDir, sessionId, ctx.task.codebasePath, ctx.task.prompt, {
+        end: conversation.length,
+        model: ref,
+        task_id: ctx.task.id,
+        at: Date.now(),
+        tokens: tokensOf(usage),
+      })
       return { status: 'completed', result: summary ?? text.trim(), sessionId }
     },
+  }
+}
+
+/** The SDK's usage as the ledger counts it: uncached input, output without reasoning. */
+function tokensOf(u: LanguageModelUsage) {
+  const cacheRead = u.inputTokenDetails?.cacheReadTokens ?? 0
+  const cacheWrite = u.inputTokenDetails?.cacheWriteTokens ?? 0
+  const reasoning = u.outputTokenDetails?.reasoningTokens ?? 0
+  return {
+    input:
+      u.inputTokenDetails?.noCacheTokens ??
+      Math.max(0, (u.inputTokens ?? 0) - cacheRead - cacheWrite),
+    output: Math.max(0, (u.outputTokens ?? 0) - reasoning),
+    reasoning,
+    cache: { read: cacheRead, write: cacheWrite },
   }
 }
 

@@ -1,4 +1,4 @@
-import { hostname } from 'node:os'
+import { homedir, hostname } from 'node:os'
 import { basename } from 'node:path'
 import type { Settings } from '../config.js'
 import { codingCliExecutors } from '../executors/coding-cli.js'
@@ -7,6 +7,9 @@ import { killGroup } from '../executors/process.js'
 import type { Executor, TaskSpec } from '../executors/types.js'
 import { HttpError, Server, sleep } from '../http.js'
 import { bold, log } from '../log.js'
+import { claudeStore } from '../sessions/claude-store.js'
+import { llmStore } from '../sessions/llm-store.js'
+import { SessionSync } from '../sessions/sync.js'
 import { lockStateDir, workerIdentity } from './identity.js'
 import { type Running, recoverLeftovers, runTask, scratchDir } from './runner.js'
 import { type OfferedTask, TaskFeed } from './task-feed.js'
@@ -30,6 +33,7 @@ export class Worker {
   private readonly executors: Map<string, Executor>
   private feed?: TaskFeed
   private unlock?: () => void
+  private readonly sessions: SessionSync
 
   constructor(private readonly s: Settings) {
     this.id = workerIdentity(s.stateDir)
@@ -45,6 +49,13 @@ export class Worker {
       },
     }
     this.executors = executors(this.choice)
+    this.sessions = new SessionSync(
+      this.server,
+      this.id,
+      [llmStore(this.choice.sessionsDir), claudeStore(homedir())],
+      () => this.codebases,
+      () => this.running.size > 0,
+    )
   }
 
   private get capabilities() {
@@ -79,6 +90,7 @@ export class Worker {
     )
     this.feed.start(this.stopping.signal)
     void this.heartbeats()
+    void this.sessions.run(this.stopping.signal)
   }
 
   private deps() {
@@ -193,6 +205,7 @@ export class Worker {
     void running.done.finally(() => {
       this.running.delete(t.id)
       this.pump()
+      void this.sessions.pass() // the conversation the task just had, at once
     })
   }
 
