@@ -68,6 +68,17 @@ test('the coordinator plans with the LLM, calls an agent and an MCP tool, and an
     const results = toolResults(llm.requests.at(-1)?.body)
     assert.match(results[0] ?? '', /42/, 'the Calculator answered the LLM')
     assert.match(results[1] ?? '', /7/, 'the MCP tool answered the LLM')
+    const usage = (await (
+      await fetch(`${server.url}/v1/token-billing/usage/recent?limit=20`)
+    ).json()) as {
+      provider: string
+      model: string
+      input_tokens: number
+    }[]
+    assert.ok(
+      usage.some((u) => u.provider === 'openai' && u.model === 'fake-model' && u.input_tokens > 0),
+      "the coordinator's tokens are in the ledger",
+    )
     assert.ok(
       llm.requests[0]?.body.tools.some(
         (t: { function: { name: string } }) => t.function.name === 'list_agents',

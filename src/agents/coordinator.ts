@@ -6,12 +6,15 @@
 import { generateText, stepCountIs, type ToolSet, tool } from 'ai'
 import { z } from 'zod'
 import { languageModel } from '../../agent-worker/src/executors/providers'
+import { tokensOf } from '../../agent-worker/src/executors/usage'
 import { builtinNamed, listAgents } from '../bus/registry'
 import { callRemote } from '../bus/remote'
 import { askAgent } from '../bus/service'
 import type { Env } from '../env'
 import { log } from '../lib/log'
 import type { Scope } from '../tasks/scope'
+import { assertWithinLimit } from '../usage/budget'
+import { recordUsage } from '../usage/ledger'
 import { agentScope } from './agent-scope'
 import { mcpToolSet } from './coordinator-mcp'
 import { type AgentContext, type BuiltinAgent, done, failed, keywordHits } from './types'
@@ -87,6 +90,8 @@ export const coordinator: BuiltinAgent = {
       )
     }
     const scope = agentScope(ctx, 'coordinator')
+    const refused = await assertWithinLimit(scope).catch((err: Error) => err.message)
+    if (refused) return failed(refused)
     const mcp = await mcpToolSet(ctx.config.MCP_SERVER_URLS)
     try {
       const result = await generateText({
@@ -97,6 +102,20 @@ export const coordinator: BuiltinAgent = {
         tools: { ...agentTools(scope), ...mcp.tools },
         stopWhen: stepCountIs(MAX_STEPS),
       })
+      const [provider = '', model = ''] = ref.split(/[/:](.*)/s)
+      const t = tokensOf(result.totalUsage)
+      await recordUsage(scope, [
+        {
+          provider,
+          model,
+          input: t.input,
+          output: t.output,
+          reasoning: t.reasoning,
+          cache_read: t.cache.read,
+          cache_write: t.cache.write,
+          messageId: `coordinator:${crypto.randomUUID()}`,
+        },
+      ])
       const calls = result.steps.flatMap((s) => s.toolCalls.map((c) => c.toolName))
       return done(result.text, { tool_calls: calls, steps: result.steps.length })
     } catch (err) {

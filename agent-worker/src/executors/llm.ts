@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { LanguageModel, LanguageModelUsage, ModelMessage } from 'ai'
+import type { LanguageModel, ModelMessage } from 'ai'
 import { recordTurn } from '../sessions/llm-store.js'
 import { NeedsApproval } from './approval.js'
 import type { ExecContext, ExecResult, Executor } from './types.js'
+import { tokensOf } from './usage.js'
 
 const MAX_STEPS = 50
 
@@ -111,21 +112,6 @@ export function llmExecutor(opts: {
       })
       return { status: 'completed', result: summary ?? text.trim(), sessionId }
     },
-  }
-}
-
-/** The SDK's usage as the ledger counts it: uncached input, output without reasoning. */
-function tokensOf(u: LanguageModelUsage) {
-  const cacheRead = u.inputTokenDetails?.cacheReadTokens ?? 0
-  const cacheWrite = u.inputTokenDetails?.cacheWriteTokens ?? 0
-  const reasoning = u.outputTokenDetails?.reasoningTokens ?? 0
-  return {
-    input:
-      u.inputTokenDetails?.noCacheTokens ??
-      Math.max(0, (u.inputTokens ?? 0) - cacheRead - cacheWrite),
-    output: Math.max(0, (u.outputTokens ?? 0) - reasoning),
-    reasoning,
-    cache: { read: cacheRead, write: cacheWrite },
   }
 }
 
