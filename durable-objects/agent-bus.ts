@@ -14,6 +14,7 @@ import { topicMatches } from '../src/bus/topics'
 import { configOf } from '../src/env'
 import { log } from '../src/lib/log'
 import { formatSse } from '../src/lib/sse'
+import { EdgeSubscribers } from './edge-subscribers'
 import { TenantObject } from './tenant-object'
 
 interface Receiver {
@@ -35,6 +36,15 @@ export class AgentBus extends TenantObject {
   private readonly receivers = new Set<Receiver>()
   private readonly waiters = new Map<string, (m: MessageView) => void>()
   private subscriptions: Map<string, Set<string>> | undefined
+  private readonly edge = new EdgeSubscribers(
+    () => this.scope(),
+    (agent, pattern, on) => {
+      const mine = this.subscriptions?.get(agent) ?? new Set<string>()
+      if (on) mine.add(pattern)
+      else mine.delete(pattern)
+      this.subscriptions?.set(agent, mine)
+    },
+  )
   private heartbeat: ReturnType<typeof setInterval> | undefined
 
   /** GET …/agents/{name}/stream: the agent's messages, inbox first, then live. */
@@ -101,8 +111,9 @@ export class AgentBus extends TenantObject {
     if (!msg) throw new Error('insert returned no message')
     stored?.(msg.id)
     await this.deliver([msg])
-    const builtin = builtinNamed(m.recipient)
-    if (builtin) this.ctx.waitUntil(this.answer(builtin.id, msg))
+    // A reply is not a new request: answering it would start an endless exchange.
+    const builtin = m.replyTo ? undefined : builtinNamed(m.recipient)
+    if (builtin) this.ctx.waitUntil(this.answer(builtin.name, msg))
     return msg
   }
 
@@ -121,13 +132,14 @@ export class AgentBus extends TenantObject {
       .map(([agent]) => agent)
     const stored = await insertEvent(this.scope().db, tenantId, e, recipients)
     await this.deliver(stored)
+    this.ctx.waitUntil(this.edge.dispatch(stored))
     // Built-in agents listen on message.to.<id>, as the seed's did.
     const [, to, id] = e.topic.split('.')
     const builtin =
       e.topic.split('.').length === 3 && to === 'to' ? builtinNamed(id ?? '') : undefined
     if (builtin) {
-      const asMessage = eventView(e, crypto.randomUUID(), builtin.id)
-      this.ctx.waitUntil(this.answer(builtin.id, asMessage))
+      const asMessage = eventView(e, crypto.randomUUID(), builtin.name)
+      this.ctx.waitUntil(this.answer(builtin.name, asMessage))
     }
     return { id: stored[0]?.id ?? null, recipients }
   }
@@ -259,7 +271,11 @@ export class AgentBus extends TenantObject {
   }
 
   private async subs() {
-    if (!this.subscriptions) this.subscriptions = await loadSubscriptions(this.scope())
+    if (!this.subscriptions) {
+      const loaded = await loadSubscriptions(this.scope())
+      this.subscriptions = loaded
+      await this.edge.setup()
+    }
     return this.subscriptions
   }
 }

@@ -69,6 +69,13 @@ const ConfigSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.url()).optional()),
+  /** How long an agent's handler may take on one message before it fails. */
+  AGENT_HANDLER_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(15 * 60_000)
+    .default(30_000),
   /** Seconds after its last heartbeat that a registered agent leaves listings. */
   AGENT_TTL_SECONDS: z.coerce.number().int().min(5).max(86400).default(120),
   /** Seconds an unacknowledged agent message waits before it is delivered again. */

@@ -198,7 +198,16 @@ describe('seed compatibility and the agent card', () => {
     assert.equal(v1.capabilities.streaming, true)
     assert.deepEqual(
       v1.skills.map((s: { id: string }) => s.id),
-      ['calculator', 'analysis', 'memory', 'media', 'coordinator', 'agent_discovery'],
+      [
+        'calculator',
+        'analysis',
+        'memory',
+        'media',
+        'coordinator',
+        'agent_discovery',
+        'shopping',
+        'auditor',
+      ],
     )
     const legacy = await (await api('/.well-known/agent.json', { token: null })).json()
     assert.equal(legacy.protocolVersion, '0.3.0')

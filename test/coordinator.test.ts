@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { startFakeMcp } from '../examples/shop-mcp-server'
 import { type ScriptedTurn, startFakeLlm } from './fakes/llm-server'
-import { startFakeMcp } from './fakes/mcp-server'
 import { api, stackVars, startTestWorker } from './helpers'
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDK's request body as sent

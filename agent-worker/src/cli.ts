@@ -30,6 +30,7 @@ Commands:
   chat             talk interactively, keeping the conversation's context
   tasks            list recent tasks
   agents           list the agents and the workers online
+  agent run FILE   run an agent written on the agent API, connected to the server's agent bus
 
 Run codetether <command> --help for its options.
 ${COMMON}`,
@@ -56,6 +57,16 @@ ${COMMON}`,
   chat: `Usage: codetether chat\n\nReads messages from stdin, one per line; /exit or Ctrl-D ends.\n${COMMON}`,
   tasks: `Usage: codetether tasks [--limit N] [--context ID]\n${COMMON}`,
   agents: `Usage: codetether agents\n${COMMON}`,
+  agent: `Usage: codetether agent run ./my-agent.ts [--name N] [--mcp URL,URL]
+
+Loads the agent (its default export, made with defineAgent) and runs it as a process on the
+server's agent bus: it answers direct messages, A2A tasks for its skills and MCP ask_agent
+calls, and receives the events it subscribes to. Messages sent while it is away wait for it.
+
+  --name N         run under this name instead of the definition's
+  --mcp URL,URL    MCP servers (Streamable HTTP) whose tools ctx.mcp offers (MCP_SERVER_URLS)
+  --timeout MS     longest a message may take (default the definition's, else 30000)
+${COMMON}`,
 }
 
 const OPTIONS = {
@@ -77,6 +88,8 @@ const OPTIONS = {
   grace: { type: 'string' },
   context: { type: 'string' },
   limit: { type: 'string' },
+  mcp: { type: 'string' },
+  timeout: { type: 'string' },
 } as const
 
 async function main(argv: string[]): Promise<number> {
@@ -138,8 +151,43 @@ async function main(argv: string[]): Promise<number> {
       return cmds.tasks({ ...client, limit: Number(v.limit ?? 20), context: v.context })
     case 'agents':
       return cmds.agents(client)
+    case 'agent':
+      return runAgentProcess(rest, settings, {
+        name: v.name,
+        mcp: v.mcp ?? process.env.MCP_SERVER_URLS,
+        timeout: v.timeout,
+      })
   }
   return USAGE
+}
+
+async function runAgentProcess(
+  args: string[],
+  settings: ReturnType<typeof loadSettings>,
+  o: { name?: string; mcp?: string; timeout?: string },
+) {
+  const [sub, file] = args
+  if (sub !== 'run' || !file) throw new ConfigError('Usage: codetether agent run ./my-agent.ts')
+  const { loadAgent } = await import('./agent/load.js')
+  const { runRemoteAgent } = await import('./agent/remote.js')
+  const { Server } = await import('./http.js')
+  const def = await loadAgent(file)
+  const stop = new AbortController()
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort())
+  await runRemoteAgent(
+    def,
+    {
+      server: new Server({ server: settings.server, token: settings.token }),
+      name: o.name,
+      mcpServers: (o.mcp ?? '')
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+      timeoutMs: o.timeout ? Number(o.timeout) : undefined,
+    },
+    stop.signal,
+  )
+  return 0
 }
 
 async function runWorker(settings: ReturnType<typeof loadSettings>, graceSeconds: number) {

@@ -1,6 +1,7 @@
 import { AgentCard } from '@a2a-js/sdk'
 import pkg from '../../package.json'
-import { builtinAgents } from '../agents/registry'
+import { edgeAgents } from '../agents/registry'
+import { skillsOf } from '../agents/types'
 import type { Config } from '../env'
 import type { FleetSkill } from './fleet'
 
@@ -17,11 +18,13 @@ export function buildAgentCard(
   opts: { extended?: boolean; fleet?: FleetSkill[] } = {},
 ): AgentCard {
   const base = baseUrl.replace(/\/$/, '')
-  const skills = [...builtinAgents.map((a) => a.skill), ...(opts.fleet ?? [])].map((skill) => ({
-    ...skill,
-    inputModes: MODES,
-    outputModes: MODES,
-  }))
+  const skills = [...edgeAgents.flatMap((a) => skillsOf(a)), ...(opts.fleet ?? [])].map(
+    (skill) => ({
+      ...skill,
+      inputModes: MODES,
+      outputModes: MODES,
+    }),
+  )
   return AgentCard.fromJSON({
     name: 'CodeTether',
     description:

@@ -1,8 +1,8 @@
 import type { Scope } from '../tasks/scope'
-import type { AgentContext } from './types'
+import type { EdgePlatform } from './types'
 
 /** A built-in agent acting on the platform (the bus, other agents) as itself, in its tenant. */
-export const agentScope = (ctx: AgentContext, agentId: string): Scope => ({
+export const agentScope = (ctx: EdgePlatform, agentId: string): Scope => ({
   db: ctx.db,
   env: ctx.env,
   config: ctx.config,

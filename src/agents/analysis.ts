@@ -1,4 +1,4 @@
-import { type BuiltinAgent, done, failed, keywordHits } from './types'
+import { defineAgent, done, type EdgeAgent, failed, keywordHits } from './types'
 
 const STOPWORDS = new Set(
   'a an and are as at be but by for from has have he her his i in is it its of on or our she so that the their them they this to was we were will with you your'.split(
@@ -40,25 +40,27 @@ export function textStats(text: string) {
   }
 }
 
-export const analysis: BuiltinAgent = {
-  id: 'analysis',
-  name: 'Analysis Agent',
+export const analysis: EdgeAgent = defineAgent({
+  name: 'analysis',
+  title: 'Analysis Agent',
   description:
     'Text statistics: words, sentences, characters, average word length, frequent words.',
-  skill: {
-    id: 'analysis',
-    name: 'Text analysis',
-    description: 'Counts words, sentences and characters and finds the most frequent words.',
-    tags: ['text', 'analysis', 'statistics'],
-    examples: [
-      'Analyze: The quick brown fox jumps over the lazy dog.',
-      'word count of "to be or not to be"',
-    ],
-  },
+  skills: [
+    {
+      id: 'analysis',
+      name: 'Text analysis',
+      description: 'Counts words, sentences and characters and finds the most frequent words.',
+      tags: ['text', 'analysis', 'statistics'],
+      examples: [
+        'Analyze: The quick brown fox jumps over the lazy dog.',
+        'word count of "to be or not to be"',
+      ],
+    },
+  ],
   score: (text) =>
     keywordHits(text, ['analyze', 'analyse', 'analysis', 'statistics', 'stats', 'count', 'words']) *
     2,
-  async handle(text) {
+  async handle({ text }) {
     const subject = subjectOf(text)
     if (!/[\p{L}\p{N}]/u.test(subject)) return failed('There is no text to analyse.')
     const s = textStats(subject)
@@ -68,4 +70,4 @@ export const analysis: BuiltinAgent = {
       s,
     )
   },
-}
+})

@@ -1,5 +1,5 @@
 import { ArithmeticError, evaluate, expressionOf, formatNumber } from './arithmetic'
-import { type BuiltinAgent, done, failed, keywordHits } from './types'
+import { defineAgent, done, type EdgeAgent, failed, keywordHits } from './types'
 
 const WORDS = [
   'calculate',
@@ -35,25 +35,27 @@ export function withPreviousResult(text: string, history: string[]): string {
   return text
 }
 
-export const calculator: BuiltinAgent = {
-  id: 'calculator',
-  name: 'Calculator Agent',
+export const calculator: EdgeAgent = defineAgent({
+  name: 'calculator',
+  title: 'Calculator Agent',
   description:
     'Arithmetic on the numbers given: add, subtract, multiply, divide, power, square root.',
-  skill: {
-    id: 'calculator',
-    name: 'Calculator',
-    description: 'Evaluates arithmetic: + - * / ^, sqrt, and phrases like "add 15 and 27".',
-    tags: ['math', 'arithmetic', 'calculator'],
-    examples: ['Calculate 25 * 4', 'add 15 and 27', 'square root of 144', '2 to the power of 10'],
-  },
+  skills: [
+    {
+      id: 'calculator',
+      name: 'Calculator',
+      description: 'Evaluates arithmetic: + - * / ^, sqrt, and phrases like "add 15 and 27".',
+      tags: ['math', 'arithmetic', 'calculator'],
+      examples: ['Calculate 25 * 4', 'add 15 and 27', 'square root of 144', '2 to the power of 10'],
+    },
+  ],
   score(text) {
     const expr = expressionOf(text)
     const symbolic = expr !== undefined && /\d\s*[-+*/^]\s*[\d(]|sqrt/.test(expr)
     return keywordHits(text, WORDS) + (symbolic ? 3 : 0)
   },
-  async handle(message, ctx) {
-    const text = withPreviousResult(message, ctx.history)
+  async handle(message) {
+    const text = withPreviousResult(message.text, message.history)
     const expr = expressionOf(text)
     if (!expr) return failed('No arithmetic found. Try "Calculate 25 * 4" or "square root of 144".')
     try {
@@ -67,4 +69,4 @@ export const calculator: BuiltinAgent = {
       throw err
     }
   },
-}
+})

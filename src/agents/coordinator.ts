@@ -17,7 +17,8 @@ import { assertWithinLimit } from '../usage/budget'
 import { recordUsage } from '../usage/ledger'
 import { agentScope } from './agent-scope'
 import { mcpToolSet } from './coordinator-mcp'
-import { type AgentContext, type BuiltinAgent, done, failed, keywordHits } from './types'
+import { runEdgeAgent } from './edge-context'
+import { defineAgent, done, type EdgeAgent, failed, keywordHits } from './types'
 
 const MAX_STEPS = 8
 const ASK_TIMEOUT_MS = 20_000
@@ -38,8 +39,10 @@ function agentTools(scope: Scope): ToolSet {
       execute: async ({ name, message }) => {
         const builtin = builtinNamed(name)
         if (builtin) {
-          if (builtin.id === 'coordinator') return 'The coordinator cannot call itself.'
-          return (await builtin.handle(message, contextOf(scope))).text
+          if (builtin.name === 'coordinator') return 'The coordinator cannot call itself.'
+          return (
+            await runEdgeAgent(scope, builtin, { text: message, from: 'coordinator', history: [] })
+          ).text
         }
         const found = (await listAgents(scope)).find((a) => a.name === name)
         if (!found) return `There is no agent named ${name}.`
@@ -55,14 +58,6 @@ function agentTools(scope: Scope): ToolSet {
   }
 }
 
-const contextOf = (scope: Scope): AgentContext => ({
-  tenantId: scope.tenantId,
-  db: scope.db,
-  env: scope.env,
-  config: scope.config,
-  history: [],
-})
-
 /** The Worker's string bindings, where provider keys and base URLs live. */
 const stringsOf = (env: Env) =>
   Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<
@@ -70,19 +65,21 @@ const stringsOf = (env: Env) =>
     string
   >
 
-export const coordinator: BuiltinAgent = {
-  id: 'coordinator',
-  name: 'Coordinator Agent',
+export const coordinator: EdgeAgent = defineAgent({
+  name: 'coordinator',
+  title: 'Coordinator Agent',
   description: 'Plans with an LLM and delegates to the other agents and to MCP tools.',
-  skill: {
-    id: 'coordinator',
-    name: 'Coordination',
-    description: 'Breaks a request down and calls the right agents and tools for it.',
-    tags: ['coordination', 'planning', 'delegation', 'llm'],
-    examples: ['Ask the calculator for 12 * 12 and tell me if it is a square number'],
-  },
+  skills: [
+    {
+      id: 'coordinator',
+      name: 'Coordination',
+      description: 'Breaks a request down and calls the right agents and tools for it.',
+      tags: ['coordination', 'planning', 'delegation', 'llm'],
+      examples: ['Ask the calculator for 12 * 12 and tell me if it is a square number'],
+    },
+  ],
   score: (text) => keywordHits(text, ['coordinate', 'delegate', 'orchestrate']),
-  async handle(text, ctx) {
+  async handle({ text, history }, { platform: ctx }) {
     const ref = ctx.config.COORDINATOR_MODEL
     if (!ref) {
       return failed(
@@ -98,7 +95,7 @@ export const coordinator: BuiltinAgent = {
         model: languageModel(ref, stringsOf(ctx.env)),
         system:
           'You are the coordinator of a team of agents. Use list_agents to see who can help, call_agent to ask them, and the other tools when they fit. Answer the user briefly with the result.',
-        prompt: [...ctx.history, text].join('\n\n'),
+        prompt: [...history, text].join('\n\n'),
         tools: { ...agentTools(scope), ...mcp.tools },
         stopWhen: stepCountIs(MAX_STEPS),
       })
@@ -125,4 +122,4 @@ export const coordinator: BuiltinAgent = {
       await mcp.close()
     }
   },
-}
+})

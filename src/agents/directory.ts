@@ -6,27 +6,30 @@
 import { listAgents } from '../bus/registry'
 import { askAgent, publishEvent, sendMessage } from '../bus/service'
 import { agentScope } from './agent-scope'
-import { type BuiltinAgent, done, failed, keywordHits } from './types'
+import { defineAgent, done, type EdgeAgent, failed, keywordHits } from './types'
 
 const ASK_TIMEOUT_MS = 20_000
+const HELP =
+  'list agents [role]; ask <agent>: <message>; tell <agent>: <message>; publish <topic>: <text>'
 
-export const directory: BuiltinAgent = {
-  id: 'directory',
-  name: 'Directory Agent',
+export const directory: EdgeAgent = defineAgent({
+  name: 'directory',
+  title: 'Directory Agent',
   description: 'Finds agents and passes messages between them (the agent bus as a skill).',
-  skill: {
-    id: 'agent_discovery',
-    name: 'Agent discovery and messaging',
-    description:
-      'list agents [role]; ask <agent>: <message>; tell <agent>: <message>; publish <topic>: <text>',
-    tags: ['discovery', 'messaging', 'pubsub'],
-    examples: ['list agents', 'ask calculator: add 2 and 3', 'publish build.done: all green'],
-  },
+  skills: [
+    {
+      id: 'agent_discovery',
+      name: 'Agent discovery and messaging',
+      description: HELP,
+      tags: ['discovery', 'messaging', 'pubsub'],
+      examples: ['list agents', 'ask calculator: add 2 and 3', 'publish build.done: all green'],
+    },
+  ],
   score: (text) =>
     /^\s*(list agents|ask \S+:|tell \S+:|publish \S+:)/i.test(text)
       ? 3
       : keywordHits(text, ['agents', 'discover']),
-  async handle(text, ctx) {
+  async handle({ text }, { platform: ctx }) {
     const scope = agentScope(ctx, 'directory')
     const t = text.trim()
     let m = /^list agents(?:\s+(\S+))?$/i.exec(t)
@@ -58,6 +61,6 @@ export const directory: BuiltinAgent = {
       const { id, recipients } = published
       return done(`Published to ${recipients.length} subscriber(s).`, { id, recipients })
     }
-    return failed(`I understand: ${directory.skill.description}`)
+    return failed(`I understand: ${HELP}`)
   },
-}
+})

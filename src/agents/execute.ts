@@ -6,6 +6,8 @@ import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { isTerminal } from '../tasks/states'
 import { applyChange, insertTask, type TaskChange, type TaskRow } from '../tasks/store'
+import { askOnBus, busAgentWithSkill } from './bus-agents'
+import { runEdgeAgent } from './edge-context'
 import { agentMessage } from './message'
 import { helpReply, pickAgent } from './registry'
 import type { AgentReply } from './types'
@@ -49,17 +51,15 @@ function replyChanges(
 
 async function answer(scope: Scope, text: string, skill: string | undefined, history: string[]) {
   const agent = pickAgent(text, skill)
-  if (!agent) return { agentId: 'router', reply: helpReply() }
-  try {
-    const reply = await agent.handle(text, { ...scope, history })
-    return { agentId: agent.id, reply }
-  } catch (err) {
-    log.error('built-in agent failed', { agent: agent.id, error: err as Error })
-    return {
-      agentId: agent.id,
-      reply: { state: 'failed' as const, text: `${agent.name} failed: ${(err as Error).message}` },
-    }
+  if (!agent) {
+    // A skill no edge agent has may belong to an agent on the bus (a remote process).
+    const onBus = skill ? await busAgentWithSkill(scope, skill) : undefined
+    if (onBus) return { agentId: onBus, reply: await askOnBus(scope, onBus, text) }
+    return { agentId: 'router', reply: helpReply() }
   }
+  const reply = await runEdgeAgent(scope, agent, { text, history, from: 'a2a' })
+  if (reply.state === 'failed') log.warn('agent failed', { agent: agent.name, text: reply.text })
+  return { agentId: agent.name, reply }
 }
 
 /** Texts of earlier messages in a context, oldest first, so later messages see earlier ones. */

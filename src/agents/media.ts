@@ -1,26 +1,28 @@
 import { joinDetails, liveKitOf, NOT_CONFIGURED } from '../livekit/join'
 import { createRoom, listParticipants, listRooms } from '../livekit/rooms'
-import { type BuiltinAgent, done, failed, keywordHits } from './types'
+import { defineAgent, done, type EdgeAgent, failed, keywordHits } from './types'
 
 const roomName = (text: string) =>
   /\b(?:room|session|call)(?:\s+(?:info|named|called))?\s+["']?([\w-]{1,64})["']?\s*[.!?]?$/i.exec(
     text.trim(),
   )?.[1]
 
-export const media: BuiltinAgent = {
-  id: 'media',
-  name: 'Media Agent',
+export const media: EdgeAgent = defineAgent({
+  name: 'media',
+  title: 'Media Agent',
   description: 'LiveKit rooms: create a media session, join a room, list rooms, room info.',
-  skill: {
-    id: 'media',
-    name: 'Media sessions',
-    description: 'Creates LiveKit rooms and mints join tokens with per-role grants.',
-    tags: ['media', 'video', 'livekit', 'voice'],
-    examples: ['create media session', 'join room standup', 'list rooms', 'room info standup'],
-  },
+  skills: [
+    {
+      id: 'media',
+      name: 'Media sessions',
+      description: 'Creates LiveKit rooms and mints join tokens with per-role grants.',
+      tags: ['media', 'video', 'livekit', 'voice'],
+      examples: ['create media session', 'join room standup', 'list rooms', 'room info standup'],
+    },
+  ],
   score: (text) =>
     keywordHits(text, ['media', 'video', 'room', 'rooms', 'livekit', 'call', 'voice']) * 2,
-  async handle(text, ctx) {
+  async handle({ text }, { platform: ctx }) {
     const s = liveKitOf(ctx.config)
     if (!s) return failed(NOT_CONFIGURED)
     const lower = text.toLowerCase()
@@ -57,4 +59,4 @@ export const media: BuiltinAgent = {
     const details = await joinDetails(ctx.config, s, { room, identity })
     return done(`Created room ${room}. Join: ${details.join_url}`, details)
   },
-}
+})

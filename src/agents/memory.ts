@@ -1,7 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm'
 import { agentMemories } from '../db/schema'
 import { withTenant } from '../db/tenant'
-import { type AgentContext, type BuiltinAgent, done, failed, keywordHits } from './types'
+import { defineAgent, done, type EdgeAgent, type EdgePlatform, failed, keywordHits } from './types'
 
 type Command =
   | { op: 'store'; key: string; value: string }
@@ -32,7 +32,7 @@ export function parseMemoryCommand(text: string): Command | undefined {
   return undefined
 }
 
-async function run(cmd: Command, ctx: AgentContext) {
+async function run(cmd: Command, ctx: EdgePlatform) {
   const { db, tenantId } = ctx
   switch (cmd.op) {
     case 'store':
@@ -79,29 +79,31 @@ async function run(cmd: Command, ctx: AgentContext) {
   }
 }
 
-export const memory: BuiltinAgent = {
-  id: 'memory',
-  name: 'Memory Agent',
+export const memory: EdgeAgent = defineAgent({
+  name: 'memory',
+  title: 'Memory Agent',
   description: 'Stores, retrieves, lists and deletes values per tenant, durably.',
-  skill: {
-    id: 'memory',
-    name: 'Memory',
-    description:
-      'A durable key/value memory: "remember <value> as <key>", "recall <key>", "list", "forget <key>".',
-    tags: ['memory', 'storage'],
-    examples: [
-      'remember blue as favourite colour',
-      'recall favourite colour',
-      'list memories',
-      'forget favourite colour',
-    ],
-  },
+  skills: [
+    {
+      id: 'memory',
+      name: 'Memory',
+      description:
+        'A durable key/value memory: "remember <value> as <key>", "recall <key>", "list", "forget <key>".',
+      tags: ['memory', 'storage'],
+      examples: [
+        'remember blue as favourite colour',
+        'recall favourite colour',
+        'list memories',
+        'forget favourite colour',
+      ],
+    },
+  ],
   score(text) {
     return parseMemoryCommand(text)
       ? 2 + keywordHits(text, ['remember', 'recall', 'memory', 'memories', 'forget', 'store'])
       : 0
   },
-  async handle(text, ctx) {
+  async handle({ text }, { platform: ctx }) {
     const cmd = parseMemoryCommand(text)
     if (!cmd) {
       return failed(
@@ -110,4 +112,4 @@ export const memory: BuiltinAgent = {
     }
     return run(cmd, ctx)
   },
-}
+})

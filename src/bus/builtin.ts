@@ -1,8 +1,9 @@
 /**
- * Built-in agents on the bus: a message to one (or an event on `message.to.<id>`) is answered
- * with a direct reply to its sender, and an `agent.<id>.completed|failed` event.
+ * Agents of the edge app on the bus: a message to one (or an event on `message.to.<name>`) is
+ * answered with a direct reply to its sender, and an `agent.<name>.completed|failed` event.
  */
-import { builtinAgents } from '../agents/registry'
+import { runEdgeAgent } from '../agents/edge-context'
+import { edgeAgentNamed } from '../agents/registry'
 import type { Scope } from '../tasks/scope'
 import { conversationMessages, type MessageView, type NewMessage } from './messages'
 
@@ -20,18 +21,18 @@ export async function answerAsBuiltin(
   agentId: string,
   msg: MessageView,
 ): Promise<NewMessage[]> {
-  const agent = builtinAgents.find((a) => a.id === agentId)
+  const agent = edgeAgentNamed(agentId)
   if (!agent) return []
   const earlier = msg.conversation_id
     ? (await conversationMessages(scope.db, scope.tenantId, msg.conversation_id, 50))
         .filter((m) => m.id !== msg.id && m.kind === 'direct')
         .map((m) => bodyText(m.body))
     : []
-  const reply = await agent.handle(bodyText(msg.body), {
-    tenantId: scope.tenantId,
-    db: scope.db,
-    env: scope.env,
-    config: scope.config,
+  const reply = await runEdgeAgent(scope, agent, {
+    text: bodyText(msg.body),
+    data: msg.body,
+    from: msg.from,
+    conversationId: msg.conversation_id ?? undefined,
     history: earlier,
   })
   const conversationId = msg.conversation_id ?? msg.id
@@ -39,7 +40,7 @@ export async function answerAsBuiltin(
   return [
     {
       recipient: msg.from,
-      sender: agent.id,
+      sender: agent.name,
       kind: 'direct',
       conversationId,
       replyTo: msg.kind === 'direct' ? msg.id : undefined,
@@ -47,9 +48,9 @@ export async function answerAsBuiltin(
     },
     {
       recipient: '',
-      sender: agent.id,
+      sender: agent.name,
       kind: 'event',
-      topic: `agent.${agent.id}.${outcome}`,
+      topic: `agent.${agent.name}.${outcome}`,
       conversationId,
       body: { request_id: msg.id, from: msg.from, text: reply.text },
     },

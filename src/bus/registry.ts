@@ -4,8 +4,8 @@
  * there. Agents not seen for AGENT_TTL_SECONDS leave listings; their inboxes stay.
  */
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
-import { builtinAgents } from '../agents/registry'
-import type { BuiltinAgent } from '../agents/types'
+import { edgeAgentNamed, edgeAgents } from '../agents/registry'
+import { type EdgeAgent, skillsOf } from '../agents/types'
 import { agents } from '../db/bus-schema'
 import { withTenant } from '../db/tenant'
 import { notFound } from '../lib/errors'
@@ -30,15 +30,15 @@ export interface AgentView {
 export const roleOf = (name: string) => name.split(':')[0] ?? name
 const instanceOf = (name: string) => (name.includes(':') ? name.slice(name.indexOf(':') + 1) : null)
 
-export function builtinView(a: BuiltinAgent): AgentView {
+export function builtinView(a: EdgeAgent): AgentView {
   return {
-    name: a.id,
-    role: a.id,
+    name: a.name,
+    role: a.name,
     instance_id: null,
     kind: 'builtin',
     description: a.description,
     url: null,
-    capabilities: { streaming: true, skills: [a.skill.id] },
+    capabilities: { streaming: true, skills: skillsOf(a).map((s) => s.id) },
     models_supported: [],
     last_seen: null,
     online: true,
@@ -60,11 +60,8 @@ function view(r: Row, ttlSeconds: number): AgentView {
   }
 }
 
-/** A built-in agent by id or display name ("calculator", "Calculator Agent"). */
-export function builtinNamed(name: string): BuiltinAgent | undefined {
-  const n = name.toLowerCase()
-  return builtinAgents.find((a) => a.id === n || a.name.toLowerCase() === n)
-}
+/** An agent of the edge app by name or title ("calculator", "Calculator Agent"). */
+export const builtinNamed = (name: string): EdgeAgent | undefined => edgeAgentNamed(name)
 
 export interface Registration {
   name: string
@@ -132,9 +129,7 @@ export async function listAgents(scope: Scope, filter: { role?: string } = {}) {
       )
       .orderBy(agents.name),
   )
-  const builtins = builtinAgents
-    .filter((a) => !filter.role || a.id === filter.role)
-    .map(builtinView)
+  const builtins = edgeAgents.filter((a) => !filter.role || a.name === filter.role).map(builtinView)
   return [...builtins, ...rows.map((r) => view(r, ttl))]
 }
 

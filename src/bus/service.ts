@@ -7,7 +7,7 @@ import { badRequest, notFound } from '../lib/errors'
 import type { Scope } from '../tasks/scope'
 import { bodyText } from './builtin'
 import type { MessageView } from './messages'
-import { builtinNamed, requireAgent } from './registry'
+import { builtinNamed, findAgent, requireAgent } from './registry'
 import { callRemote } from './remote'
 import { patternProblem, topicProblem } from './topics'
 
@@ -41,7 +41,10 @@ export async function sendMessage(scope: Scope, m: Outgoing): Promise<MessageVie
     const sent = (await bus.sendToRegistered(scope.tenantId, message)) as MessageView | null
     if (sent) return sent
   }
-  const to = await requireAgent(scope, m.to)
+  const to = await findAgent(scope, m.to)
+  // A reply goes back to whoever asked, registered or not (a person, an A2A caller).
+  if (!to && m.replyTo) return (await bus.send(scope.tenantId, message)) as MessageView
+  if (!to) throw notFound(`Agent ${m.to}`)
   message.recipient = to.name
   if (to.kind !== 'remote') return (await bus.send(scope.tenantId, message)) as MessageView
   const answer = await callRemote(scope, to.name, bodyText(m.body), m.conversationId)

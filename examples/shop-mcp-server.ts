@@ -1,6 +1,7 @@
 /**
- * A small MCP server (the official SDK's server over Streamable HTTP, stateless), for tests
- * and examples that need someone else's MCP tools: `lookup_price {item}` and `shout {text}`.
+ * A small MCP server (the official SDK's server over Streamable HTTP, stateless): the shop the
+ * Shopper agent prices with, and what tests use as someone else's MCP tools: `lookup_price
+ * {item}` and `shout {text}`. Run it alone with `npx tsx examples/shop-mcp-server.ts [port]`.
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -68,4 +69,9 @@ export async function startFakeMcp(port = 0): Promise<FakeMcp> {
         http.close(() => r())
       }),
   }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const shop = await startFakeMcp(Number(process.argv[2] ?? 0))
+  console.log(`shop MCP server at ${shop.url}`)
 }

@@ -1,0 +1,12 @@
+/** A test agent that fails on purpose: "throw" throws, "hang" never answers. */
+import { defineAgent } from '../../../agent-worker/src/agent/api'
+
+export default defineAgent({
+  name: 'faulty',
+  description: 'Fails on request',
+  handle(msg) {
+    if (msg.text === 'throw') throw new Error('boom on purpose')
+    if (msg.text === 'hang') return new Promise(() => {})
+    return 'fine'
+  },
+})
