@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startFakeMcp } from '../examples/shop-mcp-server'
+import { readSse } from './a2a-helpers'
 import { type ScriptedTurn, startFakeLlm } from './fakes/llm-server'
 import { api, stackVars, startTestWorker } from './helpers'
 
@@ -41,6 +42,31 @@ test('the coordinator plans with the LLM, calls an agent and an MCP tool, and an
     MCP_SERVER_URLS: mcp.url,
   })
   try {
+    const streamed = await fetch(`${server.url}/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'SendStreamingMessage',
+        params: {
+          message: {
+            messageId: 'm0',
+            role: 'ROLE_USER',
+            parts: [{ text: 'Work out 6*7 and price an apple' }],
+          },
+          metadata: { skill: 'coordinator' },
+        },
+      }),
+    })
+    const events = JSON.stringify(await readSse(streamed))
+    assert.match(
+      events,
+      /Asking calculator: multiply 6 by 7/,
+      'progress reaches a streaming caller',
+    )
+    assert.match(events, /TASK_STATE_COMPLETED/)
+
     const res = await fetch(`${server.url}/`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0' },
@@ -64,7 +90,7 @@ test('the coordinator plans with the LLM, calls an agent and an MCP tool, and an
     const json = JSON.stringify(rpc)
     assert.equal(rpc.result.task.status.state, 'TASK_STATE_COMPLETED', json)
     assert.match(json, /The product is 42 and an apple costs 7 cents/)
-    assert.deepEqual(mcp.calls, ['lookup_price'])
+    assert.deepEqual(mcp.calls, ['lookup_price', 'lookup_price'], 'once per run')
     const results = toolResults(llm.requests.at(-1)?.body)
     assert.match(results[0] ?? '', /42/, 'the Calculator answered the LLM')
     assert.match(results[1] ?? '', /7/, 'the MCP tool answered the LLM')

@@ -145,7 +145,10 @@ test('a killed agent process gets its undelivered messages when it comes back', 
 test('subscriptions made in setup survive a restart; events published while away arrive', async () => {
   const env = { TESTER: tester }
   const first = agentProcess('test/fakes/agents/listener.ts', [], env)
-  await until('the listener is on the bus', () => listed('listener'))
+  await until('the listener subscribed in its setup', async () => {
+    const subs = await call<{ patterns: string[] }>('GET', '/v1/agents/listener/subscriptions')
+    return subs.patterns.includes('agent.shopper.priced')
+  })
   first.kill('SIGKILL')
   await call('POST', '/v1/agents/shopper/ask', { from: tester, text: 'price 1 pear' }) // publishes priced
   agentProcess('test/fakes/agents/listener.ts', [], env)
@@ -156,6 +159,16 @@ test('subscriptions made in setup survive a restart; events published while away
     )
     return inbox.some((m) => m.from === 'listener' && m.body.text === 'heard 5')
   })
+  const card = await call<{ result: { skills: { id: string }[] } }>('POST', '/', {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'GetExtendedAgentCard',
+    params: {},
+  })
+  assert.ok(
+    card.result.skills.some((s) => s.id === 'listener'),
+    "a process's skills are on the extended card",
+  )
 })
 
 test("an edge agent's setup subscriptions reach its handler (the Auditor hears the Shopper)", async () => {

@@ -1,4 +1,5 @@
 import { and, gt, ne } from 'drizzle-orm'
+import { listAgents } from '../bus/registry'
 import { workers } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
@@ -16,7 +17,8 @@ const ONLINE_WINDOW_MS = 5 * 60_000
 
 /**
  * Skills of the tenant's online workers: each agent a worker registered (`agents`, as
- * `{name, description?}` or a name) and each model, once across the fleet.
+ * `{name, description?}` or a name) and each model, once across the fleet; and the skills of
+ * agents listening on the bus as processes.
  */
 export async function fleetSkills(scope: Scope): Promise<FleetSkill[]> {
   const since = new Date(Date.now() - ONLINE_WINDOW_MS)
@@ -51,6 +53,20 @@ export async function fleetSkills(scope: Scope): Promise<FleetSkill[]> {
         description: `Tasks run with ${id} on a connected worker`,
         tags: ['worker', 'model'],
         examples: [],
+      })
+    }
+  }
+  // Agents running as processes on the bus (`codetether agent run`) bring their skills.
+  for (const agent of await listAgents(scope)) {
+    if (agent.kind !== 'local' || !Array.isArray(agent.capabilities.skills)) continue
+    for (const skill of agent.capabilities.skills as Partial<FleetSkill>[]) {
+      if (!skill?.id || skills.has(skill.id)) continue
+      skills.set(skill.id, {
+        id: skill.id,
+        name: skill.name ?? skill.id,
+        description: skill.description ?? `${agent.name} on the agent bus`,
+        tags: [...(skill.tags ?? []), 'bus-agent'],
+        examples: skill.examples ?? [],
       })
     }
   }

@@ -23,7 +23,7 @@ import { defineAgent, done, type EdgeAgent, failed, keywordHits } from './types'
 const MAX_STEPS = 8
 const ASK_TIMEOUT_MS = 20_000
 
-function agentTools(scope: Scope): ToolSet {
+function agentTools(scope: Scope, progress: (text: string) => Promise<void>): ToolSet {
   return {
     list_agents: tool({
       description: 'The agents you can call: name, kind, description.',
@@ -37,6 +37,7 @@ function agentTools(scope: Scope): ToolSet {
       description: 'Send a message to one agent by name and get its answer.',
       inputSchema: z.object({ name: z.string(), message: z.string() }),
       execute: async ({ name, message }) => {
+        await progress(`Asking ${name}: ${message}`)
         const builtin = builtinNamed(name)
         if (builtin) {
           if (builtin.name === 'coordinator') return 'The coordinator cannot call itself.'
@@ -79,7 +80,7 @@ export const coordinator: EdgeAgent = defineAgent({
     },
   ],
   score: (text) => keywordHits(text, ['coordinate', 'delegate', 'orchestrate']),
-  async handle({ text, history }, { platform: ctx }) {
+  async handle({ text, history }, { platform: ctx, progress }) {
     const ref = ctx.config.COORDINATOR_MODEL
     if (!ref) {
       return failed(
@@ -96,7 +97,7 @@ export const coordinator: EdgeAgent = defineAgent({
         system:
           'You are the coordinator of a team of agents. Use list_agents to see who can help, call_agent to ask them, and the other tools when they fit. Answer the user briefly with the result.',
         prompt: [...history, text].join('\n\n'),
-        tools: { ...agentTools(scope), ...mcp.tools },
+        tools: { ...agentTools(scope, progress), ...mcp.tools },
         stopWhen: stepCountIs(MAX_STEPS),
       })
       const [provider = '', model = ''] = ref.split(/[/:](.*)/s)

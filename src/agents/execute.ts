@@ -49,7 +49,13 @@ function replyChanges(
   ]
 }
 
-async function answer(scope: Scope, text: string, skill: string | undefined, history: string[]) {
+async function answer(
+  scope: Scope,
+  text: string,
+  skill: string | undefined,
+  history: string[],
+  progress?: (text: string) => Promise<void>,
+) {
   const agent = pickAgent(text, skill)
   if (!agent) {
     // A skill no edge agent has may belong to an agent on the bus (a remote process).
@@ -57,7 +63,7 @@ async function answer(scope: Scope, text: string, skill: string | undefined, his
     if (onBus) return { agentId: onBus, reply: await askOnBus(scope, onBus, text) }
     return { agentId: 'router', reply: helpReply() }
   }
-  const reply = await runEdgeAgent(scope, agent, { text, history, from: 'a2a' })
+  const reply = await runEdgeAgent(scope, agent, { text, history, from: 'a2a' }, progress)
   if (reply.state === 'failed') log.warn('agent failed', { agent: agent.name, text: reply.text })
   return { agentId: agent.name, reply }
 }
@@ -139,7 +145,16 @@ export async function continueTask(
 
 async function continueWith(scope: Scope, task: TaskRow, msg: IncomingMessage, history: string[]) {
   let latest: TaskRow | undefined = task
-  const { agentId, reply } = await answer(scope, msg.text, msg.skill, history)
+  // Progress an agent reports while working reaches streaming callers as status updates.
+  const progress = async (text: string) => {
+    const change = {
+      state: 'working' as const,
+      statusMessage: agentMessage(text, undefined, task.id, task.contextId),
+    }
+    const applied = await applyChange(scope.db, scope.tenantId, task.id, change)
+    if (applied) await announce(scope, applied.task, applied.events)
+  }
+  const { agentId, reply } = await answer(scope, msg.text, msg.skill, history, progress)
   for (const change of replyChanges(reply, task.id, task.contextId, agentId)) {
     const applied = await applyChange(scope.db, scope.tenantId, task.id, change)
     if (!applied) return latest // canceled meanwhile: leave it so

@@ -6,6 +6,7 @@ import { ackMessages, conversationMessages, readInbox } from '../bus/messages'
 import { heartbeat, listAgents, registerAgent, removeAgent, requireAgent } from '../bus/registry'
 import { delegateToRemote, registerRemoteAgent, streamRemote } from '../bus/remote'
 import { askAgent, busOf, publishEvent, sendMessage, subscribeAgent } from '../bus/service'
+import { listSubscriptions } from '../bus/subscriptions'
 import { type AppContext, type AppEnv, principalOf } from '../context'
 import { badRequest, validationHook } from '../lib/errors'
 import { sseResponse } from '../lib/sse'
@@ -209,6 +210,11 @@ agentsApi.get('/:name/stream', async (c) => {
 })
 
 const Pattern = z.object({ pattern: z.string().min(1).max(300) })
+
+agentsApi.openapi(route('get', '/{name}/subscriptions', { params: NameParam }), async (c) => {
+  const { name } = c.req.valid('param')
+  return c.json({ agent: name, patterns: await listSubscriptions(scopeOf(c), name) }, 200)
+})
 
 agentsApi.openapi(
   route('post', '/{name}/subscriptions', { params: NameParam, ...body(Pattern) }),

@@ -209,6 +209,7 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['GET', '/v1/agents/:name/inbox', 'agents:write'],
   ['POST', '/v1/agents/:name/inbox/ack', 'agents:write'],
   ['GET', '/v1/agents/:name/stream', 'agents:write'],
+  ['GET', '/v1/agents/:name/subscriptions', 'agents:read'],
   ['POST', '/v1/agents/:name/subscriptions', 'agents:write'],
   ['DELETE', '/v1/agents/:name/subscriptions', 'agents:write'],
 

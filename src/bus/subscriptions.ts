@@ -25,3 +25,14 @@ export async function saveSubscription(scope: Scope, agent: string, pattern: str
           .where(and(eq(agentSubscriptions.agent, agent), eq(agentSubscriptions.pattern, pattern))),
   )
 }
+
+export async function listSubscriptions(scope: Scope, agent: string): Promise<string[]> {
+  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx
+      .select({ pattern: agentSubscriptions.pattern })
+      .from(agentSubscriptions)
+      .where(eq(agentSubscriptions.agent, agent))
+      .orderBy(agentSubscriptions.pattern),
+  )
+  return rows.map((r) => r.pattern)
+}
