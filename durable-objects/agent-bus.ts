@@ -1,4 +1,5 @@
-import { answerAsBuiltin } from '../src/bus/builtin'
+import { edgeAgentNamed } from '../src/agents/registry'
+import { answerAsEdgeAgent } from '../src/bus/edge-agents'
 import {
   eventView,
   insertEvent,
@@ -8,7 +9,7 @@ import {
   type NewMessage,
   readInbox,
 } from '../src/bus/messages'
-import { builtinNamed, touchAgents } from '../src/bus/registry'
+import { touchAgents } from '../src/bus/registry'
 import { loadSubscriptions, saveSubscription } from '../src/bus/subscriptions'
 import { topicMatches } from '../src/bus/topics'
 import { configOf } from '../src/env'
@@ -112,7 +113,7 @@ export class AgentBus extends TenantObject {
     stored?.(msg.id)
     await this.deliver([msg])
     // A reply is not a new request: answering it would start an endless exchange.
-    const builtin = m.replyTo ? undefined : builtinNamed(m.recipient)
+    const builtin = m.replyTo ? undefined : edgeAgentNamed(m.recipient)
     if (builtin) this.ctx.waitUntil(this.answer(builtin.name, msg))
     return msg
   }
@@ -136,7 +137,7 @@ export class AgentBus extends TenantObject {
     // Built-in agents listen on message.to.<id>, as the seed's did.
     const [, to, id] = e.topic.split('.')
     const builtin =
-      e.topic.split('.').length === 3 && to === 'to' ? builtinNamed(id ?? '') : undefined
+      e.topic.split('.').length === 3 && to === 'to' ? edgeAgentNamed(id ?? '') : undefined
     if (builtin) {
       const asMessage = eventView(e, crypto.randomUUID(), builtin.name)
       this.ctx.waitUntil(this.answer(builtin.name, asMessage))
@@ -187,7 +188,7 @@ export class AgentBus extends TenantObject {
 
   private async answer(builtinId: string, msg: MessageView) {
     try {
-      const replies = await answerAsBuiltin(this.scope(), builtinId, msg)
+      const replies = await answerAsEdgeAgent(this.scope(), builtinId, msg)
       for (const r of replies) {
         if (r.kind === 'event' && r.topic)
           await this.publish(this.tenantId as string, { ...r, topic: r.topic })

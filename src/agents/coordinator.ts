@@ -7,7 +7,7 @@ import { generateText, stepCountIs, type ToolSet, tool } from 'ai'
 import { z } from 'zod'
 import { languageModel } from '../../agent-worker/src/executors/providers'
 import { tokensOf } from '../../agent-worker/src/executors/usage'
-import { builtinNamed, listAgents } from '../bus/registry'
+import { listAgents } from '../bus/registry'
 import { callRemote } from '../bus/remote'
 import { askAgent } from '../bus/service'
 import type { Env } from '../env'
@@ -18,6 +18,7 @@ import { recordUsage } from '../usage/ledger'
 import { agentScope } from './agent-scope'
 import { mcpToolSet } from './coordinator-mcp'
 import { runEdgeAgent } from './edge-context'
+import { edgeAgentNamed } from './registry'
 import { defineAgent, done, type EdgeAgent, failed, keywordHits } from './types'
 
 const MAX_STEPS = 8
@@ -38,7 +39,7 @@ function agentTools(scope: Scope, progress: (text: string) => Promise<void>): To
       inputSchema: z.object({ name: z.string(), message: z.string() }),
       execute: async ({ name, message }) => {
         await progress(`Asking ${name}: ${message}`)
-        const builtin = builtinNamed(name)
+        const builtin = edgeAgentNamed(name)
         if (builtin) {
           if (builtin.name === 'coordinator') return 'The coordinator cannot call itself.'
           return (

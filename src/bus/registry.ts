@@ -60,9 +60,6 @@ function view(r: Row, ttlSeconds: number): AgentView {
   }
 }
 
-/** An agent of the edge app by name or title ("calculator", "Calculator Agent"). */
-export const builtinNamed = (name: string): EdgeAgent | undefined => edgeAgentNamed(name)
-
 export interface Registration {
   name: string
   description?: string
@@ -135,7 +132,7 @@ export async function listAgents(scope: Scope, filter: { role?: string } = {}) {
 
 /** Any agent by name, stale ones included (a message to one waits in its inbox). */
 export async function findAgent(scope: Scope, name: string): Promise<AgentView | undefined> {
-  const builtin = builtinNamed(name)
+  const builtin = edgeAgentNamed(name)
   if (builtin) return builtinView(builtin)
   const row = await agentRow(scope, name)
   return row && view(row, scope.config.AGENT_TTL_SECONDS)

@@ -2,12 +2,14 @@
  * Agent messaging as REST, MCP and A2A all call it: direct messages (to local, built-in or
  * remote agents), requests that wait for the reply, events, subscriptions.
  */
+
+import { edgeAgentNamed } from '../agents/registry'
 import type { Env } from '../env'
 import { badRequest, notFound } from '../lib/errors'
 import type { Scope } from '../tasks/scope'
-import { bodyText } from './builtin'
+import { bodyText } from './edge-agents'
 import type { MessageView } from './messages'
-import { builtinNamed, findAgent, requireAgent } from './registry'
+import { findAgent, requireAgent } from './registry'
 import { callRemote } from './remote'
 import { patternProblem, topicProblem } from './topics'
 
@@ -37,7 +39,7 @@ export async function sendMessage(scope: Scope, m: Outgoing): Promise<MessageVie
     body: m.body,
   }
   // The common case in one round trip: a registered agent, checked by the insert itself.
-  if (!builtinNamed(m.to)) {
+  if (!edgeAgentNamed(m.to)) {
     const sent = (await bus.sendToRegistered(scope.tenantId, message)) as MessageView | null
     if (sent) return sent
   }

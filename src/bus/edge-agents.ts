@@ -16,7 +16,7 @@ export function bodyText(body: unknown): string {
   return JSON.stringify(body)
 }
 
-export async function answerAsBuiltin(
+export async function answerAsEdgeAgent(
   scope: Scope,
   agentId: string,
   msg: MessageView,
