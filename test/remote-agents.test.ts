@@ -138,7 +138,7 @@ describe('the outbound guard', () => {
         method: 'POST',
         json: { url: `http://127.0.0.1:${port}` },
       })
-      assert.equal(res.status, 502)
+      assert.equal(res.status, 422)
       assert.match(await res.text(), /too large/)
     } finally {
       huge.close()

@@ -25,6 +25,8 @@ import { a2aJson, artifactJson, stateOf, textOf } from './remote-convert'
 const CARD_LIMIT = 256 * 1024
 const REPLY_LIMIT = 4 * 1024 * 1024
 const TIMEOUT_MS = 15_000
+// A card is small and the first thing asked: a server slow to give it is not worth waiting for.
+const CARD_TIMEOUT_MS = 5_000
 
 const allowPrivate = (scope: Scope) =>
   scope.config.AUTH_MODE === 'dev' || scope.config.PUSH_ALLOW_PRIVATE === 'true'
@@ -38,15 +40,18 @@ function guardedFetch(scope: Scope): typeof fetch {
     const url = input instanceof Request ? input.url : String(input)
     const problem = outboundUrlProblem(url, allowPrivate(scope))
     if (problem) throw new ApiError(400, 'remote_refused', `Remote agent ${problem}`)
+    const card = url.includes('/.well-known/')
     const signal = AbortSignal.any(
-      [AbortSignal.timeout(TIMEOUT_MS), init?.signal].filter((s): s is AbortSignal => !!s),
+      [AbortSignal.timeout(card ? CARD_TIMEOUT_MS : TIMEOUT_MS), init?.signal].filter(
+        (s): s is AbortSignal => !!s,
+      ),
     )
     const res = await fetch(input, { ...init, redirect: 'manual', signal })
     if (res.status >= 300 && res.status < 400) {
       throw new ApiError(502, 'remote_redirect', 'The remote agent answered with a redirect')
     }
     if (res.headers.get('content-type')?.includes('text/event-stream')) return res
-    const limit = url.includes('/.well-known/') ? CARD_LIMIT : REPLY_LIMIT
+    const limit = card ? CARD_LIMIT : REPLY_LIMIT
     return new Response(await readLimited(res, limit), res)
   }
 }
@@ -99,16 +104,19 @@ export async function registerRemoteAgent(scope: Scope, url: string, name?: stri
   try {
     client = await factory(scope).createFromUrl(url.replace(/\/+$/, ''))
   } catch (err) {
-    if (err instanceof ApiError) throw err
-    throw new ApiError(
-      502,
-      'remote_card',
-      `Could not read the agent card at ${url}: ${(err as Error).message}`,
-    )
+    // The URL the caller gave does not lead to a usable agent: theirs to fix, a 422.
+    const why = err instanceof ApiError ? err.message : reason(err)
+    throw new ApiError(422, 'remote_card', `Could not read an agent card at ${url}: ${why}`)
   }
   const card = AgentCard.toJSON(await client.getAgentCard()) as Record<string, unknown>
   const chosen = name ?? slug(String(card.name ?? 'remote'))
   return saveRemoteAgent(scope, chosen, { ...card, url })
+}
+
+/** A fetch failure in words, without the runtime's internal references. */
+const reason = (err: unknown) => {
+  const m = (err as Error).message ?? String(err)
+  return /internal error; reference/i.test(m) ? 'the server did not answer' : m
 }
 
 const slug = (s: string) =>
