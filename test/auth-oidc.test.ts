@@ -243,6 +243,20 @@ describe('password login, refresh, sessions', () => {
     })
   })
 
+  test('password guessing for one user is cut off with 429 and Retry-After', async () => {
+    const statuses: number[] = []
+    for (let i = 0; i < 12; i++) {
+      const res = await call('/v1/auth/login', {
+        method: 'POST',
+        json: { username: 'vic', password: `guess-${i}` },
+      })
+      statuses.push(res.status)
+      if (res.status === 429) assert.ok(Number(res.headers.get('Retry-After')) >= 1)
+    }
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401))
+    assert.equal(statuses.at(-1), 429)
+  })
+
   test('bad login bodies are 400s naming the field', async () => {
     const res = await call('/v1/auth/login', { method: 'POST', json: { username: 'alice' } })
     assert.equal(res.status, 400)

@@ -19,6 +19,7 @@ import {
   redisOfContext,
 } from '../context'
 import { badRequest, validationHook } from '../lib/errors'
+import { enforceLoginLimit } from '../limits/rate-limit'
 import { body, route } from './openapi'
 import { scopeOf } from './scope'
 
@@ -66,6 +67,7 @@ const Login = z
 
 authPublicApi.openapi(route('post', '/login', body(Login)), async (c) => {
   const { username, password, ...device } = c.req.valid('json')
+  await enforceLoginLimit(configOfContext(c), username)
   const done = await passwordLogin(loginContext(c), { username, password, device })
   return c.json(
     {

@@ -72,3 +72,23 @@ export async function enforceRateLimits(
   }
   return mine ?? tenant
 }
+
+/**
+ * Password logins per username: the identity provider guards its users too, but this keeps a
+ * guessing script from using CodeTether to hammer it.
+ */
+export async function enforceLoginLimit(config: Config, username: string): Promise<void> {
+  const r = await limiterOf(config, '10/60', 'rl:login')
+    ?.limit(username.toLowerCase())
+    .catch(() => undefined)
+  if (r && !r.success) {
+    const retryAfter = Math.max(1, Math.ceil((r.reset - Date.now()) / 1000))
+    throw new ApiError(
+      429,
+      'rate_limited',
+      `Too many login attempts for this user; retry in ${retryAfter} s`,
+      { retry_after: retryAfter },
+      { 'Retry-After': String(retryAfter) },
+    )
+  }
+}
