@@ -96,6 +96,7 @@ async function send(
   body?: string,
   headers: Record<string, string> = {},
 ) {
+  const started = Date.now()
   const res = await fetch(`${stack().url}${path}`, {
     method,
     headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', ...headers },
