@@ -39,12 +39,7 @@ export class AgentBus extends TenantObject {
   private subscriptions: Map<string, Set<string>> | undefined
   private readonly edge = new EdgeSubscribers(
     () => this.scope(),
-    (agent, pattern, on) => {
-      const mine = this.subscriptions?.get(agent) ?? new Set<string>()
-      if (on) mine.add(pattern)
-      else mine.delete(pattern)
-      this.subscriptions?.set(agent, mine)
-    },
+    (agent, pattern, on) => this.store(agent, pattern, on),
   )
   private heartbeat: ReturnType<typeof setInterval> | undefined
 
@@ -135,9 +130,9 @@ export class AgentBus extends TenantObject {
     await this.deliver(stored)
     this.ctx.waitUntil(this.edge.dispatch(stored))
     // Built-in agents listen on message.to.<id>, as the seed's did.
-    const [, to, id] = e.topic.split('.')
+    const words = e.topic.split('.')
     const builtin =
-      e.topic.split('.').length === 3 && to === 'to' ? edgeAgentNamed(id ?? '') : undefined
+      words.length === 3 && words[1] === 'to' ? edgeAgentNamed(words[2] ?? '') : undefined
     if (builtin) {
       const asMessage = eventView(e, crypto.randomUUID(), builtin.name)
       this.ctx.waitUntil(this.answer(builtin.name, asMessage))
@@ -152,13 +147,18 @@ export class AgentBus extends TenantObject {
     on: boolean,
   ): Promise<string[]> {
     await this.bind(tenantId)
-    const subscriptions = await this.subs()
+    await this.subs()
+    return [...(await this.store(agent, pattern, on))]
+  }
+
+  /** A subscription change, in Postgres and in the copy this object matches topics against. */
+  private async store(agent: string, pattern: string, on: boolean): Promise<Set<string>> {
     await saveSubscription(this.scope(), agent, pattern, on)
-    const mine = subscriptions.get(agent) ?? new Set<string>()
+    const mine = this.subscriptions?.get(agent) ?? new Set<string>()
     if (on) mine.add(pattern)
     else mine.delete(pattern)
-    subscriptions.set(agent, mine)
-    return [...mine]
+    this.subscriptions?.set(agent, mine)
+    return mine
   }
 
   connectedAgents(): string[] {

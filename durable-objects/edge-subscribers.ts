@@ -3,7 +3,6 @@ import { topicFor } from '../agent-worker/src/agent/api'
 import { edgeContext } from '../src/agents/edge-context'
 import { edgeAgents } from '../src/agents/registry'
 import { ackMessages, type MessageView } from '../src/bus/messages'
-import { saveSubscription } from '../src/bus/subscriptions'
 import { topicMatches } from '../src/bus/topics'
 import { log } from '../src/lib/log'
 import type { Scope } from '../src/tasks/scope'
@@ -19,7 +18,8 @@ export class EdgeSubscribers {
 
   constructor(
     private readonly scope: () => Scope,
-    private readonly cache: (agent: string, pattern: string, on: boolean) => void,
+    /** Stores a subscription change where the bus keeps them. */
+    private readonly store: (agent: string, pattern: string, on: boolean) => Promise<unknown>,
   ) {}
 
   /** Runs every edge agent's setup (once), recording what it subscribes to. */
@@ -35,9 +35,9 @@ export class EdgeSubscribers {
             const pattern = topicFor(from, type)
             if (on && h) mine.set(pattern, h)
             else mine.delete(pattern)
-            await saveSubscription(scope, agent.name, pattern, on)
-            this.cache(agent.name, pattern, on)
+            await this.store(agent.name, pattern, on)
           }
+          // Kept open: the handlers setup gives may use this context's MCP tools later.
           const ctx = {
             ...edgeContext(scope, agent),
             subscribe: (from: string, type: string, h: EventHandler) =>

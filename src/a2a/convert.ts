@@ -1,4 +1,4 @@
-import { Message, StreamResponse, Task, TaskState } from '@a2a-js/sdk'
+import { Message, type Part, StreamResponse, Task, TaskState } from '@a2a-js/sdk'
 import type { TaskStatus } from '../db/schema'
 import type { TaskEvent } from '../tasks/events'
 import type { TaskRow } from '../tasks/store'
@@ -85,10 +85,12 @@ export function toStreamResponse(
 
 export const messageJson = (m: Message) => Message.toJSON(m) as Record<string, unknown>
 
-/** The text of a message: its text parts, joined. */
-export function textOf(m: Message): string {
-  return m.parts
+/** The text of some parts: the text ones, joined. */
+export const partsText = (parts: Part[] = []) =>
+  parts
     .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
     .filter(Boolean)
     .join('\n')
-}
+
+/** The text of a message: its text parts, joined. */
+export const textOf = (m: Message): string => partsText(m.parts)

@@ -1,5 +1,4 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { audit } from '../audit/log'
 import { beginCodeLogin, finishCodeLogin, type LoginContext, passwordLogin } from '../auth/login'
 import { requestTokens, revokeRefreshToken } from '../auth/oidc/grants'
 import { oidcConfigured, principalOfToken, verifyAccessToken } from '../auth/oidc/verify'
@@ -21,7 +20,7 @@ import {
 import { badRequest, validationHook } from '../lib/errors'
 import { enforceLoginLimit } from '../limits/rate-limit'
 import { body, route } from './openapi'
-import { scopeOf } from './scope'
+import { auditRequest } from './scope'
 
 const loginContext = (c: AppContext): LoginContext => ({
   db: dbOf(c),
@@ -179,12 +178,7 @@ authApi.openapi(route('post', '/logout', { query: SessionQuery }), async (c) => 
   if (id) {
     const refresh = await endSession(dbOf(c), config, p, id)
     if (refresh) c.executionCtx.waitUntil(revokeRefreshToken(config, refresh))
-    audit(scopeOf(c), p.tenantId, {
-      action: 'logout',
-      actor: p,
-      target: id,
-      requestId: c.get('requestId'),
-    })
+    auditRequest(c, { action: 'logout', target: id })
   }
   if (p.kind === 'session') clearSessionCookie(c)
   return c.json({ success: true, ended: id ?? null }, 200)

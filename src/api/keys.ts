@@ -1,12 +1,11 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
-import { audit } from '../audit/log'
 import { createKey, type KeyKind, listKeys, revokeKey } from '../auth/keys'
 import { can, HUMAN_ROLES, isScope } from '../auth/permissions'
 import type { Principal } from '../auth/principal'
 import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
 import { forbidden, validationHook } from '../lib/errors'
 import { body, route } from './openapi'
-import { scopeOf } from './scope'
+import { auditRequest } from './scope'
 
 /** /v1/auth/api-keys (people's scripts) and /v1/auth/worker-tokens (agent workers). */
 export const keysApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -48,14 +47,7 @@ function auditKey(
   action: 'key_created' | 'key_revoked',
   key: { id: string; kind: string; name: string },
 ) {
-  const p = principalOf(c)
-  audit(scopeOf(c), p.tenantId, {
-    action,
-    actor: p,
-    target: key.id,
-    detail: { kind: key.kind, name: key.name },
-    requestId: c.get('requestId'),
-  })
+  auditRequest(c, { action, target: key.id, detail: { kind: key.kind, name: key.name } })
 }
 
 async function issue(

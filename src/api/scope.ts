@@ -1,3 +1,4 @@
+import { type AuditEvent, audit } from '../audit/log'
 import { type AppContext, configOfContext, dbOf, principalOf } from '../context'
 import type { Scope } from '../tasks/scope'
 
@@ -12,4 +13,13 @@ export function scopeOf(c: AppContext): Scope {
     tenantId: principal.tenantId,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
   }
+}
+
+/** A security event of this request: its caller and request id, in its tenant unless named. */
+export function auditRequest(
+  c: AppContext,
+  event: Omit<AuditEvent, 'actor' | 'requestId'>,
+  tenantId = principalOf(c).tenantId,
+) {
+  audit(scopeOf(c), tenantId, { ...event, actor: principalOf(c), requestId: c.get('requestId') })
 }

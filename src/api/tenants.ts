@@ -1,11 +1,10 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
-import { audit } from '../audit/log'
 import { listMembers } from '../auth/members'
 import { createTenant, getTenant, listAllTenants, renameTenant } from '../auth/tenants'
 import { type AppEnv, dbOf, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { body, route } from './openapi'
-import { scopeOf } from './scope'
+import { auditRequest } from './scope'
 
 /** /v1/tenants: the operator's list and create; a tenant's own view, rename and members. */
 export const tenantsApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -22,13 +21,15 @@ const Rename = z.object({ display_name: z.string().min(1).max(200) }).openapi('R
 
 tenantsApi.openapi(route('post', '/', body(NewTenant)), async (c) => {
   const tenant = await createTenant(dbOf(c), c.req.valid('json'))
-  audit(scopeOf(c), tenant.id, {
-    action: 'tenant_created',
-    actor: principalOf(c),
-    target: tenant.id,
-    detail: { slug: tenant.slug, oidc_issuer: tenant.oidc_issuer },
-    requestId: c.get('requestId'),
-  })
+  auditRequest(
+    c,
+    {
+      action: 'tenant_created',
+      target: tenant.id,
+      detail: { slug: tenant.slug, oidc_issuer: tenant.oidc_issuer },
+    },
+    tenant.id,
+  )
   return c.json(tenant, 200)
 })
 
@@ -42,12 +43,10 @@ tenantsApi.openapi(route('patch', '/me', body(Rename)), async (c) => {
   const p = principalOf(c)
   const before = await getTenant(dbOf(c), p.tenantId)
   const after = await renameTenant(dbOf(c), p.tenantId, c.req.valid('json').display_name)
-  audit(scopeOf(c), p.tenantId, {
+  auditRequest(c, {
     action: 'tenant_renamed',
-    actor: p,
     target: p.tenantId,
     detail: { from: before.display_name, to: after.display_name },
-    requestId: c.get('requestId'),
   })
   return c.json(after, 200)
 })

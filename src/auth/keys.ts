@@ -6,10 +6,10 @@ import { and, desc, eq, isNull } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { apiKeys } from '../db/schema'
 import { withTenant } from '../db/tenant'
-import { randomSecret, sha256Bytes, sha256Hex } from '../lib/digest'
+import { randomSecret, sha256Bytes } from '../lib/digest'
 import { notFound } from '../lib/errors'
 import type { Principal, Role } from './principal'
-import { TtlCache } from './ttl-cache'
+import { SecretLookup } from './secret-lookup'
 
 export type KeyKind = 'api' | 'worker'
 const PREFIX: Record<KeyKind, string> = { api: 'ct_', worker: 'ctw_' }
@@ -26,21 +26,11 @@ interface KeyRow {
   scopes: string[]
 }
 
-// Positive and negative answers both: a flood of made-up keys costs one query per key
-// per TTL, not one per request.
-const lookups = new TtlCache<KeyRow | null>(15_000)
+const lookups = new SecretLookup<KeyRow>('app.authenticate_key')
 
 /** The principal a key or worker token stands for, or undefined if it is not a live key. */
 export async function authenticateKey(db: Database, token: string): Promise<Principal | undefined> {
-  const hash = await sha256Hex(token)
-  let row = lookups.get(hash)
-  if (row === undefined) {
-    const rows = (await db.sql.query(`select * from app.authenticate_key(decode($1, 'hex'))`, [
-      hash,
-    ])) as KeyRow[]
-    row = rows[0] ?? null
-    lookups.set(hash, row)
-  }
+  const row = await lookups.find(db, token)
   if (!row) return undefined
   return {
     kind: row.kind === 'worker' ? 'worker_token' : 'api_key',
@@ -140,6 +130,6 @@ export async function revokeKey(
       .returning(),
   )
   if (!row) throw notFound(kind === 'worker' ? 'Worker token' : 'API key')
-  lookups.deleteWhere((k) => k?.id === id)
+  lookups.forget((k) => k.id === id)
   return describeKey(row)
 }

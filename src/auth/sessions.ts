@@ -8,12 +8,12 @@ import { authSessions } from '../db/auth-schema'
 import type { Database } from '../db/client'
 import { withTenant } from '../db/tenant'
 import type { Config } from '../env'
-import { randomSecret, sha256Bytes, sha256Hex } from '../lib/digest'
+import { randomSecret, sha256Bytes } from '../lib/digest'
 import { notFound } from '../lib/errors'
 import { seal, unseal } from '../lib/seal'
 import type { TokenSet } from './oidc/grants'
 import type { Principal, Role } from './principal'
-import { TtlCache } from './ttl-cache'
+import { SecretLookup } from './secret-lookup'
 
 export interface Device {
   device_id?: string
@@ -83,22 +83,14 @@ interface CookieRow {
   name: string | null
   roles: Role[]
 }
-const cookies = new TtlCache<CookieRow | null>(15_000)
+const cookies = new SecretLookup<CookieRow>('app.authenticate_session')
 
 /** The principal of a browser session cookie, or undefined if it is not a live session. */
 export async function authenticateSession(
   db: Database,
   secret: string,
 ): Promise<Principal | undefined> {
-  const hash = await sha256Hex(secret)
-  let row = cookies.get(hash)
-  if (row === undefined) {
-    const rows = (await db.sql.query(`select * from app.authenticate_session(decode($1, 'hex'))`, [
-      hash,
-    ])) as CookieRow[]
-    row = rows[0] ?? null
-    cookies.set(hash, row)
-  }
+  const row = await cookies.find(db, secret)
   if (!row) return undefined
   return {
     kind: 'session',
@@ -146,7 +138,7 @@ export async function endSession(
       .returning(),
   )
   if (!row) throw notFound('Session')
-  cookies.deleteWhere((s) => s?.id === id)
+  cookies.forget((s) => s.id === id)
   if (!row.sealedRefreshToken || !config.SECRETS_KEY) return undefined
   return unseal(config.SECRETS_KEY, row.sealedRefreshToken).catch(() => undefined)
 }

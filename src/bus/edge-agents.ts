@@ -2,19 +2,11 @@
  * Agents of the edge app on the bus: a message to one (or an event on `message.to.<name>`) is
  * answered with a direct reply to its sender, and an `agent.<name>.completed|failed` event.
  */
+import { bodyText } from '../../agent-worker/src/agent/wire'
 import { runEdgeAgent } from '../agents/edge-context'
 import { edgeAgentNamed } from '../agents/registry'
 import type { Scope } from '../tasks/scope'
 import { conversationMessages, type MessageView, type NewMessage } from './messages'
-
-/** The text of a message body: a string, `{text}`, or the JSON of anything else. */
-export function bodyText(body: unknown): string {
-  if (typeof body === 'string') return body
-  if (body && typeof body === 'object' && typeof (body as { text?: unknown }).text === 'string') {
-    return (body as { text: string }).text
-  }
-  return JSON.stringify(body)
-}
 
 export async function answerAsEdgeAgent(
   scope: Scope,

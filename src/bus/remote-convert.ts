@@ -1,16 +1,10 @@
 /** Between `@a2a-js/sdk`'s objects and our stored A2A JSON, for remote agents. */
-import { Artifact, type Message, type Part, SendMessageRequest, type Task } from '@a2a-js/sdk'
-import { stateFromSdk } from '../a2a/convert'
+import { Artifact, type Message, SendMessageRequest, type Task } from '@a2a-js/sdk'
+import { partsText, stateFromSdk } from '../a2a/convert'
 import type { TaskStatus } from '../db/schema'
 
 export const a2aJson = (message: Record<string, unknown>) =>
   SendMessageRequest.fromJSON({ message })
-
-const partsText = (parts: Part[] = []) =>
-  parts
-    .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
-    .filter(Boolean)
-    .join('\n')
 
 type Answer = Task | Message | { status?: Task['status'] }
 

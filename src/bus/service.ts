@@ -3,11 +3,11 @@
  * remote agents), requests that wait for the reply, events, subscriptions.
  */
 
+import { bodyText } from '../../agent-worker/src/agent/wire'
 import { edgeAgentNamed } from '../agents/registry'
 import type { Env } from '../env'
 import { badRequest, notFound } from '../lib/errors'
 import type { Scope } from '../tasks/scope'
-import { bodyText } from './edge-agents'
 import type { MessageView } from './messages'
 import { findAgent, requireAgent } from './registry'
 import { callRemote } from './remote'
@@ -30,14 +30,7 @@ export interface Outgoing {
  */
 export async function sendMessage(scope: Scope, m: Outgoing): Promise<MessageView> {
   const bus = busOf(scope.env, scope.tenantId)
-  const message = {
-    recipient: m.to,
-    sender: m.from,
-    kind: 'direct' as const,
-    conversationId: m.conversationId,
-    replyTo: m.replyTo,
-    body: m.body,
-  }
+  const message = direct(m, m.to)
   // The common case in one round trip: a registered agent, checked by the insert itself.
   if (!edgeAgentNamed(m.to)) {
     const sent = (await bus.sendToRegistered(scope.tenantId, message)) as MessageView | null
@@ -47,19 +40,20 @@ export async function sendMessage(scope: Scope, m: Outgoing): Promise<MessageVie
   // A reply goes back to whoever asked, registered or not (a person, an A2A caller).
   if (!to && m.replyTo) return (await bus.send(scope.tenantId, message)) as MessageView
   if (!to) throw notFound(`Agent ${m.to}`)
-  message.recipient = to.name
-  if (to.kind !== 'remote') return (await bus.send(scope.tenantId, message)) as MessageView
+  if (to.kind !== 'remote')
+    return (await bus.send(scope.tenantId, direct(m, to.name))) as MessageView
+  // Not stored: the remote agent has no inbox here. Its answer is, in the sender's.
+  const id = crypto.randomUUID()
   const answer = await callRemote(scope, to.name, bodyText(m.body), m.conversationId)
-  const sent = { ...message, id: crypto.randomUUID(), created_at: new Date().toISOString() }
   await bus.send(scope.tenantId, {
     recipient: m.from,
     sender: to.name,
     kind: 'direct',
-    conversationId: m.conversationId ?? sent.id,
+    conversationId: m.conversationId ?? id,
     body: { text: answer.text, state: answer.state },
   })
   return {
-    id: sent.id,
+    id,
     to: to.name,
     from: m.from,
     kind: 'direct',
@@ -67,10 +61,20 @@ export async function sendMessage(scope: Scope, m: Outgoing): Promise<MessageVie
     conversation_id: m.conversationId ?? null,
     reply_to: m.replyTo ?? null,
     body: m.body,
-    created_at: sent.created_at,
+    created_at: new Date().toISOString(),
     deliveries: 1,
   }
 }
+
+/** The stored form of a direct message. */
+const direct = (m: Outgoing, recipient: string) => ({
+  recipient,
+  sender: m.from,
+  kind: 'direct' as const,
+  conversationId: m.conversationId,
+  replyTo: m.replyTo,
+  body: m.body,
+})
 
 /** Sends and waits up to `timeoutMs` for the reply; null when none came in time. */
 export async function askAgent(
@@ -86,14 +90,7 @@ export async function askAgent(
   // The RPC stub's types cannot express `body: unknown`; the object is the bus's MessageView.
   const reply = (await busOf(scope.env, scope.tenantId).request(
     scope.tenantId,
-    {
-      recipient: to.name,
-      sender: m.from,
-      kind: 'direct',
-      conversationId: m.conversationId,
-      replyTo: m.replyTo,
-      body: m.body,
-    },
+    direct(m, to.name),
     timeoutMs,
   )) as MessageView | null
   return {

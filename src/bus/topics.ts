@@ -24,13 +24,4 @@ export function patternProblem(pattern: string): string | undefined {
   return undefined
 }
 
-export function topicMatches(pattern: string, topic: string): boolean {
-  const p = pattern.split('.')
-  const t = topic.split('.')
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '#') return true
-    if (i >= t.length) return false
-    if (p[i] !== '*' && p[i] !== t[i]) return false
-  }
-  return p.length === t.length
-}
+export { topicMatches } from '../../agent-worker/src/agent/wire'

@@ -32,45 +32,42 @@ function limiterOf(config: Config, spec: string, prefix: string): Ratelimit | un
   return limiter
 }
 
-export interface RateLimitState {
-  limit: number
-  remaining: number
-  reset: number
+type Verdict = Awaited<ReturnType<Ratelimit['limit']>>
+
+/** One request counted against one limit; undefined when there is none or Redis failed. */
+function count(config: Config, spec: string, prefix: string, key: string) {
+  return limiterOf(config, spec, prefix)
+    ?.limit(key)
+    .catch((err): undefined => {
+      log.warn('rate limit check failed; letting the request through', { error: String(err) })
+      return undefined
+    })
+}
+
+function refuse(r: Verdict | undefined, why: (retryAfter: number) => string) {
+  if (!r || r.success) return
+  const retryAfter = Math.max(1, Math.ceil((r.reset - Date.now()) / 1000))
+  throw new ApiError(
+    429,
+    'rate_limited',
+    why(retryAfter),
+    { retry_after: retryAfter },
+    { 'Retry-After': String(retryAfter) },
+  )
 }
 
 /** Counts the request against both limits; throws 429 when either is spent. */
-export async function enforceRateLimits(
-  config: Config,
-  p: Principal,
-): Promise<RateLimitState | undefined> {
-  const checks = [
-    limiterOf(config, config.RATE_LIMIT_PER_PRINCIPAL, 'rl:p')?.limit(`${p.tenantId}:${p.subject}`),
-    limiterOf(config, config.RATE_LIMIT_PER_TENANT, 'rl:t')?.limit(p.tenantId),
-  ]
-  const [mine, tenant] = await Promise.all(
-    checks.map((check) =>
-      check?.catch((err) => {
-        log.warn('rate limit check failed; letting the request through', { error: String(err) })
-        return undefined
-      }),
-    ),
-  )
+export async function enforceRateLimits(config: Config, p: Principal): Promise<void> {
+  const [mine, tenant] = await Promise.all([
+    count(config, config.RATE_LIMIT_PER_PRINCIPAL, 'rl:p', `${p.tenantId}:${p.subject}`),
+    count(config, config.RATE_LIMIT_PER_TENANT, 'rl:t', p.tenantId),
+  ])
   for (const [r, whose] of [
     [mine, 'your'],
     [tenant, "your tenant's"],
   ] as const) {
-    if (r && !r.success) {
-      const retryAfter = Math.max(1, Math.ceil((r.reset - Date.now()) / 1000))
-      throw new ApiError(
-        429,
-        'rate_limited',
-        `Too many requests: ${whose} limit is ${r.limit} per window; retry in ${retryAfter} s`,
-        { retry_after: retryAfter },
-        { 'Retry-After': String(retryAfter) },
-      )
-    }
+    refuse(r, (s) => `Too many requests: ${whose} limit is ${r?.limit} per window; retry in ${s} s`)
   }
-  return mine ?? tenant
 }
 
 /**
@@ -78,17 +75,6 @@ export async function enforceRateLimits(
  * guessing script from using CodeTether to hammer it.
  */
 export async function enforceLoginLimit(config: Config, username: string): Promise<void> {
-  const r = await limiterOf(config, '10/60', 'rl:login')
-    ?.limit(username.toLowerCase())
-    .catch(() => undefined)
-  if (r && !r.success) {
-    const retryAfter = Math.max(1, Math.ceil((r.reset - Date.now()) / 1000))
-    throw new ApiError(
-      429,
-      'rate_limited',
-      `Too many login attempts for this user; retry in ${retryAfter} s`,
-      { retry_after: retryAfter },
-      { 'Retry-After': String(retryAfter) },
-    )
-  }
+  const r = await count(config, '10/60', 'rl:login', username.toLowerCase())
+  refuse(r, (s) => `Too many login attempts for this user; retry in ${s} s`)
 }

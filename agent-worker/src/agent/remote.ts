@@ -17,6 +17,7 @@ import {
   topicFor,
 } from './api.js'
 import { mcpAccess } from './mcp-access.js'
+import { bodyText, topicMatches } from './wire.js'
 
 interface BusMessage {
   id: string
@@ -30,24 +31,6 @@ interface BusMessage {
 
 const HEARTBEAT_MS = 60_000
 const enc = encodeURIComponent
-
-const textOf = (body: unknown) =>
-  typeof body === 'string'
-    ? body
-    : typeof (body as { text?: unknown })?.text === 'string'
-      ? (body as { text: string }).text
-      : JSON.stringify(body)
-
-/** `agent.*.completed` style match, as the server's topics work. */
-function matches(pattern: string, topic: string) {
-  const p = pattern.split('.')
-  const t = topic.split('.')
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '#') return true
-    if (i >= t.length || (p[i] !== '*' && p[i] !== t[i])) return false
-  }
-  return p.length === t.length
-}
 
 export interface RemoteAgentOptions {
   server: Server
@@ -126,7 +109,7 @@ export async function runRemoteAgent(
       // A reply to one of our own sends: the server already handed it to the waiting send().
     } else if (m.kind === 'event') {
       for (const [pattern, handler] of handlers) {
-        if (m.topic && matches(pattern, m.topic)) {
+        if (m.topic && topicMatches(pattern, m.topic)) {
           await Promise.resolve(handler(m.body, { topic: m.topic, from: m.from })).catch((err) =>
             log.warn(`${me}: event handler for ${m.topic} failed: ${(err as Error).message}`),
           )
@@ -136,7 +119,7 @@ export async function runRemoteAgent(
       const reply = await runAgent(
         def,
         {
-          text: textOf(m.body),
+          text: bodyText(m.body),
           data: m.body,
           from: m.from,
           conversationId: m.conversation_id ?? undefined,
