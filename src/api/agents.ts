@@ -5,7 +5,14 @@ import { requirePrincipal } from '../auth/middleware'
 import { ackMessages, conversationMessages, readInbox } from '../bus/messages'
 import { heartbeat, listAgents, registerAgent, removeAgent, requireAgent } from '../bus/registry'
 import { delegateToRemote, registerRemoteAgent, streamRemote } from '../bus/remote'
-import { askAgent, busOf, publishEvent, sendMessage, subscribeAgent } from '../bus/service'
+import {
+  askAgent,
+  busOf,
+  publishEvent,
+  senderOf,
+  sendMessage,
+  subscribeAgent,
+} from '../bus/service'
 import { listSubscriptions } from '../bus/subscriptions'
 import { type AppContext, type AppEnv, principalOf } from '../context'
 import { badRequest, validationHook } from '../lib/errors'
@@ -28,7 +35,7 @@ const Payload = {
 }
 const payloadOf = (c: AppContext, b: { from?: string; text?: string; body?: unknown }) => {
   if (b.body === undefined && b.text === undefined) throw badRequest('body or text is required')
-  return { from: b.from ?? `user:${principalOf(c).subject}`, body: b.body ?? { text: b.text } }
+  return { from: senderOf(principalOf(c), b.from), body: b.body ?? { text: b.text } }
 }
 
 const Register = z
@@ -65,7 +72,7 @@ const Event = z
 
 agentsApi.openapi(route('post', '/events', body(Event)), async (c) => {
   const b = c.req.valid('json')
-  const from = b.from ?? `user:${principalOf(c).subject}`
+  const from = senderOf(principalOf(c), b.from)
   const published = await publishEvent(scopeOf(c), {
     from,
     topic: b.topic,

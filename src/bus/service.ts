@@ -5,6 +5,7 @@
 
 import { bodyText } from '../../agent-worker/src/agent/wire'
 import { edgeAgentNamed } from '../agents/registry'
+import type { Principal } from '../auth/principal'
 import type { Env } from '../env'
 import { badRequest, notFound } from '../lib/errors'
 import type { Scope } from '../tasks/scope'
@@ -15,6 +16,9 @@ import { patternProblem, topicProblem } from './topics'
 
 export const busOf = (env: Env, tenantId: string) =>
   env.AGENT_BUS.get(env.AGENT_BUS.idFromName(tenantId))
+
+/** Who sends when no agent is named: the calling person (their replies wait in this inbox). */
+export const senderOf = (p: Principal, from?: string) => from ?? `user:${p.subject}`
 
 export interface Outgoing {
   to: string

@@ -163,15 +163,11 @@ export async function listSessions(
   workspaceId: string | undefined,
   q: { q?: string; limit: number; offset: number; projectId?: string },
 ) {
+  const like = q.q && `%${q.q.replace(/[\\%_]/g, '\\$&')}%`
   const where = and(
     workspaceId ? eq(sessions.workspaceId, workspaceId) : undefined,
     q.projectId ? eq(sessions.projectId, q.projectId) : undefined,
-    q.q
-      ? or(
-          ilike(sessions.title, `%${q.q.replace(/[\\%_]/g, '\\$&')}%`),
-          ilike(sessions.id, `%${q.q.replace(/[\\%_]/g, '\\$&')}%`),
-        )
-      : undefined,
+    like ? or(ilike(sessions.title, like), ilike(sessions.id, like)) : undefined,
   )
   const [rows, total] = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx.batch([

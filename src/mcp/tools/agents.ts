@@ -2,14 +2,12 @@ import { z } from 'zod'
 import { ackMessages, readInbox } from '../../bus/messages'
 import { heartbeat, registerAgent } from '../../bus/registry'
 import { delegateToRemote, registerRemoteAgent } from '../../bus/remote'
-import { askAgent, publishEvent, sendMessage, subscribeAgent } from '../../bus/service'
+import { askAgent, publishEvent, senderOf, sendMessage, subscribeAgent } from '../../bus/service'
 import { restTaskView } from '../../tasks/rest-view'
 import { type Tool, tool } from '../tool'
 
 const Name = z.string().min(1).max(200)
 const from = Name.optional().describe('The sending agent (default: user:<your subject>)')
-const sender = (ctx: { scope: { principal: { subject: string } } }, f?: string) =>
-  f ?? `user:${ctx.scope.principal.subject}`
 
 /** The agent bus as tools: the same calls as /v1/agents. */
 export const agentTools: Tool[] = [
@@ -54,7 +52,7 @@ export const agentTools: Tool[] = [
     run: async (ctx, a) => ({
       message: await sendMessage(ctx.scope, {
         to: a.to,
-        from: sender(ctx, a.from),
+        from: senderOf(ctx.scope.principal, a.from),
         body: { text: a.message },
         conversationId: a.conversation_id,
         replyTo: a.reply_to,
@@ -76,7 +74,11 @@ export const agentTools: Tool[] = [
     run: async (ctx, a) =>
       askAgent(
         ctx.scope,
-        { to: a.agent_name, from: sender(ctx, a.from), body: { text: a.message } },
+        {
+          to: a.agent_name,
+          from: senderOf(ctx.scope.principal, a.from),
+          body: { text: a.message },
+        },
         a.timeout_ms,
       ),
   }),
@@ -107,7 +109,11 @@ export const agentTools: Tool[] = [
     mutates: true,
     permission: 'agents:write',
     run: async (ctx, a) =>
-      publishEvent(ctx.scope, { from: sender(ctx, a.from), topic: a.topic, body: a.data ?? {} }),
+      publishEvent(ctx.scope, {
+        from: senderOf(ctx.scope.principal, a.from),
+        topic: a.topic,
+        body: a.data ?? {},
+      }),
   }),
   tool({
     name: 'subscribe_events',
