@@ -9,12 +9,15 @@ import { ApiError, badRequest } from '../lib/errors'
 import type { Scope } from '../tasks/scope'
 import { usd } from './reports'
 
-export async function budgetOf(scope: Scope) {
+/** `limitOnly`: a tenant without a spending limit skips summing the month (task creation). */
+export async function budgetOf(scope: Scope, limitOnly = false) {
   const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx.execute(sql`
       select t.monthly_budget_micros as budget, t.monthly_limit_micros as "limit",
-             (select coalesce(round(sum(cost_picos) / 1000000), 0) from token_usage
-               where created_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC')::bigint as spent
+             case when ${limitOnly} and t.monthly_limit_micros is null then 0
+                  else (select coalesce(round(sum(cost_picos) / 1000000), 0) from token_usage
+                         where created_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC')
+             end::bigint as spent
         from tenants t`),
   )
   const r = rows[0] as { budget: string | null; limit: string | null; spent: string } | undefined
@@ -53,7 +56,7 @@ export async function setBudget(
 
 /** Work that would consume tokens is refused once this month's spending limit is reached. */
 export async function assertWithinLimit(scope: Scope) {
-  const b = await budgetOf(scope)
+  const b = await budgetOf(scope, true)
   if (!b.limit_reached) return
   throw new ApiError(
     402,
