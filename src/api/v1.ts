@@ -10,6 +10,7 @@ import { billingApi } from './billing'
 import { cronApi } from './cronjobs'
 import { keysApi } from './keys'
 import { liveKitApi } from './livekit'
+import { monitorApi } from './monitor'
 import { runtimeApi } from './runtime'
 import { sessionsApi } from './sessions'
 import { statusApi } from './status'
@@ -48,6 +49,7 @@ v1.route('/worker/codebases', workerRouting)
 v1.route('/cronjobs', cronApi)
 v1.route('/livekit', liveKitApi)
 v1.route('/admin', adminApi)
+v1.route('/monitor', monitorApi)
 v1.get('/worker/connected', async (c) => {
   const tenantId = principalOf(c).tenantId
   return c.json(await hubOf(c.env, tenantId).connectedWorkers())
@@ -71,6 +73,13 @@ v1.openAPIRegistry.registerPath({
   method: 'get',
   path: '/agent/tasks/{id}/output/stream',
   summary: 'Output events (id = seq) from ?since or Last-Event-ID, live ones, then done',
+  responses: sse,
+})
+v1.openAPIRegistry.registerPath({
+  method: 'get',
+  path: '/monitor/stream',
+  summary:
+    'The monitor feed: connected, agent_status, then every message (id = cursor) after Last-Event-ID',
   responses: sse,
 })
 v1.openAPIRegistry.registerPath({

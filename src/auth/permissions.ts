@@ -213,6 +213,19 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['POST', '/v1/agents/:name/subscriptions', 'agents:write'],
   ['DELETE', '/v1/agents/:name/subscriptions', 'agents:write'],
 
+  ['GET', '/v1/monitor/stream', 'tasks:read'],
+  ['GET', '/v1/monitor/messages', 'tasks:read'],
+  ['GET', '/v1/monitor/messages/search', 'tasks:read'],
+  ['GET', '/v1/monitor/messages/count', 'tasks:read'],
+  ['GET', '/v1/monitor/stats', 'tasks:read'],
+  ['GET', '/v1/monitor/agents', 'agents:read'],
+  ['GET', '/v1/monitor/workers', 'workers:read'],
+  ['GET', '/v1/monitor/models', 'workers:read'],
+  // An answer to a task also needs tasks:write, a message to an agent agents:write: both checked.
+  ['POST', '/v1/monitor/intervene', 'tasks:read'],
+  ['GET', '/v1/monitor/export/json', 'tasks:read'],
+  ['GET', '/v1/monitor/export/csv', 'tasks:read'],
+
   ['POST', '/v1/admin/retention/run', 'data:admin'],
   ['GET', '/v1/admin/export', 'data:admin'],
   ['GET', '/v1/admin/audit', 'audit:read'],
