@@ -7,10 +7,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { buildUi } from './build-ui'
 import { ROOT } from './stack/wrangler'
 
 const BUDGET_GZIP_BYTES = 1024 * 1024
 
+// wrangler deploy uploads dist/ui as the static assets: it must exist and be current.
+buildUi()
 const outdir = mkdtempSync(join(tmpdir(), 'codetether-bundle-'))
 try {
   execFileSync(

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import type { Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { buildUi } from '../build-ui'
 import { bootstrapDatabase, type Passwords } from './bootstrap'
 import { startNeonHttp } from './neon-http'
 import { ensurePackages } from './packages'
@@ -82,6 +83,8 @@ function loadSecrets(file: string): Secrets {
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const { stateDir, log } = opts
   ensurePackages([PG_PACKAGE, REDIS_PACKAGE], log)
+  // wrangler serves the UI from dist/ui: built from ui/ now, so it matches the sources.
+  buildUi()
   mkdirSync(stateDir, { recursive: true })
   openForPostgres(stateDir)
   const secrets = loadSecrets(join(stateDir, 'secrets.json'))

@@ -1,0 +1,54 @@
+/**
+ * Builds the monitor UI (ui/) into dist/ui/v1/monitor/, which wrangler serves as static assets
+ * at /v1/monitor/. Run by `npm ci` (prepare), by every stack start and by deploy:check, so
+ * the built files never need to be committed.
+ */
+import { createHash } from 'node:crypto'
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { buildSync } from 'esbuild'
+
+const ROOT = new URL('../', import.meta.url).pathname
+const SRC = join(ROOT, 'ui')
+export const UI_ASSETS = join(ROOT, 'dist/ui')
+const OUT = join(UI_ASSETS, 'v1/monitor')
+
+export function buildUi(): { files: Record<string, number> } {
+  rmSync(UI_ASSETS, { recursive: true, force: true })
+  mkdirSync(OUT, { recursive: true })
+  const result = buildSync({
+    entryPoints: { app: join(SRC, 'src/main.tsx') },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    outdir: OUT,
+    write: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  })
+  const files: Record<string, number> = {}
+  const hash = createHash('sha256')
+  for (const f of result.outputFiles) {
+    hash.update(f.contents)
+    writeFileSync(f.path, f.contents)
+  }
+  const version = hash.digest('hex').slice(0, 12)
+  // The version in the names of the shell's files: a new build is a new URL and a new cache.
+  const html = readFileSync(join(SRC, 'index.html'), 'utf8').replaceAll('__VERSION__', version)
+  writeFileSync(join(OUT, 'index.html'), html)
+  const sw = readFileSync(join(SRC, 'sw.js'), 'utf8').replaceAll('__VERSION__', version)
+  writeFileSync(join(OUT, 'sw.js'), sw)
+  for (const f of ['manifest.webmanifest', 'icon.svg']) copyFileSync(join(SRC, f), join(OUT, f))
+  for (const f of ['index.html', 'app.js', 'app.css', 'sw.js', 'manifest.webmanifest', 'icon.svg'])
+    files[f] = readFileSync(join(OUT, f)).length
+  return { files }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { files } = buildUi()
+  const total = Object.values(files).reduce((a, b) => a + b, 0)
+  console.error(`[ui] built dist/ui/v1/monitor (${(total / 1024).toFixed(1)} KiB)`)
+}

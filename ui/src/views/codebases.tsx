@@ -1,0 +1,186 @@
+import { useState } from 'preact/hooks'
+import { api, post } from '../api'
+import { useApi, useLiveRefresh } from '../hooks'
+import { act, Badge, Empty, ErrorBox, Field, formValues, Section } from '../ui'
+
+export interface Codebase {
+  id: string
+  name: string
+  path: string
+  description: string
+  worker_id: string | null
+  status: string
+}
+interface Models {
+  models: unknown[]
+}
+const modelId = (m: unknown) =>
+  typeof m === 'string' ? m : String((m as { id?: string }).id ?? (m as { name?: string }).name)
+
+function Register({ onDone }: { onDone(): void }) {
+  const workers = useApi<{ worker_id: string; name: string }[]>('/v1/monitor/workers')
+  return (
+    <form
+      class="grid-form"
+      onSubmit={async (e) => {
+        const form = e.currentTarget as HTMLFormElement
+        const v = formValues(e)
+        const ok = await act(
+          () =>
+            post('/v1/agent/codebases', {
+              name: v.name,
+              path: v.path,
+              description: v.description || undefined,
+              worker_id: v.worker_id || undefined,
+            }),
+          `Registered ${v.name}`,
+        )
+        if (ok) {
+          form.reset()
+          onDone()
+        }
+      }}
+    >
+      <Field label="Name">
+        <input name="name" required maxLength={200} />
+      </Field>
+      <Field label="Path on the worker">
+        <input name="path" required placeholder="/home/me/src/app" />
+      </Field>
+      <Field label="Description">
+        <input name="description" />
+      </Field>
+      <Field label="Worker">
+        <select name="worker_id">
+          <option value="">Any worker</option>
+          {(workers.data ?? []).map((w) => (
+            <option key={w.worker_id} value={w.worker_id}>
+              {w.name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <button type="submit">Register codebase</button>
+    </form>
+  )
+}
+
+function Trigger({ codebase, models }: { codebase: Codebase; models: unknown[] }) {
+  return (
+    <form
+      class="grid-form"
+      aria-label={`Trigger an agent on ${codebase.name}`}
+      onSubmit={async (e) => {
+        const form = e.currentTarget as HTMLFormElement
+        const v = formValues(e)
+        const ok = await act(async () => {
+          const t = await post<{ task_id?: string; id?: string }>(
+            `/v1/agent/codebases/${encodeURIComponent(codebase.id)}/trigger`,
+            { prompt: v.prompt, agent: v.agent || 'build', model: v.model || undefined },
+          )
+          const id = t.task_id ?? t.id
+          if (id) location.hash = `#/tasks/${encodeURIComponent(id)}`
+        }, 'Agent triggered')
+        if (ok) form.reset()
+      }}
+    >
+      <Field label="Prompt">
+        <textarea name="prompt" required rows={2} />
+      </Field>
+      <Field label="Agent">
+        <select name="agent">
+          <option value="build">build</option>
+          <option value="plan">plan</option>
+          <option value="general">general</option>
+        </select>
+      </Field>
+      <Field label="Model">
+        <select name="model">
+          <option value="">Worker's default</option>
+          {models.map((m) => (
+            <option key={modelId(m)} value={modelId(m)}>
+              {modelId(m)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <button type="submit">Trigger agent</button>
+    </form>
+  )
+}
+
+export function Codebases() {
+  const list = useApi<Codebase[]>('/v1/agent/codebases')
+  const models = useApi<Models>('/v1/monitor/models')
+  const [open, setOpen] = useState<string | undefined>()
+  useLiveRefresh(list.reload, (m) => m.metadata.kind === 'status', 1000)
+  const base = (id: string) => `/v1/agent/codebases/${encodeURIComponent(id)}`
+  const codebases = (list.data ?? []).filter((c) => c.id !== 'global')
+  return (
+    <>
+      <Section title="Register a codebase">
+        <Register onDone={list.reload} />
+      </Section>
+      <Section title="Codebases">
+        <ErrorBox error={list.error} />
+        {codebases.length === 0 && !list.loading && <Empty>No codebases registered.</Empty>}
+        <ul class="cards">
+          {codebases.map((c) => (
+            <li key={c.id} class="card sub">
+              <h3>
+                {c.name} <Badge value={c.status} />
+              </h3>
+              <p class="muted small">
+                <code>{c.path}</code> {c.description}
+              </p>
+              <div class="row">
+                <button
+                  type="button"
+                  aria-expanded={open === c.id}
+                  onClick={() => setOpen(open === c.id ? undefined : c.id)}
+                >
+                  Trigger agent
+                </button>
+                <button
+                  type="button"
+                  onClick={() =>
+                    act(() => post(`${base(c.id)}/watch/start`, {}), `Watching ${c.name}`).then(
+                      list.reload,
+                    )
+                  }
+                >
+                  Start watch
+                </button>
+                <button
+                  type="button"
+                  onClick={() =>
+                    act(
+                      () => post(`${base(c.id)}/watch/stop`, {}),
+                      `Stopped watching ${c.name}`,
+                    ).then(list.reload)
+                  }
+                >
+                  Stop watch
+                </button>
+                <a href={`#/sessions/${encodeURIComponent(c.id)}`}>Sessions</a>
+                <button
+                  type="button"
+                  class="danger"
+                  onClick={() =>
+                    confirm(`Delete codebase ${c.name}?`) &&
+                    act(() => api(base(c.id), { method: 'DELETE' }), `Deleted ${c.name}`).then(
+                      list.reload,
+                    )
+                  }
+                >
+                  Delete
+                </button>
+              </div>
+              {open === c.id && <Trigger codebase={c} models={models.data?.models ?? []} />}
+            </li>
+          ))}
+        </ul>
+      </Section>
+    </>
+  )
+}

@@ -1,0 +1,74 @@
+import { useEffect, useState } from 'preact/hooks'
+import { useApi, useLiveRefresh } from '../hooks'
+import { type MonitorMessage, onMessage } from '../live'
+import { ErrorBox, Section } from '../ui'
+import { Feed, merge } from './feed'
+
+interface Stats {
+  total_messages: number
+  tool_calls: number
+  errors: number
+  tokens: number
+  avg_response_time: number
+  active_agents: number
+  interventions: number
+  workers_online: number
+  codebases: number
+  tasks_by_status: Record<string, number>
+}
+
+const ORDER = ['pending', 'running', 'needs_input', 'completed', 'failed', 'cancelled']
+
+export function Dashboard() {
+  const stats = useApi<Stats>('/v1/monitor/stats')
+  const recent = useApi<MonitorMessage[]>('/v1/monitor/messages?limit=15')
+  const [feed, setFeed] = useState<MonitorMessage[]>([])
+  useEffect(() => setFeed(recent.data ?? []), [recent.data])
+  useEffect(() => onMessage((m) => setFeed((f) => merge(f, m, 15))), [])
+  useLiveRefresh(stats.reload, () => true, 1000)
+  const s = stats.data
+  const tiles: [string, string | number][] = s
+    ? [
+        ['Codebases', s.codebases],
+        ['Workers online', s.workers_online],
+        ['Active agents', s.active_agents],
+        ['Messages', s.total_messages],
+        ['Tool calls', s.tool_calls],
+        ['Errors', s.errors],
+        ['Tokens', s.tokens.toLocaleString()],
+        ['Avg response', `${s.avg_response_time.toFixed(1)} s`],
+        ['Interventions', s.interventions],
+      ]
+    : []
+  return (
+    <>
+      <ErrorBox error={stats.error} />
+      <Section title="Overview">
+        <dl class="tiles">
+          {tiles.map(([k, v]) => (
+            <div key={k} class="tile">
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </Section>
+      <Section title="Tasks by state" actions={<a href="#/tasks">All tasks</a>}>
+        <dl class="tiles">
+          {ORDER.map((k) => (
+            <div key={k} class={`tile s-${k}`}>
+              <dt>{k.replace('_', ' ')}</dt>
+              <dd>
+                <a href={`#/tasks?status=${k}`}>{s?.tasks_by_status[k] ?? 0}</a>
+              </dd>
+            </div>
+          ))}
+        </dl>
+      </Section>
+      <Section title="Recent activity" actions={<a href="#/activity">Activity</a>}>
+        <ErrorBox error={recent.error} />
+        <Feed messages={feed} />
+      </Section>
+    </>
+  )
+}

@@ -1,0 +1,105 @@
+import { post } from '../api'
+import { useApi } from '../hooks'
+import { act, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
+import type { Codebase } from './codebases'
+
+interface Session {
+  id: string
+  title: string
+  agent: string | null
+  updated_at: string
+}
+interface SessionMessage {
+  id: string
+  role: string
+  content: string
+  model: string | null
+  created_at: string
+}
+
+const enc = encodeURIComponent
+
+function SessionView({ codebase, session }: { codebase: string; session: string }) {
+  const base = `/v1/agent/codebases/${enc(codebase)}/sessions/${enc(session)}`
+  const messages = useApi<SessionMessage[] | { messages: SessionMessage[] }>(`${base}/messages`)
+  const list = Array.isArray(messages.data) ? messages.data : (messages.data?.messages ?? [])
+  return (
+    <Section title="Conversation" actions={<a href={`#/sessions/${enc(codebase)}`}>← Sessions</a>}>
+      <ErrorBox error={messages.error} />
+      {list.length === 0 && !messages.loading && <Empty>No messages in this session.</Empty>}
+      <ol class="feed">
+        {list.map((m) => (
+          <li key={m.id} class={`msg r-${m.role}`}>
+            <div class="msg-head">
+              <strong>{m.role}</strong>
+              {m.model && <span class="muted">{m.model}</span>}
+              <Time at={m.created_at} />
+            </div>
+            <pre class="line">{m.content}</pre>
+          </li>
+        ))}
+      </ol>
+      <form
+        class="grid-form"
+        onSubmit={async (e) => {
+          const v = formValues(e)
+          await act(async () => {
+            const r = await post<{ task_id?: string; id?: string }>(`${base}/resume`, {
+              prompt: v.prompt,
+            })
+            const id = r.task_id ?? r.id
+            if (id) location.hash = `#/tasks/${enc(id)}`
+          }, 'Session resumed')
+        }}
+      >
+        <Field label="Resume with a prompt">
+          <textarea name="prompt" required rows={2} />
+        </Field>
+        <button type="submit">Resume session</button>
+      </form>
+    </Section>
+  )
+}
+
+export function Sessions({ codebase, session }: { codebase?: string; session?: string }) {
+  const codebases = useApi<Codebase[]>('/v1/agent/codebases')
+  const sessions = useApi<{ sessions: Session[] }>(
+    codebase ? `/v1/agent/codebases/${enc(codebase)}/sessions?limit=100` : null,
+  )
+  if (codebase && session)
+    return <SessionView codebase={codebase} session={decodeURIComponent(session)} />
+  return (
+    <Section
+      title="Sessions"
+      actions={
+        <Field label="Codebase">
+          <select
+            value={codebase ?? ''}
+            onChange={(e) => {
+              location.hash = `#/sessions/${enc(e.currentTarget.value)}`
+            }}
+          >
+            <option value="">Choose…</option>
+            {(codebases.data ?? []).map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+      }
+    >
+      <ErrorBox error={sessions.error ?? codebases.error} />
+      {!codebase && <Empty>Choose a codebase to see its agents' sessions.</Empty>}
+      {codebase && sessions.data?.sessions.length === 0 && <Empty>No sessions synced yet.</Empty>}
+      <ul class="list">
+        {(sessions.data?.sessions ?? []).map((s) => (
+          <li key={s.id}>
+            <a href={`#/sessions/${enc(codebase ?? '')}/${enc(s.id)}`}>{s.title || s.id}</a>{' '}
+            <span class="muted">{s.agent}</span> <Time at={s.updated_at} />
+          </li>
+        ))}
+      </ul>
+    </Section>
+  )
+}
