@@ -4,7 +4,7 @@
  * the built files never need to be committed.
  */
 import { createHash } from 'node:crypto'
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildSync } from 'esbuild'
 
@@ -12,9 +12,19 @@ const ROOT = new URL('../', import.meta.url).pathname
 const SRC = join(ROOT, 'ui')
 export const UI_ASSETS = join(ROOT, 'dist/ui')
 const OUT = join(UI_ASSETS, 'v1/monitor')
+const SHELL = ['index.html', 'app.js', 'app.css', 'sw.js', 'manifest.webmanifest', 'icon.svg']
+
+/**
+ * A file is written only when its content changed, so a `wrangler dev` already serving
+ * dist/ui from this checkout (npm start beside npm test) never sees it vanish.
+ */
+function put(path: string, content: string | Uint8Array) {
+  const next = Buffer.from(content)
+  if (existsSync(path) && readFileSync(path).equals(next)) return
+  writeFileSync(path, next)
+}
 
 export function buildUi(): { files: Record<string, number> } {
-  rmSync(UI_ASSETS, { recursive: true, force: true })
   mkdirSync(OUT, { recursive: true })
   const result = buildSync({
     entryPoints: { app: join(SRC, 'src/main.tsx') },
@@ -33,17 +43,19 @@ export function buildUi(): { files: Record<string, number> } {
   const hash = createHash('sha256')
   for (const f of result.outputFiles) {
     hash.update(f.contents)
-    writeFileSync(f.path, f.contents)
+    put(f.path, f.contents)
   }
   const version = hash.digest('hex').slice(0, 12)
   // The version in the names of the shell's files: a new build is a new URL and a new cache.
   const html = readFileSync(join(SRC, 'index.html'), 'utf8').replaceAll('__VERSION__', version)
-  writeFileSync(join(OUT, 'index.html'), html)
+  put(join(OUT, 'index.html'), html)
   const sw = readFileSync(join(SRC, 'sw.js'), 'utf8').replaceAll('__VERSION__', version)
-  writeFileSync(join(OUT, 'sw.js'), sw)
-  for (const f of ['manifest.webmanifest', 'icon.svg']) copyFileSync(join(SRC, f), join(OUT, f))
-  for (const f of ['index.html', 'app.js', 'app.css', 'sw.js', 'manifest.webmanifest', 'icon.svg'])
-    files[f] = readFileSync(join(OUT, f)).length
+  put(join(OUT, 'sw.js'), sw)
+  for (const f of ['manifest.webmanifest', 'icon.svg'])
+    put(join(OUT, f), readFileSync(join(SRC, f)))
+  for (const f of SHELL) files[f] = readFileSync(join(OUT, f)).length
+  // Anything else in the output is left from an older build.
+  for (const f of readdirSync(OUT)) if (!SHELL.includes(f)) rmSync(join(OUT, f))
   return { files }
 }
 

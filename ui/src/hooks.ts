@@ -16,10 +16,13 @@ export function useApi<T>(path: string | null): Loaded<T> {
     loading: path !== null,
   })
   const [n, setN] = useState(0)
+  const shown = useRef(path)
   useEffect(() => {
     if (path === null) return
     let current = true
-    setState((s) => ({ ...s, loading: true }))
+    // Another path's data is not shown meanwhile (a new filter must not show the old list).
+    setState((s) => (shown.current === path ? { ...s, loading: true } : { loading: true }))
+    shown.current = path
     api<T>(path).then(
       (data) => current && setState({ data, loading: false }),
       (err: Error) => current && setState({ error: err.message, loading: false }),
@@ -60,6 +63,7 @@ export function useStreamState(): StreamState {
   useEffect(() => {
     const fn = () => set(live.state)
     live.stateListeners.add(fn)
+    fn() // it may have changed between the first render and this effect
     return () => {
       live.stateListeners.delete(fn)
     }
@@ -72,6 +76,7 @@ export function useLiveAgents() {
   useEffect(() => {
     const fn = () => set(live.agents)
     live.agentListeners.add(fn)
+    fn()
     return () => {
       live.agentListeners.delete(fn)
     }

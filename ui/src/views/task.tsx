@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { post } from '../api'
-import { useApi } from '../hooks'
+import { useApi, useLiveRefresh } from '../hooks'
 import { OutputLine } from '../output'
 import { openStream, type StreamState } from '../sse'
 import { act, Badge, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
@@ -37,6 +37,7 @@ function useOutput(id: string, onDone: () => void) {
 export function TaskDetail({ id }: { id: string }) {
   const task = useApi<Task>(`/v1/agent/tasks/${encodeURIComponent(id)}`)
   const { lines, state } = useOutput(id, task.reload)
+  useLiveRefresh(task.reload, (m) => m.metadata.task_id === id && m.metadata.kind === 'status')
   const t = task.data
   const pending = t?.metadata.pending_action as
     | { tool: string; reason: string; input: unknown }
