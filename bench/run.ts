@@ -21,10 +21,11 @@ import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
 import { startMiniflare } from './miniflare'
 import { fanoutFigures, queueFigures } from './queue'
 import { streamFigures } from './stream'
+import { uiFigures } from './ui'
 import { workerFigures } from './worker'
 
 const quick = process.argv.includes('--quick')
-/** `--only=worker,queue` runs just those groups: http, a2a, mcp, auth, bus, stream, queue, worker. */
+/** `--only=worker,queue` runs just those groups: http, a2a, mcp, auth, bus, stream, queue, worker, ui. */
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -243,6 +244,14 @@ async function main() {
       const fan = await fanoutFigures(direct, auth, quick ? 200 : 1000, quick ? 3 : 10)
       log(`${fan.name}: p50 ${fan.p50.toFixed(2)} ms`)
       figures.push(fan)
+    }
+
+    if (want('ui')) {
+      // Through wrangler dev: it serves the static assets (gzipped), as Cloudflare would.
+      for (const f of await uiFigures(info.url, info.devToken, quick ? 5 : 20)) {
+        log(`${f.name}: p50 ${f.p50.toFixed(2)} ${f.unit ?? 'ms'}`)
+        figures.push(f)
+      }
     }
 
     console.log()
