@@ -63,10 +63,11 @@ export async function monitorAgents(scope: Scope) {
   const ttl = scope.config.AGENT_TTL_SECONDS
   const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx.execute(sql`
+      with said as (select agent_name, count(*) as n from monitor_messages group by agent_name)
       select a.name, a.kind, a.role, a.description, a.last_seen_at,
              a.kind = 'remote' or a.last_seen_at > now() - make_interval(secs => ${ttl}) as online,
-             (select count(*) from monitor_messages m where m.agent_name = a.name) as messages
-        from agents a order by a.name`),
+             coalesce(said.n, 0) as messages
+        from agents a left join said on said.agent_name = a.name order by a.name`),
   )
   type Row = {
     name: string

@@ -25,6 +25,12 @@ export function openStream(url: string, opts: SseOptions): () => void {
   let lastId: string | undefined
   let delay = 500
   let stopped = false
+  // After the caller closes the stream, its old loop must not report states any more:
+  // a new stream may already be live.
+  let cancelled = false
+  const setState = (st: StreamState) => {
+    if (!cancelled) opts.onState?.(st)
+  }
 
   const parse = (block: string) => {
     let event = 'message'
@@ -52,13 +58,13 @@ export function openStream(url: string, opts: SseOptions): () => void {
 
   const run = async () => {
     while (!stopped) {
-      opts.onState?.('connecting')
+      setState('connecting')
       try {
         const headers: Record<string, string> = { ...authHeaders(), Accept: 'text/event-stream' }
         if (lastId) headers['Last-Event-ID'] = lastId
         const res = await fetch(url, { headers, credentials: 'same-origin', signal: abort.signal })
         if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`)
-        opts.onState?.('open')
+        setState('open')
         delay = 500
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
         let buffer = ''
@@ -72,7 +78,7 @@ export function openStream(url: string, opts: SseOptions): () => void {
             buffer = buffer.slice(end + 2)
             if (parse(block)) {
               stopped = true
-              opts.onState?.('closed')
+              setState('closed')
               await reader.cancel()
               return
             }
@@ -83,14 +89,15 @@ export function openStream(url: string, opts: SseOptions): () => void {
         if (stopped) break
       }
       if (stopped) break
-      opts.onState?.('connecting')
+      setState('connecting')
       await new Promise((r) => setTimeout(r, delay))
       delay = Math.min(delay * 2, 15_000)
     }
-    opts.onState?.('closed')
+    setState('closed')
   }
   void run()
   return () => {
+    cancelled = true
     stopped = true
     abort.abort()
   }

@@ -1,0 +1,169 @@
+/**
+ * The monitor UI's managing views in headless Chromium against the real stack: a codebase
+ * registered, triggered with a model, watched and deleted; a session read and resumed; an API
+ * key made and revoked and the budget set; and signing in with a pasted token on a Worker that
+ * admits no one without credentials.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import type { Browser, Page } from 'playwright-core'
+import { artifactPath, launchBrowser, watchErrors } from './browser'
+import { api, createTenant, stack, stackVars, startTestWorker } from './helpers'
+import { register, uid } from './queue-helpers'
+
+const MARK = `mg-${uid()}`
+
+let browser: Browser
+let close: () => Promise<void>
+let page: Page
+let errors: string[]
+
+async function json<T = Record<string, unknown>>(path: string, init: Parameters<typeof api>[1]) {
+  const res = await api(path, init)
+  const text = await res.text()
+  assert.ok(res.ok, `${path}: ${res.status} ${text}`)
+  return JSON.parse(text) as T
+}
+
+async function open(route: string) {
+  await page.goto(`${stack().url}/v1/monitor/#/${route}`)
+  await page.locator('main h2').first().waitFor()
+  await page.locator('.top .conn[data-state="open"]').waitFor()
+}
+
+before(async () => {
+  ;({ browser, close } = await launchBrowser())
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } })
+  await context.addInitScript((t) => localStorage.setItem('ct_token', t), stack().devToken)
+  page = await context.newPage()
+  errors = watchErrors(page)
+  // confirm() and prompt() answer yes / nothing, as a user clicking OK would.
+  page.on('dialog', (d) => void d.accept())
+})
+after(async () => {
+  await close?.()
+})
+
+describe('monitor UI: managing', () => {
+  test('a codebase is registered, triggered with a model, watched and deleted', async () => {
+    const worker = await register([], [{ id: 'fake/model-1' }])
+    await open('codebases')
+    await page.getByLabel('Name', { exact: true }).fill(`repo ${MARK}`)
+    await page.getByLabel('Path on the worker').fill(`/src/${MARK}`)
+    await page.getByRole('combobox', { name: /^Worker/ }).selectOption(worker)
+    await page.getByRole('button', { name: 'Register codebase' }).click()
+    const card = page.locator('.card.sub', { hasText: `repo ${MARK}` })
+    await card.waitFor()
+
+    await card.getByRole('button', { name: 'Start watch' }).click()
+    await card.locator('.badge', { hasText: 'watching' }).waitFor()
+    await card.getByRole('button', { name: 'Stop watch' }).click()
+    await card.locator('.badge', { hasText: 'watching' }).waitFor({ state: 'detached' })
+
+    await card.getByRole('button', { name: 'Trigger agent' }).click()
+    await card.getByLabel('Prompt').fill(`refactor ${MARK}`)
+    await card.getByLabel('Model').selectOption('fake/model-1')
+    await page.screenshot({ path: artifactPath('monitor-codebases-trigger.png'), fullPage: true })
+    await card.getByRole('button', { name: 'Trigger agent' }).last().click()
+    await page.waitForURL(/#\/tasks\/[^/]+$/)
+    const taskId = decodeURIComponent(page.url().split('/').pop() ?? '')
+    const task = await json<{ prompt: string; model_ref: string }>(`/v1/agent/tasks/${taskId}`, {})
+    // The server stores model refs as provider:model.
+    assert.deepEqual([task.prompt, task.model_ref], [`refactor ${MARK}`, 'fake:model-1'])
+
+    await open('codebases')
+    await card.getByRole('button', { name: 'Delete' }).click()
+    await card.waitFor({ state: 'detached' })
+    assert.deepEqual(errors, [])
+  })
+
+  test('a session is read and resumed with a prompt', async () => {
+    const worker = await register()
+    const ws = await json<{ workspace: { id: string } }>('/v1/agent/codebases', {
+      method: 'POST',
+      json: { name: `s-${MARK}`, path: `/src/s-${MARK}`, worker_id: worker },
+    })
+    const base = `/v1/agent/codebases/${ws.workspace.id}/sessions`
+    await json(`${base}/sync`, {
+      method: 'POST',
+      json: { worker_id: worker, sessions: [{ id: `ses-${MARK}`, title: `Flaky ${MARK}` }] },
+    })
+    await json(`${base}/ses-${MARK}/messages/sync`, {
+      method: 'POST',
+      json: {
+        worker_id: worker,
+        messages: [
+          { id: 'm1', role: 'user', content: 'Why is it flaky?' },
+          { id: 'm2', role: 'assistant', content: 'A race in the fixture.', model: 'x/y' },
+        ],
+      },
+    })
+    await open('sessions')
+    await page.getByLabel('Codebase').selectOption(ws.workspace.id)
+    await page.getByRole('link', { name: `Flaky ${MARK}` }).click()
+    await page.getByText('A race in the fixture.').waitFor()
+    await page.screenshot({ path: artifactPath('monitor-session.png'), fullPage: true })
+    await page.getByLabel('Resume with a prompt').fill('Now fix it')
+    await page.getByRole('button', { name: 'Resume session' }).click()
+    await page.waitForURL(/#\/tasks\/[^/]+$/)
+    const taskId = decodeURIComponent(page.url().split('/').pop() ?? '')
+    const task = await json<{ metadata: Record<string, unknown> }>(`/v1/agent/tasks/${taskId}`, {})
+    assert.equal(task.metadata.resume_session_id, `ses-${MARK}`)
+    assert.deepEqual(errors, [])
+  })
+
+  test('settings: an API key is made, shown once and revoked; the budget is set', async () => {
+    await open('settings')
+    const keys = page.getByRole('region', { name: 'API keys' })
+    await keys.getByLabel('Name').fill(`key-${MARK}`)
+    await keys.getByRole('button', { name: 'Create key' }).click()
+    const shown = await page.locator('.notice code').textContent()
+    assert.match(shown ?? '', /^ct_/)
+    const me = await json<{ auth: string }>('/v1/auth/userinfo', { token: shown })
+    assert.equal(me.auth, 'api_key')
+    await keys.getByRole('button', { name: `Revoke key-${MARK}` }).click()
+    await keys.getByRole('button', { name: `Revoke key-${MARK}` }).waitFor({ state: 'detached' })
+    assert.equal((await api('/v1/auth/userinfo', { token: shown })).status, 401)
+
+    const budget = page.getByRole('region', { name: 'Budget' })
+    await budget.getByLabel('Monthly budget (USD, warns)').fill('12.5')
+    await budget.getByRole('button', { name: 'Save budget' }).click()
+    await page.getByRole('status').getByText('Budget saved').waitFor()
+    const b = await json<{ monthly_budget_micros: number }>('/v1/token-billing/budget', {})
+    assert.equal(b.monthly_budget_micros, 12_500_000)
+    await json('/v1/token-billing/budget', { method: 'PUT', json: { monthly_budget_micros: null } })
+    await page.screenshot({ path: artifactPath('monitor-settings-key.png'), fullPage: true })
+    assert.deepEqual(errors, [])
+  })
+
+  test('on a Worker that needs credentials, the UI asks for a token and then works', async () => {
+    const operator = `op-${uid()}${uid()}`
+    const server = await startTestWorker('monitor-ui-auth', {
+      ...stackVars(),
+      AUTH_MODE: 'production',
+      A2A_AUTH_TOKENS: `ops:${operator}`,
+      DEFAULT_TENANT_ID: await createTenant(),
+    })
+    const context = await browser.newContext()
+    try {
+      const p = await context.newPage()
+      const errs = watchErrors(p)
+      await p.goto(`${server.url}/v1/monitor/#/dashboard`)
+      await p.getByRole('heading', { name: 'Sign in' }).waitFor()
+      assert.equal(await p.locator('.top .conn').getAttribute('data-state'), 'connecting')
+      await p.screenshot({ path: artifactPath('monitor-sign-in.png') })
+      await p.getByLabel('Token').fill(operator)
+      await p.getByRole('button', { name: 'Use this token' }).click()
+      await p.getByRole('heading', { name: 'Overview' }).waitFor()
+      await p.locator('.top .conn[data-state="open"]').waitFor()
+      // Only the refusals before signing in are errors (the browser logs each 401).
+      assert.ok(
+        errs.every((e) => /401/.test(e)),
+        errs.join('\n'),
+      )
+    } finally {
+      await context.close()
+      await server.worker.stop()
+    }
+  })
+})
