@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { artifactPath, launchBrowser, watchErrors } from './browser'
+import { startFakeIdp } from './fakes/oidc-server'
 import { api, createTenant, stack, stackVars, startTestWorker } from './helpers'
 import { register, uid } from './queue-helpers'
 
@@ -164,6 +165,54 @@ describe('monitor UI: managing', () => {
     } finally {
       await context.close()
       await server.worker.stop()
+    }
+  })
+
+  test('with OIDC configured, "Log in" goes through the provider and back, then the cookie works', async () => {
+    const slug = `mon-${uid()}`
+    const idp = await startFakeIdp({
+      users: [
+        {
+          username: 'ann',
+          password: 'a',
+          sub: 'ann',
+          roles: ['admin'],
+          claims: { ct_tenant: slug },
+        },
+      ],
+    })
+    const server = await startTestWorker('monitor-ui-oidc', {
+      ...stackVars(),
+      AUTH_MODE: 'production',
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: idp.clientId,
+      OIDC_CLIENT_SECRET: idp.clientSecret,
+      OIDC_TENANT_CLAIM: 'ct_tenant',
+    })
+    const context = await browser.newContext()
+    try {
+      const made = await fetch(`${server.url}/v1/tenants`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${stack().devToken}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({ slug, display_name: 'Ann' }),
+      })
+      assert.equal(made.status, 200, await made.text())
+      const p = await context.newPage()
+      await p.goto(`${server.url}/v1/monitor/#/dashboard`)
+      await p.getByRole('link', { name: 'Log in with your identity provider' }).click()
+      await p.waitForURL(`${server.url}/v1/monitor/`)
+      await p.getByRole('heading', { name: 'Overview' }).waitFor()
+      await p.locator('.top .conn[data-state="open"]').waitFor()
+      const cookies = await context.cookies(server.url)
+      assert.ok(cookies.some((c) => c.name === 'ct_session' && c.httpOnly))
+      assert.equal(await p.evaluate(() => localStorage.getItem('ct_token')), null)
+    } finally {
+      await context.close()
+      await server.worker.stop()
+      await idp.close()
     }
   })
 })

@@ -27,19 +27,19 @@ export function Dashboard() {
   useEffect(() => onMessage((m) => setFeed((f) => merge(f, m, 15))), [])
   useLiveRefresh(stats.reload, () => true, 1000)
   const s = stats.data
-  const tiles: [string, string | number][] = s
-    ? [
-        ['Codebases', s.codebases],
-        ['Workers online', s.workers_online],
-        ['Active agents', s.active_agents],
-        ['Messages', s.total_messages],
-        ['Tool calls', s.tool_calls],
-        ['Errors', s.errors],
-        ['Tokens', s.tokens.toLocaleString()],
-        ['Avg response', `${s.avg_response_time.toFixed(1)} s`],
-        ['Interventions', s.interventions],
-      ]
-    : []
+  // Until the figures arrive the tiles show a dash, never a misleading 0.
+  const v = (f: (s: Stats) => string | number) => (s ? f(s) : '–')
+  const tiles: [string, string | number][] = [
+    ['Codebases', v((s) => s.codebases)],
+    ['Workers online', v((s) => s.workers_online)],
+    ['Active agents', v((s) => s.active_agents)],
+    ['Messages', v((s) => s.total_messages)],
+    ['Tool calls', v((s) => s.tool_calls)],
+    ['Errors', v((s) => s.errors)],
+    ['Tokens', v((s) => s.tokens.toLocaleString())],
+    ['Avg response', v((s) => `${s.avg_response_time.toFixed(1)} s`)],
+    ['Interventions', v((s) => s.interventions)],
+  ]
   return (
     <>
       <ErrorBox error={stats.error} />
@@ -59,7 +59,7 @@ export function Dashboard() {
             <div key={k} class={`tile s-${k}`}>
               <dt>{k.replace('_', ' ')}</dt>
               <dd>
-                <a href={`#/tasks?status=${k}`}>{s?.tasks_by_status[k] ?? 0}</a>
+                <a href={`#/tasks?status=${k}`}>{s ? (s.tasks_by_status[k] ?? 0) : '–'}</a>
               </dd>
             </div>
           ))}
