@@ -44,6 +44,21 @@ async function newContext(opts: Parameters<Browser['newContext']>[0] = {}) {
   return ctx
 }
 
+/** Form controls and buttons a screen reader would announce without a name. */
+const unnamedControls = () =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea, button, a[href]')]
+      .filter((el) => {
+        const named =
+          el.closest('label') ||
+          el.getAttribute('aria-label') ||
+          (el.id && document.querySelector(`label[for="${el.id}"]`)) ||
+          ((el.tagName === 'BUTTON' || el.tagName === 'A') && el.textContent?.trim())
+        return !named
+      })
+      .map((el) => el.outerHTML.slice(0, 80)),
+  )
+
 async function open(route: string) {
   await page.goto(monitorUrl(route))
   await page.locator('main h2').first().waitFor()
@@ -69,6 +84,7 @@ describe('monitor UI', () => {
       await page.waitForTimeout(400)
       await page.screenshot({ path: artifactPath(`monitor-${view}.png`), fullPage: true })
       assert.deepEqual(errors, [], `${view}: ${errors.join('\n')}`)
+      assert.deepEqual(await unnamedControls(), [], `${view}: controls without a name`)
     }
     const title = await page.title()
     assert.match(title, /Settings · CodeTether Monitor/)
@@ -119,6 +135,14 @@ describe('monitor UI', () => {
     await page.locator('main .badge', { hasText: 'cancelled' }).waitFor()
     const res = await api(`/v1/agent/tasks/${taskId}`)
     assert.equal(((await res.json()) as { status: string }).status, 'cancelled')
+
+    // The list, filtered by state.
+    await open('tasks')
+    const row = page.getByRole('row', { name: new RegExp(`Docs ${MARK}`) })
+    await page.getByRole('combobox', { name: /^Status/ }).selectOption('running')
+    await row.waitFor({ state: 'detached' })
+    await page.getByRole('combobox', { name: /^Status/ }).selectOption('cancelled')
+    await row.getByText('cancelled').waitFor()
     assert.deepEqual(errors, [])
   })
 
