@@ -175,7 +175,7 @@ describe('monitor UI', () => {
     await open('intervene')
     const text = `please pause ${MARK}`
     await page.getByLabel('Agent').selectOption(agent)
-    await page.getByLabel('Message').fill(text)
+    await page.getByLabel('Message', { exact: true }).fill(text)
     await page.getByRole('button', { name: 'Send intervention' }).click()
     await page.getByRole('status').getByText(`Sent to ${agent}`).waitFor()
     const inbox = (await (await api(`/v1/agents/${encodeURIComponent(agent)}/inbox`)).json()) as {

@@ -1,7 +1,7 @@
 import { post } from '../api'
 import { useApi, useLiveRefresh } from '../hooks'
 import { act, Empty, ErrorBox, Section, Time } from '../ui'
-import type { Task } from './tasks'
+import { type Task, taskName } from './tasks'
 
 interface Pending {
   tool: string
@@ -30,9 +30,7 @@ export function Approvals() {
           return (
             <li key={t.id} class="card sub">
               <h3>
-                <a href={`#/tasks/${encodeURIComponent(t.id)}`}>
-                  {t.title || t.prompt.slice(0, 80)}
-                </a>
+                <a href={`#/tasks/${encodeURIComponent(t.id)}`}>{taskName(t)}</a>
               </h3>
               <p>
                 <strong>{p.tool}</strong> {p.reason} <Time at={t.created_at} />

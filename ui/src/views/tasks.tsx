@@ -24,6 +24,9 @@ export interface Task {
 const STATUSES = ['pending', 'running', 'needs_input', 'completed', 'failed', 'cancelled']
 const OPEN = ['pending', 'running', 'needs_input']
 
+/** What a task is called in lists: its title, else its prompt, else its id (never nothing). */
+export const taskName = (t: Task) => t.title || t.prompt.slice(0, 80) || `Task ${t.id.slice(0, 8)}`
+
 export const cancelTask = (id: string) =>
   act(() => post(`/v1/agent/tasks/${encodeURIComponent(id)}/cancel`), 'Task cancelled')
 export const requeueTask = (id: string) =>
@@ -148,9 +151,7 @@ export function Tasks() {
                 {list.map((t) => (
                   <tr key={t.id}>
                     <th scope="row">
-                      <a href={`#/tasks/${encodeURIComponent(t.id)}`}>
-                        {t.title || t.prompt.slice(0, 80)}
-                      </a>
+                      <a href={`#/tasks/${encodeURIComponent(t.id)}`}>{taskName(t)}</a>
                     </th>
                     <td>
                       <Badge value={t.status} />

@@ -1,6 +1,6 @@
 import { useApi, useLiveRefresh } from '../hooks'
 import { Badge, Empty, ErrorBox, Section, Time } from '../ui'
-import type { Task } from './tasks'
+import { type Task, taskName } from './tasks'
 
 interface Worker {
   worker_id: string
@@ -64,9 +64,7 @@ export function Workers() {
                   <dt>Current task</dt>
                   <dd>
                     {task ? (
-                      <a href={`#/tasks/${encodeURIComponent(task.id)}`}>
-                        {task.title || task.prompt.slice(0, 60)}
-                      </a>
+                      <a href={`#/tasks/${encodeURIComponent(task.id)}`}>{taskName(task)}</a>
                     ) : (
                       'idle'
                     )}
