@@ -146,6 +146,19 @@ describe('monitor UI', () => {
     assert.deepEqual(errors, [])
   })
 
+  test('the activity feed shows new messages live, without reloading', async () => {
+    await open('activity')
+    const text = `live news ${MARK}`
+    const sent = await api(`/v1/agents/${encodeURIComponent(agent)}/messages`, {
+      method: 'POST',
+      json: { from: 'ops', text },
+    })
+    assert.equal(sent.status, 200)
+    const feed = page.getByRole('list', { name: 'Messages, newest first' })
+    await feed.getByText(text).waitFor({ timeout: 10_000 })
+    assert.deepEqual(errors, [])
+  })
+
   test('messages are searched and exported as CSV', async () => {
     await until('the output is in the log', async () => {
       const res = await api(`/v1/monitor/messages/search?q=${MARK}`)

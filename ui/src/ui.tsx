@@ -66,7 +66,7 @@ export function Toasts() {
     let n = 0
     notify = (text) => {
       const id = ++n
-      setItems((xs) => [...xs, { id, text }])
+      setItems((xs) => [...xs.slice(-2), { id, text }]) // the latest three
       setTimeout(() => setItems((xs) => xs.filter((x) => x.id !== id)), 4000)
     }
   }, [])
