@@ -156,6 +156,16 @@ describe('monitor UI', () => {
     assert.equal(sent.status, 200)
     const feed = page.getByRole('list', { name: 'Messages, newest first' })
     await feed.getByText(text).waitFor({ timeout: 10_000 })
+    // The count shown includes what arrived live (it settles once the feed has caught up).
+    await until(
+      'the count shown matches the log',
+      async () => {
+        const shown = await page.getByText(/matching message/).textContent()
+        const total = (await (await api('/v1/monitor/messages/count')).json()) as { count: number }
+        return Number(shown?.split(' ')[0]) === total.count
+      },
+      10_000,
+    )
     assert.deepEqual(errors, [])
   })
 
@@ -168,7 +178,7 @@ describe('monitor UI', () => {
     await page.getByRole('searchbox', { name: 'Search' }).fill(`reading the code ${MARK}`)
     await page.getByRole('button', { name: 'Apply' }).click()
     const feed = page.getByRole('list', { name: 'Messages, newest first' })
-    await page.getByText('1 matching messages').waitFor()
+    await page.getByText('1 matching message', { exact: true }).waitFor()
     await feed.getByText(`reading the code ${MARK}`).waitFor()
     assert.equal(await feed.locator('li').count(), 1)
 

@@ -6,6 +6,7 @@ import { act, ErrorBox, Field, formValues, Section } from '../ui'
 import { Feed, merge } from './feed'
 
 const TYPES = ['agent', 'human', 'system', 'tool', 'error']
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
 
 export function Activity() {
   const [filter, setFilter] = useState({ q: '', type: '', agent: '' })
@@ -29,6 +30,9 @@ export function Activity() {
       }),
     [filter],
   )
+  // Live messages since the count was taken are counted too.
+  const loadedIds = new Set((loaded.data ?? []).map((m) => m.id))
+  const fresh = messages.filter((m) => !loadedIds.has(m.id)).length
   const day = new Date().toISOString().slice(0, 10)
   return (
     <Section
@@ -81,7 +85,7 @@ export function Activity() {
         <button type="submit">Apply</button>
       </form>
       <p class="muted" aria-live="polite">
-        {count.data ? `${count.data.count} matching messages` : ''}
+        {count.data ? plural(count.data.count + fresh, 'matching message') : ''}
       </p>
       <ErrorBox error={loaded.error} />
       <Feed messages={messages} empty="No matching messages." />
