@@ -23,7 +23,8 @@ SELECT
   coalesce(t.target_agent_name, e.payload ->> 'worker_id', t.worker_id, t.agent_type) AS agent_name,
   CASE e.kind
     WHEN 'output' THEN coalesce(e.payload ->> 'output', '')
-    WHEN 'status' THEN 'Task ' || left(t.title, 80) || ': ' || coalesce(e.payload #>> '{status,state}', '')
+    WHEN 'status' THEN 'Task ' || coalesce(nullif(left(t.title, 80), ''), nullif(left(t.prompt, 80), ''), t.id)
+      || ': ' || coalesce(e.payload #>> '{status,state}', '')
       || coalesce(' ' || (
         SELECT string_agg(p ->> 'text', ' ')
           FROM jsonb_array_elements(e.payload #> '{status,message,parts}') AS p), '')

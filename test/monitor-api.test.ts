@@ -79,7 +79,10 @@ describe('monitor message log', () => {
     assert.ok(mine.some((m) => m.type === 'agent' && m.content === `plain line ${MARK}`))
     assert.ok(mine.some((m) => m.type === 'tool' && m.content.includes('tool_use')))
     assert.ok(mine.some((m) => m.type === 'error'))
-    assert.ok(mine.some((m) => m.type === 'system'))
+    // A task with no title is named by its prompt.
+    assert.ok(
+      mine.some((m) => m.type === 'system' && m.content === `Task build ${MARK}: submitted`),
+    )
     assert.ok(all.some((m) => m.agent_name === 'tester' && m.content === `hello ${MARK}`))
     const times = all.map((m) => m.timestamp)
     assert.deepEqual(times, [...times].sort().reverse(), 'newest first')
