@@ -86,6 +86,13 @@ describe('monitor message log', () => {
     assert.ok(all.some((m) => m.agent_name === 'tester' && m.content === `hello ${MARK}`))
     const times = all.map((m) => m.timestamp)
     assert.deepEqual(times, [...times].sort().reverse(), 'newest first')
+    const two = await get<Message[]>('/v1/monitor/messages?limit=2')
+    const first = await get<Message[]>('/v1/monitor/messages?limit=50')
+    assert.deepEqual(
+      two.map((m) => m.id),
+      first.slice(0, 2).map((m) => m.id),
+      'a small page is the head of a bigger one',
+    )
     const tools = await get<Message[]>('/v1/monitor/messages?type=tool&limit=1000')
     assert.ok(tools.every((m) => m.type === 'tool'))
   })

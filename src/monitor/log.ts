@@ -86,17 +86,51 @@ function where(f: Filter): SQL {
   return sql.join(parts, sql` and `)
 }
 
-const after = (c: Cursor) =>
-  sql`(created_at, source, source_id) >
-    ('epoch'::timestamptz + ${c.us.toString()}::bigint * interval '1 microsecond', ${c.source}, ${c.sourceId})`
+const after = (c: Cursor) => {
+  const at = sql`'epoch'::timestamptz + ${c.us.toString()}::bigint * interval '1 microsecond'`
+  // The first bound repeats what the row comparison implies: it is the one an index can use.
+  return sql`created_at >= ${at} and (created_at, source, source_id) > (${at}, ${c.source}, ${c.sourceId})`
+}
+
+/**
+ * Postgres builds and sorts every row of the view for an unbounded "newest N" (about 1 s at
+ * 200,000 task events here), so each read is bounded by time, which the created_at indexes
+ * serve as a range scan. Unfiltered, the bound is the N-th newest row of the base tables
+ * (index-only scans): about N rows are built. Filtered, the read widens through these
+ * windows until N match: it costs what the window holds.
+ */
+const WINDOWS = ['1 minute', '10 minutes', '1 hour', '1 day', '30 days', null]
+
+/** Rows at least `settleMs` old (see messagesAfter). */
+const settled = (settleMs: number) =>
+  sql`created_at <= now() - ${settleMs}::int * interval '1 millisecond'`
+
+const newestBound = (limit: number, settleMs = 0) => sql`created_at >= (
+  select coalesce(min(created_at), '-infinity') from (
+    select created_at from (
+      (select created_at from task_events where ${settled(settleMs)}
+        order by created_at desc limit ${limit})
+      union all
+      (select created_at from agent_messages where ${settled(settleMs)}
+        order by created_at desc limit ${limit})
+    ) u order by created_at desc limit ${limit}) newest)`
 
 /** The newest `limit` messages that match, newest first. */
 export async function listMessages(scope: Scope, f: Filter, limit: number) {
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`select ${columns} from monitor_messages where ${where(f)}
-      order by created_at desc, source desc, source_id desc limit ${limit}`),
-  )
-  return (rows as unknown as Row[]).map(view)
+  const filtered = Boolean(f.type || f.agent || f.q)
+  const bounds = filtered
+    ? WINDOWS.map((w) => (w ? sql`created_at >= now() - ${w}::interval` : sql`true`))
+    : [newestBound(limit)]
+  let rows: Row[] = []
+  for (const since of bounds) {
+    const result = await withTenant(scope.db, scope.tenantId, (tx) =>
+      tx.execute(sql`select ${columns} from monitor_messages where ${since} and ${where(f)}
+        order by created_at desc, source desc, source_id desc limit ${limit}`),
+    )
+    rows = result.rows as unknown as Row[]
+    if (rows.length >= limit) break
+  }
+  return rows.map(view)
 }
 
 export async function countMessages(scope: Scope, f: Filter): Promise<number> {
@@ -119,7 +153,7 @@ export async function messagesAfter(
   const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx.execute(sql`select ${columns} from monitor_messages
       where ${cursor ? after(cursor) : sql`true`}
-        and created_at <= clock_timestamp() - ${settleMs}::int * interval '1 millisecond'
+        and ${settled(settleMs)}
       order by created_at, source, source_id limit ${limit}`),
   )
   return (rows as unknown as Row[]).map(view)
@@ -129,7 +163,7 @@ export async function messagesAfter(
 export async function latestCursor(scope: Scope, settleMs: number): Promise<Cursor | undefined> {
   const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx.execute(sql`select ${columns} from monitor_messages
-      where created_at <= clock_timestamp() - ${settleMs}::int * interval '1 millisecond'
+      where ${newestBound(1, settleMs)} and ${settled(settleMs)}
       order by created_at desc, source desc, source_id desc limit 1`),
   )
   const r = rows[0] as Row | undefined

@@ -58,12 +58,15 @@ export async function monitorStats(scope: Scope) {
   }
 }
 
-/** Every agent (built-in, registered, remote), online or not, with how much it has said. */
+/**
+ * Every agent (built-in, registered, remote), online or not, with how many messages it sent
+ * on the bus (counted from agent_messages alone: this runs on every stream open).
+ */
 export async function monitorAgents(scope: Scope) {
   const ttl = scope.config.AGENT_TTL_SECONDS
   const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx.execute(sql`
-      with said as (select agent_name, count(*) as n from monitor_messages group by agent_name)
+      with said as (select sender as agent_name, count(*) as n from agent_messages group by sender)
       select a.name, a.kind, a.role, a.description, a.last_seen_at,
              a.kind = 'remote' or a.last_seen_at > now() - make_interval(secs => ${ttl}) as online,
              coalesce(said.n, 0) as messages
