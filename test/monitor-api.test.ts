@@ -239,6 +239,20 @@ describe('intervention', () => {
     assert.equal(again.status, 409)
   })
 
+  test('an intervention can also answer an approval: approved, the action joins the task', async () => {
+    const w = await register()
+    const t = await createTask()
+    assert.equal((await claim(w, t.id)).status, 200)
+    const pending_action = { key: 'k2', tool: 'run', input: { cmd: 'ls' }, reason: 'lists' }
+    await release(w, t.id, { status: 'input-required', pending_action })
+    await post('/v1/monitor/intervene', { task_id: t.id, message: 'fine', approve: true })
+    const task = await get<{ status: string; metadata: Record<string, unknown> }>(
+      `/v1/agent/tasks/${t.id}`,
+    )
+    assert.equal(task.status, 'pending')
+    assert.deepEqual(task.metadata.approved_actions, ['k2'])
+  })
+
   test('bad requests: neither or both targets, unknown agent', async () => {
     await post('/v1/monitor/intervene', { message: 'x' }, 400)
     await post('/v1/monitor/intervene', { agent_id: agent, task_id: taskId, message: 'x' }, 400)

@@ -86,8 +86,7 @@ monitorApi.openapi(route('post', '/intervene', body(Intervene)), async (c) => {
   return c.json({ success: true, ...done }, 200)
 })
 
-const exported = async (c: AppContext) => {
-  const q = Export.parse(c.req.query())
+const exported = async (c: AppContext, q: z.infer<typeof Export>) => {
   const limit = q.all_messages === 'true' ? EXPORT_ALL : q.limit
   // Oldest first, as a log file reads.
   return (await listMessages(scopeOf(c), {}, limit)).reverse()
@@ -97,7 +96,7 @@ const attachment = (ext: string) => ({
 })
 
 monitorApi.openapi(route('get', '/export/json', { query: Export }), async (c) =>
-  c.json(await exported(c), 200, attachment('json')),
+  c.json(await exported(c, c.req.valid('query')), 200, attachment('json')),
 )
 
 monitorApi.openapi(
@@ -108,7 +107,7 @@ monitorApi.openapi(
     responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } } },
   }),
   async (c) =>
-    c.body(messagesCsv(await exported(c)), 200, {
+    c.body(messagesCsv(await exported(c, c.req.valid('query'))), 200, {
       'Content-Type': 'text/csv; charset=utf-8',
       ...attachment('csv'),
     }),
