@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks'
 import { post } from '../api'
 import { useApi } from '../hooks'
 import { act, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
@@ -63,8 +64,10 @@ function SessionView({ codebase, session }: { codebase: string; session: string 
 
 export function Sessions({ codebase, session }: { codebase?: string; session?: string }) {
   const codebases = useApi<Codebase[]>('/v1/agent/codebases')
+  const [q, setQ] = useState('')
+  const query = new URLSearchParams({ limit: '100', ...(q ? { q } : {}) })
   const sessions = useApi<{ sessions: Session[] }>(
-    codebase ? `/v1/agent/codebases/${enc(codebase)}/sessions?limit=100` : null,
+    codebase ? `/v1/agent/codebases/${enc(codebase)}/sessions?${query}` : null,
   )
   if (codebase && session)
     return <SessionView codebase={codebase} session={decodeURIComponent(session)} />
@@ -91,7 +94,21 @@ export function Sessions({ codebase, session }: { codebase?: string; session?: s
     >
       <ErrorBox error={sessions.error ?? codebases.error} />
       {!codebase && <Empty>Choose a codebase to see its agents' sessions.</Empty>}
-      {codebase && sessions.data?.sessions.length === 0 && <Empty>No sessions synced yet.</Empty>}
+      {codebase && (
+        <form
+          class="row filters"
+          aria-label="Search sessions"
+          onSubmit={(e) => setQ(formValues(e).q?.trim() ?? '')}
+        >
+          <Field label="Title or id">
+            <input name="q" type="search" defaultValue={q} />
+          </Field>
+          <button type="submit">Search</button>
+        </form>
+      )}
+      {codebase && sessions.data?.sessions.length === 0 && (
+        <Empty>{q ? 'No matching sessions.' : 'No sessions synced yet.'}</Empty>
+      )}
       <ul class="list">
         {(sessions.data?.sessions ?? []).map((s) => (
           <li key={s.id}>
