@@ -1,4 +1,5 @@
-import './style.css'
+import './layout.css'
+import './components.css'
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { authProblem, getToken, onAuthChange, setToken } from './api'
