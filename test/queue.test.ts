@@ -222,4 +222,36 @@ describe('workers and the task queue', () => {
     const after = await (await api(`/v1/agent/tasks/${task.id}`)).json()
     assert.equal(after.status, 'pending')
   })
+  test('a heartbeat naming what runs ends the leases of tasks a restarted worker forgot', async () => {
+    const a = await register()
+    const [kept, forgotten, fresh] = [await createTask(), await createTask(), await createTask()]
+    for (const t of [kept, forgotten, fresh]) assert.equal((await claim(a, t.id)).status, 200)
+    const app = await connectAsApp()
+    try {
+      // Claimed a minute ago; `fresh` was claimed just now and its answer may be in flight.
+      await asTenant(app, stack().tenantId, () =>
+        app.query(`update tasks set status_at = now() - interval '1 minute' where id = any($1)`, [
+          [kept.id, forgotten.id],
+        ]),
+      )
+    } finally {
+      await app.end()
+    }
+    const beat = await api(`/v1/agent/workers/${a}/heartbeat`, {
+      method: 'POST',
+      json: { running: [kept.id] },
+    })
+    assert.equal(beat.status, 200, await beat.clone().text())
+    const stuck = (await (await api('/v1/agent/tasks/stuck')).json()).tasks.map(
+      (t: { id: string }) => t.id,
+    )
+    assert.ok(stuck.includes(forgotten.id))
+    assert.ok(!stuck.includes(kept.id))
+    assert.ok(!stuck.includes(fresh.id), 'a claim younger than the grace keeps its lease')
+    const bad = await api(`/v1/agent/workers/${a}/heartbeat`, {
+      method: 'POST',
+      json: { running: 7 },
+    })
+    assert.equal(bad.status, 400)
+  })
 })

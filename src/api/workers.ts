@@ -57,7 +57,22 @@ workersApi.openapi(
   createRoute({
     method: 'post',
     path: '/{id}/heartbeat',
-    request: { params: WorkerId },
+    request: {
+      params: WorkerId,
+      body: {
+        required: false,
+        content: {
+          'application/json': {
+            schema: z
+              .object({
+                /** The tasks it is running: only their leases are extended. */
+                running: z.array(z.string().min(1).max(200)).max(1000).optional(),
+              })
+              .passthrough(),
+          },
+        },
+      },
+    },
     responses: {
       200: jsonContent(z.object({ success: z.literal(true) }), 'Seen; held leases extended'),
     },
@@ -65,7 +80,7 @@ workersApi.openapi(
   async (c) => {
     const { id } = c.req.valid('param')
     const scope = scopeOf(c)
-    if (!(await heartbeat(scope, id, scope.config.LEASE_SECONDS))) {
+    if (!(await heartbeat(scope, id, scope.config.LEASE_SECONDS, c.req.valid('json')?.running))) {
       throw notFound(`Worker ${id} (register again)`)
     }
     return c.json({ success: true as const }, 200)

@@ -31,13 +31,8 @@ export async function idempotentCreate<T>(
   const id = crypto.randomUUID()
   const reserved = await redis.set(slot, `${id} ${fingerprint}`, { nx: true, ex: TTL_SECONDS })
   if (reserved === 'OK') {
-    try {
-      return { value: await create(id), replayed: false }
-    } catch (err) {
-      // Nothing was created: the key is free for a corrected retry.
-      await redis.del(slot)
-      throw err
-    }
+    const release = () => redis.del(slot)
+    return { value: await createOnce(id, release, create, find), replayed: false }
   }
   const [firstId, firstFingerprint] = String((await redis.get<string>(slot)) ?? '').split(' ')
   if (!firstId) return idempotentCreate(redis, tenantId, key, request, create, find)
@@ -49,14 +44,30 @@ export async function idempotentCreate<T>(
     )
   }
   // The first request may still be creating it.
-  for (let wait = 25; wait <= 800; wait *= 2) {
+  for (let wait = 25; wait <= 400; wait *= 2) {
     const existing = await find(firstId)
     if (existing !== undefined) return { value: existing, replayed: true }
     await new Promise((r) => setTimeout(r, wait))
   }
-  throw new ApiError(
-    409,
-    'idempotency_in_progress',
-    'A request with this Idempotency-Key is still running',
-  )
+  // Or it died before creating it (its Worker restarted mid-request): the id was reserved
+  // with the key, so this retry creates it under that id, and the row's primary key keeps
+  // a late first request from making a second one.
+  return { value: await createOnce(firstId, undefined, create, find), replayed: true }
+}
+
+async function createOnce<T>(
+  id: string,
+  release: (() => Promise<unknown>) | undefined,
+  create: (id: string) => Promise<T>,
+  find: (id: string) => Promise<T | undefined>,
+): Promise<T> {
+  try {
+    return await create(id)
+  } catch (err) {
+    const existing = await find(id).catch(() => undefined)
+    if (existing !== undefined) return existing
+    // Nothing was created: the key is free for a corrected retry.
+    await release?.()
+    throw err
+  }
 }

@@ -80,7 +80,14 @@ export async function appendOutput(
   const first = at.firstLine
   const last = first === undefined ? undefined : first + lines.length - 1
   const done = await applyChange(scope.db, scope.tenantId, taskId, {
-    output: lines.map((output) => ({ output, worker_id: workerId, timestamp })),
+    // The attempt and line number let a reader tell a re-run's lines from the first run's.
+    output: lines.map((output, i) => ({
+      output,
+      worker_id: workerId,
+      timestamp,
+      ...(at.attempt === undefined ? {} : { attempt: at.attempt }),
+      ...(first === undefined ? {} : { line: first + i }),
+    })),
     outputMark: last,
     onlyFrom: ['working'],
     leaseSeconds: leaseOf(scope),

@@ -1,5 +1,5 @@
-import { and, desc, eq, gt, ne, sql } from 'drizzle-orm'
-import { workers } from '../db/schema'
+import { and, desc, eq, gt, inArray, lt, ne, not, sql } from 'drizzle-orm'
+import { tasks, workers } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
 
@@ -47,8 +47,18 @@ export async function registerWorker(scope: Scope, w: WorkerRegistration): Promi
  * Marks the worker seen and extends the leases of the tasks it holds. Undefined when the
  * worker is unknown: upstream's 404 "register again".
  */
-export async function heartbeat(scope: Scope, workerId: string, leaseSeconds: number) {
-  // One round trip: an unknown worker holds no working task, so the second is a no-op then.
+export async function heartbeat(
+  scope: Scope,
+  workerId: string,
+  leaseSeconds: number,
+  running?: string[],
+) {
+  // A worker that says what it runs keeps only those leases. A task granted to it that it
+  // does not run (it was killed mid-claim and restarted) gets its lease ended, so the reaper
+  // requeues it; the grace covers a claim whose answer is still on its way.
+  const held = and(eq(tasks.workerId, workerId), eq(tasks.status, 'working'))
+  const listed = running === undefined ? undefined : inArray(tasks.id, running)
+  // One round trip: an unknown worker holds no working task, so the rest are no-ops then.
   const [rows] = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx.batch([
       tx
@@ -59,8 +69,22 @@ export async function heartbeat(scope: Scope, workerId: string, leaseSeconds: nu
         })
         .where(eq(workers.id, workerId))
         .returning(),
-      tx.execute(sql`update tasks set lease_expires_at = now() + make_interval(secs => ${leaseSeconds}::int)
-                     where worker_id = ${workerId} and status = 'working'`),
+      tx
+        .update(tasks)
+        .set({ leaseExpiresAt: sql`now() + make_interval(secs => ${leaseSeconds}::int)` })
+        .where(and(held, listed)),
+      tx
+        .update(tasks)
+        .set({ leaseExpiresAt: sql`now()` })
+        .where(
+          running === undefined
+            ? sql`false`
+            : and(
+                held,
+                not(inArray(tasks.id, running)),
+                lt(tasks.statusAt, sql`now() - interval '30 seconds'`),
+              ),
+        ),
     ]),
   )
   return rows[0]

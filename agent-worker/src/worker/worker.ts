@@ -147,11 +147,17 @@ export class Worker {
   }
 
   private async heartbeats() {
-    while (!this.stopping.signal.aborted) {
-      await sleep(this.s.heartbeatSeconds * 1000, this.stopping.signal)
+    // The first one at once: a restarted worker tells the server straight away what it no
+    // longer runs, whatever its lifetime.
+    for (let first = true; !this.stopping.signal.aborted; first = false) {
+      if (!first) await sleep(this.s.heartbeatSeconds * 1000, this.stopping.signal)
       if (this.stopping.signal.aborted) return
       try {
-        await this.server.post(`/v1/agent/workers/${encodeURIComponent(this.id)}/heartbeat`, {})
+        // Naming what runs here lets leases granted to an earlier run of this worker lapse.
+        const running = [...this.running.keys(), ...this.claiming]
+        await this.server.post(`/v1/agent/workers/${encodeURIComponent(this.id)}/heartbeat`, {
+          running,
+        })
       } catch (err) {
         if (err instanceof HttpError && err.status === 404) await this.register().catch(() => {})
       }
