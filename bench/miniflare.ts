@@ -11,6 +11,8 @@ import { ROOT } from '../scripts/stack/wrangler'
 export async function startMiniflare(
   dir: string,
   bindings: Record<string, string>,
+  /** A port for the V8 inspector (bench/profile.ts takes CPU profiles through it). */
+  inspectorPort?: number,
 ): Promise<Miniflare> {
   const out = join(dir, 'bundle')
   if (!existsSync(join(out, 'index.js'))) {
@@ -30,6 +32,7 @@ export async function startMiniflare(
     bindings,
     host: '127.0.0.1',
     port: await freePort(),
+    inspectorPort,
     // The Worker logs a JSON line per request; the terminal printing thousands of them
     // would be measured too.
     handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
