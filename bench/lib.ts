@@ -121,6 +121,15 @@ export function httpPost(
     })
 }
 
+/** A v1.0 JSON-RPC SendMessage of one text part, a fresh message id each call. */
+export const sendMessageBody = (text: string) => () =>
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'SendMessage',
+    params: { message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }] } },
+  })
+
 export function printTable(figures: Figure[]): void {
   const byName = new Map(figures.map((f) => [f.name, f]))
   const rows = figures.map((f) => {

@@ -1,5 +1,5 @@
 /**
- * `npm run profile -- queue|send|read`: a CPU profile of the Worker (the deploy bundle in
+ * `npm run profile -- queue|send|health`: a CPU profile of the Worker (the deploy bundle in
  * Miniflare, through its V8 inspector) while it serves one workload with 16 clients; prints
  * the functions with the most self time, by module. Run with `node --experimental-websocket`
  * (the npm script does).
@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { startTempStack } from '../scripts/stack/index'
 import { freePort } from '../scripts/stack/ports'
 import { readEnvFile } from '../scripts/stack/wrangler'
-import { httpGet, httpPost, measure } from './lib'
+import { httpGet, httpPost, measure, sendMessageBody } from './lib'
 import { startMiniflare } from './miniflare'
 
 interface ProfileNode {
@@ -72,22 +72,9 @@ async function main() {
 }
 
 async function workloadOf(name: string, base: string, auth: Record<string, string>) {
-  if (name === 'read') return httpGet(`${base}/health`, auth)
+  if (name === 'health') return httpGet(`${base}/health`, auth)
   if (name === 'send') {
-    const body = () =>
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'SendMessage',
-        params: {
-          message: {
-            messageId: crypto.randomUUID(),
-            role: 'ROLE_USER',
-            parts: [{ text: '2 * 3' }],
-          },
-        },
-      })
-    return httpPost(`${base}/`, body, { ...auth, 'A2A-Version': '1.0' })
+    return httpPost(`${base}/`, sendMessageBody('2 * 3'), { ...auth, 'A2A-Version': '1.0' })
   }
   const json = { ...auth, 'content-type': 'application/json' }
   const worker = `prof-${crypto.randomUUID().slice(0, 8)}`

@@ -17,7 +17,7 @@ import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
 import { startSdkPeer } from './a2a-peer'
 import { authFigures } from './auth'
 import { busFigures } from './bus'
-import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
+import { type Figure, httpGet, httpPost, measure, printTable, sendMessageBody } from './lib'
 import { startMiniflare } from './miniflare'
 import { fanoutFigures, queueFigures } from './queue'
 import { streamFigures } from './stream'
@@ -118,19 +118,7 @@ async function main() {
       const peerPort = await freePort()
       const peer = await startSdkPeer(peerPort)
       cleanups.unshift(() => peer.close())
-      const sendBody = () =>
-        JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'SendMessage',
-          params: {
-            message: {
-              messageId: crypto.randomUUID(),
-              role: 'ROLE_USER',
-              parts: [{ text: 'Calculate 25 * 4' }],
-            },
-          },
-        })
+      const sendBody = sendMessageBody('Calculate 25 * 4')
       const answered = (text: string) => {
         if (!text.includes('25 * 4 = 100') || !text.includes('TASK_STATE_COMPLETED'))
           throw new Error(`bad answer: ${text.slice(0, 200)}`)

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, lt, ne, not, sql } from 'drizzle-orm'
+import { and, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm'
 import { tasks, workers } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
@@ -56,9 +56,10 @@ export async function heartbeat(
   // A worker that says what it runs keeps only those leases. A task granted to it that it
   // does not run (it was killed mid-claim and restarted) gets its lease ended, so the reaper
   // requeues it; the grace covers a claim whose answer is still on its way.
-  const held = and(eq(tasks.workerId, workerId), eq(tasks.status, 'working'))
+  const extended = sql`now() + make_interval(secs => ${leaseSeconds}::int)`
   const listed = running === undefined ? undefined : inArray(tasks.id, running)
-  // One round trip: an unknown worker holds no working task, so the rest are no-ops then.
+  const forgotten = lt(tasks.statusAt, sql`now() - interval '30 seconds'`)
+  // One round trip: an unknown worker holds no working task, so the second is a no-op then.
   const [rows] = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx.batch([
       tx
@@ -71,19 +72,17 @@ export async function heartbeat(
         .returning(),
       tx
         .update(tasks)
-        .set({ leaseExpiresAt: sql`now() + make_interval(secs => ${leaseSeconds}::int)` })
-        .where(and(held, listed)),
-      tx
-        .update(tasks)
-        .set({ leaseExpiresAt: sql`now()` })
+        .set({
+          leaseExpiresAt: listed
+            ? sql`case when ${listed} then ${extended} else now() end`
+            : extended,
+        })
         .where(
-          running === undefined
-            ? sql`false`
-            : and(
-                held,
-                not(inArray(tasks.id, running)),
-                lt(tasks.statusAt, sql`now() - interval '30 seconds'`),
-              ),
+          and(
+            eq(tasks.workerId, workerId),
+            eq(tasks.status, 'working'),
+            listed && or(listed, forgotten),
+          ),
         ),
     ]),
   )
