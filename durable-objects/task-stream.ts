@@ -1,6 +1,6 @@
 import { databaseOf } from '../src/db/client'
 import { configOf, type Env } from '../src/env'
-import { readEvents, type TaskEvent } from '../src/tasks/events'
+import { readEvents, setWatched, type TaskEvent } from '../src/tasks/events'
 import { isTerminalEvent } from '../src/tasks/states'
 import { LiveObject } from './live-object'
 
@@ -31,14 +31,22 @@ export class TaskStream extends LiveObject<Env> {
   private readonly subscribers = new Set<Subscriber>()
   private tenantId: string | undefined
   private taskId: string | undefined
+  /** What this object last wrote to the task's `watched` flag (undefined: not since start). */
+  private flagged: boolean | undefined
+  /** Writes of the flag run one after another, each writing the state at its turn. */
+  private flagging: Promise<void> = Promise.resolve()
 
-  /** Called by the app after the events' transaction committed. */
+  /**
+   * Called by the app after the events' transaction committed, when the task is watched.
+   * With nobody left to tell, the flag is cleared so later changes skip this object.
+   */
   async publish(tenantId: string, taskId: string, events: TaskEvent[]): Promise<void> {
     this.bind(tenantId, taskId)
     for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
       this.remember(event)
       for (const sub of this.subscribers) this.deliver(sub, event)
     }
+    if (this.subscribers.size === 0) await this.syncWatched().catch(() => {})
   }
 
   subscriberCount(): number {
@@ -66,8 +74,12 @@ export class TaskStream extends LiveObject<Env> {
     this.subscribers.add(sub)
     // The reader cancelling (client gone) errors the writable side: release at once.
     sub.writer.closed.catch(() => this.close(sub))
-    // Catch up on everything committed so far; live events queue behind this on the chain.
-    sub.chain = sub.chain.then(() => this.catchUp(sub, Number.POSITIVE_INFINITY))
+    // Flag the task watched, then catch up on everything committed so far; live events
+    // queue behind this on the chain. If either fails the stream errors, and the client
+    // resumes from its last event.
+    sub.chain = this.syncWatched()
+      .then(() => this.catchUp(sub, Number.POSITIVE_INFINITY))
+      .catch((err) => this.fail(sub, err))
     return new Response(readable, { headers: { 'content-type': 'application/x-ndjson' } })
   }
 
@@ -79,6 +91,18 @@ export class TaskStream extends LiveObject<Env> {
     this.taskId = taskId
   }
 
+  private syncWatched(): Promise<void> {
+    const turn = this.flagging.then(async () => {
+      const watched = this.subscribers.size > 0
+      if (this.flagged === watched) return
+      const db = databaseOf(configOf(this.env))
+      await setWatched(db, this.tenantId as string, this.taskId as string, watched)
+      this.flagged = watched
+    })
+    this.flagging = turn.catch(() => {})
+    return turn
+  }
+
   private remember(event: TaskEvent) {
     const last = this.ring.at(-1)
     if (last && event.seq <= last.seq) return
@@ -88,11 +112,13 @@ export class TaskStream extends LiveObject<Env> {
   }
 
   private deliver(sub: Subscriber, event: TaskEvent) {
-    sub.chain = sub.chain.then(async () => {
-      if (sub.closed || event.seq < sub.next) return
-      if (event.seq > sub.next) await this.catchUp(sub, event.seq - 1)
-      if (event.seq === sub.next) await this.send(sub, event)
-    })
+    sub.chain = sub.chain
+      .then(async () => {
+        if (sub.closed || event.seq < sub.next) return
+        if (event.seq > sub.next) await this.catchUp(sub, event.seq - 1)
+        if (event.seq === sub.next) await this.send(sub, event)
+      })
+      .catch((err) => this.fail(sub, err))
   }
 
   /** Sends sub every event from sub.next up to `upTo`, from the ring when it has them. */
@@ -128,10 +154,20 @@ export class TaskStream extends LiveObject<Env> {
     }
   }
 
+  private async fail(sub: Subscriber, err: unknown) {
+    if (this.leave(sub)) await sub.writer.abort(err).catch(() => {})
+  }
+
   private async close(sub: Subscriber) {
-    if (sub.closed) return
+    if (this.leave(sub)) await sub.writer.close().catch(() => {})
+  }
+
+  /** Removes sub once; the last one out clears the flag so later changes skip this object. */
+  private leave(sub: Subscriber): boolean {
+    if (sub.closed) return false
     sub.closed = true
     this.subscribers.delete(sub)
-    await sub.writer.close().catch(() => {})
+    if (this.subscribers.size === 0) this.syncWatched().catch(() => {})
+    return true
   }
 }

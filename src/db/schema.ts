@@ -124,6 +124,8 @@ export const tasks = pgTable(
     pushConfigs: integer('push_configs').notNull().default(0),
     /** The highest output line (the worker's own numbering) stored for the current attempt. */
     outputMark: integer('output_mark').notNull().default(0),
+    /** Live subscribers on the task's TaskStream (kept by that object): else no fan-out. */
+    watched: boolean('watched').notNull().default(false),
     createdBy: text('created_by'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, lte } from 'drizzle-orm'
 import type { Database } from '../db/client'
-import { taskEvents } from '../db/schema'
+import { taskEvents, tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
 
 /**
@@ -51,4 +51,20 @@ export async function readEvents(
       .limit(limit),
   )
   return rows.map(eventFromRow)
+}
+
+/**
+ * Marks whether the task has live subscribers. The row lock orders it against every change
+ * of the task (which returns the flag): a subscriber that sets it and then reads the events
+ * it missed either sees a change, or that change sees the flag and is published to it.
+ */
+export async function setWatched(
+  db: Database,
+  tenantId: string,
+  taskId: string,
+  watched: boolean,
+): Promise<void> {
+  await withTenant(db, tenantId, (tx) =>
+    tx.update(tasks).set({ watched }).where(eq(tasks.id, taskId)),
+  )
 }

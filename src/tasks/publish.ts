@@ -39,11 +39,14 @@ export async function announce(
   events: TaskEvent[],
   opts: { fresh?: boolean } = {},
 ): Promise<void> {
-  // A task created in this very transaction has no subscriber yet: whoever subscribes later
-  // catches up from task_events, so its first events need no live fan-out.
+  // Live fan-out only to a task with subscribers (`watched`, read in the change's own
+  // statement): whoever subscribes later catches up from task_events. A task created in this
+  // very transaction has none yet.
   // Two objects, two audiences (the task's subscribers, the workspace's UIs): in parallel.
   await Promise.all([
-    opts.fresh ? undefined : publishEvents(scope.env, scope.tenantId, task.id, events),
+    opts.fresh || !task.watched
+      ? undefined
+      : publishEvents(scope.env, scope.tenantId, task.id, events),
     task.workspaceId ? publishToWorkspace(scope, task, events) : undefined,
   ])
   scope.waitUntil(
