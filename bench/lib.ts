@@ -1,5 +1,6 @@
 /** Measuring helpers: sequential and concurrent request loops, percentiles, one table. */
 import { Agent, request } from 'node:http'
+import { cpuPerOp, cpuSnapshot, formatCpu } from './cpu'
 
 export interface Figure {
   name: string
@@ -11,6 +12,8 @@ export interface Figure {
   p99: number
   rps: number
   n: number
+  /** CPU ms per operation by program, over the measured runs (see cpu.ts). */
+  cpu?: Record<string, number>
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -48,6 +51,7 @@ export async function measure(
   for (let i = 0; i < opts.warmup; i++) await op()
   const times: number[] = []
   let next = 0
+  const cpuBefore = cpuSnapshot()
   const started = performance.now()
   const lane = async () => {
     while (next++ < opts.n) {
@@ -58,6 +62,7 @@ export async function measure(
   }
   await Promise.all(Array.from({ length: opts.concurrency ?? 1 }, lane))
   const elapsed = (performance.now() - started) / 1000
+  const cpu = cpuPerOp(cpuBefore, cpuSnapshot(), times.length)
   times.sort((a, b) => a - b)
   return {
     name,
@@ -66,6 +71,7 @@ export async function measure(
     p99: percentile(times, 99),
     rps: times.length / elapsed,
     n: times.length,
+    cpu,
   }
 }
 
@@ -140,6 +146,7 @@ export function printTable(figures: Figure[]): void {
       'p99 ms': f.p99.toFixed(2) + (f.unit ? ` ${f.unit}` : ''),
       'req/s': Number.isNaN(f.rps) ? '' : f.rps.toFixed(0),
       'vs floor': floor ? `${(f.p50 / floor.p50).toFixed(2)}× p50 of ${floor.name}` : '',
+      'CPU ms/op': formatCpu(f.cpu),
     }
   })
   const cols = Object.keys(rows[0] ?? {}) as (keyof (typeof rows)[0])[]

@@ -42,14 +42,19 @@ async function withTenantClient<T>(
   }
 }
 
-/** n queued tasks made in one statement (their own pool, so the bench never races other work). */
+/**
+ * n queued tasks made in one statement (their own pool, so the bench never races other work),
+ * then the table's statistics refreshed as autovacuum would in a database in steady state:
+ * without them the planner, facing a table that grew from nothing within the last second,
+ * may find a task by id through a tenant-wide index scan instead of the primary key.
+ */
 async function seedTasks(
-  appUrl: string,
+  db: { appUrl: string; ownerUrl: string },
   tenantId: string,
   n: number,
   pool: string,
 ): Promise<string[]> {
-  return withTenantClient(appUrl, tenantId, async (c) => {
+  const ids = await withTenantClient(db.appUrl, tenantId, async (c) => {
     const { rows } = await c.query<{ id: string }>(
       `insert into tasks (tenant_id, id, prompt, agent_type, last_seq)
        select $1, $2 || '-' || g, 'bench', $2, 0 from generate_series(1, $3) g returning id`,
@@ -57,12 +62,20 @@ async function seedTasks(
     )
     return rows.map((r) => r.id)
   })
+  const owner = new pg.Client({ connectionString: db.ownerUrl })
+  await owner.connect()
+  try {
+    await owner.query('analyze tasks, task_events')
+  } finally {
+    await owner.end()
+  }
+  return ids
 }
 
 export async function queueFigures(
   base: string,
   headers: Record<string, string>,
-  appUrl: string,
+  db: { appUrl: string; ownerUrl: string },
   tenantId: string,
   quick: boolean,
 ) {
@@ -90,7 +103,7 @@ export async function queueFigures(
 
   // Throughput: claim + release, 16 workers over HTTP.
   const n = quick ? 320 : 1600
-  const ids = await seedTasks(appUrl, tenantId, n, `q-${crypto.randomUUID().slice(0, 8)}`)
+  const ids = await seedTasks(db, tenantId, n, `q-${crypto.randomUUID().slice(0, 8)}`)
   let next = 0
   const claimRelease = async () => {
     const id = ids[next++] as string
@@ -117,8 +130,8 @@ export async function queueFigures(
 
   // The floor: the same Postgres, claim with SKIP LOCKED and complete, 16 clients.
   const pool = `f-${crypto.randomUUID().slice(0, 8)}`
-  await seedTasks(appUrl, tenantId, n, pool)
-  const pgPool = new pg.Pool({ connectionString: appUrl, max: 16 })
+  await seedTasks(db, tenantId, n, pool)
+  const pgPool = new pg.Pool({ connectionString: db.appUrl, max: 16 })
   const raw = async () => {
     const c = await pgPool.connect()
     try {

@@ -225,7 +225,8 @@ async function main() {
     }
 
     if (want('queue')) {
-      for (const f of await queueFigures(direct, auth, info.databaseUrl, info.tenantId, quick)) {
+      const db = { appUrl: info.databaseUrl, ownerUrl: info.ownerDatabaseUrl }
+      for (const f of await queueFigures(direct, auth, db, info.tenantId, quick)) {
         log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
         figures.push(f)
       }
