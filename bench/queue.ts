@@ -6,6 +6,7 @@
 import { request } from 'node:http'
 import pg from 'pg'
 import { type Figure, latencyFigure, measure } from './lib'
+import { sseFloorFigure } from './sse-floor'
 import { openStream } from './stream'
 
 const post = (url: string, headers: Record<string, string>, body: unknown) =>
@@ -191,5 +192,11 @@ export async function fanoutFigures(
     for (const at of await Promise.all(arrivals)) latencies.push(at - t0)
   }
   for (const s of streams) s.close()
-  return latencyFigure(`output: one chunk → ${subscribers} SSE subscribers (each)`, latencies)
+  const floor = `floor: node http, one chunk → ${subscribers} SSE subscribers (each)`
+  return [
+    latencyFigure(`output: one chunk → ${subscribers} SSE subscribers (each)`, latencies, {
+      vs: floor,
+    }),
+    await sseFloorFigure(subscribers, rounds, floor),
+  ]
 }

@@ -2,10 +2,12 @@ import { databaseOf } from '../src/db/client'
 import { configOf, type Env } from '../src/env'
 import { readEvents, setWatched, type TaskEvent } from '../src/tasks/events'
 import { isTerminalEvent } from '../src/tasks/states'
+import { STREAM_VIEWS, type StreamView, viewText } from '../src/tasks/stream-views'
 import { LiveObject } from './live-object'
 
 interface Subscriber {
   writer: WritableStreamDefaultWriter<Uint8Array>
+  view: StreamView
   /** The next seq this subscriber must receive; everything below it was sent. */
   next: number
   /** Deliveries to one subscriber run one after another, in seq order. */
@@ -14,7 +16,9 @@ interface Subscriber {
 }
 
 const RING_SIZE = 256
+const KEEPALIVE_MS = 15_000
 const encoder = new TextEncoder()
+const keepalive = encoder.encode(': keepalive\n\n')
 
 /**
  * One per task: fans the task's events out to every subscriber, each exactly once and in
@@ -22,8 +26,9 @@ const encoder = new TextEncoder()
  * that is behind (it reconnected with Last-Event-ID, or an event overtook another on its way
  * here) is filled in from a ring of recent events or from task_events: no gap, no duplicate.
  *
- * GET /subscribe?tenant=&task=&after=N streams NDJSON events with seq > N; the stream ends
- * after a terminal status.
+ * GET /subscribe?tenant=&task=&after=N[&view=ndjson|output-sse] streams the events with
+ * seq > N in that view (stream-views.ts); the stream ends after a terminal status. An event is
+ * written once per view, whatever the number of subscribers.
  */
 export class TaskStream extends LiveObject<Env> {
   protected override readonly kind = 'task-stream'
@@ -35,6 +40,9 @@ export class TaskStream extends LiveObject<Env> {
   private flagged: boolean | undefined
   /** Writes of the flag run one after another, each writing the state at its turn. */
   private flagging: Promise<void> = Promise.resolve()
+  /** Each event's bytes per view, written once (undefined: the view does not show it). */
+  private readonly written = new WeakMap<TaskEvent, Map<StreamView, Uint8Array | undefined>>()
+  private keepalives: ReturnType<typeof setInterval> | undefined
 
   /**
    * Called by the app after the events' transaction committed, when the task is watched.
@@ -58,20 +66,27 @@ export class TaskStream extends LiveObject<Env> {
     const tenantId = url.searchParams.get('tenant')
     const taskId = url.searchParams.get('task')
     const after = Number(url.searchParams.get('after') ?? '0')
+    const view = (url.searchParams.get('view') ?? 'ndjson') as StreamView
     if (!tenantId || !taskId || !Number.isInteger(after) || after < 0) {
       return new Response('tenant, task and a non-negative integer after are required', {
         status: 400,
       })
     }
+    if (!STREAM_VIEWS.includes(view)) {
+      return new Response(`view must be one of ${STREAM_VIEWS.join(', ')}`, { status: 400 })
+    }
     this.bind(tenantId, taskId)
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+    // Native (no JavaScript per chunk): the same bytes go to every subscriber.
+    const { readable, writable } = new IdentityTransformStream()
     const sub: Subscriber = {
       writer: writable.getWriter(),
+      view,
       next: after + 1,
       chain: Promise.resolve(),
       closed: false,
     }
     this.subscribers.add(sub)
+    if (view !== 'ndjson') this.keepAlive()
     // The reader cancelling (client gone) errors the writable side: release at once.
     sub.writer.closed.catch(() => this.close(sub))
     // Flag the task watched, then catch up on everything committed so far; live events
@@ -80,7 +95,8 @@ export class TaskStream extends LiveObject<Env> {
     sub.chain = this.syncWatched()
       .then(() => this.catchUp(sub, Number.POSITIVE_INFINITY))
       .catch((err) => this.fail(sub, err))
-    return new Response(readable, { headers: { 'content-type': 'application/x-ndjson' } })
+    const type = view === 'ndjson' ? 'application/x-ndjson' : 'text/event-stream'
+    return new Response(readable, { headers: { 'content-type': type } })
   }
 
   private bind(tenantId: string, taskId: string) {
@@ -144,9 +160,39 @@ export class TaskStream extends LiveObject<Env> {
     return readEvents(db, this.tenantId as string, this.taskId as string, after, bound)
   }
 
+  /** The bytes of `event` in `view`, written the first time a subscriber needs them. */
+  private bytesOf(view: StreamView, event: TaskEvent): Uint8Array | undefined {
+    let views = this.written.get(event)
+    if (!views) {
+      views = new Map()
+      this.written.set(event, views)
+    }
+    if (!views.has(view)) {
+      const text = viewText(view, this.taskId as string, event)
+      views.set(view, text === undefined ? undefined : encoder.encode(text))
+    }
+    return views.get(view)
+  }
+
+  /**
+   * SSE views go straight to clients through proxies that drop quiet connections: a comment
+   * every 15 s while any is open (NDJSON readers in the Worker send their own).
+   */
+  private keepAlive() {
+    this.keepalives ??= setInterval(() => {
+      const sse = [...this.subscribers].filter((s) => s.view !== 'ndjson')
+      if (sse.length === 0 && this.keepalives !== undefined) {
+        clearInterval(this.keepalives)
+        this.keepalives = undefined
+      }
+      for (const sub of sse) sub.writer.write(keepalive).catch(() => this.close(sub))
+    }, KEEPALIVE_MS)
+  }
+
   private async send(sub: Subscriber, event: TaskEvent) {
     try {
-      await sub.writer.write(encoder.encode(`${JSON.stringify(event)}\n`))
+      const bytes = this.bytesOf(sub.view, event)
+      if (bytes) await sub.writer.write(bytes)
       sub.next = event.seq + 1
       if (isTerminalEvent(event)) await this.close(sub)
     } catch {

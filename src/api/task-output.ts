@@ -1,12 +1,13 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../context'
 import { notFound, validationHook } from '../lib/errors'
-import { sseResponse } from '../lib/sse'
+import { countedSse, sseResponse } from '../lib/sse'
 import { appendOutput } from '../queue/lease'
 import { readEvents } from '../tasks/events'
-import { subscribeEvents } from '../tasks/publish'
-import { eventState, isTerminal, restStatus } from '../tasks/states'
+import { openTaskStream } from '../tasks/publish'
+import { isTerminal } from '../tasks/states'
 import { getTask } from '../tasks/store'
+import { doneData } from '../tasks/stream-views'
 import { jsonContent } from './openapi'
 import { scopeOf } from './scope'
 
@@ -86,7 +87,8 @@ taskOutputApi.openapi(
 
 /**
  * SSE: `output` events (id = seq) after `since` or Last-Event-ID, then live ones, then one
- * `done` with the final status.
+ * `done` with the final status. The task's TaskStream writes the SSE itself, once per event
+ * for all its subscribers; this passes it through.
  */
 taskOutputApi.get('/:id/output/stream', async (c) => {
   const id = c.req.param('id') ?? ''
@@ -95,24 +97,14 @@ taskOutputApi.get('/:id/output/stream', async (c) => {
   if (!task) throw notFound(`Task ${id}`)
   const from = Number(c.req.header('Last-Event-ID') ?? c.req.query('since') ?? 0)
   const after = Number.isInteger(from) && from >= 0 ? from : 0
-  const abort = new AbortController()
-  async function* items() {
-    if (isTerminal(task?.status ?? '') && after >= (task?.lastSeq ?? 0)) {
-      yield {
-        event: 'done',
-        data: { task_id: id, status: restStatus[task?.status ?? 'completed'] },
-      }
-      return
+  if (isTerminal(task.status) && after >= task.lastSeq) {
+    // Nothing left to replay: the ending alone.
+    const status = task.status
+    async function* done() {
+      yield { event: 'done', data: doneData(id, status) }
     }
-    for await (const e of subscribeEvents(c.env, scope.tenantId, id, after, abort.signal)) {
-      if (e.kind === 'output')
-        yield { event: 'output', id: e.seq, data: { seq: e.seq, ...e.payload } }
-      const state = eventState(e)
-      if (state && isTerminal(state)) {
-        yield { event: 'done', id: e.seq, data: { task_id: id, status: restStatus[state] } }
-        return
-      }
-    }
+    return sseResponse(done(), { kind: 'task_output' })
   }
-  return sseResponse(items(), { onCancel: () => abort.abort(), kind: 'task_output' })
+  const body = await openTaskStream(c.env, scope.tenantId, id, after, 'output-sse')
+  return countedSse(body, 'task_output')
 })

@@ -85,22 +85,19 @@ export function sseResponse(
   return new Response(body, { headers: { ...SSE_HEADERS, ...opts.headers } })
 }
 
-/** An SSE body produced elsewhere (a Durable Object's stream), counted like sseResponse's. */
+/**
+ * An SSE body produced elsewhere (a Durable Object's stream), counted like sseResponse's. The
+ * bytes are piped natively, with no JavaScript per chunk: the object writes each event once
+ * for all its subscribers, and this hop must not undo that.
+ */
 export function countedSse(body: ReadableStream<Uint8Array> | null, kind: string): Response {
   const close = countStream(kind)
-  const reader = body?.getReader()
-  const counted = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = reader ? await reader.read() : { done: true as const, value: undefined }
-      if (next.done) {
-        close()
-        controller.close()
-      } else controller.enqueue(next.value)
-    },
-    async cancel(reason) {
-      close()
-      await reader?.cancel(reason)
-    },
-  })
-  return new Response(counted, { headers: SSE_HEADERS })
+  if (!body) {
+    close()
+    return new Response(null, { headers: SSE_HEADERS })
+  }
+  const { readable, writable } = new IdentityTransformStream()
+  // Ends with the body, or when the client goes away (which cancels the body in turn).
+  body.pipeTo(writable).then(close, close)
+  return new Response(readable, { headers: SSE_HEADERS })
 }

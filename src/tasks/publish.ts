@@ -6,6 +6,7 @@ import { workspaceEvents } from '../queue/workspace-events'
 import type { TaskEvent } from './events'
 import type { Scope } from './scope'
 import type { TaskRow } from './store'
+import type { StreamView } from './stream-views'
 
 const streamOf = (env: Env, taskId: string) =>
   env.TASK_STREAM.get(env.TASK_STREAM.idFromName(taskId))
@@ -68,6 +69,27 @@ async function publishToWorkspace(scope: Scope, task: TaskRow, events: TaskEvent
 }
 
 /**
+ * The task's TaskStream from `afterSeq` on, in one of its views (stream-views.ts): replay,
+ * then live events, ending after a terminal status.
+ */
+export async function openTaskStream(
+  env: Env,
+  tenantId: string,
+  taskId: string,
+  afterSeq: number,
+  view: StreamView,
+): Promise<ReadableStream<Uint8Array>> {
+  const url = new URL('https://task-stream/subscribe')
+  url.searchParams.set('tenant', tenantId)
+  url.searchParams.set('task', taskId)
+  url.searchParams.set('after', String(afterSeq))
+  url.searchParams.set('view', view)
+  const res = await streamOf(env, taskId).fetch(url.toString())
+  if (!res.ok || !res.body) throw new Error(`task stream answered ${res.status}`)
+  return res.body
+}
+
+/**
  * Every event of the task after `afterSeq`, then live ones, in order, until a terminal
  * status or `signal` aborts. Backed by the TaskStream object (replay from its ring or
  * task_events), so any request on any isolate sees the same sequence.
@@ -79,13 +101,8 @@ export async function* subscribeEvents(
   afterSeq: number,
   signal?: AbortSignal,
 ): AsyncGenerator<TaskEvent> {
-  const url = new URL('https://task-stream/subscribe')
-  url.searchParams.set('tenant', tenantId)
-  url.searchParams.set('task', taskId)
-  url.searchParams.set('after', String(afterSeq))
-  const res = await streamOf(env, taskId).fetch(url.toString())
-  if (!res.ok || !res.body) throw new Error(`task stream answered ${res.status}`)
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
+  const body = await openTaskStream(env, tenantId, taskId, afterSeq, 'ndjson')
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader()
   // A pending read ends (done) when the caller aborts, so the subscription is released now,
   // not when the next event would have arrived.
   const release = () => void reader.cancel().catch(() => {})
