@@ -4,10 +4,11 @@
  * the functions with the most self time, by module. Run with `node --experimental-websocket`
  * (the npm script does).
  */
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startTempStack } from '../scripts/stack/index'
 import { freePort } from '../scripts/stack/ports'
-import { readEnvFile } from '../scripts/stack/wrangler'
+import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
 import { httpGet, httpPost, measure, sendMessageBody } from './lib'
 import { startMiniflare } from './miniflare'
 
@@ -63,6 +64,10 @@ async function main() {
     const figure = await measure(workload, op, { n: 1000, warmup: 0, concurrency: 16 })
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: ProfileNode[] } }
     cdp.close()
+    // The whole profile, for Chrome DevTools' Performance panel or a script.
+    const file = join(ROOT, `bench/results/profile-${workload}.cpuprofile`)
+    writeFileSync(file, JSON.stringify(profile))
+    console.log(`profile written to ${file}`)
     console.log(`${workload}: p50 ${figure.p50.toFixed(2)} ms, ${figure.rps?.toFixed(0)} req/s`)
     report(profile.nodes)
     await mf.dispose()
