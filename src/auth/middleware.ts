@@ -25,7 +25,7 @@ export function requirePrincipal(): MiddlewareHandler<AppEnv> {
     const principal = await resolvePrincipal(c)
     c.set('principal', principal)
     requirePermission(c, principal, permissionFor(c.req.method, c.req.path))
-    await enforceRateLimits(configOfContext(c), principal)
+    await enforceRateLimits(configOfContext(c), principal, (p) => c.executionCtx.waitUntil(p))
     await next()
   }
 }

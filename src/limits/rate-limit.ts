@@ -2,6 +2,8 @@
  * Request rate limits per principal and per tenant, as sliding windows in Upstash Redis
  * (`@upstash/ratelimit`). Over the limit: 429 with Retry-After. If Redis does not answer in
  * time (or fails) the request goes through: a slow limiter must not take the API down with it.
+ * Under load the counts travel in batches (tally.ts), so a busy principal does not pay a
+ * Redis round trip on every request.
  */
 import { Ratelimit } from '@upstash/ratelimit'
 import type { Principal } from '../auth/principal'
@@ -9,6 +11,7 @@ import type { Config } from '../env'
 import { ApiError } from '../lib/errors'
 import { log } from '../lib/log'
 import { redisOf } from '../redis/client'
+import { Tallies, type Verdict } from './tally'
 
 const limiters = new Map<string, Ratelimit>()
 
@@ -32,16 +35,28 @@ function limiterOf(config: Config, spec: string, prefix: string): Ratelimit | un
   return limiter
 }
 
-type Verdict = Awaited<ReturnType<Ratelimit['limit']>>
+const tallies = new Tallies()
 
-/** One request counted against one limit; undefined when there is none or Redis failed. */
-function count(config: Config, spec: string, prefix: string, key: string) {
-  return limiterOf(config, spec, prefix)
-    ?.limit(key)
-    .catch((err): undefined => {
-      log.warn('rate limit check failed; letting the request through', { error: String(err) })
-      return undefined
-    })
+/** `n` requests counted against one limit; undefined when there is none or Redis failed. */
+function count(limiter: Ratelimit, key: string, n = 1): Promise<Verdict | undefined> {
+  return limiter.limit(key, { rate: n }).catch((err): undefined => {
+    log.warn('rate limit check failed; letting the request through', { error: String(err) })
+    return undefined
+  })
+}
+
+/** One more request on a limit, counted in batches under load (tally.ts). */
+function admit(
+  config: Config,
+  spec: string,
+  prefix: string,
+  key: string,
+  later: (p: Promise<void>) => void,
+) {
+  const limiter = limiterOf(config, spec, prefix)
+  if (!limiter) return undefined
+  const id = `${prefix} ${spec} ${config.UPSTASH_REDIS_REST_URL} ${key}`
+  return tallies.admit(id, (n) => count(limiter, key, n), later)
 }
 
 function refuse(r: Verdict | undefined, why: (retryAfter: number) => string) {
@@ -56,11 +71,18 @@ function refuse(r: Verdict | undefined, why: (retryAfter: number) => string) {
   )
 }
 
-/** Counts the request against both limits; throws 429 when either is spent. */
-export async function enforceRateLimits(config: Config, p: Principal): Promise<void> {
+/**
+ * Counts the request against both limits; throws 429 when either is spent. `later` takes
+ * the counts sent after the request is admitted (the Worker's waitUntil).
+ */
+export async function enforceRateLimits(
+  config: Config,
+  p: Principal,
+  later: (p: Promise<void>) => void,
+): Promise<void> {
   const [mine, tenant] = await Promise.all([
-    count(config, config.RATE_LIMIT_PER_PRINCIPAL, 'rl:p', `${p.tenantId}:${p.subject}`),
-    count(config, config.RATE_LIMIT_PER_TENANT, 'rl:t', p.tenantId),
+    admit(config, config.RATE_LIMIT_PER_PRINCIPAL, 'rl:p', `${p.tenantId}:${p.subject}`, later),
+    admit(config, config.RATE_LIMIT_PER_TENANT, 'rl:t', p.tenantId, later),
   ])
   for (const [r, whose] of [
     [mine, 'your'],
@@ -75,6 +97,8 @@ export async function enforceRateLimits(config: Config, p: Principal): Promise<v
  * guessing script from using CodeTether to hammer it.
  */
 export async function enforceLoginLimit(config: Config, username: string): Promise<void> {
-  const r = await count(config, '10/60', 'rl:login', username.toLowerCase())
+  // Counted one by one: a guessing script gets no batch's grace.
+  const limiter = limiterOf(config, '10/60', 'rl:login')
+  const r = limiter && (await count(limiter, username.toLowerCase()))
   refuse(r, (s) => `Too many login attempts for this user; retry in ${s} s`)
 }

@@ -1,0 +1,96 @@
+/**
+ * Request counts sent to the rate limiter in batches. A request that finds a fresh, allowing
+ * verdict with room to spare is admitted at once and counted in the background, together with
+ * the others that arrived meanwhile (one Redis call in flight per key and isolate). Without a
+ * fresh verdict, or close to the limit, a request waits for Redis as before. So under load a
+ * busy key costs one Redis call per round trip rather than per request, and the limit still
+ * holds: every admitted request is counted, at most one round trip late, and an isolate never
+ * admits unasked more than half of what Redis last said remains.
+ */
+export interface Verdict {
+  success: boolean
+  limit: number
+  remaining: number
+  reset: number
+}
+
+/** Counts `n` requests against the key's limit; undefined when the limiter failed. */
+export type CountFn = (n: number) => Promise<Verdict | undefined>
+
+interface Tally {
+  verdict?: Verdict
+  at: number
+  /** Admitted in this isolate and not yet counted in Redis. */
+  pending: number
+  flushing?: Promise<void>
+}
+
+/** How long an allowing verdict is trusted without asking again. */
+const FRESH_MS = 1000
+const MAX_KEYS = 10_000
+
+export class Tallies {
+  private readonly byKey = new Map<string, Tally>()
+
+  /**
+   * The verdict for one more request on `key`. `later` receives the background count of an
+   * admitted request (the Worker's waitUntil).
+   */
+  async admit(
+    key: string,
+    count: CountFn,
+    later: (p: Promise<void>) => void,
+  ): Promise<Verdict | undefined> {
+    const t = this.tallyOf(key)
+    const v = t.verdict
+    if (v?.success && Date.now() - t.at < FRESH_MS && t.pending + 1 <= v.remaining / 2) {
+      t.pending++
+      later(this.flush(t, count))
+      return v
+    }
+    // Ask now, counting this request with any not yet sent.
+    const n = t.pending + 1
+    t.pending = 0
+    const answer = await count(n)
+    if (answer) this.remember(t, answer)
+    return answer
+  }
+
+  private flush(t: Tally, count: CountFn): Promise<void> {
+    t.flushing ??= (async () => {
+      while (t.pending > 0) {
+        const n = t.pending
+        t.pending = 0
+        const answer = await count(n)
+        // A limiter that fails lets requests through; their count is dropped with it.
+        if (!answer) break
+        this.remember(t, answer)
+      }
+    })().finally(() => {
+      t.flushing = undefined
+    })
+    return t.flushing
+  }
+
+  private remember(t: Tally, v: Verdict) {
+    t.verdict = v
+    t.at = Date.now()
+  }
+
+  private tallyOf(key: string): Tally {
+    let t = this.byKey.get(key)
+    if (!t) {
+      if (this.byKey.size >= MAX_KEYS) this.forgetIdle()
+      t = { at: 0, pending: 0 }
+      this.byKey.set(key, t)
+    }
+    return t
+  }
+
+  private forgetIdle() {
+    const now = Date.now()
+    for (const [key, t] of this.byKey) {
+      if (!t.flushing && t.pending === 0 && now - t.at >= FRESH_MS) this.byKey.delete(key)
+    }
+  }
+}
