@@ -47,7 +47,7 @@ export class AgentBus extends TenantObject {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url)
     await this.bind(url.searchParams.get('tenant') ?? '')
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+    const { readable, writable } = new IdentityTransformStream() // native: no JS per chunk
     const receiver: Receiver = {
       agent: url.searchParams.get('agent') ?? '',
       writer: writable.getWriter(),

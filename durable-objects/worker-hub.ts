@@ -55,7 +55,7 @@ export class WorkerHub extends TenantObject {
         .map((s) => s.trim())
         .filter(Boolean)
     await this.bind(url.searchParams.get('tenant') ?? '')
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+    const { readable, writable } = new IdentityTransformStream() // native: no JS per chunk
     const conn: Connection = {
       workerId: url.searchParams.get('worker') ?? crypto.randomUUID(),
       agentName: url.searchParams.get('agent') ?? '',
@@ -114,7 +114,7 @@ export class WorkerHub extends TenantObject {
 
   private async watchWorkspace(url: URL): Promise<Response> {
     await this.bind(url.searchParams.get('tenant') ?? '')
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+    const { readable, writable } = new IdentityTransformStream() // native: no JS per chunk
     const watcher: Watcher = {
       workspaceId: url.searchParams.get('workspace') ?? '',
       writer: writable.getWriter(),
