@@ -87,7 +87,8 @@ export class TaskStream extends LiveObject<Env> {
     }
     this.subscribers.add(sub)
     if (view !== 'ndjson') this.keepAlive()
-    // The reader cancelling (client gone) errors the writable side: release at once.
+    // The reader cancelling (client gone) errors the writable side; across the Worker's hop
+    // that may show only at the next write. Either way the subscriber is released then.
     sub.writer.closed.catch(() => this.close(sub))
     // Flag the task watched, then catch up on everything committed so far; live events
     // queue behind this on the chain. If either fails the stream errors, and the client
