@@ -6,7 +6,7 @@ import type { TaskEvent } from '../tasks/events'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { TERMINAL } from '../tasks/states'
-import { applyChange, getTask, type TaskRow } from '../tasks/store'
+import { applyChange, getTask, type TaskGuard, type TaskRow } from '../tasks/store'
 import { dispatch, watchLeases } from './dispatch'
 import { currentRefusal, refusal } from './refusal'
 import { ONLINE_WINDOW_SECONDS } from './workers'
@@ -14,34 +14,12 @@ import { ONLINE_WINDOW_SECONDS } from './workers'
 /** How long a claim holds without a heartbeat or output (LEASE_SECONDS, default 600). */
 const leaseOf = (scope: Scope) => scope.config.LEASE_SECONDS
 
-/**
- * Who may take a task: the target worker if it names one; a worker with every required
- * capability and, when it asks for a model, that model (provider:model = provider/model);
- * and for a workspace task, the workspace's owner, or anyone when the owner is gone (the
- * orphan rule). Read from the registered worker row, not from what the claim says.
- */
-export function eligibleFor(workerId: string) {
-  return sql`(tasks.target_worker_id is null or tasks.target_worker_id = ${workerId})
-    and (tasks.deadline_at is null or tasks.deadline_at > now())
-    and exists (
-      select 1 from workers me
-       where me.id = ${workerId}
-         and tasks.required_capabilities <@ array(select jsonb_array_elements_text(me.capabilities))
-         and (tasks.model_ref is null or exists (
-               select 1 from jsonb_array_elements(me.models) m
-                where replace(coalesce(m->>'id', m #>> '{}'), '/', ':') = replace(tasks.model_ref, '/', ':'))))
-    and (tasks.workspace_id is null or exists (
-      select 1 from workspaces ws
-       where ws.id = tasks.workspace_id
-         and (ws.worker_id is null or ws.worker_id = ${workerId} or not exists (
-               select 1 from workers owner
-                where owner.id = ws.worker_id and owner.status <> 'offline'
-                  and owner.last_seen_at > now() - make_interval(secs => ${ONLINE_WINDOW_SECONDS}::int)))))`
-}
+/** Who may take a task: app.eligible_for (migration 0012), for a worker's list of work. */
+export const eligibleFor = (workerId: string) =>
+  sql`app.eligible_for(tasks, ${workerId}, ${ONLINE_WINDOW_SECONDS}::int)`
 
 /** The holder's attempt: a release or output from an older attempt is a stale one. */
-const heldBy = (workerId: string, attempt?: number) =>
-  sql`tasks.worker_id = ${workerId} and (${attempt ?? null}::int is null or tasks.attempt = ${attempt ?? null}::int)`
+const heldBy = (workerId: string, attempt?: number): TaskGuard => ({ heldBy: workerId, attempt })
 
 /** Claims a pending task for a worker, atomically: exactly one of racing claimers wins. */
 export async function claimTask(scope: Scope, taskId: string, workerId: string): Promise<TaskRow> {
@@ -50,7 +28,7 @@ export async function claimTask(scope: Scope, taskId: string, workerId: string):
     onlyFrom: ['submitted'],
     claimBy: workerId,
     leaseSeconds: leaseOf(scope),
-    where: eligibleFor(workerId),
+    guard: { eligibleFor: { workerId, onlineSeconds: ONLINE_WINDOW_SECONDS } },
   })
   if (!claimed) throw await currentRefusal(scope, taskId, 'cannot be claimed')
   // The worker is waiting to start: it gets its lease now, the watchers right after. A
@@ -91,10 +69,7 @@ export async function appendOutput(
     outputMark: last,
     onlyFrom: ['working'],
     leaseSeconds: leaseOf(scope),
-    where:
-      first === undefined
-        ? heldBy(workerId, at.attempt)
-        : sql`${heldBy(workerId, at.attempt)} and tasks.output_mark < ${first}::int`,
+    guard: { ...heldBy(workerId, at.attempt), outputBefore: first },
   })
   if (done) {
     await announce(scope, done.task, done.events)
@@ -155,7 +130,7 @@ export async function releaseTask(
     result: outcome.result,
     error: outcome.error,
     onlyFrom: ['working', 'input-required', 'auth-required'],
-    where: heldBy(workerId, outcome.attempt),
+    guard: heldBy(workerId, outcome.attempt),
     ...(waiting
       ? { clearHolder: true, metadata: { pending_action: outcome.pending ?? null } }
       : {}),
@@ -175,7 +150,7 @@ export async function letGo(scope: Scope, taskId: string, workerId: string, atte
     state: 'submitted',
     clearHolder: true,
     onlyFrom: ['working', 'input-required', 'auth-required'],
-    where: heldBy(workerId, attempt),
+    guard: heldBy(workerId, attempt),
   })
   if (requeued) {
     await announce(scope, requeued.task, requeued.events)

@@ -49,7 +49,7 @@ export async function reap(scope: Scope): Promise<ReapResult> {
       error: fail ? reason : undefined,
       clearHolder: true,
       onlyFrom: pastDeadline ? ['submitted', 'working'] : ['working'],
-      where: pastDeadline ? sql`tasks.deadline_at < now()` : sql`tasks.lease_expires_at < now()`,
+      guard: pastDeadline ? { pastDeadline: true } : { leaseExpired: true },
     })
     if (!changed) continue
     await announce(scope, changed.task, changed.events)

@@ -52,8 +52,21 @@ export interface TaskChange {
   clearHolder?: boolean
   /** Set the lease to expire this many seconds from now (a terminal state clears it). */
   leaseSeconds?: number
-  /** Further conditions on the task row (eligibility, the holder's attempt). */
-  where?: SQL
+  /** Further conditions on the task row; unmet, nothing happens. */
+  guard?: TaskGuard
+}
+
+/** Conditions a change may need besides the task's state (app.task_change's p_guard). */
+export interface TaskGuard {
+  /** This worker may take the task (app.eligible_for), online meaning seen this recently. */
+  eligibleFor?: { workerId: string; onlineSeconds: number }
+  /** Only the holder; with `attempt`, only that attempt of it. */
+  heldBy?: string
+  attempt?: number
+  /** No output line numbered this or higher is stored yet. */
+  outputBefore?: number
+  leaseExpired?: boolean
+  pastDeadline?: boolean
 }
 
 type NewEvent = { kind: TaskEventKind; payload: Record<string, unknown> }
@@ -144,9 +157,11 @@ export async function insertTask(
 }
 
 /**
- * Applies a change as one statement: the task row is updated (never once terminal, nor
- * outside `onlyFrom`), `last_seq` advances by the number of events, and the events are
- * inserted with those seqs. Undefined when the task is missing or the guard refused.
+ * Applies a change in one call of app.task_change (migration 0012): the task row is updated
+ * (never once terminal, nor outside `onlyFrom`, nor when the guard fails), `last_seq` advances
+ * by the number of events, and the events are inserted with those seqs. A function rather
+ * than a statement so that Postgres keeps its plan (a statement over SQL-over-HTTP is planned
+ * anew each time). Undefined when the task is missing or the guard refused.
  */
 export async function applyChange(
   db: Database,
@@ -156,61 +171,44 @@ export async function applyChange(
 ): Promise<{ task: TaskRow; events: TaskEvent[] } | undefined> {
   const events = eventsOf(change, new Date().toISOString())
   if (events.length === 0) throw new Error('applyChange: nothing to change')
-  const allowed = (
+  const onlyFrom = (
     change.onlyFrom ?? ['submitted', 'working', 'input-required', 'auth-required']
   ).filter((s) => !TERMINAL.includes(s))
-
-  const state = change.state ?? null
-  const terminal = state !== null && TERMINAL.includes(state)
-  // drizzle spreads a JS array into a parameter list, so lists travel as one JSON parameter.
-  const artifactIds = (change.artifacts ?? []).map(
-    (a) => (a as { artifactId?: string }).artifactId ?? '',
-  )
+  const g = change.guard ?? {}
+  const args = {
+    change: {
+      state: change.state,
+      status_message: change.statusMessage,
+      messages: change.messages,
+      artifacts: change.artifacts,
+      metadata: change.metadata,
+      result: change.result,
+      error: change.error,
+      only_from: onlyFrom,
+      claim_by: change.claimBy,
+      clear_holder: change.clearHolder,
+      lease_seconds: change.leaseSeconds,
+      output_mark: change.outputMark,
+    },
+    guard: {
+      eligible_for: g.eligibleFor?.workerId,
+      online_seconds: g.eligibleFor?.onlineSeconds,
+      held_by: g.heldBy,
+      attempt: g.attempt,
+      output_before: g.outputBefore,
+      lease_expired: g.leaseExpired,
+      past_deadline: g.pastDeadline,
+    },
+  }
   const { rows } = await withTenant(db, tenantId, (tx) =>
-    tx.execute(sql`
-      with t as (
-        update tasks set
-          last_seq = last_seq + ${events.length},
-          status = coalesce(${state}, status),
-          status_at = case when ${state}::text is null then status_at else now() end,
-          status_message = case when ${state}::text is null then status_message
-                                else ${change.statusMessage === undefined ? null : JSON.stringify(change.statusMessage)}::jsonb end,
-          history = history || ${JSON.stringify(change.messages ?? [])}::jsonb,
-          artifacts = (select coalesce(jsonb_agg(a), '[]'::jsonb) from jsonb_array_elements(artifacts) a
-                        where coalesce(a->>'artifactId', '') not in
-                              (select jsonb_array_elements_text(${JSON.stringify(artifactIds)}::jsonb)))
-                      || ${JSON.stringify(change.artifacts ?? [])}::jsonb,
-          metadata = metadata || ${JSON.stringify(change.metadata ?? {})}::jsonb,
-          result = coalesce(${change.result ?? null}, result),
-          error = coalesce(${change.error ?? null}, error),
-          started_at = case when ${state} = 'working' then coalesce(started_at, now()) else started_at end,
-          completed_at = case when ${terminal} then now() else completed_at end,
-          lease_expires_at = case when ${terminal} or ${change.clearHolder ?? false} then null
-                                  when ${change.leaseSeconds ?? null}::int is not null
-                                    then now() + make_interval(secs => ${change.leaseSeconds ?? null}::int)
-                                  else lease_expires_at end,
-          worker_id = case when ${change.clearHolder ?? false} then null
-                           else coalesce(${change.claimBy ?? null}, worker_id) end,
-          attempt = attempt + case when ${change.claimBy ?? null}::text is null then 0 else 1 end,
-          output_mark = case when ${change.claimBy ?? null}::text is not null then 0
-                             else coalesce(${change.outputMark ?? null}::int, output_mark) end,
-          updated_at = now()
-        where id = ${taskId}
-          and status in (select jsonb_array_elements_text(${JSON.stringify(allowed)}::jsonb))
-          ${change.where ? sql`and ${change.where}` : sql``}
-        returning *
-      ), e as (
-        insert into task_events (tenant_id, task_id, seq, kind, payload)
-        select t.tenant_id, t.id, t.last_seq - ${events.length} + ev.i, ev.e->>'kind', ev.e->'payload'
-          from t, jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as ev(e, i)
-        returning seq, kind, payload, created_at
-      )
-      select (select row_to_json(t) from t) as task,
-             (select coalesce(json_agg(e order by e.seq), '[]'::json) from e) as events`),
+    tx.execute(sql`select app.task_change(${taskId}, ${JSON.stringify(args.change)}::jsonb,
+      ${JSON.stringify(events)}::jsonb, ${JSON.stringify(args.guard)}::jsonb) as r`),
   )
-  const row = rows[0] as { task: Record<string, unknown> | null; events: Record<string, unknown>[] }
-  if (!row?.task) return undefined
-  return { task: taskFromJson(row.task), events: row.events.map(eventOf) }
+  const r = (
+    rows[0] as { r: { task: Record<string, unknown> | null; events: Record<string, unknown>[] } }
+  )?.r
+  if (!r?.task) return undefined
+  return { task: taskFromJson(r.task), events: (r.events ?? []).map(eventOf) }
 }
 
 export async function getTask(
