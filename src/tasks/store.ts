@@ -119,41 +119,44 @@ export async function insertTask(
     error = change.error ?? error
   }
   const terminal = TERMINAL.includes(state)
-  const json = (v: unknown) => (v === null ? null : JSON.stringify(v))
-  // One statement written out, not drizzle's insert builder: building that insert of this
-  // table costs ≈ 200 µs per call (35 columns), a tenth of a SendMessage's Worker CPU.
+  const row = {
+    tenant_id: tenantId,
+    id,
+    context_id: input.contextId ?? crypto.randomUUID(),
+    workspace_id: input.workspaceId ?? null,
+    title: input.title,
+    prompt: input.prompt,
+    agent_type: input.agentType,
+    priority: input.priority,
+    target_agent_name: input.targetAgentName ?? null,
+    target_worker_id: input.targetWorkerId ?? null,
+    required_capabilities: input.requiredCapabilities,
+    model_ref: input.modelRef ?? null,
+    deadline_at: input.deadlineAt?.toISOString() ?? null,
+    metadata: input.metadata,
+    created_by: input.createdBy ?? null,
+    status: state,
+    status_message: statusMessage,
+    status_at: at,
+    history,
+    artifacts,
+    result,
+    error,
+    started_at: state === 'submitted' ? null : at,
+    completed_at: terminal ? at : null,
+  }
+  // app.insert_task (migration 0013) keeps its plan; drizzle's insert builder also cost
+  // ≈ 200 µs per call to build for this table's 35 columns.
   const { rows } = await withTenant(db, tenantId, (tx) =>
-    tx.execute(sql`
-      with t as (
-        insert into tasks (tenant_id, id, context_id, workspace_id, title, prompt, agent_type,
-                           priority, target_agent_name, target_worker_id, required_capabilities,
-                           model_ref, deadline_at, metadata, created_by, status, status_message,
-                           status_at, history, artifacts, result, error, started_at,
-                           completed_at, last_seq)
-        values (${tenantId}, ${id}, ${input.contextId ?? crypto.randomUUID()},
-                ${input.workspaceId ?? null}, ${input.title ?? ''}, ${input.prompt ?? ''},
-                ${input.agentType ?? 'build'}, ${input.priority ?? 0}, ${input.targetAgentName ?? null},
-                ${input.targetWorkerId ?? null},
-                array(select jsonb_array_elements_text(${json(input.requiredCapabilities ?? [])}::jsonb)),
-                ${input.modelRef ?? null}, ${input.deadlineAt?.toISOString() ?? null}::timestamptz,
-                ${json(input.metadata ?? {})}::jsonb, ${input.createdBy ?? null}, ${state},
-                ${json(statusMessage)}::jsonb, ${at}::timestamptz, ${json(history)}::jsonb,
-                ${json(artifacts)}::jsonb, ${result}, ${error},
-                ${state === 'submitted' ? null : at}::timestamptz, ${terminal ? at : null}::timestamptz,
-                ${events.length})
-        returning *
-      ), e as (
-        insert into task_events (tenant_id, task_id, seq, kind, payload)
-        select t.tenant_id, t.id, ev.i, ev.e->>'kind', ev.e->'payload'
-          from t, jsonb_array_elements(${json(events)}::jsonb) with ordinality as ev(e, i)
-        returning seq, kind, payload, created_at
-      )
-      select (select row_to_json(t) from t) as task,
-             (select coalesce(json_agg(e order by e.seq), '[]'::json) from e) as events`),
+    tx.execute(
+      sql`select app.insert_task(${JSON.stringify(row)}::jsonb, ${JSON.stringify(events)}::jsonb) as r`,
+    ),
   )
-  const row = rows[0] as { task: Record<string, unknown> | null; events: Record<string, unknown>[] }
-  if (!row?.task) throw new Error('task insert returned no row')
-  return { task: taskFromJson(row.task), events: row.events.map(eventOf) }
+  const r = (
+    rows[0] as { r: { task: Record<string, unknown> | null; events: Record<string, unknown>[] } }
+  )?.r
+  if (!r?.task) throw new Error('task insert returned no row')
+  return { task: taskFromJson(r.task), events: r.events.map(eventOf) }
 }
 
 /**
