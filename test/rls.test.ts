@@ -164,6 +164,33 @@ describe('row-level security as the app role', () => {
     })
   })
 
+  test("the task functions run under the caller's row-level security", async () => {
+    const change = JSON.stringify({ state: 'canceled', only_from: ['submitted', 'working'] })
+    const events = JSON.stringify([{ kind: 'status', payload: { status: { state: 'canceled' } } }])
+    const call = () =>
+      app.query<{ r: { task: { tenant_id: string } | null } }>(
+        `select app.task_change('task1', $1::jsonb, $2::jsonb, '{}'::jsonb) as r`,
+        [change, events],
+      )
+    // No tenant: no task to change. Tenant A: its own task1 only, though B has one too.
+    assert.equal((await asTenant(app, null, call)).rows[0]?.r.task, null)
+    const changed = await asTenant(app, tenantA, call)
+    assert.equal(changed.rows[0]?.r.task?.tenant_id, tenantA)
+    await asTenant(app, tenantB, async () => {
+      const { rows } = await app.query(`select status from tasks where id = 'task1'`)
+      assert.deepEqual(rows, [{ status: 'submitted' }])
+    })
+    // Creating a task in another tenant is refused like a plain insert.
+    await asTenant(app, tenantA, async () => {
+      await app.query('savepoint s')
+      const planted = app.query(`select app.insert_task($1::jsonb, '[]'::jsonb)`, [
+        JSON.stringify({ tenant_id: tenantB, id: 'planted' }),
+      ])
+      assert.equal(await sqlState(planted), '42501')
+      await app.query('rollback to savepoint s')
+    })
+  })
+
   test('tenant A cannot write rows into tenant B, nor move its rows there', async () => {
     await asTenant(app, tenantA, async () => {
       await app.query('savepoint s')
