@@ -5,7 +5,8 @@
  * fresh verdict, or close to the limit, a request waits for Redis as before. So under load a
  * busy key costs one Redis call per round trip rather than per request, and the limit still
  * holds: every admitted request is counted, at most one round trip late, and an isolate never
- * admits unasked more than half of what Redis last said remains.
+ * admits unasked more than half of what Redis last said remains, less every count still on its
+ * way there.
  */
 export interface Verdict {
   success: boolean
@@ -18,10 +19,15 @@ export interface Verdict {
 export type CountFn = (n: number) => Promise<Verdict | undefined>
 
 interface Tally {
+  /** Redis's latest answer, and when it came. */
   verdict?: Verdict
   at: number
-  /** Admitted in this isolate and not yet counted in Redis. */
+  /** What remains once every count sent so far has landed, at worst. */
+  left: number
+  /** Admitted in this isolate and not yet sent to Redis. */
   pending: number
+  /** Sent to Redis, answer not back yet. */
+  sending: number
   flushing?: Promise<void>
 }
 
@@ -43,7 +49,7 @@ export class Tallies {
   ): Promise<Verdict | undefined> {
     const t = this.tallyOf(key)
     const v = t.verdict
-    if (v?.success && Date.now() - t.at < FRESH_MS && t.pending + 1 <= v.remaining / 2) {
+    if (v?.success && Date.now() - t.at < FRESH_MS && t.pending + 1 <= t.left / 2) {
       t.pending++
       later(this.flush(t, count))
       return v
@@ -51,9 +57,7 @@ export class Tallies {
     // Ask now, counting this request with any not yet sent.
     const n = t.pending + 1
     t.pending = 0
-    const answer = await count(n)
-    if (answer) this.remember(t, answer)
-    return answer
+    return this.send(t, count, n)
   }
 
   private flush(t: Tally, count: CountFn): Promise<void> {
@@ -61,10 +65,8 @@ export class Tallies {
       while (t.pending > 0) {
         const n = t.pending
         t.pending = 0
-        const answer = await count(n)
         // A limiter that fails lets requests through; their count is dropped with it.
-        if (!answer) break
-        this.remember(t, answer)
+        if (!(await this.send(t, count, n))) break
       }
     })().finally(() => {
       t.flushing = undefined
@@ -72,16 +74,32 @@ export class Tallies {
     return t.flushing
   }
 
-  private remember(t: Tally, v: Verdict) {
-    t.verdict = v
-    t.at = Date.now()
+  /**
+   * Counts `n` in Redis. An answer may or may not include counts still on their way, so what
+   * is left is reckoned as if it included none of them. Answers can also overtake each other:
+   * within one window the count only grows, so an answer never raises what is left; a new
+   * window (another reset time) starts the reckoning afresh.
+   */
+  private async send(t: Tally, count: CountFn, n: number): Promise<Verdict | undefined> {
+    t.sending += n
+    t.left -= n
+    const answer = await count(n)
+    t.sending -= n
+    if (answer) {
+      const left = answer.remaining - t.sending
+      const sameWindow = t.verdict?.reset === answer.reset
+      t.left = sameWindow ? Math.min(t.left, left) : left
+      t.verdict = answer
+      t.at = Date.now()
+    }
+    return answer
   }
 
   private tallyOf(key: string): Tally {
     let t = this.byKey.get(key)
     if (!t) {
       if (this.byKey.size >= MAX_KEYS) this.forgetIdle()
-      t = { at: 0, pending: 0 }
+      t = { at: 0, left: 0, pending: 0, sending: 0 }
       this.byKey.set(key, t)
     }
     return t
@@ -90,7 +108,9 @@ export class Tallies {
   private forgetIdle() {
     const now = Date.now()
     for (const [key, t] of this.byKey) {
-      if (!t.flushing && t.pending === 0 && now - t.at >= FRESH_MS) this.byKey.delete(key)
+      if (!t.flushing && t.pending + t.sending === 0 && now - t.at >= FRESH_MS) {
+        this.byKey.delete(key)
+      }
     }
   }
 }
