@@ -7,7 +7,7 @@ import { request } from 'node:http'
 import pg from 'pg'
 import { type Figure, latencyFigure, measure } from './lib'
 import { sseFloorFigure } from './sse-floor'
-import { openStream } from './stream'
+import { fanoutLatencies, openStream } from './stream'
 
 const post = (url: string, headers: Record<string, string>, body: unknown) =>
   new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -172,26 +172,14 @@ export async function fanoutFigures(
     { ...headers, 'X-Worker-ID': worker },
     { task_id: created.id },
   )
-  const streams = []
-  for (let i = 0; i < subscribers; i += 50) {
-    const batch = Array.from({ length: Math.min(50, subscribers - i) }, () =>
-      openStream(`${base}/v1/agent/tasks/${created.id}/output/stream`, undefined, headers),
-    )
-    streams.push(...(await Promise.all(batch)))
-  }
-  await new Promise((r) => setTimeout(r, 500)) // every subscription reaches the TaskStream
-  const latencies: number[] = []
-  for (let round = 0; round < rounds; round++) {
-    const marker = `chunk-${round}-${crypto.randomUUID()}`
-    const arrivals = streams.map((s) => s.waitFor(marker))
-    const t0 = performance.now()
-    await post(`${base}/v1/agent/tasks/${created.id}/output`, headers, {
-      worker_id: worker,
-      output: marker,
-    })
-    for (const at of await Promise.all(arrivals)) latencies.push(at - t0)
-  }
-  for (const s of streams) s.close()
+  const output = `${base}/v1/agent/tasks/${created.id}/output`
+  const latencies = await fanoutLatencies(
+    `${output}/stream`,
+    headers,
+    // The wait lets every subscription reach the TaskStream.
+    { subscribers, rounds, settleMs: 500 },
+    (marker) => post(output, headers, { worker_id: worker, output: marker }),
+  )
   const floor = `floor: node http, one chunk → ${subscribers} SSE subscribers (each)`
   return [
     latencyFigure(`output: one chunk → ${subscribers} SSE subscribers (each)`, latencies, {

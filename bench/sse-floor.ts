@@ -6,7 +6,7 @@
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { latencyFigure } from './lib'
-import { openStream } from './stream'
+import { fanoutLatencies } from './stream'
 
 export async function sseFloorFigure(subscribers: number, rounds: number, name: string) {
   const open = new Set<ServerResponse>()
@@ -29,22 +29,9 @@ export async function sseFloorFigure(subscribers: number, rounds: number, name: 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   try {
-    const streams = []
-    for (let i = 0; i < subscribers; i += 50) {
-      const batch = Array.from({ length: Math.min(50, subscribers - i) }, () =>
-        openStream(`${base}/stream`, undefined, {}),
-      )
-      streams.push(...(await Promise.all(batch)))
-    }
-    const latencies: number[] = []
-    for (let round = 0; round < rounds; round++) {
-      const marker = `chunk-${round}-${crypto.randomUUID()}`
-      const arrivals = streams.map((s) => s.waitFor(marker))
-      const t0 = performance.now()
-      await fetch(`${base}/emit`, { method: 'POST', body: JSON.stringify({ output: marker }) })
-      for (const at of await Promise.all(arrivals)) latencies.push(at - t0)
-    }
-    for (const s of streams) s.close()
+    const latencies = await fanoutLatencies(`${base}/stream`, {}, { subscribers, rounds }, (m) =>
+      fetch(`${base}/emit`, { method: 'POST', body: JSON.stringify({ output: m }) }),
+    )
     return latencyFigure(name, latencies)
   } finally {
     server.closeAllConnections()

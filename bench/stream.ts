@@ -65,6 +65,40 @@ export function openStream(
   })
 }
 
+/**
+ * One chunk to many SSE subscribers, `rounds` times: opens `subscribers` streams of `url`
+ * (50 at a time), waits `settleMs`, then times each `emit(marker)` until every stream has the
+ * marker. The latencies of every subscriber in every round.
+ */
+export async function fanoutLatencies(
+  url: string,
+  headers: Record<string, string>,
+  opts: { subscribers: number; rounds: number; settleMs?: number },
+  emit: (marker: string) => Promise<unknown>,
+): Promise<number[]> {
+  const streams: Stream[] = []
+  for (let i = 0; i < opts.subscribers; i += 50) {
+    const batch = Array.from({ length: Math.min(50, opts.subscribers - i) }, () =>
+      openStream(url, undefined, headers),
+    )
+    streams.push(...(await Promise.all(batch)))
+  }
+  if (opts.settleMs) await new Promise((r) => setTimeout(r, opts.settleMs))
+  const latencies: number[] = []
+  try {
+    for (let round = 0; round < opts.rounds; round++) {
+      const marker = `chunk-${round}-${crypto.randomUUID()}`
+      const arrivals = streams.map((s) => s.waitFor(marker))
+      const t0 = performance.now()
+      await emit(marker)
+      for (const at of await Promise.all(arrivals)) latencies.push(at - t0)
+    }
+  } finally {
+    for (const s of streams) s.close()
+  }
+  return latencies
+}
+
 const rpcBody = (method: string, params: unknown) =>
   JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })
 const message = (text: string, extra = {}) => ({

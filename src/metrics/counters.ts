@@ -22,9 +22,11 @@ const labelText = (labels: Record<string, string | number>) =>
     .map(([k, v]) => `${k}="${escapeLabel(String(v))}"`)
     .join(',')
 
+/** A series' name with its labels (already formatted by labelText). */
+const named = (name: string, inside: string) => (inside ? `${name}{${inside}}` : name)
+
 export function series(name: string, labels: Record<string, string | number> = {}) {
-  const inside = labelText(labels)
-  return inside ? `${name}{${inside}}` : name
+  return named(name, labelText(labels))
 }
 
 const add = (key: string, by: number) => pending.set(key, (pending.get(key) ?? 0) + by)
@@ -41,8 +43,8 @@ export function observe(name: string, labels: Record<string, string>, seconds: n
   // Every bucket is written (by 0 when the value is above it): a histogram has all its bounds.
   for (const le of BUCKETS) add(`${bucket}"${le}"}`, seconds <= le ? 1 : 0)
   add(`${bucket}"+Inf"}`, 1)
-  add(inside ? `${name}_sum{${inside}}` : `${name}_sum`, seconds)
-  add(inside ? `${name}_count{${inside}}` : `${name}_count`, 1)
+  add(named(`${name}_sum`, inside), seconds)
+  add(named(`${name}_count`, inside), 1)
 }
 
 /** Writes the deltas to Redis; on failure they are kept for the next try. */

@@ -152,11 +152,9 @@ export async function insertTask(
       sql`select app.insert_task(${JSON.stringify(row)}::jsonb, ${JSON.stringify(events)}::jsonb) as r`,
     ),
   )
-  const r = (
-    rows[0] as { r: { task: Record<string, unknown> | null; events: Record<string, unknown>[] } }
-  )?.r
-  if (!r?.task) throw new Error('task insert returned no row')
-  return { task: taskFromJson(r.task), events: r.events.map(eventOf) }
+  const created = changed(rows)
+  if (!created) throw new Error('task insert returned no row')
+  return created
 }
 
 /**
@@ -207,11 +205,15 @@ export async function applyChange(
     tx.execute(sql`select app.task_change(${taskId}, ${JSON.stringify(args.change)}::jsonb,
       ${JSON.stringify(events)}::jsonb, ${JSON.stringify(args.guard)}::jsonb) as r`),
   )
-  const r = (
-    rows[0] as { r: { task: Record<string, unknown> | null; events: Record<string, unknown>[] } }
-  )?.r
+  return changed(rows)
+}
+
+/** The answer of app.task_change or app.insert_task: the row and its new events, if any. */
+function changed(rows: unknown[]): { task: TaskRow; events: TaskEvent[] } | undefined {
+  type Reply = { task: Record<string, unknown> | null; events: Record<string, unknown>[] }
+  const r = (rows[0] as { r: Reply } | undefined)?.r
   if (!r?.task) return undefined
-  return { task: taskFromJson(r.task), events: (r.events ?? []).map(eventOf) }
+  return { task: taskFromJson(r.task), events: r.events.map(eventOf) }
 }
 
 export async function getTask(
@@ -219,8 +221,8 @@ export async function getTask(
   tenantId: string,
   id: string,
 ): Promise<TaskRow | undefined> {
-  // Written out for the same reason as insertTask: drizzle's select of every column costs
-  // ≈ 120 µs to build, and this runs on most task requests.
+  // Written out: drizzle's select of every column costs ≈ 120 µs to build, and this runs on
+  // most task requests.
   const { rows } = await withTenant(db, tenantId, (tx) =>
     tx.execute(sql`select row_to_json(t) as task from tasks t where t.id = ${id}`),
   )
