@@ -239,7 +239,7 @@ describe('intervention', () => {
     assert.equal(again.status, 409)
   })
 
-  test('an intervention can also answer an approval: approved, the action joins the task', async () => {
+  test('an intervention can also answer an approval: approved, it is recorded as a decision', async () => {
     const w = await register()
     const t = await createTask()
     assert.equal((await claim(w, t.id)).status, 200)
@@ -250,7 +250,14 @@ describe('intervention', () => {
       `/v1/agent/tasks/${t.id}`,
     )
     assert.equal(task.status, 'pending')
-    assert.deepEqual(task.metadata.approved_actions, ['k2'])
+    assert.equal(task.metadata.approved_actions, undefined, 'approvals are records, not metadata')
+    const [approval, ...more] = await get<{ tool: string; action_key: string; decision: string }[]>(
+      `/v1/agent/tasks/${t.id}/approvals`,
+    )
+    assert.deepEqual(more, [])
+    assert.equal(approval?.decision, 'approved')
+    assert.equal(approval?.action_key, 'k2')
+    assert.equal(approval?.tool, 'run')
   })
 
   test('bad requests: neither or both targets, unknown agent', async () => {

@@ -26,7 +26,12 @@ const NewApiKey = z
   })
   .openapi('NewApiKey')
 const NewWorkerToken = z
-  .object({ name: z.string().min(1).max(200), ...Expiry })
+  .object({
+    name: z.string().min(1).max(200),
+    /** The one worker this token speaks for; left out, the first worker to register with it. */
+    worker_id: z.string().min(1).max(200).optional(),
+    ...Expiry,
+  })
   .openapi('NewWorkerToken')
 const Id = z.object({ id: z.uuid() })
 
@@ -70,6 +75,7 @@ async function issue(
     scopes: kind === 'worker' ? ['*'] : (b.scopes ?? ['*']),
     expiresAt: expiry(b),
     userId: p.userId ?? p.subject,
+    workerId: kind === 'worker' ? b.worker_id : undefined,
   })
   auditKey(c, 'key_created', key)
   // The secret is in this reply and nowhere else, ever.

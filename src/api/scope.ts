@@ -1,4 +1,5 @@
 import { type AuditEvent, audit } from '../audit/log'
+import { actingWorker } from '../auth/worker-identity'
 import { type AppContext, configOfContext, dbOf, principalOf } from '../context'
 import type { Scope } from '../tasks/scope'
 
@@ -23,3 +24,7 @@ export function auditRequest(
 ) {
   audit(scopeOf(c), tenantId, { ...event, actor: principalOf(c), requestId: c.get('requestId') })
 }
+
+/** The worker this request acts as (a worker token: only its own; see auth/worker-identity). */
+export const workerOf = (c: AppContext, claimed: string | undefined) =>
+  actingWorker(dbOf(c), principalOf(c), claimed)

@@ -1,12 +1,13 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
-import { type AppEnv, principalOf } from '../context'
-import { validationHook } from '../lib/errors'
+import type { AppEnv } from '../context'
+import { notFound, validationHook } from '../lib/errors'
+import { listApprovals } from '../queue/approvals'
 import { answerApproval } from '../queue/approve'
 import { reap } from '../queue/reaper'
 import { requeueTask } from '../queue/requeue'
 import { restTaskView } from '../tasks/rest-view'
-import { listTasks } from '../tasks/store'
+import { getTask, listTasks } from '../tasks/store'
 import { jsonContent } from './openapi'
 import { scopeOf } from './scope'
 
@@ -104,11 +105,45 @@ taskAdminApi.openapi(
   async (c) => {
     const { id } = c.req.valid('param')
     const body = c.req.valid('json') ?? { approve: true }
-    const task = await answerApproval(scopeOf(c), id, {
-      approve: body.approve ?? true,
-      note: body.note,
-      by: principalOf(c).name,
-    })
+    const task = await answerApproval(
+      scopeOf(c),
+      id,
+      { approve: body.approve ?? true, note: body.note },
+      c.get('requestId'),
+    )
     return c.json({ success: true, task: restTaskView(task) }, 200)
+  },
+)
+
+taskAdminApi.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{id}/approvals',
+    request: { params: z.object({ id: z.string().min(1).max(200) }) },
+    responses: {
+      200: jsonContent(
+        z.array(
+          z.object({
+            id: z.string(),
+            tool: z.string(),
+            input: z.unknown(),
+            action_key: z.string(),
+            decision: z.enum(['approved', 'rejected']),
+            decided_by: z.string(),
+            note: z.string().nullable(),
+            decided_at: z.string(),
+            used_at: z.string().nullable(),
+            used_by: z.string().nullable(),
+          }),
+        ),
+        'Who approved or rejected which action of the task, and when a worker used it',
+      ),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const scope = scopeOf(c)
+    if (!(await getTask(scope.db, scope.tenantId, id))) throw notFound(`Task ${id}`)
+    return c.json(await listApprovals(scope, id), 200)
   },
 )

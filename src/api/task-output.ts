@@ -9,7 +9,7 @@ import { isTerminal } from '../tasks/states'
 import { getTask } from '../tasks/store'
 import { doneData } from '../tasks/stream-views'
 import { jsonContent } from './openapi'
-import { scopeOf } from './scope'
+import { scopeOf, workerOf } from './scope'
 
 /** /v1/agent/tasks/{id}/output: worker output, durable and ordered, replayable and live. */
 export const taskOutputApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -48,7 +48,8 @@ taskOutputApi.openapi(
     const { id } = c.req.valid('param')
     const b = c.req.valid('json')
     const lines = b.lines ?? [b.output ?? '']
-    const events = await appendOutput(scopeOf(c), id, b.worker_id, lines, {
+    const worker = await workerOf(c, b.worker_id)
+    const events = await appendOutput(scopeOf(c), id, worker, lines, {
       attempt: b.attempt,
       firstLine: b.line,
     })

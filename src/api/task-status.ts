@@ -5,7 +5,7 @@ import { claimTask, releaseTask } from '../queue/lease'
 import { restTaskView } from '../tasks/rest-view'
 import { getTask } from '../tasks/store'
 import { jsonContent } from './openapi'
-import { scopeOf } from './scope'
+import { scopeOf, workerOf } from './scope'
 
 /**
  * PUT /v1/agent/tasks/{id}/status: upstream's other way for a worker to report (running at
@@ -36,11 +36,12 @@ taskStatusApi.openapi(
     const { id } = c.req.valid('param')
     const b = c.req.valid('json')
     const scope = scopeOf(c)
+    const worker = await workerOf(c, b.worker_id)
     const task = await getTask(scope.db, scope.tenantId, id)
     if (!task) throw notFound(`Task ${id}`)
     if (b.status === 'running' || b.status === 'assigned') {
-      const held = task.status === 'working' && task.workerId === b.worker_id
-      const row = held ? task : await claimTask(scope, id, b.worker_id)
+      const held = task.status === 'working' && task.workerId === worker
+      const row = held ? task : await claimTask(scope, id, worker)
       return c.json({ success: true, task: restTaskView(row) }, 200)
     }
     if (b.status === 'pending' || b.status === 'queued') {
@@ -51,7 +52,7 @@ taskStatusApi.openapi(
       })
     }
     const state = b.status === 'cancelled' ? 'canceled' : b.status
-    const row = await releaseTask(scope, id, b.worker_id, {
+    const row = await releaseTask(scope, id, worker, {
       state,
       result: b.result,
       error: b.error,

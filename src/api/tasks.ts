@@ -1,9 +1,10 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { tokenWorker } from '../auth/worker-identity'
 import { type AppContext, type AppEnv, dbOf, principalOf, redisOfContext } from '../context'
 import { badRequest, notFound, validationHook } from '../lib/errors'
 import { idempotentCreate } from '../limits/idempotency'
 import { cancelTask } from '../queue/cancel'
-import { eligibleFor } from '../queue/lease'
+import { eligibleFor, visibleTo } from '../queue/lease'
 import { createQueuedTask } from '../queue/tasks'
 import { restTaskView, statesForRest } from '../tasks/rest-view'
 import { getTask, listTasks } from '../tasks/store'
@@ -38,11 +39,17 @@ tasksApi.openapi(list, async (c) => {
   if (q.status !== undefined && !statuses)
     throw badRequest(`status ${JSON.stringify(q.status)} is not a task status`)
   const workspace = q.workspace_id ?? q.codebase_id
-  // A worker polling for work (upstream's fallback) sees only what it may claim.
+  // A worker polling for work (upstream's fallback) sees only what it may claim; a worker
+  // token sees nothing else, ever: what it may claim and what it holds.
   const poller = c.req.header('X-Worker-ID')
+  const own = await tokenWorker(dbOf(c), principalOf(c), poller)
   const rows = await listTasks(dbOf(c), principalOf(c).tenantId, {
     statuses,
-    where: poller && q.status === 'pending' ? eligibleFor(poller) : undefined,
+    where: own
+      ? visibleTo(own)
+      : poller && q.status === 'pending'
+        ? eligibleFor(poller)
+        : undefined,
     workspaceId: workspace === 'global' ? undefined : workspace,
     workerId: q.worker_id,
     agentName: q.agent_name,
@@ -59,7 +66,10 @@ const get = createRoute({
 })
 tasksApi.openapi(get, async (c) => {
   const { id } = c.req.valid('param')
-  const row = await getTask(dbOf(c), principalOf(c).tenantId, id)
+  const own = await tokenWorker(dbOf(c), principalOf(c), c.req.header('X-Worker-ID'))
+  const [row] = own
+    ? await listTasks(dbOf(c), principalOf(c).tenantId, { id, where: visibleTo(own), limit: 1 })
+    : [await getTask(dbOf(c), principalOf(c).tenantId, id)]
   if (!row) throw notFound(`Task ${id}`)
   return c.json(restTaskView(row), 200)
 })

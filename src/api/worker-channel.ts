@@ -1,22 +1,21 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { type AppContext, type AppEnv, principalOf } from '../context'
-import { badRequest, notFound, validationHook } from '../lib/errors'
+import { tokenWorker } from '../auth/worker-identity'
+import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
+import { conflict, notFound, validationHook } from '../lib/errors'
 import { countedSse } from '../lib/sse'
+import { openApprovals, takeApproval } from '../queue/approvals'
 import { hubOf } from '../queue/dispatch'
 import { claimTask, letGo, releaseTask } from '../queue/lease'
 import { restTaskView } from '../tasks/rest-view'
 import { jsonContent } from './openapi'
-import { scopeOf } from './scope'
+import { scopeOf, workerOf } from './scope'
 
 /** /v1/worker/tasks: the claim/release half of the worker protocol. */
 export const workerChannel = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
 /** The worker speaking: X-Worker-ID (upstream's header) or worker_id in the body. */
-function workerIdOf(c: AppContext, body: { worker_id?: string }): string {
-  const id = c.req.header('X-Worker-ID') ?? body.worker_id
-  if (!id) throw badRequest('Name the worker: X-Worker-ID header or worker_id in the body')
-  return id
-}
+const workerIdOf = (c: AppContext, body: { worker_id?: string }) =>
+  workerOf(c, c.req.header('X-Worker-ID') ?? body.worker_id)
 
 const Claim = z.object({
   task_id: z.string().min(1).max(200),
@@ -37,8 +36,11 @@ workerChannel.openapi(
   }),
   async (c) => {
     const body = c.req.valid('json')
-    const workerId = workerIdOf(c, body)
-    const task = await claimTask(scopeOf(c), body.task_id, workerId)
+    const workerId = await workerIdOf(c, body)
+    const scope = scopeOf(c)
+    const task = await claimTask(scope, body.task_id, workerId)
+    // Only a task a worker already asked about can hold approvals: its first claim has none.
+    const approvals = task.attempt > 1 ? await openApprovals(scope, task.id) : []
     return c.json(
       {
         success: true,
@@ -48,9 +50,53 @@ workerChannel.openapi(
         lease_expires_at: task.leaseExpiresAt?.toISOString() ?? null,
         message: 'claimed',
         task: restTaskView(task),
+        approvals: approvals.map((a) => ({
+          id: a.id,
+          tool: a.tool,
+          input: a.input,
+          approved_by: a.decidedBy,
+          approved_at: a.decidedAt.toISOString(),
+        })),
       },
       200,
     )
+  },
+)
+
+workerChannel.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/approvals/{approval}/use',
+    request: {
+      params: z.object({ id: z.string().min(1).max(200), approval: z.uuid() }),
+      body: {
+        content: {
+          'application/json': {
+            schema: z.object({
+              attempt: z.number().int().positive(),
+              worker_id: z.string().max(200).optional(),
+            }),
+          },
+        },
+        required: true,
+      },
+    },
+    responses: {
+      200: jsonContent(z.object({ success: z.literal(true) }), 'Taken: run the action, once'),
+      409: jsonContent(z.record(z.string(), z.unknown()), 'Used already, or not yours to take'),
+    },
+  }),
+  async (c) => {
+    const { id, approval } = c.req.valid('param')
+    const body = c.req.valid('json')
+    const workerId = await workerIdOf(c, body)
+    const taken = await takeApproval(scopeOf(c), id, approval, {
+      workerId,
+      attempt: body.attempt,
+    })
+    if (!taken)
+      throw conflict(`Approval ${approval} is used, unknown, or not this worker's to take`)
+    return c.json({ success: true as const }, 200)
   },
 )
 
@@ -100,7 +146,7 @@ workerChannel.openapi(
   }),
   async (c) => {
     const body = c.req.valid('json')
-    const workerId = workerIdOf(c, body)
+    const workerId = await workerIdOf(c, body)
     if (!body.status) {
       const task = await letGo(scopeOf(c), body.task_id, workerId, body.attempt)
       return c.json({ success: true, task: restTaskView(task) }, 200)
@@ -126,7 +172,9 @@ workerChannel.get('/stream', async (c) => {
   const pick = (header: string, query: string) => c.req.header(header) ?? c.req.query(query) ?? ''
   const url = new URL('https://worker-hub/connect')
   url.searchParams.set('tenant', principal.tenantId)
-  url.searchParams.set('worker', pick('X-Worker-ID', 'worker_id') || crypto.randomUUID())
+  const named = pick('X-Worker-ID', 'worker_id') || undefined
+  const worker = (await tokenWorker(dbOf(c), principal, named)) ?? named ?? crypto.randomUUID()
+  url.searchParams.set('worker', worker)
   url.searchParams.set('agent', pick('X-Agent-Name', 'agent_name'))
   url.searchParams.set(
     'codebases',
@@ -156,7 +204,7 @@ workerRouting.openapi(
   }),
   async (c) => {
     const body = c.req.valid('json')
-    const workerId = workerIdOf(c, body)
+    const workerId = await workerIdOf(c, body)
     const codebases = body.workspaces ?? body.codebases ?? []
     const tenantId = principalOf(c).tenantId
     const updated = await hubOf(c.env, tenantId).route(tenantId, workerId, codebases)

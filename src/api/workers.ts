@@ -11,7 +11,7 @@ import {
   workerView,
 } from '../queue/workers'
 import { jsonContent } from './openapi'
-import { scopeOf } from './scope'
+import { scopeOf, workerOf } from './scope'
 
 /** /v1/agent/workers: workers register, heartbeat and leave; users list them. */
 export const workersApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -42,7 +42,7 @@ workersApi.openapi(
   async (c) => {
     const b = c.req.valid('json')
     const row = await registerWorker(scopeOf(c), {
-      id: b.worker_id,
+      id: await workerOf(c, b.worker_id),
       name: b.name,
       hostname: b.hostname,
       capabilities: b.capabilities,
@@ -78,7 +78,7 @@ workersApi.openapi(
     },
   }),
   async (c) => {
-    const { id } = c.req.valid('param')
+    const id = await workerOf(c, c.req.valid('param').id)
     const scope = scopeOf(c)
     if (!(await heartbeat(scope, id, scope.config.LEASE_SECONDS, c.req.valid('json')?.running))) {
       throw notFound(`Worker ${id} (register again)`)
@@ -95,7 +95,7 @@ workersApi.openapi(
     responses: { 200: jsonContent(z.object({ success: z.literal(true) }), 'Gone') },
   }),
   async (c) => {
-    const { id } = c.req.valid('param')
+    const id = await workerOf(c, c.req.valid('param').id)
     if (!(await unregisterWorker(scopeOf(c), id))) throw notFound(`Worker ${id}`)
     return c.json({ success: true as const }, 200)
   },

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { tokenWorker } from '../auth/worker-identity'
 import { type AppEnv, dbOf, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { countedSse } from '../lib/sse'
@@ -89,7 +90,7 @@ workspacesApi.openapi(register, async (c) => {
     path: body.path,
     description: body.description,
     agentConfig: body.agent_config,
-    workerId: body.worker_id,
+    workerId: (await tokenWorker(dbOf(c), principalOf(c), body.worker_id)) ?? body.worker_id,
     gitUrl: body.git_url,
     gitBranch: body.git_branch,
   })

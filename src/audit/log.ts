@@ -18,6 +18,9 @@ export type AuditAction =
   | 'permission_denied'
   | 'tenant_created'
   | 'tenant_renamed'
+  | 'action_approved'
+  | 'action_rejected'
+  | 'worker_bound'
 
 export interface AuditEvent {
   action: AuditAction

@@ -24,6 +24,7 @@ interface KeyRow {
   kind: KeyKind
   role: Role
   scopes: string[]
+  worker_id: string | null
 }
 
 const lookups = new SecretLookup<KeyRow>('app.authenticate_key')
@@ -40,16 +41,20 @@ export async function authenticateKey(db: Database, token: string): Promise<Prin
     roles: [row.role],
     scopes: row.scopes.length ? row.scopes : ['*'],
     userId: row.user_id ?? undefined,
+    workerId: row.worker_id ?? undefined,
   }
 }
 
 export interface NewKey {
   kind: KeyKind
   name: string
-  role: Role
+  /** People's keys hold a human role (approving is a person's act, never a key's role). */
+  role: Exclude<Role, 'approver'>
   scopes: string[]
   expiresAt?: Date
   userId?: string
+  /** A worker token made for one worker (else bound by the first that registers). */
+  workerId?: string
 }
 
 export async function createKey(db: Database, tenantId: string, spec: NewKey) {
@@ -65,6 +70,7 @@ export async function createKey(db: Database, tenantId: string, spec: NewKey) {
         scopes: spec.scopes,
         expiresAt: spec.expiresAt,
         userId: spec.userId,
+        workerId: spec.workerId,
         keyHash: await sha256Bytes(secret),
         keyPrefix: secret.slice(0, PREFIX[spec.kind].length + 6),
       })
@@ -86,6 +92,7 @@ export function describeKey(k: KeyRecord) {
     role: k.role,
     scopes: k.scopes.length ? k.scopes : ['*'],
     user_id: k.userId,
+    ...(k.kind === 'worker' ? { worker_id: k.workerId } : {}),
     created_at: k.createdAt,
     last_used_at: k.lastUsedAt,
     expires_at: k.expiresAt,
@@ -130,6 +137,9 @@ export async function revokeKey(
       .returning(),
   )
   if (!row) throw notFound(kind === 'worker' ? 'Worker token' : 'API key')
-  lookups.forget((k) => k.id === id)
+  forgetKey(id)
   return describeKey(row)
 }
+
+/** Drops a key's cached lookup in this isolate (revoked, or bound to its worker). */
+export const forgetKey = (id: string) => lookups.forget((k) => k.id === id)

@@ -24,7 +24,7 @@ export function requirePrincipal(): MiddlewareHandler<AppEnv> {
     if (c.get('principal')) return next() // mounted twice on one path (e.g. /mcp and /mcp/*)
     const principal = await resolvePrincipal(c)
     c.set('principal', principal)
-    requirePermission(c, principal, permissionFor(c.req.method, c.req.path))
+    requirePermission(c, principal, permissionFor(c.req.method, c.req.path, principal.kind))
     await enforceRateLimits(configOfContext(c), principal, (p) => c.executionCtx.waitUntil(p))
     await next()
   }

@@ -11,6 +11,8 @@ export const PERMISSIONS = [
   'tasks:read',
   'tasks:write',
   'tasks:work',
+  /** Answer a worker's request to run an action: a person's call, never the task creator's. */
+  'tasks:approve',
   'codebases:read',
   'codebases:write',
   'codebases:register',
@@ -69,8 +71,12 @@ const grants: Record<Role, readonly Permission[]> = {
     'sessions:sync',
   ],
   viewer,
-  // A worker token opens the worker protocol and nothing a person does.
-  worker: ['tasks:read', 'tasks:work', 'codebases:read', 'codebases:register', 'workers:connect'],
+  // Given by the identity provider to the people trusted to let a worker act: on its own it
+  // reads and approves; with member it also creates.
+  approver: [...viewer, 'tasks:approve'],
+  // A worker token opens the worker protocol and nothing a person does: it reads only the
+  // tasks it may claim or holds (WORKER_ROUTES), never the tenant's other data.
+  worker: ['tasks:work', 'codebases:register', 'workers:connect'],
 }
 
 /** Roles in order of power, for "a key may not hold more than its creator". */
@@ -148,7 +154,9 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['GET', '/v1/agent/tasks/stuck', 'tasks:read'],
   ['POST', '/v1/agent/tasks/stuck/recover', 'tasks:write'],
   ['POST', '/v1/agent/tasks/:id/requeue', 'tasks:write'],
-  ['POST', '/v1/agent/tasks/:id/approve', 'tasks:write'],
+  ['POST', '/v1/agent/tasks/:id/approve', 'tasks:approve'],
+  ['GET', '/v1/agent/tasks/:id/approvals', 'tasks:read'],
+  ['POST', '/v1/worker/tasks/:id/approvals/:approval/use', 'tasks:work'],
   ['GET', '/v1/agent/tasks', 'tasks:read'],
   ['GET', '/v1/agent/tasks/:id', 'tasks:read'],
   ['POST', '/v1/agent/tasks', 'tasks:write'],
@@ -250,9 +258,24 @@ export const ROUTE_PERMISSIONS: Rule[] = [
 const router = new TrieRouter<Permission>()
 for (const [method, path, permission] of ROUTE_PERMISSIONS) router.add(method, path, permission)
 
+/**
+ * Reads of the worker protocol: a worker token passes them with tasks:work, and the handler
+ * answers only the tasks that worker may claim or holds. Everything else a person reads
+ * (monitor, export, MCP, sessions) stays closed to it.
+ */
+const workerReads = new TrieRouter<Permission>()
+for (const path of ['/v1/agent/tasks', '/v1/agent/tasks/:id']) {
+  workerReads.add('GET', path, 'tasks:work')
+}
+
 /** The permission a request needs; a route missing from the table is for admins only. */
-export function permissionFor(method: string, path: string): Permission {
-  const [matches] = router.match(method === 'HEAD' ? 'GET' : method, path)
+export function permissionFor(method: string, path: string, kind?: Principal['kind']): Permission {
+  const verb = method === 'HEAD' ? 'GET' : method
+  if (kind === 'worker_token') {
+    const [reads] = workerReads.match(verb, path)
+    if (reads[0]) return reads[0][0]
+  }
+  const [matches] = router.match(verb, path)
   return matches[0]?.[0] ?? 'data:admin'
 }
 

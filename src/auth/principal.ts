@@ -1,5 +1,5 @@
 /** Who is calling, resolved once per request by the auth middleware; handlers only read it. */
-export type Role = 'admin' | 'member' | 'viewer' | 'worker'
+export type Role = 'admin' | 'member' | 'viewer' | 'approver' | 'worker'
 
 export interface Principal {
   /**
@@ -18,6 +18,8 @@ export interface Principal {
   /** The person behind an API key or session, when there is one. */
   userId?: string
   email?: string
+  /** A worker token's own worker, once named or bound: the only worker it may speak for. */
+  workerId?: string
   /** The login session this request belongs to (cookie or password-grant session). */
   sessionId?: string
 }

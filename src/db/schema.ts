@@ -16,6 +16,7 @@ import {
   unique,
   uuid,
 } from 'drizzle-orm/pg-core'
+import { taskApprovals } from './approval-schema'
 import { auditLog, authSessions, tenantMembers } from './auth-schema'
 import { agentMessages, agentSubscriptions, agents } from './bus-schema'
 import { bytea, createdAt, tenantId, ts } from './columns'
@@ -181,6 +182,8 @@ export const apiKeys = pgTable(
     expiresAt: ts('expires_at'),
     revokedAt: ts('revoked_at'),
     createdAt: createdAt(),
+    /** A worker token's worker (named at creation or bound at first registration). */
+    workerId: text('worker_id'),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
 )
@@ -283,4 +286,5 @@ export const tenantTables = {
   sessions,
   sessionMessages,
   tokenUsage,
+  taskApprovals,
 }

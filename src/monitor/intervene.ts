@@ -35,13 +35,17 @@ export async function intervene(scope: Scope, i: Intervention) {
 }
 
 async function answerTask(scope: Scope, i: Intervention, by: string) {
-  if (!can(scope.principal, 'tasks:write')) throw forbidden('Needs tasks:write')
+  // Answering an approval is an approver's act; any other answer is a task writer's.
+  const approving = i.approve !== undefined
+  const needs = approving ? 'tasks:approve' : 'tasks:write'
+  if (!can(scope.principal, needs)) throw forbidden(`Needs ${needs}`)
   const taskId = i.taskId ?? ''
   const task = await getTask(scope.db, scope.tenantId, taskId)
   if (task?.status !== 'input-required') throw refusal(task, taskId, 'waits for no input')
-  if (task.metadata.pending_action && i.approve !== undefined) {
-    return answerApproval(scope, taskId, { approve: i.approve, note: i.message, by })
+  if (approving && task.metadata.pending_action) {
+    return answerApproval(scope, taskId, { approve: i.approve === true, note: i.message })
   }
+  if (!can(scope.principal, 'tasks:write')) throw forbidden('Needs tasks:write')
   const json = {
     messageId: crypto.randomUUID(),
     role: 'ROLE_USER',

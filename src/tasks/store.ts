@@ -92,6 +92,18 @@ function eventsOf(change: TaskChange, timestamp: string): NewEvent[] {
  * (a built-in agent's answer), the changes that followed, all in one transaction and one
  * round trip.
  */
+/**
+ * Metadata as its creator may set it: what a worker asked a person (`pending_action`) is the
+ * server's to write, and approvals are records of their own (queue/approvals.ts), so a task
+ * cannot arrive carrying either.
+ */
+function creatorMetadata(metadata: Record<string, unknown> | undefined) {
+  if (!metadata || !('pending_action' in metadata || 'approved_actions' in metadata))
+    return metadata
+  const { pending_action: _p, approved_actions: _a, ...rest } = metadata
+  return rest
+}
+
 export async function insertTask(
   db: Database,
   tenantId: string,
@@ -133,7 +145,7 @@ export async function insertTask(
     required_capabilities: input.requiredCapabilities,
     model_ref: input.modelRef ?? null,
     deadline_at: input.deadlineAt?.toISOString() ?? null,
-    metadata: input.metadata,
+    metadata: creatorMetadata(input.metadata),
     created_by: input.createdBy ?? null,
     status: state,
     status_message: statusMessage,
@@ -231,6 +243,7 @@ export async function getTask(
 }
 
 export interface TaskFilter {
+  id?: string
   contextId?: string
   status?: TaskStatus
   /** Any of these states (REST's names map to several). */
@@ -249,6 +262,7 @@ export interface TaskFilter {
 /** The conditions of a filter; listing and counting use the same ones. */
 function matching(f: Omit<TaskFilter, 'limit'>): SQL | undefined {
   return and(
+    f.id === undefined ? undefined : eq(tasks.id, f.id),
     f.contextId === undefined ? undefined : eq(tasks.contextId, f.contextId),
     f.status === undefined ? undefined : eq(tasks.status, f.status),
     f.statuses === undefined ? undefined : inArray(tasks.status, f.statuses),

@@ -1,4 +1,4 @@
-import { gate, NeedsApproval } from './approval.js'
+import { jobGate } from './approval.js'
 import { runProcess } from './process.js'
 import type { ExecContext, ExecResult, Executor } from './types.js'
 
@@ -13,13 +13,9 @@ export const commandExecutor: Executor = {
     const command = String(ctx.task.metadata.command ?? ctx.task.prompt).trim()
     if (!command)
       return { status: 'failed', error: 'No command: set metadata.command or the prompt' }
-    try {
-      const refused = gate(ctx, 'run_command', { command }, false)
-      if (refused) return { status: 'failed', error: refused }
-    } catch (err) {
-      if (err instanceof NeedsApproval) return { status: 'input-required', pending: err.pending }
-      throw err
-    }
+    // A command may change anything: it runs only under `all` or with a person's approval.
+    const waiting = await jobGate(ctx, 'run_command', { command })
+    if (waiting) return waiting
     const tail: string[] = []
     const run = await runProcess(ctx, '/bin/sh', ['-c', command], (line) => {
       ctx.emit(line)

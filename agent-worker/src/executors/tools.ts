@@ -55,7 +55,7 @@ export function codebaseTools(ctx: ExecContext, finished: (summary: string) => v
       description: 'Create or overwrite a file of the codebase with the given content.',
       inputSchema: z.object({ path: z.string().min(1), content: z.string() }),
       execute: async (input) => {
-        const refused = gate(ctx, 'write_file', input, false)
+        const refused = await gate(ctx, 'write_file', input, false)
         if (refused) return refused
         const file = at(input.path)
         await mkdir(dirname(file), { recursive: true })
@@ -71,7 +71,7 @@ export function codebaseTools(ctx: ExecContext, finished: (summary: string) => v
         new_text: z.string(),
       }),
       execute: async (input) => {
-        const refused = gate(ctx, 'edit_file', input, false)
+        const refused = await gate(ctx, 'edit_file', input, false)
         if (refused) return refused
         const file = at(input.path)
         const text = await readFile(file, 'utf8')
@@ -93,7 +93,7 @@ export function codebaseTools(ctx: ExecContext, finished: (summary: string) => v
         timeout_seconds: z.number().int().min(1).max(3600).default(120),
       }),
       execute: async (input) => {
-        const refused = gate(ctx, 'run_command', { command: input.command }, false)
+        const refused = await gate(ctx, 'run_command', { command: input.command }, false)
         if (refused) return refused
         const lines: string[] = []
         const timeout = AbortSignal.timeout(input.timeout_seconds * 1000)

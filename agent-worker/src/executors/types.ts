@@ -19,6 +19,21 @@ export interface TaskSpec {
   codebaseId?: string
   /** Continue this conversation, when the executor can (metadata.resume_session_id). */
   resumeSessionId?: string
+  /** People's approvals the server delivered with the claim (never read from metadata). */
+  approvals: ServerApproval[]
+}
+
+/** A person's approval of one action, as the server records it. */
+export interface ServerApproval {
+  id: string
+  tool: string
+  input: unknown
+  approved_by?: string
+}
+
+/** The approvals of the running task: take() uses one for this exact action, once. */
+export interface Approvals {
+  take(tool: string, input: unknown): Promise<boolean>
 }
 
 /** An action the approval policy held back, for a person to allow (the task goes input-required). */
@@ -26,7 +41,7 @@ export interface PendingAction {
   tool: string
   input: unknown
   reason: string
-  /** What a person's approval is recorded as (metadata.approved_actions). */
+  /** The action's key (actionKey): what the person is asked to approve. */
   key: string
 }
 
@@ -37,8 +52,8 @@ export interface ExecContext {
   /** One line of output, streamed to the task's subscribers in order (text or a JSON event). */
   emit(line: string): void
   approval: ApprovalMode
-  /** Actions a person already approved for this task (metadata.approved_actions). */
-  approved: readonly string[]
+  /** Approvals of actions of this task that a person gave through the server. */
+  approvals: Approvals
   /** The environment for child processes: the worker's, minus its token and unrelated secrets. */
   env: NodeJS.ProcessEnv
   /** Called with the process group of every child started, so a restarted worker can stop orphans. */

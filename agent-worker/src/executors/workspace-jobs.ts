@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { dirname, resolve, sep } from 'node:path'
-import { gate, NeedsApproval } from './approval.js'
+import { jobGate } from './approval.js'
 import { runProcess } from './process.js'
 import type { ExecContext, ExecResult, Executor } from './types.js'
 
@@ -12,16 +12,6 @@ export interface WorkspaceHost {
 
 const within = (roots: string[], p: string) =>
   roots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep))
-
-/** Serving a new path widens what tasks may touch: outside the worker's roots it needs approval. */
-function allowed(ctx: ExecContext, host: WorkspaceHost, tool: string, path: string) {
-  try {
-    return gate(ctx, tool, { path }, within(host.roots(), path))
-  } catch (err) {
-    if (err instanceof NeedsApproval) return err
-    throw err
-  }
-}
 
 function meta(ctx: ExecContext) {
   const m = ctx.task.metadata
@@ -40,10 +30,10 @@ export function registerCodebaseJob(host: WorkspaceHost): Executor {
     async run(ctx): Promise<ExecResult> {
       const { path, name, description } = meta(ctx)
       if (!path) return { status: 'failed', error: 'metadata.path is missing' }
-      const verdict = allowed(ctx, host, 'register_codebase', path)
-      if (verdict instanceof NeedsApproval)
-        return { status: 'input-required', pending: verdict.pending }
-      if (verdict) return { status: 'failed', error: verdict }
+      // Serving a new path widens what tasks may touch: outside the worker's roots it waits
+      // for a person.
+      const waiting = await jobGate(ctx, 'register_codebase', { path }, within(host.roots(), path))
+      if (waiting) return waiting
       if (!existsSync(path) || !statSync(path).isDirectory())
         return { status: 'failed', error: `${path} is not a directory on this worker` }
       const id = await host.register(path, name, description)
@@ -64,12 +54,16 @@ export function cloneRepoJob(host: WorkspaceHost): Executor {
         return { status: 'failed', error: 'metadata.path and metadata.git_url are required' }
       if (!/^(https:\/\/|ssh:\/\/|git@)/.test(url) && !existsSync(url))
         return { status: 'failed', error: `git_url must be https://, ssh:// or git@: ${url}` }
-      const verdict = allowed(ctx, host, 'clone_repo', path)
-      if (verdict instanceof NeedsApproval)
-        return { status: 'input-required', pending: verdict.pending }
-      if (verdict) return { status: 'failed', error: verdict }
-      if (existsSync(path)) return { status: 'failed', error: `${path} already exists` }
+      // Cloning writes, wherever it lands: it needs `all` or a person's approval of this
+      // exact repository, branch and path.
       const branch = ctx.task.metadata.git_branch
+      const waiting = await jobGate(ctx, 'clone_repo', {
+        path,
+        git_url: url,
+        git_branch: branch ?? null,
+      })
+      if (waiting) return waiting
+      if (existsSync(path)) return { status: 'failed', error: `${path} already exists` }
       const args = [
         'clone',
         '--progress',

@@ -6,6 +6,7 @@ import { childEnv } from '../executors/sandbox.js'
 import type { ApprovalMode, Executor, TaskSpec } from '../executors/types.js'
 import type { Server } from '../http.js'
 import { bold, log } from '../log.js'
+import { serverApprovals } from './approvals.js'
 import { Delivery } from './delivery.js'
 import { type Outcome, TaskJournal } from './journal.js'
 
@@ -66,7 +67,7 @@ export function runTask(deps: RunnerDeps, spec: TaskSpec): Running {
           delivery.kick()
         },
         approval: deps.approval,
-        approved: approvedOf(spec),
+        approvals: serverApprovals(deps.server, deps.workerId, spec),
         env: childEnv(process.env, keep),
         onProcess: (pgid) => journal.addProcess(pgid),
       })
@@ -117,11 +118,6 @@ export async function recoverLeftovers(deps: RunnerDeps, killGroup: (pgid: numbe
     journal.remove()
     log.info(`task ${journal.meta.taskId}: recovered after a restart and handed back to the queue`)
   }
-}
-
-function approvedOf(spec: TaskSpec): string[] {
-  const a = spec.metadata.approved_actions
-  return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : []
 }
 
 export const scratchDir = (stateDir: string, taskId: string) =>

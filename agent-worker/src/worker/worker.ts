@@ -4,7 +4,7 @@ import type { Settings } from '../config.js'
 import { codingCliExecutors } from '../executors/coding-cli.js'
 import { type ExecutorChoice, executors, pick, usable } from '../executors/index.js'
 import { killGroup } from '../executors/process.js'
-import type { Executor, TaskSpec } from '../executors/types.js'
+import type { Executor, ServerApproval, TaskSpec } from '../executors/types.js'
 import { HttpError, Server, sleep } from '../http.js'
 import { bold, log } from '../log.js'
 import { claudeStore } from '../sessions/claude-store.js'
@@ -169,7 +169,7 @@ export class Worker {
     if (this.stopping.signal.aborted || this.running.has(t.id) || this.claiming.has(t.id)) return
     if (t.codebase_id !== 'global' && !this.codebases.has(t.codebase_id)) return
     // A task this worker has no executor for is left to one that has.
-    if (typeof pick(this.spec(t, 0), this.choice, this.executors) === 'string') return
+    if (typeof pick(this.spec(t, 0, []), this.choice, this.executors) === 'string') return
     this.backlog.set(t.id, t)
     this.pump()
   }
@@ -193,7 +193,7 @@ export class Worker {
   }
 
   private async claim(t: OfferedTask) {
-    let claimed: { attempt: number; task: OfferedTask }
+    let claimed: { attempt: number; task: OfferedTask; approvals?: ServerApproval[] }
     try {
       claimed = await this.server.post(
         '/v1/worker/tasks/claim',
@@ -206,7 +206,8 @@ export class Worker {
         log.warn(`claim ${t.id}: ${(err as Error).message}`)
       return
     }
-    const running = runTask(this.deps(), this.spec({ ...t, ...claimed.task }, claimed.attempt))
+    const spec = this.spec({ ...t, ...claimed.task }, claimed.attempt, claimed.approvals ?? [])
+    const running = runTask(this.deps(), spec)
     this.running.set(t.id, running)
     void running.done.finally(() => {
       this.running.delete(t.id)
@@ -216,7 +217,7 @@ export class Worker {
   }
 
   /** What an executor sees of an offered or claimed task. */
-  private spec(t: OfferedTask, attempt: number): TaskSpec {
+  private spec(t: OfferedTask, attempt: number, approvals: ServerApproval[]): TaskSpec {
     const meta = t.metadata ?? {}
     return {
       id: t.id,
@@ -230,6 +231,7 @@ export class Worker {
       codebasePath: this.codebases.get(t.codebase_id) ?? scratchDir(this.s.stateDir, t.id),
       resumeSessionId:
         typeof meta.resume_session_id === 'string' ? meta.resume_session_id : undefined,
+      approvals,
     }
   }
 

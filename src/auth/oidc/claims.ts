@@ -3,7 +3,7 @@ import type { JWTPayload } from 'jose'
 import type { Config } from '../../env'
 import type { Role } from '../principal'
 
-const HUMAN = new Set<Role>(['admin', 'member', 'viewer'])
+const HUMAN = new Set<Role>(['admin', 'member', 'viewer', 'approver'])
 
 /** A value at a dot path (`realm_access.roles`), as Keycloak nests its claims. */
 function at(payload: JWTPayload, path: string): unknown {
