@@ -209,7 +209,7 @@ describe('monitor UI', () => {
     assert.deepEqual(errors, [])
   })
 
-  test("an approval given in the UI sends the worker's task back to the queue", async () => {
+  test("an approval given in the UI sends the worker's task back to the queue and is shown on the task", async () => {
     const worker = await register()
     const task = await createTask({ title: `Approve ${MARK}` })
     assert.equal((await claim(worker, task.id)).status, 200)
@@ -221,6 +221,11 @@ describe('monitor UI', () => {
     await card.waitFor({ state: 'detached' })
     const res = await api(`/v1/agent/tasks/${task.id}`)
     assert.equal(((await res.json()) as { status: string }).status, 'pending')
+    // The task's page shows the decision as the server recorded it: who, what, not yet used.
+    await open(`tasks/${encodeURIComponent(task.id)}`)
+    const decision = page.locator('section', { hasText: 'Not used yet' })
+    await decision.getByText('write_file').waitFor()
+    assert.match((await decision.textContent()) ?? '', /approved.*write_file by dev/)
   })
 
   test('the keyboard reaches and opens every view', async () => {
