@@ -308,7 +308,16 @@ describe('browser login (authorization code + PKCE)', () => {
       json: { prompt: 'csrf' },
     })
     assert.equal(foreign.status, 403)
-    const out = await call('/v1/auth/logout', { method: 'POST', headers: { Cookie: cookie } })
+    const unknown = await call('/v1/agent/tasks', {
+      method: 'POST',
+      headers: { Cookie: cookie },
+      json: { prompt: 'csrf' },
+    })
+    assert.equal(unknown.status, 403, 'a cookie write that shows no origin at all')
+    const out = await call('/v1/auth/logout', {
+      method: 'POST',
+      headers: { Cookie: cookie, 'Sec-Fetch-Site': 'same-origin' },
+    })
     assert.equal(out.status, 200)
     assert.equal((await call('/v1/auth/userinfo', { headers: { Cookie: cookie } })).status, 401)
   })

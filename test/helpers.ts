@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -82,6 +82,24 @@ export async function createTenant(): Promise<string> {
   } finally {
     await owner.end()
   }
+}
+
+/** A new tenant and an admin API key of it, stored as the Worker stores keys. */
+export async function newTenantAdmin(): Promise<{ tenantId: string; key: string }> {
+  const tenantId = await createTenant()
+  const key = `ct_${randomBytes(24).toString('base64url')}`
+  const owner = await connectAsOwner()
+  try {
+    await asTenant(owner, tenantId, () =>
+      owner.query(
+        `insert into api_keys (tenant_id, name, key_hash, key_prefix, role) values ($1, 'admin', $2, 'ct_adm', 'admin')`,
+        [tenantId, createHash('sha256').update(key).digest()],
+      ),
+    )
+  } finally {
+    await owner.end()
+  }
+  return { tenantId, key }
 }
 
 /** The SQLSTATE a statement fails with, or undefined if it succeeds. */

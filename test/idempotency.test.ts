@@ -28,26 +28,22 @@ function table() {
   }
 }
 
+const A = { tenantId: 'tenant-a', subject: 'alice' }
+const B = { tenantId: 'tenant-b', subject: 'alice' }
+
 describe('Idempotency-Key', () => {
   test('a request that died after reserving its key does not block the retry', async () => {
     const r = redis()
     const t = table()
     const key = `died-${randomUUID()}`
     // The first request reserves the key, then its Worker goes away before the insert.
-    const first = idempotentCreate(
-      r,
-      'tenant-a',
-      key,
-      { p: 1 },
-      () => new Promise(() => {}),
-      t.find,
-    )
+    const first = idempotentCreate(r, A, key, { p: 1 }, () => new Promise(() => {}), t.find)
     void first
     await new Promise((done) => setTimeout(done, 50))
-    const retry = await idempotentCreate(r, 'tenant-a', key, { p: 1 }, t.create, t.find)
+    const retry = await idempotentCreate(r, A, key, { p: 1 }, t.create, t.find)
     assert.equal(retry.replayed, true)
     assert.equal(t.rows.size, 1)
-    const again = await idempotentCreate(r, 'tenant-a', key, { p: 1 }, t.create, t.find)
+    const again = await idempotentCreate(r, A, key, { p: 1 }, t.create, t.find)
     assert.equal(again.value, retry.value, 'later repeats get the same row')
     assert.equal(t.rows.size, 1)
   })
@@ -62,7 +58,7 @@ describe('Idempotency-Key', () => {
     })
     const slow = idempotentCreate(
       r,
-      'tenant-a',
+      A,
       key,
       { p: 2 },
       async (id) => {
@@ -72,27 +68,31 @@ describe('Idempotency-Key', () => {
       t.find,
     )
     await new Promise((done) => setTimeout(done, 50))
-    const retry = await idempotentCreate(r, 'tenant-a', key, { p: 2 }, t.create, t.find)
+    const retry = await idempotentCreate(r, A, key, { p: 2 }, t.create, t.find)
     release()
     const late = await slow
     assert.equal(late.value, retry.value, 'the late first request answers with the same row')
     assert.equal(t.rows.size, 1)
   })
 
-  test('a failed insert frees the key; keys are per tenant and per request', async () => {
+  test('a failed insert frees the key; keys are per tenant, per caller and per request', async () => {
     const r = redis()
     const t = table()
     const key = `fail-${randomUUID()}`
     const failing = async () => {
       throw new Error('bad row')
     }
-    await assert.rejects(idempotentCreate(r, 'tenant-a', key, { p: 3 }, failing, t.find))
-    const ok = await idempotentCreate(r, 'tenant-a', key, { p: 3 }, t.create, t.find)
+    await assert.rejects(idempotentCreate(r, A, key, { p: 3 }, failing, t.find))
+    const ok = await idempotentCreate(r, A, key, { p: 3 }, t.create, t.find)
     assert.equal(ok.replayed, false)
-    const otherTenant = await idempotentCreate(r, 'tenant-b', key, { p: 3 }, t.create, t.find)
+    const otherTenant = await idempotentCreate(r, B, key, { p: 3 }, t.create, t.find)
     assert.notEqual(otherTenant.value, ok.value)
+    // Another member's same key and body is their own request, never a replay of alice's.
+    const bob = await idempotentCreate(r, { ...A, subject: 'bob' }, key, { p: 3 }, t.create, t.find)
+    assert.equal(bob.replayed, false)
+    assert.notEqual(bob.value, ok.value)
     await assert.rejects(
-      idempotentCreate(r, 'tenant-a', key, { p: 4 }, t.create, t.find),
+      idempotentCreate(r, A, key, { p: 4 }, t.create, t.find),
       /different request/,
     )
   })

@@ -5,10 +5,9 @@
  * sees none of it.
  */
 import assert from 'node:assert/strict'
-import { createHash, randomBytes } from 'node:crypto'
 import { before, describe, test } from 'node:test'
 import { readSse, type SseEvent } from './a2a-helpers'
-import { api, asTenant, connectAsOwner, createTenant } from './helpers'
+import { api, newTenantAdmin } from './helpers'
 import { claim, createTask, output, register, release, uid } from './queue-helpers'
 import { until } from './worker-helpers'
 
@@ -40,22 +39,7 @@ const send = (text: string) =>
   post(`/v1/agents/${encodeURIComponent(agent)}/messages`, { from: 'tester', text })
 
 /** An API key of a tenant of its own, made the way an operator would. */
-async function otherTenantKey(): Promise<string> {
-  const tenantId = await createTenant()
-  const key = `ct_${randomBytes(24).toString('base64url')}`
-  const owner = await connectAsOwner()
-  try {
-    await asTenant(owner, tenantId, () =>
-      owner.query(
-        `insert into api_keys (tenant_id, name, key_hash, key_prefix, role) values ($1, 'mon', $2, 'ct_mon', 'admin')`,
-        [tenantId, createHash('sha256').update(key).digest()],
-      ),
-    )
-  } finally {
-    await owner.end()
-  }
-  return key
-}
+const otherTenantKey = async () => (await newTenantAdmin()).key
 
 let taskId: string
 let worker: string

@@ -173,9 +173,15 @@ describe('the usage ledger', () => {
       model: 'openai/gpt-4.1-mini',
       tokens: tokens(1, 0),
     }))
+    // A person's transcript is kept but never billed: usage comes from the worker that ran it.
+    const person = await call('POST', `/v1/agent/codebases/${codebase}/sessions/tiny/ingest`, {
+      session: { title: 'tiny' },
+      messages: many,
+    })
+    assert.deepEqual([person.messages, person.usage_recorded], [1000, 0])
     const ingest = (messages: unknown[]) =>
-      call('POST', `/v1/agent/codebases/${codebase}/sessions/tiny/ingest`, {
-        session: { title: 'tiny' },
+      call('POST', `/v1/agent/codebases/${codebase}/sessions/tiny/messages/sync`, {
+        worker_id: worker,
         messages,
       })
     assert.equal((await ingest(many)).usage_recorded, 1000)

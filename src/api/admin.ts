@@ -19,7 +19,8 @@ adminApi.post('/retention/run', async (c) => {
 adminApi.get('/export', (c) => {
   const principal = principalOf(c)
   const stamp = new Date().toISOString().slice(0, 10)
-  return new Response(exportTenant(dbOf(c), principal.tenantId), {
+  const body = exportTenant(dbOf(c), principal.tenantId, (p) => c.executionCtx.waitUntil(p))
+  return new Response(body, {
     headers: {
       'Content-Type': 'application/x-ndjson',
       'Content-Disposition': `attachment; filename="codetether-${principal.tenantId}-${stamp}.ndjson"`,

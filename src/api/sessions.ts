@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
-import { type AppEnv, principalOf } from '../context'
+import type { AppEnv } from '../context'
 import { badRequest, validationHook } from '../lib/errors'
 import { resumeSession } from '../sessions/resume'
 import {
@@ -14,7 +14,7 @@ import {
 import { IncomingMessage, IncomingSession } from '../sessions/wire'
 import { getWorkspace } from '../workspaces/service'
 import { body, route } from './openapi'
-import { scopeOf } from './scope'
+import { scopeOf, workerOf } from './scope'
 
 /** Sessions of a codebase, under both /v1/agent/codebases and /v1/agent/workspaces. */
 export const sessionsApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -47,11 +47,9 @@ sessionsApi.openapi(
     const scope = scopeOf(c)
     const { id } = c.req.valid('param')
     const b = c.req.valid('json')
-    await requireOwner(scope, id, b.worker_id)
-    const synced = await upsertSessions(scope, id, b.sessions, {
-      source: 'worker_sync',
-      workerId: b.worker_id,
-    })
+    const workerId = await workerOf(c, b.worker_id)
+    await requireOwner(scope, id, workerId)
+    const synced = await upsertSessions(scope, id, b.sessions, { source: 'worker_sync', workerId })
     return c.json({ success: true, synced }, 200)
   },
 )
@@ -66,9 +64,9 @@ sessionsApi.openapi(
     const scope = scopeOf(c)
     const { id, sid } = c.req.valid('param')
     const b = c.req.valid('json')
-    await requireOwner(scope, id, b.worker_id)
+    await requireOwner(scope, id, await workerOf(c, b.worker_id))
     await getSession(scope, sid, id) // the session is synced first, into this codebase
-    const done = await upsertMessages(scope, sid, b.messages)
+    const done = await upsertMessages(scope, sid, b.messages, {})
     return c.json({ success: true, synced: done.messages, usage_recorded: done.usage }, 200)
   },
 )
@@ -91,11 +89,10 @@ sessionsApi.openapi(
     const b = c.req.valid('json')
     if (b.session.id && b.session.id !== sid) throw badRequest('session.id must match the path')
     await getWorkspace(scope.db, scope.tenantId, id)
-    await upsertSessions(scope, id, [{ ...b.session, id: sid }], {
-      source: b.source,
-      workerId: b.worker_id,
-    })
-    const done = await upsertMessages(scope, sid, b.messages, principalOf(c).userId)
+    // A person's transcript speaks for no worker and bills nothing: usage is believed only
+    // from the worker that ran the work (the sync routes above).
+    await upsertSessions(scope, id, [{ ...b.session, id: sid }], { source: b.source })
+    const done = await upsertMessages(scope, sid, b.messages, false)
     return c.json(
       { success: true, session_id: sid, messages: done.messages, usage_recorded: done.usage },
       200,

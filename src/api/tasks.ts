@@ -122,7 +122,7 @@ export async function createFromBody(
   if (key === undefined) return create()
   const { value, replayed } = await idempotentCreate(
     redisOfContext(c),
-    scope.tenantId,
+    { tenantId: scope.tenantId, subject: scope.principal.subject },
     key,
     { b, workspace },
     create,

@@ -19,14 +19,40 @@ export const workersApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
 const Worker = z.record(z.string(), z.unknown()).openapi('Worker')
 const WorkerId = z.object({ id: z.string().min(1).max(200) })
 
+/**
+ * A model a worker offers: `provider/model`, or upstream's object naming it. Every field is
+ * checked here, so a bad report is this request's 400 and never a later reader's 500.
+ */
+const Name = z.string().min(1).max(200)
+const Model = z.union([
+  Name,
+  z
+    .object({
+      id: Name,
+      name: z.string().max(200).optional(),
+      provider: z.string().max(100).optional(),
+      provider_id: z.string().max(100).optional(),
+      input_cost_per_million: z.number().nonnegative().optional(),
+      output_cost_per_million: z.number().nonnegative().optional(),
+      capabilities: z.array(z.string().max(100)).max(50).optional(),
+    })
+    // Upstream's workers add fields of their own (context sizes, limits): kept as sent.
+    .catchall(z.unknown()),
+])
+/** The coding agents it runs: names (ours), or upstream's agent definitions. */
+const AgentOffer = z.union([
+  Name,
+  z.object({ name: Name, description: z.string().max(2000).optional() }).catchall(z.unknown()),
+])
+
 const Register = z
   .object({
     worker_id: z.string().min(1).max(200),
     name: z.string().min(1).max(200),
     hostname: z.string().max(255).optional(),
     capabilities: z.array(z.string().max(100)).max(100).default([]),
-    models: z.array(z.unknown()).max(500).default([]),
-    agents: z.array(z.unknown()).max(100).default([]),
+    models: z.array(Model).max(500).default([]),
+    agents: z.array(AgentOffer).max(100).default([]),
   })
   .openapi('RegisterWorker')
 

@@ -92,15 +92,20 @@ async function fromBearer(c: AppContext, config: Config, token: string): Promise
 
 /**
  * A cookie rides along on any request the browser makes, so a state-changing request that
- * authenticates by cookie must come from our own pages (SameSite=Lax covers most of this;
- * the Origin check covers the rest).
+ * authenticates by cookie must show it comes from our own pages: browsers send Origin with
+ * every such request (or, failing that, Sec-Fetch-Site), so one that shows neither is not
+ * believed (SameSite=Lax covers most of this; this covers the rest).
  */
 function checkSameOrigin(c: AppContext) {
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return
   const origin = c.req.header('Origin')
-  if (origin && origin !== new URL(c.req.url).origin) {
-    throw forbidden('Cross-origin requests cannot use the session cookie')
-  }
+  if (
+    origin === undefined
+      ? c.req.header('Sec-Fetch-Site') === 'same-origin'
+      : origin === new URL(c.req.url).origin
+  )
+    return
+  throw forbidden('Cross-origin requests cannot use the session cookie (send it from this site)')
 }
 
 function defaultTenant(id: string | undefined): string {

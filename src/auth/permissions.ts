@@ -76,7 +76,7 @@ const grants: Record<Role, readonly Permission[]> = {
   approver: [...viewer, 'tasks:approve'],
   // A worker token opens the worker protocol and nothing a person does: it reads only the
   // tasks it may claim or holds (WORKER_ROUTES), never the tenant's other data.
-  worker: ['tasks:work', 'codebases:register', 'workers:connect'],
+  worker: ['tasks:work', 'codebases:register', 'workers:connect', 'sessions:sync'],
 }
 
 /** Roles in order of power, for "a key may not hold more than its creator". */

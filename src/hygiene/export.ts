@@ -1,58 +1,111 @@
-import { asc, getTableColumns } from 'drizzle-orm'
+import { asc, getTableColumns, type SQL, sql } from 'drizzle-orm'
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core'
 import type { Database } from '../db/client'
 import { tenantTables } from '../db/schema'
 import { withTenant } from '../db/tenant'
+import { log } from '../lib/log'
 
 const PAGE = 1000
 /** Columns that hold secrets (hashes, sealed tokens): never exported. */
-const WITHHELD = new Set(['key_hash', 'sealed_token', 'sealed_credentials'])
+export const WITHHELD = new Set([
+  'key_hash',
+  'secret_hash',
+  'sealed_token',
+  'sealed_credentials',
+  'sealed_refresh_token',
+])
 
-/** A table's primary key columns, for a stable page order. */
+/** A table's key within a tenant (its primary key less tenant_id), for keyset paging. */
 function keyOf(table: PgTable): PgColumn[] {
   const config = getTableConfig(table)
-  const composite = config.primaryKeys[0]?.columns
-  return composite ?? config.columns.filter((c) => c.primary)
+  const key = config.primaryKeys[0]?.columns ?? config.columns.filter((c) => c.primary)
+  return key.filter((c) => c.name !== 'tenant_id')
+}
+
+/** Rows after `last` in key order: a page costs the same at row 100,000 as at row 1. */
+function after(key: PgColumn[], last: unknown[] | undefined): SQL | undefined {
+  if (!last) return undefined
+  const cols = sql.join(key, sql`, `)
+  const vals = sql.join(
+    last.map((v) => sql`${v}`),
+    sql`, `,
+  )
+  return sql`(${cols}) > (${vals})`
+}
+
+/** The rows of one table, a keyset page at a time, secrets left out, as NDJSON lines. */
+async function* pagesOf(db: Database, tenantId: string, table: PgTable): AsyncGenerator<string[]> {
+  const name = getTableConfig(table).name
+  const key = keyOf(table)
+  // Field name in the row → column name in the database, secrets left out.
+  const columns = Object.entries(getTableColumns(table))
+  const shown = columns.filter(([, c]) => !WITHHELD.has(c.name))
+  const fieldOf = (col: PgColumn) => columns.find(([, c]) => c === col)?.[0] ?? col.name
+  let last: unknown[] | undefined
+  for (;;) {
+    const rows = (await withTenant(db, tenantId, (tx) =>
+      tx
+        .select()
+        .from(table)
+        .where(after(key, last))
+        .orderBy(...key.map((c) => asc(c)))
+        .limit(PAGE),
+    )) as Record<string, unknown>[]
+    yield rows.map((row) => {
+      const out: Record<string, unknown> = {}
+      for (const [field, col] of shown) out[col.name] = row[field]
+      return `${JSON.stringify({ table: name, row: out })}\n`
+    })
+    const end = rows.at(-1)
+    if (rows.length < PAGE || !end) return
+    last = key.map((col) => end[fieldOf(col)])
+  }
 }
 
 /**
  * Everything a tenant has, as NDJSON: one `{"table", "row"}` line per row, table by table,
  * read a page at a time under the tenant (RLS decides what is visible, as everywhere).
- * Secrets are left out; timestamps are ISO strings.
+ * Secrets are left out; timestamps are ISO strings. The last line says how it ended:
+ * `{"complete": true, "rows": n}`, or `{"error": …}`: a reader never mistakes a cut-off
+ * export for a whole one, though the status was sent before the first row.
+ *
+ * Written by a promise the request keeps alive (`keepAlive`, its waitUntil) rather than
+ * pulled by the response: workerd cancels a body whose pulls wait on I/O as hung code.
  */
-export function exportTenant(db: Database, tenantId: string): ReadableStream<Uint8Array> {
+export function exportTenant(
+  db: Database,
+  tenantId: string,
+  keepAlive: (p: Promise<unknown>) => void,
+): ReadableStream<Uint8Array> {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+  keepAlive(writeExport(db, tenantId, writable.getWriter()))
+  return readable
+}
+
+async function writeExport(
+  db: Database,
+  tenantId: string,
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+) {
   const encoder = new TextEncoder()
-  const tables = Object.values(tenantTables) as PgTable[]
-  let index = 0
-  let offset = 0
-  return new ReadableStream({
-    async pull(controller) {
-      const table = tables[index]
-      if (!table) {
-        controller.close()
-        return
+  const line = (value: unknown) => encoder.encode(`${JSON.stringify(value)}\n`)
+  let total = 0
+  let table = ''
+  try {
+    for (const t of Object.values(tenantTables) as PgTable[]) {
+      table = getTableConfig(t).name
+      for await (const lines of pagesOf(db, tenantId, t)) {
+        total += lines.length
+        if (lines.length) await writer.write(encoder.encode(lines.join('')))
       }
-      const name = getTableConfig(table).name
-      const rows = await withTenant(db, tenantId, (tx) =>
-        tx
-          .select()
-          .from(table)
-          .orderBy(...keyOf(table).map((c) => asc(c)))
-          .limit(PAGE)
-          .offset(offset),
-      )
-      // Field name in the row → column name in the database, secrets left out.
-      const shown = Object.entries(getTableColumns(table)).filter(([, c]) => !WITHHELD.has(c.name))
-      const lines = rows.map((row) => {
-        const out: Record<string, unknown> = {}
-        for (const [key, col] of shown) out[col.name] = (row as Record<string, unknown>)[key]
-        return `${JSON.stringify({ table: name, row: out })}\n`
-      })
-      if (lines.length) controller.enqueue(encoder.encode(lines.join('')))
-      if (rows.length < PAGE) {
-        index++
-        offset = 0
-      } else offset += PAGE
-    },
-  })
+    }
+    await writer.write(line({ complete: true, rows: total }))
+  } catch (err) {
+    log.error('export failed', { table, error: err as Error })
+    await writer
+      .write(line({ error: { table, message: 'the export stopped early' } }))
+      .catch(() => {})
+  } finally {
+    await writer.close().catch(() => {})
+  }
 }

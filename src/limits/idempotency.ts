@@ -1,7 +1,8 @@
 /**
  * `Idempotency-Key` on task creation: the first request with a key reserves it in Redis
  * together with the id the task will get and a fingerprint of the request; a repeat gets the
- * same task back, a different request under the same key is refused.
+ * same task back, a different request under the same key is refused. A key is the caller's
+ * own: another principal's same key is another slot, so it never replays their task.
  */
 import type { Redis } from '@upstash/redis/cloudflare'
 import { sha256Hex } from '../lib/digest'
@@ -17,7 +18,7 @@ export interface Idempotent<T> {
 
 export async function idempotentCreate<T>(
   redis: Redis,
-  tenantId: string,
+  caller: { tenantId: string; subject: string },
   key: string,
   request: unknown,
   create: (id: string) => Promise<T>,
@@ -26,7 +27,7 @@ export async function idempotentCreate<T>(
   if (!KEY.test(key)) {
     throw badRequest('Idempotency-Key must be 1-255 visible ASCII characters')
   }
-  const slot = `idem:${tenantId}:${await sha256Hex(key)}`
+  const slot = `idem:${caller.tenantId}:${await sha256Hex(`${caller.subject}\n${key}`)}`
   const fingerprint = await sha256Hex(JSON.stringify(request))
   const id = crypto.randomUUID()
   const reserved = await redis.set(slot, `${id} ${fingerprint}`, { nx: true, ex: TTL_SECONDS })
@@ -35,7 +36,7 @@ export async function idempotentCreate<T>(
     return { value: await createOnce(id, release, create, find), replayed: false }
   }
   const [firstId, firstFingerprint] = String((await redis.get<string>(slot)) ?? '').split(' ')
-  if (!firstId) return idempotentCreate(redis, tenantId, key, request, create, find)
+  if (!firstId) return idempotentCreate(redis, caller, key, request, create, find)
   if (firstFingerprint !== fingerprint) {
     throw new ApiError(
       422,

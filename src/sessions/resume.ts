@@ -25,19 +25,24 @@ export async function resumeSession(
   const session = await getSession(scope, sessionId, workspaceId)
   const workspace = await getWorkspace(scope.db, scope.tenantId, workspaceId)
   const prompt = r.prompt?.trim() || 'Continue where you left off.'
-  await upsertMessages(scope, sessionId, [
-    {
-      id: `resume-${crypto.randomUUID()}`,
-      role: 'user',
-      content: prompt,
-      parts: [{ type: 'text', text: prompt }],
-      model: undefined,
-      provider: undefined,
-      tokens: undefined,
-      createdAt: new Date(),
-      taskId: undefined,
-    },
-  ])
+  await upsertMessages(
+    scope,
+    sessionId,
+    [
+      {
+        id: `resume-${crypto.randomUUID()}`,
+        role: 'user',
+        content: prompt,
+        parts: [{ type: 'text', text: prompt }],
+        model: undefined,
+        provider: undefined,
+        tokens: undefined,
+        createdAt: new Date(),
+        taskId: undefined,
+      },
+    ],
+    false,
+  )
   // The executor that holds the conversation: the session's own agent unless one is asked for.
   const executor = r.agent ?? session.agent ?? undefined
   const task = await createQueuedTask(scope, {

@@ -103,12 +103,16 @@ export async function upsertSessions(
   return done.length
 }
 
-/** Messages of one session, upserted; assistant messages with a model and tokens are billed once. */
+/**
+ * Messages of one session, upserted. With `bill` (the worker that ran the work reports it),
+ * assistant messages with a model and tokens are billed once; a person's transcript is kept,
+ * never billed.
+ */
 export async function upsertMessages(
   scope: Scope,
   sessionId: string,
   list: Message[],
-  userId?: string,
+  bill: { userId?: string } | false,
 ) {
   if (!list.length) return { messages: 0, usage: 0 }
   await withTenant(scope.db, scope.tenantId, (tx) =>
@@ -140,6 +144,7 @@ export async function upsertMessages(
         },
       }),
   )
+  if (!bill) return { messages: list.length, usage: 0 }
   const billable = list.flatMap((m) => {
     const { provider, model } = splitModel(m)
     if (m.role !== 'assistant' || !m.tokens || !model || !provider) return []
@@ -154,7 +159,7 @@ export async function upsertMessages(
       },
     ]
   })
-  const usage = await recordUsage(scope, billable, userId)
+  const usage = await recordUsage(scope, billable, bill.userId)
   return { messages: list.length, usage }
 }
 

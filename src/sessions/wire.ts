@@ -10,17 +10,17 @@ const Timestamp = z
   .union([z.number().int().nonnegative(), z.iso.datetime({ offset: true })])
   .transform((v) => new Date(v))
 
+/**
+ * No single model message comes near ten million tokens of any kind (the largest context
+ * windows hold a few million): a count past it is a false report, refused before it is billed.
+ */
+const Count = z.number().int().nonnegative().max(10_000_000).default(0)
 const Tokens = z
   .object({
-    input: z.number().int().nonnegative().default(0),
-    output: z.number().int().nonnegative().default(0),
-    reasoning: z.number().int().nonnegative().default(0),
-    cache: z
-      .object({
-        read: z.number().int().nonnegative().default(0),
-        write: z.number().int().nonnegative().default(0),
-      })
-      .default({ read: 0, write: 0 }),
+    input: Count,
+    output: Count,
+    reasoning: Count,
+    cache: z.object({ read: Count, write: Count }).default({ read: 0, write: 0 }),
   })
   .transform((t) => ({
     input: t.input,

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { LanguageModel, ModelMessage } from 'ai'
+import { PRIVATE, privateDir } from '../private-fs.js'
 import { recordTurn } from '../sessions/llm-store.js'
 import { NeedsApproval } from './approval.js'
 import type { ExecContext, ExecResult, Executor } from './types.js'
@@ -98,10 +99,10 @@ export function llmExecutor(opts: {
       if (ctx.signal.aborted) return { status: 'failed', error: 'cancelled', sessionId }
       if (pending) return { status: 'input-required', pending: pending.pending, sessionId }
       if (failure) return { status: 'failed', error: failure, sessionId }
-      mkdirSync(opts.sessionsDir, { recursive: true })
+      privateDir(opts.sessionsDir)
       const response = await result.response
       const conversation = [...messages, ...response.messages]
-      writeFileSync(sessionFile, JSON.stringify(conversation))
+      writeFileSync(sessionFile, JSON.stringify(conversation), PRIVATE)
       const usage = await result.totalUsage
       recordTurn(opts.sessionsDir, sessionId, ctx.task.codebasePath, ctx.task.prompt, {
         end: conversation.length,

@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { PRIVATE } from '../private-fs.js'
 import type { MessageRecord, SessionStore } from './types.js'
 
 export interface Turn {
@@ -40,7 +41,7 @@ export function recordTurn(dir: string, id: string, directory: string, title: st
       }
   meta.turns.push(turn)
   meta.updated_at = turn.at
-  writeFileSync(file, JSON.stringify(meta))
+  writeFileSync(file, JSON.stringify(meta), PRIVATE)
 }
 
 type Part = { type: string; text?: string; toolName?: string }

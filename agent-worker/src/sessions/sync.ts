@@ -6,6 +6,7 @@
  */
 import { type Server, sleep } from '../http.js'
 import { log } from '../log.js'
+import { redactMessage } from './redact.js'
 import type { SessionStore } from './types.js'
 
 const IDLE_MS = 60_000
@@ -66,7 +67,7 @@ export class SessionSync {
           sessions: changed.map((f) => f.session),
         })
         for (const f of changed) {
-          const messages = store.messages(path, f.session.id)
+          const messages = store.messages(path, f.session.id).map(redactMessage)
           if (messages.length) {
             await this.server.post(`${base}/${encodeURIComponent(f.session.id)}/messages/sync`, {
               worker_id: this.workerId,

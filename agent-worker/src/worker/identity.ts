@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { PRIVATE, privateDir } from '../private-fs.js'
 
 /**
  * The worker's id lives in its state directory, so a restarted worker is the same worker:
  * it can still deliver output under the leases it held. Upstream's shape: wrk_<unix>_<hex>.
  */
 export function workerIdentity(stateDir: string): string {
-  mkdirSync(stateDir, { recursive: true })
+  privateDir(stateDir)
   const file = join(stateDir, 'worker-id')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   const id = `wrk_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`
-  writeFileSync(file, id)
+  writeFileSync(file, id, PRIVATE)
   return id
 }
 
@@ -31,7 +32,7 @@ export function lockStateDir(stateDir: string): () => void {
       )
     }
   }
-  writeFileSync(file, String(process.pid))
+  writeFileSync(file, String(process.pid), PRIVATE)
   return () => rmSync(file, { force: true })
 }
 

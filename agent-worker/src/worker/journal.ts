@@ -1,7 +1,6 @@
 import {
   appendFileSync,
   existsSync,
-  mkdirSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -9,6 +8,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import type { PendingAction } from '../executors/types.js'
+import { PRIVATE, privateDir } from '../private-fs.js'
 
 /** How a task attempt ended, as the worker reports it to the server. */
 export type Outcome =
@@ -47,7 +47,7 @@ export class TaskJournal {
   static create(root: string, taskId: string, attempt: number): TaskJournal {
     const dir = join(root, 'tasks', encodeURIComponent(taskId))
     rmSync(dir, { recursive: true, force: true })
-    mkdirSync(dir, { recursive: true })
+    privateDir(dir)
     const j = new TaskJournal(dir, {
       taskId,
       attempt,
@@ -97,11 +97,11 @@ export class TaskJournal {
   }
 
   private saveMeta() {
-    writeFileSync(join(this.dir, 'meta.json'), JSON.stringify(this.meta))
+    writeFileSync(join(this.dir, 'meta.json'), JSON.stringify(this.meta), PRIVATE)
   }
 
   private append(entry: Entry) {
-    appendFileSync(join(this.dir, 'outbox.jsonl'), `${JSON.stringify(entry)}\n`)
+    appendFileSync(join(this.dir, 'outbox.jsonl'), `${JSON.stringify(entry)}\n`, PRIVATE)
     this.entries.push(entry)
   }
 
@@ -131,7 +131,7 @@ export class TaskJournal {
 
   ack(count: number) {
     this.acked += count
-    writeFileSync(join(this.dir, 'acked'), String(this.acked))
+    writeFileSync(join(this.dir, 'acked'), String(this.acked), PRIVATE)
   }
 
   /** Drops output the server will never take (the task moved on); the outcome stays. */
