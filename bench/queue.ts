@@ -115,6 +115,7 @@ export async function queueFigures(
     const released = await post(`${base}/v1/worker/tasks/release`, wid, {
       task_id: id,
       status: 'completed',
+      attempt: 1,
     })
     if (released.status !== 200)
       throw new Error(`release ${released.status}: ${released.text.slice(0, 200)}`)
@@ -178,7 +179,7 @@ export async function fanoutFigures(
     headers,
     // The wait lets every subscription reach the TaskStream.
     { subscribers, rounds, settleMs: 500 },
-    (marker) => post(output, headers, { worker_id: worker, output: marker }),
+    (marker) => post(output, headers, { worker_id: worker, output: marker, attempt: 1 }),
   )
   const floor = `floor: node http, one chunk → ${subscribers} SSE subscribers (each)`
   return [

@@ -12,13 +12,19 @@ async function worker() {
   await api('/v1/agent/workers/register', { method: 'POST', json: { worker_id: id, name: id } })
   const post = (path: string, json: unknown) =>
     api(path, { method: 'POST', headers: { 'X-Worker-ID': id }, json })
+  // Every write after a claim carries its attempt; these tasks are claimed once.
   return {
     id,
     claim: (taskId: string) => post('/v1/worker/tasks/claim', { task_id: taskId }),
     output: (taskId: string, output: string) =>
-      post(`/v1/agent/tasks/${taskId}/output`, { worker_id: id, output }),
+      post(`/v1/agent/tasks/${taskId}/output`, { worker_id: id, output, attempt: 1 }),
     release: (taskId: string, result: string) =>
-      post('/v1/worker/tasks/release', { task_id: taskId, status: 'completed', result }),
+      post('/v1/worker/tasks/release', {
+        task_id: taskId,
+        status: 'completed',
+        result,
+        attempt: 1,
+      }),
   }
 }
 

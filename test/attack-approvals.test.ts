@@ -217,8 +217,8 @@ describe('worker tokens are bound to one worker', () => {
     const h = { 'X-Worker-ID': 'atk-w2' }
     const attempts: [string, string, unknown][] = [
       ['POST', '/v1/worker/tasks/claim', { task_id: id }],
-      ['POST', '/v1/worker/tasks/release', { task_id: id, status: 'completed', result: 'x' }],
-      ['POST', `/v1/agent/tasks/${id}/output`, { worker_id: 'atk-w2', output: 'x' }],
+      ['POST', '/v1/worker/tasks/release', { task_id: id, status: 'completed', attempt: 1 }],
+      ['POST', `/v1/agent/tasks/${id}/output`, { worker_id: 'atk-w2', output: 'x', attempt: 1 }],
       ['PUT', `/v1/agent/tasks/${id}/status`, { worker_id: 'atk-w2', status: 'running' }],
       ['POST', '/v1/agent/workers/atk-w2/heartbeat', {}],
       ['POST', '/v1/agent/workers/atk-w2/unregister', {}],

@@ -62,9 +62,15 @@ describe('what a worker resends', () => {
     assert.equal((await send(5, ['e'], claimed.attempt + 1)).status, 409, 'another attempt')
     const both = await api(`/v1/agent/tasks/${task.id}/output`, {
       method: 'POST',
-      json: { worker_id: worker, lines: ['x'], output: 'y' },
+      json: { worker_id: worker, lines: ['x'], output: 'y', attempt: claimed.attempt },
     })
     assert.equal(both.status, 400)
+    const unfenced = await api(`/v1/agent/tasks/${task.id}/output`, {
+      method: 'POST',
+      json: { worker_id: worker, lines: ['z'], line: 5 },
+    })
+    assert.equal(unfenced.status, 400, 'the attempt cannot be left out')
+    assert.match(await unfenced.text(), /attempt/)
     const stored = await (await api(`/v1/agent/tasks/${task.id}/output`)).json()
     assert.deepEqual(
       stored.outputs.map((o: { output: string }) => o.output),
@@ -76,19 +82,20 @@ describe('what a worker resends', () => {
     const worker = await register()
     const task = await createTask()
     await claim(worker, task.id)
-    const bare = (t: string) =>
+    const bare = (t: string, attempt?: number) =>
       api('/v1/worker/tasks/release', {
         method: 'POST',
         headers: { 'X-Worker-ID': worker },
-        json: { task_id: t },
+        json: { task_id: t, attempt },
       })
-    const res = await bare(task.id)
+    assert.equal((await bare(task.id)).status, 400, 'the attempt cannot be left out')
+    const res = await bare(task.id, 1)
     assert.equal(res.status, 200)
     assert.equal((await res.json()).task.status, 'pending')
     const second = await (await claim(worker, task.id)).json()
     assert.equal(second.attempt, 2, 'the next claim is a new attempt')
     assert.equal((await release(worker, task.id)).status, 200)
-    const after = await (await bare(task.id)).json()
+    const after = await (await bare(task.id, 2)).json()
     assert.equal(after.task.status, 'completed', 'upstream overwrote the outcome here; we do not')
   })
 })
@@ -197,13 +204,18 @@ describe('workspace events for the UI', () => {
       await api(`/v1/agent/codebases/${id}/tasks`, { method: 'POST', json: { prompt: 'lint it' } })
     ).json()
     const wid = { 'X-Worker-ID': w }
-    await api('/v1/worker/tasks/claim', {
-      method: 'POST',
-      headers: wid,
-      json: { task_id: task.id },
-    })
+    const { attempt } = await (
+      await api('/v1/worker/tasks/claim', {
+        method: 'POST',
+        headers: wid,
+        json: { task_id: task.id },
+      })
+    ).json()
     const say = (output: string) =>
-      api(`/v1/agent/tasks/${task.id}/output`, { method: 'POST', json: { worker_id: w, output } })
+      api(`/v1/agent/tasks/${task.id}/output`, {
+        method: 'POST',
+        json: { worker_id: w, output, attempt },
+      })
     await say('plain line')
     await say(
       JSON.stringify({
@@ -215,7 +227,7 @@ describe('workspace events for the UI', () => {
     await api('/v1/worker/tasks/release', {
       method: 'POST',
       headers: wid,
-      json: { task_id: task.id, status: 'completed', result: 'clean' },
+      json: { task_id: task.id, status: 'completed', result: 'clean', attempt },
     })
     await reading
     abort.abort()

@@ -23,22 +23,38 @@ export async function createTask(extra: Record<string, unknown> = {}) {
   return (await res.json()) as { id: string; status: string }
 }
 
-export const claim = (worker: string, taskId: string) =>
-  api('/v1/worker/tasks/claim', {
+/** The attempt each simulated worker last claimed each task at: its writes' fence. */
+const attempts = new Map<string, number>()
+export const attemptOf = (worker: string, taskId: string) => attempts.get(`${worker} ${taskId}`)
+
+export async function claim(worker: string, taskId: string) {
+  const res = await api('/v1/worker/tasks/claim', {
     method: 'POST',
     headers: { 'X-Worker-ID': worker },
     json: { task_id: taskId },
   })
+  if (res.status === 200) {
+    const { attempt } = (await res.clone().json()) as { attempt: number }
+    attempts.set(`${worker} ${taskId}`, attempt)
+  }
+  return res
+}
 export const release = (worker: string, taskId: string, extra: Record<string, unknown> = {}) =>
   api('/v1/worker/tasks/release', {
     method: 'POST',
     headers: { 'X-Worker-ID': worker },
-    json: { task_id: taskId, status: 'completed', result: 'done', ...extra },
+    json: {
+      task_id: taskId,
+      status: 'completed',
+      result: 'done',
+      attempt: attemptOf(worker, taskId) ?? 1,
+      ...extra,
+    },
   })
 export const output = (worker: string, taskId: string, text: string, attempt?: number) =>
   api(`/v1/agent/tasks/${taskId}/output`, {
     method: 'POST',
-    json: { worker_id: worker, output: text, attempt },
+    json: { worker_id: worker, output: text, attempt: attempt ?? attemptOf(worker, taskId) ?? 1 },
   })
 
 /** What the reaper does to an expired lease (its alarm is not in this slice): back to pending. */

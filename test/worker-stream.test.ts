@@ -105,13 +105,13 @@ describe('cancel', () => {
     assert.deepEqual(got.find((e) => e.event === 'task_cancelled')?.data, { task_id: task.id })
     const out = await api(`/v1/agent/tasks/${task.id}/output`, {
       method: 'POST',
-      json: { worker_id: worker, output: 'x' },
+      json: { worker_id: worker, output: 'x', attempt: 1 },
     })
     assert.equal(out.status, 409)
     const rel = await api('/v1/worker/tasks/release', {
       method: 'POST',
       headers: { 'X-Worker-ID': worker },
-      json: { task_id: task.id, status: 'completed' },
+      json: { task_id: task.id, status: 'completed', attempt: 1 },
     })
     assert.equal(rel.status, 409)
     assert.equal(

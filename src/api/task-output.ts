@@ -22,7 +22,8 @@ const Output = z
     lines: z.array(z.string().max(1_000_000)).min(1).max(1000).optional(),
     /** The worker's number of the first line (1-based within the attempt): makes resends safe. */
     line: z.number().int().positive().optional(),
-    attempt: z.number().int().positive().optional(),
+    /** The claim's attempt: output of a stale attempt never joins a newer one. */
+    attempt: z.number().int().positive(),
     timestamp: z.unknown().optional(),
   })
   .refine((b) => (b.output === undefined) !== (b.lines === undefined), {

@@ -127,7 +127,8 @@ const Release = z
       .optional(),
     result: z.string().max(1_000_000).optional(),
     error: z.string().max(100_000).optional(),
-    attempt: z.number().int().positive().optional(),
+    /** The claim's attempt: the fence that keeps a stale worker's result off a newer attempt. */
+    attempt: z.number().int().positive(),
     session_id: z.string().optional(),
   })
   .refine(
