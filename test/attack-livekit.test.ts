@@ -8,12 +8,14 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { jwtVerify } from 'jose'
 import { API_KEY, type FakeLiveKit, secret, startFakeLiveKit } from './fakes/livekit-server'
+import { type FakeLlm, startFakeLlm } from './fakes/llm-server'
 import { type FakeIdp, startFakeIdp } from './fakes/oidc-server'
 import { stack, stackVars, startTestWorker } from './helpers'
 
 const RUN = Math.random().toString(36).slice(2, 10)
 let idp: FakeIdp
 let livekit: FakeLiveKit
+let llm: FakeLlm
 let server: Awaited<ReturnType<typeof startTestWorker>>
 /** Bearer tokens: A's admin and member, B's admin and member. */
 const who: Record<'aAdmin' | 'aMember' | 'bAdmin' | 'bMember', string> = {
@@ -41,13 +43,14 @@ async function liveKitToken(token: string, body: Record<string, unknown>) {
   return { status: res.status, reply, sub: payload.sub, name: payload.name, video }
 }
 
-/** One message to the Media agent over A2A; its answer's state, text and data. */
-async function askMedia(token: string, text: string) {
+/** One message to the built-in agents over A2A; its answer's state, text and data. */
+async function askMedia(token: string, text: string, skill?: string) {
   const res = await post('/', token, {
     jsonrpc: '2.0',
     id: 1,
     method: 'message/send',
     params: {
+      ...(skill ? { metadata: { skill } } : {}),
       message: {
         kind: 'message',
         messageId: crypto.randomUUID(),
@@ -94,9 +97,18 @@ before(async () => {
     ],
   })
   livekit = await startFakeLiveKit()
+  // The Coordinator's model asks the Media agent to join a room, then says it is done.
+  llm = await startFakeLlm(({ body }) =>
+    toolResults(body).length
+      ? { text: 'done' }
+      : { toolCalls: [{ name: 'call_agent', args: { name: 'media', message: 'join room hub' } }] },
+  )
   server = await startTestWorker('attack-livekit', {
     ...stackVars(),
     ...livekit.vars,
+    COORDINATOR_MODEL: 'openai/fake-model',
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_BASE_URL: `${llm.url}/v1`,
     AUTH_MODE: 'production',
     OIDC_ISSUER: idp.issuer,
     OIDC_CLIENT_ID: idp.clientId,
@@ -117,7 +129,12 @@ after(async () => {
   await server?.worker.stop()
   await idp?.close()
   await livekit?.close()
+  await llm?.close()
 })
+
+/** What the tools answered the Coordinator's model, in one request the model received. */
+const toolResults = (body: { messages?: { role: string; content: unknown }[] }): string[] =>
+  (body.messages ?? []).filter((m) => m.role === 'tool').map((m) => JSON.stringify(m.content))
 
 describe('LiveKit rooms across tenants', () => {
   test('the same name is two rooms; each tenant lists only its own, without a prefix', async () => {
@@ -217,5 +234,24 @@ describe('LiveKit roles and identities inside a tenant', () => {
     assert.match(answer.text, /media:join/)
     assert.equal(answer.data, undefined)
     assert.equal(livekit.calls.length, before, 'LiveKit was called')
+  })
+
+  test('through the Coordinator the Media agent still acts for, and checks, who asked', async () => {
+    const seen = llm.requests.length
+    const asked = await askMedia(who.aMember, 'get me into the hub call', 'coordinator')
+    assert.equal(asked.state, 'completed', asked.text)
+    const answered = llm.requests.slice(seen).flatMap((r) => toolResults(r.body))
+    const token = /token=([\w.-]+)/.exec(answered.join('\n'))?.[1]
+    assert.ok(token, answered.join('\n'))
+    const { payload } = await jwtVerify(token, secret, { issuer: API_KEY })
+    assert.equal(payload.sub, 'amy', 'the identity is the person, not the Coordinator')
+
+    const res = await post('/v1/auth/api-keys', who.aMember, { name: 'c', scopes: ['tasks:*'] })
+    const { key } = (await res.json()) as { key: string }
+    const before = llm.requests.length
+    await askMedia(key, 'get me into the hub call', 'coordinator')
+    const refused = llm.requests.slice(before).flatMap((r) => toolResults(r.body))
+    assert.match(refused.join('\n'), /media:join/)
+    assert.doesNotMatch(refused.join('\n'), /token=/)
   })
 })
