@@ -1,72 +1,37 @@
 /** The Media agent against a local server speaking LiveKit's RoomService (Twirp JSON). */
 import assert from 'node:assert/strict'
-import { createServer, type Server } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import { jwtVerify } from 'jose'
 import { TokenVerifier } from 'livekit-server-sdk'
 import type { Child } from '../scripts/stack/proc'
+import { roomPrefix } from '../src/livekit/namespace'
 import { rpc } from './a2a-helpers'
+import {
+  API_KEY,
+  API_SECRET,
+  type FakeLiveKit,
+  secret,
+  startFakeLiveKit,
+} from './fakes/livekit-server'
 import { stack, stackVars, startTestWorker } from './helpers'
 
-const API_KEY = 'lk-test-key'
-const API_SECRET = 'lk-test-secret-that-is-long-enough'
-const secret = new TextEncoder().encode(API_SECRET)
-const rooms = new Map<string, { name: string; sid: string; num_participants: number }>()
-const calls: { method: string; grant: Record<string, unknown> }[] = []
-
-let livekit: Server
+let livekit: FakeLiveKit
 let worker: Child
 let url: string
-
-/** Twirp JSON, authorised by a LiveKit access token signed with the API secret. */
-function fakeLiveKit(): Server {
-  return createServer((req, res) => {
-    let body = ''
-    req.on('data', (d) => (body += d))
-    req.on('end', async () => {
-      const method = (req.url ?? '').replace('/twirp/livekit.RoomService/', '')
-      try {
-        const token = String(req.headers.authorization).replace(/^Bearer /, '')
-        const { payload } = await jwtVerify(token, secret, { issuer: API_KEY })
-        calls.push({ method, grant: payload.video as Record<string, unknown> })
-      } catch {
-        res
-          .writeHead(401, { 'content-type': 'application/json' })
-          .end('{"code":"unauthenticated","msg":"bad token"}')
-        return
-      }
-      const input = JSON.parse(body || '{}')
-      const reply = (obj: unknown) =>
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(obj))
-      if (method === 'CreateRoom') {
-        const room = { name: input.name, sid: `RM_${rooms.size + 1}`, num_participants: 0 }
-        rooms.set(room.name, room)
-        return reply(room)
-      }
-      if (method === 'ListRooms') return reply({ rooms: [...rooms.values()] })
-      if (method === 'ListParticipants')
-        return reply({ participants: input.room === 'standup' ? [{ identity: 'alice' }] : [] })
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":"bad_route"}')
-    })
-  })
-}
+/** The dev tenant's rooms as LiveKit names them. */
+let prefix: string
 
 before(async () => {
-  livekit = fakeLiveKit()
-  await new Promise<void>((r) => livekit.listen(0, '127.0.0.1', r))
-  const lkPort = (livekit.address() as { port: number }).port
-  const started = await startTestWorker('media-worker', {
-    ...stackVars(),
-    LIVEKIT_URL: `ws://127.0.0.1:${lkPort}`,
-    LIVEKIT_API_KEY: API_KEY,
-    LIVEKIT_API_SECRET: API_SECRET,
-  })
+  livekit = await startFakeLiveKit()
+  const vars = stackVars()
+  prefix = roomPrefix(vars.DEFAULT_TENANT_ID ?? '')
+  const started = await startTestWorker('media-worker', { ...vars, ...livekit.vars })
   worker = started.worker
   url = started.url
 })
 after(async () => {
   await worker?.stop()
-  await new Promise((r) => livekit.close(r))
+  await livekit?.close()
 })
 
 async function ask(text: string) {
@@ -104,12 +69,13 @@ describe('Media agent (LiveKit)', () => {
   test('creates a room and mints a join token LiveKit accepts, with the participant grant', async () => {
     const answer = await ask('create media session called standup')
     assert.equal(answer.state, 'completed', answer.text)
-    assert.ok(rooms.has('standup'))
-    assert.equal(calls.find((c) => c.method === 'CreateRoom')?.grant.roomCreate, true)
+    assert.ok(livekit.rooms.has(`${prefix}standup`))
+    assert.equal(answer.data?.room, 'standup')
+    assert.equal(livekit.calls.find((c) => c.method === 'CreateRoom')?.grant.roomCreate, true)
     const token = answer.data?.access_token as string
     const { payload } = await jwtVerify(token, secret, { issuer: API_KEY })
     assert.deepEqual(payload.video, {
-      room: 'standup',
+      room: `${prefix}standup`,
       roomJoin: true,
       canSubscribe: true,
       canPublish: true,
@@ -124,9 +90,10 @@ describe('Media agent (LiveKit)', () => {
     assert.equal(join.state, 'completed')
     assert.equal(join.data?.room, 'standup')
     const list = await ask('list rooms')
-    assert.match(list.text, /standup/)
+    assert.equal(list.text, 'Rooms: standup.')
+    livekit.join(`${prefix}standup`, 'alice')
     const info = await ask('room info standup')
-    assert.match(info.text, /alice/)
+    assert.equal(info.text, 'standup: 1 participant(s): alice.')
   })
 
   test('without LiveKit configured the answer says what to set', async () => {
@@ -168,8 +135,11 @@ describe('Media agent (LiveKit)', () => {
       assert.equal(res.status, 200)
       const reply = await res.json()
       const claims = await verifier.verify(reply.access_token)
+      // The dev principal is an admin: media:admin chooses the identity.
       assert.equal(claims.sub, 'bob')
-      assert.equal(claims.video?.room, 'standup')
+      assert.equal(reply.identity, 'bob')
+      assert.equal(reply.room, 'standup')
+      assert.equal(claims.video?.room, `${prefix}standup`)
       assert.equal(claims.video?.roomJoin, true)
       assert.equal(claims.video?.canPublish, publish, role)
       assert.equal(claims.video?.roomAdmin, admin, role)

@@ -7,6 +7,7 @@ import { generateText, stepCountIs, type ToolSet, tool } from 'ai'
 import { z } from 'zod'
 import { languageModel } from '../../agent-worker/src/executors/providers'
 import { tokensOf } from '../../agent-worker/src/executors/usage'
+import type { Principal } from '../auth/principal'
 import { listAgents } from '../bus/registry'
 import { callRemote } from '../bus/remote'
 import { askAgent } from '../bus/service'
@@ -24,7 +25,11 @@ import { defineAgent, done, type EdgeAgent, failed, keywordHits } from './types'
 const MAX_STEPS = 8
 const ASK_TIMEOUT_MS = 20_000
 
-function agentTools(scope: Scope, progress: (text: string) => Promise<void>): ToolSet {
+function agentTools(
+  scope: Scope,
+  caller: Principal,
+  progress: (text: string) => Promise<void>,
+): ToolSet {
   return {
     list_agents: tool({
       description: 'The agents you can call: name, kind, description.',
@@ -42,8 +47,15 @@ function agentTools(scope: Scope, progress: (text: string) => Promise<void>): To
         const builtin = edgeAgentNamed(name)
         if (builtin) {
           if (builtin.name === 'coordinator') return 'The coordinator cannot call itself.'
+          // For the person who asked, as if they had asked it: a built-in agent hands out
+          // things in their name (a LiveKit identity) and checks their permissions.
+          const asCaller = { ...scope, principal: caller }
           return (
-            await runEdgeAgent(scope, builtin, { text: message, from: 'coordinator', history: [] })
+            await runEdgeAgent(asCaller, builtin, {
+              text: message,
+              from: 'coordinator',
+              history: [],
+            })
           ).text
         }
         const found = (await listAgents(scope)).find((a) => a.name === name)
@@ -98,7 +110,7 @@ export const coordinator: EdgeAgent = defineAgent({
         system:
           'You are the coordinator of a team of agents. Use list_agents to see who can help, call_agent to ask them, and the other tools when they fit. Answer the user briefly with the result.',
         prompt: [...history, text].join('\n\n'),
-        tools: { ...agentTools(scope, progress), ...mcp.tools },
+        tools: { ...agentTools(scope, ctx.principal, progress), ...mcp.tools },
         stopWhen: stepCountIs(MAX_STEPS),
       })
       const [provider = '', model = ''] = ref.split(/[/:](.*)/s)

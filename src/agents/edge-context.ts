@@ -45,7 +45,13 @@ export function edgeContext(
     },
     progress: async (text) => onProgress?.(text),
     mcp,
-    platform: { tenantId: scope.tenantId, db: scope.db, env: scope.env, config: scope.config },
+    platform: {
+      tenantId: scope.tenantId,
+      principal: scope.principal,
+      db: scope.db,
+      env: scope.env,
+      config: scope.config,
+    },
     close: () => mcp.close(),
   }
 }

@@ -1,5 +1,6 @@
+import { can } from '../auth/permissions'
 import { joinDetails, liveKitOf, NOT_CONFIGURED } from '../livekit/join'
-import { createRoom, listParticipants, listRooms } from '../livekit/rooms'
+import { tenantRooms } from '../livekit/rooms'
 import { defineAgent, done, type EdgeAgent, failed, keywordHits } from './types'
 
 const roomName = (text: string) =>
@@ -25,21 +26,25 @@ export const media: EdgeAgent = defineAgent({
   async handle({ text }, { platform: ctx }) {
     const s = liveKitOf(ctx.config)
     if (!s) return failed(NOT_CONFIGURED)
+    const caller = ctx.principal
+    // The same permission as POST /v1/livekit/token: asking an agent is no way around it.
+    if (!can(caller, 'media:join')) {
+      return failed('This needs the permission media:join, which your credentials do not grant.')
+    }
+    const rooms = tenantRooms(s, caller.tenantId)
     const lower = text.toLowerCase()
-    const identity = `user-${ctx.tenantId.slice(0, 8)}`
     if (/\blist\b.*\brooms?\b/.test(lower)) {
-      const rooms = await listRooms(s)
+      const open = await rooms.list()
       return done(
-        rooms.length ? `Rooms: ${rooms.map((r) => r.name).join(', ')}.` : 'No rooms are open.',
-        {
-          rooms: rooms.map((r) => ({ name: r.name, participants: r.num_participants ?? 0 })),
-        },
+        open.length ? `Rooms: ${open.map((r) => r.name).join(', ')}.` : 'No rooms are open.',
+        { rooms: open.map((r) => ({ name: r.name, participants: r.num_participants })) },
       )
     }
     if (/\broom info\b|\binfo\b.*\broom\b|\bwho is in\b/.test(lower)) {
       const room = roomName(text)
       if (!room) return failed('Which room? Say "room info <name>".')
-      const people = await listParticipants(s, room)
+      const people = await rooms.participants(room)
+      if (!people) return failed(`There is no room named ${room}.`)
       return done(
         `${room}: ${people.length} participant(s)${people.length ? `: ${people.map((p) => p.identity).join(', ')}` : ''}.`,
         {
@@ -51,12 +56,12 @@ export const media: EdgeAgent = defineAgent({
     if (/\bjoin\b/.test(lower)) {
       const room = roomName(text)
       if (!room) return failed('Which room? Say "join room <name>".')
-      const details = await joinDetails(ctx.config, s, { room, identity })
+      const details = await joinDetails(ctx.config, s, caller, { room })
       return done(`Join ${room}: ${details.join_url}`, details)
     }
     const room = roomName(text) ?? `room-${crypto.randomUUID().slice(0, 8)}`
-    await createRoom(s, room)
-    const details = await joinDetails(ctx.config, s, { room, identity })
+    await rooms.create(room)
+    const details = await joinDetails(ctx.config, s, caller, { room })
     return done(`Created room ${room}. Join: ${details.join_url}`, details)
   },
 })

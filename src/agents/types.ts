@@ -4,6 +4,7 @@
  * `ctx.platform`.
  */
 import type { AgentContext, AgentDefinition, Answer } from '../../agent-worker/src/agent/api'
+import type { Principal } from '../auth/principal'
 import type { Database } from '../db/client'
 import type { Config, Env } from '../env'
 
@@ -17,6 +18,8 @@ export {
 
 export interface EdgePlatform {
   tenantId: string
+  /** Who asked: what an agent hands out in their name (a LiveKit identity) is theirs. */
+  principal: Principal
   db: Database
   env: Env
   config: Config

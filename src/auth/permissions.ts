@@ -21,6 +21,7 @@ export const PERMISSIONS = [
   'cron:read',
   'cron:write',
   'media:join',
+  'media:admin',
   'agents:read',
   'agents:write',
   'sessions:read',

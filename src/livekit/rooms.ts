@@ -1,3 +1,4 @@
+import { serverRoomName, tenantRoomName } from './namespace'
 import { type LiveKitCredentials, mintToken, type VideoGrant } from './token'
 
 export interface LiveKitServer extends LiveKitCredentials {
@@ -5,11 +6,24 @@ export interface LiveKitServer extends LiveKitCredentials {
   url: string
 }
 
-export interface Room {
+/** A room as LiveKit reports it; `name` is the server's (prefixed) name. */
+interface ServerRoom {
   name: string
   sid?: string
   num_participants?: number
   creation_time?: string | number
+}
+
+/** A tenant's room as the tenant sees it: its own name, nothing of other tenants. */
+export interface Room {
+  name: string
+  sid?: string
+  num_participants: number
+}
+
+export interface Participant {
+  identity: string
+  name?: string
 }
 
 /** LiveKit's RoomService over Twirp JSON, authorised by a short-lived admin token. */
@@ -33,18 +47,61 @@ async function call<T>(
   return (await res.json()) as T
 }
 
-export const createRoom = (s: LiveKitServer, name: string) =>
-  call<Room>(s, 'CreateRoom', { name, empty_timeout: 600 }, { roomCreate: true })
+/** Only the tenant's rooms, under the tenant's names; another tenant's never pass. */
+const ownRooms = (tenantId: string, rooms: ServerRoom[] | undefined): Room[] =>
+  (rooms ?? []).flatMap((r) => {
+    const name = tenantRoomName(tenantId, r.name)
+    return name === undefined
+      ? []
+      : [{ name, sid: r.sid, num_participants: r.num_participants ?? 0 }]
+  })
 
-export const listRooms = async (s: LiveKitServer) =>
-  (await call<{ rooms?: Room[] }>(s, 'ListRooms', {}, { roomList: true })).rooms ?? []
-
-export const listParticipants = async (s: LiveKitServer, room: string) =>
-  (
-    await call<{ participants?: { identity: string; name?: string }[] }>(
+/**
+ * The RoomService as one tenant may use it. Every name goes in through serverRoomName and
+ * comes out through tenantRoomName, so a tenant can neither name nor see another's room.
+ */
+export function tenantRooms(s: LiveKitServer, tenantId: string) {
+  const find = async (room: string) => {
+    const name = serverRoomName(tenantId, room)
+    const { rooms } = await call<{ rooms?: ServerRoom[] }>(
       s,
-      'ListParticipants',
-      { room },
-      { roomAdmin: true, room },
+      'ListRooms',
+      { names: [name] },
+      { roomList: true },
     )
-  ).participants ?? []
+    // Exact match as well: a server that ignored `names` must still not answer for another room.
+    return ownRooms(
+      tenantId,
+      rooms?.filter((r) => r.name === name),
+    )[0]
+  }
+  return {
+    async create(room: string): Promise<Room> {
+      const created = await call<ServerRoom>(
+        s,
+        'CreateRoom',
+        { name: serverRoomName(tenantId, room), empty_timeout: 600 },
+        { roomCreate: true },
+      )
+      return { name: room, sid: created.sid, num_participants: created.num_participants ?? 0 }
+    },
+
+    async list(): Promise<Room[]> {
+      const { rooms } = await call<{ rooms?: ServerRoom[] }>(s, 'ListRooms', {}, { roomList: true })
+      return ownRooms(tenantId, rooms)
+    },
+
+    /** Who is in one of the tenant's rooms; undefined when the tenant has no such room. */
+    async participants(room: string): Promise<Participant[] | undefined> {
+      if (!(await find(room))) return undefined
+      const name = serverRoomName(tenantId, room)
+      const { participants } = await call<{ participants?: Participant[] }>(
+        s,
+        'ListParticipants',
+        { room: name },
+        { roomAdmin: true, room: name },
+      )
+      return (participants ?? []).map((p) => ({ identity: p.identity, name: p.name }))
+    },
+  }
+}
