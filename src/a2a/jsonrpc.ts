@@ -55,7 +55,7 @@ export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
   }
   const legacy = version === '0.3'
   if (!isA2aMethod(version, req.method)) {
-    return c.json(rpcError(id, -32601, `Method not found: ${req.method}`))
+    return c.json(rpcError(id, -32601, `Method not found: ${req.method.slice(0, 100)}`))
   }
   if (legacy) normaliseLegacyRequest(req)
   requirePermission(c, principalOf(c), a2aMethodPermission(req.method))
