@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import pkg from '../package.json'
-import { a2aRest } from './a2a/rest'
+import { a2aRest, a2aRestRefusal } from './a2a/rest'
 import { a2a } from './a2a/routes'
 import { legacyAgentsApi } from './api/agents'
 import { authPublicApi } from './api/auth'
@@ -14,7 +14,15 @@ import { type AppEnv, configOfContext } from './context'
 import { accessLog } from './lib/access-log'
 import { limitBody } from './lib/body-limit'
 import { ApiError, errorResponse, handleError, validationHook } from './lib/errors'
+import { guardJson, type JsonRefusal, jsonRpcRefusal, restRefusal } from './lib/json-guard'
 import { requestMetrics } from './metrics/requests'
+
+/** Each protocol's answer to a request the JSON guard refuses, by where it was sent. */
+function jsonRefusalFor(method: string, path: string): JsonRefusal {
+  if (path.startsWith('/a2a/rest/')) return a2aRestRefusal
+  const rpc = path === '/' || path === '/v1/a2a' || path === '/mcp' || path.startsWith('/mcp/')
+  return rpc && method === 'POST' ? jsonRpcRefusal : restRefusal
+}
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -39,6 +47,7 @@ export function createApp() {
     })(c, next)
   })
   app.use((c, next) => limitBody(() => configOfContext(c).MAX_BODY_BYTES)(c, next))
+  app.use(guardJson((c) => jsonRefusalFor(c.req.method, c.req.path)))
 
   app.route('/', health)
   app.route('/', metricsApi)

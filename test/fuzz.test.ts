@@ -45,13 +45,27 @@ const routes = ROUTE_PERMISSIONS.filter(
   ([m, p]) => m !== 'ALL' && !p.includes('stream') && p !== '/metrics',
 )
 
+/** Strings holding NUL, which Postgres text and jsonb cannot store. */
+const nulString = fc.tuple(fc.string(), fc.string()).map(([a, b]) => `${a}\u0000${b}`)
+/** Names every plain object inherits: a lookup by them must find nothing. */
+const protoNames = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']
+/** `inner` wrapped `depth` times in objects or arrays, as JSON text (too deep to stringify). */
+const nested = (depth: number, array: boolean, inner: string) =>
+  array
+    ? `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`
+    : `${'{"a":'.repeat(depth)}${inner}${'}'.repeat(depth)}`
+const deepJson = fc
+  .tuple(fc.integer({ min: 60, max: 5_000 }), fc.boolean())
+  .map(([depth, array]) => nested(depth, array, '1'))
+
 /** Bodies: anything JSON, plus shapes close to real ones with wrong types. */
 const jsonBody = fc.oneof(
   fc.jsonValue(),
+  fc.dictionary(fc.oneof(fc.string(), nulString, fc.constantFrom(...protoNames)), nulString),
   fc.record(
     {
-      prompt: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
-      name: fc.oneof(fc.string(), fc.array(fc.string())),
+      prompt: fc.oneof(fc.string(), fc.integer(), fc.constant(null), nulString),
+      name: fc.oneof(fc.string(), fc.array(fc.string()), nulString, fc.constantFrom(...protoNames)),
       worker_id: fc.oneof(fc.string(), fc.integer()),
       task_id: fc.oneof(fc.constantFrom(...ids), fc.string()),
       pattern: fc.string(),
@@ -69,6 +83,8 @@ const jsonBody = fc.oneof(
 )
 const rawBody = fc.oneof(
   jsonBody.map((b) => JSON.stringify(b)),
+  // A real-looking body with a deep value where metadata goes.
+  deepJson.map((deep) => `{"prompt":"deep","title":"deep","metadata":${deep}}`),
   fc.string(), // not JSON at all
   fc.constantFrom('{', '[', '{"a":', '\u0000', 'null', '""'),
 )
@@ -87,7 +103,12 @@ const query = fc.dictionary(
     'session_id',
     'pattern',
   ),
-  fc.oneof(fc.string(), fc.integer().map(String), fc.constantFrom('-1', '1e9', 'NaN', '')),
+  fc.oneof(
+    fc.string(),
+    fc.integer().map(String),
+    fc.constantFrom('-1', '1e9', 'NaN', '', ...protoNames),
+    nulString,
+  ),
 )
 
 async function send(
@@ -138,7 +159,10 @@ test(`REST routes: ${RUNS} generated requests, no 5xx, errors in shape`, async (
           url,
           method === 'GET' || method === 'DELETE' ? undefined : body,
         )
-        assert.ok(r.status < 500, `${method} ${url} ${body}: ${r.status} ${r.text.slice(0, 300)}`)
+        assert.ok(
+          r.status < 500,
+          `${method} ${url} ${body?.slice(0, 300)}: ${r.status} ${r.text.slice(0, 300)}`,
+        )
         assert.ok(wellFormedError(path, r), `${method} ${url}: ${r.status} ${r.text.slice(0, 300)}`)
       },
     ),
@@ -159,25 +183,37 @@ test(`JSON-RPC and MCP: ${Math.ceil(RUNS / 2)} generated calls each, answered in
     'tools/list',
     'initialize',
     'nope',
+    ...protoNames,
   ]
+  const params = fc.oneof(
+    fc.jsonValue(),
+    fc.record({ message: fc.record({ parts: fc.array(fc.record({ text: nulString })) }) }),
+    fc.record({ name: fc.constantFrom('create_task', ...protoNames), arguments: jsonBody }),
+  )
   await fc.assert(
     fc.asyncProperty(
       fc.constantFrom('/', '/mcp/v1/rpc'),
       fc.oneof(
-        fc.record({
-          jsonrpc: fc.constantFrom('2.0', '1.0'),
-          id: fc.oneof(fc.integer(), fc.string(), fc.object()),
-          method: fc.constantFrom(...methods),
-          params: fc.jsonValue(),
-        }),
-        fc.jsonValue(),
+        fc
+          .record({
+            jsonrpc: fc.constantFrom('2.0', '1.0'),
+            id: fc.oneof(fc.integer(), fc.string(), fc.object()),
+            method: fc.constantFrom(...methods),
+            params,
+          })
+          .map((rpc) => JSON.stringify(rpc)),
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+        // A call whose params hold a deep value: as text, it is too deep to stringify.
+        fc
+          .tuple(fc.constantFrom(...methods), deepJson)
+          .map(([m, deep]) => `{"jsonrpc":"2.0","id":1,"method":"${m}","params":{"x":${deep}}}`),
       ),
       fc.constantFrom('1.0', '0.3', '', 'x'),
       async (path, rpc, version) => {
-        const r = await send('POST', path, JSON.stringify(rpc), { 'A2A-Version': version })
+        const r = await send('POST', path, rpc, { 'A2A-Version': version })
         assert.ok(
           r.status < 500,
-          `${path} ${JSON.stringify(rpc)}: ${r.status} ${r.text.slice(0, 300)}`,
+          `${path} ${rpc.slice(0, 300)}: ${r.status} ${r.text.slice(0, 300)}`,
         )
         if (r.type.includes('json')) JSON.parse(r.text)
       },

@@ -4,25 +4,12 @@ import type { Context } from 'hono'
 import { requirePermission } from '../auth/authorize'
 import { a2aMethodPermission } from '../auth/permissions'
 import { type AppEnv, principalOf } from '../context'
+import { type RpcId as Id, type RpcResponse, rpcError } from '../lib/jsonrpc'
 import { log } from '../lib/log'
 import { sseResponse } from '../lib/sse'
 import { normaliseLegacyRequest } from './legacy'
-import { checkParams } from './params'
+import { checkParams, isA2aMethod } from './params'
 import { a2aRequest } from './request'
-
-type Id = string | number | null
-type RpcResponse = {
-  jsonrpc: string
-  id: Id
-  result?: unknown
-  error?: { code: number; message: string; data?: unknown }
-}
-
-const rpcError = (id: Id, code: number, message: string): RpcResponse => ({
-  jsonrpc: '2.0',
-  id,
-  error: { code, message },
-})
 
 /** Internal errors leave with a request id, never with their message (it may hold anything). */
 function sanitise(res: RpcResponse, requestId: string): RpcResponse {
@@ -67,6 +54,9 @@ export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
     return c.json(rpcError(id, -32009, `A2A-Version ${version} is not supported: use 1.0 or 0.3`))
   }
   const legacy = version === '0.3'
+  if (!isA2aMethod(version, req.method)) {
+    return c.json(rpcError(id, -32601, `Method not found: ${req.method.slice(0, 100)}`))
+  }
   if (legacy) normaliseLegacyRequest(req)
   requirePermission(c, principalOf(c), a2aMethodPermission(req.method))
   const invalid = checkParams(req.method, req.params)

@@ -59,31 +59,34 @@ const taskId = z.object({
   historyLength: z.number().int().min(0).optional(),
 })
 
-const schemas: Record<string, z.ZodType> = {
-  'message/send': sendV03,
-  'message/stream': sendV03,
-  'tasks/get': taskId,
-  'tasks/cancel': taskId,
-  'tasks/resubscribe': taskId,
-  SendMessage: sendV10,
-  SendStreamingMessage: sendV10,
-  GetTask: taskId,
-  CancelTask: taskId,
-  SubscribeToTask: taskId,
-  ListTasks: z.object({
-    pageSize: z.number().int().min(1).max(100).optional(),
-    pageToken: z.string().optional(),
-    contextId: z.string().optional(),
-    status: z.string().optional(),
-    historyLength: z.number().int().min(0).optional(),
-    statusTimestampAfter: z.string().optional(),
-    includeArtifacts: z.boolean().optional(),
+// A Map: a method named `constructor` or `__proto__` must find nothing, not Object's own.
+const schemas = new Map<string, z.ZodType>(
+  Object.entries({
+    'message/send': sendV03,
+    'message/stream': sendV03,
+    'tasks/get': taskId,
+    'tasks/cancel': taskId,
+    'tasks/resubscribe': taskId,
+    SendMessage: sendV10,
+    SendStreamingMessage: sendV10,
+    GetTask: taskId,
+    CancelTask: taskId,
+    SubscribeToTask: taskId,
+    ListTasks: z.object({
+      pageSize: z.number().int().min(1).max(100).optional(),
+      pageToken: z.string().optional(),
+      contextId: z.string().optional(),
+      status: z.string().optional(),
+      historyLength: z.number().int().min(0).optional(),
+      statusTimestampAfter: z.string().optional(),
+      includeArtifacts: z.boolean().optional(),
+    }),
   }),
-}
+)
 
 /** `undefined` when fine; else a message naming the first offending field. */
 export function checkParams(method: string, params: unknown): string | undefined {
-  const schema = schemas[method]
+  const schema = schemas.get(method)
   if (!schema) return undefined
   const result = schema.safeParse(params ?? {})
   if (result.success) return undefined
@@ -91,3 +94,37 @@ export function checkParams(method: string, params: unknown): string | undefined
   const path = ['params', ...(issue?.path ?? [])].join('.')
   return `Invalid params: ${path}: ${issue?.message ?? 'invalid'}`
 }
+
+/**
+ * Every method each version answers (the SDK's transports' switch). Anything else is -32601
+ * before params are looked at, including names every object inherits (`constructor`).
+ */
+const METHODS = {
+  '0.3': new Set([
+    'message/send',
+    'message/stream',
+    'tasks/get',
+    'tasks/cancel',
+    'tasks/resubscribe',
+    'tasks/pushNotificationConfig/set',
+    'tasks/pushNotificationConfig/get',
+    'tasks/pushNotificationConfig/list',
+    'tasks/pushNotificationConfig/delete',
+    'agent/getAuthenticatedExtendedCard',
+  ]),
+  '1.0': new Set([
+    'SendMessage',
+    'SendStreamingMessage',
+    'GetTask',
+    'ListTasks',
+    'CancelTask',
+    'SubscribeToTask',
+    'CreateTaskPushNotificationConfig',
+    'GetTaskPushNotificationConfig',
+    'DeleteTaskPushNotificationConfig',
+    'ListTaskPushNotificationConfigs',
+    'GetExtendedAgentCard',
+  ]),
+}
+
+export const isA2aMethod = (version: '0.3' | '1.0', method: string) => METHODS[version].has(method)

@@ -15,6 +15,8 @@ import { RequestMalformedError, restStatusFor, toRestErrorBody } from '@a2a-js/s
 import { type Context, Hono } from 'hono'
 import { requirePrincipal } from '../auth/middleware'
 import type { AppEnv } from '../context'
+import type { JsonRefusal } from '../lib/json-guard'
+import { log } from '../lib/log'
 import { sseResponse } from '../lib/sse'
 import type { PlatformRequestHandler } from './handler'
 import { checkParams } from './params'
@@ -30,9 +32,14 @@ const reply = (c: Context, body: unknown, status = 200) =>
   c.body(JSON.stringify(body), status as 200, { 'Content-Type': A2A_JSON })
 function fail(c: Context, err: unknown) {
   const status = restStatusFor(err)
+  if (status >= 500) log.error('a2a internal error', { request_id: c.get('requestId'), error: err })
   const safe = status >= 500 ? new Error('Internal error') : err
   return reply(c, toRestErrorBody(safe, status), status)
 }
+
+/** A body the JSON guard refuses: 400 INVALID_ARGUMENT naming the field. */
+export const a2aRestRefusal: JsonRefusal = (c, p) =>
+  fail(c, new RequestMalformedError(`Invalid request ${p.where}: ${p.path}: ${p.message}`))
 
 async function body(c: Context, method: string): Promise<Record<string, unknown>> {
   let json: unknown
@@ -97,9 +104,13 @@ a2aRest.get('/tasks', async (c) => {
     const q = c.req.query()
     const num = (v: string | undefined) => (v === undefined ? undefined : Number(v))
     const { handler } = handlerFor(c)
-    const status = q.status
-      ? TaskState[q.status as keyof typeof TaskState]
-      : TaskState.TASK_STATE_UNSPECIFIED
+    // A state's own name only: not `constructor`, nor the enum's reverse entries ("1").
+    const named = TaskState[q.status as keyof typeof TaskState]
+    const status = !q.status
+      ? TaskState.TASK_STATE_UNSPECIFIED
+      : Object.hasOwn(TaskState, q.status) && typeof named === 'number'
+        ? named
+        : undefined
     if (status === undefined)
       throw new RequestMalformedError(`status ${q.status} is not a task state`)
     const res = await handler.listTasks({

@@ -1,12 +1,22 @@
 import { Hono } from 'hono'
 import { requirePrincipal } from '../auth/middleware'
+import { can } from '../auth/permissions'
 import { matchStaticToken, parseStaticTokens } from '../auth/static-tokens'
-import { type AppEnv, configOfContext, dbOf, redisOfContext } from '../context'
+import {
+  type AppContext,
+  type AppEnv,
+  configOfContext,
+  dbOf,
+  principalOf,
+  redisOfContext,
+} from '../context'
 import { renderMetrics } from '../metrics/render'
+import type { MetricsView } from '../metrics/tenants'
 
 /**
- * GET /metrics in Prometheus text format: for a scraper presenting METRICS_TOKEN, or for an
- * admin. It shows platform totals, never a tenant's data.
+ * GET /metrics in Prometheus text format. A scraper presenting METRICS_TOKEN and the operator
+ * (platform:metrics) get platform totals and every tenant's series; a tenant's admin
+ * (metrics:read) gets that tenant's series only.
  */
 export const metricsApi = new Hono<AppEnv>()
 
@@ -17,15 +27,21 @@ metricsApi.get(
     const presented = c.req.header('Authorization')?.replace(/^Bearer\s+/i, '')
     if (config.METRICS_TOKEN && presented) {
       const scraper = await parseStaticTokens(`metrics:${config.METRICS_TOKEN}`)
-      if (await matchStaticToken(scraper, presented)) return serve(c)
+      if (await matchStaticToken(scraper, presented)) return serve(c, 'platform')
     }
     // Otherwise a principal with metrics:read (admins), as the permission table says.
     return requirePrincipal()(c, next)
   },
-  (c) => serve(c),
+  (c) => {
+    const principal = principalOf(c)
+    return serve(
+      c,
+      can(principal, 'platform:metrics') ? 'platform' : { tenantId: principal.tenantId },
+    )
+  },
 )
 
-async function serve(c: Parameters<typeof configOfContext>[0]) {
-  const text = await renderMetrics(dbOf(c), redisOfContext(c))
+async function serve(c: AppContext, view: MetricsView) {
+  const text = await renderMetrics(dbOf(c), redisOfContext(c), view)
   return c.text(text, 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' })
 }

@@ -47,7 +47,7 @@ export function audit(sink: AuditSink, tenantId: string, event: AuditEvent): voi
       detail: event.detail ?? {},
       requestId: event.requestId,
     }),
-  ).catch((err) => log.error('audit write failed', { action: event.action, error: String(err) }))
+  ).catch((err) => log.error('audit write failed', { action: event.action, error: err as Error }))
   sink.waitUntil(write)
 }
 

@@ -30,7 +30,7 @@ export function touchMember(db: Database, p: Principal, waitUntil: (p: Promise<u
       }),
   ).catch((err) => {
     recent.delete(key)
-    log.error('member upsert failed', { error: String(err) })
+    log.error('member upsert failed', { error: err as Error })
   })
   waitUntil(write)
 }

@@ -41,6 +41,8 @@ export const PERMISSIONS = [
   /** Across tenants: only the operator (a static token from configuration, or dev mode). */
   'platform:tenants',
   'platform:pricing',
+  /** /metrics beyond the caller's tenant: platform totals and every tenant's series. */
+  'platform:metrics',
 ] as const
 
 export type Permission = (typeof PERMISSIONS)[number]

@@ -2,7 +2,10 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
+import { sqlState } from './db-error'
 import { log } from './log'
+
+export { sqlState }
 
 /** The one error shape of the REST API: `{ "error": { "code", "message", "details"? } }`. */
 export interface ErrorBody {
@@ -55,34 +58,30 @@ const statusCodes: Record<number, string> = {
   415: 'unsupported_media_type',
 }
 
-/** The SQLSTATE of a Postgres error, also when a driver or drizzle wrapped it. */
-export function sqlState(err: unknown): string | undefined {
-  for (
-    let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0;
-    e && i < 5;
-    e = e.cause as typeof e, i++
-  ) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code
-  }
-  return undefined
-}
-
 /** Constraint errors a request can cause (a race, a stale id) are the caller's 4xx. */
 const sqlStateErrors: Record<string, () => ApiError> = {
   '23503': () => conflict('A row this request refers to does not exist (any more)'),
   '23505': () => conflict('That already exists'),
   '22P02': () => badRequest('A value has the wrong format'),
   '23514': () => badRequest('A value is out of the allowed range'),
+  // NUL (\u0000), which text and jsonb cannot hold: bodies are refused earlier, naming the field.
+  '22021': () => badRequest('A value holds a character that cannot be stored (such as NUL)'),
+  '22P05': () => badRequest('A value holds a character that cannot be stored (such as NUL)'),
+}
+
+/** The caller's error in `err` (an ApiError, a constraint a request broke, bad input), if any. */
+export function callerError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err
+  const state = sqlState(err)
+  if (state && Object.hasOwn(sqlStateErrors, state)) return sqlStateErrors[state]?.()
+  if (err instanceof ZodError) return badRequest('Request validation failed', zodDetails(err))
+  return undefined
 }
 
 /** Hono's onError: every thrown error leaves as the one error shape, never as a stack trace. */
 export function handleError(err: Error, c: Context): Response {
-  if (err instanceof ApiError) return errorResponse(c, err)
-  const mapped = sqlStateErrors[sqlState(err) ?? '']
-  if (mapped) return errorResponse(c, mapped())
-  if (err instanceof ZodError) {
-    return errorResponse(c, badRequest('Request validation failed', zodDetails(err)))
-  }
+  const known = callerError(err)
+  if (known) return errorResponse(c, known)
   if (err instanceof HTTPException && err.status < 500) {
     const status = err.status as ContentfulStatusCode
     const code = statusCodes[status] ?? 'bad_request'

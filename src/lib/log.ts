@@ -1,8 +1,12 @@
 /**
  * Structured logs: one JSON object per line on stdout, which is what Workers Logs and
  * `wrangler tail` index. Values are passed through `redact` so that a token or a
- * connection string in a message or error never reaches the log.
+ * connection string in a message or error never reaches the log; a database error is logged
+ * as `describeDbError` says, without the statement's parameters (request bodies are never
+ * logged).
  */
+import { describeDbError } from './db-error'
+
 type Level = 'debug' | 'info' | 'warn' | 'error'
 type Fields = Record<string, unknown>
 
@@ -10,10 +14,12 @@ const secretPatterns: [RegExp, string][] = [
   [/\b(postgres(?:ql)?|redis|rediss|https?):\/\/[^\s:@/]+:[^\s@/]+@/gi, '$1://<redacted>@'],
   [/\b(Bearer|Basic)\s+[\w\-.~+/=]+/gi, '$1 <redacted>'],
   [/\bct_[A-Za-z0-9_-]{8,}/g, 'ct_<redacted>'],
+  // Drizzle's "Failed query: …\nparams: …", when it arrives as text (a JSON-RPC error message).
+  [/\nparams: [\s\S]*/g, '\nparams: <redacted>'],
 ]
 
 /** What every secret pattern contains: most strings have none of it and are left as they are. */
-const mightHoldSecret = /:\/\/|bearer|basic|ct_/i
+const mightHoldSecret = /:\/\/|bearer|basic|ct_|\nparams: /i
 
 export function redact(text: string): string {
   if (!mightHoldSecret.test(text)) return text
@@ -23,7 +29,9 @@ export function redact(text: string): string {
 }
 
 function serialise(value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: redact(value.message) }
+  if (value instanceof Error) {
+    return describeDbError(value) ?? { name: value.name, message: redact(value.message) }
+  }
   if (typeof value === 'string') return redact(value)
   return value
 }

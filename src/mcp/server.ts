@@ -4,7 +4,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import pkg from '../../package.json'
 import { can, mcpToolPermission } from '../auth/permissions'
 import type { Principal } from '../auth/principal'
-import { ApiError } from '../lib/errors'
+import { callerError } from '../lib/errors'
+import { log } from '../lib/log'
 import { registerResources } from './resources'
 import type { Tool, ToolContext } from './tool'
 import { agentTools } from './tools/agents'
@@ -34,8 +35,12 @@ async function invoke(
     const result = (await t.run(ctx, args)) as Record<string, unknown>
     return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result }
   } catch (err) {
-    if (!(err instanceof ApiError)) throw err
-    return { isError: true, content: [{ type: 'text', text: err.message }] }
+    // Anything else would reach the caller as its raw message (the SDK's default): a
+    // database error's would carry the statement and its parameters.
+    const known = callerError(err)
+    if (!known) log.error('mcp tool failed', { tool: t.name, error: err as Error })
+    const text = known?.message ?? `Internal error in ${t.name}`
+    return { isError: true, content: [{ type: 'text', text }] }
   }
 }
 

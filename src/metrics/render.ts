@@ -3,6 +3,7 @@ import type { Database } from '../db/client'
 import { taskStatuses } from '../db/schema'
 import { ONLINE_WINDOW_SECONDS } from '../queue/workers'
 import { flush, METRICS_KEY, series } from './counters'
+import { type MetricsView, TENANT_FAMILIES, tenantSeries } from './tenants'
 
 interface Family {
   help: string
@@ -31,6 +32,9 @@ const FAMILIES: Record<string, Family> = {
   },
   codetether_workers_online: { help: 'Workers seen within the online window', type: 'gauge' },
   codetether_cron_runs: { help: 'Cron runs recorded, by status', type: 'gauge' },
+  ...Object.fromEntries(
+    Object.entries(TENANT_FAMILIES).map(([name, help]) => [name, { help, type: 'gauge' }]),
+  ),
 }
 
 /**
@@ -69,20 +73,41 @@ interface Snapshot {
   cron_runs: Record<string, number>
 }
 
-/** The Prometheus text exposition of the shared counters and the platform's state now. */
-export async function renderMetrics(db: Database, redis: Redis): Promise<string> {
-  await flush(redis)
-  const [stored, result] = await Promise.all([
-    redis.hgetall<Record<string, number | string>>(METRICS_KEY),
-    db.sql`select app.platform_metrics(${ONLINE_WINDOW_SECONDS}::int) as m`,
-  ])
-  const snapshot = (result[0] as { m: Snapshot }).m
+/**
+ * The Prometheus text exposition for `view`: the operator's ('platform') has the shared
+ * counters, the platform's state now and every tenant's series; a tenant's has its own
+ * series only (request counters and platform totals are everyone's traffic).
+ */
+export async function renderMetrics(
+  db: Database,
+  redis: Redis,
+  view: MetricsView,
+): Promise<string> {
   const lines = new Map<string, string[]>()
   const add = (s: string, value: number) => {
     const family = familyOf(s)
     if (!lines.has(family)) lines.set(family, [])
     lines.get(family)?.push(`${s} ${Number.isInteger(value) ? value : value.toFixed(6)}`)
   }
+  if (view === 'platform') await addPlatform(db, redis, add)
+  for (const [s, v] of await tenantSeries(db, view)) add(s, v)
+  const out: string[] = []
+  for (const [name, family] of Object.entries(FAMILIES)) {
+    const body = lines.get(name)
+    if (!body) continue
+    out.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.type}`, ...body)
+  }
+  return `${out.join('\n')}\n`
+}
+
+/** The shared counters and the platform's state now: the operator's only. */
+async function addPlatform(db: Database, redis: Redis, add: (s: string, value: number) => void) {
+  await flush(redis)
+  const [stored, result] = await Promise.all([
+    redis.hgetall<Record<string, number | string>>(METRICS_KEY),
+    db.sql`select app.platform_metrics(${ONLINE_WINDOW_SECONDS}::int) as m`,
+  ])
+  const snapshot = (result[0] as { m: Snapshot }).m
   const counters = Object.entries(stored ?? {}).map(([k, v]) => [k, Number(v)] as const)
   for (const [s, v] of counters.sort(([a], [b]) => byLabels(a, b))) add(s, v)
   // Open streams = opened - closed, per kind.
@@ -102,12 +127,4 @@ export async function renderMetrics(db: Database, redis: Redis): Promise<string>
   add('codetether_workers_online', snapshot.workers_online)
   for (const [status, n] of Object.entries(snapshot.cron_runs))
     add(series('codetether_cron_runs', { status }), n)
-
-  const out: string[] = []
-  for (const [name, family] of Object.entries(FAMILIES)) {
-    const body = lines.get(name)
-    if (!body) continue
-    out.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.type}`, ...body)
-  }
-  return `${out.join('\n')}\n`
 }

@@ -42,6 +42,7 @@ const fromRest: Record<string, TaskStatus[]> = {
 }
 
 export function statesForRest(name: string): TaskStatus[] | undefined {
-  if (fromRest[name]) return fromRest[name]
+  // Own names only: `constructor` or `toString` is no status.
+  if (Object.hasOwn(fromRest, name)) return fromRest[name]
   return (taskStatuses as readonly string[]).includes(name) ? [name as TaskStatus] : undefined
 }

@@ -1,0 +1,104 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { badRequest, errorResponse } from './errors'
+import { rpcError, rpcIdOf } from './jsonrpc'
+
+/**
+ * JSON that parses can still be unfit to store or walk: Postgres text and jsonb cannot hold
+ * NUL (\u0000), and nesting thousands deep overflows the stack of whatever walks it next
+ * (zod, JSON.stringify, the SDKs). One check of the parsed value, before any route sees it,
+ * so that every protocol refuses the same shapes and names the field.
+ */
+export const MAX_JSON_DEPTH = 64
+
+export interface JsonProblem {
+  where: 'body' | 'query'
+  /** From the body's root (`params.message.parts.0.text`), or the query parameter's name. */
+  path: string
+  message: string
+}
+
+const NUL = '\u0000'
+const NUL_MESSAGE = 'NUL (\\u0000) is not allowed'
+
+/** Deep paths are cut: their first segments say where the nesting starts. */
+const pathText = (path: readonly (string | number)[]) =>
+  path.length > 8 ? `${path.slice(0, 8).join('.')}.…` : path.join('.')
+
+/** The first problem in a parsed JSON value, walked without recursion (depth is the point). */
+export function findJsonProblem(
+  value: unknown,
+  maxDepth = MAX_JSON_DEPTH,
+): JsonProblem | undefined {
+  const problem = (path: (string | number)[], message: string): JsonProblem => ({
+    where: 'body',
+    path: pathText(path),
+    message,
+  })
+  const stack: [unknown, (string | number)[], number][] = [[value, [], 0]]
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [v, path, depth] = item
+    if (typeof v === 'string') {
+      if (v.includes(NUL)) return problem(path, NUL_MESSAGE)
+      continue
+    }
+    if (!v || typeof v !== 'object') continue
+    if (depth >= maxDepth) return problem(path, `nested deeper than ${maxDepth} levels`)
+    const entries: [string | number, unknown][] = Array.isArray(v)
+      ? v.map((x, i) => [i, x])
+      : Object.entries(v)
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, child] = entries[i] as [string | number, unknown]
+      if (typeof k === 'string' && k.includes(NUL)) {
+        return problem([...path, k.replaceAll(NUL, '\\u0000')], `${NUL_MESSAGE} in a key`)
+      }
+      stack.push([child, [...path, k], depth + 1])
+    }
+  }
+  return undefined
+}
+
+/** How a protocol answers a refused request; `body` is the parsed body (for a JSON-RPC id). */
+export type JsonRefusal = (c: Context, problem: JsonProblem, body: unknown) => Response
+
+/** REST: a 400 in the one error shape, the field in `details` as the route schemas name them. */
+export const restRefusal: JsonRefusal = (c, p) =>
+  errorResponse(c, badRequest(`Invalid request ${p.where}`, [{ path: p.path, message: p.message }]))
+
+/** JSON-RPC (A2A and MCP): -32602 for a field of params, else -32600, naming the field. */
+export const jsonRpcRefusal: JsonRefusal = (c, p, body) => {
+  const inParams = p.where === 'body' && (p.path === 'params' || p.path.startsWith('params.'))
+  const where = p.where === 'query' ? `query.${p.path}` : p.path
+  const [code, kind] = inParams ? [-32602, 'Invalid params'] : [-32600, 'Invalid request']
+  return c.json(rpcError(rpcIdOf(body), code, `${kind}: ${where}: ${p.message}`))
+}
+
+/** Bodies that may be JSON: declared so, or undeclared (JSON-RPC clients often omit it). */
+const JSON_TYPES = /json|^text\/plain|^$/i
+
+/**
+ * Refuses NUL in query values, and JSON bodies `findJsonProblem` objects to, with the
+ * protocol's `refusalFor(c)`. The body is read once (its size is limited before this) and the
+ * same bytes are handed on; a body that is not JSON passes untouched, for each route to answer
+ * in its own protocol.
+ */
+export function guardJson(refusalFor: (c: Context) => JsonRefusal): MiddlewareHandler {
+  return async (c, next) => {
+    for (const [name, value] of new URL(c.req.url).searchParams) {
+      if (value.includes(NUL)) {
+        return refusalFor(c)(c, { where: 'query', path: name, message: NUL_MESSAGE }, undefined)
+      }
+    }
+    const raw = c.req.raw
+    if (!raw.body || !JSON_TYPES.test(raw.headers.get('content-type') ?? '')) return next()
+    const bytes = await raw.arrayBuffer()
+    c.req.raw = new Request(raw, { body: bytes })
+    let body: unknown
+    try {
+      body = JSON.parse(new TextDecoder().decode(bytes))
+    } catch {
+      return next()
+    }
+    const problem = findJsonProblem(body)
+    return problem ? refusalFor(c)(c, problem, body) : next()
+  }
+}

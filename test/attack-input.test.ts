@@ -1,0 +1,440 @@
+/**
+ * Hostile input on every protocol surface: NUL bytes Postgres cannot store, nesting deep
+ * enough to overflow whatever walks it, and prototype names as JSON-RPC methods get the
+ * protocol's own error naming the field, never a 500; a failing statement's parameters never
+ * reach the Worker's log.
+ */
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { type FakeIdp, startFakeIdp } from './fakes/oidc-server'
+import {
+  api,
+  asTenant,
+  connectAsOwner,
+  createTenant,
+  stack,
+  stackVars,
+  startTestWorker,
+  testDir,
+} from './helpers'
+
+const NUL = 'a\u0000b'
+/** 100,000 levels of `{"a":…}`: parses, but no recursive walker survives it. */
+const DEEP = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`
+
+const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+  api(path, {
+    method: 'POST',
+    body,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
+  })
+
+/** A JSON text with `deep` spliced in where `"$DEEP"` stands (it is too deep to stringify). */
+const withDeep = (shape: unknown) => JSON.stringify(shape).replace('"$DEEP"', DEEP)
+
+/** The reply's JSON, also when it came as one SSE event (MCP's Streamable HTTP may stream). */
+async function json(res: Response) {
+  const text = await res.text()
+  const sse = res.headers.get('content-type')?.includes('event-stream')
+  const data = sse ? (/^data: (.*)$/m.exec(text)?.[1] ?? '') : text
+  return { status: res.status, body: JSON.parse(data), text }
+}
+
+const v03Message = (extra: Record<string, unknown> = {}, text = 'hi') => ({
+  kind: 'message',
+  role: 'user',
+  messageId: crypto.randomUUID(),
+  parts: [{ kind: 'text', text }],
+  ...extra,
+})
+const v10Message = (extra: Record<string, unknown> = {}, text = 'hi') => ({
+  role: 'ROLE_USER',
+  messageId: crypto.randomUUID(),
+  parts: [{ text }],
+  ...extra,
+})
+const rpcBody = (method: string, params: unknown, id: string | number = 'attack') =>
+  ({ jsonrpc: '2.0', id, method, params }) as const
+
+/** Every JSON-RPC surface: A2A v0.3 (default), A2A v1.0, MCP's legacy and Streamable ones. */
+const a2aVersions: {
+  name: string
+  headers: Record<string, string>
+  send: string
+  message: (extra?: Record<string, unknown>, text?: string) => Record<string, unknown>
+}[] = [
+  { name: 'A2A v0.3', headers: {}, send: 'message/send', message: v03Message },
+  { name: 'A2A v1.0', headers: { 'A2A-Version': '1.0' }, send: 'SendMessage', message: v10Message },
+]
+const mcpPaths = ['/mcp/v1/rpc', '/mcp']
+const mcpHeaders = { Accept: 'application/json, text/event-stream' }
+
+function assertRpcError(
+  r: { status: number; body: { id?: unknown; error?: { code: number; message: string } } },
+  code: number,
+  field: RegExp | undefined,
+  what: string,
+) {
+  assert.equal(r.status, 200, `${what}: ${JSON.stringify(r.body)}`)
+  assert.equal(r.body.error?.code, code, `${what}: ${JSON.stringify(r.body)}`)
+  if (field) assert.match(r.body.error?.message ?? '', field, what)
+}
+
+describe('NUL bytes', () => {
+  test('REST: 400 naming the body field or the query parameter', async () => {
+    const r = await json(await post('/v1/agent/tasks', JSON.stringify({ prompt: NUL })))
+    assert.equal(r.status, 400, r.text)
+    assert.equal(r.body.error.code, 'bad_request')
+    assert.deepEqual(
+      r.body.error.details.map((d: { path: string }) => d.path),
+      ['prompt'],
+    )
+    const key = await json(
+      await post('/v1/agent/tasks', `{"prompt":"x","metadata":{"k\\u0000":1}}`),
+    )
+    assert.equal(key.status, 400, key.text)
+    assert.match(key.body.error.details[0].path, /^metadata\.k/)
+    const q = await json(await api('/v1/monitor/messages/search?q=a%00b'))
+    assert.equal(q.status, 400, q.text)
+    assert.equal(q.body.error.details[0].path, 'q')
+  })
+
+  for (const v of a2aVersions) {
+    test(`${v.name} JSON-RPC: -32602 naming params.message.parts.0.text`, async () => {
+      const body = rpcBody(v.send, { message: v.message({}, NUL) }, 41)
+      const r = await json(await post('/', JSON.stringify(body), v.headers))
+      assertRpcError(r, -32602, /params\.message\.parts\.0\.text/, v.name)
+      assert.equal(r.body.id, 41)
+      const alias = await json(await post('/v1/a2a', JSON.stringify(body), v.headers))
+      assertRpcError(alias, -32602, /params\.message\.parts\.0\.text/, `${v.name} /v1/a2a`)
+    })
+  }
+
+  test('A2A HTTP+JSON: 400 INVALID_ARGUMENT naming message.parts.0.text', async () => {
+    const r = await json(
+      await post('/a2a/rest/message:send', JSON.stringify({ message: v10Message({}, NUL) })),
+    )
+    assert.equal(r.status, 400, r.text)
+    assert.match(r.body.error.message, /message\.parts\.0\.text/)
+  })
+
+  for (const path of mcpPaths) {
+    test(`MCP ${path}: -32602 naming params.arguments.description`, async () => {
+      const body = rpcBody('tools/call', {
+        name: 'create_task',
+        arguments: { title: 'nul', description: NUL },
+      })
+      const r = await json(await post(path, JSON.stringify(body), mcpHeaders))
+      assertRpcError(r, -32602, /params\.arguments\.description/, path)
+      assert.equal(r.body.id, 'attack')
+    })
+  }
+})
+
+describe('nesting 100,000 deep', () => {
+  test('REST: 400 naming where the nesting starts', async () => {
+    const r = await json(
+      await post('/v1/agent/tasks', withDeep({ prompt: 'x', metadata: '$DEEP' })),
+    )
+    assert.equal(r.status, 400, r.text.slice(0, 300))
+    assert.match(r.body.error.details[0].path, /^metadata\.a\.a/)
+    assert.match(r.body.error.details[0].message, /deeper than 64/)
+  })
+
+  for (const v of a2aVersions) {
+    test(`${v.name} JSON-RPC: -32602 naming params.message.metadata`, async () => {
+      const body = withDeep(rpcBody(v.send, { message: v.message({ metadata: '$DEEP' }) }))
+      const r = await json(await post('/', body, v.headers))
+      assertRpcError(r, -32602, /params\.message\.metadata\.a/, v.name)
+    })
+  }
+
+  test('A2A HTTP+JSON: 400 naming message.metadata', async () => {
+    const body = withDeep({ message: v10Message({ metadata: '$DEEP' }) })
+    const r = await json(await post('/a2a/rest/message:send', body))
+    assert.equal(r.status, 400, r.text.slice(0, 300))
+    assert.match(r.body.error.message, /message\.metadata\.a/)
+  })
+
+  for (const path of mcpPaths) {
+    test(`MCP ${path}: -32602 naming params.arguments`, async () => {
+      const body = withDeep(
+        rpcBody('tools/call', { name: 'create_task', arguments: { title: 'x', extra: '$DEEP' } }),
+      )
+      const r = await json(await post(path, body, mcpHeaders))
+      assertRpcError(r, -32602, /params\.arguments\.extra\.a/, path)
+    })
+  }
+})
+
+describe('prototype names', () => {
+  const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']
+
+  for (const v of a2aVersions) {
+    test(`${v.name} JSON-RPC: each is -32601 Method not found`, async () => {
+      for (const method of names) {
+        for (const params of [{}, { id: 'x' }, undefined]) {
+          const r = await json(await post('/', JSON.stringify(rpcBody(method, params)), v.headers))
+          assertRpcError(r, -32601, undefined, `${v.name} ${method} ${JSON.stringify(params)}`)
+        }
+      }
+    })
+  }
+
+  for (const path of mcpPaths) {
+    test(`MCP ${path}: each is -32601, and as a tool name -32602`, async () => {
+      for (const method of names) {
+        const r = await json(await post(path, JSON.stringify(rpcBody(method, {})), mcpHeaders))
+        assertRpcError(r, -32601, undefined, `${path} ${method}`)
+        const tool = rpcBody('tools/call', { name: method, arguments: {} })
+        const t = await json(await post(path, JSON.stringify(tool), mcpHeaders))
+        assertRpcError(t, -32602, new RegExp(`Unknown tool: ${method}`), `${path} tool ${method}`)
+      }
+    })
+  }
+
+  test('as a task status on REST and the A2A HTTP+JSON binding: 400', async () => {
+    for (const status of names) {
+      const rest = await api(`/v1/agent/tasks?status=${status}`)
+      assert.equal(rest.status, 400, `REST status=${status}: ${await rest.text()}`)
+      const binding = await api(`/a2a/rest/tasks?status=${status}`)
+      assert.equal(binding.status, 400, `A2A REST status=${status}: ${await binding.text()}`)
+    }
+  })
+})
+
+describe("a failing statement's parameters never reach the log", () => {
+  // The database refuses these prompts (a trigger, as a broken migration or a full disk
+  // would): the statement fails with the prompt among its parameters.
+  const marker = `attack-input-refuse-${randomBytes(6).toString('hex')}`
+  before(async () => {
+    const owner = await connectAsOwner()
+    try {
+      await owner.query(`
+        CREATE FUNCTION public.attack_input_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.prompt LIKE '%${marker}%' THEN
+            RAISE EXCEPTION 'refused by the attack suite';
+          END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER attack_input_refuse BEFORE INSERT ON tasks
+          FOR EACH ROW EXECUTE FUNCTION public.attack_input_refuse();`)
+    } finally {
+      await owner.end()
+    }
+  })
+  after(async () => {
+    const owner = await connectAsOwner()
+    try {
+      await owner.query(`DROP TRIGGER IF EXISTS attack_input_refuse ON tasks;
+        DROP FUNCTION IF EXISTS public.attack_input_refuse();`)
+    } finally {
+      await owner.end()
+    }
+  })
+
+  /** The Worker's log lines of one request, once they are written. */
+  async function logLines(requestId: string) {
+    for (let i = 0; i < 100; i++) {
+      const lines = readFileSync(join(testDir(), 'worker.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(requestId))
+      if (lines.some((l) => l.includes('"level":"error"'))) return lines
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.fail(`no error logged for request ${requestId}`)
+  }
+
+  test('REST and A2A: an internal error, logged with SQLSTATE and statement, without values', async () => {
+    const secret = `sk-live-${randomBytes(16).toString('hex')}`
+    const prompt = `${marker} ${secret}`
+    const rest = await post('/v1/agent/tasks', JSON.stringify({ prompt }))
+    assert.equal(rest.status, 500)
+    assert.ok(!(await rest.text()).includes(secret))
+    const a2a = await post(
+      '/',
+      JSON.stringify(rpcBody('message/send', { message: v03Message({}, prompt) })),
+    )
+    const reply = await a2a.text()
+    assert.match(reply, /-32603/)
+    assert.ok(!reply.includes(secret))
+
+    const restLines = await logLines(rest.headers.get('X-Request-Id') ?? 'none')
+    const a2aLines = await logLines(a2a.headers.get('X-Request-Id') ?? 'none')
+    const logged = [...restLines, ...a2aLines].join('\n')
+    assert.ok(!logged.includes(secret), `the prompt reached the log:\n${logged}`)
+    assert.ok(!logged.includes(marker), `the prompt reached the log:\n${logged}`)
+    // wrangler decorates console.error lines: the entry is the JSON object inside.
+    const line = restLines.find((l) => l.includes('"level":"error"')) ?? ''
+    const error = JSON.parse(line.slice(line.indexOf('{"ts"'), line.lastIndexOf('}') + 1))
+    assert.equal(error.error?.code, 'P0001', 'the SQLSTATE is logged')
+    assert.equal(error.error?.statement, 'select app.insert_task', 'and which statement failed')
+    assert.match(error.error?.message ?? '', /refused by the attack suite/)
+  })
+})
+
+describe('return_to after login', () => {
+  let idp: FakeIdp
+  let server: Awaited<ReturnType<typeof startTestWorker>>
+  before(async () => {
+    idp = await startFakeIdp({
+      realm: `ret-${randomBytes(3).toString('hex')}`,
+      users: [{ username: 'rita', password: 'pw-rita', sub: 'rita-1', roles: ['admin'] }],
+    })
+    server = await startTestWorker('attack-return-to', {
+      ...stackVars(),
+      AUTH_MODE: 'production',
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: idp.clientId,
+      OIDC_CLIENT_SECRET: idp.clientSecret,
+    })
+    const tenant = await fetch(`${server.url}/v1/tenants`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${stack().devToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        slug: `ret-${randomBytes(3).toString('hex')}`,
+        display_name: 'return_to',
+        oidc_issuer: idp.issuer,
+      }),
+    })
+    assert.equal(tenant.status, 200, await tenant.text())
+  })
+  after(async () => {
+    await server?.worker.stop()
+    await idp?.close()
+  })
+
+  /** A whole browser login started with `?return_to=<rawQuery>`: where it lands. */
+  async function landing(rawQuery: string): Promise<string | null> {
+    const start = await fetch(`${server.url}/v1/auth/oidc/login?return_to=${rawQuery}`, {
+      redirect: 'manual',
+    })
+    assert.equal(start.status, 302, `${rawQuery}: ${await start.text()}`)
+    const cookie = start.headers.getSetCookie().find((c) => c.startsWith('ct_oidc_state='))
+    const authorize = new URL(start.headers.get('Location') ?? '')
+    authorize.searchParams.set('login_hint', 'rita')
+    const atIdp = await fetch(authorize, { redirect: 'manual' })
+    const callback = new URL(atIdp.headers.get('Location') ?? '')
+    const done = await fetch(`${server.url}${callback.pathname}${callback.search}`, {
+      redirect: 'manual',
+      headers: { Cookie: cookie?.split(';')[0] ?? '' },
+    })
+    assert.equal(done.status, 302, `${rawQuery}: ${await done.text()}`)
+    return done.headers.get('Location')
+  }
+
+  // As typed in the URL's query (so each is percent-decoded once before the app sees it).
+  const evil = [
+    '%2F%09%2Fevil.example',
+    '%2F%0A%2Fevil.example',
+    '%2F%0D%2Fevil.example',
+    '%09%2F%2Fevil.example',
+    '%20%2F%2Fevil.example',
+    '%2F%2Fevil.example',
+    '//evil.example',
+    '%2F%5Cevil.example',
+    '%2F%5C%2Fevil.example',
+    '%5C%5Cevil.example',
+    '/%252F/evil.example',
+    '%2F%252F%252Fevil.example',
+    '/%255C/evil.example',
+    '/.//evil.example',
+    'https%3A%2F%2Fevil.example',
+    'https://evil.example/',
+    'http:evil.example',
+    'javascript:alert(1)',
+    '%2F%E2%80%A8%2Fevil.example',
+    '%2F%25ZZ',
+  ]
+  const good: [string, string][] = [
+    ['%2Fv1%2Fmonitor%2Ftasks', '/v1/monitor/tasks'],
+    ['/v1/monitor/?tab=queue', '/v1/monitor/?tab=queue'],
+    ['/v1/monitor/tasks%23top', '/v1/monitor/tasks#top'],
+    ['/v1/agent/tasks%3Fstatus%3Dpending', '/v1/agent/tasks?status=pending'],
+    ['', '/v1/monitor/'],
+  ]
+
+  test('every off-site form lands on the monitor; same-site paths are kept', async () => {
+    for (const raw of evil) assert.equal(await landing(raw), '/v1/monitor/', `return_to=${raw}`)
+    for (const [raw, path] of good) assert.equal(await landing(raw), path, `return_to=${raw}`)
+    // NUL is refused before any redirect.
+    const nul = await fetch(`${server.url}/v1/auth/oidc/login?return_to=%2F%00%2Fevil.example`, {
+      redirect: 'manual',
+    })
+    assert.equal(nul.status, 400)
+  })
+})
+
+describe('/metrics by who asks', () => {
+  const parse = createRequire(import.meta.url)('parse-prometheus-text-format') as (
+    text: string,
+  ) => { name: string; metrics: { labels?: Record<string, string> }[] }[]
+  const PLATFORM = [
+    'codetether_http_requests_total',
+    'codetether_http_request_duration_seconds',
+    'codetether_tasks',
+    'codetether_queue_depth',
+    'codetether_queue_oldest_pending_seconds',
+    'codetether_workers_online',
+  ]
+  let tenantB: string
+  let adminB: string
+  before(async () => {
+    tenantB = await createTenant()
+    adminB = `ct_${randomBytes(24).toString('base64url')}`
+    const owner = await connectAsOwner()
+    await asTenant(owner, tenantB, () =>
+      owner.query(
+        `insert into api_keys (tenant_id, name, key_hash, key_prefix, role) values ($1, 'metrics-b', $2, 'ct_mb', 'admin')`,
+        [tenantB, createHash('sha256').update(adminB).digest()],
+      ),
+    ).finally(() => owner.end())
+    // Each tenant has work, so each has series to show (or to hide).
+    const a = await api('/v1/agent/tasks', { method: 'POST', json: { prompt: 'metrics a' } })
+    assert.equal(a.status, 200, await a.text())
+    const b = await api('/v1/agent/tasks', {
+      method: 'POST',
+      token: adminB,
+      json: { prompt: 'metrics b' },
+    })
+    assert.equal(b.status, 200, await b.text())
+  })
+
+  async function scrape(token: string) {
+    const res = await api('/metrics', { token })
+    const text = await res.text()
+    assert.equal(res.status, 200, text)
+    return { text, families: parse(text) }
+  }
+  const tenantsIn = (families: ReturnType<typeof parse>) =>
+    new Set(families.flatMap((f) => f.metrics.map((m) => m.labels?.tenant)))
+
+  test("a tenant's admin sees that tenant's series only, and no platform totals", async () => {
+    const { text, families } = await scrape(adminB)
+    assert.ok(
+      families.some((f) => f.name === 'codetether_tenant_tasks'),
+      text,
+    )
+    for (const name of PLATFORM) {
+      assert.ok(!families.some((f) => f.name === name), `${name} is the operator's`)
+    }
+    assert.deepEqual([...tenantsIn(families)], [tenantB])
+    assert.ok(!text.includes(stack().tenantId), "no series of tenant A's")
+  })
+
+  test("the operator sees platform totals and every tenant's series", async () => {
+    const { families } = await scrape(stack().devToken)
+    for (const name of PLATFORM)
+      assert.ok(
+        families.some((f) => f.name === name),
+        name,
+      )
+    const tenants = tenantsIn(families)
+    assert.ok(tenants.has(stack().tenantId) && tenants.has(tenantB), [...tenants].join(','))
+  })
+})
