@@ -14,7 +14,7 @@ export const TENANT_FAMILIES = {
   codetether_tenant_cron_runs: 'Cron runs recorded, by status, per tenant',
 } as const
 
-/** app.tenant_metrics (migration 0014): rows per tenant, limited by RLS or not at all. */
+/** app.tenant_metrics (migration 0016): rows per tenant, limited by RLS or not at all. */
 interface TenantRows {
   tasks: { tenant_id: string; status: string; n: number }[]
   oldest_pending: { tenant_id: string; seconds: number }[]
