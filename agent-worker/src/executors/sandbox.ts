@@ -29,8 +29,35 @@ export const shown = (root: string, abs: string) => relative(realpathSync(root),
 
 export const isPathLike = (s: string) => isAbsolute(s) || s.includes(sep)
 
-/** Environment names that look like credentials. */
-const SECRET = /(TOKEN|SECRET|PASSW(OR)?D|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|SESSION|COOKIE)/i
+/**
+ * A credential by its name: one `_`-separated part of it ends in a credential word (API_KEY,
+ * STRIPE_KEY, APIKEY, DB_PASS, PGPASS, MYSQL_PWD, GPG_PASSPHRASE, SENTRY_DSN, OAUTH …) or is
+ * SESSION. Parts, not substrings: GIT_AUTHOR_NAME and KEYTIMEOUT stay.
+ */
+const SECRET_PART =
+  /(KEYS?|TOKENS?|SECRETS?|PASSWORDS?|PASSWD|PASSPHRASE|PASS|PWD|CREDENTIALS?|COOKIES?|DSN|AUTH)$|^(SESSION|AUTHORIZATION)$/
+
+/** A credential by its value: a URL with user info (postgres://u:p@…, a Sentry DSN), a key block, a well-known token prefix. */
+const SECRET_VALUE =
+  /^[a-z][a-z0-9+.-]*:\/\/[^/\s@]+@|-----BEGIN [A-Z ]*PRIVATE KEY|^(sk-|sk_live_|rk_live_|ghp_|gho_|ghs_|github_pat_|glpat-|xox[abprs]-|AKIA[0-9A-Z]{16})/i
+
+/** Ordinary names the rules above would catch: the shell's directories, the desktop session. */
+const ORDINARY = new Set([
+  'PWD',
+  'OLDPWD',
+  'DESKTOP_SESSION',
+  'XDG_SESSION_ID',
+  'XDG_SESSION_TYPE',
+  'XDG_SESSION_CLASS',
+  'XDG_SESSION_DESKTOP',
+])
+
+/** Whether a variable looks like a credential, by its name or its value. */
+export function looksSecret(name: string, value = ''): boolean {
+  if (ORDINARY.has(name)) return false
+  const parts = name.toUpperCase().split(/[_.-]+/)
+  return parts.some((p) => SECRET_PART.test(p)) || SECRET_VALUE.test(value)
+}
 
 /**
  * The environment for a task's commands: the worker's, without CodeTether's own settings and
@@ -45,7 +72,7 @@ export function childEnv(env: NodeJS.ProcessEnv, keep: readonly string[] = []): 
   const out: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(env)) {
     if (allowed.has(k)) out[k] = v
-    else if (k.startsWith('CODETETHER_') || k.startsWith('npm_') || SECRET.test(k)) continue
+    else if (k.startsWith('CODETETHER_') || k.startsWith('npm_') || looksSecret(k, v)) continue
     else out[k] = v
   }
   return out
