@@ -5,9 +5,10 @@
  * which the stack installs (scripts/stack/packages.ts): without it they fail, saying so.
  */
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { api } from './helpers'
 import {
   createWorkspaceTask,
   outputsOf,
@@ -47,6 +48,43 @@ async function commandTask(workspace: string, command: string) {
   const done = await settled(task.id)
   return { ...done, output: (await outputsOf(task.id)).join('\n') }
 }
+
+describe('codebase paths are judged where they lead', () => {
+  test('a symlink inside the roots to a directory outside is refused as a codebase', async () => {
+    const outside = tempDir('outside')
+    await withWorker(['--auto-approve', 'safe'], async (w) => {
+      const link = join(w.codebase, 'link')
+      symlinkSync(outside, link)
+      const res = await api('/v1/agent/codebases', {
+        method: 'POST',
+        json: { name: 'via-link', path: link },
+      })
+      const asked = (await res.json()) as { task_id: string }
+      const done = await settled(asked.task_id)
+      assert.equal(done.status, 'failed', JSON.stringify(done))
+      assert.match(done.error ?? '', /Refused/)
+      for (const p of [link, outside]) {
+        const rows = await (await api(`/v1/agent/codebases?path=${encodeURIComponent(p)}`)).json()
+        assert.deepEqual(rows, [], `${p} was not registered`)
+      }
+    })
+  })
+
+  test('--codebases through a symlink registers and serves the real directory', async () => {
+    const real = tempDir('real')
+    const links = tempDir('links')
+    const link = join(links, 'project')
+    symlinkSync(real, link)
+    const worker = startWorker(['--codebases', link])
+    try {
+      await workspaceOf(real)
+      const rows = await (await api(`/v1/agent/codebases?path=${encodeURIComponent(link)}`)).json()
+      assert.deepEqual(rows, [], 'the link itself is not what the server holds')
+    } finally {
+      await worker.stop()
+    }
+  })
+})
 
 describe('the environment of a command', () => {
   test('credential-looking variables are withheld; ordinary ones pass', async () => {

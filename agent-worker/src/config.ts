@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { homedir, hostname } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { z } from 'zod'
+import { realPathOf } from './executors/sandbox.js'
 
 /**
  * Settings come from, lowest first: defaults, the config file, CODETETHER_* environment
@@ -91,9 +92,10 @@ export function loadSettings(
   const s = parsed.data
   const stateHome = env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state')
   const safeName = s.name.replace(/[^A-Za-z0-9._-]/g, '_')
+  // Real paths: what the worker judges, registers and confines tasks to is where files are.
   return {
     ...s,
-    codebases: s.codebases.map((p) => resolve(p)),
-    stateDir: resolve(s.stateDir ?? join(stateHome, 'codetether', safeName)),
+    codebases: s.codebases.map(realPathOf),
+    stateDir: realPathOf(s.stateDir ?? join(stateHome, 'codetether', safeName)),
   }
 }

@@ -6,22 +6,35 @@ export class OutsideCodebase extends Error {}
 const inside = (root: string, p: string) => p === root || p.startsWith(root + sep)
 
 /**
+ * The real path of `p` (absolute), also when it does not exist yet: the real path of its
+ * nearest existing ancestor plus the rest. Paths are judged only in this form, so a symlink
+ * cannot make a path look like it is somewhere it is not.
+ */
+export function realPathOf(p: string): string {
+  const target = resolve(p)
+  let existing = target
+  while (!existsSync(existing)) existing = dirname(existing)
+  return resolve(realpathSync(existing), relative(existing, target))
+}
+
+/**
  * The real path of `requested` within the codebase `root`, or OutsideCodebase. Checked twice:
- * lexically (no `..` or absolute path out), and on the real path of the nearest existing
- * ancestor, so a symlink inside the codebase cannot lead out of it. A path that does not
- * exist yet (a file to write) is allowed when its existing ancestor is inside.
+ * lexically (no `..` or absolute path out), and on the real path, so a symlink inside the
+ * codebase cannot lead out of it. A path that does not exist yet (a file to write) is allowed
+ * when its existing ancestor is inside. The root itself must still be the real path it was
+ * registered as: a codebase replaced by a symlink since would move every tool elsewhere.
  */
 export function resolveInside(root: string, requested: string): string {
   const realRoot = realpathSync(root)
+  if (realRoot !== resolve(root))
+    throw new OutsideCodebase(`the codebase ${root} now leads to ${realRoot} (through a symlink)`)
   const target = resolve(realRoot, requested)
   if (!inside(realRoot, target)) throw new OutsideCodebase(`${requested} is outside the codebase`)
-  let existing = target
-  while (!existsSync(existing)) existing = dirname(existing)
-  const real = realpathSync(existing)
+  const real = realPathOf(target)
   if (!inside(realRoot, real)) {
     throw new OutsideCodebase(`${requested} leads outside the codebase (through a symlink)`)
   }
-  return resolve(real, relative(existing, target))
+  return real
 }
 
 /** A path as the model should see it: relative to the codebase. */

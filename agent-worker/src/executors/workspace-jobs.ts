@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs'
-import { dirname, resolve, sep } from 'node:path'
+import { dirname, sep } from 'node:path'
 import { gate, NeedsApproval } from './approval.js'
 import { runProcess } from './process.js'
+import { realPathOf } from './sandbox.js'
 import type { ExecContext, ExecResult, Executor } from './types.js'
 
 export interface WorkspaceHost {
-  /** The roots the worker was started with: registering inside them needs no approval. */
+  /** The roots the worker was started with (real paths): registering inside them needs no approval. */
   roots(): string[]
   register(path: string, name: string, description: string): Promise<string>
 }
@@ -25,7 +26,9 @@ function allowed(ctx: ExecContext, host: WorkspaceHost, tool: string, path: stri
 
 function meta(ctx: ExecContext) {
   const m = ctx.task.metadata
-  const path = typeof m.path === 'string' ? resolve(m.path) : ''
+  // Judged, registered and served as its real path: a symlink inside the roots pointing
+  // elsewhere is judged where it leads.
+  const path = typeof m.path === 'string' && m.path !== '' ? realPathOf(m.path) : ''
   return {
     path,
     name: String(m.name ?? path.split(sep).pop() ?? 'codebase'),
