@@ -5,18 +5,32 @@
  * which the stack installs (scripts/stack/packages.ts): without it they fail, saying so.
  */
 import assert from 'node:assert/strict'
-import { symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { api } from './helpers'
 import {
   createWorkspaceTask,
+  FAKE_BIN,
   outputsOf,
   settled,
   startWorker,
   tempDir,
+  until,
+  type WorkerProcess,
   workspaceOf,
 } from './worker-helpers'
+
+const BWRAP = '/usr/bin/bwrap'
+/** The setting's variable rather than the flag: a worker that ignores it still runs the task. */
+const REQUIRED = { CODETETHER_SANDBOX: 'required' }
+
+function needBwrap() {
+  assert.ok(
+    existsSync(BWRAP),
+    `${BWRAP} is missing: the test stack installs Debian's bubblewrap (apt-get install bubblewrap)`,
+  )
+}
 
 /** A worker serving one fresh codebase; `home` is its HOME, holding a secret. */
 async function withWorker(
@@ -48,6 +62,89 @@ async function commandTask(workspace: string, command: string) {
   const done = await settled(task.id)
   return { ...done, output: (await outputsOf(task.id)).join('\n') }
 }
+
+const exitCode = async (worker: WorkerProcess) =>
+  (
+    await until('the worker to exit', async () =>
+      worker.child.exitCode === null ? undefined : { code: worker.child.exitCode },
+    )
+  ).code
+
+describe('the OS sandbox (bubblewrap)', () => {
+  test('a command reads and writes its codebase, and nothing of home or outside it', async () => {
+    needBwrap()
+    const outside = tempDir('outside')
+    writeFileSync(join(outside, 'secret.txt'), 'TOP SECRET\n')
+    await withWorker(
+      ['--auto-approve', 'all'],
+      async (w) => {
+        const run = await commandTask(
+          w.workspace,
+          [
+            'cat inside.txt',
+            `cat ${join(w.home, 'secret.txt')} || echo NO-HOME`,
+            `cat ${join(outside, 'secret.txt')} || echo NO-OUTSIDE`,
+            `ls ${w.home} | grep -q secret || echo HOME-EMPTY`,
+            `echo x > ${join(outside, 'escaped.txt')} || echo NO-WRITE-OUTSIDE`,
+            'echo made > made.txt && echo WROTE',
+          ].join('; '),
+        )
+        assert.equal(run.status, 'completed', run.error ?? '')
+        for (const seen of [
+          'inside content',
+          'NO-HOME',
+          'NO-OUTSIDE',
+          'HOME-EMPTY',
+          'NO-WRITE-OUTSIDE',
+          'WROTE',
+        ])
+          assert.ok(run.output.includes(seen), `${seen} in:\n${run.output}`)
+        assert.ok(!run.output.includes('TOP SECRET'), run.output)
+        assert.ok(existsSync(join(w.codebase, 'made.txt')), 'the write inside the codebase landed')
+        assert.ok(!existsSync(join(outside, 'escaped.txt')), 'nothing was written outside')
+      },
+      REQUIRED,
+    )
+  })
+
+  test('without write approval the codebase is read-only, even to a CLI that ignores its flags', async () => {
+    needBwrap()
+    await withWorker(
+      ['--auto-approve', 'safe'],
+      async (w) => {
+        const task = await createWorkspaceTask(w.workspace, {
+          prompt: 'WRITE! forced.txt',
+          metadata: { executor: 'claude' },
+        })
+        const done = await settled(task.id)
+        const output = (await outputsOf(task.id)).join('\n')
+        assert.equal(done.status, 'completed', done.error ?? '')
+        assert.ok(!existsSync(join(w.codebase, 'forced.txt')), 'the codebase was not written')
+        assert.match(output, /read-only file system/i)
+        // Its own state stays writable: the conversation is kept in the real ~/.claude.
+        assert.ok(existsSync(join(w.home, '.claude', 'projects')), 'claude kept its session')
+      },
+      { PATH: `${FAKE_BIN}:${process.env.PATH}`, ...REQUIRED },
+    )
+  })
+
+  test('--sandbox required refuses to start without bwrap; auto starts and warns', async () => {
+    const codebase = tempDir('codebase')
+    const noBwrap = tempDir('bin') // PATH with no bwrap on it
+    const required = startWorker(['--codebases', codebase, '--sandbox', 'required'], {
+      env: { PATH: noBwrap },
+    })
+    assert.equal(await exitCode(required), 2, required.output())
+    assert.match(required.output(), /--sandbox required: bwrap is not on PATH/)
+
+    const auto = startWorker(['--codebases', codebase, '--sandbox', 'auto'], {
+      env: { PATH: noBwrap },
+    })
+    await workspaceOf(codebase)
+    await until('the warning', async () => /running UNSANDBOXED/.test(auto.output()))
+    await auto.stop()
+  })
+})
 
 describe('codebase paths are judged where they lead', () => {
   test('a symlink inside the roots to a directory outside is refused as a codebase', async () => {

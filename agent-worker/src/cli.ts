@@ -41,6 +41,7 @@ an executor in its codebase and streams the output back. Stops cleanly on SIGTER
 
   --codebases P,P      codebases to serve (CODETETHER_CODEBASES)
   --auto-approve M     all | safe (read-only tools only, default) | none (ask a person)
+  --sandbox S          auto (bubblewrap when it works, default) | required | off (CODETETHER_SANDBOX)
   --name N             worker name (CODETETHER_WORKER_NAME, default the hostname)
   --concurrency N      tasks at once (default 2)
   --executor E         auto (default) | llm | command | claude | codex | opencode | aider
@@ -79,6 +80,7 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'V' },
   codebases: { type: 'string' },
   'auto-approve': { type: 'string' },
+  sandbox: { type: 'string' },
   name: { type: 'string' },
   concurrency: { type: 'string' },
   executor: { type: 'string' },
@@ -122,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
     quiet: v.quiet,
     codebases: v.codebases,
     autoApprove: v['auto-approve'],
+    sandbox: v.sandbox,
     name: v.name,
     concurrency: v.concurrency,
     executor: v.executor,

@@ -1,6 +1,8 @@
-import { existsSync, statSync } from 'node:fs'
-import { dirname, sep } from 'node:path'
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join, sep } from 'node:path'
 import { gate, NeedsApproval } from './approval.js'
+import type { Bind } from './bwrap.js'
 import { runProcess } from './process.js'
 import { realPathOf } from './sandbox.js'
 import type { ExecContext, ExecResult, Executor } from './types.js'
@@ -81,14 +83,30 @@ export function cloneRepoJob(host: WorkspaceHost): Executor {
         url,
         path,
       ]
-      const run = await runProcess(ctx, 'git', args, (l) => ctx.emit(l), { cwd: dirname(path) })
-      if (run.code !== 0)
+      // git runs in the sandbox like any task process: the new directory is its codebase.
+      mkdirSync(path, { recursive: true })
+      const into = { ...ctx, task: { ...ctx.task, codebasePath: path } }
+      const run = await runProcess(into, 'git', args, (l) => ctx.emit(l), {
+        writable: true,
+        binds: gitBinds(url, ctx.env),
+      })
+      if (run.code !== 0) {
+        rmSync(path, { recursive: true, force: true })
         return {
           status: 'failed',
           error: `git clone failed: ${run.stderrTail.slice(-3).join(' ')}`,
         }
+      }
       const id = await host.register(path, name, description)
       return { status: 'completed', result: JSON.stringify({ codebase_id: id, path }) }
     },
   }
+}
+
+/** What git needs to fetch: its settings and keys (read-only), and a local source repository. */
+function gitBinds(url: string, env: NodeJS.ProcessEnv): Bind[] {
+  const home = env.HOME ?? homedir()
+  const own = ['.gitconfig', '.config/git', '.git-credentials', '.ssh'].map((p) => join(home, p))
+  const local = existsSync(url) ? [realPathOf(url)] : []
+  return [...own, ...local].map((path) => ({ path, writable: false }))
 }
