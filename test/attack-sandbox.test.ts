@@ -147,7 +147,7 @@ describe('the OS sandbox (bubblewrap)', () => {
 })
 
 describe('codebase paths are judged where they lead', () => {
-  test('a symlink inside the roots to a directory outside is refused as a codebase', async () => {
+  test('a symlink inside the roots to a directory outside is refused as a codebase or clone target', async () => {
     const outside = tempDir('outside')
     await withWorker(['--auto-approve', 'safe'], async (w) => {
       const link = join(w.codebase, 'link')
@@ -160,6 +160,15 @@ describe('codebase paths are judged where they lead', () => {
       const done = await settled(asked.task_id)
       assert.equal(done.status, 'failed', JSON.stringify(done))
       assert.match(done.error ?? '', /Refused/)
+      // A clone into a new directory through the link is judged where the link leads, too.
+      const cloned = await api('/v1/agent/codebases', {
+        method: 'POST',
+        json: { name: 'clone', path: join(link, 'repo'), git_url: 'https://127.0.0.1:9/r.git' },
+      })
+      const clone = await settled(((await cloned.json()) as { task_id: string }).task_id)
+      assert.equal(clone.status, 'failed', JSON.stringify(clone))
+      assert.match(clone.error ?? '', /Refused/)
+      assert.ok(!existsSync(join(outside, 'repo')), 'nothing was cloned outside the roots')
       for (const p of [link, outside]) {
         const rows = await (await api(`/v1/agent/codebases?path=${encodeURIComponent(p)}`)).json()
         assert.deepEqual(rows, [], `${p} was not registered`)
