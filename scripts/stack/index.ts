@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { buildUi } from '../build-ui'
 import { bootstrapDatabase, type Passwords } from './bootstrap'
 import { startNeonHttp } from './neon-http'
-import { BWRAP_PACKAGE, ensurePackages } from './packages'
+import { ensurePackages } from './packages'
 import { freePort } from './ports'
 import { openForPostgres, PG_PACKAGE, startPostgres } from './postgres'
 import type { Child } from './proc'
@@ -82,7 +82,7 @@ function loadSecrets(file: string): Secrets {
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const { stateDir, log } = opts
-  ensurePackages([PG_PACKAGE, REDIS_PACKAGE, BWRAP_PACKAGE], log)
+  ensurePackages([PG_PACKAGE, REDIS_PACKAGE], log)
   // wrangler serves the UI from dist/ui: built from ui/ now, so it matches the sources.
   buildUi()
   mkdirSync(stateDir, { recursive: true })

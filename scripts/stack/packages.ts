@@ -8,7 +8,7 @@ export interface Requirement {
   pkg: string
 }
 
-/** bubblewrap: the agent worker's sandbox on Linux (`--sandbox auto|required`); its tests need it. */
+/** bubblewrap: the agent worker's sandbox on Linux (`--sandbox auto|required`); `npm test` needs it. */
 export const BWRAP_PACKAGE: Requirement = { path: '/usr/bin/bwrap', pkg: 'bubblewrap' }
 
 /**
