@@ -5,14 +5,15 @@
  * which the stack installs (scripts/stack/packages.ts): without it they fail, saying so.
  */
 import assert from 'node:assert/strict'
-import { existsSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { describe, test } from 'node:test'
 import { api } from './helpers'
 import {
   createWorkspaceTask,
   FAKE_BIN,
   outputsOf,
+  readFile,
   settled,
   startWorker,
   tempDir,
@@ -123,6 +124,27 @@ describe('the OS sandbox (bubblewrap)', () => {
         assert.match(output, /read-only file system/i)
         // Its own state stays writable: the conversation is kept in the real ~/.claude.
         assert.ok(existsSync(join(w.home, '.claude', 'projects')), 'claude kept its session')
+      },
+      { PATH: `${FAKE_BIN}:${process.env.PATH}`, ...REQUIRED },
+    )
+  })
+
+  test('a CLI allowed everything still cannot rewrite its own settings (hooks run later, unsandboxed)', async () => {
+    needBwrap()
+    await withWorker(
+      ['--auto-approve', 'all'],
+      async (w) => {
+        const settings = join(w.home, '.claude', 'settings.json')
+        mkdirSync(dirname(settings), { recursive: true })
+        writeFileSync(settings, '{}\n')
+        const task = await createWorkspaceTask(w.workspace, {
+          prompt: `WRITE! ${settings}`,
+          metadata: { executor: 'claude' },
+        })
+        const done = await settled(task.id)
+        assert.equal(done.status, 'completed', done.error ?? '')
+        assert.equal(readFile(settings), '{}\n', 'the settings are unchanged')
+        assert.match((await outputsOf(task.id)).join('\n'), /read-only file system/i)
       },
       { PATH: `${FAKE_BIN}:${process.env.PATH}`, ...REQUIRED },
     )

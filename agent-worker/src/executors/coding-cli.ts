@@ -22,8 +22,12 @@ interface CliSpec {
   command: string
   args(ctx: ExecContext): string[]
   events(): CliEvents
-  /** Its own state under the home directory (logins, sessions, settings): the one part of home it sees. */
-  state: { dirs: string[]; files: string[] }
+  /**
+   * Its own state under the home directory (logins, sessions, settings): the one part of home
+   * it sees. `settings` are read-only within it: hooks and MCP servers planted there would run
+   * outside the sandbox the next time the developer starts the CLI.
+   */
+  state: { dirs: string[]; files: string[]; settings?: string[] }
 }
 
 /** The CLI's state, writable in the sandbox; its directories made first so they outlive the run. */
@@ -32,7 +36,12 @@ function stateBinds(spec: CliSpec, env: NodeJS.ProcessEnv) {
   const dirs = spec.state.dirs.map((d) => join(home, d))
   for (const dir of dirs) mkdirSync(dir, { recursive: true })
   const files = spec.state.files.map((f) => join(home, f))
-  return [...dirs, ...files].map((path) => ({ path, writable: true }))
+  const settings = (spec.state.settings ?? []).map((f) => ({
+    path: join(home, f),
+    writable: false,
+  }))
+  // After the directories that hold them, so the read-only binds are the ones seen.
+  return [...[...dirs, ...files].map((path) => ({ path, writable: true })), ...settings]
 }
 
 /** Whether `command` resolves to an executable file on `env.PATH` (or is one, given a path). */
@@ -96,7 +105,11 @@ export function claudeExecutor(command = 'claude'): Executor {
     name: 'claude',
     command,
     events: claudeEvents,
-    state: { dirs: ['.claude'], files: ['.claude.json'] },
+    state: {
+      dirs: ['.claude'],
+      files: ['.claude.json'],
+      settings: ['.claude/settings.json', '.claude/settings.local.json'],
+    },
     args(ctx) {
       const args = ['-p', '--output-format', 'stream-json', '--verbose']
       if (ctx.task.resumeSessionId) args.push('--resume', ctx.task.resumeSessionId)
@@ -119,7 +132,7 @@ export function codexExecutor(command = 'codex'): Executor {
     name: 'codex',
     command,
     events: codexEvents,
-    state: { dirs: ['.codex'], files: [] },
+    state: { dirs: ['.codex'], files: [], settings: ['.codex/config.toml'] },
     args(ctx) {
       const resume = ctx.task.resumeSessionId
       // Codebases need not be git repositories; the worker has its own guard rails.
@@ -151,6 +164,12 @@ export function opencodeExecutor(command = 'opencode'): Executor {
         '.cache/opencode',
       ],
       files: [],
+      settings: [
+        '.config/opencode/opencode.json',
+        '.config/opencode/opencode.jsonc',
+        '.config/opencode/plugin',
+        '.config/opencode/plugins',
+      ],
     },
     args(ctx) {
       const args = ['run', '--format', 'json']
@@ -173,7 +192,8 @@ export function aiderExecutor(command = 'aider'): Executor {
     events: plainTextEvents,
     state: {
       dirs: ['.aider'],
-      files: ['.aider.conf.yml', '.aider.model.settings.yml', '.aider.model.metadata.json'],
+      files: [],
+      settings: ['.aider.conf.yml', '.aider.model.settings.yml', '.aider.model.metadata.json'],
     },
     args(ctx) {
       // `=` keeps a prompt that starts with `-` from being read as an option.
