@@ -150,6 +150,26 @@ describe('the OS sandbox (bubblewrap)', () => {
     )
   })
 
+  test('--sandbox-read shows a chosen directory read-only (a toolchain under home)', async () => {
+    needBwrap()
+    const tools = tempDir('tools')
+    writeFileSync(join(tools, 'tool.txt'), 'tool content\n')
+    await withWorker(
+      ['--auto-approve', 'all', '--sandbox-read', tools],
+      async (w) => {
+        const run = await commandTask(
+          w.workspace,
+          `cat ${join(tools, 'tool.txt')}; echo x > ${join(tools, 'new.txt')} || echo NO-WRITE`,
+        )
+        assert.equal(run.status, 'completed', run.error ?? '')
+        assert.match(run.output, /tool content/)
+        assert.match(run.output, /NO-WRITE/)
+        assert.ok(!existsSync(join(tools, 'new.txt')))
+      },
+      REQUIRED,
+    )
+  })
+
   test('--sandbox required refuses to start without bwrap; auto starts and warns', async () => {
     const codebase = tempDir('codebase')
     const noBwrap = tempDir('bin') // PATH with no bwrap on it

@@ -15,6 +15,7 @@ const Settings = z.object({
   codebases: z.array(z.string().min(1)).default([]),
   autoApprove: z.enum(['all', 'safe', 'none']).default('safe'),
   sandbox: z.enum(['auto', 'required', 'off']).default('auto'),
+  sandboxRead: z.array(z.string().min(1)).default([]),
   name: z.string().min(1).max(200).default(hostname()),
   concurrency: z.coerce.number().int().min(1).max(64).default(2),
   executor: z.string().min(1).default('auto'),
@@ -34,6 +35,7 @@ const ENV: Record<string, keyof Settings> = {
   CODETETHER_CODEBASES: 'codebases',
   CODETETHER_AUTO_APPROVE: 'autoApprove',
   CODETETHER_SANDBOX: 'sandbox',
+  CODETETHER_SANDBOX_READ: 'sandboxRead',
   CODETETHER_WORKER_NAME: 'name',
   CODETETHER_CONCURRENCY: 'concurrency',
   CODETETHER_EXECUTOR: 'executor',
@@ -42,7 +44,7 @@ const ENV: Record<string, keyof Settings> = {
   CODETETHER_STATE_DIR: 'stateDir',
   CODETETHER_POLL_SECONDS: 'pollSeconds',
 }
-const LISTS = new Set<keyof Settings>(['codebases', 'capabilities'])
+const LISTS = new Set<keyof Settings>(['codebases', 'capabilities', 'sandboxRead'])
 
 const list = (v: string) =>
   v
@@ -98,6 +100,7 @@ export function loadSettings(
   return {
     ...s,
     codebases: s.codebases.map(realPathOf),
+    sandboxRead: s.sandboxRead.map(realPathOf),
     stateDir: realPathOf(s.stateDir ?? join(stateHome, 'codetether', safeName)),
   }
 }

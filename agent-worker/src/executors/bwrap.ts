@@ -109,7 +109,8 @@ function installOf(command: string, env: NodeJS.ProcessEnv): string[] {
   return [real]
 }
 
-function bwrapSandbox(bwrap: string): Sandbox {
+/** `readable`: host paths the user chose to show every process read-only (a toolchain in home). */
+function bwrapSandbox(bwrap: string, readable: readonly string[]): Sandbox {
   return {
     name: 'bwrap',
     wrap(command, args, c) {
@@ -122,7 +123,7 @@ function bwrapSandbox(bwrap: string): Sandbox {
         .filter((d) => isAbsolute(d) && !isSystem(d))
       // Never a directory holding the whole home (PATH=~:… would undo the empty home).
       const shown = [...programs, ...installOf(command, c.env)].filter((p) => !under(p, home))
-      for (const p of shown) out.push('--ro-bind-try', p, p)
+      for (const p of [...shown, ...readable]) out.push('--ro-bind-try', p, p)
       for (const b of c.binds) out.push(b.writable ? '--bind-try' : '--ro-bind-try', b.path, b.path)
       // Last, so it is not hidden by a tmpfs or a read-only bind of a directory above it.
       out.push(c.writable ? '--bind' : '--ro-bind', c.codebase, c.codebase)
@@ -138,6 +139,7 @@ function bwrapSandbox(bwrap: string): Sandbox {
  */
 export function chooseSandbox(
   mode: SandboxMode,
+  readable: readonly string[],
   env: NodeJS.ProcessEnv,
   warn: (msg: string) => void,
 ): Sandbox {
@@ -151,7 +153,7 @@ export function chooseSandbox(
     if (probe.status !== 0)
       why = `bwrap cannot create a sandbox here: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}`
   }
-  if (!why && bwrap) return bwrapSandbox(bwrap)
+  if (!why && bwrap) return bwrapSandbox(bwrap, readable)
   if (mode === 'required') throw new ConfigError(`--sandbox required: ${why}`)
   warn(
     `--sandbox auto: running UNSANDBOXED (${why}); commands and coding CLIs can read and write everything this user can`,

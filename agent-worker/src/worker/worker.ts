@@ -44,7 +44,7 @@ export class Worker {
       defaultModel: s.model,
       sessionsDir: `${s.stateDir}/sessions`,
       env: process.env,
-      sandbox: chooseSandbox(s.sandbox, process.env, (msg) => log.warn(msg)),
+      sandbox: chooseSandbox(s.sandbox, s.sandboxRead, process.env, (msg) => log.warn(msg)),
       host: {
         roots: () => s.codebases,
         register: (path, name, description) => this.registerCodebase(path, name, description),
