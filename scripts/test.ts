@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildAgentWorker } from './stack/agent-worker'
 import { startTempStack } from './stack/index'
+import { BWRAP_PACKAGE, ensurePackages } from './stack/packages'
 import { logTail } from './stack/proc'
 import { ROOT } from './stack/wrangler'
 
@@ -24,6 +25,8 @@ async function main(): Promise<number> {
   const started = Date.now()
   // The worker suites run the agent worker's CLI as built: build it from the sources first.
   buildAgentWorker()
+  // Its sandbox: the attack suites run commands inside bubblewrap (`npm start` does not need it).
+  ensurePackages([BWRAP_PACKAGE], log)
   const { stack, dir, dispose } = await startTempStack('test', log)
   log(`stack ready in ${Date.now() - started} ms at ${stack.info.url}`)
 

@@ -41,6 +41,8 @@ an executor in its codebase and streams the output back. Stops cleanly on SIGTER
 
   --codebases P,P      codebases to serve (CODETETHER_CODEBASES)
   --auto-approve M     all | safe (read-only tools only, default) | none (ask a person)
+  --sandbox S          auto (bubblewrap when it works, default) | required | off (CODETETHER_SANDBOX)
+  --sandbox-read P,P   more paths every sandboxed process may read, e.g. ~/.pyenv (CODETETHER_SANDBOX_READ)
   --name N             worker name (CODETETHER_WORKER_NAME, default the hostname)
   --concurrency N      tasks at once (default 2)
   --executor E         auto (default) | llm | command | claude | codex | opencode | aider
@@ -79,6 +81,8 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'V' },
   codebases: { type: 'string' },
   'auto-approve': { type: 'string' },
+  sandbox: { type: 'string' },
+  'sandbox-read': { type: 'string' },
   name: { type: 'string' },
   concurrency: { type: 'string' },
   executor: { type: 'string' },
@@ -122,6 +126,8 @@ async function main(argv: string[]): Promise<number> {
     quiet: v.quiet,
     codebases: v.codebases,
     autoApprove: v['auto-approve'],
+    sandbox: v.sandbox,
+    sandboxRead: v['sandbox-read'],
     name: v.name,
     concurrency: v.concurrency,
     executor: v.executor,

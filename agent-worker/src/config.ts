@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { homedir, hostname } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { z } from 'zod'
+import { realPathOf } from './executors/sandbox.js'
 
 /**
  * Settings come from, lowest first: defaults, the config file, CODETETHER_* environment
@@ -13,6 +14,8 @@ const Settings = z.object({
   token: z.string().min(1).optional(),
   codebases: z.array(z.string().min(1)).default([]),
   autoApprove: z.enum(['all', 'safe', 'none']).default('safe'),
+  sandbox: z.enum(['auto', 'required', 'off']).default('auto'),
+  sandboxRead: z.array(z.string().min(1)).default([]),
   name: z.string().min(1).max(200).default(hostname()),
   concurrency: z.coerce.number().int().min(1).max(64).default(2),
   executor: z.string().min(1).default('auto'),
@@ -31,6 +34,8 @@ const ENV: Record<string, keyof Settings> = {
   CODETETHER_TOKEN: 'token',
   CODETETHER_CODEBASES: 'codebases',
   CODETETHER_AUTO_APPROVE: 'autoApprove',
+  CODETETHER_SANDBOX: 'sandbox',
+  CODETETHER_SANDBOX_READ: 'sandboxRead',
   CODETETHER_WORKER_NAME: 'name',
   CODETETHER_CONCURRENCY: 'concurrency',
   CODETETHER_EXECUTOR: 'executor',
@@ -39,7 +44,7 @@ const ENV: Record<string, keyof Settings> = {
   CODETETHER_STATE_DIR: 'stateDir',
   CODETETHER_POLL_SECONDS: 'pollSeconds',
 }
-const LISTS = new Set<keyof Settings>(['codebases', 'capabilities'])
+const LISTS = new Set<keyof Settings>(['codebases', 'capabilities', 'sandboxRead'])
 
 const list = (v: string) =>
   v
@@ -91,9 +96,11 @@ export function loadSettings(
   const s = parsed.data
   const stateHome = env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state')
   const safeName = s.name.replace(/[^A-Za-z0-9._-]/g, '_')
+  // Real paths: what the worker judges, registers and confines tasks to is where files are.
   return {
     ...s,
-    codebases: s.codebases.map((p) => resolve(p)),
-    stateDir: resolve(s.stateDir ?? join(stateHome, 'codetether', safeName)),
+    codebases: s.codebases.map(realPathOf),
+    sandboxRead: s.sandboxRead.map(realPathOf),
+    stateDir: realPathOf(s.stateDir ?? join(stateHome, 'codetether', safeName)),
   }
 }

@@ -8,6 +8,9 @@ export interface Requirement {
   pkg: string
 }
 
+/** bubblewrap: the agent worker's sandbox on Linux (`--sandbox auto|required`); `npm test` needs it. */
+export const BWRAP_PACKAGE: Requirement = { path: '/usr/bin/bwrap', pkg: 'bubblewrap' }
+
 /**
  * Makes sure the Debian packages the stack runs are installed: installs them when running as
  * root, otherwise stops with one error naming them all.

@@ -3,8 +3,10 @@
  * Codex, opencode, aider). The CLI does the work in the codebase; the worker streams its events
  * to the task's subscribers as they come and reports the final answer.
  */
-import { accessSync, constants, statSync } from 'node:fs'
-import { delimiter, isAbsolute, join } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { which } from './bwrap.js'
 import {
   type CliEvents,
   claudeEvents,
@@ -20,24 +22,31 @@ interface CliSpec {
   command: string
   args(ctx: ExecContext): string[]
   events(): CliEvents
+  /**
+   * Its own state under the home directory (logins, sessions, settings): the one part of home
+   * it sees. `settings` are read-only within it: hooks and MCP servers planted there would run
+   * outside the sandbox the next time the developer starts the CLI.
+   */
+  state: { dirs: string[]; files: string[]; settings?: string[] }
+}
+
+/** The CLI's state, writable in the sandbox; its directories made first so they outlive the run. */
+function stateBinds(spec: CliSpec, env: NodeJS.ProcessEnv) {
+  const home = env.HOME ?? homedir()
+  const dirs = spec.state.dirs.map((d) => join(home, d))
+  for (const dir of dirs) mkdirSync(dir, { recursive: true })
+  const files = spec.state.files.map((f) => join(home, f))
+  const settings = (spec.state.settings ?? []).map((f) => ({
+    path: join(home, f),
+    writable: false,
+  }))
+  // After the directories that hold them, so the read-only binds are the ones seen.
+  return [...[...dirs, ...files].map((path) => ({ path, writable: true })), ...settings]
 }
 
 /** Whether `command` resolves to an executable file on `env.PATH` (or is one, given a path). */
-export function isInstalled(command: string, env: NodeJS.ProcessEnv): boolean {
-  if (command.includes('/')) return isExecutable(command)
-  const dirs = (env.PATH ?? '').split(delimiter).filter((dir) => dir !== '' && isAbsolute(dir))
-  return dirs.some((dir) => isExecutable(join(dir, command)))
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false
-    accessSync(path, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
+export const isInstalled = (command: string, env: NodeJS.ProcessEnv) =>
+  which(command, env) !== undefined
 
 /** The model id without the provider prefix a CLI that speaks to one provider does not expect. */
 function modelFor(ctx: ExecContext, provider: string): string | undefined {
@@ -55,11 +64,17 @@ function cliExecutor(spec: CliSpec): Executor {
     name: spec.name,
     async run(ctx) {
       const events = spec.events()
-      const outcome = await runProcess(ctx, spec.command, spec.args(ctx), (line) => {
-        // Blank lines carry nothing for the UI, but aider's answer keeps its paragraphs.
-        if (line.trim() !== '') ctx.emit(line)
-        events.feed(line)
-      })
+      const outcome = await runProcess(
+        ctx,
+        spec.command,
+        spec.args(ctx),
+        (line) => {
+          // Blank lines carry nothing for the UI, but aider's answer keeps its paragraphs.
+          if (line.trim() !== '') ctx.emit(line)
+          events.feed(line)
+        },
+        { binds: stateBinds(spec, ctx.env) },
+      )
       const sessionId = events.sessionId()
       const withSession = <T extends ExecResult>(result: T): T =>
         sessionId ? { ...result, sessionId } : result
@@ -90,6 +105,11 @@ export function claudeExecutor(command = 'claude'): Executor {
     name: 'claude',
     command,
     events: claudeEvents,
+    state: {
+      dirs: ['.claude'],
+      files: ['.claude.json'],
+      settings: ['.claude/settings.json', '.claude/settings.local.json'],
+    },
     args(ctx) {
       const args = ['-p', '--output-format', 'stream-json', '--verbose']
       if (ctx.task.resumeSessionId) args.push('--resume', ctx.task.resumeSessionId)
@@ -112,6 +132,7 @@ export function codexExecutor(command = 'codex'): Executor {
     name: 'codex',
     command,
     events: codexEvents,
+    state: { dirs: ['.codex'], files: [], settings: ['.codex/config.toml'] },
     args(ctx) {
       const resume = ctx.task.resumeSessionId
       // Codebases need not be git repositories; the worker has its own guard rails.
@@ -135,6 +156,21 @@ export function opencodeExecutor(command = 'opencode'): Executor {
     name: 'opencode',
     command,
     events: opencodeEvents,
+    state: {
+      dirs: [
+        '.config/opencode',
+        '.local/share/opencode',
+        '.local/state/opencode',
+        '.cache/opencode',
+      ],
+      files: [],
+      settings: [
+        '.config/opencode/opencode.json',
+        '.config/opencode/opencode.jsonc',
+        '.config/opencode/plugin',
+        '.config/opencode/plugins',
+      ],
+    },
     args(ctx) {
       const args = ['run', '--format', 'json']
       if (ctx.task.model) args.push('--model', ctx.task.model)
@@ -154,6 +190,11 @@ export function aiderExecutor(command = 'aider'): Executor {
     name: 'aider',
     command,
     events: plainTextEvents,
+    state: {
+      dirs: ['.aider'],
+      files: [],
+      settings: ['.aider.conf.yml', '.aider.model.settings.yml', '.aider.model.metadata.json'],
+    },
     args(ctx) {
       // `=` keeps a prompt that starts with `-` from being read as an option.
       const args = [`--message=${ctx.task.prompt}`, '--yes-always', '--no-pretty', '--no-stream']

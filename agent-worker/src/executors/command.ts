@@ -17,11 +17,18 @@ export const commandExecutor: Executor = {
     const waiting = await jobGate(ctx, 'run_command', { command })
     if (waiting) return waiting
     const tail: string[] = []
-    const run = await runProcess(ctx, '/bin/sh', ['-c', command], (line) => {
-      ctx.emit(line)
-      tail.push(line)
-      if (tail.length > 50) tail.shift()
-    })
+    const run = await runProcess(
+      ctx,
+      '/bin/sh',
+      ['-c', command],
+      (line) => {
+        ctx.emit(line)
+        tail.push(line)
+        if (tail.length > 50) tail.shift()
+      },
+      // The gate let this (changing) action through: `all`, or a person approved it.
+      { writable: true },
+    )
     if (run.aborted) return { status: 'failed', error: 'cancelled' }
     if (run.code === 0) return { status: 'completed', result: tail.join('\n') }
     const why = run.code === null ? `killed by ${run.signal}` : `exit code ${run.code}`

@@ -1,3 +1,4 @@
+import type { Sandbox } from './bwrap.js'
 import { codingCliExecutors, isInstalled } from './coding-cli.js'
 import { commandExecutor } from './command.js'
 import { llmExecutor } from './llm.js'
@@ -12,6 +13,8 @@ export interface ExecutorChoice {
   sessionsDir: string
   env: NodeJS.ProcessEnv
   host: WorkspaceHost
+  /** Where every executor's child processes run (probed once at start). */
+  sandbox: Sandbox
 }
 
 const CLI_PREFERENCE = ['claude', 'codex', 'opencode', 'aider'] as const
@@ -26,7 +29,13 @@ const echo: Executor = {
 }
 const noop: Executor = { name: 'noop', run: async () => ({ status: 'completed', result: '' }) }
 
-/** The executors this worker has, by name. */
+/** An executor whose every run has the worker's sandbox in its context. */
+const confined = (e: Executor, sandbox: Sandbox): Executor => ({
+  name: e.name,
+  run: (ctx) => e.run({ ...ctx, sandbox }),
+})
+
+/** The executors this worker has, by name, each confined to the worker's sandbox. */
 export function executors(choice: ExecutorChoice): Map<string, Executor> {
   const all: Executor[] = [
     llmExecutor({
@@ -41,7 +50,7 @@ export function executors(choice: ExecutorChoice): Map<string, Executor> {
     echo,
     noop,
   ]
-  return new Map(all.map((e) => [e.name, e]))
+  return new Map(all.map((e) => [e.name, confined(e, choice.sandbox)]))
 }
 
 const found = new WeakMap<ExecutorChoice, { at: number; names: string[] }>()

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import type { Bind } from './bwrap.js'
 import type { ExecContext } from './types.js'
 
 export interface ProcessOutcome {
@@ -10,21 +11,45 @@ export interface ProcessOutcome {
   aborted: boolean
 }
 
+export interface RunOptions {
+  stdin?: string
+  /** Inside the codebase; the codebase itself by default. */
+  cwd?: string
+  /** May the process change the codebase? Default: mayWrite(ctx). */
+  writable?: boolean
+  /** Host paths the tool needs besides the codebase (its own state), visible in the sandbox. */
+  binds?: readonly Bind[]
+}
+
+/** The default of every run: writable when the context says so, else only under `all`. */
+export const mayWrite = (ctx: ExecContext) => ctx.writable ?? ctx.approval === 'all'
+
 /**
- * Runs a command in the task's codebase as its own process group (so cancel and a restarted
- * worker can stop it and everything it started), with the scrubbed environment. Each stdout
- * line goes to `onLine`; stderr lines are emitted as `[stderr] …`, as upstream's worker did.
+ * Runs a command in the task's codebase, inside the worker's sandbox, as its own process
+ * group (so cancel and a restarted worker can stop it and everything it started), with the
+ * scrubbed environment. Each stdout line goes to `onLine`; stderr lines are emitted as
+ * `[stderr] …`, as upstream's worker did.
  */
 export function runProcess(
   ctx: ExecContext,
   command: string,
   args: string[],
   onLine: (line: string) => void,
-  options: { stdin?: string; cwd?: string } = {},
+  options: RunOptions = {},
 ): Promise<ProcessOutcome> {
+  // Failing closed: a context that skipped executors() must not run unconfined by accident.
+  if (!ctx.sandbox) throw new Error('runProcess: no sandbox in the context (use executors())')
+  const cwd = options.cwd ?? ctx.task.codebasePath
+  const [file, argv] = ctx.sandbox.wrap(command, args, {
+    codebase: ctx.task.codebasePath,
+    writable: options.writable ?? mayWrite(ctx),
+    cwd,
+    binds: options.binds ?? [],
+    env: ctx.env,
+  })
   return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd ?? ctx.task.codebasePath,
+    const child = spawn(file, argv, {
+      cwd,
       env: ctx.env,
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -6,22 +6,35 @@ export class OutsideCodebase extends Error {}
 const inside = (root: string, p: string) => p === root || p.startsWith(root + sep)
 
 /**
+ * The real path of `p` (absolute), also when it does not exist yet: the real path of its
+ * nearest existing ancestor plus the rest. Paths are judged only in this form, so a symlink
+ * cannot make a path look like it is somewhere it is not.
+ */
+export function realPathOf(p: string): string {
+  const target = resolve(p)
+  let existing = target
+  while (!existsSync(existing)) existing = dirname(existing)
+  return resolve(realpathSync(existing), relative(existing, target))
+}
+
+/**
  * The real path of `requested` within the codebase `root`, or OutsideCodebase. Checked twice:
- * lexically (no `..` or absolute path out), and on the real path of the nearest existing
- * ancestor, so a symlink inside the codebase cannot lead out of it. A path that does not
- * exist yet (a file to write) is allowed when its existing ancestor is inside.
+ * lexically (no `..` or absolute path out), and on the real path, so a symlink inside the
+ * codebase cannot lead out of it. A path that does not exist yet (a file to write) is allowed
+ * when its existing ancestor is inside. The root itself must still be the real path it was
+ * registered as: a codebase replaced by a symlink since would move every tool elsewhere.
  */
 export function resolveInside(root: string, requested: string): string {
   const realRoot = realpathSync(root)
+  if (realRoot !== resolve(root))
+    throw new OutsideCodebase(`the codebase ${root} now leads to ${realRoot} (through a symlink)`)
   const target = resolve(realRoot, requested)
   if (!inside(realRoot, target)) throw new OutsideCodebase(`${requested} is outside the codebase`)
-  let existing = target
-  while (!existsSync(existing)) existing = dirname(existing)
-  const real = realpathSync(existing)
+  const real = realPathOf(target)
   if (!inside(realRoot, real)) {
     throw new OutsideCodebase(`${requested} leads outside the codebase (through a symlink)`)
   }
-  return resolve(real, relative(existing, target))
+  return real
 }
 
 /** A path as the model should see it: relative to the codebase. */
@@ -29,8 +42,35 @@ export const shown = (root: string, abs: string) => relative(realpathSync(root),
 
 export const isPathLike = (s: string) => isAbsolute(s) || s.includes(sep)
 
-/** Environment names that look like credentials. */
-const SECRET = /(TOKEN|SECRET|PASSW(OR)?D|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|SESSION|COOKIE)/i
+/**
+ * A credential by its name: one `_`-separated part of it ends in a credential word (API_KEY,
+ * STRIPE_KEY, APIKEY, DB_PASS, PGPASS, MYSQL_PWD, GPG_PASSPHRASE, SENTRY_DSN, OAUTH …) or is
+ * SESSION. Parts, not substrings: GIT_AUTHOR_NAME and KEYTIMEOUT stay.
+ */
+const SECRET_PART =
+  /(KEYS?|TOKENS?|SECRETS?|PASSWORDS?|PASSWD|PASSPHRASE|PASS|PWD|CREDENTIALS?|COOKIES?|DSN|AUTH)$|^(SESSION|AUTHORIZATION)$/
+
+/** A credential by its value: a URL with user info (postgres://u:p@…, a Sentry DSN), a key block, a well-known token prefix. */
+const SECRET_VALUE =
+  /^[a-z][a-z0-9+.-]*:\/\/[^/\s@]+@|-----BEGIN [A-Z ]*PRIVATE KEY|^(sk-|sk_live_|rk_live_|ghp_|gho_|ghs_|github_pat_|glpat-|xox[abprs]-|AKIA[0-9A-Z]{16})/i
+
+/** Ordinary names the rules above would catch: the shell's directories, the desktop session. */
+const ORDINARY = new Set([
+  'PWD',
+  'OLDPWD',
+  'DESKTOP_SESSION',
+  'XDG_SESSION_ID',
+  'XDG_SESSION_TYPE',
+  'XDG_SESSION_CLASS',
+  'XDG_SESSION_DESKTOP',
+])
+
+/** Whether a variable looks like a credential, by its name or its value. */
+export function looksSecret(name: string, value = ''): boolean {
+  if (ORDINARY.has(name)) return false
+  const parts = name.toUpperCase().split(/[_.-]+/)
+  return parts.some((p) => SECRET_PART.test(p)) || SECRET_VALUE.test(value)
+}
 
 /**
  * The environment for a task's commands: the worker's, without CodeTether's own settings and
@@ -45,7 +85,7 @@ export function childEnv(env: NodeJS.ProcessEnv, keep: readonly string[] = []): 
   const out: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(env)) {
     if (allowed.has(k)) out[k] = v
-    else if (k.startsWith('CODETETHER_') || k.startsWith('npm_') || SECRET.test(k)) continue
+    else if (k.startsWith('CODETETHER_') || k.startsWith('npm_') || looksSecret(k, v)) continue
     else out[k] = v
   }
   return out

@@ -106,6 +106,8 @@ export function codebaseTools(ctx: ExecContext, finished: (summary: string) => v
             lines.push(line)
             ctx.emit(line)
           },
+          // The gate let this (changing) action through: `all`, or a person approved it.
+          { writable: true },
         )
         const status = timeout.aborted ? 'timed out' : `exit code ${run.code ?? run.signal}`
         return clip(

@@ -1,4 +1,5 @@
 /** The one interface every way of running a task implements. */
+import type { Sandbox } from './bwrap.js'
 
 /** What a worker may do without asking: read-only tools (`safe`), everything (`all`), or nothing (`none`). */
 export type ApprovalMode = 'all' | 'safe' | 'none'
@@ -58,6 +59,16 @@ export interface ExecContext {
   env: NodeJS.ProcessEnv
   /** Called with the process group of every child started, so a restarted worker can stop orphans. */
   onProcess(pgid: number): void
+  /**
+   * Where child processes run: set by `executors()` for every executor, so no path forgets it
+   * (runProcess refuses to start a process without it).
+   */
+  sandbox?: Sandbox
+  /**
+   * Whether child processes may change the codebase. The hook for approvals: when unset, only
+   * `--auto-approve all` makes it writable (a run a person approved passes it explicitly).
+   */
+  writable?: boolean
 }
 
 export type ExecResult =

@@ -1,11 +1,14 @@
-import { existsSync, statSync } from 'node:fs'
-import { dirname, resolve, sep } from 'node:path'
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join, sep } from 'node:path'
 import { jobGate } from './approval.js'
+import type { Bind } from './bwrap.js'
 import { runProcess } from './process.js'
+import { realPathOf } from './sandbox.js'
 import type { ExecContext, ExecResult, Executor } from './types.js'
 
 export interface WorkspaceHost {
-  /** The roots the worker was started with: registering inside them needs no approval. */
+  /** The roots the worker was started with (real paths): registering inside them needs no approval. */
   roots(): string[]
   register(path: string, name: string, description: string): Promise<string>
 }
@@ -15,7 +18,9 @@ const within = (roots: string[], p: string) =>
 
 function meta(ctx: ExecContext) {
   const m = ctx.task.metadata
-  const path = typeof m.path === 'string' ? resolve(m.path) : ''
+  // Judged, registered and served as its real path: a symlink inside the roots pointing
+  // elsewhere is judged where it leads.
+  const path = typeof m.path === 'string' && m.path !== '' ? realPathOf(m.path) : ''
   return {
     path,
     name: String(m.name ?? path.split(sep).pop() ?? 'codebase'),
@@ -72,14 +77,30 @@ export function cloneRepoJob(host: WorkspaceHost): Executor {
         url,
         path,
       ]
-      const run = await runProcess(ctx, 'git', args, (l) => ctx.emit(l), { cwd: dirname(path) })
-      if (run.code !== 0)
+      // git runs in the sandbox like any task process: the new directory is its codebase.
+      mkdirSync(path, { recursive: true })
+      const into = { ...ctx, task: { ...ctx.task, codebasePath: path } }
+      const run = await runProcess(into, 'git', args, (l) => ctx.emit(l), {
+        writable: true,
+        binds: gitBinds(url, ctx.env),
+      })
+      if (run.code !== 0) {
+        rmSync(path, { recursive: true, force: true })
         return {
           status: 'failed',
           error: `git clone failed: ${run.stderrTail.slice(-3).join(' ')}`,
         }
+      }
       const id = await host.register(path, name, description)
       return { status: 'completed', result: JSON.stringify({ codebase_id: id, path }) }
     },
   }
+}
+
+/** What git needs to fetch: its settings and keys (read-only), and a local source repository. */
+function gitBinds(url: string, env: NodeJS.ProcessEnv): Bind[] {
+  const home = env.HOME ?? homedir()
+  const own = ['.gitconfig', '.config/git', '.git-credentials', '.ssh'].map((p) => join(home, p))
+  const local = existsSync(url) ? [realPathOf(url)] : []
+  return [...own, ...local].map((path) => ({ path, writable: false }))
 }

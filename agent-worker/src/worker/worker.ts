@@ -1,6 +1,7 @@
 import { homedir, hostname } from 'node:os'
 import { basename } from 'node:path'
 import type { Settings } from '../config.js'
+import { chooseSandbox } from '../executors/bwrap.js'
 import { codingCliExecutors } from '../executors/coding-cli.js'
 import { type ExecutorChoice, executors, pick, usable } from '../executors/index.js'
 import { killGroup } from '../executors/process.js'
@@ -43,6 +44,7 @@ export class Worker {
       defaultModel: s.model,
       sessionsDir: `${s.stateDir}/sessions`,
       env: process.env,
+      sandbox: chooseSandbox(s.sandbox, s.sandboxRead, process.env, (msg) => log.warn(msg)),
       host: {
         roots: () => s.codebases,
         register: (path, name, description) => this.registerCodebase(path, name, description),
@@ -64,7 +66,9 @@ export class Worker {
 
   async start() {
     this.unlock = lockStateDir(this.s.stateDir)
-    log.info(`worker ${bold(this.id)} (${this.s.name}) → ${this.server.base}`)
+    log.info(
+      `worker ${bold(this.id)} (${this.s.name}) → ${this.server.base}, sandbox ${this.choice.sandbox.name}`,
+    )
     await recoverLeftovers(this.deps(), (pgid) => {
       killGroup(pgid, 'SIGKILL')
     })
