@@ -5,7 +5,7 @@
  * which the stack installs (scripts/stack/packages.ts): without it they fail, saying so.
  */
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, test } from 'node:test'
 import { api } from './helpers'
@@ -198,19 +198,26 @@ describe('codebase paths are judged where they lead', () => {
         method: 'POST',
         json: { name: 'via-link', path: link },
       })
+      // Outside the roots under safe, it waits for a person, asking about where the link
+      // leads: the approver sees the real target, not the innocent-looking link.
       const asked = (await res.json()) as { task_id: string }
       const done = await settled(asked.task_id)
-      assert.equal(done.status, 'failed', JSON.stringify(done))
-      assert.match(done.error ?? '', /Refused/)
+      assert.equal(done.status, 'needs_input', JSON.stringify(done))
+      const pending = done.metadata.pending_action as { input: { path: string } }
+      assert.equal(pending.input.path, realpathSync(outside))
       // A clone into a new directory through the link is judged where the link leads, too.
       const cloned = await api('/v1/agent/codebases', {
         method: 'POST',
         json: { name: 'clone', path: join(link, 'repo'), git_url: 'https://127.0.0.1:9/r.git' },
       })
-      const clone = await settled(((await cloned.json()) as { task_id: string }).task_id)
-      assert.equal(clone.status, 'failed', JSON.stringify(clone))
-      assert.match(clone.error ?? '', /Refused/)
+      const cloneId = ((await cloned.json()) as { task_id: string }).task_id
+      const clone = await settled(cloneId)
+      assert.equal(clone.status, 'needs_input', JSON.stringify(clone))
+      const cloneAsk = clone.metadata.pending_action as { input: { path: string } }
+      assert.equal(cloneAsk.input.path, join(realpathSync(outside), 'repo'))
       assert.ok(!existsSync(join(outside, 'repo')), 'nothing was cloned outside the roots')
+      for (const id of [asked.task_id, cloneId])
+        await api(`/v1/agent/tasks/${id}/cancel`, { method: 'POST' })
       for (const p of [link, outside]) {
         const rows = await (await api(`/v1/agent/codebases?path=${encodeURIComponent(p)}`)).json()
         assert.deepEqual(rows, [], `${p} was not registered`)
