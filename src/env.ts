@@ -111,6 +111,20 @@ const ConfigSchema = z.object({
   AGENT_CARD_SIGNING_KEY: optional,
   /** Let push notifications go to loopback/private addresses (dev and tests only). */
   PUSH_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  /**
+   * DNS-over-HTTPS JSON endpoint the outbound guard resolves names with (workerd has no
+   * resolver API): a webhook's name must not lead to a private address.
+   */
+  DOH_URL: z.url().default('https://cloudflare-dns.com/dns-query'),
+  /** Origins (scheme://host:port) outbound calls may reach although private, comma-separated. */
+  OUTBOUND_ALLOW_ORIGINS: optional
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url().transform((u) => new URL(u).origin))),
   LIVEKIT_URL: optional.pipe(z.url().optional()),
   LIVEKIT_API_KEY: optional,
   LIVEKIT_API_SECRET: optional,

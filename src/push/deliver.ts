@@ -2,6 +2,12 @@ import { V03PushNotificationSerializer } from '@a2a-js/sdk/compat/v0_3/server'
 import { V1PushNotificationSerializer } from '@a2a-js/sdk/server'
 import { toSdkTask, toStreamResponse } from '../a2a/convert'
 import { log } from '../lib/log'
+import {
+  type OutboundPolicy,
+  OutboundRefused,
+  outboundFetch,
+  outboundPolicy,
+} from '../lib/outbound-url'
 import { unseal } from '../lib/seal'
 import { count } from '../metrics/counters'
 import type { TaskEvent } from '../tasks/events'
@@ -39,11 +45,17 @@ export async function signature(token: string, timestamp: number, body: string):
   return `t=${timestamp},v1=${hex(mac)}`
 }
 
-async function post(url: string, headers: Record<string, string>, body: string): Promise<boolean> {
+async function post(
+  policy: OutboundPolicy,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<boolean> {
   for (const delay of BACKOFF_MS) {
     if (delay) await new Promise((r) => setTimeout(r, delay))
     try {
-      const res = await fetch(url, {
+      // Checked again at delivery, not only when the config was saved: names move.
+      const res = await outboundFetch(policy, url, {
         method: 'POST',
         headers,
         body,
@@ -52,7 +64,11 @@ async function post(url: string, headers: Record<string, string>, body: string):
       await res.body?.cancel()
       if (res.ok) return true
       if (res.status < 500 && res.status !== 408 && res.status !== 429) return false // the receiver said no
-    } catch {
+    } catch (err) {
+      if (err instanceof OutboundRefused) {
+        log.warn('push delivery refused', { url_problem: err.message })
+        return false
+      }
       // network error or timeout: retry
     }
   }
@@ -81,7 +97,7 @@ async function deliverOne(
   if (cfg.authScheme && cfg.sealedCredentials) {
     headers.Authorization = `${cfg.authScheme} ${await unseal(secretsKey, cfg.sealedCredentials)}`
   }
-  const ok = await post(cfg.url, headers, body)
+  const ok = await post(outboundPolicy(scope.config), cfg.url, headers, body)
   count('codetether_push_deliveries_total', { outcome: ok ? 'delivered' : 'failed' })
   if (!ok) log.warn('push delivery failed', { task_id: task.id, config_id: cfg.id, seq: event.seq })
 }
