@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { AgentBus } from '../durable-objects/agent-bus'
+import type { PushOutbox } from '../durable-objects/push-outbox'
 import type { TaskStream } from '../durable-objects/task-stream'
 import type { WorkerHub } from '../durable-objects/worker-hub'
 
@@ -8,6 +9,7 @@ export interface Env {
   TASK_STREAM: DurableObjectNamespace<TaskStream>
   AGENT_BUS: DurableObjectNamespace<AgentBus>
   WORKER_HUB: DurableObjectNamespace<WorkerHub>
+  PUSH_OUTBOX: DurableObjectNamespace<PushOutbox>
   [key: string]: unknown
 }
 
@@ -109,6 +111,16 @@ const ConfigSchema = z.object({
   SECRETS_KEY: optional,
   /** A private JWK (with kid) that signs the agent card; its public half is published. */
   AGENT_CARD_SIGNING_KEY: optional,
+  /**
+   * Push retries: the first wait after a failure; each later one doubles, up to an hour,
+   * until PUSH_RETRY_HOURS after the event.
+   */
+  PUSH_RETRY_BASE_MS: z.coerce.number().int().min(100).max(3600_000).default(5_000),
+  PUSH_RETRY_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(7 * 24)
+    .default(24),
   /** Let push notifications go to loopback/private addresses (dev and tests only). */
   PUSH_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   /**

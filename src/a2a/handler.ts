@@ -33,7 +33,7 @@ import {
   type PushConfigRow,
   savePushConfig,
 } from '../push/configs'
-import { deliverPush } from '../push/deliver'
+import { enqueuePush } from '../push/deliver'
 import { cancelTask } from '../queue/cancel'
 import { createQueuedTask } from '../queue/tasks'
 import { readEvents } from '../tasks/events'
@@ -271,9 +271,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
         await this.savePush({ ...push, taskId: row.id }, this.s.version)
         // Changes before the webhook existed are delivered now, in order.
         const past = await readEvents(this.s.db, this.s.tenantId, row.id, 0)
-        this.s.waitUntil(
-          deliverPush(this.s, (await getTask(this.s.db, this.s.tenantId, row.id)) ?? row, past),
-        )
+        await enqueuePush(this.s, (await getTask(this.s.db, this.s.tenantId, row.id)) ?? row, past)
       }
       return row
     } catch (err) {

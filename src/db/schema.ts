@@ -19,6 +19,7 @@ import {
 import { auditLog, authSessions, tenantMembers } from './auth-schema'
 import { agentMessages, agentSubscriptions, agents } from './bus-schema'
 import { bytea, createdAt, tenantId, ts } from './columns'
+import { pushAttempts, pushDeliveries } from './push-schema'
 import { sessionMessages, sessions, tokenUsage } from './session-schema'
 
 export const tenants = pgTable('tenants', {
@@ -198,7 +199,6 @@ export const taskPushConfigs = pgTable(
     wireVersion: text('wire_version', { enum: ['0.3', '1.0'] })
       .notNull()
       .default('1.0'),
-    lastDeliveredSeq: bigint('last_delivered_seq', { mode: 'number' }).notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [
@@ -271,6 +271,8 @@ export const tenantTables = {
   taskEvents,
   apiKeys,
   taskPushConfigs,
+  pushDeliveries,
+  pushAttempts,
   agentMemories,
   cronJobs,
   cronRuns,
