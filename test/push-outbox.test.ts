@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { startWrangler } from '../scripts/stack/wrangler'
 import { openTask, rpc } from './a2a-helpers'
+import { launchBrowser, watchErrors } from './browser'
 import { api, stack, stackVars, startTestWorker } from './helpers'
 import { until } from './worker-helpers'
 
@@ -77,9 +78,13 @@ interface Listing {
   }[]
 }
 
+/** The task of the first test, whose deliveries the UI test shows. */
+let retriedTask = ''
+
 describe('the push outbox', () => {
   test('a webhook failing twice gets each event once, in order, after retries', async () => {
     const open = await openTask()
+    retriedTask = open.id
     failures.set('/flaky', 2)
     const cfg = await rpc(
       'CreateTaskPushNotificationConfig',
@@ -124,6 +129,30 @@ describe('the push outbox', () => {
         Date.parse(t.next_retry_at ?? '') - Date.parse(t.attempted_at)
       const [first, second] = d.tries
       assert.ok(first && second && wait(second) > wait(first), 'the backoff grows')
+    }
+  })
+
+  test('the task view shows its deliveries: tries, state and next retry', async () => {
+    assert.ok(retriedTask, 'runs after the retry test')
+    const { browser, close } = await launchBrowser()
+    try {
+      const ctx = await browser.newContext()
+      await ctx.addInitScript((token) => localStorage.setItem('ct_token', token), stack().devToken)
+      const page = await ctx.newPage()
+      const errors = watchErrors(page)
+      await page.goto(`${stack().url}/v1/monitor/#/tasks/${encodeURIComponent(retriedTask)}`)
+      const table = page.getByRole('table', { name: /Webhook deliveries/ })
+      await table.waitFor()
+      const rows = table.locator('tbody tr')
+      assert.equal(await rows.count(), 2)
+      for (const row of await rows.all()) {
+        const cells = row.locator('td')
+        assert.equal(await cells.nth(0).textContent(), 'delivered')
+        assert.equal(await cells.nth(1).textContent(), '500, 500, 200')
+      }
+      assert.deepEqual(errors, [])
+    } finally {
+      await close()
     }
   })
 

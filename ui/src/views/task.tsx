@@ -4,6 +4,7 @@ import { useApi, useLiveRefresh } from '../hooks'
 import { OutputLine } from '../output'
 import { openStream, type StreamState } from '../sse'
 import { act, Badge, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
+import { PushDeliveries } from './task-push'
 import { cancelTask, requeueTask, type Task } from './tasks'
 
 interface Line {
@@ -141,6 +142,7 @@ export function TaskDetail({ id }: { id: string }) {
           )}
         </Section>
       )}
+      <PushDeliveries id={id} />
       <Section
         title="Output"
         actions={
