@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test'
 import { startWrangler } from '../scripts/stack/wrangler'
 import { openTask, rpc } from './a2a-helpers'
 import { launchBrowser, watchErrors } from './browser'
-import { api, stack, stackVars, startTestWorker } from './helpers'
+import { api, asTenant, connectAsApp, stack, stackVars, startTestWorker } from './helpers'
 import { until } from './worker-helpers'
 
 interface Hit {
@@ -154,6 +154,27 @@ describe('the push outbox', () => {
     } finally {
       await close()
     }
+  })
+
+  test('retention drops settled deliveries with the events, by when they settled', async () => {
+    assert.ok(retriedTask, 'runs after the retry test')
+    const app = await connectAsApp()
+    try {
+      await asTenant(app, stack().tenantId, () =>
+        app.query(
+          `update push_deliveries set settled_at = now() - interval '100 days' where task_id = $1`,
+          [retriedTask],
+        ),
+      )
+    } finally {
+      await app.end()
+    }
+    const run = await api('/v1/admin/retention/run', { method: 'POST' })
+    assert.ok(((await run.json()) as { deleted: { pushes: number } }).deleted.pushes >= 2)
+    const listing = (await (
+      await api(`/v1/agent/tasks/${retriedTask}/push-deliveries`)
+    ).json()) as Listing
+    assert.deepEqual(listing.deliveries, [])
   })
 
   test('the listing is per task and needs the task to exist', async () => {
