@@ -6,6 +6,7 @@ import { V03PushNotificationSerializer } from '@a2a-js/sdk/compat/v0_3/server'
 import { V1PushNotificationSerializer } from '@a2a-js/sdk/server'
 import { toSdkTask, toStreamResponse } from '../a2a/convert'
 import type { Env } from '../env'
+import { log } from '../lib/log'
 import type { TaskEvent } from '../tasks/events'
 import type { Scope } from '../tasks/scope'
 import type { TaskRow } from '../tasks/store'
@@ -49,6 +50,15 @@ export const outboxOf = (env: Env, tenantId: string) =>
  * X-A2A-Event-Id (task:seq), so receivers can order and drop duplicates.
  */
 export async function enqueuePush(scope: Scope, task: TaskRow, events: TaskEvent[]) {
+  try {
+    await enqueue(scope, task, events)
+  } catch (err) {
+    // The change itself is committed: its caller must not fail for its notification.
+    log.error('push enqueue failed', { task_id: task.id, error: err as Error })
+  }
+}
+
+async function enqueue(scope: Scope, task: TaskRow, events: TaskEvent[]) {
   const changes = events.filter((e) => e.kind === 'status')
   if (!scope.config.SECRETS_KEY || changes.length === 0 || task.pushConfigs === 0) return
   const configs = await listPushConfigs(scope, task.id)

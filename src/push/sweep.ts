@@ -103,7 +103,13 @@ async function drain(scope: Scope, secretsKey: string, queue: PendingDelivery[],
   for (const d of queue) {
     // Due by its own time, or released by the one before it settling.
     if (!go && (d.nextAttemptAt?.getTime() ?? 0) > now) return
-    if (!(await attempt(scope, secretsKey, d))) return
+    try {
+      if (!(await attempt(scope, secretsKey, d))) return
+    } catch (err) {
+      // e.g. the config was deleted mid-try: this queue waits for the next sweep, others go on.
+      log.warn('push attempt not recorded', { task_id: d.taskId, error: err as Error })
+      return
+    }
     go = true
   }
 }

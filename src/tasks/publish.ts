@@ -51,9 +51,7 @@ export async function announce(
     task.workspaceId ? publishToWorkspace(scope, task, events) : undefined,
   ])
   // Awaited, not left to waitUntil: once queued, a delivery outlives this isolate.
-  await enqueuePush(scope, task, events).catch((err) =>
-    log.error('push enqueue failed', { task_id: task.id, error: err as Error }),
-  )
+  await enqueuePush(scope, task, events)
 }
 
 /** A workspace task's changes, for the UIs watching that workspace (WorkerHub). */
