@@ -212,7 +212,8 @@ export class WorkerHub extends TenantObject {
     await this.ctx.storage.put('purgedAt', Date.now())
     try {
       const purged = await purgeExpired(this.scope())
-      if (purged.output || purged.events) log.info('retention', { tenant_id: tenantId, ...purged })
+      if (purged.output || purged.events || purged.pushes)
+        log.info('retention', { tenant_id: tenantId, ...purged })
     } catch (err) {
       log.error('retention failed', { tenant_id: tenantId, error: err as Error })
     }

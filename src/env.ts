@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { AgentBus } from '../durable-objects/agent-bus'
+import type { PushOutbox } from '../durable-objects/push-outbox'
 import type { TaskStream } from '../durable-objects/task-stream'
 import type { WorkerHub } from '../durable-objects/worker-hub'
 
@@ -8,6 +9,7 @@ export interface Env {
   TASK_STREAM: DurableObjectNamespace<TaskStream>
   AGENT_BUS: DurableObjectNamespace<AgentBus>
   WORKER_HUB: DurableObjectNamespace<WorkerHub>
+  PUSH_OUTBOX: DurableObjectNamespace<PushOutbox>
   [key: string]: unknown
 }
 
@@ -109,8 +111,32 @@ const ConfigSchema = z.object({
   SECRETS_KEY: optional,
   /** A private JWK (with kid) that signs the agent card; its public half is published. */
   AGENT_CARD_SIGNING_KEY: optional,
+  /**
+   * Push retries: the first wait after a failure; each later one doubles, up to an hour,
+   * until PUSH_RETRY_HOURS after the event.
+   */
+  PUSH_RETRY_BASE_MS: z.coerce.number().int().min(100).max(3600_000).default(5_000),
+  PUSH_RETRY_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(7 * 24)
+    .default(24),
   /** Let push notifications go to loopback/private addresses (dev and tests only). */
   PUSH_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  /**
+   * DNS-over-HTTPS JSON endpoint the outbound guard resolves names with (workerd has no
+   * resolver API): a webhook's name must not lead to a private address.
+   */
+  DOH_URL: z.url().default('https://cloudflare-dns.com/dns-query'),
+  /** Origins (scheme://host:port) outbound calls may reach although private, comma-separated. */
+  OUTBOUND_ALLOW_ORIGINS: optional
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url().transform((u) => new URL(u).origin))),
   LIVEKIT_URL: optional.pipe(z.url().optional()),
   LIVEKIT_API_KEY: optional,
   LIVEKIT_API_SECRET: optional,

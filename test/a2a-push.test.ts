@@ -168,7 +168,13 @@ describe('push notifications', () => {
     assert.equal(got[0]?.headers['content-type'], 'application/json')
   })
 
-  test('webhook URLs: private and loopback addresses are refused outside dev mode', () => {
+  test('webhook URLs: private and loopback addresses are refused outside dev mode', async () => {
+    const policy = {
+      allowPrivate: false,
+      allowOrigins: new Set<string>(),
+      dohUrl: 'http://0.0.0.0/',
+    }
+    const open = { ...policy, allowPrivate: true }
     for (const url of [
       'http://127.0.0.1/x',
       'http://10.1.2.3/',
@@ -177,10 +183,10 @@ describe('push notifications', () => {
       'http://localhost:8080',
       'http://169.254.169.254/latest',
     ]) {
-      assert.ok(outboundUrlProblem(url, false), url)
-      assert.equal(outboundUrlProblem(url, true), undefined, url)
+      assert.ok(await outboundUrlProblem(url, policy), url)
+      assert.equal(await outboundUrlProblem(url, open), undefined, url)
     }
-    assert.equal(outboundUrlProblem('https://hooks.example.com/a2a', false), undefined)
-    assert.ok(outboundUrlProblem('file:///etc/passwd', true))
+    assert.equal(await outboundUrlProblem('https://93.184.215.14/a2a', policy), undefined)
+    assert.ok(await outboundUrlProblem('file:///etc/passwd', open))
   })
 })

@@ -206,6 +206,8 @@ export async function startTempStack(
     ephemeral: true,
     log,
     workerLogFile: join(dir, 'worker.log'),
+    // Push retries a few hundred ms apart, so tests of a failing webhook take seconds.
+    vars: { PUSH_RETRY_BASE_MS: '300' },
   })
   return {
     stack,

@@ -25,7 +25,7 @@ import {
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server'
 import { continueTask, type IncomingMessage, startTask, TaskClosedError } from '../agents/execute'
 import { ApiError } from '../lib/errors'
-import { outboundUrlProblem } from '../lib/outbound-url'
+import { outboundPolicy, outboundUrlProblem } from '../lib/outbound-url'
 import {
   deletePushConfig,
   getPushConfig,
@@ -33,7 +33,7 @@ import {
   type PushConfigRow,
   savePushConfig,
 } from '../push/configs'
-import { deliverPush } from '../push/deliver'
+import { enqueuePush } from '../push/deliver'
 import { cancelTask } from '../queue/cancel'
 import { createQueuedTask } from '../queue/tasks'
 import { readEvents } from '../tasks/events'
@@ -187,12 +187,9 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     return key
   }
 
-  private savePush(params: TaskPushNotificationConfig, wireVersion: '0.3' | '1.0') {
+  private async savePush(params: TaskPushNotificationConfig, wireVersion: '0.3' | '1.0') {
     const key = this.requirePush()
-    const problem = outboundUrlProblem(
-      params.url,
-      this.s.config.AUTH_MODE === 'dev' || this.s.config.PUSH_ALLOW_PRIVATE === 'true',
-    )
+    const problem = await outboundUrlProblem(params.url, outboundPolicy(this.s.config))
     if (problem) throw new RequestMalformedError(`Push notification ${problem}`)
     return savePushConfig(this.s, key, {
       taskId: params.taskId,
@@ -274,9 +271,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
         await this.savePush({ ...push, taskId: row.id }, this.s.version)
         // Changes before the webhook existed are delivered now, in order.
         const past = await readEvents(this.s.db, this.s.tenantId, row.id, 0)
-        this.s.waitUntil(
-          deliverPush(this.s, (await getTask(this.s.db, this.s.tenantId, row.id)) ?? row, past),
-        )
+        await enqueuePush(this.s, (await getTask(this.s.db, this.s.tenantId, row.id)) ?? row, past)
       }
       return row
     } catch (err) {

@@ -103,7 +103,7 @@ export const coordinator: EdgeAgent = defineAgent({
     const scope = agentScope(ctx, 'coordinator')
     const refused = await assertWithinLimit(scope).catch((err: Error) => err.message)
     if (refused) return failed(refused)
-    const mcp = await mcpToolSet(ctx.config.MCP_SERVER_URLS)
+    const mcp = await mcpToolSet(ctx.config)
     try {
       const result = await generateText({
         model: languageModel(ref, stringsOf(ctx.env)),

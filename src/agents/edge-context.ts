@@ -12,6 +12,7 @@ import { mcpAccess } from '../../agent-worker/src/agent/mcp-access'
 import { askAgent, publishEvent, sendMessage, subscribeAgent } from '../bus/service'
 import { log } from '../lib/log'
 import type { Scope } from '../tasks/scope'
+import { guardedMcpFetch } from './coordinator-mcp'
 import type { EdgeAgent, EdgePlatform } from './types'
 
 const SEND_TIMEOUT_MS = 20_000
@@ -22,7 +23,11 @@ export function edgeContext(
   onProgress?: (text: string) => Promise<void>,
 ): AgentContext<EdgePlatform> & { close(): Promise<void> } {
   const me = agent.name
-  const mcp = mcpAccess(scope.config.MCP_SERVER_URLS, (msg) => log.warn(msg))
+  const mcp = mcpAccess(
+    scope.config.MCP_SERVER_URLS,
+    (msg) => log.warn(msg),
+    guardedMcpFetch(scope.config),
+  )
   return {
     agent: me,
     async send(to, message, opts) {

@@ -16,6 +16,7 @@ import { sessionsApi } from './sessions'
 import { statusApi } from './status'
 import { taskAdminApi } from './task-admin'
 import { taskOutputApi } from './task-output'
+import { taskPushApi } from './task-push'
 import { taskStatusApi } from './task-status'
 import { tasksApi } from './tasks'
 import { tenantsApi } from './tenants'
@@ -41,6 +42,7 @@ v1.route('/agent/tasks', taskAdminApi)
 v1.route('/agent/tasks', tasksApi)
 v1.route('/agent/tasks', taskStatusApi)
 v1.route('/agent/tasks', taskOutputApi)
+v1.route('/agent/tasks', taskPushApi)
 v1.route('/agent/workers', workersApi)
 v1.route('/agent/models', modelsApi)
 v1.route('/agent/status', statusApi)

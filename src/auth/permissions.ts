@@ -168,6 +168,7 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['POST', '/v1/agent/tasks/:id/output', 'tasks:work'],
   ['GET', '/v1/agent/tasks/:id/output', 'tasks:read'],
   ['GET', '/v1/agent/tasks/:id/output/stream', 'tasks:read'],
+  ['GET', '/v1/agent/tasks/:id/push-deliveries', 'tasks:read'],
   ['POST', '/v1/agent/workers/register', 'workers:connect'],
   ['POST', '/v1/agent/workers/:id/heartbeat', 'workers:connect'],
   ['POST', '/v1/agent/workers/:id/unregister', 'workers:connect'],

@@ -15,7 +15,12 @@ import {
 import { agentMessage } from '../agents/message'
 import { ApiError, badRequest } from '../lib/errors'
 import { log } from '../lib/log'
-import { outboundUrlProblem } from '../lib/outbound-url'
+import {
+  OutboundRefused,
+  outboundFetch,
+  outboundPolicy,
+  outboundUrlProblem,
+} from '../lib/outbound-url'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { applyChange, insertTask, type TaskChange, type TaskRow } from '../tasks/store'
@@ -28,27 +33,28 @@ const TIMEOUT_MS = 15_000
 // A card is small and the first thing asked: a server slow to give it is not worth waiting for.
 const CARD_TIMEOUT_MS = 5_000
 
-const allowPrivate = (scope: Scope) =>
-  scope.config.AUTH_MODE === 'dev' || scope.config.PUSH_ALLOW_PRIVATE === 'true'
-
 /**
- * fetch for calls to a remote agent: every URL passes the guard, no redirects are followed
- * (one could point inside), answers are size-limited and time-limited; streams pass through.
+ * fetch for calls to a remote agent: every URL and redirect hop passes the guard, answers
+ * are size-limited and time-limited; streams pass through.
  */
 function guardedFetch(scope: Scope): typeof fetch {
+  const policy = outboundPolicy(scope.config)
   return async (input, init) => {
     const url = input instanceof Request ? input.url : String(input)
-    const problem = outboundUrlProblem(url, allowPrivate(scope))
-    if (problem) throw new ApiError(400, 'remote_refused', `Remote agent ${problem}`)
     const card = url.includes('/.well-known/')
     const signal = AbortSignal.any(
       [AbortSignal.timeout(card ? CARD_TIMEOUT_MS : TIMEOUT_MS), init?.signal].filter(
         (s): s is AbortSignal => !!s,
       ),
     )
-    const res = await fetch(input, { ...init, redirect: 'manual', signal })
-    if (res.status >= 300 && res.status < 400) {
-      throw new ApiError(502, 'remote_redirect', 'The remote agent answered with a redirect')
+    let res: Response
+    try {
+      res = await outboundFetch(policy, input, { ...init, signal })
+    } catch (err) {
+      if (err instanceof OutboundRefused) {
+        throw new ApiError(400, 'remote_refused', `Remote agent ${err.message}`)
+      }
+      throw err
     }
     if (res.headers.get('content-type')?.includes('text/event-stream')) return res
     const limit = card ? CARD_LIMIT : REPLY_LIMIT
@@ -98,7 +104,7 @@ function factory(scope: Scope) {
 
 /** Fetches a remote agent's card and registers it under `name` (default: from the card). */
 export async function registerRemoteAgent(scope: Scope, url: string, name?: string) {
-  const problem = outboundUrlProblem(url, allowPrivate(scope))
+  const problem = await outboundUrlProblem(url, outboundPolicy(scope.config))
   if (problem) throw badRequest(`url: ${problem}`)
   let client: Client
   try {

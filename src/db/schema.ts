@@ -20,6 +20,7 @@ import { taskApprovals } from './approval-schema'
 import { auditLog, authSessions, tenantMembers } from './auth-schema'
 import { agentMessages, agentSubscriptions, agents } from './bus-schema'
 import { bytea, createdAt, tenantId, ts } from './columns'
+import { pushAttempts, pushDeliveries } from './push-schema'
 import { sessionMessages, sessions, tokenUsage } from './session-schema'
 
 export const tenants = pgTable('tenants', {
@@ -201,7 +202,6 @@ export const taskPushConfigs = pgTable(
     wireVersion: text('wire_version', { enum: ['0.3', '1.0'] })
       .notNull()
       .default('1.0'),
-    lastDeliveredSeq: bigint('last_delivered_seq', { mode: 'number' }).notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [
@@ -274,6 +274,8 @@ export const tenantTables = {
   taskEvents,
   apiKeys,
   taskPushConfigs,
+  pushDeliveries,
+  pushAttempts,
   agentMemories,
   cronJobs,
   cronRuns,

@@ -8,13 +8,16 @@ const BATCH = 5000
 export interface Purged {
   output: number
   events: number
+  /** Settled push deliveries (with their tries). */
+  pushes: number
 }
 
 /**
  * Drops what a finished task no longer needs: its output lines after RETENTION_OUTPUT_DAYS,
  * its other events after RETENTION_EVENTS_DAYS. A task's last event (its final status) is
  * always kept, so a late subscriber or replay still ends with the outcome; the task row,
- * its result and artifacts stay. 0 days keeps forever.
+ * its result and artifacts stay. Settled push deliveries go with the events, by the time they
+ * settled (a pending one is never dropped). 0 days keeps forever.
  */
 export async function purgeExpired(scope: Scope): Promise<Purged> {
   const { RETENTION_OUTPUT_DAYS: outputDays, RETENTION_EVENTS_DAYS: eventsDays } = scope.config
@@ -35,5 +38,17 @@ export async function purgeExpired(scope: Scope): Promise<Purged> {
         ).then((r) => r.rowCount ?? 0)
   const output = await purge(outputDays, 'output')
   const events = await purge(eventsDays, 'all')
-  return { output, events }
+  const pushes =
+    eventsDays === 0
+      ? 0
+      : await withTenant(scope.db, scope.tenantId, (tx) =>
+          tx.execute(sql`
+            with doomed as (
+              select task_id, config_id, seq from push_deliveries
+               where settled_at < now() - make_interval(days => ${eventsDays}::int)
+               limit ${BATCH})
+            delete from push_deliveries p using doomed d
+             where p.task_id = d.task_id and p.config_id = d.config_id and p.seq = d.seq`),
+        ).then((r) => r.rowCount ?? 0)
+  return { output, events, pushes }
 }

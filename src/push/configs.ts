@@ -1,4 +1,4 @@
-import { and, eq, lt } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { taskPushConfigs } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import { seal } from '../lib/seal'
@@ -73,29 +73,4 @@ export async function deletePushConfig(scope: Scope, taskId: string, id: string)
       .delete(taskPushConfigs)
       .where(and(eq(taskPushConfigs.taskId, taskId), eq(taskPushConfigs.id, id))),
   )
-}
-
-/**
- * Claims event `seq` for delivery to a config: true for exactly one caller, and never for
- * an event older than one already delivered.
- */
-export async function claimDelivery(
-  scope: Scope,
-  cfg: PushConfigRow,
-  seq: number,
-): Promise<boolean> {
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
-      .update(taskPushConfigs)
-      .set({ lastDeliveredSeq: seq })
-      .where(
-        and(
-          eq(taskPushConfigs.taskId, cfg.taskId),
-          eq(taskPushConfigs.id, cfg.id),
-          lt(taskPushConfigs.lastDeliveredSeq, seq),
-        ),
-      )
-      .returning({ id: taskPushConfigs.id }),
-  )
-  return rows.length === 1
 }

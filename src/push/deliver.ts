@@ -1,20 +1,22 @@
+/**
+ * Push notifications (A2A v1.0 §13.2): each state change of a task with webhooks becomes one
+ * outbox row per webhook, serialized now, and the tenant's PushOutbox sends it (sweep.ts).
+ */
 import { V03PushNotificationSerializer } from '@a2a-js/sdk/compat/v0_3/server'
 import { V1PushNotificationSerializer } from '@a2a-js/sdk/server'
 import { toSdkTask, toStreamResponse } from '../a2a/convert'
+import type { Env } from '../env'
 import { log } from '../lib/log'
-import { unseal } from '../lib/seal'
-import { count } from '../metrics/counters'
 import type { TaskEvent } from '../tasks/events'
 import type { Scope } from '../tasks/scope'
 import type { TaskRow } from '../tasks/store'
-import { claimDelivery, listPushConfigs, type PushConfigRow } from './configs'
+import { listPushConfigs } from './configs'
+import { enqueueDeliveries, type NewDelivery } from './outbox'
 
 const serializers = {
   '1.0': new V1PushNotificationSerializer(),
   '0.3': new V03PushNotificationSerializer(),
 }
-const BACKOFF_MS = [0, 1000, 4000]
-const TIMEOUT_MS = 10_000
 
 const hex = (buf: ArrayBuffer) =>
   [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('')
@@ -39,78 +41,40 @@ export async function signature(token: string, timestamp: number, body: string):
   return `t=${timestamp},v1=${hex(mac)}`
 }
 
-async function post(url: string, headers: Record<string, string>, body: string): Promise<boolean> {
-  for (const delay of BACKOFF_MS) {
-    if (delay) await new Promise((r) => setTimeout(r, delay))
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      })
-      await res.body?.cancel()
-      if (res.ok) return true
-      if (res.status < 500 && res.status !== 408 && res.status !== 429) return false // the receiver said no
-    } catch {
-      // network error or timeout: retry
-    }
-  }
-  return false
-}
-
-async function deliverOne(
-  scope: Scope,
-  secretsKey: string,
-  task: TaskRow,
-  cfg: PushConfigRow,
-  event: TaskEvent,
-) {
-  const response = toStreamResponse(task, event)
-  if (!response || !(await claimDelivery(scope, cfg, event.seq))) return
-  const { body, contentType } = serializers[cfg.wireVersion].serialize(response, toSdkTask(task))
-  const headers: Record<string, string> = {
-    'Content-Type': contentType,
-    'X-A2A-Event-Id': `${task.id}:${event.seq}`, // receivers drop duplicates by this
-  }
-  if (cfg.sealedToken) {
-    const token = await unseal(secretsKey, cfg.sealedToken)
-    headers['X-A2A-Notification-Token'] = token
-    headers['X-A2A-Signature'] = await signature(token, Math.floor(Date.now() / 1000), body)
-  }
-  if (cfg.authScheme && cfg.sealedCredentials) {
-    headers.Authorization = `${cfg.authScheme} ${await unseal(secretsKey, cfg.sealedCredentials)}`
-  }
-  const ok = await post(cfg.url, headers, body)
-  count('codetether_push_deliveries_total', { outcome: ok ? 'delivered' : 'failed' })
-  if (!ok) log.warn('push delivery failed', { task_id: task.id, config_id: cfg.id, seq: event.seq })
-}
-
-/** Deliveries of one task queue behind each other, so a retry never lets a later change overtake. */
-const queues = new Map<string, Promise<void>>()
+export const outboxOf = (env: Env, tenantId: string) =>
+  env.PUSH_OUTBOX.get(env.PUSH_OUTBOX.idFromName(tenantId))
 
 /**
- * POSTs every state change in `events` to each webhook of the task, in order. Each delivery
- * also carries X-A2A-Event-Id (task:seq), so receivers can order and drop duplicates even
- * across isolates.
+ * Queues every state change in `events` for each webhook of the task and wakes the outbox.
+ * Awaited by the caller: once this returns, the deliveries survive the isolate. Each carries
+ * X-A2A-Event-Id (task:seq), so receivers can order and drop duplicates.
  */
-export function deliverPush(scope: Scope, task: TaskRow, events: TaskEvent[]): Promise<void> {
-  const secretsKey = scope.config.SECRETS_KEY
-  const changes = events.filter((e) => e.kind === 'status')
-  if (!secretsKey || changes.length === 0 || task.pushConfigs === 0) return Promise.resolve()
-  const run = async () => {
-    const configs = await listPushConfigs(scope, task.id)
-    await Promise.all(
-      configs.map(async (cfg) => {
-        for (const event of changes) await deliverOne(scope, secretsKey, task, cfg, event)
-      }),
-    )
+export async function enqueuePush(scope: Scope, task: TaskRow, events: TaskEvent[]) {
+  try {
+    await enqueue(scope, task, events)
+  } catch (err) {
+    // The change itself is committed: its caller must not fail for its notification.
+    log.error('push enqueue failed', { task_id: task.id, error: err as Error })
   }
-  const queued = (queues.get(task.id) ?? Promise.resolve()).then(run)
-  const tail = queued.catch(() => {})
-  queues.set(task.id, tail)
-  tail.then(() => {
-    if (queues.get(task.id) === tail) queues.delete(task.id)
-  })
-  return queued
+}
+
+async function enqueue(scope: Scope, task: TaskRow, events: TaskEvent[]) {
+  const changes = events.filter((e) => e.kind === 'status')
+  if (!scope.config.SECRETS_KEY || changes.length === 0 || task.pushConfigs === 0) return
+  const configs = await listPushConfigs(scope, task.id)
+  const rows: NewDelivery[] = []
+  for (const cfg of configs) {
+    for (const event of changes) {
+      const response = toStreamResponse(task, event)
+      if (!response) continue
+      const { body, contentType } = serializers[cfg.wireVersion].serialize(
+        response,
+        toSdkTask(task),
+      )
+      rows.push({ taskId: task.id, configId: cfg.id, seq: event.seq, body, contentType })
+    }
+  }
+  if (rows.length === 0) return
+  await enqueueDeliveries(scope, rows)
+  await outboxOf(scope.env, scope.tenantId).schedule(scope.tenantId, Date.now())
 }

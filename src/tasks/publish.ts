@@ -1,6 +1,6 @@
 import type { Env } from '../env'
 import { log } from '../lib/log'
-import { deliverPush } from '../push/deliver'
+import { enqueuePush } from '../push/deliver'
 import { hubOf } from '../queue/dispatch'
 import { workspaceEvents } from '../queue/workspace-events'
 import type { TaskEvent } from './events'
@@ -50,11 +50,8 @@ export async function announce(
       : publishEvents(scope.env, scope.tenantId, task.id, events),
     task.workspaceId ? publishToWorkspace(scope, task, events) : undefined,
   ])
-  scope.waitUntil(
-    deliverPush(scope, task, events).catch((err) =>
-      log.warn('push delivery crashed', { task_id: task.id, error: err as Error }),
-    ),
-  )
+  // Awaited, not left to waitUntil: once queued, a delivery outlives this isolate.
+  await enqueuePush(scope, task, events)
 }
 
 /** A workspace task's changes, for the UIs watching that workspace (WorkerHub). */

@@ -9,14 +9,27 @@ export interface OpenMcp extends McpAccess {
   close(): Promise<void>
 }
 
-export function mcpAccess(urls: string[] = [], warn: (msg: string) => void = () => {}): OpenMcp {
+/**
+ * `fetch` is the server's outbound guard when the edge app is the client; a worker on its
+ * owner's machine calls the servers its owner configured, with plain fetch.
+ */
+export function mcpAccess(
+  urls: string[] = [],
+  warn: (msg: string) => void = () => {},
+  fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>,
+): OpenMcp {
   let connected: Promise<{ client: Client; tools: Listed[] }[]> | undefined
   const connect = () => {
     connected ??= Promise.all(
       urls.map(async (url) => {
         const client = new Client({ name: 'codetether-agent', version: '1.0.0' })
         try {
-          await client.connect(new StreamableHTTPClientTransport(new URL(url)))
+          // 'follow': redirects go to `fetch`, which (the guard) checks every hop itself.
+          const transport = new StreamableHTTPClientTransport(
+            new URL(url),
+            fetch ? { fetch, redirectPolicy: 'follow' } : {},
+          )
+          await client.connect(transport)
           return [{ client, tools: (await client.listTools()).tools }]
         } catch (err) {
           warn(`MCP server ${url} unavailable: ${(err as Error).message}`)

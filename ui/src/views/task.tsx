@@ -5,6 +5,7 @@ import { OutputLine } from '../output'
 import { openStream, type StreamState } from '../sse'
 import { act, Badge, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
 import { TaskApprovals } from './task-approvals'
+import { PushDeliveries } from './task-push'
 import { cancelTask, requeueTask, type Task } from './tasks'
 
 interface Line {
@@ -143,6 +144,7 @@ export function TaskDetail({ id }: { id: string }) {
         </Section>
       )}
       {t && <TaskApprovals id={t.id} status={t.status} />}
+      <PushDeliveries id={id} />
       <Section
         title="Output"
         actions={
