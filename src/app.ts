@@ -14,11 +14,14 @@ import { type AppEnv, configOfContext } from './context'
 import { accessLog } from './lib/access-log'
 import { limitBody } from './lib/body-limit'
 import { ApiError, errorResponse, handleError, validationHook } from './lib/errors'
+import { apiSecurityHeaders } from './lib/security-headers'
 import { requestMetrics } from './metrics/requests'
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
+  // Outermost, so that every reply gets the headers: errors, 404s, CORS preflights, streams.
+  app.use(apiSecurityHeaders())
   app.use(requestId())
   app.use(accessLog())
   app.use(requestMetrics())
