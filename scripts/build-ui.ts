@@ -56,7 +56,10 @@ export async function buildUi(): Promise<{ files: Record<string, number> }> {
     logLevel: 'warning',
   })
   const files: Record<string, number> = {}
-  const hash = createHash('sha256')
+  const headers = await assetHeaders()
+  // The service worker keeps the shell's responses, headers and all, for offline use: new
+  // headers are a new version too, or an old copy without them could still be served.
+  const hash = createHash('sha256').update(headers)
   for (const f of result.outputFiles) {
     hash.update(f.contents)
     put(f.path, f.contents)
@@ -69,7 +72,7 @@ export async function buildUi(): Promise<{ files: Record<string, number> }> {
   put(join(OUT, 'sw.js'), sw)
   for (const f of ['manifest.webmanifest', 'icon.svg'])
     put(join(OUT, f), readFileSync(join(SRC, f)))
-  put(join(UI_ASSETS, '_headers'), await assetHeaders())
+  put(join(UI_ASSETS, '_headers'), headers)
   for (const f of SHELL) files[f] = readFileSync(join(OUT, f)).length
   // Anything else in the output is left from an older build.
   for (const f of readdirSync(OUT)) if (!SHELL.includes(f)) rmSync(join(OUT, f))
