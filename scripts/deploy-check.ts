@@ -13,7 +13,7 @@ import { ROOT } from './stack/wrangler'
 const BUDGET_GZIP_BYTES = 1024 * 1024
 
 // wrangler deploy uploads dist/ui as the static assets: it must exist and be current.
-buildUi()
+await buildUi()
 const outdir = mkdtempSync(join(tmpdir(), 'codetether-bundle-'))
 try {
   execFileSync(

@@ -15,6 +15,7 @@ import { accessLog } from './lib/access-log'
 import { limitBody } from './lib/body-limit'
 import { ApiError, errorResponse, handleError, validationHook } from './lib/errors'
 import { guardJson, type JsonRefusal, jsonRpcRefusal, restRefusal } from './lib/json-guard'
+import { apiSecurityHeaders } from './lib/security-headers'
 import { requestMetrics } from './metrics/requests'
 
 /** Each protocol's answer to a request the JSON guard refuses, by where it was sent. */
@@ -27,6 +28,8 @@ function jsonRefusalFor(method: string, path: string): JsonRefusal {
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
+  // Outermost, so that every reply gets the headers: errors, 404s, CORS preflights, streams.
+  app.use(apiSecurityHeaders())
   app.use(requestId())
   app.use(accessLog())
   app.use(requestMetrics())

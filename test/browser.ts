@@ -44,3 +44,24 @@ export function artifactPath(name: string) {
   mkdirSync(ARTIFACTS, { recursive: true })
   return join(ARTIFACTS, name)
 }
+
+/** Every view of the monitor's menu, by its route. */
+export const MONITOR_VIEWS = [
+  'dashboard',
+  'agents',
+  'workers',
+  'codebases',
+  'tasks',
+  'sessions',
+  'activity',
+  'intervene',
+  'approvals',
+  'settings',
+]
+
+/** Opens the monitor at `route` on the Worker at `base`: done once the view and its live feed are up. */
+export async function openMonitor(page: Page, base: string, route: string) {
+  await page.goto(`${base}/v1/monitor/#/${route}`)
+  await page.locator('main h2').first().waitFor()
+  await page.locator('.top .conn[data-state="open"]').waitFor()
+}

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
-import { artifactPath, launchBrowser, watchErrors } from './browser'
+import { artifactPath, launchBrowser, openMonitor, watchErrors } from './browser'
 import { startFakeIdp } from './fakes/oidc-server'
 import { api, createTenant, stack, stackVars, startTestWorker } from './helpers'
 import { register, uid } from './queue-helpers'
@@ -26,11 +26,7 @@ async function json<T = Record<string, unknown>>(path: string, init: Parameters<
   return JSON.parse(text) as T
 }
 
-async function open(route: string) {
-  await page.goto(`${stack().url}/v1/monitor/#/${route}`)
-  await page.locator('main h2').first().waitFor()
-  await page.locator('.top .conn[data-state="open"]').waitFor()
-}
+const open = (route: string) => openMonitor(page, stack().url, route)
 
 before(async () => {
   ;({ browser, close } = await launchBrowser())

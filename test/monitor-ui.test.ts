@@ -9,23 +9,11 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { artifactPath, launchBrowser, watchErrors } from './browser'
+import { artifactPath, launchBrowser, MONITOR_VIEWS, openMonitor, watchErrors } from './browser'
 import { api, stack } from './helpers'
 import { claim, createTask, output, register, release, uid } from './queue-helpers'
 import { until } from './worker-helpers'
 
-const VIEWS = [
-  'dashboard',
-  'agents',
-  'workers',
-  'codebases',
-  'tasks',
-  'sessions',
-  'activity',
-  'intervene',
-  'approvals',
-  'settings',
-]
 const MARK = `ui-${uid()}`
 const agent = `helper-${uid()}:1`
 
@@ -59,11 +47,7 @@ const unnamedControls = () =>
       .map((el) => el.outerHTML.slice(0, 80)),
   )
 
-async function open(route: string) {
-  await page.goto(monitorUrl(route))
-  await page.locator('main h2').first().waitFor()
-  await page.locator('.top .conn[data-state="open"]').waitFor()
-}
+const open = (route: string) => openMonitor(page, stack().url, route)
 
 before(async () => {
   ;({ browser, close } = await launchBrowser())
@@ -78,7 +62,7 @@ after(async () => {
 
 describe('monitor UI', () => {
   test('every view loads, live, with no console error', async () => {
-    for (const view of VIEWS) {
+    for (const view of MONITOR_VIEWS) {
       await open(view)
       // The live stream keeps the network busy, so there is no idle to wait for: a moment for data.
       await page.waitForTimeout(400)

@@ -84,7 +84,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const { stateDir, log } = opts
   ensurePackages([PG_PACKAGE, REDIS_PACKAGE], log)
   // wrangler serves the UI from dist/ui: built from ui/ now, so it matches the sources.
-  buildUi()
+  await buildUi()
   mkdirSync(stateDir, { recursive: true })
   openForPostgres(stateDir)
   const secrets = loadSecrets(join(stateDir, 'secrets.json'))
