@@ -109,17 +109,25 @@ describe('idempotency keys are the caller’s own', () => {
 })
 
 describe('exports are whole and hold no secrets', () => {
-  test('100,000 rows export completely, in order, ending in a line that says so', async () => {
+  test('100,000 rows (and 2,500 events of one task) export completely, in order, ending in a line that says so', async () => {
     const { tenantId, key } = await newTenantAdmin()
     const owner = await connectAsOwner()
     try {
-      await asTenant(owner, tenantId, () =>
-        owner.query(
+      await asTenant(owner, tenantId, async () => {
+        await owner.query(
           `insert into agent_memories (tenant_id, key, value)
            select $1, lpad(i::text, 6, '0'), 'v' || i from generate_series(1, 100000) i`,
           [tenantId],
-        ),
-      )
+        )
+        await owner.query(`insert into tasks (tenant_id, id) values ($1, 'many-events')`, [
+          tenantId,
+        ])
+        await owner.query(
+          `insert into task_events (tenant_id, task_id, seq, kind, payload)
+           select $1, 'many-events', i, 'output', '{}' from generate_series(1, 2500) i`,
+          [tenantId],
+        )
+      })
     } finally {
       await owner.end()
     }
@@ -131,6 +139,12 @@ describe('exports are whole and hold no secrets', () => {
     const memories = lines.map((l) => JSON.parse(l)).filter((l) => l.table === 'agent_memories')
     assert.equal(memories.length, 100_000)
     assert.equal(new Set(memories.map((m) => m.row.key)).size, 100_000, 'each row once')
+    // A key of several columns, named apart from their fields, pages the same way.
+    const events = lines.map((l) => JSON.parse(l)).filter((l) => l.table === 'task_events')
+    assert.deepEqual(
+      events.map((e) => e.row.seq),
+      Array.from({ length: 2500 }, (_, i) => i + 1),
+    )
     for (const l of lines) assert.doesNotMatch(l, /"(key_hash|secret_hash|sealed_[a-z_]+)"/)
   })
 })

@@ -25,6 +25,7 @@ function keyOf(table: PgTable): PgColumn[] {
 /** Rows after `last` in key order: a page costs the same at row 100,000 as at row 1. */
 function after(key: PgColumn[], last: unknown[] | undefined): SQL | undefined {
   if (!last) return undefined
+  if (last.some((v) => v === undefined)) throw new Error('export: a key column is not in the row')
   const cols = sql.join(key, sql`, `)
   const vals = sql.join(
     last.map((v) => sql`${v}`),
@@ -40,7 +41,8 @@ async function* pagesOf(db: Database, tenantId: string, table: PgTable): AsyncGe
   // Field name in the row → column name in the database, secrets left out.
   const columns = Object.entries(getTableColumns(table))
   const shown = columns.filter(([, c]) => !WITHHELD.has(c.name))
-  const fieldOf = (col: PgColumn) => columns.find(([, c]) => c === col)?.[0] ?? col.name
+  // By name: the primary key's column objects are not the ones getTableColumns gives.
+  const fieldOf = (col: PgColumn) => columns.find(([, c]) => c.name === col.name)?.[0] ?? col.name
   let last: unknown[] | undefined
   for (;;) {
     const rows = (await withTenant(db, tenantId, (tx) =>
