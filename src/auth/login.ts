@@ -15,7 +15,8 @@ import { b64url } from '../lib/seal'
 import { touchMember } from './members'
 import { issuerOf } from './oidc/discovery'
 import { loginIssuer, requestTokens, type TokenSet } from './oidc/grants'
-import { principalOfToken, tenantOf, verifyAccessToken } from './oidc/verify'
+import { tenantOf } from './oidc/tenant-binding'
+import { principalOfToken, verifyAccessToken } from './oidc/verify'
 import { type Device, openSession } from './sessions'
 
 export interface LoginContext {
