@@ -1,8 +1,10 @@
 /**
- * Attacks on how a credential picks its tenant, against a fake identity provider at the
- * wire, real workerd and Postgres: with two trusted issuers and a tenant claim, the issuer a
- * tenant is bound to wins over the claim: a token of the other issuer naming the bound
- * tenant's slug is refused.
+ * Attacks on how a credential picks its tenant and how far a key reaches, against a fake
+ * identity provider at the wire, real workerd and Postgres:
+ * - with two trusted issuers and a tenant claim, the issuer a tenant is bound to wins over the
+ *   claim: a token of the other issuer naming the bound tenant's slug is refused;
+ * - a key's scopes are capped by what its creator may do: a key narrowed to `keys:write`
+ *   cannot mint `*` or `tasks:write`, and a key it mints without scopes stays that narrow.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -110,5 +112,61 @@ describe('the issuer a tenant is bound to wins over the tenant claim', () => {
     // An unbound issuer without a claim has no tenant at all: fail closed.
     const bob = await idpB.accessToken('bob')
     assert.equal((await landing(bob)).status, 403)
+  })
+})
+
+interface Key {
+  key: string
+  role: string
+  scopes: string[]
+}
+
+describe("a key's scopes are capped by its creator's", () => {
+  const mint = (by: string, body: Record<string, unknown>, path = '/v1/auth/api-keys') =>
+    call(path, by, { method: 'POST', json: { name: 'k', ...body } })
+  let admin: string
+  before(async () => {
+    admin = await idpA.accessToken('alice')
+  })
+
+  test('a keys:write-only key cannot mint * nor tasks:write', async () => {
+    const narrow = await json<Key>(await mint(admin, { scopes: ['keys:write'] }))
+    for (const scopes of [['*'], ['tasks:write'], ['keys:*'], ['keys:write', 'tasks:read']]) {
+      const res = await mint(narrow.key, { scopes })
+      const body = await json<{ error: { message: string; details: { scope: string } } }>(res, 403)
+      assert.ok(scopes.includes(body.error.details.scope), JSON.stringify(body))
+      assert.match(body.error.message, /cannot hold more than its creator/)
+    }
+    // A weaker role does not open a wider scope either.
+    assert.equal((await mint(narrow.key, { role: 'viewer', scopes: ['tasks:read'] })).status, 403)
+    // Within its own scope it still mints.
+    const same = await json<Key>(await mint(narrow.key, { scopes: ['keys:write'] }))
+    assert.deepEqual(same.scopes, ['keys:write'])
+  })
+
+  test('a key minted by a narrowed key without scopes gets its creator scopes, not *', async () => {
+    const narrow = await json<Key>(await mint(admin, { scopes: ['keys:write'] }))
+    for (const body of [{}, { scopes: [] }]) {
+      const child = await json<Key>(await mint(narrow.key, body))
+      assert.deepEqual(child.scopes, ['keys:write'], JSON.stringify(body))
+      assert.equal((await call('/v1/agent/tasks', child.key)).status, 403)
+    }
+  })
+
+  test('a key narrowed to keys:admin cannot mint a worker token, nor a role above its own', async () => {
+    const keyAdmin = await json<Key>(await mint(admin, { scopes: ['keys:admin'] }))
+    assert.equal((await mint(keyAdmin.key, {}, '/v1/auth/worker-tokens')).status, 403)
+    assert.equal((await mint(admin, {}, '/v1/auth/worker-tokens')).status, 200)
+    // Roles are capped between API keys too, and an unnarrowed member key mints its like.
+    const member = await json<Key>(await mint(admin, { role: 'member' }))
+    assert.deepEqual([member.role, member.scopes], ['member', ['*']])
+    assert.equal((await mint(member.key, { role: 'admin' })).status, 403)
+    const child = await json<Key>(await mint(member.key, { scopes: ['tasks:write'] }))
+    assert.deepEqual([child.role, child.scopes], ['member', ['tasks:write']])
+    const task = await call('/v1/agent/tasks', child.key, {
+      method: 'POST',
+      json: { prompt: 'made by a key made by a key' },
+    })
+    assert.equal(task.status, 200, await task.text())
   })
 })
