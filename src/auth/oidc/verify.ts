@@ -29,7 +29,7 @@ export async function verifyAccessToken(config: Config, token: string): Promise<
   if (!iss || !config.OIDC_ISSUER?.includes(iss)) {
     throw unauthorized('Invalid token: its issuer is not trusted here')
   }
-  const issuer = await issuerOf(iss)
+  const issuer = await issuerOf(config, iss)
   try {
     const { payload } = await jwtVerify(token, issuer.keys, {
       issuer: iss,
