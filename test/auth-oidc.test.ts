@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { allowsPlainHttp } from '../src/auth/oidc/plain-http'
 import { type FakeIdp, startFakeIdp } from './fakes/oidc-server'
 import { stack, stackVars, startTestWorker } from './helpers'
 import { until } from './worker-helpers'
@@ -327,4 +328,17 @@ describe('browser login (authorization code + PKCE)', () => {
     const ok = await call(callback, { headers: { Cookie: stateCookie } })
     assert.equal(ok.headers.get('Location'), '/v1/monitor/')
   })
+})
+
+test('openid-client may speak plain HTTP to a loopback issuer only, never to a deployed one', () => {
+  assert.equal(allowsPlainHttp(idpA.issuer), true)
+  for (const issuer of [
+    'https://kc.example/realms/acme',
+    'https://127.0.0.1/realms/acme',
+    'http://kc.example/realms/acme',
+    'http://10.0.0.5:8080/realms/acme',
+    'http://127.0.0.1.evil.example/realms/acme',
+  ]) {
+    assert.equal(allowsPlainHttp(issuer), false, issuer)
+  }
 })

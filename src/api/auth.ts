@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { beginCodeLogin, finishCodeLogin, type LoginContext, passwordLogin } from '../auth/login'
-import { requestTokens, revokeRefreshToken } from '../auth/oidc/grants'
+import { refreshGrant, revokeRefreshToken } from '../auth/oidc/grants'
 import { oidcConfigured, principalOfToken, verifyAccessToken } from '../auth/oidc/verify'
 import { safeReturnPath } from '../auth/return-to'
 import {
@@ -86,11 +86,7 @@ const Refresh = z.object({ refresh_token: z.string().min(1).max(10_000) }).opena
 
 authPublicApi.openapi(route('post', '/refresh', body(Refresh)), async (c) => {
   const config = configOfContext(c)
-  const tokens = await requestTokens(
-    config,
-    { grant_type: 'refresh_token', refresh_token: c.req.valid('json').refresh_token },
-    'The refresh token is invalid, expired or revoked',
-  )
+  const tokens = await refreshGrant(config, c.req.valid('json').refresh_token)
   // The new access token must verify and map to a tenant, as a login's does.
   await principalOfToken(dbOf(c), config, await verifyAccessToken(config, tokens.access_token))
   return c.json(
@@ -146,8 +142,8 @@ authPublicApi.openapi(
     if (q.error) throw badRequest(`The identity provider refused the login: ${q.error}`)
     if (!q.code || !q.state) throw badRequest('The callback needs code and state')
     const done = await finishCodeLogin(loginContext(c), {
-      code: q.code,
       state: q.state,
+      params: new URL(c.req.url).searchParams,
       browserState,
     })
     if (done.secret) setSessionCookie(c, done.secret, new Date(done.session.expires_at))

@@ -1,7 +1,8 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
+import { cappedScopes } from '../auth/key-scopes'
 import { createKey, type KeyKind, listKeys, revokeKey } from '../auth/keys'
 import { can, HUMAN_ROLES, isScope } from '../auth/permissions'
-import type { Principal } from '../auth/principal'
+import type { Principal, Role } from '../auth/principal'
 import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
 import { forbidden, validationHook } from '../lib/errors'
 import { body, route } from './openapi'
@@ -21,7 +22,8 @@ const NewApiKey = z
     scopes: z
       .array(z.string().refine(isScope, 'not a permission, resource:* or *'))
       .max(50)
-      .default(['*']),
+      // Absent: the creator's own scopes (see cappedScopes), so a narrowed key stays narrow.
+      .optional(),
     ...Expiry,
   })
   .openapi('NewApiKey')
@@ -68,11 +70,13 @@ async function issue(
       `A key cannot hold more than its creator: you are ${own}, the key asks for ${role}`,
     )
   }
+  // A worker token is the worker role unnarrowed: its creator must hold all of that role.
+  const scopes = cappedScopes(p, role as Role, kind === 'worker' ? ['*'] : b.scopes)
   const { secret, key } = await createKey(dbOf(c), p.tenantId, {
     kind,
     name: b.name,
-    role: role as 'worker',
-    scopes: kind === 'worker' ? ['*'] : (b.scopes ?? ['*']),
+    role: role as Role,
+    scopes,
     expiresAt: expiry(b),
     userId: p.userId ?? p.subject,
     workerId: kind === 'worker' ? b.worker_id : undefined,

@@ -1,26 +1,28 @@
 /**
- * An issuer's OpenID configuration and signing keys, fetched once per isolate. jose's remote
- * key set refetches the JWKS when a token names a `kid` it has not seen (key rotation), at
- * most once per cooldown, so a flood of made-up kids cannot hammer the issuer.
+ * An issuer's OpenID configuration, read through openid-client (which checks that the document
+ * names the issuer it was fetched for), and its signing keys, fetched once per isolate. jose's
+ * remote key set refetches the JWKS when a token names a `kid` it has not seen (key rotation),
+ * at most once per cooldown, so a flood of made-up kids cannot hammer the issuer.
  */
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose'
+import * as oidc from 'openid-client'
 import { z } from 'zod'
+import type { Config } from '../../env'
 import { ApiError } from '../../lib/errors'
+import { allowsPlainHttp } from './plain-http'
 
-const Discovery = z.object({
+/** What we rely on in the document; openid-client validated the rest. */
+const Required = z.object({
   issuer: z.string(),
   authorization_endpoint: z.url(),
   token_endpoint: z.url(),
   jwks_uri: z.url(),
-  userinfo_endpoint: z.url().optional(),
-  revocation_endpoint: z.url().optional(),
-  end_session_endpoint: z.url().optional(),
   id_token_signing_alg_values_supported: z.array(z.string()).optional(),
 })
-export type Discovery = z.infer<typeof Discovery>
 
 export interface Issuer {
-  doc: Discovery
+  /** The configured client at this issuer: logins, refresh and revocation go through it. */
+  client: oidc.Configuration
   keys: JWTVerifyGetKey
   /** The asymmetric algorithms the issuer publishes: `none` and HMAC never verify. */
   algorithms: string[]
@@ -39,48 +41,54 @@ const ASYMMETRIC = new Set([
   'EdDSA',
 ])
 const DISCOVERY_TTL_MS = 60 * 60_000
+const TIMEOUT_SECONDS = 5
 const issuers = new Map<string, { issuer: Promise<Issuer>; until: number }>()
 
-export function issuerOf(url: string): Promise<Issuer> {
+export function issuerOf(config: Config, url: string): Promise<Issuer> {
   const hit = issuers.get(url)
   if (hit && hit.until > Date.now()) return hit.issuer
-  const issuer = load(url)
+  const issuer = load(config, url)
   issuers.set(url, { issuer, until: Date.now() + DISCOVERY_TTL_MS })
   // A failed discovery is not cached: the next request tries again.
   issuer.catch(() => issuers.delete(url))
   return issuer
 }
 
-async function load(url: string): Promise<Issuer> {
-  let doc: Discovery
+// openid-client holds server metadata in a client configuration; an issuer whose tokens we
+// only verify (no OIDC_CLIENT_ID) gets a placeholder id that no request ever carries.
+const VERIFY_ONLY_CLIENT = 'codetether-verify-only'
+
+async function load(config: Config, url: string): Promise<Issuer> {
+  let client: oidc.Configuration
+  let doc: z.infer<typeof Required>
   try {
-    const res = await fetch(`${url}/.well-known/openid-configuration`, {
-      signal: AbortSignal.timeout(5000),
-    })
-    if (!res.ok) throw new Error(`HTTP ${res.status}`)
-    doc = Discovery.parse(await res.json())
+    client = await oidc.discovery(
+      new URL(url),
+      config.OIDC_CLIENT_ID || VERIFY_ONLY_CLIENT,
+      config.OIDC_CLIENT_SECRET,
+      undefined,
+      {
+        timeout: TIMEOUT_SECONDS,
+        execute: allowsPlainHttp(url) ? [oidc.allowInsecureRequests] : [],
+      },
+    )
+    doc = Required.parse(client.serverMetadata())
   } catch (err) {
     throw new ApiError(
       503,
       'idp_unavailable',
-      `The identity provider's discovery document could not be read (${(err as Error).message})`,
+      `The identity provider's discovery document could not be used (${(err as Error).message})`,
     )
   }
-  if (doc.issuer !== url) {
-    throw new ApiError(
-      503,
-      'idp_misconfigured',
-      `The discovery document names issuer ${doc.issuer}`,
-    )
-  }
+  client.timeout = 10
   const published = (doc.id_token_signing_alg_values_supported ?? ['RS256']).filter((a) =>
     ASYMMETRIC.has(a),
   )
   return {
-    doc,
+    client,
     algorithms: published.length ? published : ['RS256'],
     keys: createRemoteJWKSet(new URL(doc.jwks_uri), {
-      timeoutDuration: 5000,
+      timeoutDuration: TIMEOUT_SECONDS * 1000,
       cooldownDuration: 5_000,
       cacheMaxAge: 10 * 60_000,
     }),

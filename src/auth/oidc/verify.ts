@@ -6,11 +6,11 @@
 import { decodeJwt, errors, type JWTPayload, jwtVerify } from 'jose'
 import type { Database } from '../../db/client'
 import type { Config } from '../../env'
-import { ApiError, unauthorized } from '../../lib/errors'
+import { unauthorized } from '../../lib/errors'
 import type { Principal } from '../principal'
-import { TtlCache } from '../ttl-cache'
-import { identityOf, rolesOf, tenantSlugOf } from './claims'
+import { identityOf, rolesOf } from './claims'
 import { issuerOf } from './discovery'
+import { tenantOf } from './tenant-binding'
 
 const CLOCK_SKEW_SECONDS = 30
 
@@ -29,7 +29,7 @@ export async function verifyAccessToken(config: Config, token: string): Promise<
   if (!iss || !config.OIDC_ISSUER?.includes(iss)) {
     throw unauthorized('Invalid token: its issuer is not trusted here')
   }
-  const issuer = await issuerOf(iss)
+  const issuer = await issuerOf(config, iss)
   try {
     const { payload } = await jwtVerify(token, issuer.keys, {
       issuer: iss,
@@ -54,34 +54,6 @@ function reason(err: unknown): string {
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'the signature does not verify'
   if (err instanceof errors.JWKSTimeout) return 'the issuer did not answer in time'
   return 'it could not be verified'
-}
-
-const tenants = new TtlCache<string | null>(60_000)
-
-/** The tenant a verified token belongs to: its issuer's, or the one a configured claim names. */
-export async function tenantOf(db: Database, config: Config, payload: JWTPayload): Promise<string> {
-  const iss = payload.iss ?? ''
-  const slug = tenantSlugOf(config, payload)
-  const key = `${iss} ${slug ?? ''}`
-  let tenantId = tenants.get(key)
-  if (tenantId === undefined) {
-    const rows = (await db.sql.query('select app.tenant_for_login($1, $2) as id', [
-      iss,
-      slug ?? null,
-    ])) as { id: string | null }[]
-    tenantId = rows[0]?.id ?? null
-    tenants.set(key, tenantId)
-  }
-  if (!tenantId) {
-    throw new ApiError(
-      403,
-      'no_tenant',
-      slug === undefined
-        ? `No tenant is bound to the issuer ${iss}`
-        : `No tenant matches the token's ${config.OIDC_TENANT_CLAIM} claim`,
-    )
-  }
-  return tenantId
 }
 
 export async function principalOfToken(
