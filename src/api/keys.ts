@@ -64,18 +64,20 @@ async function issue(
 ) {
   const p = principalOf(c)
   const own = strongest(p)
-  const role = kind === 'worker' ? 'worker' : (b.role ?? own)
+  // Keys hold the worker role or a human one (never approver: approving is a person's act).
+  const role: Exclude<Role, 'approver'> =
+    kind === 'worker' ? 'worker' : ((b.role ?? own) as (typeof HUMAN_ROLES)[number])
   if (kind === 'api' && rank(role) > rank(own)) {
     throw forbidden(
       `A key cannot hold more than its creator: you are ${own}, the key asks for ${role}`,
     )
   }
   // A worker token is the worker role unnarrowed: its creator must hold all of that role.
-  const scopes = cappedScopes(p, role as Role, kind === 'worker' ? ['*'] : b.scopes)
+  const scopes = cappedScopes(p, role, kind === 'worker' ? ['*'] : b.scopes)
   const { secret, key } = await createKey(dbOf(c), p.tenantId, {
     kind,
     name: b.name,
-    role: role as Role,
+    role,
     scopes,
     expiresAt: expiry(b),
     userId: p.userId ?? p.subject,

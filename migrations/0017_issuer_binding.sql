@@ -2,8 +2,7 @@
 -- the tenant by the claim alone when a token carried one, so with several trusted issuers a
 -- token from one of them entered a tenant bound to another by naming its slug. It now
 -- returns the facts the rule needs (the issuer's own tenant, and the named tenant with its
--- binding) and the app applies the rule (src/auth/oidc/tenant-binding.ts). Numbered 0015:
--- 0014 is taken on main.
+-- binding) and the app applies the rule (src/auth/oidc/tenant-binding.ts).
 DROP FUNCTION app.tenant_for_login(text, text);
 CREATE FUNCTION app.tenant_for_login(p_issuer text, p_slug text)
   RETURNS TABLE (bound_id uuid, named_id uuid, named_issuer text)
