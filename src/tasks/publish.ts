@@ -8,8 +8,12 @@ import type { Scope } from './scope'
 import type { TaskRow } from './store'
 import type { StreamView } from './stream-views'
 
-const streamOf = (env: Env, taskId: string) =>
-  env.TASK_STREAM.get(env.TASK_STREAM.idFromName(taskId))
+/**
+ * The task's live object, named by tenant and task: task ids are unique only within a
+ * tenant, so two tenants' tasks of one id never share an object.
+ */
+const streamOf = (env: Env, tenantId: string, taskId: string) =>
+  env.TASK_STREAM.get(env.TASK_STREAM.idFromName(`${tenantId}/${taskId}`))
 
 /**
  * Hands committed events to the task's TaskStream for live fan-out. A failure loses nothing
@@ -24,7 +28,7 @@ export async function publishEvents(
 ) {
   if (events.length === 0) return
   try {
-    await streamOf(env, taskId).publish(tenantId, taskId, events)
+    await streamOf(env, tenantId, taskId).publish(tenantId, taskId, events)
   } catch (err) {
     log.warn('task stream publish failed', { task_id: taskId, error: err as Error })
   }
@@ -81,7 +85,7 @@ export async function openTaskStream(
   url.searchParams.set('task', taskId)
   url.searchParams.set('after', String(afterSeq))
   url.searchParams.set('view', view)
-  const res = await streamOf(env, taskId).fetch(url.toString())
+  const res = await streamOf(env, tenantId, taskId).fetch(url.toString())
   if (!res.ok || !res.body) throw new Error(`task stream answered ${res.status}`)
   return res.body
 }
