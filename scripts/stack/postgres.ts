@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import {
   chmodSync,
   chownSync,
@@ -8,7 +9,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import pg from 'pg'
 import { type Child, startProcess, waitUntilReady } from './proc'
 
@@ -34,16 +35,40 @@ export function superuserUrl(port: number, password: string, database = 'postgre
   return `postgres://postgres:${password}@127.0.0.1:${port}/${database}`
 }
 
+/** Where the postgres user may keep clusters when it cannot reach the state dir. */
+const SHARED_CLUSTERS = '/var/lib/codetether'
+
+/**
+ * The directory the cluster lives in: `dataDir`, unless root runs the stack from a place the
+ * postgres user cannot enter (a clone under /root, or any directory of mode 700). Then it is
+ * a directory of its own under /var/lib/codetether, one per state dir, so the same `.data`
+ * finds the same cluster again.
+ */
+function clusterHome(dataDir: string, user: { uid: number; gid: number } | undefined): string {
+  if (!user) return dataDir
+  const enters = spawnSync('test', ['-w', dataDir], { ...user, cwd: '/' }).status === 0
+  if (enters) return dataDir
+  const id = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16)
+  const home = join(SHARED_CLUSTERS, id)
+  mkdirSync(SHARED_CLUSTERS, { recursive: true, mode: 0o755 })
+  mkdirSync(home, { recursive: true, mode: 0o700 })
+  chownSync(home, user.uid, user.gid)
+  return home
+}
+
 /** Starts a PostgreSQL 15 server on `dataDir`, creating the cluster the first time. */
 export async function startPostgres(opts: PostgresOptions): Promise<Child> {
   const user = runAs()
-  const data = join(opts.dataDir, 'data')
   mkdirSync(opts.dataDir, { recursive: true })
   if (user) chownSync(opts.dataDir, user.uid, user.gid)
+  const home = clusterHome(opts.dataDir, user)
+  const data = join(home, 'data')
+  // initdb and postgres start in their own directory: they may not enter the caller's.
+  const asPostgres = user ? { ...user, cwd: home } : {}
 
   if (!existsSync(join(data, 'PG_VERSION'))) {
     rmSync(data, { recursive: true, force: true })
-    const pwfile = join(opts.dataDir, '.pwfile')
+    const pwfile = join(home, '.pwfile')
     writeFileSync(pwfile, `${opts.superPassword}\n`, { mode: 0o600 })
     if (user) chownSync(pwfile, user.uid, user.gid)
     try {
@@ -60,13 +85,13 @@ export async function startPostgres(opts: PostgresOptions): Promise<Child> {
           'UTF8',
           '--locale=C.UTF-8',
         ],
-        { stdio: ['ignore', 'ignore', 'pipe'], ...user },
+        { stdio: ['ignore', 'ignore', 'pipe'], ...asPostgres },
       )
     } finally {
       rmSync(pwfile, { force: true })
     }
   }
-  stopLeftover(data, user)
+  stopLeftover(data, asPostgres)
 
   const settings = [
     `port=${opts.port}`,
@@ -82,14 +107,14 @@ export async function startPostgres(opts: PostgresOptions): Promise<Child> {
     'postgres',
     join(PG_BIN, 'postgres'),
     ['-D', data, ...settings.flatMap((s) => ['-c', s])],
-    { ...user, logFile, stopSignal: 'SIGINT' }, // SIGINT: fast shutdown
+    { ...asPostgres, logFile, stopSignal: 'SIGINT' }, // SIGINT: fast shutdown
   )
   await waitUntilReady(child, () => canConnect(superuserUrl(opts.port, opts.superPassword)), 30_000)
   return child
 }
 
 /** A postmaster left by a stack that was killed: stop it before starting ours. */
-function stopLeftover(data: string, user: { uid: number; gid: number } | undefined) {
+function stopLeftover(data: string, asPostgres: { uid?: number; gid?: number; cwd?: string }) {
   const pidFile = join(data, 'postmaster.pid')
   if (!existsSync(pidFile)) return
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0])
@@ -100,7 +125,7 @@ function stopLeftover(data: string, user: { uid: number; gid: number } | undefin
   }
   execFileSync(join(PG_BIN, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w'], {
     stdio: 'ignore',
-    ...user,
+    ...asPostgres,
   })
 }
 
