@@ -253,6 +253,7 @@ describe('worker tokens are bound to one worker', () => {
     assert.equal((await call(`/v1/agent/tasks/${id}`, bound, undefined, 'GET')).status, 404)
     for (const [method, path] of [
       ['GET', '/v1/monitor/messages'],
+      ['GET', '/v1/agent/tasks/stuck'],
       ['GET', '/v1/monitor/export/json'],
       ['GET', '/v1/admin/export'],
       ['GET', '/v1/agent/codebases'],

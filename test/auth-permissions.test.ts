@@ -49,6 +49,11 @@ test('roles grant what the table promises, and an unlisted route is for admins',
   assert.ok(can(as(['member'], ['tasks:*']), post))
   assert.ok(can(as(['worker']), permissionFor('POST', '/v1/worker/tasks/claim')))
   assert.ok(!can(as(['worker']), permissionFor('GET', '/v1/admin/export')))
+  // A worker token reads its own work through tasks:work, and nothing beside it that happens
+  // to share a path's shape (the stuck-task list).
+  assert.equal(permissionFor('GET', '/v1/agent/tasks/t-1', 'worker_token'), 'tasks:work')
+  assert.equal(permissionFor('GET', '/v1/agent/tasks/stuck', 'worker_token'), 'tasks:read')
+  assert.equal(permissionFor('GET', '/v1/agent/tasks/t-1/output', 'worker_token'), 'tasks:read')
   assert.equal(permissionFor('GET', '/v1/not/in/the/table'), 'data:admin')
   assert.ok(!can(as(['admin']), 'platform:tenants'), 'only the operator creates tenants')
 })

@@ -259,28 +259,26 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['GET', '/v1/tenants/me/members', 'members:read'],
 ]
 
-const router = new TrieRouter<Permission>()
-for (const [method, path, permission] of ROUTE_PERMISSIONS) router.add(method, path, permission)
+const router = new TrieRouter<[Permission, string]>()
+for (const [method, path, permission] of ROUTE_PERMISSIONS) {
+  router.add(method, path, [permission, `${method} ${path}`])
+}
 
 /**
  * Reads of the worker protocol: a worker token passes them with tasks:work, and the handler
  * answers only the tasks that worker may claim or holds. Everything else a person reads
- * (monitor, export, MCP, sessions) stays closed to it.
+ * (monitor, export, MCP, sessions, stuck tasks) stays closed to it.
  */
-const workerReads = new TrieRouter<Permission>()
-for (const path of ['/v1/agent/tasks', '/v1/agent/tasks/:id']) {
-  workerReads.add('GET', path, 'tasks:work')
-}
+const WORKER_READS = new Set(['GET /v1/agent/tasks', 'GET /v1/agent/tasks/:id'])
 
 /** The permission a request needs; a route missing from the table is for admins only. */
 export function permissionFor(method: string, path: string, kind?: Principal['kind']): Permission {
   const verb = method === 'HEAD' ? 'GET' : method
-  if (kind === 'worker_token') {
-    const [reads] = workerReads.match(verb, path)
-    if (reads[0]) return reads[0][0]
-  }
   const [matches] = router.match(verb, path)
-  return matches[0]?.[0] ?? 'data:admin'
+  const rule = matches[0]?.[0]
+  if (!rule) return 'data:admin'
+  const [permission, route] = rule
+  return kind === 'worker_token' && WORKER_READS.has(route) ? 'tasks:work' : permission
 }
 
 /** A2A methods of both versions that change something; every other method only reads. */
