@@ -3,15 +3,18 @@
  * approvals view, nearly transparent, over a decoy button: one click by a signed-in admin
  * approved a waiting command. Every monitor file and every kind of API reply must forbid
  * framing, sniffing and Referer leaks; in real Chromium a framed monitor must show nothing; and
- * the monitor's strict CSP must hold in every view without breaking any of them.
+ * the monitor's strict CSP must hold in every view without breaking any of them. And a login's
+ * return_to never sends the browser to another site, however it is encoded.
  */
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext } from 'playwright-core'
 import { launchBrowser, MONITOR_VIEWS, openMonitor, watchErrors } from './browser'
-import { api, stack } from './helpers'
+import { type FakeIdp, startFakeIdp } from './fakes/oidc-server'
+import { api, stack, stackVars, startTestWorker } from './helpers'
 import { claim, createTask, register, release, uid } from './queue-helpers'
 import { until } from './worker-helpers'
 
@@ -189,5 +192,97 @@ describe('attack: the monitor framed, sniffed or injected into', () => {
     await until('both are reported', async () => violations.length >= 2)
     assert.deepEqual(violations.sort(), ['script-src-elem inline', 'style-src-attr inline'])
     await ctx.close()
+  })
+})
+
+describe('return_to after login', () => {
+  let idp: FakeIdp
+  let server: Awaited<ReturnType<typeof startTestWorker>>
+  before(async () => {
+    idp = await startFakeIdp({
+      realm: `ret-${randomBytes(3).toString('hex')}`,
+      users: [{ username: 'rita', password: 'pw-rita', sub: 'rita-1', roles: ['admin'] }],
+    })
+    server = await startTestWorker('attack-return-to', {
+      ...stackVars(),
+      AUTH_MODE: 'production',
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: idp.clientId,
+      OIDC_CLIENT_SECRET: idp.clientSecret,
+    })
+    const tenant = await fetch(`${server.url}/v1/tenants`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${stack().devToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        slug: `ret-${randomBytes(3).toString('hex')}`,
+        display_name: 'return_to',
+        oidc_issuer: idp.issuer,
+      }),
+    })
+    assert.equal(tenant.status, 200, await tenant.text())
+  })
+  after(async () => {
+    await server?.worker.stop()
+    await idp?.close()
+  })
+
+  /** A whole browser login started with `?return_to=<rawQuery>`: where it lands. */
+  async function landing(rawQuery: string): Promise<string | null> {
+    const start = await fetch(`${server.url}/v1/auth/oidc/login?return_to=${rawQuery}`, {
+      redirect: 'manual',
+    })
+    assert.equal(start.status, 302, `${rawQuery}: ${await start.text()}`)
+    const cookie = start.headers.getSetCookie().find((c) => c.startsWith('ct_oidc_state='))
+    const authorize = new URL(start.headers.get('Location') ?? '')
+    authorize.searchParams.set('login_hint', 'rita')
+    const atIdp = await fetch(authorize, { redirect: 'manual' })
+    const callback = new URL(atIdp.headers.get('Location') ?? '')
+    const done = await fetch(`${server.url}${callback.pathname}${callback.search}`, {
+      redirect: 'manual',
+      headers: { Cookie: cookie?.split(';')[0] ?? '' },
+    })
+    assert.equal(done.status, 302, `${rawQuery}: ${await done.text()}`)
+    return done.headers.get('Location')
+  }
+
+  // As typed in the URL's query (so each is percent-decoded once before the app sees it).
+  const evil = [
+    '%2F%09%2Fevil.example',
+    '%2F%0A%2Fevil.example',
+    '%2F%0D%2Fevil.example',
+    '%09%2F%2Fevil.example',
+    '%20%2F%2Fevil.example',
+    '%2F%2Fevil.example',
+    '//evil.example',
+    '%2F%5Cevil.example',
+    '%2F%5C%2Fevil.example',
+    '%5C%5Cevil.example',
+    '/%252F/evil.example',
+    '%2F%252F%252Fevil.example',
+    '/%255C/evil.example',
+    '/.//evil.example',
+    'https%3A%2F%2Fevil.example',
+    'https://evil.example/',
+    'http:evil.example',
+    'javascript:alert(1)',
+    '%2F%E2%80%A8%2Fevil.example',
+    '%2F%25ZZ',
+  ]
+  const good: [string, string][] = [
+    ['%2Fv1%2Fmonitor%2Ftasks', '/v1/monitor/tasks'],
+    ['/v1/monitor/?tab=queue', '/v1/monitor/?tab=queue'],
+    ['/v1/monitor/tasks%23top', '/v1/monitor/tasks#top'],
+    ['/v1/agent/tasks%3Fstatus%3Dpending', '/v1/agent/tasks?status=pending'],
+    ['', '/v1/monitor/'],
+  ]
+
+  test('every off-site form lands on the monitor; same-site paths are kept', async () => {
+    for (const raw of evil) assert.equal(await landing(raw), '/v1/monitor/', `return_to=${raw}`)
+    for (const [raw, path] of good) assert.equal(await landing(raw), path, `return_to=${raw}`)
+    // NUL is refused before any redirect.
+    const nul = await fetch(`${server.url}/v1/auth/oidc/login?return_to=%2F%00%2Fevil.example`, {
+      redirect: 'manual',
+    })
+    assert.equal(nul.status, 400)
   })
 })
