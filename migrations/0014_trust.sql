@@ -34,6 +34,9 @@ GRANT UPDATE (used_at, used_by, used_attempt) ON task_approvals TO codetether_ap
 -- A worker token belongs to one worker: named when the token is made, or bound by the
 -- first worker that registers with it.
 ALTER TABLE api_keys ADD COLUMN worker_id text;
+-- One live token per worker: a second token cannot be bound to a worker that has one.
+CREATE UNIQUE INDEX api_keys_one_per_worker ON api_keys (tenant_id, worker_id)
+  WHERE worker_id IS NOT NULL AND revoked_at IS NULL;
 
 DROP FUNCTION app.authenticate_key(bytea);
 CREATE FUNCTION app.authenticate_key(p_hash bytea)

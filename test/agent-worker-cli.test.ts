@@ -75,10 +75,20 @@ describe('coding-CLI executors', () => {
       })
       assert.equal((await settled(resumed.id)).status, 'completed')
       const init = JSON.parse((await outputsOf(resumed.id))[0] as string)
-      assert.deepEqual(
-        init.argv.slice(init.argv.indexOf('--resume'), init.argv.indexOf('--resume') + 2),
-        ['--resume', 'sess-earlier'],
-      )
+      assert.ok(init.argv.includes('--resume=sess-earlier'), JSON.stringify(init.argv))
+
+      // A "session id" that is really a flag (an MCP server that would run before any
+      // permission) is no session id: the CLI never sees it.
+      const injected = await createWorkspaceTask(workspace, {
+        prompt: 'go on',
+        metadata: {
+          executor: 'claude',
+          resume_session_id: '--mcp-config={"mcpServers":{"x":{"command":"sh"}}}',
+        },
+      })
+      assert.equal((await settled(injected.id)).status, 'completed')
+      const argv = JSON.parse((await outputsOf(injected.id))[0] as string).argv as string[]
+      assert.ok(!argv.some((a) => a.includes('mcp-config')), JSON.stringify(argv))
 
       const failing = await createWorkspaceTask(workspace, {
         prompt: 'FAIL now',

@@ -240,6 +240,65 @@ describe('worker tokens are bound to one worker', () => {
     assert.equal((await register(other, 'atk-w3')).status, 200)
   })
 
+  test("a new token cannot take over a worker that exists, a person's or another token's", async () => {
+    const mint = async () =>
+      (
+        (await call('/v1/auth/worker-tokens', undefined, { name: 'atk-mallory' })).body as {
+          token: string
+        }
+      ).token
+    // Bob's laptop runs on his own credential; atk-w1 has its own token.
+    assert.equal(
+      (await call('/v1/agent/workers/register', undefined, { worker_id: 'atk-bob', name: 'bob' }))
+        .status,
+      200,
+    )
+    for (const victim of ['atk-bob', 'atk-w1']) {
+      const mallory = await mint()
+      const res = await register(mallory, victim)
+      assert.equal(res.status, 403, `${victim}: ${JSON.stringify(res.body)}`)
+      const claim = await api('/v1/worker/tasks/claim', {
+        method: 'POST',
+        token: mallory,
+        headers: { 'X-Worker-ID': victim },
+        json: { task_id: 'whatever' },
+      })
+      assert.equal(claim.status, 403)
+    }
+  })
+
+  test("a worker token neither takes over another worker's codebase nor is routed its work", async () => {
+    await call('/v1/agent/workers/register', undefined, { worker_id: 'atk-bob', name: 'bob' })
+    const path = `/srv/atk-bob-${crypto.randomUUID().slice(0, 8)}`
+    const bobs = await call('/v1/agent/codebases', undefined, {
+      name: 'b',
+      path,
+      worker_id: 'atk-bob',
+    })
+    const victim = bobs.body.workspace.id as string
+    const takeover = await call('/v1/agent/codebases', bound, { name: 'mine now', path })
+    assert.equal(takeover.status, 403, JSON.stringify(takeover.body))
+    const own = await call('/v1/agent/codebases', bound, { name: 'w1', path: `${path}-w1` })
+    assert.equal(own.status, 200, JSON.stringify(own.body))
+    // Routing names only what the worker serves: the victim's id is dropped, its own kept.
+    const abort = new AbortController()
+    const stream = await api('/v1/worker/tasks/stream', {
+      token: bound,
+      headers: { 'X-Worker-ID': 'atk-w1', 'X-Codebases': victim },
+      signal: abort.signal,
+    })
+    assert.equal(stream.status, 200)
+    const routed = await api('/v1/worker/codebases', {
+      method: 'PUT',
+      token: bound,
+      json: { codebases: [victim, own.body.workspace.id] },
+    })
+    const body = await routed.json()
+    abort.abort()
+    assert.equal(routed.status, 200, JSON.stringify(body))
+    assert.deepEqual(body.codebases, [own.body.workspace.id])
+  })
+
   test('a worker token reads only tasks it may claim or holds, and nothing a person reads', async () => {
     const task = await call('/v1/agent/tasks', undefined, {
       prompt: 'not for w1',
@@ -250,6 +309,17 @@ describe('worker tokens are bound to one worker', () => {
     const list = await call('/v1/agent/tasks?limit=500', bound, undefined, 'GET')
     assert.equal(list.status, 200)
     assert.ok(!JSON.stringify(list.body).includes(id), 'not its task')
+    // A finished task anyone could once have claimed is no longer its to read.
+    const open = await call('/v1/agent/tasks', undefined, { prompt: 'done already' })
+    await call(`/v1/agent/tasks/${open.body.id}/cancel`, undefined, {})
+    for (const status of ['cancelled', 'completed', 'failed', 'needs_input']) {
+      const done = await call(`/v1/agent/tasks?status=${status}&limit=500`, bound, undefined, 'GET')
+      assert.deepEqual(done.body, [], status)
+    }
+    assert.equal(
+      (await call(`/v1/agent/tasks/${open.body.id}`, bound, undefined, 'GET')).status,
+      404,
+    )
     assert.equal((await call(`/v1/agent/tasks/${id}`, bound, undefined, 'GET')).status, 404)
     for (const [method, path] of [
       ['GET', '/v1/monitor/messages'],

@@ -7,6 +7,7 @@ import { openApprovals, takeApproval } from '../queue/approvals'
 import { hubOf } from '../queue/dispatch'
 import { claimTask, letGo, releaseTask } from '../queue/lease'
 import { restTaskView } from '../tasks/rest-view'
+import { servedBy } from '../workspaces/service'
 import { jsonContent } from './openapi'
 import { scopeOf, workerOf } from './scope'
 
@@ -163,6 +164,14 @@ workerChannel.openapi(
   },
 )
 
+/** The codebases a worker may be routed: a worker token only those it serves. */
+async function routable(c: AppContext, workerId: string, named: string[]): Promise<string> {
+  const ids = named.map((s) => s.trim()).filter(Boolean)
+  const p = principalOf(c)
+  if (p.kind !== 'worker_token') return ids.join(',')
+  return (await servedBy(dbOf(c), p.tenantId, workerId, ids)).join(',')
+}
+
 /**
  * The worker's task stream: `connected`, pending work replayed, `task_available` pushed as
  * tasks arrive, `heartbeat` every 25 s. Identity and routing from upstream's headers
@@ -177,10 +186,8 @@ workerChannel.get('/stream', async (c) => {
   const worker = (await tokenWorker(dbOf(c), principal, named)) ?? named ?? crypto.randomUUID()
   url.searchParams.set('worker', worker)
   url.searchParams.set('agent', pick('X-Agent-Name', 'agent_name'))
-  url.searchParams.set(
-    'codebases',
-    c.req.header('X-Workspaces') ?? pick('X-Codebases', 'codebases'),
-  )
+  const namedCodebases = c.req.header('X-Workspaces') ?? pick('X-Codebases', 'codebases')
+  url.searchParams.set('codebases', await routable(c, worker, namedCodebases.split(',')))
   url.searchParams.set('capabilities', pick('X-Capabilities', 'capabilities'))
   url.searchParams.set('after', c.req.header('Last-Event-ID') ?? '0')
   const res = await hubOf(c.env, principal.tenantId).fetch(url.toString())
@@ -206,7 +213,9 @@ workerRouting.openapi(
   async (c) => {
     const body = c.req.valid('json')
     const workerId = await workerIdOf(c, body)
-    const codebases = body.workspaces ?? body.codebases ?? []
+    const codebases = (await routable(c, workerId, body.workspaces ?? body.codebases ?? []))
+      .split(',')
+      .filter(Boolean)
     const tenantId = principalOf(c).tenantId
     const updated = await hubOf(c.env, tenantId).route(tenantId, workerId, codebases)
     if (updated === 0) throw notFound(`Connected worker ${workerId} (open the task stream first)`)

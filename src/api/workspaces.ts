@@ -93,6 +93,7 @@ workspacesApi.openapi(register, async (c) => {
     workerId: (await tokenWorker(dbOf(c), principalOf(c), body.worker_id)) ?? body.worker_id,
     gitUrl: body.git_url,
     gitBranch: body.git_branch,
+    keepOwner: principalOf(c).kind === 'worker_token',
   })
   return c.json(added, 200)
 })

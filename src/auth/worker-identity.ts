@@ -3,29 +3,52 @@
  * tenant (the dev stack, upstream's scripts, an admin tidying up); a worker token is one
  * worker: the one named when it was made, or else the first that registers with it.
  */
-import { and, eq, sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { apiKeys } from '../db/schema'
 import { withTenant } from '../db/tenant'
-import { badRequest, forbidden } from '../lib/errors'
+import { badRequest, forbidden, sqlState } from '../lib/errors'
 import { forgetKey } from './keys'
 import type { Principal } from './principal'
 
 const keyIdOf = (p: Principal) => p.subject.slice('key:'.length)
 
-/** Binds an unbound worker token to `workerId`, atomically; answers the worker it is bound to. */
+/**
+ * Binds an unbound worker token to `workerId`, atomically; answers the worker it is bound to.
+ * Only a worker that does not exist yet can be bound this way: a worker already registered
+ * (by a person's credential, or by another token) is never taken over by a new token; its
+ * token is made for it by name (`worker_id` when an admin makes the token).
+ */
 async function bind(db: Database, p: Principal, workerId: string): Promise<string> {
-  const [row] = await withTenant(db, p.tenantId, (tx) =>
-    tx
-      .update(apiKeys)
-      .set({ workerId: sql`coalesce(${apiKeys.workerId}, ${workerId})` })
-      .where(and(eq(apiKeys.id, keyIdOf(p)), eq(apiKeys.kind, 'worker')))
-      .returning({ workerId: apiKeys.workerId }),
-  )
-  if (!row?.workerId) throw forbidden('This worker token is no longer valid')
+  const keyId = keyIdOf(p)
+  const { rows } = await withTenant(db, p.tenantId, async (tx) => {
+    try {
+      return await tx.execute<{ worker_id: string | null }>(sql`
+        update api_keys k set worker_id = ${workerId}
+         where k.id = ${keyId}::uuid and k.kind = 'worker' and k.worker_id is null
+           and not exists (select 1 from workers w where w.id = ${workerId})
+        returning k.worker_id`)
+    } catch (err) {
+      // Another token was bound to this new worker a moment ago (api_keys_one_per_worker).
+      if (sqlState(err) === '23505') return { rows: [] }
+      throw err
+    }
+  })
+  const bound =
+    rows[0]?.worker_id ??
+    (
+      await withTenant(db, p.tenantId, (tx) =>
+        tx.select({ workerId: apiKeys.workerId }).from(apiKeys).where(eq(apiKeys.id, keyId)),
+      )
+    )[0]?.workerId
+  if (!bound) {
+    throw forbidden(
+      `Worker ${workerId} is already registered: an admin makes a token for it by name (worker_id)`,
+    )
+  }
   // The cached lookup still says "unbound": let the next request see the binding.
-  if (row.workerId === workerId) forgetKey(keyIdOf(p))
-  return row.workerId
+  forgetKey(keyId)
+  return bound
 }
 
 /**

@@ -18,9 +18,12 @@ const leaseOf = (scope: Scope) => scope.config.LEASE_SECONDS
 export const eligibleFor = (workerId: string) =>
   sql`app.eligible_for(tasks, ${workerId}, ${ONLINE_WINDOW_SECONDS}::int)`
 
-/** What a worker token may read: the tasks it may claim and those it holds. */
+/**
+ * What a worker token may read: the pending tasks it may claim and those it holds (who may
+ * take a task says nothing of its state, so the pending test is part of it here).
+ */
 export const visibleTo = (workerId: string) =>
-  sql`(${eligibleFor(workerId)} or tasks.worker_id = ${workerId})`
+  sql`((tasks.status = 'submitted' and ${eligibleFor(workerId)}) or tasks.worker_id = ${workerId})`
 
 /** The holder's attempt: a release or output from an older attempt is a stale one. */
 const heldBy = (workerId: string, attempt?: number): TaskGuard => ({ heldBy: workerId, attempt })

@@ -1,8 +1,8 @@
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { workers, workspaces } from '../db/schema'
 import { withTenant } from '../db/tenant'
-import { badRequest, notFound } from '../lib/errors'
+import { badRequest, forbidden, notFound } from '../lib/errors'
 import { normalisePath } from './path'
 
 export type WorkspaceRow = typeof workspaces.$inferSelect
@@ -71,6 +71,11 @@ export interface RegisterWorkspace {
   workerId: string
   gitUrl?: string
   gitBranch?: string
+  /**
+   * A worker token registering: it may claim a path nobody serves or its own, never take one
+   * over from another worker (a person's credential may move a path between workers).
+   */
+  keepOwner?: boolean
 }
 
 /**
@@ -101,8 +106,12 @@ export async function registerWorkspace(db: Database, tenantId: string, input: R
       .onConflictDoUpdate({
         target: [workspaces.tenantId, workspaces.path],
         set: { ...values, updatedAt: sql`now()` },
+        setWhere: input.keepOwner
+          ? sql`${workspaces.workerId} is null or ${workspaces.workerId} = ${input.workerId}`
+          : undefined,
       })
       .returning()
+    if (!row && input.keepOwner) throw forbidden(`${path} is served by another worker`)
     if (!row) throw new Error('workspace upsert returned no row')
     return row
   })
@@ -119,4 +128,22 @@ function requirePath(raw: string): string {
   const path = normalisePath(raw)
   if (!path) throw badRequest(`path must be absolute: ${JSON.stringify(raw)}`)
   return path
+}
+
+/**
+ * Of the codebases a worker names for its routing, those it serves (and `global`): a worker
+ * token is offered only its own codebases' work, whatever its headers say.
+ */
+export async function servedBy(db: Database, tenantId: string, workerId: string, ids: string[]) {
+  const wanted = ids.filter((id) => id && id !== 'global').slice(0, 500)
+  const rows = wanted.length
+    ? await withTenant(db, tenantId, (tx) =>
+        tx
+          .select({ id: workspaces.id })
+          .from(workspaces)
+          .where(and(eq(workspaces.workerId, workerId), inArray(workspaces.id, wanted))),
+      )
+    : []
+  const own = new Set(rows.map((r) => r.id))
+  return ids.filter((id) => id === 'global' || own.has(id))
 }

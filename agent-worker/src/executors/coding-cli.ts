@@ -112,7 +112,8 @@ export function claudeExecutor(command = 'claude'): Executor {
     },
     args(ctx) {
       const args = ['-p', '--output-format', 'stream-json', '--verbose']
-      if (ctx.task.resumeSessionId) args.push('--resume', ctx.task.resumeSessionId)
+      // One argument with `=`: the id can never be read as an option of its own.
+      if (ctx.task.resumeSessionId) args.push(`--resume=${ctx.task.resumeSessionId}`)
       const model = modelFor(ctx, 'anthropic')
       if (model) args.push('--model', model)
       if (ctx.approval === 'all') args.push('--dangerously-skip-permissions')
@@ -174,7 +175,7 @@ export function opencodeExecutor(command = 'opencode'): Executor {
     args(ctx) {
       const args = ['run', '--format', 'json']
       if (ctx.task.model) args.push('--model', ctx.task.model)
-      if (ctx.task.resumeSessionId) args.push('--session', ctx.task.resumeSessionId)
+      if (ctx.task.resumeSessionId) args.push(`--session=${ctx.task.resumeSessionId}`)
       // Headless opencode rejects whatever would ask; `plan` is its agent that does not edit.
       if (ctx.approval === 'all') args.push('--dangerously-skip-permissions')
       else args.push('--agent', 'plan')

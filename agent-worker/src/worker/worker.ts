@@ -233,8 +233,7 @@ export class Worker {
       metadata: meta,
       codebaseId: t.codebase_id,
       codebasePath: this.codebases.get(t.codebase_id) ?? scratchDir(this.s.stateDir, t.id),
-      resumeSessionId:
-        typeof meta.resume_session_id === 'string' ? meta.resume_session_id : undefined,
+      resumeSessionId: sessionIdOf(meta.resume_session_id),
       approvals,
     }
   }
@@ -266,3 +265,12 @@ export class Worker {
     this.unlock?.()
   }
 }
+
+/**
+ * A session id as the coding CLIs and the LLM loop name them (UUIDs, `ses_…`, `llm-…`). It
+ * becomes a CLI argument and a file name, so anything else (a leading `-` would be read as
+ * a flag such as `--mcp-config`, a `/` as a path) is no session id and is not passed on.
+ */
+const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/
+const sessionIdOf = (v: unknown) =>
+  typeof v === 'string' && SESSION_ID.test(v) && !v.includes('..') ? v : undefined
