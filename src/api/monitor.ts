@@ -37,6 +37,8 @@ const Intervene = z
     /** Upstream sent the client's time; the server's own is what is stored. */
     timestamp: z.string().max(100).optional(),
     approve: z.boolean().optional(),
+    /** With approve: the action the person saw (pending_action.key). */
+    action_key: z.string().min(1).max(100_000).optional(),
   })
   .refine((b) => (b.agent_id === undefined) !== (b.task_id === undefined), {
     message: 'Name either agent_id (a message to its inbox) or task_id (an answer to the task)',
@@ -82,6 +84,7 @@ monitorApi.openapi(route('post', '/intervene', body(Intervene)), async (c) => {
     taskId: b.task_id,
     message: b.message,
     approve: b.approve,
+    actionKey: b.action_key,
   })
   return c.json({ success: true, ...done }, 200)
 })

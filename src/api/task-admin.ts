@@ -89,6 +89,8 @@ taskAdminApi.openapi(
             schema: z.object({
               approve: z.boolean().default(true),
               note: z.string().max(2000).optional(),
+              /** The action the person saw (pending_action.key): another one is a 409. */
+              action_key: z.string().min(1).max(100_000).optional(),
             }),
           },
         },
@@ -108,7 +110,7 @@ taskAdminApi.openapi(
     const task = await answerApproval(
       scopeOf(c),
       id,
-      { approve: body.approve ?? true, note: body.note },
+      { approve: body.approve ?? true, note: body.note, actionKey: body.action_key },
       c.get('requestId'),
     )
     return c.json({ success: true, task: restTaskView(task) }, 200)

@@ -20,6 +20,8 @@ export interface Intervention {
   message: string
   /** For a task waiting on a person's approval of an action: the answer. */
   approve?: boolean
+  /** The action the person saw: the answer holds only for it. */
+  actionKey?: string
 }
 
 export async function intervene(scope: Scope, i: Intervention) {
@@ -43,7 +45,11 @@ async function answerTask(scope: Scope, i: Intervention, by: string) {
   const task = await getTask(scope.db, scope.tenantId, taskId)
   if (task?.status !== 'input-required') throw refusal(task, taskId, 'waits for no input')
   if (approving && task.metadata.pending_action) {
-    return answerApproval(scope, taskId, { approve: i.approve === true, note: i.message })
+    return answerApproval(scope, taskId, {
+      approve: i.approve === true,
+      note: i.message,
+      actionKey: i.actionKey,
+    })
   }
   if (!can(scope.principal, 'tasks:write')) throw forbidden('Needs tasks:write')
   const json = {

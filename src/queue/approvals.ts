@@ -91,6 +91,18 @@ export async function takeApproval(
   return rows.rows.length === 1
 }
 
+/**
+ * An approval recorded for a wait that ended before the task went back to the queue (a
+ * cancel or requeue raced it): marked used, so no later claim receives it.
+ */
+export async function voidApproval(scope: Scope, taskId: string, approvalId: string) {
+  await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx.execute(sql`
+      update task_approvals set used_at = now(), used_by = '(void: the task moved on)'
+       where id = ${approvalId}::uuid and task_id = ${taskId} and used_at is null`),
+  )
+}
+
 /** Every decision on a task, oldest first: the REST view of who allowed what. */
 export async function listApprovals(scope: Scope, taskId: string) {
   const rows = await withTenant(scope.db, scope.tenantId, (tx) =>

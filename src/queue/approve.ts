@@ -4,7 +4,7 @@ import { badRequest, conflict } from '../lib/errors'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { applyChange, getTask, type TaskRow } from '../tasks/store'
-import { recordDecision } from './approvals'
+import { recordDecision, voidApproval } from './approvals'
 import { dispatch } from './dispatch'
 import type { PendingAction } from './lease'
 import { refusal } from './refusal'
@@ -18,13 +18,20 @@ import { refusal } from './refusal'
 export async function answerApproval(
   scope: Scope,
   taskId: string,
-  answer: { approve: boolean; note?: string },
+  answer: { approve: boolean; note?: string; actionKey?: string },
   requestId?: string,
 ): Promise<TaskRow> {
   const task = await getTask(scope.db, scope.tenantId, taskId)
   const pending = task?.metadata.pending_action as PendingAction | null | undefined
   if (task?.status !== 'input-required') throw refusal(task, taskId, 'awaits no approval')
   if (!pending?.key) throw badRequest(`Task ${taskId} waits for input, not for an approval`)
+  // An answer given to what the person saw: if the worker has since asked for something
+  // else, this answer is not for it.
+  if (answer.actionKey !== undefined && answer.actionKey !== pending.key) {
+    throw conflict(`Task ${taskId} now waits on another action: look again before answering`, {
+      pending_action: pending,
+    })
+  }
   const decision = answer.approve ? 'approved' : 'rejected'
   const record = await recordDecision(scope, taskId, pending, decision, answer.note)
   if (!record) throw conflict(`Task ${taskId} stopped waiting for this approval`)
@@ -51,8 +58,10 @@ export async function answerApproval(
           onlyFrom: ['input-required'],
         },
   )
-  if (!changed)
+  if (!changed) {
+    await voidApproval(scope, taskId, record.id)
     throw refusal(await getTask(scope.db, scope.tenantId, taskId), taskId, 'awaits no approval')
+  }
   await announce(scope, changed.task, changed.events)
   if (answer.approve) await dispatch(scope.env, scope.tenantId, changed.task)
   return changed.task

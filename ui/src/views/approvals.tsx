@@ -7,6 +7,7 @@ interface Pending {
   tool: string
   reason: string
   input: unknown
+  key: string
 }
 
 export function Approvals() {
@@ -16,7 +17,13 @@ export function Approvals() {
   const answer = (t: Task, approve: boolean) => {
     const note = approve ? undefined : (prompt('Why not? (optional)') ?? undefined)
     return act(
-      () => post(`/v1/agent/tasks/${encodeURIComponent(t.id)}/approve`, { approve, note }),
+      () =>
+        post(`/v1/agent/tasks/${encodeURIComponent(t.id)}/approve`, {
+          approve,
+          note,
+          // The answer is for the action shown here; the server refuses it for another.
+          action_key: (t.metadata.pending_action as Pending).key,
+        }),
       approve ? 'Approved' : 'Denied',
     ).then(tasks.reload)
   }

@@ -42,7 +42,7 @@ export function TaskDetail({ id }: { id: string }) {
   useLiveRefresh(task.reload, (m) => m.metadata.task_id === id && m.metadata.kind === 'status')
   const t = task.data
   const pending = t?.metadata.pending_action as
-    | { tool: string; reason: string; input: unknown }
+    | { tool: string; reason: string; input: unknown; key: string }
     | undefined
   const open = t && ['pending', 'running', 'needs_input'].includes(t.status)
   return (
@@ -116,6 +116,7 @@ export function TaskDetail({ id }: { id: string }) {
                       task_id: t.id,
                       message: v.message,
                       approve: pending ? v.approve === 'yes' : undefined,
+                      action_key: pending?.key,
                     }),
                   'Answer sent',
                 )
