@@ -256,6 +256,19 @@ describe('worker tokens are bound to one worker', () => {
     const stream = await api('/v1/worker/tasks/stream', { token: bound, headers: h })
     assert.equal(stream.status, 403)
     await stream.body?.cancel()
+    // As itself it may try, and learns only that the task is not its to take: not its
+    // state, holder or attempt.
+    const asSelf = await api('/v1/worker/tasks/claim', {
+      method: 'POST',
+      token: bound,
+      headers: { 'X-Worker-ID': 'atk-w1' },
+      json: { task_id: id },
+    })
+    assert.equal(asSelf.status, 409)
+    assert.equal(
+      ((await asSelf.json()) as { error: { details?: unknown } }).error.details,
+      undefined,
+    )
     await call(`/v1/agent/tasks/${id}/cancel`, undefined, {})
   })
 

@@ -95,7 +95,7 @@ export async function appendOutput(
       firstLine: stored + 1,
     })
   }
-  throw refusal(task, taskId, 'takes no output from this worker')
+  throw refusal(task, taskId, 'takes no output from this worker', scope.principal)
 }
 
 /** An action the worker's approval policy held back, for a person to allow. */
@@ -166,5 +166,5 @@ export async function letGo(scope: Scope, taskId: string, workerId: string, atte
   }
   const task = await getTask(scope.db, scope.tenantId, taskId)
   if (task && TERMINAL.includes(task.status)) return task
-  throw refusal(task, taskId, 'cannot be released by this worker')
+  throw refusal(task, taskId, 'cannot be released by this worker', scope.principal)
 }

@@ -1,3 +1,4 @@
+import type { Principal } from '../auth/principal'
 import { conflict, notFound } from '../lib/errors'
 import type { Scope } from '../tasks/scope'
 import { restStatus } from '../tasks/states'
@@ -5,10 +6,20 @@ import { getTask, type TaskRow } from '../tasks/store'
 
 /**
  * Why a guarded change did not apply, as the error the caller gets: 404 for an unknown task,
- * else 409 with the state that refused it. `what` finishes "Task X is <status> and …".
+ * else 409 with the state that refused it. `what` finishes "Task X is <status> and …". A
+ * worker token learns the state and holder only of a task it holds: to it, another's task
+ * is just not its to change.
  */
-export function refusal(task: TaskRow | undefined, taskId: string, what: string) {
+export function refusal(
+  task: TaskRow | undefined,
+  taskId: string,
+  what: string,
+  caller?: Principal,
+) {
   if (!task) return notFound(`Task ${taskId}`)
+  if (caller?.kind === 'worker_token' && task.workerId !== caller.workerId) {
+    return conflict(`Task ${taskId} ${what}`)
+  }
   return conflict(`Task ${taskId} is ${restStatus[task.status]} and ${what}`, {
     status: restStatus[task.status],
     worker_id: task.workerId,
@@ -18,5 +29,5 @@ export function refusal(task: TaskRow | undefined, taskId: string, what: string)
 
 /** The refusal for the task as it is now. */
 export async function currentRefusal(scope: Scope, taskId: string, what: string) {
-  return refusal(await getTask(scope.db, scope.tenantId, taskId), taskId, what)
+  return refusal(await getTask(scope.db, scope.tenantId, taskId), taskId, what, scope.principal)
 }
