@@ -197,3 +197,58 @@ describe("the worker's files are its own", () => {
     )
   })
 })
+
+describe('refusals at the protocol edge say what they are', () => {
+  test('over the spending limit, A2A answers a spending-limit error on both versions, never -32603', async () => {
+    const { tenantId, key } = await newTenantAdmin()
+    const owner = await connectAsOwner()
+    try {
+      await asTenant(owner, tenantId, () =>
+        owner.query(
+          `insert into token_usage (tenant_id, provider, model, cost_picos, message_id)
+           values ($1, 'openai', 'gpt-4.1', 5000000000000, 'spent')`,
+          [tenantId],
+        ),
+      )
+    } finally {
+      await owner.end()
+    }
+    const limit = await api('/v1/token-billing/budget', {
+      method: 'PUT',
+      token: key,
+      json: { monthly_limit_micros: 1000 },
+    })
+    assert.equal(limit.status, 200, await limit.text())
+    const rpc = async (version: '0.3' | '1.0') => {
+      const message =
+        version === '1.0'
+          ? { messageId: `m-${uid()}`, role: 'ROLE_USER', parts: [{ text: 'write code' }] }
+          : {
+              kind: 'message',
+              messageId: `m-${uid()}`,
+              role: 'user',
+              parts: [{ kind: 'text', text: 'write code' }],
+            }
+      const res = await api('/', {
+        method: 'POST',
+        token: key,
+        headers: version === '1.0' ? { 'A2A-Version': '1.0' } : {},
+        json: {
+          jsonrpc: '2.0',
+          id: 7,
+          method: version === '1.0' ? 'SendMessage' : 'message/send',
+          params: { message, metadata: { agent_type: 'build' } },
+        },
+      })
+      return (await res.json()) as {
+        error?: { code: number; message: string; data?: { code?: string } }
+      }
+    }
+    for (const version of ['0.3', '1.0'] as const) {
+      const { error } = await rpc(version)
+      assert.equal(error?.code, -32020, `${version}: ${JSON.stringify(error)}`)
+      assert.match(error?.message ?? '', /spending limit/)
+      assert.equal(error?.data?.code, 'spending_limit_reached')
+    }
+  })
+})

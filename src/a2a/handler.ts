@@ -68,6 +68,11 @@ export interface A2AScope extends Scope {
 export class PlatformRequestHandler implements A2ARequestHandler {
   /** Seq of the event last yielded by a stream (undefined for a task snapshot): the SSE id. */
   lastYieldedSeq: number | undefined
+  /**
+   * A refusal of ours (over the spending limit, a bad routing field) that the SDK can only
+   * report as an internal error: the JSON-RPC layer answers it as what it is.
+   */
+  refusal: ApiError | undefined
 
   constructor(private readonly s: A2AScope) {}
 
@@ -277,6 +282,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     } catch (err) {
       if (err instanceof TaskClosedError)
         throw new UnsupportedOperationError(`${err.message}: send a new message without taskId`)
+      if (err instanceof ApiError && err.status < 500) this.refusal = err
       throw err
     }
   }

@@ -4,6 +4,7 @@ import type { Context } from 'hono'
 import { requirePermission } from '../auth/authorize'
 import { a2aMethodPermission } from '../auth/permissions'
 import { type AppEnv, principalOf } from '../context'
+import type { ApiError } from '../lib/errors'
 import { type RpcId as Id, type RpcResponse, rpcError } from '../lib/jsonrpc'
 import { log } from '../lib/log'
 import { sseResponse } from '../lib/sse'
@@ -11,9 +12,23 @@ import { normaliseLegacyRequest } from './legacy'
 import { checkParams, isA2aMethod } from './params'
 import { a2aRequest } from './request'
 
-/** Internal errors leave with a request id, never with their message (it may hold anything). */
-function sanitise(res: RpcResponse, requestId: string): RpcResponse {
+/**
+ * Our refusals by HTTP status, as JSON-RPC server errors (-32000 to -32099 are the
+ * implementation's): a caller over its spending limit is told so, not "internal error".
+ */
+const REFUSAL_CODES: Record<number, number> = { 400: -32602, 402: -32020, 413: -32013, 429: -32029 }
+
+/**
+ * Internal errors leave with a request id, never with their message (it may hold anything);
+ * a refusal of ours that the SDK reported as internal leaves as itself.
+ */
+function sanitise(res: RpcResponse, requestId: string, refusal?: ApiError): RpcResponse {
   if (res.error?.code !== -32603) return res
+  if (refusal) {
+    const data = { code: refusal.code, status: refusal.status, details: refusal.details }
+    const code = REFUSAL_CODES[refusal.status] ?? -32000
+    return { ...res, error: { code, message: refusal.message, data } }
+  }
   log.error('a2a internal error', { request_id: requestId, error: res.error.message })
   return { ...res, error: { code: -32603, message: `Internal error (request id ${requestId})` } }
 }
@@ -79,11 +94,12 @@ export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
     : new JsonRpcTransportHandler(handler)
   const out = await transport.handle(req, context)
   const requestId = c.get('requestId')
-  if (!(Symbol.asyncIterator in Object(out))) return c.json(sanitise(out as RpcResponse, requestId))
+  if (!(Symbol.asyncIterator in Object(out)))
+    return c.json(sanitise(out as RpcResponse, requestId, handler.refusal))
 
   const it = (out as AsyncGenerator<RpcResponse>)[Symbol.asyncIterator]()
   const errorOf = (err: unknown) =>
-    sanitise(rpcError(id, ...(legacy ? legacyCode(err) : v1Code(err))), requestId)
+    sanitise(rpcError(id, ...(legacy ? legacyCode(err) : v1Code(err))), requestId, handler.refusal)
   // Errors before the first event are plain JSON replies, as the SDK's servers do, except
   // for v0.3 resubscribe, which always answers with a stream.
   let first: IteratorResult<RpcResponse> | undefined
