@@ -85,6 +85,48 @@ describe('usage is believed only from the worker that ran the work', () => {
   })
 })
 
+describe('a ledger entry says who reported it, and an admin can void a false one', () => {
+  test("the worker's report is billed and named; a member cannot void it, an admin can", async () => {
+    const worker = `rep-w-${uid()}`
+    await call('/v1/agent/workers/register', undefined, { worker_id: worker, name: worker })
+    const made = await call('/v1/agent/codebases', undefined, {
+      name: 'rep-ledger',
+      path: `/srv/rep-ledger-${uid()}`,
+      worker_id: worker,
+    })
+    const base = `/v1/agent/codebases/${made.body.workspace.id}/sessions`
+    const sid = `rep-${uid()}`
+    await call(`${base}/sync`, undefined, { worker_id: worker, sessions: [{ id: sid }] })
+    const before = await call('/v1/token-billing/usage/summary', undefined, undefined, 'GET')
+    const synced = await call(`${base}/${sid}/messages/sync`, undefined, {
+      worker_id: worker,
+      messages: [
+        {
+          id: 'm1',
+          role: 'assistant',
+          content: 'x',
+          model: 'openai/gpt-4.1',
+          tokens: { input: 1_000_000, output: 0 },
+        },
+      ],
+    })
+    assert.equal(synced.body.usage_recorded, 1, JSON.stringify(synced.body))
+    const recent = await call('/v1/token-billing/usage/recent?limit=5', undefined, undefined, 'GET')
+    const entry = (recent.body as { id: number; message_id: string; reported_by: string }[]).find(
+      (e) => e.message_id === `${sid}:m1`,
+    )
+    assert.equal(entry?.reported_by, `worker:${worker}`)
+    const billed = await call('/v1/token-billing/usage/summary', undefined, undefined, 'GET')
+    assert.ok(billed.body.total_cost_micros > before.body.total_cost_micros)
+    const path = `/v1/token-billing/usage/${entry?.id}/void`
+    assert.equal((await call(path, member, {})).status, 403)
+    assert.equal((await call(path, undefined, {})).status, 200)
+    assert.equal((await call(path, undefined, {})).status, 404, 'voided once')
+    const after = await call('/v1/token-billing/usage/summary', undefined, undefined, 'GET')
+    assert.equal(after.body.total_cost_micros, before.body.total_cost_micros)
+  })
+})
+
 describe('idempotency keys are the caller’s own', () => {
   test("another member's key never replays their task to someone else", async () => {
     const key = `rep-${uid()}`

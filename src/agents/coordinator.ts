@@ -115,18 +115,22 @@ export const coordinator: EdgeAgent = defineAgent({
       })
       const [provider = '', model = ''] = ref.split(/[/:](.*)/s)
       const t = tokensOf(result.totalUsage)
-      await recordUsage(scope, [
-        {
-          provider,
-          model,
-          input: t.input,
-          output: t.output,
-          reasoning: t.reasoning,
-          cache_read: t.cache.read,
-          cache_write: t.cache.write,
-          messageId: `coordinator:${crypto.randomUUID()}`,
-        },
-      ])
+      await recordUsage(
+        scope,
+        [
+          {
+            provider,
+            model,
+            input: t.input,
+            output: t.output,
+            reasoning: t.reasoning,
+            cache_read: t.cache.read,
+            cache_write: t.cache.write,
+            messageId: `coordinator:${crypto.randomUUID()}`,
+          },
+        ],
+        { reportedBy: 'agent:coordinator' },
+      )
       const calls = result.steps.flatMap((s) => s.toolCalls.map((c) => c.toolName))
       return done(result.text, { tool_calls: calls, steps: result.steps.length })
     } catch (err) {

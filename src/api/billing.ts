@@ -3,11 +3,11 @@ import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/neon-http'
 import { type AppEnv, dbOf } from '../context'
 import { modelPricing } from '../db/session-schema'
-import { validationHook } from '../lib/errors'
+import { notFound, validationHook } from '../lib/errors'
 import { budgetOf, setBudget } from '../usage/budget'
-import { GROUPS, recentUsage, usageSummary } from '../usage/reports'
+import { GROUPS, recentUsage, usageSummary, voidUsage } from '../usage/reports'
 import { body, route } from './openapi'
-import { scopeOf } from './scope'
+import { auditRequest, scopeOf } from './scope'
 
 /** /v1/token-billing: the usage ledger's summaries, the tenant's budget, model prices. */
 export const billingApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -36,6 +36,20 @@ billingApi.openapi(
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
   }),
   async (c) => c.json(await recentUsage(scopeOf(c), c.req.valid('query').limit), 200),
+)
+
+/** POST /usage/{id}/void: an admin takes a false report out of every total (kept, marked). */
+billingApi.openapi(
+  route('post', '/usage/{id}/void', {
+    params: z.object({ id: z.coerce.number().int().positive() }),
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const voided = await voidUsage(scopeOf(c), id)
+    if (!voided) throw notFound(`Live usage entry ${id}`)
+    auditRequest(c, { action: 'usage_voided', target: `usage:${id}`, detail: voided })
+    return c.json({ success: true, voided }, 200)
+  },
 )
 
 billingApi.openapi(route('get', '/budget'), async (c) => c.json(await budgetOf(scopeOf(c)), 200))

@@ -64,9 +64,10 @@ sessionsApi.openapi(
     const scope = scopeOf(c)
     const { id, sid } = c.req.valid('param')
     const b = c.req.valid('json')
-    await requireOwner(scope, id, await workerOf(c, b.worker_id))
+    const workerId = await workerOf(c, b.worker_id)
+    await requireOwner(scope, id, workerId)
     await getSession(scope, sid, id) // the session is synced first, into this codebase
-    const done = await upsertMessages(scope, sid, b.messages, {})
+    const done = await upsertMessages(scope, sid, b.messages, { reportedBy: `worker:${workerId}` })
     return c.json({ success: true, synced: done.messages, usage_recorded: done.usage }, 200)
   },
 )

@@ -20,7 +20,7 @@ export type AuditAction =
   | 'tenant_renamed'
   | 'action_approved'
   | 'action_rejected'
-  | 'worker_bound'
+  | 'usage_voided'
 
 export interface AuditEvent {
   action: AuditAction

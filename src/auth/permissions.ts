@@ -203,6 +203,7 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['GET', '/v1/token-billing/usage/recent', 'usage:read'],
   ['GET', '/v1/token-billing/budget', 'usage:read'],
   ['PUT', '/v1/token-billing/budget', 'budget:write'],
+  ['POST', '/v1/token-billing/usage/:id/void', 'budget:write'],
   ['GET', '/v1/token-billing/pricing', 'usage:read'],
   ['PUT', '/v1/token-billing/pricing', 'platform:pricing'],
 

@@ -91,6 +91,10 @@ export const tokenUsage = pgTable(
     taskId: text('task_id'),
     messageId: text('message_id').notNull(),
     createdAt: createdAt(),
+    /** Who reported it: the worker that ran the work, or the server's own agent. */
+    reportedBy: text('reported_by'),
+    voidedAt: ts('voided_at'),
+    voidedBy: text('voided_by'),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), unique().on(t.tenantId, t.messageId)],
 )

@@ -25,7 +25,8 @@ export async function monitorStats(scope: Scope) {
                count(*) filter (where type = 'human' and source = 'bus') as interventions
           from monitor_messages)
       select m.total, m.tools, m.errors, m.interventions,
-        (select coalesce(sum(input_tokens + output_tokens + reasoning_tokens), 0) from token_usage)
+        (select coalesce(sum(input_tokens + output_tokens + reasoning_tokens), 0) from token_usage
+          where voided_at is null)
           as tokens,
         (select avg(extract(epoch from completed_at - coalesce(started_at, created_at)))
            from tasks where completed_at is not null) as avg_response,

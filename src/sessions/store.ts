@@ -112,7 +112,7 @@ export async function upsertMessages(
   scope: Scope,
   sessionId: string,
   list: Message[],
-  bill: { userId?: string } | false,
+  bill: { reportedBy: string; userId?: string } | false,
 ) {
   if (!list.length) return { messages: 0, usage: 0 }
   await withTenant(scope.db, scope.tenantId, (tx) =>
@@ -159,7 +159,7 @@ export async function upsertMessages(
       },
     ]
   })
-  const usage = await recordUsage(scope, billable, bill.userId)
+  const usage = await recordUsage(scope, billable, bill)
   return { messages: list.length, usage }
 }
 

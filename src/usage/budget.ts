@@ -16,7 +16,7 @@ export async function budgetOf(scope: Scope, limitOnly = false) {
       select t.monthly_budget_micros as budget, t.monthly_limit_micros as "limit",
              case when ${limitOnly} and t.monthly_limit_micros is null then 0
                   else (select coalesce(round(sum(cost_picos) / 1000000), 0) from token_usage
-                         where created_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC')
+                         where voided_at is null and created_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC')
              end::bigint as spent
         from tenants t`),
   )

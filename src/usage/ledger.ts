@@ -23,7 +23,12 @@ export interface UsageEntry {
 }
 
 /** Records each entry once (a message id seen before is skipped); returns how many were new. */
-export async function recordUsage(scope: Scope, entries: UsageEntry[], userId?: string) {
+export async function recordUsage(
+  scope: Scope,
+  entries: UsageEntry[],
+  by: { reportedBy: string; userId?: string },
+) {
+  const userId = by.userId
   if (!entries.length) return 0
   const json = JSON.stringify(
     entries.map((e) => ({
@@ -38,23 +43,25 @@ export async function recordUsage(scope: Scope, entries: UsageEntry[], userId?: 
       session_id: e.sessionId ?? null,
       task_id: e.taskId ?? null,
       message_id: e.messageId,
+      reported_by: by.reportedBy,
     })),
   )
   const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx.execute(sql`
       insert into token_usage (tenant_id, user_id, provider, model, input_tokens, output_tokens,
                                reasoning_tokens, cache_read_tokens, cache_write_tokens,
-                               cost_picos, priced, session_id, task_id, message_id)
+                               cost_picos, priced, session_id, task_id, message_id,
+                               reported_by)
       select ${scope.tenantId}::uuid, u.user_id, u.provider, u.model, u.input, u.output,
              u.reasoning, u.cache_read, u.cache_write,
              coalesce(u.input * p.input_per_mtok + u.output * p.output_per_mtok
                       + u.reasoning * p.reasoning_per_mtok + u.cache_read * p.cache_read_per_mtok
                       + u.cache_write * p.cache_write_per_mtok, 0),
-             p.provider is not null, u.session_id, u.task_id, u.message_id
+             p.provider is not null, u.session_id, u.task_id, u.message_id, u.reported_by
         from jsonb_to_recordset(${json}::jsonb) as u(
                user_id text, provider text, model text, input bigint, output bigint,
                reasoning bigint, cache_read bigint, cache_write bigint, session_id text,
-               task_id text, message_id text)
+               task_id text, message_id text, reported_by text)
         left join lateral (
           select * from model_pricing mp
            where mp.provider = u.provider and left(u.model, length(mp.model)) = mp.model

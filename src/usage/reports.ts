@@ -27,7 +27,8 @@ export async function usageSummary(scope: Scope, q: { groupBy: Group; from?: Dat
              round(sum(cost_picos) / 1000000)::bigint as cost_micros,
              bool_and(priced) as all_priced
         from token_usage
-       where (${q.from ?? null}::timestamptz is null or created_at >= ${q.from ?? null}::timestamptz)
+       where voided_at is null
+         and (${q.from ?? null}::timestamptz is null or created_at >= ${q.from ?? null}::timestamptz)
          and (${q.to ?? null}::timestamptz is null or created_at < ${q.to ?? null}::timestamptz)
        group by 1 order by 1`),
   )
@@ -47,7 +48,8 @@ export async function usageSummary(scope: Scope, q: { groupBy: Group; from?: Dat
   const { rows: all } = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx.execute(sql`
       select coalesce(round(sum(cost_picos) / 1000000), 0)::bigint as micros from token_usage
-       where (${q.from ?? null}::timestamptz is null or created_at >= ${q.from ?? null}::timestamptz)
+       where voided_at is null
+         and (${q.from ?? null}::timestamptz is null or created_at >= ${q.from ?? null}::timestamptz)
          and (${q.to ?? null}::timestamptz is null or created_at < ${q.to ?? null}::timestamptz)`),
   )
   const total = Number((all[0] as { micros: string }).micros)
@@ -75,7 +77,24 @@ export async function recentUsage(scope: Scope, limit: number) {
     task_id: r.taskId,
     message_id: r.messageId,
     created_at: r.createdAt.toISOString(),
+    reported_by: r.reportedBy,
+    voided_at: r.voidedAt?.toISOString() ?? null,
+    voided_by: r.voidedBy,
   }))
+}
+
+/**
+ * An admin voids a false entry: it stays in the ledger, marked, and no longer counts toward
+ * any total or the spending limit. Undefined when there is no such live entry.
+ */
+export async function voidUsage(scope: Scope, id: number) {
+  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx.execute(sql`
+      update token_usage set voided_at = now(), voided_by = ${scope.principal.subject}
+       where id = ${id} and voided_at is null
+      returning id, message_id, reported_by`),
+  )
+  return rows[0] as { id: number; message_id: string; reported_by: string | null } | undefined
 }
 
 /** Pico-USD to micro-USD, rounded half up, in integers. */
