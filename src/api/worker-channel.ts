@@ -165,11 +165,10 @@ workerChannel.openapi(
 )
 
 /** The codebases a worker may be routed: a worker token only those it serves. */
-async function routable(c: AppContext, workerId: string, named: string[]): Promise<string> {
+async function routable(c: AppContext, workerId: string, named: string[]): Promise<string[]> {
   const ids = named.map((s) => s.trim()).filter(Boolean)
   const p = principalOf(c)
-  if (p.kind !== 'worker_token') return ids.join(',')
-  return (await servedBy(dbOf(c), p.tenantId, workerId, ids)).join(',')
+  return p.kind === 'worker_token' ? servedBy(dbOf(c), p.tenantId, workerId, ids) : ids
 }
 
 /**
@@ -187,7 +186,8 @@ workerChannel.get('/stream', async (c) => {
   url.searchParams.set('worker', worker)
   url.searchParams.set('agent', pick('X-Agent-Name', 'agent_name'))
   const namedCodebases = c.req.header('X-Workspaces') ?? pick('X-Codebases', 'codebases')
-  url.searchParams.set('codebases', await routable(c, worker, namedCodebases.split(',')))
+  const codebases = await routable(c, worker, namedCodebases.split(','))
+  url.searchParams.set('codebases', codebases.join(','))
   url.searchParams.set('capabilities', pick('X-Capabilities', 'capabilities'))
   url.searchParams.set('after', c.req.header('Last-Event-ID') ?? '0')
   const res = await hubOf(c.env, principal.tenantId).fetch(url.toString())
@@ -213,9 +213,7 @@ workerRouting.openapi(
   async (c) => {
     const body = c.req.valid('json')
     const workerId = await workerIdOf(c, body)
-    const codebases = (await routable(c, workerId, body.workspaces ?? body.codebases ?? []))
-      .split(',')
-      .filter(Boolean)
+    const codebases = await routable(c, workerId, body.workspaces ?? body.codebases ?? [])
     const tenantId = principalOf(c).tenantId
     const updated = await hubOf(c.env, tenantId).route(tenantId, workerId, codebases)
     if (updated === 0) throw notFound(`Connected worker ${workerId} (open the task stream first)`)
