@@ -10,12 +10,13 @@ import { health } from './api/health'
 import { mcpApi } from './api/mcp'
 import { metricsApi } from './api/metrics'
 import { v1 } from './api/v1'
-import { type AppEnv, configOfContext } from './context'
+import { type AppContext, type AppEnv, configOfContext } from './context'
 import { accessLog } from './lib/access-log'
 import { limitBody } from './lib/body-limit'
 import { ApiError, errorResponse, handleError, validationHook } from './lib/errors'
 import { guardJson, type JsonRefusal, jsonRpcRefusal, restRefusal } from './lib/json-guard'
 import { apiSecurityHeaders } from './lib/security-headers'
+import { bodyLimitOf } from './limits/bodies'
 import { requestMetrics } from './metrics/requests'
 
 /** Each protocol's answer to a request the JSON guard refuses, by where it was sent. */
@@ -49,7 +50,7 @@ export function createApp() {
       maxAge: 600,
     })(c, next)
   })
-  app.use((c, next) => limitBody(() => configOfContext(c).MAX_BODY_BYTES)(c, next))
+  app.use(limitBody((c) => bodyLimitOf(configOfContext(c as AppContext), c.req.path)))
   app.use(guardJson((c) => jsonRefusalFor(c.req.method, c.req.path)))
 
   app.route('/', health)

@@ -3,6 +3,7 @@ import type { AgentBus } from '../durable-objects/agent-bus'
 import type { PushOutbox } from '../durable-objects/push-outbox'
 import type { TaskStream } from '../durable-objects/task-stream'
 import type { WorkerHub } from '../durable-objects/worker-hub'
+import { LIMIT_NAMES, type LimitName } from './limits/table'
 
 /** What wrangler binds: Durable Object namespaces plus string vars and secrets. */
 export interface Env {
@@ -17,6 +18,20 @@ const optional = z
   .string()
   .optional()
   .transform((v) => (v === '' ? undefined : v))
+
+/** The operator's limits: a number sets a default; `{default, max}` also the most a tenant may set. */
+const OperatorLimits = z
+  .partialRecord(
+    z.enum(LIMIT_NAMES as [LimitName, ...LimitName[]]),
+    z.union([
+      z.number().int().min(0),
+      z.object({
+        default: z.number().int().min(0).optional(),
+        max: z.number().int().min(0).optional(),
+      }),
+    ]),
+  )
+  .default({})
 
 const rateLimit = z
   .string()
@@ -89,6 +104,20 @@ const ConfigSchema = z.object({
   METRICS_TOKEN: optional,
   DEFAULT_TENANT_ID: optional.pipe(z.uuid().optional()),
   CORS_ORIGINS: z.string().default('*'),
+  /**
+   * The operator's limits (src/limits/table.ts) as JSON, e.g. `{"cron_jobs": 50}` or
+   * `{"tasks_per_minute": {"default": 100, "max": 1000}}`.
+   */
+  LIMITS: optional
+    .transform((v, ctx) => {
+      try {
+        return v ? JSON.parse(v) : {}
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'LIMITS must be JSON' })
+        return z.NEVER
+      }
+    })
+    .pipe(OperatorLimits),
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()

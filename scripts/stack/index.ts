@@ -147,6 +147,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         // One local user: limits on, so the limiter runs, but far above what tests send.
         RATE_LIMIT_PER_PRINCIPAL: '100000/60',
         RATE_LIMIT_PER_TENANT: '100000/60',
+        // Likewise the limits a benchmark or a test run would reach in the one tenant; tests of
+        // a limit lower it in a tenant of their own.
+        LIMITS: JSON.stringify({
+          tasks_per_minute: { default: 1_000_000, max: 1_000_000 },
+          open_streams_per_principal: { default: 100_000, max: 100_000 },
+          open_streams_per_tenant: { default: 100_000, max: 100_000 },
+          sessions_per_minute: { default: 1_000_000, max: 1_000_000 },
+        }),
         DEFAULT_TENANT_ID: secrets.devTenantId,
         A2A_AUTH_TOKENS: `dev:${secrets.devToken}`,
         DATABASE_URL: db.appUrl,

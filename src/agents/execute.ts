@@ -2,6 +2,8 @@ import { eq } from 'drizzle-orm'
 import { tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import { log } from '../lib/log'
+import { limitsOf } from '../limits/settings'
+import { assertSize } from '../limits/table'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { isTerminal } from '../tasks/states'
@@ -105,8 +107,10 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
     createdBy: scope.principal.subject,
     history: [json],
   }
+  const limits = await limitsOf(scope)
+  assertSize('prompt_bytes', limits.prompt_bytes, msg.text)
   if (background) {
-    const created = await insertTask(scope.db, scope.tenantId, base)
+    const created = await insertTask(scope.db, scope.tenantId, base, [], limits)
     await announce(scope, created.task, created.events, { fresh: true })
     scope.waitUntil(continueWith(scope, created.task, msg, history))
     return created.task
@@ -117,6 +121,7 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
     scope.tenantId,
     { ...base, targetAgentName: agentId },
     replyChanges(reply, id, contextId, agentId),
+    limits,
   )
   await announce(scope, created.task, created.events, { fresh: true })
   return created.task

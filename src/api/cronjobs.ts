@@ -105,9 +105,7 @@ async function checked<T>(f: () => Promise<T>): Promise<T> {
 cronApi.openapi(route('post', '/', body(Create)), async (c) => {
   const scope = scopeOf(c)
   const b = c.req.valid('json')
-  const job = await checked(() =>
-    createJob(scope.db, scope.tenantId, inputOf(b) as CronJobInput, scope.principal.subject),
-  )
+  const job = await checked(() => createJob(scope, inputOf(b) as CronJobInput))
   await wakeAt(c.env, scope.tenantId, job.nextRunAt)
   return c.json(cronView(job), 200)
 })
@@ -158,9 +156,7 @@ cronApi.openapi(route('get', '/{id}', { params: Id }), async (c) => {
 cronApi.openapi(route('put', '/{id}', { params: Id, ...body(Update) }), async (c) => {
   const scope = scopeOf(c)
   const change = inputOf(c.req.valid('json'))
-  const job = await checked(() =>
-    updateJob(scope.db, scope.tenantId, c.req.valid('param').id, change),
-  )
+  const job = await checked(() => updateJob(scope, c.req.valid('param').id, change))
   await wakeAt(c.env, scope.tenantId, job.nextRunAt)
   return c.json(cronView(job), 200)
 })
@@ -175,7 +171,7 @@ cronApi.openapi(route('post', '/{id}/toggle', { params: Id }), async (c) => {
   const scope = scopeOf(c)
   const { id } = c.req.valid('param')
   const job = await getJob(scope.db, scope.tenantId, id)
-  const toggled = await updateJob(scope.db, scope.tenantId, id, { enabled: !job.enabled })
+  const toggled = await updateJob(scope, id, { enabled: !job.enabled })
   await wakeAt(c.env, scope.tenantId, toggled.nextRunAt)
   return c.json(cronView(toggled), 200)
 })

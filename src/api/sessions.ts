@@ -1,6 +1,8 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../context'
 import { badRequest, validationHook } from '../lib/errors'
+import { enforceRate } from '../limits/rate-limit'
+import { limitsOf } from '../limits/settings'
 import { resumeSession } from '../sessions/resume'
 import {
   getSession,
@@ -12,6 +14,7 @@ import {
   upsertSessions,
 } from '../sessions/store'
 import { IncomingMessage, IncomingSession } from '../sessions/wire'
+import type { Scope } from '../tasks/scope'
 import { getWorkspace } from '../workspaces/service'
 import { body, route } from './openapi'
 import { scopeOf, workerOf } from './scope'
@@ -37,6 +40,13 @@ sessionsApi.openapi(
   },
 )
 
+/** `n` sessions synced or ingested, against the caller's sessions_per_minute. */
+async function admitSessions(scope: Scope, n: number) {
+  const { sessions_per_minute: value } = await limitsOf(scope)
+  const who = `${scope.tenantId}:${scope.principal.subject}`
+  await enforceRate(scope.config, 'sessions_per_minute', value, who, n)
+}
+
 const SyncSessions = z
   .object({ worker_id: z.string().min(1).max(200), sessions: z.array(IncomingSession).max(1000) })
   .openapi('SyncSessions')
@@ -49,6 +59,7 @@ sessionsApi.openapi(
     const b = c.req.valid('json')
     const workerId = await workerOf(c, b.worker_id)
     await requireOwner(scope, id, workerId)
+    await admitSessions(scope, b.sessions.length)
     const synced = await upsertSessions(scope, id, b.sessions, { source: 'worker_sync', workerId })
     return c.json({ success: true, synced }, 200)
   },
@@ -67,6 +78,7 @@ sessionsApi.openapi(
     const workerId = await workerOf(c, b.worker_id)
     await requireOwner(scope, id, workerId)
     await getSession(scope, sid, id) // the session is synced first, into this codebase
+    await admitSessions(scope, 1)
     const done = await upsertMessages(scope, sid, b.messages, { reportedBy: `worker:${workerId}` })
     return c.json({ success: true, synced: done.messages, usage_recorded: done.usage }, 200)
   },
@@ -90,6 +102,7 @@ sessionsApi.openapi(
     const b = c.req.valid('json')
     if (b.session.id && b.session.id !== sid) throw badRequest('session.id must match the path')
     await getWorkspace(scope.db, scope.tenantId, id)
+    await admitSessions(scope, 1)
     // A person's transcript speaks for no worker and bills nothing: usage is believed only
     // from the worker that ran the work (the sync routes above).
     await upsertSessions(scope, id, [{ ...b.session, id: sid }], { source: b.source })

@@ -9,6 +9,7 @@ import { authApi } from './auth'
 import { billingApi } from './billing'
 import { cronApi } from './cronjobs'
 import { keysApi } from './keys'
+import { limitsApi } from './limits'
 import { liveKitApi } from './livekit'
 import { monitorApi } from './monitor'
 import { runtimeApi } from './runtime'
@@ -38,6 +39,7 @@ v1.route('/agent/workspaces', sessionsApi)
 v1.route('/agent/codebases', sessionsApi)
 v1.route('/agent/runtime', runtimeApi)
 v1.route('/token-billing', billingApi)
+v1.route('/limits', limitsApi)
 v1.route('/agent/tasks', taskAdminApi)
 v1.route('/agent/tasks', tasksApi)
 v1.route('/agent/tasks', taskStatusApi)

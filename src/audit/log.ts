@@ -21,6 +21,7 @@ export type AuditAction =
   | 'action_approved'
   | 'action_rejected'
   | 'usage_voided'
+  | 'limits_changed'
 
 export interface AuditEvent {
   action: AuditAction

@@ -29,6 +29,8 @@ export const PERMISSIONS = [
   'sessions:sync',
   'usage:read',
   'budget:write',
+  /** Change the tenant's limits (within the operator's maxima). */
+  'limits:write',
   'keys:read',
   'keys:write',
   'keys:admin',
@@ -205,6 +207,8 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['PUT', '/v1/token-billing/budget', 'budget:write'],
   ['POST', '/v1/token-billing/usage/:id/void', 'budget:write'],
   ['GET', '/v1/token-billing/pricing', 'usage:read'],
+  ['GET', '/v1/limits', 'tenant:read'],
+  ['PUT', '/v1/limits', 'limits:write'],
   ['PUT', '/v1/token-billing/pricing', 'platform:pricing'],
 
   ['GET', '/agents', 'agents:read'],

@@ -3,6 +3,10 @@ import type { Database } from '../db/client'
 import { cronJobs, cronRuns, tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import { notFound } from '../lib/errors'
+import { insertWithin } from '../limits/count'
+import { limitsOf } from '../limits/settings'
+import { assertSize, type Limits } from '../limits/table'
+import type { Scope } from '../tasks/scope'
 import { nextSlot, type Schedule } from './schedule'
 
 export type CronJob = typeof cronJobs.$inferSelect
@@ -26,14 +30,35 @@ export const scheduleOf = (j: Pick<CronJob, 'cronExpression' | 'timezone'>): Sch
 const nextFor = (j: Pick<CronJob, 'cronExpression' | 'timezone' | 'enabled'>) =>
   j.enabled ? nextSlot(scheduleOf(j), new Date()) : null
 
-export async function createJob(db: Database, tenantId: string, input: CronJobInput, by: string) {
-  const [row] = await withTenant(db, tenantId, (tx) =>
-    tx
-      .insert(cronJobs)
-      .values({ tenantId, ...input, nextRunAt: nextFor(input), createdBy: by })
-      .returning(),
+/** A template's prompt (or the description standing in for it) within prompt_bytes. */
+function assertTemplate(limits: Limits, template: Record<string, unknown> | undefined) {
+  const prompt = template?.prompt || template?.description
+  if (typeof prompt === 'string') {
+    assertSize('prompt_bytes', limits.prompt_bytes, prompt, 'Prompt template of a cron job')
+  }
+}
+
+/** A new job, within the tenant's cron_jobs and prompt_bytes limits. */
+export async function createJob(scope: Scope, input: CronJobInput) {
+  const limits = await limitsOf(scope)
+  assertTemplate(limits, input.taskTemplate)
+  const { tenantId } = scope
+  const rows = await insertWithin(
+    scope.db,
+    tenantId,
+    { name: 'cron_jobs', max: limits.cron_jobs, table: cronJobs },
+    (tx) =>
+      tx
+        .insert(cronJobs)
+        .values({
+          tenantId,
+          ...input,
+          nextRunAt: nextFor(input),
+          createdBy: scope.principal.subject,
+        })
+        .returning(),
   )
-  return row as CronJob
+  return rows[0] as CronJob
 }
 
 export async function getJob(db: Database, tenantId: string, id: string): Promise<CronJob> {
@@ -61,11 +86,12 @@ export async function listJobs(db: Database, tenantId: string, page: number, pag
 
 /** Changes a job; a new schedule or enabling it recomputes the next slot from now. */
 export async function updateJob(
-  db: Database,
-  tenantId: string,
+  scope: Scope,
   id: string,
   change: Partial<CronJobInput>,
 ): Promise<CronJob> {
+  const { db, tenantId } = scope
+  if (change.taskTemplate) assertTemplate(await limitsOf(scope), change.taskTemplate)
   const job = { ...(await getJob(db, tenantId, id)), ...change }
   const [row] = await withTenant(db, tenantId, (tx) =>
     tx

@@ -31,6 +31,8 @@ export const tenants = pgTable('tenants', {
   oidcIssuer: text('oidc_issuer').unique(),
   monthlyBudgetMicros: bigint('monthly_budget_micros', { mode: 'number' }),
   monthlyLimitMicros: bigint('monthly_limit_micros', { mode: 'number' }),
+  /** Its admins' limits (src/limits/table.ts), by name; absent names take the default. */
+  limits: jsonb('limits').$type<Record<string, number>>().notNull().default({}),
   createdAt: createdAt(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 })

@@ -1,23 +1,26 @@
-import type { MiddlewareHandler } from 'hono'
-import { ApiError, errorResponse } from './errors'
+import type { Context, MiddlewareHandler } from 'hono'
+import { type LimitName, overLimit } from '../limits/table'
+import { errorResponse } from './errors'
 
 /**
- * Refuses bodies over `maxBytes` with a 413. Like hono/body-limit, it trusts Content-Length
+ * Refuses bodies over their limit (limits/bodies.ts) with a 413 naming it. Like hono/body-limit, it trusts Content-Length
  * and otherwise counts a streamed body as it arrives; unlike it, it reads an oversized
  * stream to its end (discarding it) before answering. workerd keeps a half-read request body
  * attached to its connection, and the next request behind it then waits forever; cancelling
  * the stream instead breaks the connection for the request after it.
  */
-export function limitBody(maxBytes: () => number): MiddlewareHandler {
+export function limitBody(
+  limitOf: (c: Context) => { name: LimitName; max: number },
+): MiddlewareHandler {
   return async (c, next) => {
     const body = c.req.raw.body
     if (!body) return next()
-    const max = maxBytes()
-    const tooLarge = () =>
-      errorResponse(c, new ApiError(413, 'payload_too_large', `Request body exceeds ${max} bytes`))
+    const { name, max } = limitOf(c)
+    const tooLarge = (used?: number) =>
+      errorResponse(c, overLimit(name, max, { used, what: 'Request body' }))
     const length = c.req.header('content-length')
     if (length !== undefined && !c.req.header('transfer-encoding')) {
-      return Number(length) > max ? tooLarge() : next()
+      return Number(length) > max ? tooLarge(Number(length)) : next()
     }
     const chunks: Uint8Array[] = []
     let size = 0

@@ -11,6 +11,7 @@ import type { Config } from '../env'
 import { ApiError } from '../lib/errors'
 import { log } from '../lib/log'
 import { redisOf } from '../redis/client'
+import { LIMITS, type LimitName, type LimitSpec, overLimit } from './table'
 import { Tallies, type Verdict } from './tally'
 
 const limiters = new Map<string, Ratelimit>()
@@ -59,9 +60,11 @@ function admit(
   return tallies.admit(id, (n) => count(limiter, key, n), later)
 }
 
+const retryAfterOf = (r: Verdict) => Math.max(1, Math.ceil((r.reset - Date.now()) / 1000))
+
 function refuse(r: Verdict | undefined, why: (retryAfter: number) => string) {
   if (!r || r.success) return
-  const retryAfter = Math.max(1, Math.ceil((r.reset - Date.now()) / 1000))
+  const retryAfter = retryAfterOf(r)
   throw new ApiError(
     429,
     'rate_limited',
@@ -69,6 +72,24 @@ function refuse(r: Verdict | undefined, why: (retryAfter: number) => string) {
     { retry_after: retryAfter },
     { 'Retry-After': String(retryAfter) },
   )
+}
+
+/**
+ * `n` more uses of a per-window limit from the table (sessions_per_minute, …) for `key`, counted
+ * one by one (no batching: these are rarer than requests); the limit's 429 when spent.
+ */
+export async function enforceRate(
+  config: Config,
+  name: LimitName,
+  value: number,
+  key: string,
+  n = 1,
+): Promise<void> {
+  const window = (LIMITS[name] as LimitSpec).windowSeconds ?? 60
+  const limiter = limiterOf(config, `${value}/${window}`, `rl:${name}`)
+  if (!limiter || n === 0) return
+  const r = await count(limiter, key, n)
+  if (r && !r.success) throw overLimit(name, value, { used: n, retryAfter: retryAfterOf(r) })
 }
 
 /**

@@ -1,3 +1,4 @@
+import { limitsOf } from '../limits/settings'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { insertTask, type NewTask } from '../tasks/store'
@@ -29,15 +30,13 @@ export async function createQueuedTask(
       contextId,
     },
   ]
-  const created = await insertTask(scope.db, scope.tenantId, {
-    ...input,
-    id,
-    contextId,
-    history,
-    workspaceId,
-    modelRef,
-    createdBy: scope.principal.subject,
-  })
+  const created = await insertTask(
+    scope.db,
+    scope.tenantId,
+    { ...input, id, contextId, history, workspaceId, modelRef, createdBy: scope.principal.subject },
+    [],
+    await limitsOf(scope),
+  )
   await announce(scope, created.task, created.events, { fresh: true })
   const notified = await dispatch(scope.env, scope.tenantId, created.task)
   return Object.assign(created.task, { workersNotified: notified })
