@@ -2,6 +2,7 @@
 -- the operator allows: a name -> number object; a name not in it takes the default.
 ALTER TABLE tenants ADD COLUMN limits jsonb NOT NULL DEFAULT '{}'
   CONSTRAINT tenants_limits_object CHECK (jsonb_typeof(limits) = 'object');
+GRANT UPDATE (limits) ON tenants TO codetether_app;
 
 -- Tasks created per minute are counted from the tasks themselves, in the statement that inserts
 -- one: every way of creating a task (REST, A2A, MCP, cron, a delegation) counts alike, and the

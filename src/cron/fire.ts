@@ -1,7 +1,7 @@
 import { and, asc, eq, lt, lte, min } from 'drizzle-orm'
 import { cronJobs, cronRuns } from '../db/schema'
 import { withTenant } from '../db/tenant'
-import { sqlState } from '../lib/errors'
+import { ApiError, sqlState } from '../lib/errors'
 import { log } from '../lib/log'
 import { createQueuedTask } from '../queue/tasks'
 import type { Scope } from '../tasks/scope'
@@ -85,17 +85,25 @@ export async function fireNow(scope: Scope, job: CronJob): Promise<CronRun> {
     ]),
   )
   const created = run[0] as CronRun
-  return dispatchRun(scope, job, created)
+  const done = await dispatchRun(scope, job, created)
+  // The person asking is told as any creator would be; the run stays recorded as failed.
+  if (done.refusal) throw done.refusal
+  return done.run
 }
 
 /**
  * Creates the run's task through the normal path. Its id derives from the run, so doing this
  * twice (a claimer that died after creating it) finds the task already there.
  */
-async function dispatchRun(scope: Scope, job: CronJob, run: CronRun): Promise<CronRun> {
+async function dispatchRun(
+  scope: Scope,
+  job: CronJob,
+  run: CronRun,
+): Promise<{ run: CronRun; refusal?: ApiError }> {
   const t = job.taskTemplate
   const taskId = `cron-${run.id}`
   let error: string | null = null
+  let refusal: ApiError | undefined
   try {
     await createQueuedTask(scope, {
       id: taskId,
@@ -113,6 +121,8 @@ async function dispatchRun(scope: Scope, job: CronJob, run: CronRun): Promise<Cr
       },
     })
   } catch (err) {
+    // A limit (tasks per minute, the budget) fails this run by name; the schedule goes on.
+    if (err instanceof ApiError) refusal = err
     if (sqlState(err) !== '23505') error = (err as Error).message
   }
   const [updated] = await withTenant(scope.db, scope.tenantId, (tx) =>
@@ -122,7 +132,7 @@ async function dispatchRun(scope: Scope, job: CronJob, run: CronRun): Promise<Cr
       .where(eq(cronRuns.id, run.id))
       .returning(),
   )
-  return updated ?? run
+  return { run: updated ?? run, refusal }
 }
 
 async function finishStaleClaims(scope: Scope, now: Date) {

@@ -62,23 +62,31 @@ export class SessionSync {
           (f) => (this.synced.get(key(store, f.session.id)) ?? -1) < f.changedAt,
         )
         if (!changed.length) continue
-        await this.server.post(`${base}/sync`, {
-          worker_id: this.workerId,
-          sessions: changed.map((f) => f.session),
-        })
-        for (const f of changed) {
-          const messages = store.messages(path, f.session.id).map(redactMessage)
-          if (messages.length) {
-            await this.server.post(`${base}/${encodeURIComponent(f.session.id)}/messages/sync`, {
-              worker_id: this.workerId,
-              messages,
-            })
+        // In batches: the server bounds a request and the sessions synced per minute, and a
+        // refused batch leaves the ones before it synced, so the next pass goes on from there.
+        for (let i = 0; i < changed.length; i += BATCH) {
+          const batch = changed.slice(i, i + BATCH)
+          await this.server.post(`${base}/sync`, {
+            worker_id: this.workerId,
+            sessions: batch.map((f) => f.session),
+          })
+          for (const f of batch) {
+            const messages = store.messages(path, f.session.id).map(redactMessage)
+            if (messages.length) {
+              await this.server.post(`${base}/${encodeURIComponent(f.session.id)}/messages/sync`, {
+                worker_id: this.workerId,
+                messages,
+              })
+            }
+            this.synced.set(key(store, f.session.id), f.changedAt)
           }
-          this.synced.set(key(store, f.session.id), f.changedAt)
         }
       }
     }
   }
 }
+
+/** Sessions per sync request. */
+const BATCH = 100
 
 const key = (store: SessionStore, id: string) => `${store.name}:${id}`
