@@ -1,7 +1,7 @@
 /**
  * The monitor UI's managing views in headless Chromium against the real stack: a codebase
  * registered, triggered with a model, watched and deleted; a session read and resumed; an API
- * key made and revoked and the budget set; and signing in with a pasted token on a Worker that
+ * key made and revoked, the budget and a limit set; and signing in with a pasted token on a Worker that
  * admits no one without credentials.
  */
 import assert from 'node:assert/strict'
@@ -134,6 +134,21 @@ describe('monitor UI: managing', () => {
     const b = await json<{ monthly_budget_micros: number }>('/v1/token-billing/budget', {})
     assert.equal(b.monthly_budget_micros, 12_500_000)
     await json('/v1/token-billing/budget', { method: 'PUT', json: { monthly_budget_micros: null } })
+
+    // Every limit is shown with its value; an admin changes one and the page shows it.
+    const limits = page.getByRole('region', { name: 'Limits' })
+    const value = (name: string, text: string) =>
+      limits.locator(`tr[data-limit="${name}"] td.limit-value`, { hasText: text }).waitFor()
+    await value('cron_jobs', '100 jobs')
+    await value('output_line_bytes', '128 KiB')
+    await limits.getByLabel('cron_jobs').fill('250')
+    await limits.getByRole('button', { name: 'Save limits' }).click()
+    await page.getByRole('status').getByText('Limits saved').waitFor()
+    await value('cron_jobs', '250 jobs')
+    const set = await json<{ limits: { name: string; value: number }[] }>('/v1/limits', {})
+    assert.equal(set.limits.find((l) => l.name === 'cron_jobs')?.value, 250)
+    await page.screenshot({ path: artifactPath('monitor-settings-limits.png'), fullPage: true })
+    await json('/v1/limits', { method: 'PUT', json: { cron_jobs: null } })
     await page.screenshot({ path: artifactPath('monitor-settings-key.png'), fullPage: true })
     assert.deepEqual(errors, [])
   })

@@ -3,6 +3,7 @@ import { api, getToken, post, setToken } from '../api'
 import { useApi } from '../hooks'
 import { startLive } from '../live'
 import { act, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
+import { Limits } from './limits'
 
 interface Key {
   id: string
@@ -166,6 +167,7 @@ export function Settings() {
           </form>
         )}
       </Section>
+      <Limits />
     </>
   )
 }
