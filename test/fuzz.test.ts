@@ -77,6 +77,19 @@ const jsonBody = fc.oneof(
       monthly_limit_micros: fc.oneof(fc.integer(), fc.double(), fc.string()),
       scopes: fc.array(fc.string(), { maxLength: 3 }),
       url: fc.oneof(fc.webUrl(), fc.string()),
+      // Limits (PUT /v1/limits): any value, including the ones a tenant may not set.
+      ...Object.fromEntries(
+        ['cron_jobs', 'tasks_per_minute', 'output_line_bytes', 'body_bytes', 'agents'].map((n) => [
+          n,
+          fc.oneof(
+            fc.integer(),
+            fc.double(),
+            fc.constant(null),
+            fc.string(),
+            fc.constantFrom(0, 2 ** 31, Number.MAX_SAFE_INTEGER),
+          ),
+        ]),
+      ),
     },
     { requiredKeys: [] },
   ),

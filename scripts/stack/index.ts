@@ -151,6 +151,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         // a limit lower it in a tenant of their own.
         LIMITS: JSON.stringify({
           tasks_per_minute: { default: 1_000_000, max: 1_000_000 },
+          tasks_per_minute_per_principal: { default: 1_000_000, max: 1_000_000 },
           open_streams_per_principal: { default: 100_000, max: 100_000 },
           open_streams_per_tenant: { default: 100_000, max: 100_000 },
           sessions_per_minute: { default: 1_000_000, max: 1_000_000 },

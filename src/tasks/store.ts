@@ -108,14 +108,15 @@ function creatorMetadata(metadata: Record<string, unknown> | undefined) {
 
 /**
  * Creates a task with its first events. `limits` (the tenant's, limits/settings.ts) bound its
- * prompt and how many tasks the tenant creates per minute; without them, neither is checked.
+ * prompt and how many tasks the tenant and the creator make per minute; without them, neither
+ * is checked.
  */
 export async function insertTask(
   db: Database,
   tenantId: string,
   input: NewTask,
   followUps: TaskChange[] = [],
-  limits?: Pick<Limits, 'tasks_per_minute' | 'prompt_bytes'>,
+  limits?: Pick<Limits, 'tasks_per_minute' | 'tasks_per_minute_per_principal' | 'prompt_bytes'>,
 ): Promise<{ task: TaskRow; events: TaskEvent[] }> {
   if (limits && input.prompt) assertSize('prompt_bytes', limits.prompt_bytes, input.prompt)
   const id = input.id ?? crypto.randomUUID()
@@ -168,14 +169,17 @@ export async function insertTask(
   // app.insert_task (migration 0013) keeps its plan; drizzle's insert builder also cost
   // ≈ 200 µs per call to build for this table's 35 columns.
   const perMinute = limits?.tasks_per_minute ?? null
+  const mine = limits?.tasks_per_minute_per_principal ?? null
   const { rows } = await withTenant(db, tenantId, (tx) =>
     tx.execute(
-      sql`select app.insert_task(${JSON.stringify(row)}::jsonb, ${JSON.stringify(events)}::jsonb, ${perMinute}::int) as r`,
+      sql`select app.insert_task(${JSON.stringify(row)}::jsonb, ${JSON.stringify(events)}::jsonb, ${perMinute}::int, ${mine}::int) as r`,
     ),
   ).catch((err) => {
-    if (sqlState(err) !== 'CT429' || perMinute === null) throw err
-    const retryAfter = Number(sqlDetail(err)) || 60
-    throw overLimit('tasks_per_minute', perMinute, { retryAfter })
+    if (sqlState(err) !== 'CT429' || !limits) throw err
+    // DETAIL is `limit:seconds until a slot frees` (migration 0019).
+    const [name, seconds] = (sqlDetail(err) ?? '').split(':')
+    const which = name === 'tasks_per_minute' ? name : 'tasks_per_minute_per_principal'
+    throw overLimit(which, limits[which], { retryAfter: Number(seconds) || 60 })
   })
   const created = changed(rows)
   if (!created) throw new Error('task insert returned no row')

@@ -1,0 +1,97 @@
+/**
+ * Attack: a member of a tenant tries to exhaust it. Cron as an amplifier (hundreds of
+ * every-minute jobs with megabyte prompts), a task flood, and raising the bounds themselves.
+ * Each is refused with a status naming its limit, at the defaults, while the tenant's admin
+ * works on.
+ */
+import assert from 'node:assert/strict'
+import { before, describe, test } from 'node:test'
+import { api, newTenantAdmin } from './helpers'
+
+let admin: string
+let member: string
+
+// biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
+type Json = any
+
+async function call(token: string, method: string, path: string, json?: unknown) {
+  const res = await api(path, { method, token, json })
+  return { status: res.status, body: (await res.json()) as Json }
+}
+
+const everyMinute = (name: string, prompt = 'tick') => ({
+  name,
+  cron_expression: '* * * * *',
+  enabled: false,
+  task_template: { prompt, agent_type: 'command' },
+})
+
+before(async () => {
+  ;({ key: admin } = await newTenantAdmin())
+  const made = await call(admin, 'POST', '/v1/auth/api-keys', { name: 'm', role: 'member' })
+  member = made.body.key
+})
+
+describe('attack: a member exhausting the tenant', () => {
+  test('cron as an amplifier: jobs stop at cron_jobs (default 100), megabyte templates at prompt_bytes', async () => {
+    const big = await call(
+      member,
+      'POST',
+      '/v1/cronjobs',
+      everyMinute('big', 'x'.repeat(1_000_000)),
+    )
+    assert.equal(big.status, 413)
+    assert.equal(big.body.error.details.limit, 'prompt_bytes')
+
+    const statuses: number[] = []
+    for (let i = 0; i < 110; i += 10) {
+      const batch = await Promise.all(
+        Array.from({ length: 10 }, (_, j) =>
+          call(member, 'POST', '/v1/cronjobs', everyMinute(`j${i + j}`)),
+        ),
+      )
+      statuses.push(...batch.map((r) => r.status))
+      const refused = batch.find((r) => r.status === 429)
+      if (refused) assert.equal(refused.body.error.details.limit, 'cron_jobs')
+    }
+    assert.equal(statuses.filter((s) => s === 200).length, 100, 'exactly the default')
+    assert.equal(statuses.filter((s) => s === 429).length, 10)
+    // The admin's own work goes on: a task is created, the jobs are listed.
+    assert.equal(
+      (await call(admin, 'POST', '/v1/agent/tasks', { prompt: 'mine', agent_type: 'command' }))
+        .status,
+      200,
+    )
+    assert.equal((await call(admin, 'GET', '/v1/cronjobs?page_size=5')).body.total, 100)
+  })
+
+  test('a task flood stops at the member’s own rate; the admin creates on', async () => {
+    const set = await call(admin, 'PUT', '/v1/limits', { tasks_per_minute_per_principal: 5 })
+    assert.equal(set.status, 200)
+    const flood = []
+    for (let i = 0; i < 8; i++) {
+      flood.push(
+        await call(member, 'POST', '/v1/agent/tasks', { prompt: `f${i}`, agent_type: 'command' }),
+      )
+    }
+    const refused = flood.filter((r) => r.status === 429)
+    assert.equal(refused.length, 3)
+    for (const r of refused) {
+      assert.equal(r.body.error.details.limit, 'tasks_per_minute_per_principal')
+    }
+    const mine = await call(admin, 'POST', '/v1/agent/tasks', {
+      prompt: 'a',
+      agent_type: 'command',
+    })
+    assert.equal(mine.status, 200, 'the admin is another principal')
+  })
+
+  test('the bounds themselves: a member or viewer cannot change them, nor an admin past the maximum', async () => {
+    assert.equal((await call(member, 'PUT', '/v1/limits', { cron_jobs: 10_000 })).status, 403)
+    assert.equal((await call(member, 'GET', '/v1/limits')).status, 200, 'but may read them')
+    const past = await call(admin, 'PUT', '/v1/limits', { open_streams_per_principal: 1_000_000 })
+    assert.equal(past.status, 400)
+    const operator = await call(admin, 'PUT', '/v1/limits', { requests_per_tenant: 1 })
+    assert.equal(operator.status, 400)
+  })
+})
