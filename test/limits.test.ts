@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { before, describe, test } from 'node:test'
+import { LIMIT_NAMES } from '../src/limits/table'
 import { api, newTenantAdmin } from './helpers'
 
 let key: string
@@ -197,6 +199,11 @@ describe('limits', () => {
       429,
     )
     await setLimits({ sessions_per_minute: null })
+  })
+
+  test('SECURITY.md lists every limit of the table', () => {
+    const doc = readFileSync(new URL('../SECURITY.md', import.meta.url), 'utf8')
+    for (const name of LIMIT_NAMES) assert.match(doc, new RegExp(`\\| \`${name}\` +\\|`), name)
   })
 
   test('request bodies are bounded per route, before anything reads them', async () => {

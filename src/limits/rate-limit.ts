@@ -62,14 +62,14 @@ function admit(
 
 const retryAfterOf = (r: Verdict) => Math.max(1, Math.ceil((r.reset - Date.now()) / 1000))
 
-function refuse(r: Verdict | undefined, why: (retryAfter: number) => string) {
+function refuse(r: Verdict | undefined, why: (retryAfter: number) => string, limit?: LimitName) {
   if (!r || r.success) return
   const retryAfter = retryAfterOf(r)
   throw new ApiError(
     429,
     'rate_limited',
     why(retryAfter),
-    { retry_after: retryAfter },
+    { retry_after: retryAfter, ...(limit ? { limit, value: r.limit } : {}) },
     { 'Retry-After': String(retryAfter) },
   )
 }
@@ -105,11 +105,16 @@ export async function enforceRateLimits(
     admit(config, config.RATE_LIMIT_PER_PRINCIPAL, 'rl:p', `${p.tenantId}:${p.subject}`, later),
     admit(config, config.RATE_LIMIT_PER_TENANT, 'rl:t', p.tenantId, later),
   ])
-  for (const [r, whose] of [
-    [mine, 'your'],
-    [tenant, "your tenant's"],
+  for (const [r, whose, limit] of [
+    [mine, 'your', 'requests_per_principal'],
+    [tenant, "your tenant's", 'requests_per_tenant'],
   ] as const) {
-    refuse(r, (s) => `Too many requests: ${whose} limit is ${r?.limit} per window; retry in ${s} s`)
+    refuse(
+      r,
+      (s) =>
+        `Too many requests: ${whose} limit ${limit} is ${r?.limit} per window; retry in ${s} s`,
+      limit,
+    )
   }
 }
 
