@@ -9,40 +9,27 @@ GRANT UPDATE (limits) ON tenants TO codetether_app;
 -- count needs no second store to agree with.
 CREATE INDEX tasks_created_idx ON tasks (tenant_id, created_at);
 
--- app.insert_task (0013) with the rates: p_per_minute tasks in the tenant and p_mine_per_minute
--- by the same creator in the last minute at most (NULL: no bound). Over either, SQLSTATE CT429
--- with DETAIL `limit:seconds until a slot frees`. Concurrent inserts may each see the last free
--- slot, so a bound can be passed by as many as insert at the same instant: it stops an
--- amplifier or a flood, not a race.
+-- app.insert_task (0013) with the tenant's rate: p_per_minute tasks in the last minute at most
+-- (NULL: no bound). Over it, SQLSTATE CT429 with the seconds until a slot frees as DETAIL.
+-- Concurrent inserts may each see the last free slot, so the bound can be passed by as many as
+-- insert at the same instant: it stops an amplifier or a flood, not a race.
 DROP FUNCTION app.insert_task(jsonb, jsonb);
-CREATE FUNCTION app.insert_task(p_task jsonb, p_events jsonb, p_per_minute int, p_mine_per_minute int)
-RETURNS json
+CREATE FUNCTION app.insert_task(p_task jsonb, p_events jsonb, p_per_minute int) RETURNS json
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   v_result json;
   v_count int;
   v_oldest timestamptz;
-  v_tenant uuid := (p_task->>'tenant_id')::uuid;
 BEGIN
-  IF p_mine_per_minute IS NOT NULL THEN
-    SELECT count(*), min(created_at) INTO v_count, v_oldest
-      FROM (SELECT created_at FROM tasks
-             WHERE tenant_id = v_tenant AND created_at > now() - interval '1 minute'
-               AND created_by IS NOT DISTINCT FROM p_task->>'created_by'
-             ORDER BY created_at LIMIT p_mine_per_minute) recent;
-    IF v_count >= p_mine_per_minute THEN
-      RAISE EXCEPTION 'too many tasks' USING ERRCODE = 'CT429', DETAIL = 'tasks_per_minute_per_principal:'
-        || greatest(1, ceil(extract(epoch FROM v_oldest + interval '1 minute' - now())));
-    END IF;
-  END IF;
   IF p_per_minute IS NOT NULL THEN
     SELECT count(*), min(created_at) INTO v_count, v_oldest
       FROM (SELECT created_at FROM tasks
-             WHERE tenant_id = v_tenant AND created_at > now() - interval '1 minute'
+             WHERE tenant_id = (p_task->>'tenant_id')::uuid
+               AND created_at > now() - interval '1 minute'
              ORDER BY created_at LIMIT p_per_minute) recent;
     IF v_count >= p_per_minute THEN
-      RAISE EXCEPTION 'too many tasks' USING ERRCODE = 'CT429', DETAIL = 'tasks_per_minute:'
-        || greatest(1, ceil(extract(epoch FROM v_oldest + interval '1 minute' - now())));
+      RAISE EXCEPTION 'tasks_per_minute' USING ERRCODE = 'CT429',
+        DETAIL = greatest(1, ceil(extract(epoch FROM v_oldest + interval '1 minute' - now())))::text;
     END IF;
   END IF;
   WITH t AS (

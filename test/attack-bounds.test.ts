@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { before, describe, test } from 'node:test'
-import { api, newTenantAdmin } from './helpers'
+import { api, newKey, newTenantAdmin } from './helpers'
 
 let admin: string
 let member: string
@@ -27,9 +27,9 @@ const everyMinute = (name: string, prompt = 'tick') => ({
 })
 
 before(async () => {
-  ;({ key: admin } = await newTenantAdmin())
-  const made = await call(admin, 'POST', '/v1/auth/api-keys', { name: 'm', role: 'member' })
-  member = made.body.key
+  let tenantId: string
+  ;({ key: admin, tenantId } = await newTenantAdmin())
+  member = await newKey(tenantId, 'member', 'mallory')
 })
 
 describe('attack: a member exhausting the tenant', () => {

@@ -87,19 +87,29 @@ export async function createTenant(): Promise<string> {
 /** A new tenant and an admin API key of it, stored as the Worker stores keys. */
 export async function newTenantAdmin(): Promise<{ tenantId: string; key: string }> {
   const tenantId = await createTenant()
+  return { tenantId, key: await newKey(tenantId, 'admin') }
+}
+
+/** An API key made as an operator would, for `userId`'s person when given (else its own). */
+export async function newKey(
+  tenantId: string,
+  role: 'admin' | 'member' | 'viewer',
+  userId?: string,
+): Promise<string> {
   const key = `ct_${randomBytes(24).toString('base64url')}`
   const owner = await connectAsOwner()
   try {
     await asTenant(owner, tenantId, () =>
       owner.query(
-        `insert into api_keys (tenant_id, name, key_hash, key_prefix, role) values ($1, 'admin', $2, 'ct_adm', 'admin')`,
-        [tenantId, createHash('sha256').update(key).digest()],
+        `insert into api_keys (tenant_id, name, key_hash, key_prefix, role, user_id)
+           values ($1, $2, $3, 'ct_test', $2, $4)`,
+        [tenantId, role, createHash('sha256').update(key).digest(), userId ?? null],
       ),
     )
   } finally {
     await owner.end()
   }
-  return { tenantId, key }
+  return key
 }
 
 /** The SQLSTATE a statement fails with, or undefined if it succeeds. */

@@ -2,8 +2,7 @@ import { eq } from 'drizzle-orm'
 import { tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import { log } from '../lib/log'
-import { limitsOf } from '../limits/settings'
-import { assertSize } from '../limits/table'
+import { admitTask } from '../limits/tasks'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { isTerminal } from '../tasks/states'
@@ -107,8 +106,7 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
     createdBy: scope.principal.subject,
     history: [json],
   }
-  const limits = await limitsOf(scope)
-  assertSize('prompt_bytes', limits.prompt_bytes, msg.text)
+  const limits = await admitTask(scope, msg.text)
   if (background) {
     const created = await insertTask(scope.db, scope.tenantId, base, [], limits)
     await announce(scope, created.task, created.events, { fresh: true })

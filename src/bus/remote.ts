@@ -21,7 +21,7 @@ import {
   outboundPolicy,
   outboundUrlProblem,
 } from '../lib/outbound-url'
-import { limitsOf } from '../limits/settings'
+import { admitTask } from '../limits/tasks'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { applyChange, insertTask, type TaskChange, type TaskRow } from '../tasks/store'
@@ -210,7 +210,7 @@ export async function delegateToRemote(scope: Scope, name: string, text: string)
       ],
     },
     [{ state: 'working' }],
-    await limitsOf(scope),
+    await admitTask(scope, text),
   )
   await announce(scope, created.task, created.events, { fresh: true })
   scope.waitUntil(mirror(scope, created.task, name, text))

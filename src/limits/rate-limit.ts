@@ -75,20 +75,26 @@ function refuse(r: Verdict | undefined, why: (retryAfter: number) => string, lim
 }
 
 /**
- * `n` more uses of a per-window limit from the table (sessions_per_minute, …) for `key`, counted
- * one by one (no batching: these are rarer than requests); the limit's 429 when spent.
+ * `n` more uses of a per-window limit from the table (sessions_per_minute, …) for `key`; the
+ * limit's 429 when spent. Given `later` (the Worker's waitUntil), single uses are counted in
+ * batches as requests are (tally.ts): a busy creator pays no Redis round trip per use.
  */
 export async function enforceRate(
   config: Config,
   name: LimitName,
   value: number,
   key: string,
-  n = 1,
+  opts: { n?: number; later?: (p: Promise<void>) => void } = {},
 ): Promise<void> {
+  const n = opts.n ?? 1
   const window = (LIMITS[name] as LimitSpec).windowSeconds ?? 60
-  const limiter = limiterOf(config, `${value}/${window}`, `rl:${name}`)
+  const spec = `${value}/${window}`
+  const limiter = limiterOf(config, spec, `rl:${name}`)
   if (!limiter || n === 0) return
-  const r = await count(limiter, key, n)
+  const r =
+    opts.later && n === 1
+      ? await admit(config, spec, `rl:${name}`, key, opts.later)
+      : await count(limiter, key, n)
   if (r && !r.success) throw overLimit(name, value, { used: n, retryAfter: retryAfterOf(r) })
 }
 

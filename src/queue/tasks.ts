@@ -1,4 +1,4 @@
-import { limitsOf } from '../limits/settings'
+import { admitTask } from '../limits/tasks'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { insertTask, type NewTask } from '../tasks/store'
@@ -35,7 +35,7 @@ export async function createQueuedTask(
     scope.tenantId,
     { ...input, id, contextId, history, workspaceId, modelRef, createdBy: scope.principal.subject },
     [],
-    await limitsOf(scope),
+    await admitTask(scope, input.prompt),
   )
   await announce(scope, created.task, created.events, { fresh: true })
   const notified = await dispatch(scope.env, scope.tenantId, created.task)

@@ -3,7 +3,7 @@ import type { Database } from '../db/client'
 import { type TaskStatus, tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import { sqlDetail, sqlState } from '../lib/db-error'
-import { assertSize, type Limits, overLimit } from '../limits/table'
+import { type Limits, overLimit } from '../limits/table'
 import type { TaskEvent, TaskEventKind } from './events'
 import { eventOf, taskFromJson } from './rows'
 import { TERMINAL } from './states'
@@ -107,18 +107,16 @@ function creatorMetadata(metadata: Record<string, unknown> | undefined) {
 }
 
 /**
- * Creates a task with its first events. `limits` (the tenant's, limits/settings.ts) bound its
- * prompt and how many tasks the tenant and the creator make per minute; without them, neither
- * is checked.
+ * Creates a task with its first events. With `limits` (from limits/tasks.ts's admitTask), the
+ * tenant's tasks per minute are counted in the insert; without, nothing is.
  */
 export async function insertTask(
   db: Database,
   tenantId: string,
   input: NewTask,
   followUps: TaskChange[] = [],
-  limits?: Pick<Limits, 'tasks_per_minute' | 'tasks_per_minute_per_principal' | 'prompt_bytes'>,
+  limits?: Pick<Limits, 'tasks_per_minute'>,
 ): Promise<{ task: TaskRow; events: TaskEvent[] }> {
-  if (limits && input.prompt) assertSize('prompt_bytes', limits.prompt_bytes, input.prompt)
   const id = input.id ?? crypto.randomUUID()
   const at = new Date().toISOString()
   const events: NewEvent[] = eventsOf({ state: 'submitted' }, at)
@@ -169,17 +167,14 @@ export async function insertTask(
   // app.insert_task (migration 0013) keeps its plan; drizzle's insert builder also cost
   // ≈ 200 µs per call to build for this table's 35 columns.
   const perMinute = limits?.tasks_per_minute ?? null
-  const mine = limits?.tasks_per_minute_per_principal ?? null
   const { rows } = await withTenant(db, tenantId, (tx) =>
     tx.execute(
-      sql`select app.insert_task(${JSON.stringify(row)}::jsonb, ${JSON.stringify(events)}::jsonb, ${perMinute}::int, ${mine}::int) as r`,
+      sql`select app.insert_task(${JSON.stringify(row)}::jsonb, ${JSON.stringify(events)}::jsonb, ${perMinute}::int) as r`,
     ),
   ).catch((err) => {
-    if (sqlState(err) !== 'CT429' || !limits) throw err
-    // DETAIL is `limit:seconds until a slot frees` (migration 0019).
-    const [name, seconds] = (sqlDetail(err) ?? '').split(':')
-    const which = name === 'tasks_per_minute' ? name : 'tasks_per_minute_per_principal'
-    throw overLimit(which, limits[which], { retryAfter: Number(seconds) || 60 })
+    if (sqlState(err) !== 'CT429' || perMinute === null) throw err
+    const retryAfter = Number(sqlDetail(err)) || 60
+    throw overLimit('tasks_per_minute', perMinute, { retryAfter })
   })
   const created = changed(rows)
   if (!created) throw new Error('task insert returned no row')
