@@ -4,6 +4,7 @@
  * subscribers, all measured from the client side.
  */
 import { request } from 'node:http'
+import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import pg from 'pg'
 import { type Figure, latencyFigure } from './lib'
 
@@ -21,11 +22,10 @@ export function openStream(
   url: string,
   body: string | undefined,
   headers: Record<string, string>,
-  onEvent?: (block: string, at: number) => void,
+  onEvent?: (event: EventSourceMessage, at: number) => void,
 ): Promise<Stream & { firstAt: Promise<number> }> {
   return new Promise((resolve, reject) => {
     const waiters: { needle: string; resolve: (t: number) => void }[] = []
-    let buffer = ''
     let first: (t: number) => void = () => {}
     const firstAt = new Promise<number>((r) => (first = r))
     const req = request(
@@ -36,23 +36,18 @@ export function openStream(
       },
       (res) => {
         res.setEncoding('utf8')
-        res.on('data', (chunk: string) => {
-          buffer += chunk
-          let end = buffer.indexOf('\n\n')
-          while (end >= 0) {
-            const block = buffer.slice(0, end)
-            buffer = buffer.slice(end + 2)
-            end = buffer.indexOf('\n\n')
-            if (!block.includes('data: ')) continue
+        const parser = createParser({
+          onEvent(e) {
             const now = performance.now()
             first(now)
-            onEvent?.(block, now)
+            onEvent?.(e, now)
             for (const w of waiters.splice(0)) {
-              if (block.includes(w.needle)) w.resolve(now)
+              if (e.data.includes(w.needle)) w.resolve(now)
               else waiters.push(w)
             }
-          }
+          },
         })
+        res.on('data', (chunk: string) => parser.feed(chunk))
         resolve({
           firstAt,
           waitFor: (needle) => new Promise((r) => waiters.push({ needle, resolve: r })),

@@ -120,11 +120,10 @@ export async function workerFigures(
       `${base}/v1/agent/tasks/${task.id}/output/stream`,
       undefined,
       auth,
-      (block, at) => {
-        if (block.includes('event: done')) allArrived()
-        const data = /^data: (.*)$/m.exec(block)?.[1]
-        if (!block.includes('event: output') || !data) return
-        latencies.push(performance.timeOrigin + at - stampMs(JSON.parse(data).output))
+      (e, at) => {
+        if (e.event === 'done') allArrived()
+        if (e.event !== 'output') return
+        latencies.push(performance.timeOrigin + at - stampMs(JSON.parse(e.data).output))
         if (latencies.length === lines) allArrived()
       },
     )

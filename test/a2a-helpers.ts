@@ -6,6 +6,7 @@ import {
   JsonRpcTransportFactory,
 } from '@a2a-js/sdk/client'
 import { LegacyJsonRpcTransport } from '@a2a-js/sdk/compat/v0_3/client'
+import { EventSourceParserStream } from 'eventsource-parser/stream'
 import { api, asTenant, connectAsApp, stack } from './helpers'
 
 /** The official client in v1.0 mode, configured from our agent card. */
@@ -101,31 +102,20 @@ export async function readSse(
   stop: (e: SseEvent, all: SseEvent[]) => boolean = () => false,
 ) {
   const events: SseEvent[] = []
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
-  const decoder = new TextDecoder()
-  let buffer = ''
+  const reader = (res.body as ReadableStream<Uint8Array>)
+    // The Workers types' TextDecoderStream takes any BufferSource; a body gives bytes.
+    .pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>)
+    .pipeThrough(new EventSourceParserStream())
+    .getReader()
   try {
     for (;;) {
       const { done, value } = await reader.read()
       if (done) return events
-      buffer += decoder.decode(value, { stream: true })
-      let end = buffer.indexOf('\n\n')
-      while (end >= 0) {
-        const block = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        end = buffer.indexOf('\n\n')
-        const e: Partial<SseEvent> = {}
-        const data: string[] = []
-        for (const line of block.split('\n')) {
-          if (line.startsWith('id: ')) e.id = line.slice(4)
-          else if (line.startsWith('event: ')) e.event = line.slice(7)
-          else if (line.startsWith('data: ')) data.push(line.slice(6))
-        }
-        if (data.length === 0) continue // a keepalive comment
-        const event = { ...e, data: JSON.parse(data.join('\n')) } as SseEvent
-        events.push(event)
-        if (stop(event, events)) return events
-      }
+      const event: SseEvent = { data: JSON.parse(value.data) }
+      if (value.id !== undefined) event.id = value.id
+      if (value.event !== undefined) event.event = value.event
+      events.push(event)
+      if (stop(event, events)) return events
     }
   } finally {
     await reader.cancel().catch(() => {})

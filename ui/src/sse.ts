@@ -1,8 +1,10 @@
 /**
  * Server-sent events over fetch, so the request can carry the Authorization header (an
  * EventSource cannot). Reconnects with backoff and resumes with Last-Event-ID, as EventSource
- * would; the server's retry is honoured.
+ * would; the server's retry is honoured. Parsing is eventsource-parser's (CRLF, comments,
+ * multi-line data), as everywhere else here.
  */
+import { type EventSourceMessage, EventSourceParserStream } from 'eventsource-parser/stream'
 import { authHeaders } from './api'
 
 export type StreamState = 'connecting' | 'open' | 'closed'
@@ -32,28 +34,15 @@ export function openStream(url: string, opts: SseOptions): () => void {
     if (!cancelled) opts.onState?.(st)
   }
 
-  const parse = (block: string) => {
-    let event = 'message'
-    let id: string | undefined
-    const data: string[] = []
-    for (const line of block.split('\n')) {
-      if (line.startsWith(':')) continue
-      const i = line.indexOf(':')
-      const field = i < 0 ? line : line.slice(0, i)
-      const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '')
-      if (field === 'event') event = value
-      else if (field === 'id') id = value
-      else if (field === 'data') data.push(value)
-      else if (field === 'retry' && /^\d+$/.test(value)) delay = Number(value)
-    }
-    if (id !== undefined) lastId = id
-    if (!data.length) return false
-    let parsed: unknown = data.join('\n')
+  /** One event; true when it is the last (`endOn`). */
+  const deliver = (e: EventSourceMessage) => {
+    if (e.id !== undefined) lastId = e.id
+    let data: unknown = e.data
     try {
-      parsed = JSON.parse(parsed as string)
+      data = JSON.parse(e.data)
     } catch {}
-    opts.onMessage({ event, id, data: parsed })
-    return event === opts.endOn
+    opts.onMessage({ event: e.event ?? 'message', id: e.id, data })
+    return (e.event ?? 'message') === opts.endOn
   }
 
   const run = async () => {
@@ -66,23 +55,24 @@ export function openStream(url: string, opts: SseOptions): () => void {
         if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`)
         setState('open')
         delay = 500
-        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
-        let buffer = ''
+        const events = res.body
+          .pipeThrough(new TextDecoderStream())
+          .pipeThrough(
+            new EventSourceParserStream({
+              onRetry: (ms) => {
+                delay = ms
+              },
+            }),
+          )
+          .getReader()
         for (;;) {
-          const { done, value } = await reader.read()
+          const { done, value } = await events.read()
           if (done) break
-          buffer += value.replace(/\r\n?/g, '\n')
-          let end = buffer.indexOf('\n\n')
-          while (end >= 0) {
-            const block = buffer.slice(0, end)
-            buffer = buffer.slice(end + 2)
-            if (parse(block)) {
-              stopped = true
-              setState('closed')
-              await reader.cancel()
-              return
-            }
-            end = buffer.indexOf('\n\n')
+          if (deliver(value)) {
+            stopped = true
+            setState('closed')
+            await events.cancel()
+            return
           }
         }
       } catch {
