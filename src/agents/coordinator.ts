@@ -8,9 +8,6 @@ import { z } from 'zod'
 import { languageModel } from '../../agent-worker/src/executors/providers'
 import { tokensOf } from '../../agent-worker/src/executors/usage'
 import type { Principal } from '../auth/principal'
-import { listAgents } from '../bus/registry'
-import { callRemote } from '../bus/remote'
-import { askAgent } from '../bus/service'
 import type { Env } from '../env'
 import { log } from '../lib/log'
 import type { Scope } from '../tasks/scope'
@@ -18,14 +15,13 @@ import { assertWithinLimit } from '../usage/budget'
 import { recordUsage } from '../usage/ledger'
 import { agentScope } from './agent-scope'
 import { mcpToolSet } from './coordinator-mcp'
-import { runEdgeAgent } from './edge-context'
-import { edgeAgentNamed } from './registry'
-import { defineAgent, done, type EdgeAgent, failed, keywordHits } from './types'
+import { defineAgent, done, type EdgeAgent, failed, keywordHits, type PlatformBus } from './types'
 
 const MAX_STEPS = 8
 const ASK_TIMEOUT_MS = 20_000
 
 function agentTools(
+  bus: PlatformBus,
   scope: Scope,
   caller: Principal,
   progress: (text: string) => Promise<void>,
@@ -35,7 +31,7 @@ function agentTools(
       description: 'The agents you can call: name, kind, description.',
       inputSchema: z.object({}),
       execute: async () =>
-        (await listAgents(scope))
+        (await bus.listAgents(scope))
           .filter((a) => a.name !== 'coordinator')
           .map((a) => ({ name: a.name, kind: a.kind, description: a.description })),
     }),
@@ -44,24 +40,16 @@ function agentTools(
       inputSchema: z.object({ name: z.string(), message: z.string() }),
       execute: async ({ name, message }) => {
         await progress(`Asking ${name}: ${message}`)
-        const builtin = edgeAgentNamed(name)
-        if (builtin) {
-          if (builtin.name === 'coordinator') return 'The coordinator cannot call itself.'
-          // For the person who asked, as if they had asked it: a built-in agent hands out
-          // things in their name (a LiveKit identity) and checks their permissions.
-          const asCaller = { ...scope, principal: caller }
-          return (
-            await runEdgeAgent(asCaller, builtin, {
-              text: message,
-              from: 'coordinator',
-              history: [],
-            })
-          ).text
-        }
-        const found = (await listAgents(scope)).find((a) => a.name === name)
+        if (name === 'coordinator') return 'The coordinator cannot call itself.'
+        // For the person who asked, as if they had asked it: a built-in agent hands out
+        // things in their name (a LiveKit identity) and checks their permissions.
+        const asCaller = { ...scope, principal: caller }
+        const builtin = await bus.askBuiltin(asCaller, name, message, 'coordinator')
+        if (builtin !== undefined) return builtin
+        const found = (await bus.listAgents(scope)).find((a) => a.name === name)
         if (!found) return `There is no agent named ${name}.`
-        if (found.kind === 'remote') return (await callRemote(scope, name, message)).text
-        const { reply } = await askAgent(
+        if (found.kind === 'remote') return (await bus.callRemote(scope, name, message)).text
+        const { reply } = await bus.askAgent(
           scope,
           { to: name, from: 'coordinator', body: { text: message } },
           ASK_TIMEOUT_MS,
@@ -110,7 +98,7 @@ export const coordinator: EdgeAgent = defineAgent({
         system:
           'You are the coordinator of a team of agents. Use list_agents to see who can help, call_agent to ask them, and the other tools when they fit. Answer the user briefly with the result.',
         prompt: [...history, text].join('\n\n'),
-        tools: { ...agentTools(scope, ctx.principal, progress), ...mcp.tools },
+        tools: { ...agentTools(ctx.bus, scope, ctx.principal, progress), ...mcp.tools },
         stopWhen: stepCountIs(MAX_STEPS),
       })
       const [provider = '', model = ''] = ref.split(/[/:](.*)/s)

@@ -3,8 +3,6 @@
  * [role]" discovers them; "ask <agent>: <message>" sends a direct message and returns the
  * reply; "tell <agent>: <message>" only delivers it; "publish <topic>: <text>" publishes.
  */
-import { listAgents } from '../bus/registry'
-import { askAgent, publishEvent, sendMessage } from '../bus/service'
 import { agentScope } from './agent-scope'
 import { defineAgent, done, type EdgeAgent, failed, keywordHits } from './types'
 
@@ -31,6 +29,7 @@ export const directory: EdgeAgent = defineAgent({
       : keywordHits(text, ['agents', 'discover']),
   async handle({ text }, { platform: ctx }) {
     const scope = agentScope(ctx, 'directory')
+    const { listAgents, askAgent, sendMessage, publishEvent } = ctx.bus
     const t = text.trim()
     let m = /^list agents(?:\s+(\S+))?$/i.exec(t)
     if (m) {

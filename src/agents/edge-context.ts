@@ -9,13 +9,29 @@ import {
   topicFor,
 } from '../../agent-worker/src/agent/api'
 import { mcpAccess } from '../../agent-worker/src/agent/mcp-access'
+import { listAgents } from '../bus/registry'
+import { callRemote } from '../bus/remote'
 import { askAgent, publishEvent, sendMessage, subscribeAgent } from '../bus/service'
 import { log } from '../lib/log'
 import type { Scope } from '../tasks/scope'
 import { guardedMcpFetch } from './coordinator-mcp'
-import type { EdgeAgent, EdgePlatform } from './types'
+import { edgeAgentNamed } from './registry'
+import type { EdgeAgent, EdgePlatform, PlatformBus } from './types'
 
 const SEND_TIMEOUT_MS = 20_000
+
+const bus: PlatformBus = {
+  listAgents,
+  askAgent,
+  sendMessage,
+  publishEvent,
+  callRemote,
+  async askBuiltin(scope, name, text, from) {
+    const agent = edgeAgentNamed(name)
+    if (!agent) return undefined
+    return (await runEdgeAgent(scope, agent, { text, from, history: [] })).text
+  },
+}
 
 export function edgeContext(
   scope: Scope,
@@ -56,6 +72,7 @@ export function edgeContext(
       db: scope.db,
       env: scope.env,
       config: scope.config,
+      bus,
     },
     close: () => mcp.close(),
   }

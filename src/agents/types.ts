@@ -5,8 +5,12 @@
  */
 import type { AgentContext, AgentDefinition, Answer } from '../../agent-worker/src/agent/api'
 import type { Principal } from '../auth/principal'
+import type { listAgents } from '../bus/registry'
+import type { callRemote } from '../bus/remote'
+import type { askAgent, publishEvent, sendMessage } from '../bus/service'
 import type { Database } from '../db/client'
 import type { Config, Env } from '../env'
+import type { Scope } from '../tasks/scope'
 
 export {
   answer as done,
@@ -16,6 +20,21 @@ export {
   skillsOf,
 } from '../../agent-worker/src/agent/api'
 
+/**
+ * The agent bus as a built-in agent reaches it. Given to the agent with its context
+ * (edge-context.ts) rather than imported, because the bus itself runs the built-in agents:
+ * an agent importing the bus would make the two depend on each other.
+ */
+export interface PlatformBus {
+  listAgents: typeof listAgents
+  askAgent: typeof askAgent
+  sendMessage: typeof sendMessage
+  publishEvent: typeof publishEvent
+  callRemote: typeof callRemote
+  /** A built-in agent's answer to `text` for `scope`; undefined when none has that name. */
+  askBuiltin(scope: Scope, name: string, text: string, from: string): Promise<string | undefined>
+}
+
 export interface EdgePlatform {
   tenantId: string
   /** Who asked: what an agent hands out in their name (a LiveKit identity) is theirs. */
@@ -23,6 +42,7 @@ export interface EdgePlatform {
   db: Database
   env: Env
   config: Config
+  bus: PlatformBus
 }
 
 export type EdgeAgent = AgentDefinition<EdgePlatform>

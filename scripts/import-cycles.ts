@@ -1,0 +1,59 @@
+/**
+ * Runtime import cycles among the edge app's modules (src/, durable-objects/): `import type`
+ * and `export type` are left out, since they vanish when compiled. Prints each cycle found
+ * and exits 1 when there is one (test/structure.test.ts runs it).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..')
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) return files(path)
+    return /\.tsx?$/.test(name) && !name.endsWith('.d.ts') ? [path] : []
+  })
+}
+
+/** `import … from '…'`, `export … from '…'` and `import '…'`, each statement from its start. */
+const STATEMENT = /^(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?'([^']+)'/gm
+
+/** The local modules `file` imports at run time. */
+function runtimeImports(file: string): string[] {
+  const out: string[] = []
+  for (const [, , typeOnly, from] of readFileSync(file, 'utf8').matchAll(STATEMENT)) {
+    if (typeOnly || !from?.startsWith('.')) continue
+    const base = resolve(dirname(file), from)
+    const target = [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].find(existsSync)
+    if (target) out.push(target)
+  }
+  return out
+}
+
+export function importCycles(dirs = ['src', 'durable-objects']): string[][] {
+  const all = dirs.flatMap((d) => files(join(root, d)))
+  const graph = new Map(all.map((f) => [f, runtimeImports(f)]))
+  const cycles: string[][] = []
+  const state = new Map<string, 'open' | 'done'>()
+  const path: string[] = []
+  const visit = (f: string) => {
+    state.set(f, 'open')
+    path.push(f)
+    for (const next of graph.get(f) ?? []) {
+      if (state.get(next) === 'open') cycles.push(path.slice(path.indexOf(next)))
+      else if (!state.has(next) && graph.has(next)) visit(next)
+    }
+    path.pop()
+    state.set(f, 'done')
+  }
+  for (const f of all) if (!state.has(f)) visit(f)
+  return cycles.map((c) => c.map((f) => relative(root, f)))
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
+  const cycles = importCycles()
+  for (const c of cycles) console.log(`${c.join(' → ')} → ${c[0]}`)
+  console.log(cycles.length ? `${cycles.length} import cycle(s)` : 'no import cycles')
+  process.exit(cycles.length ? 1 : 0)
+}
