@@ -12,11 +12,11 @@ import { metricsApi } from './api/metrics'
 import { v1 } from './api/v1'
 import { type AppContext, type AppEnv, configOfContext } from './context'
 import { accessLog } from './lib/access-log'
-import { limitBody } from './lib/body-limit'
 import { ApiError, errorResponse, handleError, validationHook } from './lib/errors'
 import { guardJson, type JsonRefusal, jsonRpcRefusal, restRefusal } from './lib/json-guard'
 import { apiSecurityHeaders } from './lib/security-headers'
 import { bodyLimitOf } from './limits/bodies'
+import { limitBody } from './limits/body-limit'
 import { requestMetrics } from './metrics/requests'
 
 /** Each protocol's answer to a request the JSON guard refuses, by where it was sent. */

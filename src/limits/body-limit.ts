@@ -1,13 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { type LimitName, overLimit } from '../limits/table'
-import { errorResponse } from './errors'
+import { errorResponse } from '../lib/errors'
+import { type LimitName, overLimit } from './table'
 
 /**
- * Refuses bodies over their limit (limits/bodies.ts) with a 413 naming it. Like hono/body-limit, it trusts Content-Length
- * and otherwise counts a streamed body as it arrives; unlike it, it reads an oversized
- * stream to its end (discarding it) before answering. workerd keeps a half-read request body
- * attached to its connection, and the next request behind it then waits forever; cancelling
- * the stream instead breaks the connection for the request after it.
+ * Refuses bodies over their limit (bodies.ts) with a 413 naming it. Like hono/body-limit, it
+ * trusts Content-Length and otherwise counts a streamed body as it arrives; unlike it, it
+ * reads an oversized stream to its end (discarding it) before answering. workerd keeps a
+ * half-read request body attached to its connection, and the next request behind it then
+ * waits forever; cancelling the stream instead breaks the connection for the request after it.
  */
 export function limitBody(
   limitOf: (c: Context) => { name: LimitName; max: number },
