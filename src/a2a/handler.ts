@@ -23,7 +23,7 @@ import {
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors'
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server'
-import { continueTask, type IncomingMessage, startTask, TaskClosedError } from '../agents/execute'
+import { continueTask, type IncomingMessage, TaskClosedError } from '../agents/execute'
 import { ApiError } from '../lib/errors'
 import { outboundPolicy, outboundUrlProblem } from '../lib/outbound-url'
 import {
@@ -35,9 +35,10 @@ import {
 } from '../push/configs'
 import { enqueuePush } from '../push/deliver'
 import { cancelTask } from '../queue/cancel'
-import { createQueuedTask } from '../queue/tasks'
+import { createTask } from '../tasks/create'
 import { readEvents } from '../tasks/events'
 import { subscribeEvents } from '../tasks/publish'
+import { queueRouting } from '../tasks/routing'
 import type { Scope } from '../tasks/scope'
 import { eventState, isInterrupted, isTerminal } from '../tasks/states'
 import { getTask, type TaskRow } from '../tasks/store'
@@ -45,7 +46,6 @@ import { buildAgentCard } from './card'
 import { messageJson, textOf, toSdkTask, toStreamResponse } from './convert'
 import { fleetSkills } from './fleet'
 import { listTasksPage } from './list'
-import { type QueueRouting, queueRouting } from './queue-routing'
 import { signCard } from './signing'
 
 /** The longest a blocking send waits for a worker to finish. */
@@ -237,21 +237,6 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     return row
   }
 
-  /** Work for a worker: queued, then followed like any task (the claim and output are events). */
-  private async enqueue(incoming: IncomingMessage, routing: QueueRouting): Promise<TaskRow> {
-    const id = crypto.randomUUID()
-    const contextId = incoming.contextId ?? crypto.randomUUID()
-    return createQueuedTask(this.s, {
-      id,
-      contextId,
-      title: incoming.text.slice(0, 120),
-      prompt: incoming.text,
-      history: [{ ...incoming.json, taskId: id, contextId }],
-      metadata: { source: 'a2a' },
-      ...routing,
-    })
-  }
-
   private requestMetadata: Record<string, unknown> | undefined
 
   private async send(params: SendMessageRequest, background: boolean): Promise<TaskRow> {
@@ -294,9 +279,12 @@ export class PlatformRequestHandler implements A2ARequestHandler {
   ): Promise<TaskRow> {
     if (!message.taskId) {
       const meta = { ...(message.metadata ?? {}), ...(this.requestMetadata ?? {}) }
-      const routing = queueRouting(meta, incoming.skill)
-      if (routing) return this.enqueue(incoming, routing)
-      return startTask(this.s, incoming, background)
+      return createTask(this.s, {
+        message: incoming,
+        routing: queueRouting(meta, incoming.skill),
+        task: { metadata: { source: 'a2a' } },
+        background,
+      })
     }
     const task = await this.load(message.taskId)
     if (message.contextId && message.contextId !== task.contextId) {

@@ -5,7 +5,7 @@ import { badRequest, notFound, validationHook } from '../lib/errors'
 import { idempotentCreate } from '../limits/idempotency'
 import { cancelTask } from '../queue/cancel'
 import { eligibleFor, visibleTo } from '../queue/lease'
-import { createQueuedTask } from '../queue/tasks'
+import { createTask, userMessageJson } from '../tasks/create'
 import { restTaskView, statesForRest } from '../tasks/rest-view'
 import { getTask, listTasks } from '../tasks/store'
 import { jsonContent } from './openapi'
@@ -102,19 +102,24 @@ export async function createFromBody(
 ) {
   const scope = scopeOf(c)
   const create = async (id?: string) => {
-    const task = await createQueuedTask(scope, {
-      id,
-      title: b.title || b.prompt.slice(0, 120),
-      prompt: b.prompt,
-      agentType: b.agent_type,
-      priority: b.priority,
-      metadata: b.metadata,
-      workspaceId: workspace ?? b.workspace_id ?? b.codebase_id ?? null,
-      modelRef: b.model_ref ?? null,
-      targetAgentName: b.target_agent_name ?? null,
-      targetWorkerId: b.target_worker_id ?? null,
-      requiredCapabilities: b.required_capabilities,
-      deadlineAt: b.deadline_at ? new Date(b.deadline_at) : null,
+    // Upstream's REST tasks are a worker's work: always routed to the queue.
+    const task = await createTask(scope, {
+      message: { json: userMessageJson(b.prompt), text: b.prompt },
+      routing: {
+        workspaceId: workspace ?? b.workspace_id ?? b.codebase_id ?? null,
+        agentType: b.agent_type,
+        modelRef: b.model_ref ?? null,
+        targetAgentName: b.target_agent_name ?? null,
+        targetWorkerId: b.target_worker_id ?? null,
+        requiredCapabilities: b.required_capabilities,
+      },
+      task: {
+        id,
+        title: b.title || b.prompt.slice(0, 120),
+        priority: b.priority,
+        metadata: b.metadata,
+        deadlineAt: b.deadline_at ? new Date(b.deadline_at) : null,
+      },
     })
     return restTaskView(task)
   }

@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import { startTask } from '../../agents/execute'
 import { notFound } from '../../lib/errors'
 import { cancelTask } from '../../queue/cancel'
-import { createQueuedTask } from '../../queue/tasks'
+import { createTask, userMessageJson } from '../../tasks/create'
 import { restTaskView, statesForRest } from '../../tasks/rest-view'
+import type { QueueRouting } from '../../tasks/routing'
 import type { Scope } from '../../tasks/scope'
-import { getTask, listTasks, type NewTask } from '../../tasks/store'
+import { getTask, listTasks } from '../../tasks/store'
 import { tool } from '../tool'
 
 const taskId = z.string().min(1).max(200).describe('The task id')
@@ -15,35 +15,39 @@ const routing = {
   model_ref: z.string().max(200).optional().describe('provider/model the worker must use'),
 }
 
-/** A message for the queue, as send_message_async and send_to_agent both make it. */
+/** A message for a worker, as send_message_async, send_to_agent and create_task make it. */
 function queueMessage(
   scope: Scope,
   a: {
     message: string
+    title?: string
     conversation_id?: string
     codebase_id?: string
     priority?: number
     model_ref?: string
   },
-  extra: Partial<NewTask> = {},
+  routing: Partial<QueueRouting> = {},
+  deadlineAt: Date | null = null,
 ) {
-  return createQueuedTask(scope, {
-    prompt: a.message,
-    title: a.message.slice(0, 120),
-    contextId: a.conversation_id,
-    workspaceId: a.codebase_id ?? null,
-    priority: a.priority,
-    modelRef: a.model_ref ?? null,
-    metadata: { source: 'mcp' },
-    ...extra,
+  return createTask(scope, {
+    message: { json: userMessageJson(a.message), text: a.message, contextId: a.conversation_id },
+    routing: {
+      workspaceId: a.codebase_id ?? null,
+      agentType: 'build',
+      modelRef: a.model_ref ?? null,
+      targetAgentName: null,
+      targetWorkerId: null,
+      requiredCapabilities: [],
+      ...routing,
+    },
+    task: {
+      title: a.title ?? a.message.slice(0, 120),
+      priority: a.priority,
+      metadata: { source: 'mcp' },
+      deadlineAt,
+    },
   })
 }
-
-const userMessage = (text: string) => ({
-  messageId: crypto.randomUUID(),
-  role: 'ROLE_USER',
-  parts: [{ text }],
-})
 
 export const taskTools = [
   tool({
@@ -56,11 +60,13 @@ export const taskTools = [
     },
     mutates: true,
     async run({ scope }, a) {
-      const task = await startTask(
-        scope,
-        { json: userMessage(a.message), text: a.message, contextId: a.conversation_id },
-        false,
-      )
+      const task = await createTask(scope, {
+        message: {
+          json: userMessageJson(a.message),
+          text: a.message,
+          contextId: a.conversation_id,
+        },
+      })
       return {
         task_id: task.id,
         conversation_id: task.contextId,
@@ -102,10 +108,12 @@ export const taskTools = [
     },
     mutates: true,
     async run({ scope }, a) {
-      const task = await queueMessage(scope, a, {
-        targetAgentName: a.agent_name,
-        deadlineAt: a.deadline_seconds ? new Date(Date.now() + a.deadline_seconds * 1000) : null,
-      })
+      const task = await queueMessage(
+        scope,
+        a,
+        { targetAgentName: a.agent_name },
+        a.deadline_seconds ? new Date(Date.now() + a.deadline_seconds * 1000) : null,
+      )
       return { task_id: task.id, agent_name: a.agent_name, status: 'pending' }
     },
   }),
@@ -121,15 +129,11 @@ export const taskTools = [
     },
     mutates: true,
     async run({ scope }, a) {
-      const task = await createQueuedTask(scope, {
-        title: a.title,
-        prompt: a.description || a.title,
-        agentType: a.agent_type,
-        workspaceId: a.codebase_id ?? null,
-        priority: a.priority,
-        modelRef: a.model_ref ?? a.model ?? null,
-        metadata: { source: 'mcp' },
-      })
+      const task = await queueMessage(
+        scope,
+        { ...a, message: a.description || a.title, model_ref: a.model_ref ?? a.model },
+        { agentType: a.agent_type },
+      )
       return restTaskView(task)
     },
   }),
