@@ -1,10 +1,8 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
-import { sql } from 'drizzle-orm'
-import { drizzle } from 'drizzle-orm/neon-http'
 import { type AppEnv, dbOf } from '../context'
-import { modelPricing } from '../db/session-schema'
 import { notFound, validationHook } from '../lib/errors'
 import { budgetOf, setBudget } from '../usage/budget'
+import { listPrices, setPrice } from '../usage/pricing'
 import { GROUPS, recentUsage, usageSummary, voidUsage } from '../usage/reports'
 import { body, route } from './openapi'
 import { auditRequest, scopeOf } from './scope'
@@ -65,9 +63,7 @@ billingApi.openapi(route('put', '/budget', body(Budget)), async (c) =>
   c.json(await setBudget(scopeOf(c), c.req.valid('json')), 200),
 )
 
-billingApi.openapi(route('get', '/pricing'), async (c) =>
-  c.json(await dbOf(c).sql.query('select * from model_pricing order by provider, model'), 200),
-)
+billingApi.openapi(route('get', '/pricing'), async (c) => c.json(await listPrices(dbOf(c)), 200))
 
 const Price = z.number().int().min(0).max(1e12)
 const Pricing = z
@@ -83,25 +79,6 @@ const Pricing = z
   .openapi('ModelPrice')
 
 /** Prices are the platform's, in micro-USD per million tokens; the operator sets them. */
-billingApi.openapi(route('put', '/pricing', body(Pricing)), async (c) => {
-  const p = c.req.valid('json')
-  const values = {
-    provider: p.provider.toLowerCase(),
-    model: p.model,
-    inputPerMtok: p.input_per_mtok,
-    outputPerMtok: p.output_per_mtok,
-    reasoningPerMtok: p.reasoning_per_mtok ?? p.output_per_mtok,
-    cacheReadPerMtok: p.cache_read_per_mtok,
-    cacheWritePerMtok: p.cache_write_per_mtok,
-  }
-  // Prices are no tenant's rows: the one statement here outside withTenant.
-  const [row] = await drizzle({ client: dbOf(c).sql })
-    .insert(modelPricing)
-    .values(values)
-    .onConflictDoUpdate({
-      target: [modelPricing.provider, modelPricing.model],
-      set: { ...values, updatedAt: sql`now()` },
-    })
-    .returning()
-  return c.json(row, 200)
-})
+billingApi.openapi(route('put', '/pricing', body(Pricing)), async (c) =>
+  c.json(await setPrice(dbOf(c), c.req.valid('json')), 200),
+)

@@ -1,8 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
-import { sql } from 'drizzle-orm'
 import type { AppEnv } from '../context'
-import { withTenant } from '../db/tenant'
 import { validationHook } from '../lib/errors'
+import { sessionProjects, sessionTotals } from '../sessions/projects'
 import { getSession, listMessages, listSessions, sessionView } from '../sessions/store'
 import { route } from './openapi'
 import { scopeOf } from './scope'
@@ -14,23 +13,12 @@ import { scopeOf } from './scope'
 export const runtimeApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
 runtimeApi.openapi(route('get', '/status'), async (c) => {
-  const scope = scopeOf(c)
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`select count(*)::int as sessions, count(distinct coalesce(project_id, workspace_id))::int as projects,
-                          max(synced_at) as synced_at from sessions`),
-  )
-  const r = rows[0] as { sessions: number; projects: number; synced_at: string | null }
-  return c.json({ available: true, source: 'worker_sync', ...r }, 200)
+  const totals = await sessionTotals(scopeOf(c))
+  return c.json({ available: true, source: 'worker_sync', ...totals }, 200)
 })
 
 runtimeApi.openapi(route('get', '/projects'), async (c) => {
-  const scope = scopeOf(c)
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`select coalesce(project_id, workspace_id) as id, workspace_id as codebase_id,
-                          max(directory) as directory, count(*)::int as sessions, max(updated_at) as updated_at
-                     from sessions group by 1, 2 order by max(updated_at) desc`),
-  )
-  return c.json({ projects: rows }, 200)
+  return c.json({ projects: await sessionProjects(scopeOf(c)) }, 200)
 })
 
 runtimeApi.openapi(

@@ -1,9 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { sql } from 'drizzle-orm'
 import type { AppEnv } from '../context'
-import { withTenant } from '../db/tenant'
 import { validationHook } from '../lib/errors'
-import { ONLINE_WINDOW_SECONDS } from '../queue/workers'
+import { tenantCounts } from '../monitor/stats'
 import { jsonContent } from './openapi'
 import { scopeOf } from './scope'
 
@@ -17,16 +15,7 @@ statusApi.openapi(
     responses: { 200: jsonContent(z.record(z.string(), z.unknown()), 'Status') },
   }),
   async (c) => {
-    const scope = scopeOf(c)
-    const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-      tx.execute<{ workspaces: number; workers: number; pending: number; running: number }>(sql`
-        select (select count(*)::int from workspaces) as workspaces,
-               (select count(*)::int from workers where status <> 'offline'
-                  and last_seen_at > now() - make_interval(secs => ${ONLINE_WINDOW_SECONDS}::int)) as workers,
-               (select count(*)::int from tasks where status = 'submitted') as pending,
-               (select count(*)::int from tasks where status = 'working') as running`),
-    )
-    const r = rows[0] ?? { workspaces: 0, workers: 0, pending: 0, running: 0 }
+    const r = await tenantCounts(scopeOf(c))
     return c.json(
       {
         available: true,

@@ -1,13 +1,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { sql } from 'drizzle-orm'
 import type { AppEnv } from '../context'
 import { notFound, validationHook } from '../lib/errors'
 import { listApprovals } from '../queue/approvals'
 import { answerApproval } from '../queue/approve'
-import { reap } from '../queue/reaper'
+import { reap, stuckTasks } from '../queue/reaper'
 import { requeueTask } from '../queue/requeue'
 import { restTaskView } from '../tasks/rest-view'
-import { getTask, listTasks } from '../tasks/store'
+import { getTask } from '../tasks/store'
 import { jsonContent } from './openapi'
 import { scopeOf } from './scope'
 
@@ -40,11 +39,7 @@ taskAdminApi.openapi(
   async (c) => {
     const { timeout_seconds } = c.req.valid('query')
     const scope = scopeOf(c)
-    const rows = await listTasks(scope.db, scope.tenantId, {
-      statuses: ['working'],
-      where: sql`(tasks.lease_expires_at < now() or tasks.updated_at < now() - make_interval(secs => ${timeout_seconds}::int))`,
-      limit: 500,
-    })
+    const rows = await stuckTasks(scope, timeout_seconds)
     return c.json({ tasks: rows.map(restTaskView), count: rows.length, timeout_seconds }, 200)
   },
 )

@@ -104,3 +104,16 @@ export async function monitorAgents(scope: Scope) {
   }))
   return [...builtins, ...registered]
 }
+
+/** Codebases, online workers, waiting and running tasks: upstream's bridge status. */
+export async function tenantCounts(scope: Scope) {
+  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
+    tx.execute<{ workspaces: number; workers: number; pending: number; running: number }>(sql`
+      select (select count(*)::int from workspaces) as workspaces,
+             (select count(*)::int from workers where status <> 'offline'
+                and last_seen_at > now() - make_interval(secs => ${ONLINE_WINDOW_SECONDS}::int)) as workers,
+             (select count(*)::int from tasks where status = 'submitted') as pending,
+             (select count(*)::int from tasks where status = 'working') as running`),
+  )
+  return rows[0] ?? { workspaces: 0, workers: 0, pending: 0, running: 0 }
+}

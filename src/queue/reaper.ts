@@ -4,7 +4,7 @@ import { tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
-import { applyChange, type TaskRow } from '../tasks/store'
+import { applyChange, listTasks, type TaskRow } from '../tasks/store'
 
 export interface ReapResult {
   requeued: TaskRow[]
@@ -56,4 +56,13 @@ export async function reap(scope: Scope): Promise<ReapResult> {
     ;(fail ? result.failed : result.requeued).push(changed.task)
   }
   return result
+}
+
+/** Running tasks whose lease expired or that were silent for `silentSeconds` (what reap takes). */
+export function stuckTasks(scope: Scope, silentSeconds: number): Promise<TaskRow[]> {
+  return listTasks(scope.db, scope.tenantId, {
+    statuses: ['working'],
+    where: sql`(tasks.lease_expires_at < now() or tasks.updated_at < now() - make_interval(secs => ${silentSeconds}::int))`,
+    limit: 500,
+  })
 }
