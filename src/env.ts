@@ -175,9 +175,6 @@ const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>
 
-/** Every setting the Worker reads, by name (.dev.vars.example lists them all). */
-export const CONFIG_KEYS = Object.keys(ConfigSchema.shape)
-
 const cache = new WeakMap<object, Config>()
 
 /** Parses the environment once per isolate; a bad value fails loudly, naming the variable. */

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { CONFIG_KEYS } from '../src/env'
 
 test('npm run deploy:check bundles the Worker offline within the size budget', () => {
   const out = execFileSync('npm', ['run', '--silent', 'deploy:check'], { encoding: 'utf8' })
@@ -15,8 +14,13 @@ test('npm run deploy:check bundles the Worker offline within the size budget', (
 test('.dev.vars.example names every setting the Worker reads', () => {
   const example = readFileSync(new URL('../.dev.vars.example', import.meta.url), 'utf8')
   const named = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]))
+  // The settings are the keys of ConfigSchema, one per line at its first level of indent.
+  const env = readFileSync(new URL('../src/env.ts', import.meta.url), 'utf8')
+  const schema = env.slice(env.indexOf('const ConfigSchema = z.object({'))
+  const keys = [...schema.slice(0, schema.indexOf('\n})')).matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)]
+  assert.ok(keys.length > 30, `${keys.length} settings found in src/env.ts`)
   assert.deepEqual(
-    CONFIG_KEYS.filter((k) => !named.has(k)),
+    keys.map((m) => m[1]).filter((k) => !named.has(k)),
     [],
   )
 })
