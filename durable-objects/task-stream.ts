@@ -158,7 +158,9 @@ export class TaskStream extends LiveObject<Env> {
   private load(after: number, upTo: number): Promise<TaskEvent[]> {
     const db = databaseOf(configOf(this.env))
     const bound = Number.isFinite(upTo) ? upTo : undefined
-    return readEvents(db, this.tenantId as string, this.taskId as string, after, bound)
+    return readEvents(db, this.tenantId as string, this.taskId as string, after, {
+      upToSeq: bound,
+    })
   }
 
   /** The bytes of `event` in `view`, written the first time a subscriber needs them. */

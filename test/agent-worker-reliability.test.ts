@@ -1,11 +1,14 @@
-/** The agent worker when things go wrong: a server that goes away, a killed worker, cancel, shutdown. */
+/**
+ * The agent worker when things go wrong: a server that goes away, a killed worker, cancel,
+ * shutdown, output longer than the server takes.
+ */
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startWrangler } from '../scripts/stack/wrangler'
-import { api, stackVars, startTestWorker } from './helpers'
+import { api, newTenantAdmin, stackVars, startTestWorker } from './helpers'
 import {
   createWorkspaceTask,
   getTask,
@@ -134,5 +137,78 @@ describe('the agent worker under failure', () => {
     assert.equal(back.status, 'pending', 'handed back to the queue')
     assert.equal(back.worker_id, null)
     await api(`/v1/agent/tasks/${second.id}/cancel`, { method: 'POST' })
+  })
+
+  test('a 200 KB line arrives as several lines, nothing lost', async () => {
+    const codebase = tempDir('long-line')
+    const worker = startWorker(['--codebases', codebase, '--auto-approve', 'all'], {
+      name: 'long-line',
+    })
+    try {
+      const workspace = await workspaceOf(codebase)
+      // Over the server's 128 KiB a line: whole, it would be refused.
+      const task = await commandTask(
+        workspace,
+        "echo before; head -c 200000 /dev/zero | tr '\\0' x; echo; echo after",
+      )
+      const done = await settled(task.id)
+      assert.equal(done.status, 'completed', JSON.stringify(done))
+      const lines = await outputsOf(task.id)
+      assert.equal(lines[0], 'before')
+      assert.equal(lines.at(-1), 'after')
+      const pieces = lines.slice(1, -1)
+      assert.deepEqual(
+        pieces.map((p) => p.length),
+        [32768, 32768, 32768, 32768, 32768, 32768, 200000 - 6 * 32768],
+      )
+      assert.equal(pieces.join(''), 'x'.repeat(200000))
+      assert.doesNotMatch(worker.output(), /refused/)
+    } finally {
+      assert.equal(await worker.stop(), 0, worker.output())
+    }
+  })
+
+  test("output past the task's limit is dropped with one warning; the outcome still arrives", async () => {
+    const { key } = await newTenantAdmin()
+    const limits = await api('/v1/limits', {
+      method: 'PUT',
+      token: key,
+      json: { task_output_bytes: 3000 },
+    })
+    assert.equal(limits.status, 200)
+    const codebase = tempDir('full-output')
+    const worker = startWorker(['--codebases', codebase, '--auto-approve', 'all'], {
+      name: 'full-output',
+      env: { CODETETHER_TOKEN: key },
+    })
+    try {
+      const workspace = await workspaceOf(codebase, key)
+      const line = (i: number) => `line ${String(i).padStart(3, '0')} ${'.'.repeat(40)}`
+      const task = await createWorkspaceTask(
+        workspace,
+        {
+          prompt: `for i in $(seq -w 1 300); do echo "line $i ${'.'.repeat(40)}"; done; echo ok > done.txt`,
+          agent_type: 'command',
+        },
+        undefined,
+        key,
+      )
+      const done = await settled(task.id, 30_000, key)
+      assert.equal(done.status, 'completed', JSON.stringify(done))
+      assert.ok(existsSync(join(codebase, 'done.txt')), 'the command ran to its end')
+      const stored = await outputsOf(task.id, key)
+      const bytes = stored.reduce((n, l) => n + l.length, 0)
+      assert.ok(stored.length > 0 && bytes <= 3000, `${stored.length} lines, ${bytes} bytes`)
+      assert.ok(bytes > 3000 - line(1).length, 'filled up to the limit')
+      assert.deepEqual(
+        stored,
+        stored.map((_, i) => line(i + 1)),
+        'a prefix of the output, in order',
+      )
+      const warnings = worker.output().match(/output limit reached/g) ?? []
+      assert.equal(warnings.length, 1, worker.output())
+    } finally {
+      assert.equal(await worker.stop(), 0, worker.output())
+    }
   })
 })

@@ -2,7 +2,8 @@
  * Hostile input on every protocol surface: NUL bytes Postgres cannot store, nesting deep
  * enough to overflow whatever walks it, and prototype names as JSON-RPC methods get the
  * protocol's own error naming the field, never a 500; a failing statement's parameters never
- * reach the Worker's log.
+ * reach the Worker's log; a flood of huge output lines is refused by its limit and reading
+ * the output back answers a bounded page.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -10,6 +11,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { api, connectAsOwner, testDir } from './helpers'
+import { claim, createTask, register } from './queue-helpers'
 
 const NUL = 'a\u0000b'
 /** 100,000 levels of `{"a":…}`: parses, but no recursive walker survives it. */
@@ -193,6 +195,34 @@ describe('prototype names', () => {
       const binding = await api(`/a2a/rest/tasks?status=${status}`)
       assert.equal(binding.status, 400, `A2A REST status=${status}: ${await binding.text()}`)
     }
+  })
+})
+
+describe('output floods', () => {
+  test('60 one-megabyte lines are refused by output_line_bytes; reading output answers a page', async () => {
+    const worker = await register()
+    const task = await createTask()
+    const { attempt } = (await (await claim(worker, task.id)).json()) as { attempt: number }
+    const send = (lines: string[]) =>
+      api(`/v1/agent/tasks/${task.id}/output`, {
+        method: 'POST',
+        json: { worker_id: worker, attempt, lines },
+      })
+    const huge = 'x'.repeat(1_000_000)
+    for (let i = 0; i < 60; i++) {
+      const r = await send([huge])
+      const body = await r.json()
+      assert.equal(r.status, 413, JSON.stringify(body).slice(0, 300))
+      assert.equal(body.error.details.limit, 'output_line_bytes')
+    }
+    // Still the holder's task: short lines are taken, and a read is one page of them.
+    const short = Array.from({ length: 1000 }, (_, i) => `line ${i}`)
+    for (let i = 0; i < 3; i++) assert.equal((await send(short)).status, 200)
+    const page = await api(`/v1/agent/tasks/${task.id}/output`)
+    const body = await page.json()
+    assert.deepEqual([body.total, body.more], [500, true])
+    assert.ok(body.outputs.every((o: { output: string }) => o.output.length < 20))
+    assert.equal((await api(`/v1/agent/tasks/${task.id}/output?limit=1000000`)).status, 400)
   })
 })
 

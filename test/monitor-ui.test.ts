@@ -1,9 +1,9 @@
 /**
  * The monitor UI in a real headless Chromium against the real stack: every view loads with
  * no console error (screenshots in test/artifacts/), a task created in the UI shows a
- * simulated worker's output live and is cancelled from the UI, messages are searched and
- * exported as CSV, an intervention reaches the agent's inbox, an approval is given, the
- * keyboard gets around, and a phone-sized screen works.
+ * simulated worker's output live and is cancelled from the UI, a long output is read a page
+ * at a time, messages are searched and exported as CSV, an intervention reaches the agent's
+ * inbox, an approval is given, the keyboard gets around, and a phone-sized screen works.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -127,6 +127,37 @@ describe('monitor UI', () => {
     await row.waitFor({ state: 'detached' })
     await page.getByRole('combobox', { name: /^Status/ }).selectOption('cancelled')
     await row.getByText('cancelled').waitFor()
+    assert.deepEqual(errors, [])
+  })
+
+  test('a long output is read a page at a time, then on Load more, then live', async () => {
+    const worker = await register()
+    const task = await createTask({ title: `Long ${MARK}` })
+    const claimed = await claim(worker, task.id)
+    const { attempt } = (await claimed.json()) as { attempt: number }
+    for (let at = 0; at < 2300; at += 1000) {
+      const lines = Array.from({ length: Math.min(1000, 2300 - at) }, (_, i) => `l${at + i + 1}`)
+      const r = await api(`/v1/agent/tasks/${task.id}/output`, {
+        method: 'POST',
+        json: { worker_id: worker, attempt, lines, line: at + 1 },
+      })
+      assert.equal(r.status, 200)
+    }
+    await open(`tasks/${encodeURIComponent(task.id)}`)
+    const out = page.getByRole('list', { name: 'Task output' })
+    // Four pages of 500 by themselves; the rest waits to be asked for.
+    await page.locator('main .conn[data-state="paused"]').waitFor()
+    assert.equal(await out.locator('li').count(), 2000)
+    await page.getByRole('button', { name: 'Load more output' }).click()
+    await page.locator('main .conn[data-state="open"]').waitFor()
+    assert.equal(await out.locator('li').count(), 2300)
+    await out.getByText('l2300', { exact: true }).waitFor()
+    // Then live, from where the pages ended: nothing twice.
+    await output(worker, task.id, `live ${MARK}`)
+    await out.getByText(`live ${MARK}`).waitFor()
+    assert.equal(await out.locator('li').count(), 2301)
+    assert.equal((await release(worker, task.id)).status, 200)
+    await page.locator('main .badge', { hasText: 'completed' }).waitFor()
     assert.deepEqual(errors, [])
   })
 

@@ -89,10 +89,10 @@ export async function until<T>(
   }
 }
 
-/** The id of the workspace a worker registered for `path`. */
-export const workspaceOf = (path: string) =>
+/** The id of the workspace a worker registered for `path` (in the token's tenant). */
+export const workspaceOf = (path: string, token?: string) =>
   until(`workspace ${path}`, async () => {
-    const res = await api(`/v1/agent/codebases?path=${encodeURIComponent(path)}`)
+    const res = await api(`/v1/agent/codebases?path=${encodeURIComponent(path)}`, { token })
     const rows = (await res.json()) as { id: string; worker_id: string | null }[]
     return rows.find((r) => r.worker_id)?.id
   })
@@ -102,17 +102,19 @@ export async function createWorkspaceTask(
   workspaceId: string,
   body: Record<string, unknown>,
   server = stack().url,
+  token?: string,
 ) {
   const res = await api(new URL(`/v1/agent/codebases/${workspaceId}/tasks`, server).href, {
     method: 'POST',
     json: body,
+    token,
   })
   if (res.status !== 200) throw new Error(`create task: ${res.status} ${await res.text()}`)
   return (await res.json()) as { id: string }
 }
 
-export const getTask = async (id: string) =>
-  (await (await api(`/v1/agent/tasks/${id}`)).json()) as {
+export const getTask = async (id: string, token?: string) =>
+  (await (await api(`/v1/agent/tasks/${id}`, { token })).json()) as {
     status: string
     result: string | null
     error: string | null
@@ -121,21 +123,31 @@ export const getTask = async (id: string) =>
   }
 
 /** Waits for a task to reach a final (or waiting) state. */
-export const settled = (id: string, ms = 30_000) =>
+export const settled = (id: string, ms = 30_000, token?: string) =>
   until(
     `task ${id} to finish`,
     async () => {
-      const t = await getTask(id)
+      const t = await getTask(id, token)
       return ['completed', 'failed', 'cancelled', 'needs_input'].includes(t.status) && t
     },
     ms,
   )
 
-export const outputsOf = async (id: string) =>
-  (
-    (await (await api(`/v1/agent/tasks/${id}/output`)).json()) as {
+/** Every stored output line of a task, read page by page. */
+export async function outputsOf(id: string, token?: string) {
+  const lines: string[] = []
+  for (let since = 0; ; ) {
+    const page = (await (
+      await api(`/v1/agent/tasks/${id}/output?since=${since}`, { token })
+    ).json()) as {
       outputs: { output: string; seq: number }[]
+      next_since: number
+      more: boolean
     }
-  ).outputs.map((o) => o.output)
+    lines.push(...page.outputs.map((o) => o.output))
+    if (!page.more) return lines
+    since = page.next_since
+  }
+}
 
 export const readFile = (p: string) => readFileSync(p, 'utf8')

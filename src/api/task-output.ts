@@ -3,7 +3,7 @@ import type { AppEnv } from '../context'
 import { notFound, validationHook } from '../lib/errors'
 import { countedSse, sseResponse } from '../lib/sse'
 import { appendOutput } from '../queue/lease'
-import { readEvents } from '../tasks/events'
+import { readEvents, type TaskEvent } from '../tasks/events'
 import { openTaskStream } from '../tasks/publish'
 import { isTerminal } from '../tasks/states'
 import { getTask } from '../tasks/store'
@@ -13,6 +13,15 @@ import { scopeOf, workerOf } from './scope'
 
 /** /v1/agent/tasks/{id}/output: worker output, durable and ordered, replayable and live. */
 export const taskOutputApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+/**
+ * A page of GET output: lines by default and at most, and bytes at most (a line more when the
+ * first alone is larger). A task may hold task_output_bytes of output (32 MiB by default, more
+ * if its tenant sets it), which no single reply should carry, nor the Worker hold at once.
+ */
+const PAGE = 500
+const MAX_PAGE = 2000
+const PAGE_BYTES = 4 * 1024 * 1024
 
 const Output = z
   .object({
@@ -65,23 +74,48 @@ taskOutputApi.openapi(
     path: '/{id}/output',
     request: {
       params: z.object({ id: z.string().min(1).max(200) }),
-      query: z.object({ since: z.coerce.number().int().min(0).default(0) }),
+      query: z.object({
+        since: z.coerce.number().int().min(0).default(0),
+        limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(PAGE),
+      }),
     },
     responses: {
-      200: jsonContent(z.record(z.string(), z.unknown()), 'Output after `since` (an event seq)'),
+      200: jsonContent(
+        z.object({
+          task_id: z.string(),
+          outputs: z.array(z.record(z.string(), z.unknown())),
+          total: z.number().int().describe('Lines in this page'),
+          next_since: z.number().int().describe('`since` for the next page'),
+          more: z.boolean().describe('More output is stored after this page'),
+        }),
+        'A page of output after `since` (an event seq), oldest first',
+      ),
     },
   }),
   async (c) => {
     const { id } = c.req.valid('param')
-    const { since } = c.req.valid('query')
+    const { since, limit } = c.req.valid('query')
     const scope = scopeOf(c)
     if (!(await getTask(scope.db, scope.tenantId, id))) throw notFound(`Task ${id}`)
-    const events = (await readEvents(scope.db, scope.tenantId, id, since)).filter(
-      (e) => e.kind === 'output',
-    )
-    const outputs = events.map((e) => ({ seq: e.seq, ...e.payload }))
+    // One more than the page: whether there is more, without counting the rest.
+    const events = await readEvents(scope.db, scope.tenantId, id, since, {
+      kind: 'output',
+      limit: limit + 1,
+      maxBytes: PAGE_BYTES,
+    })
+    const page: TaskEvent[] = []
+    let bytes = 0
+    for (const e of events) {
+      const size = e.bytes ?? 0
+      if (page.length === limit || (page.length > 0 && bytes + size > PAGE_BYTES)) break
+      page.push(e)
+      bytes += size
+    }
+    // Left out of the page, or the page reached the budget (readEvents read no further).
+    const more = events.length > page.length || bytes >= PAGE_BYTES
+    const outputs = page.map((e) => ({ seq: e.seq, ...e.payload }))
     return c.json(
-      { task_id: id, outputs, total: outputs.length, next_since: events.at(-1)?.seq ?? since },
+      { task_id: id, outputs, total: outputs.length, next_since: page.at(-1)?.seq ?? since, more },
       200,
     )
   },

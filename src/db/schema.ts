@@ -128,6 +128,8 @@ export const tasks = pgTable(
     pushConfigs: integer('push_configs').notNull().default(0),
     /** The highest output line (the worker's own numbering) stored for the current attempt. */
     outputMark: integer('output_mark').notNull().default(0),
+    /** UTF-8 bytes of output stored, every attempt together (limit task_output_bytes). */
+    outputBytes: bigint('output_bytes', { mode: 'number' }).notNull().default(0),
     /** Live subscribers on the task's TaskStream (kept by that object): else no fan-out. */
     watched: boolean('watched').notNull().default(false),
     createdBy: text('created_by'),

@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm'
 import { agentMessage } from '../agents/message'
 import type { TaskStatus } from '../db/schema'
 import { log } from '../lib/log'
+import { limitsOf } from '../limits/settings'
+import { assertSize, byteLength, overLimit } from '../limits/table'
 import type { TaskEvent } from '../tasks/events'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
@@ -53,6 +55,11 @@ export async function claimTask(scope: Scope, taskId: string, workerId: string):
  * Output lines from the holder: durable, ordered events that also extend the lease. A worker
  * that numbers its lines (`firstLine`, 1-based within the attempt) may resend a batch: lines
  * already stored are skipped, so a retry never duplicates output.
+ *
+ * Bounded by the tenant's limits: a line over output_line_bytes refuses the batch, and the
+ * task's output (every attempt together) stops at task_output_bytes, counted in the same
+ * update that stores the lines. A batch that would pass it stores the lines that fit, then
+ * answers the 413.
  */
 export async function appendOutput(
   scope: Scope,
@@ -61,8 +68,16 @@ export async function appendOutput(
   lines: string[],
   at: { attempt?: number; firstLine?: number } = {},
 ): Promise<TaskEvent[]> {
-  const timestamp = new Date().toISOString()
+  const limits = await limitsOf(scope)
   const first = at.firstLine
+  lines.forEach((line, i) => {
+    const n = first === undefined ? '' : ` ${first + i}`
+    assertSize('output_line_bytes', limits.output_line_bytes, line, `Output line${n}`)
+  })
+  const sizes = lines.map(byteLength)
+  const bytes = sizes.reduce((a, b) => a + b, 0)
+  const maxBytes = limits.task_output_bytes
+  const timestamp = new Date().toISOString()
   const last = first === undefined ? undefined : first + lines.length - 1
   const done = await applyChange(scope.db, scope.tenantId, taskId, {
     // The attempt and line number let a reader tell a re-run's lines from the first run's.
@@ -74,14 +89,16 @@ export async function appendOutput(
       ...(first === undefined ? {} : { line: first + i }),
     })),
     outputMark: last,
+    outputBytes: bytes,
     onlyFrom: ['working'],
     leaseSeconds: leaseOf(scope),
-    guard: { ...heldBy(workerId, at.attempt), outputBefore: first },
+    guard: { ...heldBy(workerId, at.attempt), outputBefore: first, maxOutputBytes: maxBytes },
   })
   if (done) {
     await announce(scope, done.task, done.events)
     return done.events
   }
+  // Refused: tell a resend, the task's output bound and a holder that is not this one apart.
   const task = await getTask(scope.db, scope.tenantId, taskId)
   const stored = task?.outputMark ?? 0
   const ours =
@@ -93,6 +110,18 @@ export async function appendOutput(
     return appendOutput(scope, taskId, workerId, lines.slice(stored - first + 1), {
       ...at,
       firstLine: stored + 1,
+    })
+  }
+  if (ours && task.outputBytes + bytes > maxBytes) {
+    let fit = 0
+    for (let room = maxBytes - task.outputBytes; fit < lines.length; fit++) {
+      room -= sizes[fit] as number
+      if (room < 0) break
+    }
+    if (fit > 0) await appendOutput(scope, taskId, workerId, lines.slice(0, fit), at)
+    throw overLimit('task_output_bytes', maxBytes, {
+      used: task.outputBytes + bytes,
+      what: `Output of task ${taskId}`,
     })
   }
   throw refusal(task, taskId, 'takes no output from this worker', scope.principal)

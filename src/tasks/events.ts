@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lte } from 'drizzle-orm'
+import { and, asc, eq, gt, lt, lte, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { taskEvents, tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
@@ -16,6 +16,8 @@ export interface TaskEvent {
   kind: TaskEventKind
   payload: Record<string, unknown>
   createdAt: string
+  /** The payload's size as stored (its JSON text), when read with a byte budget. */
+  bytes?: number
 }
 
 export function eventFromRow(row: typeof taskEvents.$inferSelect): TaskEvent {
@@ -27,30 +29,62 @@ export function eventFromRow(row: typeof taskEvents.$inferSelect): TaskEvent {
   }
 }
 
-/** Events after `afterSeq` (and up to `upToSeq`), oldest first. */
+/**
+ * Events after `afterSeq` (and up to `upToSeq`), oldest first: at most `limit` of them, and
+ * only of `kind` when given (a page of output is then full even between status events).
+ * With `maxBytes`, also no event once the payloads before it reach that many bytes (the first
+ * always comes): each event then carries its `bytes`, so a caller can tell a page cut by size.
+ */
 export async function readEvents(
   db: Database,
   tenantId: string,
   taskId: string,
   afterSeq: number,
-  upToSeq?: number,
-  limit = 1000,
+  opts: { upToSeq?: number; limit?: number; kind?: TaskEventKind; maxBytes?: number } = {},
 ): Promise<TaskEvent[]> {
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx
-      .select()
-      .from(taskEvents)
-      .where(
-        and(
-          eq(taskEvents.taskId, taskId),
-          gt(taskEvents.seq, afterSeq),
-          upToSeq === undefined ? undefined : lte(taskEvents.seq, upToSeq),
-        ),
-      )
-      .orderBy(asc(taskEvents.seq))
-      .limit(limit),
+  const { upToSeq, limit = 1000, kind, maxBytes } = opts
+  const where = and(
+    eq(taskEvents.taskId, taskId),
+    gt(taskEvents.seq, afterSeq),
+    upToSeq === undefined ? undefined : lte(taskEvents.seq, upToSeq),
+    kind === undefined ? undefined : eq(taskEvents.kind, kind),
   )
-  return rows.map(eventFromRow)
+  if (maxBytes === undefined) {
+    const rows = await withTenant(db, tenantId, (tx) =>
+      tx.select().from(taskEvents).where(where).orderBy(asc(taskEvents.seq)).limit(limit),
+    )
+    return rows.map(eventFromRow)
+  }
+  // Sizes are measured in the statement, so events past the budget never leave Postgres (a
+  // page of large lines would otherwise fill the Worker's memory before it could cut it).
+  const size = sql<number>`octet_length(${taskEvents.payload}::text)`
+  const rows = await withTenant(db, tenantId, (tx) => {
+    const page = tx
+      .select({
+        seq: taskEvents.seq,
+        kind: taskEvents.kind,
+        payload: taskEvents.payload,
+        createdAt: taskEvents.createdAt,
+        bytes: size.mapWith(Number).as('bytes'),
+        before:
+          sql`coalesce(sum(${size}) over (order by ${taskEvents.seq} rows between unbounded preceding and 1 preceding), 0)`.as(
+            'before',
+          ),
+      })
+      .from(taskEvents)
+      .where(where)
+      .orderBy(asc(taskEvents.seq))
+      .limit(limit)
+      .as('page')
+    return tx.select().from(page).where(lt(page.before, maxBytes)).orderBy(asc(page.seq))
+  })
+  return rows.map((r) => ({
+    seq: r.seq,
+    kind: r.kind as TaskEventKind,
+    payload: r.payload as Record<string, unknown>,
+    createdAt: r.createdAt.toISOString(),
+    bytes: r.bytes,
+  }))
 }
 
 /**

@@ -44,6 +44,7 @@ export function taskFromJson(j: Record<string, unknown>): TaskRow {
     statusAt: ts(j.status_at) as Date,
     pushConfigs: Number(j.push_configs ?? 0),
     outputMark: Number(j.output_mark ?? 0),
+    outputBytes: Number(j.output_bytes ?? 0),
     watched: j.watched === true,
     createdBy: (j.created_by as string | null) ?? null,
     createdAt: ts(j.created_at) as Date,

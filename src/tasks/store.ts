@@ -46,6 +46,8 @@ export interface TaskChange {
   metadata?: Record<string, unknown>
   /** The worker's number of the last of these lines (see tasks.output_mark). */
   outputMark?: number
+  /** UTF-8 bytes of these lines' text, added to tasks.output_bytes. */
+  outputBytes?: number
   /** Only apply when the task is in one of these states (else nothing happens). */
   onlyFrom?: readonly TaskStatus[]
   /** A worker takes the task: it becomes the holder and the attempt number advances. */
@@ -67,6 +69,8 @@ export interface TaskGuard {
   attempt?: number
   /** No output line numbered this or higher is stored yet. */
   outputBefore?: number
+  /** The task's output stays within this many bytes with the change's `outputBytes`. */
+  maxOutputBytes?: number
   leaseExpired?: boolean
   pastDeadline?: boolean
 }
@@ -214,6 +218,7 @@ export async function applyChange(
       clear_holder: change.clearHolder,
       lease_seconds: change.leaseSeconds,
       output_mark: change.outputMark,
+      output_bytes: change.outputBytes,
     },
     guard: {
       eligible_for: g.eligibleFor?.workerId,
@@ -221,6 +226,7 @@ export async function applyChange(
       held_by: g.heldBy,
       attempt: g.attempt,
       output_before: g.outputBefore,
+      max_output_bytes: g.maxOutputBytes,
       lease_expired: g.leaseExpired,
       past_deadline: g.pastDeadline,
     },

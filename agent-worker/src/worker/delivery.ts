@@ -115,6 +115,15 @@ export class Delivery {
       this.onRefused(err.message)
       return
     }
+    if (err.status === 413 && limitOf(err) === 'task_output_bytes') {
+      // The task's output is full: the work goes on and its outcome is still reported, but
+      // every later line would be refused the same way, so none is kept or sent.
+      log.warn(
+        `task ${taskId}: output limit reached, the rest of its output is dropped: ${err.message}`,
+      )
+      this.journal.closeOutput()
+      return
+    }
     // A batch the server calls malformed would block every later line: skip it, loudly.
     log.error(`task ${taskId}: output refused, skipped: ${err.message}`)
     this.journal.ack(1)
@@ -122,3 +131,7 @@ export class Delivery {
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
+/** The limit a refusal names (the server's overLimit: error.details.limit). */
+const limitOf = (err: HttpError) =>
+  (err.body as { error?: { details?: { limit?: unknown } } } | undefined)?.error?.details?.limit

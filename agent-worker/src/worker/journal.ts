@@ -9,6 +9,7 @@ import {
 import { join } from 'node:path'
 import type { PendingAction } from '../executors/types.js'
 import { PRIVATE, privateDir } from '../private-fs.js'
+import { splitLine } from './lines.js'
 
 /** How a task attempt ended, as the worker reports it to the server. */
 export type Outcome =
@@ -38,6 +39,8 @@ export class TaskJournal {
   private entries: Entry[] = []
   private acked = 0
   private lines = 0
+  /** The server takes no more output of this task (its output limit is spent). */
+  private outputClosed = false
 
   private constructor(
     readonly dir: string,
@@ -110,9 +113,10 @@ export class TaskJournal {
     this.saveMeta()
   }
 
+  /** One line of output; a line too long for the server becomes several (lines.ts). */
   output(text: string) {
-    if (this.finished) return
-    this.append({ n: ++this.lines, out: text })
+    if (this.finished || this.outputClosed) return
+    for (const piece of splitLine(text)) this.append({ n: ++this.lines, out: piece })
   }
 
   finish(outcome: Outcome) {
@@ -139,6 +143,15 @@ export class TaskJournal {
     const rest = this.pending()
     const keep = rest.findIndex((e) => 'final' in e)
     this.ack(keep === -1 ? rest.length : keep)
+  }
+
+  /**
+   * Drops the output not yet sent and any still to come, for a task that keeps running but
+   * whose output the server no longer takes (it holds the task's limit); the outcome stays.
+   */
+  closeOutput() {
+    this.outputClosed = true
+    this.dropOutput()
   }
 
   get done(): boolean {

@@ -1,44 +1,13 @@
-import { useEffect, useRef, useState } from 'preact/hooks'
 import { post } from '../api'
 import { useApi, useLiveRefresh } from '../hooks'
-import { OutputLine } from '../output'
-import { openStream, type StreamState } from '../sse'
-import { act, Badge, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
+import { act, Badge, ErrorBox, Field, formValues, Section, Time } from '../ui'
 import { TaskApprovals } from './task-approvals'
+import { TaskOutput } from './task-output'
 import { PushDeliveries } from './task-push'
 import { cancelTask, requeueTask, type Task } from './tasks'
 
-interface Line {
-  seq: number
-  output: string
-}
-
-/** The task's output as it arrives (SSE, resumed by seq), until the task ends. */
-function useOutput(id: string, onDone: () => void) {
-  const [lines, setLines] = useState<Line[]>([])
-  const [state, setState] = useState<StreamState>('connecting')
-  const done = useRef(onDone)
-  done.current = onDone
-  useEffect(() => {
-    setLines([])
-    return openStream(`/v1/agent/tasks/${encodeURIComponent(id)}/output/stream`, {
-      endOn: 'done',
-      onState: setState,
-      onMessage(m) {
-        if (m.event === 'output') {
-          const line = m.data as Line
-          setLines((xs) => (xs.some((x) => x.seq === line.seq) ? xs : [...xs, line]))
-        }
-        if (m.event === 'done') done.current()
-      },
-    })
-  }, [id])
-  return { lines, state }
-}
-
 export function TaskDetail({ id }: { id: string }) {
   const task = useApi<Task>(`/v1/agent/tasks/${encodeURIComponent(id)}`)
-  const { lines, state } = useOutput(id, task.reload)
   useLiveRefresh(task.reload, (m) => m.metadata.task_id === id && m.metadata.kind === 'status')
   const t = task.data
   const pending = t?.metadata.pending_action as
@@ -146,26 +115,7 @@ export function TaskDetail({ id }: { id: string }) {
       )}
       {t && <TaskApprovals id={t.id} status={t.status} />}
       <PushDeliveries id={id} />
-      <Section
-        title="Output"
-        actions={
-          <span class={`conn conn-${state}`} data-state={state}>
-            {state === 'open' ? 'streaming' : state}
-          </span>
-        }
-      >
-        {lines.length === 0 ? (
-          <Empty>No output yet.</Empty>
-        ) : (
-          <ol class="output" aria-live="polite" aria-label="Task output">
-            {lines.map((l) => (
-              <li key={l.seq}>
-                <OutputLine text={l.output} />
-              </li>
-            ))}
-          </ol>
-        )}
-      </Section>
+      <TaskOutput id={id} onDone={task.reload} />
     </>
   )
 }
