@@ -92,10 +92,19 @@ describe('monitor UI', () => {
     await open('tasks')
     await page.getByLabel('Prompt').fill(`write docs ${MARK}`)
     await page.getByLabel('Title').fill(`Docs ${MARK}`)
+    await page.getByLabel('Priority').fill('7')
+    await page.getByLabel('Deadline (minutes)').fill('30')
     await page.getByRole('button', { name: 'Create task' }).click()
     await page.waitForURL(/#\/tasks\/[^/]+$/)
     const taskId = decodeURIComponent(page.url().split('/').pop() ?? '')
     await page.getByRole('heading', { name: `Docs ${MARK}` }).waitFor()
+    const made = (await (await api(`/v1/agent/tasks/${taskId}`)).json()) as {
+      priority: number
+      deadline_at: string
+    }
+    assert.equal(made.priority, 7, 'the priority set in the form')
+    const minutes = (Date.parse(made.deadline_at) - Date.now()) / 60_000
+    assert.ok(minutes > 28 && minutes <= 30, `deadline in ${minutes} minutes`)
 
     assert.equal((await claim(worker, taskId)).status, 200)
     await output(worker, taskId, `reading the code ${MARK}`)
@@ -127,6 +136,7 @@ describe('monitor UI', () => {
     await row.waitFor({ state: 'detached' })
     await page.getByRole('combobox', { name: /^Status/ }).selectOption('cancelled')
     await row.getByText('cancelled').waitFor()
+    await row.getByRole('cell', { name: '7', exact: true }).waitFor() // its priority
     assert.deepEqual(errors, [])
   })
 

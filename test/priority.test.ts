@@ -60,8 +60,13 @@ describe('priority and deadlines', () => {
     await new Promise((r) => setTimeout(r, 1500))
     const recovered = await api('/v1/agent/tasks/stuck/recover', { method: 'POST' })
     assert.equal(recovered.status, 200)
-    const failed = await getTask(task.id)
+    const failed = (await (await api(`/v1/agent/tasks/${task.id}`)).json()) as {
+      status: string
+      error: string | null
+      deadline_at: string
+    }
     assert.equal(failed.status, 'failed')
     assert.match(failed.error ?? '', /deadline passed/)
+    assert.ok(Date.parse(failed.deadline_at) < Date.now(), 'the deadline is shown')
   })
 })

@@ -16,6 +16,7 @@ export function restTaskView(t: TaskRow) {
     status: restStatus[t.status],
     a2a_state: t.status,
     priority: t.priority,
+    deadline_at: iso(t.deadlineAt),
     worker_id: t.workerId,
     target_agent_name: t.targetAgentName,
     model_ref: t.modelRef,

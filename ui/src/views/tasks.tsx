@@ -13,6 +13,8 @@ export interface Task {
   codebase_id: string
   worker_id: string | null
   model_ref: string | null
+  priority: number
+  deadline_at?: string | null
   result: string | null
   error: string | null
   metadata: Record<string, unknown>
@@ -47,6 +49,10 @@ function CreateTask({ codebases, onDone }: { codebases: Codebase[]; onDone(): vo
             codebase_id: v.codebase_id || undefined,
             agent_type: v.agent_type || undefined,
             model_ref: v.model_ref || undefined,
+            priority: v.priority ? Number(v.priority) : undefined,
+            deadline_at: v.deadline
+              ? new Date(Date.now() + Number(v.deadline) * 60_000).toISOString()
+              : undefined,
           })
           id = t.id
         }, 'Task created')
@@ -78,6 +84,12 @@ function CreateTask({ codebases, onDone }: { codebases: Codebase[]; onDone(): vo
       </Field>
       <Field label="Model">
         <input name="model_ref" placeholder="provider/model" />
+      </Field>
+      <Field label="Priority" hint="Higher runs first">
+        <input name="priority" type="number" min="-1000" max="1000" step="1" placeholder="0" />
+      </Field>
+      <Field label="Deadline (minutes)" hint="Fails if no worker starts it in time">
+        <input name="deadline" type="number" min="1" step="1" />
       </Field>
       <button type="submit">Create task</button>
     </form>
@@ -140,6 +152,7 @@ export function Tasks() {
                 <tr>
                   <th scope="col">Task</th>
                   <th scope="col">Status</th>
+                  <th scope="col">Priority</th>
                   <th scope="col">Worker</th>
                   <th scope="col">Created</th>
                   <th scope="col">
@@ -156,6 +169,7 @@ export function Tasks() {
                     <td>
                       <Badge value={t.status} />
                     </td>
+                    <td class="num">{t.priority}</td>
                     <td>{t.worker_id ?? '–'}</td>
                     <td>
                       <Time at={t.created_at} />
