@@ -16,7 +16,8 @@ import {
 import { listSubscriptions } from '../bus/subscriptions'
 import { type AppContext, type AppEnv, principalOf } from '../context'
 import { badRequest, validationHook } from '../lib/errors'
-import { sseResponse } from '../lib/sse'
+import { countedSse, sseResponse } from '../lib/sse'
+import { holding, openStream } from '../limits/open-streams'
 import { restTaskView } from '../tasks/rest-view'
 import { body, route } from './openapi'
 import { scopeOf } from './scope'
@@ -141,12 +142,13 @@ agentsApi.openapi(route('post', '/{name}/ask', { params: NameParam, ...body(Ask)
     const agent = await requireAgent(scope, name)
     if (agent.kind !== 'remote') throw badRequest('stream is for remote agents')
     const text = typeof b.text === 'string' ? b.text : JSON.stringify(payload.body)
+    const lease = await openStream(scope, c.req.raw.signal)
     const events = streamRemote(scope, name, text)
     return sseResponse(
       (async function* () {
         for await (const ev of events) yield { data: StreamResponse.toJSON(ev) }
       })(),
-      { kind: 'agent' },
+      { lease, kind: 'agent' },
     ) as never
   }
   const answer = await askAgent(
@@ -209,11 +211,15 @@ agentsApi.openapi(
 agentsApi.get('/:name/stream', async (c) => {
   const scope = scopeOf(c)
   const name = c.req.param('name')
+  const lease = await openStream(scope, c.req.raw.signal)
   const url = new URL('https://agent-bus/stream')
   url.searchParams.set('tenant', scope.tenantId)
   url.searchParams.set('agent', name)
-  // The bus's own response goes out as it is: no second pipe through this isolate.
-  return busOf(c.env, scope.tenantId).fetch(url.toString(), { signal: c.req.raw.signal })
+  const res = await holding(lease, () =>
+    busOf(c.env, scope.tenantId).fetch(url.toString(), { signal: c.req.raw.signal }),
+  )
+  // Piped natively (no JavaScript per chunk), so that the stream's end gives its lease back.
+  return countedSse(res.body, 'agent_inbox', lease)
 })
 
 const Pattern = z.object({ pattern: z.string().min(1).max(300) })
