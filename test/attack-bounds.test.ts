@@ -1,8 +1,8 @@
 /**
  * Attack: a member of a tenant tries to exhaust it. Cron as an amplifier (hundreds of
- * every-minute jobs with megabyte prompts), a task flood, event streams held open, and raising
- * the bounds themselves. Each is refused with a status naming its limit, at the defaults, while
- * the tenant's admin works on.
+ * every-minute jobs with megabyte prompts), a task flood, event streams held open, the agent
+ * registry filled with big cards, and raising the bounds themselves. Each is refused with a
+ * status naming its limit, at the defaults, while the tenant's admin works on.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -130,5 +130,40 @@ describe('attack: a member exhausting the tenant', () => {
     }
     assert.equal((await monitorStream(admin)).status, 200, 'the admin is another principal')
     assert.equal((await call(admin, 'GET', '/v1/agent/tasks')).status, 200)
+  })
+
+  test('300 agents with 20 KB capabilities are refused at agent_card_bytes; small ones stop at agents (default 200)', async () => {
+    const register = (name: string, capabilities: Json = {}) =>
+      call(member, 'POST', '/v1/agents', { name, capabilities })
+    const big = { notes: 'x'.repeat(20_000) }
+    const statuses: number[] = []
+    for (let i = 0; i < 300; i += 20) {
+      const batch = await Promise.all(
+        Array.from({ length: 20 }, (_, j) => register(`big:${i + j}`, big)),
+      )
+      for (const r of batch) {
+        statuses.push(r.status)
+        if (r.status === 413) assert.equal(r.body.error.details.limit, 'agent_card_bytes')
+      }
+    }
+    assert.deepEqual(new Set(statuses), new Set([413]))
+
+    const small: number[] = []
+    for (let i = 0; i < 210; i += 15) {
+      const batch = await Promise.all(
+        Array.from({ length: 15 }, (_, j) => register(`small:${i + j}`)),
+      )
+      for (const r of batch) {
+        small.push(r.status)
+        if (r.status === 429) assert.equal(r.body.error.details.limit, 'agents')
+      }
+    }
+    assert.equal(small.filter((s) => s === 200).length, 200, 'exactly the default')
+    assert.equal(small.filter((s) => s === 429).length, 10)
+    // The registry is still the admin's: listed, and a registered agent beats on.
+    const page = await api('/v1/agents', { token: admin })
+    const listed = ((await page.json()) as Json[]).filter((a) => a.kind !== 'builtin')
+    assert.equal(listed.length, 200)
+    assert.equal((await call(admin, 'POST', '/v1/agents/small:0/heartbeat')).status, 200)
   })
 })

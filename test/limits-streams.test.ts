@@ -1,13 +1,22 @@
 /**
  * The open-stream limits on every kind of event stream (monitor, task output, workspace,
- * worker channel, bus inbox, A2A JSON-RPC and HTTP+JSON, MCP), each in a tenant of its own,
- * against the real stack.
+ * worker channel, bus inbox, A2A JSON-RPC and HTTP+JSON, MCP) and the bus agent limits, each
+ * in a tenant of its own, against the real stack.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { freePort } from '../scripts/stack/ports'
-import { api, newKey, newTenantAdmin, stack, stackVars, startTestWorker } from './helpers'
+import {
+  api,
+  asTenant,
+  connectAsOwner,
+  newKey,
+  newTenantAdmin,
+  stack,
+  stackVars,
+  startTestWorker,
+} from './helpers'
 
 // biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
 type Json = any
@@ -217,5 +226,67 @@ describe('open streams with Redis away', () => {
     } finally {
       await worker.stop()
     }
+  })
+})
+
+describe('bus agents', () => {
+  let admin: string
+  let tenantId: string
+  const register = (name: string, extra: Json = {}, token = admin) =>
+    call(token, 'POST', '/v1/agents', { name, ...extra })
+
+  before(async () => {
+    ;({ key: admin, tenantId } = await newTenantAdmin())
+  })
+
+  test('agents per tenant: the fourth new one is a 429; the registered ones register and beat on', async () => {
+    await setLimits(admin, { agents: 3 })
+    for (const n of ['a:1', 'a:2', 'a:3']) assert.equal((await register(n)).status, 200)
+    refusedBy(await register('a:4'), 'agents', 429)
+    const again = await register('a:2', { description: 'changed' })
+    assert.equal(again.status, 200)
+    assert.equal(again.body.agent.description, 'changed')
+    assert.equal((await call(admin, 'POST', '/v1/agents/a:3/heartbeat')).status, 200)
+
+    // Several at once: one place, one taker.
+    assert.equal((await call(admin, 'DELETE', '/v1/agents/a:1')).status, 200)
+    const rush = await Promise.all(['b:1', 'b:2', 'b:3', 'b:4'].map((n) => register(n)))
+    assert.equal(rush.filter((r) => r.status === 200).length, 1)
+    for (const r of rush.filter((x) => x.status !== 200)) refusedBy(r, 'agents', 429)
+
+    // A lower limit keeps the agents there registering; only new ones are refused.
+    await setLimits(admin, { agents: 1 })
+    assert.equal((await register('a:2')).status, 200)
+    refusedBy(await register('c:1'), 'agents', 429)
+    await setLimits(admin, { agents: 3 })
+  })
+
+  test('an agent gone quiet past its TTL gives way to a new one', async () => {
+    const owner = await connectAsOwner()
+    try {
+      const quiet = await asTenant(owner, tenantId, () =>
+        owner.query(
+          `update agents set last_seen_at = now() - interval '1 hour' where tenant_id = $1 and name = 'a:3'`,
+          [tenantId],
+        ),
+      )
+      assert.equal(quiet.rowCount, 1)
+    } finally {
+      await owner.end()
+    }
+    assert.equal((await register('d:1')).status, 200)
+    assert.equal((await call(admin, 'GET', '/v1/agents/a:3')).status, 404, 'the quiet one went')
+    refusedBy(await register('d:2'), 'agents', 429)
+    await setLimits(admin, { agents: null })
+  })
+
+  test('a card over agent_card_bytes is a 413, also for a registered agent', async () => {
+    const big = { capabilities: { notes: 'x'.repeat(20_000) } }
+    refusedBy(await register('big:1', big), 'agent_card_bytes', 413)
+    refusedBy(await register('a:2', big), 'agent_card_bytes', 413)
+    await setLimits(admin, { agent_card_bytes: 1000 })
+    refusedBy(await register('big:2', { description: 'é'.repeat(600) }), 'agent_card_bytes', 413)
+    assert.equal((await register('small:1', { description: 'x'.repeat(900) })).status, 200)
+    await setLimits(admin, { agent_card_bytes: null })
   })
 })
