@@ -160,8 +160,8 @@ describe('attack: a member exhausting the tenant', () => {
     }
     assert.equal(small.filter((s) => s === 200).length, 200, 'exactly the default')
     assert.equal(small.filter((s) => s === 429).length, 10)
-    // The registry is still the admin's: listed, and a registered agent beats on.
-    const page = await api('/v1/agents', { token: admin })
+    // The registry is still the admin's: listed in pages, and a registered agent beats on.
+    const page = await api('/v1/agents?limit=500', { token: admin })
     const listed = ((await page.json()) as Json[]).filter((a) => a.kind !== 'builtin')
     assert.equal(listed.length, 200)
     assert.equal((await call(admin, 'POST', '/v1/agents/small:0/heartbeat')).status, 200)

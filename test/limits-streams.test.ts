@@ -1,7 +1,7 @@
 /**
  * The open-stream limits on every kind of event stream (monitor, task output, workspace,
- * worker channel, bus inbox, A2A JSON-RPC and HTTP+JSON, MCP) and the bus agent limits, each
- * in a tenant of its own, against the real stack.
+ * worker channel, bus inbox, A2A JSON-RPC and HTTP+JSON, MCP), the bus agent limits, and
+ * the agents listing in pages: each in a tenant of its own, against the real stack.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -288,5 +288,59 @@ describe('bus agents', () => {
     refusedBy(await register('big:2', { description: 'é'.repeat(600) }), 'agent_card_bytes', 413)
     assert.equal((await register('small:1', { description: 'x'.repeat(900) })).status, 200)
     await setLimits(admin, { agent_card_bytes: null })
+  })
+})
+
+describe('GET /v1/agents in pages', () => {
+  let admin: string
+  const names = Array.from({ length: 7 }, (_, i) => `pager:${i}`)
+
+  before(async () => {
+    ;({ key: admin } = await newTenantAdmin())
+    for (const name of names) {
+      assert.equal((await call(admin, 'POST', '/v1/agents', { name })).status, 200)
+    }
+  })
+
+  /** Every page from `path` on, following Link rel="next". */
+  async function pages(path: string) {
+    const out: Json[][] = []
+    let next: string | undefined = path
+    while (next) {
+      const r = await call(admin, 'GET', next)
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+      assert.ok(Array.isArray(r.body), 'the reply is the array it always was')
+      out.push(r.body)
+      next = /<([^>]+)>; rel="next"/.exec(r.headers.get('link') ?? '')?.[1]
+    }
+    return out
+  }
+
+  test('limit and after page through the registered agents; built-ins lead the first page', async () => {
+    const all = await pages('/v1/agents?limit=3')
+    assert.deepEqual(
+      all.map((p) => p.filter((a: Json) => a.kind !== 'builtin').length),
+      [3, 3, 1],
+    )
+    assert.ok(all[0]?.some((a: Json) => a.kind === 'builtin'))
+    assert.ok(all.slice(1).every((p) => p.every((a: Json) => a.kind !== 'builtin')))
+    const listed = all.flat().filter((a: Json) => a.kind !== 'builtin')
+    assert.deepEqual(
+      listed.map((a: Json) => a.name),
+      names,
+    )
+
+    const byRole = await pages('/v1/agents?role=pager&limit=5')
+    assert.deepEqual(
+      byRole.map((p) => p.length),
+      [5, 2],
+    )
+    const unpaged = await call(admin, 'GET', '/v1/agents')
+    assert.equal(unpaged.headers.get('link'), null, 'fewer than the default 100')
+    assert.equal((await call(admin, 'GET', '/v1/agents?limit=501')).status, 400)
+    assert.equal((await call(admin, 'GET', '/v1/agents?limit=0')).status, 400)
+
+    const legacy = await pages('/agents?limit=4')
+    assert.equal(legacy.flat().filter((a: Json) => a.kind !== 'builtin').length, 7)
   })
 })

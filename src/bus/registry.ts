@@ -146,24 +146,48 @@ export async function touchAgents(scope: Scope, names: string[]) {
 
 /** Live agents: built-ins, remote ones, and local ones seen within the TTL. */
 export async function listAgents(scope: Scope, filter: { role?: string } = {}) {
+  return (await listAgentsPage(scope, filter)).agents
+}
+
+/**
+ * A page of listAgents: registered agents by name after `after`, at most `limit` of them;
+ * the built-ins lead the first page (they are few and not counted). `next` is the `after` of
+ * the following page, when there is one.
+ */
+export async function listAgentsPage(
+  scope: Scope,
+  filter: { role?: string; after?: string; limit?: number },
+): Promise<{ agents: AgentView[]; next: string | null }> {
   const ttl = scope.config.AGENT_TTL_SECONDS
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const rows = await withTenant(scope.db, scope.tenantId, (tx) => {
+    const q = tx
       .select()
       .from(agents)
       .where(
         and(
           filter.role ? eq(agents.role, filter.role) : undefined,
+          filter.after === undefined ? undefined : gt(agents.name, filter.after),
           or(
             eq(agents.kind, 'remote'),
             gt(agents.lastSeenAt, sql`now() - make_interval(secs => ${ttl})`),
           ),
         ),
       )
-      .orderBy(agents.name),
-  )
-  const builtins = edgeAgents.filter((a) => !filter.role || a.name === filter.role).map(builtinView)
-  return [...builtins, ...rows.map((r) => view(r, ttl))]
+      .orderBy(agents.name)
+      .$dynamic()
+    // One more than asked: whether there is a next page, without a count.
+    return filter.limit === undefined ? q : q.limit(filter.limit + 1)
+  })
+  const more = filter.limit !== undefined && rows.length > filter.limit
+  const page = more ? rows.slice(0, filter.limit) : rows
+  const builtins =
+    filter.after === undefined
+      ? edgeAgents.filter((a) => !filter.role || a.name === filter.role).map(builtinView)
+      : []
+  return {
+    agents: [...builtins, ...page.map((r) => view(r, ttl))],
+    next: more ? (page.at(-1)?.name ?? null) : null,
+  }
 }
 
 /** Any agent by name, stale ones included (a message to one waits in its inbox). */
