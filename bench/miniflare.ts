@@ -27,7 +27,7 @@ export async function startMiniflare(
     scriptPath: join(out, 'index.js'),
     modulesRoot: out,
     compatibilityDate: '2025-09-01',
-    compatibilityFlags: ['nodejs_compat'],
+    compatibilityFlags: ['nodejs_compat', 'enable_request_signal'],
     durableObjects: { TASK_STREAM: 'TaskStream', AGENT_BUS: 'AgentBus', WORKER_HUB: 'WorkerHub' },
     bindings,
     host: '127.0.0.1',

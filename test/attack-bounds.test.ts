@@ -1,15 +1,17 @@
 /**
  * Attack: a member of a tenant tries to exhaust it. Cron as an amplifier (hundreds of
- * every-minute jobs with megabyte prompts), a task flood, and raising the bounds themselves.
- * Each is refused with a status naming its limit, at the defaults, while the tenant's admin
- * works on.
+ * every-minute jobs with megabyte prompts), a task flood, event streams held open, the agent
+ * registry filled with big cards, and raising the bounds themselves. Each is refused with a
+ * status naming its limit, at the defaults, while the tenant's admin works on.
  */
 import assert from 'node:assert/strict'
-import { before, describe, test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
+import { LIMITS } from '../src/limits/table'
 import { api, newKey, newTenantAdmin } from './helpers'
 
 let admin: string
 let member: string
+let tenantId: string
 
 // biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
 type Json = any
@@ -27,10 +29,25 @@ const everyMinute = (name: string, prompt = 'tick') => ({
 })
 
 before(async () => {
-  let tenantId: string
   ;({ key: admin, tenantId } = await newTenantAdmin())
   member = await newKey(tenantId, 'member', 'mallory')
 })
+
+const streams: AbortController[] = []
+after(() => {
+  for (const s of streams) s.abort()
+})
+
+/** A monitor stream held open; its status (and the refusal, when refused). */
+async function monitorStream(token: string) {
+  const abort = new AbortController()
+  const res = await api('/v1/monitor/stream', { token, signal: abort.signal })
+  if (res.status === 200) {
+    streams.push(abort)
+    return { status: 200, body: undefined as Json }
+  }
+  return { status: res.status, body: (await res.json()) as Json }
+}
 
 describe('attack: a member exhausting the tenant', () => {
   test('cron as an amplifier: jobs stop at cron_jobs (default 100), megabyte templates at prompt_bytes', async () => {
@@ -93,5 +110,60 @@ describe('attack: a member exhausting the tenant', () => {
     assert.equal(past.status, 400)
     const operator = await call(admin, 'PUT', '/v1/limits', { requests_per_tenant: 1 })
     assert.equal(operator.status, 400)
+  })
+
+  test('thirty monitor streams from one viewer key: those past open_streams_per_principal (default 20) are refused; the admin streams and works on', async () => {
+    // The test stack raises the stream limits for its benchmarks: back to the table's default.
+    const limit = LIMITS.open_streams_per_principal.default
+    assert.equal(
+      (await call(admin, 'PUT', '/v1/limits', { open_streams_per_principal: limit })).status,
+      200,
+    )
+    const viewer = await newKey(tenantId, 'viewer', 'victor')
+    const opened = await Promise.all(Array.from({ length: 30 }, () => monitorStream(viewer)))
+    assert.equal(opened.filter((r) => r.status === 200).length, limit, 'exactly the default')
+    const refused = opened.filter((r) => r.status !== 200)
+    assert.equal(refused.length, 30 - limit)
+    for (const r of refused) {
+      assert.equal(r.status, 429)
+      assert.equal(r.body.error.details.limit, 'open_streams_per_principal')
+    }
+    assert.equal((await monitorStream(admin)).status, 200, 'the admin is another principal')
+    assert.equal((await call(admin, 'GET', '/v1/agent/tasks')).status, 200)
+  })
+
+  test('300 agents with 20 KB capabilities are refused at agent_card_bytes; small ones stop at agents (default 200)', async () => {
+    const register = (name: string, capabilities: Json = {}) =>
+      call(member, 'POST', '/v1/agents', { name, capabilities })
+    const big = { notes: 'x'.repeat(20_000) }
+    const statuses: number[] = []
+    for (let i = 0; i < 300; i += 20) {
+      const batch = await Promise.all(
+        Array.from({ length: 20 }, (_, j) => register(`big:${i + j}`, big)),
+      )
+      for (const r of batch) {
+        statuses.push(r.status)
+        if (r.status === 413) assert.equal(r.body.error.details.limit, 'agent_card_bytes')
+      }
+    }
+    assert.deepEqual(new Set(statuses), new Set([413]))
+
+    const small: number[] = []
+    for (let i = 0; i < 210; i += 15) {
+      const batch = await Promise.all(
+        Array.from({ length: 15 }, (_, j) => register(`small:${i + j}`)),
+      )
+      for (const r of batch) {
+        small.push(r.status)
+        if (r.status === 429) assert.equal(r.body.error.details.limit, 'agents')
+      }
+    }
+    assert.equal(small.filter((s) => s === 200).length, 200, 'exactly the default')
+    assert.equal(small.filter((s) => s === 429).length, 10)
+    // The registry is still the admin's: listed in pages, and a registered agent beats on.
+    const page = await api('/v1/agents?limit=500', { token: admin })
+    const listed = ((await page.json()) as Json[]).filter((a) => a.kind !== 'builtin')
+    assert.equal(listed.length, 200)
+    assert.equal((await call(admin, 'POST', '/v1/agents/small:0/heartbeat')).status, 200)
   })
 })

@@ -1,13 +1,15 @@
 import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server'
 import { JsonRpcTransportHandler } from '@a2a-js/sdk/server'
 import type { Context } from 'hono'
+import { scopeOf } from '../api/scope'
 import { requirePermission } from '../auth/authorize'
 import { a2aMethodPermission } from '../auth/permissions'
 import { type AppEnv, principalOf } from '../context'
-import type { ApiError } from '../lib/errors'
+import { ApiError } from '../lib/errors'
 import { type RpcId as Id, type RpcResponse, rpcError } from '../lib/jsonrpc'
 import { log } from '../lib/log'
 import { sseResponse } from '../lib/sse'
+import { openStream, type StreamLease } from '../limits/open-streams'
 import { normaliseLegacyRequest } from './legacy'
 import { checkParams, isA2aMethod } from './params'
 import { a2aRequest } from './request'
@@ -100,6 +102,15 @@ export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
   const it = (out as AsyncGenerator<RpcResponse>)[Symbol.asyncIterator]()
   const errorOf = (err: unknown) =>
     sanitise(rpcError(id, ...(legacy ? legacyCode(err) : v1Code(err))), requestId, handler.refusal)
+  // The SDK's stream is lazy: nothing has run yet (no task made), so a refusal leaves nothing.
+  let lease: StreamLease
+  try {
+    lease = await openStream(scopeOf(c), c.req.raw.signal)
+  } catch (err) {
+    await it.return?.(undefined)
+    if (!(err instanceof ApiError)) throw err
+    return c.json(sanitise(rpcError(id, -32603, err.message), requestId, err))
+  }
   // Errors before the first event are plain JSON replies, as the SDK's servers do, except
   // for v0.3 resubscribe, which always answers with a stream.
   let first: IteratorResult<RpcResponse> | undefined
@@ -107,6 +118,7 @@ export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
     try {
       first = await it.next()
     } catch (err) {
+      lease.release()
       return c.json(errorOf(err))
     }
   }
@@ -118,6 +130,7 @@ export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
     }
   }
   return sseResponse(items(), {
+    lease,
     onError: (err) => ({ event: 'error', data: errorOf(err) }),
     onCancel: () => abort.abort(),
     kind: 'a2a',

@@ -13,11 +13,14 @@ import {
 } from '@a2a-js/sdk'
 import { RequestMalformedError, restStatusFor, toRestErrorBody } from '@a2a-js/sdk/errors'
 import { type Context, Hono } from 'hono'
+import { scopeOf } from '../api/scope'
 import { requirePrincipal } from '../auth/middleware'
 import type { AppEnv } from '../context'
+import { ApiError } from '../lib/errors'
 import type { JsonRefusal } from '../lib/json-guard'
 import { log } from '../lib/log'
 import { sseResponse } from '../lib/sse'
+import { openStream, type StreamLease } from '../limits/open-streams'
 import type { PlatformRequestHandler } from './handler'
 import { checkParams } from './params'
 import { a2aRequest } from './request'
@@ -30,7 +33,47 @@ const handlerFor = (c: Context<AppEnv>, afterSeq?: number) => a2aRequest(c, '1.0
 
 const reply = (c: Context, body: unknown, status = 200) =>
   c.body(JSON.stringify(body), status as 200, { 'Content-Type': A2A_JSON })
+
+/** google.rpc.Status names for our own refusals, by HTTP status. */
+const STATUS_NAMES: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  402: 'FAILED_PRECONDITION',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  409: 'ABORTED',
+  413: 'INVALID_ARGUMENT',
+  429: 'RESOURCE_EXHAUSTED',
+}
+
+/**
+ * A refusal of ours (a limit, the spending cap) as google.rpc.Status with its own HTTP status,
+ * its code and details as an ErrorInfo: the SDK would call it an internal error.
+ */
+function refuse(c: Context, err: ApiError) {
+  const details = err.details && typeof err.details === 'object' ? err.details : {}
+  const metadata = Object.fromEntries(
+    Object.entries(details).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+  )
+  const body = {
+    error: {
+      code: err.status,
+      status: STATUS_NAMES[err.status] ?? 'FAILED_PRECONDITION',
+      message: err.message,
+      details: [
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: err.code.toUpperCase(),
+          domain: 'codetether',
+          metadata,
+        },
+      ],
+    },
+  }
+  return c.body(JSON.stringify(body), err.status, { 'Content-Type': A2A_JSON, ...err.headers })
+}
+
 function fail(c: Context, err: unknown) {
+  if (err instanceof ApiError && err.status < 500) return refuse(c, err)
   const status = restStatusFor(err)
   if (status >= 500) log.error('a2a internal error', { request_id: c.get('requestId'), error: err })
   const safe = status >= 500 ? new Error('Internal error') : err
@@ -53,11 +96,17 @@ async function body(c: Context, method: string): Promise<Record<string, unknown>
   return json as Record<string, unknown>
 }
 
-function stream(
+async function stream(
   c: Context<AppEnv>,
   run: (h: PlatformRequestHandler) => AsyncGenerator<StreamResponse>,
   afterSeq?: number,
 ) {
+  let lease: StreamLease
+  try {
+    lease = await openStream(scopeOf(c), c.req.raw.signal)
+  } catch (err) {
+    return fail(c, err)
+  }
   const { handler, abort } = handlerFor(c, afterSeq)
   const it = run(handler)
   async function* items() {
@@ -72,12 +121,16 @@ function stream(
           yield* gen
         })(),
         {
+          lease,
           onError: (err) => ({ event: 'error', data: toRestErrorBody(err, restStatusFor(err)) }),
           onCancel: () => abort.abort(),
           kind: 'a2a',
         },
       ),
-    (err) => fail(c, err),
+    (err) => {
+      lease.release()
+      return fail(c, err)
+    },
   )
 }
 

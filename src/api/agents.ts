@@ -3,7 +3,13 @@ import { OpenAPIHono, z } from '@hono/zod-openapi'
 import { Hono } from 'hono'
 import { requirePrincipal } from '../auth/middleware'
 import { ackMessages, conversationMessages, readInbox } from '../bus/messages'
-import { heartbeat, listAgents, registerAgent, removeAgent, requireAgent } from '../bus/registry'
+import {
+  heartbeat,
+  listAgentsPage,
+  registerAgent,
+  removeAgent,
+  requireAgent,
+} from '../bus/registry'
 import { delegateToRemote, registerRemoteAgent, streamRemote } from '../bus/remote'
 import {
   askAgent,
@@ -15,8 +21,9 @@ import {
 } from '../bus/service'
 import { listSubscriptions } from '../bus/subscriptions'
 import { type AppContext, type AppEnv, principalOf } from '../context'
-import { badRequest, validationHook } from '../lib/errors'
-import { sseResponse } from '../lib/sse'
+import { badRequest, validationHook, zodDetails } from '../lib/errors'
+import { countedSse, sseResponse } from '../lib/sse'
+import { holding, openStream } from '../limits/open-streams'
 import { restTaskView } from '../tasks/rest-view'
 import { body, route } from './openapi'
 import { scopeOf } from './scope'
@@ -48,8 +55,30 @@ const Register = z
   })
   .openapi('RegisterAgent')
 
-agentsApi.openapi(route('get', '/', { query: z.object({ role: Name.optional() }) }), async (c) =>
-  c.json(await listAgents(scopeOf(c), c.req.valid('query')), 200),
+const Page = z.object({
+  role: Name.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** The name the previous page ended with (its Link rel="next" carries it). */
+  after: Name.optional(),
+})
+
+/**
+ * One page of the listing. The reply stays the array it always was; the next page, when there
+ * is one, is in the Link header (rel="next", as RFC 8288 and GitHub do).
+ */
+async function agentsPage(c: AppContext, q: z.infer<typeof Page>) {
+  const { agents, next } = await listAgentsPage(scopeOf(c), q)
+  if (next !== null) {
+    const url = new URL(c.req.url)
+    url.searchParams.set('limit', String(q.limit))
+    url.searchParams.set('after', next)
+    c.header('Link', `<${url.pathname}${url.search}>; rel="next"`)
+  }
+  return agents
+}
+
+agentsApi.openapi(route('get', '/', { query: Page }), async (c) =>
+  c.json(await agentsPage(c, c.req.valid('query')), 200),
 )
 
 agentsApi.openapi(route('post', '/', body(Register)), async (c) => {
@@ -141,12 +170,13 @@ agentsApi.openapi(route('post', '/{name}/ask', { params: NameParam, ...body(Ask)
     const agent = await requireAgent(scope, name)
     if (agent.kind !== 'remote') throw badRequest('stream is for remote agents')
     const text = typeof b.text === 'string' ? b.text : JSON.stringify(payload.body)
+    const lease = await openStream(scope, c.req.raw.signal)
     const events = streamRemote(scope, name, text)
     return sseResponse(
       (async function* () {
         for await (const ev of events) yield { data: StreamResponse.toJSON(ev) }
       })(),
-      { kind: 'agent' },
+      { lease, kind: 'agent' },
     ) as never
   }
   const answer = await askAgent(
@@ -209,11 +239,15 @@ agentsApi.openapi(
 agentsApi.get('/:name/stream', async (c) => {
   const scope = scopeOf(c)
   const name = c.req.param('name')
+  const lease = await openStream(scope, c.req.raw.signal)
   const url = new URL('https://agent-bus/stream')
   url.searchParams.set('tenant', scope.tenantId)
   url.searchParams.set('agent', name)
-  // The bus's own response goes out as it is: no second pipe through this isolate.
-  return busOf(c.env, scope.tenantId).fetch(url.toString(), { signal: c.req.raw.signal })
+  const res = await holding(lease, () =>
+    busOf(c.env, scope.tenantId).fetch(url.toString(), { signal: c.req.raw.signal }),
+  )
+  // Piped natively (no JavaScript per chunk), so that the stream's end gives its lease back.
+  return countedSse(res.body, 'agent_inbox', lease)
 })
 
 const Pattern = z.object({ pattern: z.string().min(1).max(300) })
@@ -243,6 +277,8 @@ agentsApi.openapi(
 
 /** Upstream's `GET /agents` (which answered 500 once any agent registered): the same listing. */
 export const legacyAgentsApi = new Hono<AppEnv>()
-legacyAgentsApi.get('/agents', requirePrincipal(), async (c) =>
-  c.json(await listAgents(scopeOf(c))),
-)
+legacyAgentsApi.get('/agents', requirePrincipal(), async (c) => {
+  const q = Page.safeParse(c.req.query())
+  if (!q.success) throw badRequest('Invalid query', zodDetails(q.error))
+  return c.json(await agentsPage(c, q.data))
+})

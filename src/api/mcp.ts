@@ -1,6 +1,8 @@
 import { Hono } from 'hono'
 import { requirePrincipal } from '../auth/middleware'
 import { type AppContext, type AppEnv, configOfContext, principalOf } from '../context'
+import { countedSse } from '../lib/sse'
+import { holding, openStream } from '../limits/open-streams'
 import { inputJsonSchema } from '../mcp/schema'
 import { handleMcp, toolsFor } from '../mcp/server'
 import { scopeOf } from './scope'
@@ -13,7 +15,22 @@ const contextOf = (c: AppContext) => ({ scope: scopeOf(c), baseUrl: new URL(c.re
 mcpApi.use('/mcp', requirePrincipal())
 mcpApi.use('/mcp/*', requirePrincipal())
 
-mcpApi.all('/mcp', (c) => handleMcp(c.req.raw, contextOf(c)))
+/**
+ * A GET is MCP's standalone event stream, open until the client leaves: it counts against the
+ * open-stream limits as every SSE stream does. A POST's SSE answer ends with its one call, and
+ * the request rate already bounds those.
+ */
+mcpApi.all('/mcp', async (c) => {
+  if (c.req.method !== 'GET') return handleMcp(c.req.raw, contextOf(c))
+  const lease = await openStream(scopeOf(c), c.req.raw.signal)
+  const res = await holding(lease, () => handleMcp(c.req.raw, contextOf(c)))
+  if (!res.headers.get('content-type')?.includes('text/event-stream')) {
+    lease.release()
+    return res
+  }
+  const counted = countedSse(res.body, 'mcp', lease)
+  return new Response(counted.body, { status: res.status, headers: res.headers })
+})
 
 /** Upstream's tool list, plain JSON. */
 mcpApi.get('/mcp/v1/tools', (c) =>

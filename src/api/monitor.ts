@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppContext, AppEnv } from '../context'
 import { validationHook } from '../lib/errors'
 import { sseResponse } from '../lib/sse'
+import { openStream } from '../limits/open-streams'
 import { messagesCsv } from '../monitor/csv'
 import { intervene } from '../monitor/intervene'
 import { countMessages, listMessages, MESSAGE_TYPES } from '../monitor/log'
@@ -116,13 +117,15 @@ monitorApi.openapi(
     }),
 )
 
-monitorApi.get('/stream', (c) => {
+monitorApi.get('/stream', async (c) => {
+  const scope = scopeOf(c)
+  const lease = await openStream(scope, c.req.raw.signal)
   const abort = new AbortController()
   const last = c.req.header('Last-Event-ID') ?? c.req.query('last_event_id')
-  const items = tailMessages(scopeOf(c), last, abort.signal, {
+  const items = tailMessages(scope, last, abort.signal, {
     pollMs: 1000,
     settleMs: 750,
     presenceEvery: 30,
   })
-  return sseResponse(items, { onCancel: () => abort.abort(), kind: 'monitor' })
+  return sseResponse(items, { lease, onCancel: () => abort.abort(), kind: 'monitor' })
 })

@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../context'
 import { notFound, validationHook } from '../lib/errors'
 import { countedSse, sseResponse } from '../lib/sse'
+import { BRIEF_STREAM, holding, openStream } from '../limits/open-streams'
 import { appendOutput } from '../queue/lease'
 import { readEvents, type TaskEvent } from '../tasks/events'
 import { openTaskStream } from '../tasks/publish'
@@ -139,8 +140,11 @@ taskOutputApi.get('/:id/output/stream', async (c) => {
     async function* done() {
       yield { event: 'done', data: doneData(id, status) }
     }
-    return sseResponse(done(), { kind: 'task_output' })
+    return sseResponse(done(), { lease: BRIEF_STREAM, kind: 'task_output' })
   }
-  const body = await openTaskStream(c.env, scope.tenantId, id, after, 'output-sse')
-  return countedSse(body, 'task_output')
+  const lease = await openStream(scope, c.req.raw.signal)
+  const body = await holding(lease, () =>
+    openTaskStream(c.env, scope.tenantId, id, after, 'output-sse'),
+  )
+  return countedSse(body, 'task_output', lease)
 })

@@ -3,6 +3,7 @@ import { tokenWorker } from '../auth/worker-identity'
 import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
 import { conflict, notFound, validationHook } from '../lib/errors'
 import { countedSse } from '../lib/sse'
+import { holding, openStream } from '../limits/open-streams'
 import { openApprovals, takeApproval } from '../queue/approvals'
 import { hubOf } from '../queue/dispatch'
 import { claimTask, letGo, releaseTask } from '../queue/lease'
@@ -190,8 +191,9 @@ workerChannel.get('/stream', async (c) => {
   url.searchParams.set('codebases', codebases.join(','))
   url.searchParams.set('capabilities', pick('X-Capabilities', 'capabilities'))
   url.searchParams.set('after', c.req.header('Last-Event-ID') ?? '0')
-  const res = await hubOf(c.env, principal.tenantId).fetch(url.toString())
-  return countedSse(res.body, 'worker_tasks')
+  const lease = await openStream(scopeOf(c), c.req.raw.signal)
+  const res = await holding(lease, () => hubOf(c.env, principal.tenantId).fetch(url.toString()))
+  return countedSse(res.body, 'worker_tasks', lease)
 })
 
 /** Upstream's PUT /v1/worker/codebases (served at /v1/worker/codebases by v1.ts). */

@@ -3,6 +3,7 @@ import { tokenWorker } from '../auth/worker-identity'
 import { type AppEnv, dbOf, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { countedSse } from '../lib/sse'
+import { holding, openStream } from '../limits/open-streams'
 import { hubOf } from '../queue/dispatch'
 import { createQueuedTask } from '../queue/tasks'
 import { addWorkspace } from '../queue/workspace-tasks'
@@ -193,11 +194,12 @@ workspacesApi.get('/:id/events', async (c) => {
   const id = c.req.param('id') ?? ''
   const tenantId = principalOf(c).tenantId
   if (id !== 'global') await getWorkspace(dbOf(c), tenantId, id) // 404 when unknown
+  const lease = await openStream(scopeOf(c), c.req.raw.signal)
   const url = new URL('https://worker-hub/workspace')
   url.searchParams.set('tenant', tenantId)
   url.searchParams.set('workspace', id)
-  const res = await hubOf(c.env, tenantId).fetch(url.toString())
-  return countedSse(res.body, 'workspace_events')
+  const res = await holding(lease, () => hubOf(c.env, tenantId).fetch(url.toString()))
+  return countedSse(res.body, 'workspace_events', lease)
 })
 
 const WatchStatus = z.record(z.string(), z.unknown()).openapi('WatchStatus')

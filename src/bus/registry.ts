@@ -7,8 +7,11 @@ import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import { edgeAgentNamed, edgeAgents } from '../agents/registry'
 import { type EdgeAgent, skillsOf } from '../agents/types'
 import { agents } from '../db/bus-schema'
-import { withTenant } from '../db/tenant'
+import { type TenantDb, withTenant } from '../db/tenant'
 import { notFound } from '../lib/errors'
+import { upsertWithin } from '../limits/count'
+import { limitsOf } from '../limits/settings'
+import { assertSize } from '../limits/table'
 import type { Scope } from '../tasks/scope'
 
 type Row = typeof agents.$inferSelect
@@ -68,8 +71,51 @@ export interface Registration {
   models?: string[]
 }
 
-export async function registerAgent(scope: Scope, r: Registration): Promise<AgentView> {
-  const values = {
+type Values = Omit<typeof agents.$inferInsert, 'tenantId' | 'name' | 'lastSeenAt'> & {
+  description: string
+  capabilities: Record<string, unknown>
+}
+
+/**
+ * An agent written (new or again) within the tenant's limits: agent_card_bytes on its
+ * description and capabilities, and `agents` on the rows. Every row counts, so the table stays
+ * bounded, but a local agent quiet past AGENT_TTL_SECONDS is no longer listed and must not
+ * hold its place forever: when a new agent needs room, the longest-quiet of those are deleted
+ * (their inboxes stay; they may register again). Remote agents never go quiet and keep their
+ * place until deleted. An agent already registered keeps its place at any limit.
+ */
+async function upsertAgent(scope: Scope, name: string, given: Values): Promise<AgentView> {
+  const values = { ...given, lastSeenAt: sql`now()` }
+  const limits = await limitsOf(scope)
+  assertSize(
+    'agent_card_bytes',
+    limits.agent_card_bytes,
+    values.description + JSON.stringify(values.capabilities),
+  )
+  const ttl = scope.config.AGENT_TTL_SECONDS
+  const exists = sql`exists (select 1 from ${agents} where ${agents.name} = ${name})`
+  const makeRoom = sql`delete from ${agents} where not ${exists} and ${agents.name} in (
+    select ${agents.name} from ${agents}
+     where ${agents.kind} = 'local' and ${agents.lastSeenAt} < now() - make_interval(secs => ${ttl})
+     order by ${agents.lastSeenAt}
+     limit greatest(0, (select count(*) from ${agents}) + 1 - ${limits.agents}::int))`
+  const [row] = await upsertWithin(
+    scope.db,
+    scope.tenantId,
+    { name: 'agents', max: limits.agents, table: agents, exists, makeRoom },
+    (tx: TenantDb) =>
+      tx
+        .insert(agents)
+        .values({ tenantId: scope.tenantId, name, ...values })
+        .onConflictDoUpdate({ target: [agents.tenantId, agents.name], set: values })
+        .returning(),
+  )
+  if (!row) throw new Error('upsert returned no row')
+  return view(row, ttl)
+}
+
+export function registerAgent(scope: Scope, r: Registration): Promise<AgentView> {
+  return upsertAgent(scope, r.name, {
     role: roleOf(r.name),
     instanceId: instanceOf(r.name),
     kind: 'local' as const,
@@ -78,17 +124,7 @@ export async function registerAgent(scope: Scope, r: Registration): Promise<Agen
     capabilities: r.capabilities ?? {},
     models: r.models ?? [],
     registeredBy: scope.principal.subject,
-    lastSeenAt: sql`now()`,
-  }
-  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
-      .insert(agents)
-      .values({ tenantId: scope.tenantId, name: r.name, ...values })
-      .onConflictDoUpdate({ target: [agents.tenantId, agents.name], set: values })
-      .returning(),
-  )
-  if (!row) throw new Error('upsert returned no row')
-  return view(row, scope.config.AGENT_TTL_SECONDS)
+  })
 }
 
 /** Keeps an agent listed; 404 means it must register (again). */
@@ -110,24 +146,48 @@ export async function touchAgents(scope: Scope, names: string[]) {
 
 /** Live agents: built-ins, remote ones, and local ones seen within the TTL. */
 export async function listAgents(scope: Scope, filter: { role?: string } = {}) {
+  return (await listAgentsPage(scope, filter)).agents
+}
+
+/**
+ * A page of listAgents: registered agents by name after `after`, at most `limit` of them;
+ * the built-ins lead the first page (they are few and not counted). `next` is the `after` of
+ * the following page, when there is one.
+ */
+export async function listAgentsPage(
+  scope: Scope,
+  filter: { role?: string; after?: string; limit?: number },
+): Promise<{ agents: AgentView[]; next: string | null }> {
   const ttl = scope.config.AGENT_TTL_SECONDS
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const rows = await withTenant(scope.db, scope.tenantId, (tx) => {
+    const q = tx
       .select()
       .from(agents)
       .where(
         and(
           filter.role ? eq(agents.role, filter.role) : undefined,
+          filter.after === undefined ? undefined : gt(agents.name, filter.after),
           or(
             eq(agents.kind, 'remote'),
             gt(agents.lastSeenAt, sql`now() - make_interval(secs => ${ttl})`),
           ),
         ),
       )
-      .orderBy(agents.name),
-  )
-  const builtins = edgeAgents.filter((a) => !filter.role || a.name === filter.role).map(builtinView)
-  return [...builtins, ...rows.map((r) => view(r, ttl))]
+      .orderBy(agents.name)
+      .$dynamic()
+    // One more than asked: whether there is a next page, without a count.
+    return filter.limit === undefined ? q : q.limit(filter.limit + 1)
+  })
+  const more = filter.limit !== undefined && rows.length > filter.limit
+  const page = more ? rows.slice(0, filter.limit) : rows
+  const builtins =
+    filter.after === undefined
+      ? edgeAgents.filter((a) => !filter.role || a.name === filter.role).map(builtinView)
+      : []
+  return {
+    agents: [...builtins, ...page.map((r) => view(r, ttl))],
+    next: more ? (page.at(-1)?.name ?? null) : null,
+  }
 }
 
 /** Any agent by name, stale ones included (a message to one waits in its inbox). */
@@ -164,7 +224,7 @@ export async function saveRemoteAgent(
   name: string,
   card: Record<string, unknown>,
 ): Promise<AgentView> {
-  const values = {
+  return upsertAgent(scope, name, {
     role: 'remote',
     instanceId: null,
     kind: 'remote' as const,
@@ -174,15 +234,5 @@ export async function saveRemoteAgent(
     models: [],
     card,
     registeredBy: scope.principal.subject,
-    lastSeenAt: sql`now()`,
-  }
-  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
-      .insert(agents)
-      .values({ tenantId: scope.tenantId, name, ...values })
-      .onConflictDoUpdate({ target: [agents.tenantId, agents.name], set: values })
-      .returning(),
-  )
-  if (!row) throw new Error('upsert returned no row')
-  return view(row, scope.config.AGENT_TTL_SECONDS)
+  })
 }

@@ -3,12 +3,20 @@ import { count } from '../metrics/counters'
 /**
  * Server-sent events from an async iterator: `id:` when the item has one, `data: ` with the
  * space (strict parsers need it), a keepalive comment every 15 s, and the iterator closed
- * (its `finally` run) the moment the client goes away.
+ * (its `finally` run) the moment the client goes away. Every stream holds a lease on the
+ * open-stream limits (limits/open-streams.ts: openStream, taken before the stream does any
+ * work), given back here when it ends, however it ends.
  */
 export interface SseItem {
   data: unknown
   id?: string | number
   event?: string
+}
+
+/** One open stream's place in the open-stream limits (limits/open-streams.ts takes it). */
+export interface StreamLease {
+  /** The stream has ended: its place is given back. Safe to call more than once. */
+  release(): void
 }
 
 export const SSE_HEADERS = {
@@ -27,12 +35,18 @@ export function formatSse(item: SseItem): string {
   return `${out}data: ${JSON.stringify(item.data)}\n\n`
 }
 
-/** Counts a stream as opened now; the function returned counts it closed, once. */
-function countStream(kind: string): () => void {
+/**
+ * Counts a stream as opened now; the function returned counts it closed and gives back its
+ * lease, once.
+ */
+function countStream(kind: string, lease: StreamLease): () => void {
   count('codetether_sse_streams_opened_total', { kind })
   let closed = false
   return () => {
-    if (!closed) count('codetether_sse_streams_closed_total', { kind })
+    if (!closed) {
+      count('codetether_sse_streams_closed_total', { kind })
+      lease.release()
+    }
     closed = true
   }
 }
@@ -40,16 +54,18 @@ function countStream(kind: string): () => void {
 export function sseResponse(
   items: AsyncIterator<SseItem>,
   opts: {
+    /** The stream's place in the open-stream limits (openStream). */
+    lease: StreamLease
     onError?: (err: unknown) => SseItem
     /** Called when the client goes away, before the iterator is closed. */
     onCancel?: () => void
     headers?: Record<string, string>
     /** What the stream is, for the subscriber metrics (task_output, a2a, …). */
     kind?: string
-  } = {},
+  },
 ): Response {
   let keepalive: ReturnType<typeof setInterval> | undefined
-  const close = countStream(opts.kind ?? 'other')
+  const close = countStream(opts.kind ?? 'other', opts.lease)
   const stopKeepalive = () => {
     if (keepalive !== undefined) clearInterval(keepalive)
     close()
@@ -90,8 +106,12 @@ export function sseResponse(
  * bytes are piped natively, with no JavaScript per chunk: the object writes each event once
  * for all its subscribers, and this hop must not undo that.
  */
-export function countedSse(body: ReadableStream<Uint8Array> | null, kind: string): Response {
-  const close = countStream(kind)
+export function countedSse(
+  body: ReadableStream<Uint8Array> | null,
+  kind: string,
+  lease: StreamLease,
+): Response {
+  const close = countStream(kind, lease)
   if (!body) {
     close()
     return new Response(null, { headers: SSE_HEADERS })

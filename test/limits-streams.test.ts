@@ -1,0 +1,346 @@
+/**
+ * The open-stream limits on every kind of event stream (monitor, task output, workspace,
+ * worker channel, bus inbox, A2A JSON-RPC and HTTP+JSON, MCP), the bus agent limits, and
+ * the agents listing in pages: each in a tenant of its own, against the real stack.
+ */
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { after, before, describe, test } from 'node:test'
+import { freePort } from '../scripts/stack/ports'
+import {
+  api,
+  asTenant,
+  connectAsOwner,
+  newKey,
+  newTenantAdmin,
+  stack,
+  stackVars,
+  startTestWorker,
+} from './helpers'
+
+// biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
+type Json = any
+
+async function call(token: string, method: string, path: string, json?: unknown) {
+  const res = await api(path, { method, token, json })
+  const text = await res.text()
+  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as Json }
+}
+
+async function setLimits(token: string, values: Record<string, number | null>) {
+  const r = await call(token, 'PUT', '/v1/limits', values)
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+}
+
+function refusedBy(r: { status: number; body: Json }, limit: string, status: 413 | 429) {
+  assert.equal(r.status, status, JSON.stringify(r.body))
+  assert.equal(r.body.error.details.limit, limit)
+  assert.match(r.body.error.message, new RegExp(limit))
+}
+
+const held: AbortController[] = []
+after(() => {
+  for (const a of held) a.abort()
+})
+
+interface Opened {
+  status: number
+  body: Json
+  close(): void
+}
+
+/** Opens a stream and holds it open; a refusal is read as JSON. */
+async function open(token: string, path: string, init: RequestInit = {}): Promise<Opened> {
+  const abort = new AbortController()
+  const res = await api(path, { token, signal: abort.signal, ...init })
+  const close = () => abort.abort()
+  if (res.headers.get('content-type')?.includes('text/event-stream')) {
+    held.push(abort)
+    return { status: res.status, body: undefined, close }
+  }
+  const text = await res.text()
+  return { status: res.status, body: text ? JSON.parse(text) : {}, close }
+}
+
+/** Retries `attempt` until it opens a stream (or 45 s pass): a closed one's place comes back. */
+async function opensSoon(attempt: () => Promise<Opened>): Promise<Opened> {
+  const until = Date.now() + 45_000
+  for (;;) {
+    const r = await attempt()
+    if (r.status === 200 || Date.now() > until) return r
+    await new Promise((done) => setTimeout(done, 200))
+  }
+}
+
+const message = (text: string) => ({
+  message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }] },
+})
+const rpcStream = (version: '0.3' | '1.0') => ({
+  method: 'POST',
+  headers: { 'A2A-Version': version, 'Content-Type': 'application/json' },
+  body: JSON.stringify({
+    jsonrpc: '2.0',
+    id: 7,
+    method: version === '1.0' ? 'SendStreamingMessage' : 'message/stream',
+    params:
+      version === '1.0'
+        ? message('square root of 81')
+        : {
+            message: {
+              kind: 'message',
+              messageId: crypto.randomUUID(),
+              role: 'user',
+              parts: [{ kind: 'text', text: 'square root of 81' }],
+            },
+          },
+  }),
+})
+
+describe('open streams', () => {
+  let admin: string
+  let tenantId: string
+  let task: string
+
+  before(async () => {
+    ;({ key: admin, tenantId } = await newTenantAdmin())
+    task = (await call(admin, 'POST', '/v1/agent/tasks', { prompt: 'p', agent_type: 'command' }))
+      .body.id
+    assert.equal((await call(admin, 'POST', '/v1/agents', { name: 'inbox:1' })).status, 200)
+    await setLimits(admin, { open_streams_per_principal: 2 })
+  })
+
+  test('the third stream of a principal is a 429 on every kind of stream; another principal opens on; a closed one frees its place', async () => {
+    const first = await open(admin, '/v1/agents/inbox:1/stream')
+    const second = await open(admin, `/v1/agent/tasks/${task}/output/stream`)
+    assert.deepEqual([first.status, second.status], [200, 200])
+
+    const tasksBefore = (await call(admin, 'GET', '/v1/agent/tasks')).body.length
+    for (const path of [
+      '/v1/monitor/stream',
+      `/v1/agent/tasks/${task}/output/stream`,
+      '/v1/agent/workspaces/global/events',
+      '/v1/worker/tasks/stream',
+      '/v1/agents/inbox:1/stream',
+    ]) {
+      refusedBy(await open(admin, path), 'open_streams_per_principal', 429)
+    }
+    const mcp = await open(admin, '/mcp', {
+      headers: { Accept: 'text/event-stream', 'MCP-Protocol-Version': '2025-06-18' },
+    })
+    refusedBy(mcp, 'open_streams_per_principal', 429)
+    const rest = await open(admin, '/a2a/rest/message:stream', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(message('square root of 81')),
+    })
+    assert.equal(rest.status, 429)
+    assert.equal(rest.body.error.status, 'RESOURCE_EXHAUSTED')
+    assert.equal(rest.body.error.details[0].metadata.limit, 'open_streams_per_principal')
+    for (const version of ['0.3', '1.0'] as const) {
+      const rpc = await open(admin, '/', rpcStream(version))
+      assert.equal(rpc.body.error?.code, -32029, JSON.stringify(rpc.body))
+      assert.equal(rpc.body.error.data.details.limit, 'open_streams_per_principal')
+      assert.equal(rpc.body.id, 7)
+    }
+    const tasksAfter = (await call(admin, 'GET', '/v1/agent/tasks')).body.length
+    assert.equal(tasksAfter, tasksBefore, 'a refused message/stream made no task')
+
+    const others = await open(await newKey(tenantId, 'member', 'olga'), '/v1/monitor/stream')
+    assert.equal(others.status, 200, 'another person of the tenant opens one')
+    others.close()
+    // A key the admin mints is the admin's: it does not multiply the admin's streams.
+    const minted = await call(admin, 'POST', '/v1/auth/api-keys', { name: 'm', role: 'member' })
+    refusedBy(await open(minted.body.key, '/v1/monitor/stream'), 'open_streams_per_principal', 429)
+
+    // The server learns that a client left when it next writes to it: messages to the inbox
+    // the closed stream listened on make it write.
+    first.close()
+    const again = await opensSoon(async () => {
+      await call(admin, 'POST', '/v1/agents/inbox:1/messages', { text: 'anyone there?' })
+      return open(admin, '/v1/monitor/stream')
+    })
+    assert.equal(again.status, 200, JSON.stringify(again.body))
+    refusedBy(await open(admin, '/v1/monitor/stream'), 'open_streams_per_principal', 429)
+    again.close()
+    second.close()
+  })
+
+  test('the tenant has its own bound across its principals', async () => {
+    const own = await newTenantAdmin()
+    const member = await newKey(own.tenantId, 'member', 'mia')
+    await setLimits(own.key, { open_streams_per_principal: 2, open_streams_per_tenant: 3 })
+    const opened = [
+      await open(own.key, '/v1/monitor/stream'),
+      await open(own.key, '/v1/monitor/stream'),
+      await open(member, '/v1/monitor/stream'),
+    ]
+    assert.deepEqual(
+      opened.map((r) => r.status),
+      [200, 200, 200],
+    )
+    refusedBy(await open(member, '/v1/monitor/stream'), 'open_streams_per_tenant', 429)
+    for (const r of opened) r.close()
+  })
+
+  test('a stream that ends by itself gives its place back', async () => {
+    const mine = await newKey(tenantId, 'member', 'nils')
+    await setLimits(admin, { open_streams_per_principal: 1 })
+    // An answered A2A stream ends with the task, read to its end; then the place is free again.
+    for (let i = 0; i < 3; i++) {
+      const res = await opensSoon(async () => {
+        const r = await api('/a2a/rest/message:stream', {
+          token: mine,
+          method: 'POST',
+          json: message('square root of 81'),
+        })
+        const text = await r.text()
+        return { status: r.status, body: r.status === 200 ? text : JSON.parse(text), close() {} }
+      })
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+      assert.match(res.body, /TASK_STATE_COMPLETED/)
+    }
+    await setLimits(admin, { open_streams_per_principal: null })
+  })
+})
+
+describe('open streams with Redis away', () => {
+  test('a stream goes through uncounted, and the log says why', async () => {
+    const dead = await freePort() // nothing listens here
+    const { worker, url, options } = await startTestWorker('streams-without-redis', {
+      ...stackVars(),
+      UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${dead}`,
+    })
+    try {
+      const abort = new AbortController()
+      const res = await fetch(`${url}/v1/monitor/stream`, {
+        headers: { Authorization: `Bearer ${stack().devToken}` },
+        signal: abort.signal,
+      })
+      assert.equal(res.status, 200)
+      assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/)
+      abort.abort()
+      const logged = () =>
+        readFileSync(options.logFile, 'utf8').includes('open stream check failed')
+      for (let i = 0; i < 50 && !logged(); i++) await new Promise((r) => setTimeout(r, 100))
+      assert.ok(logged(), 'a warning names the failed check')
+    } finally {
+      await worker.stop()
+    }
+  })
+})
+
+describe('bus agents', () => {
+  let admin: string
+  let tenantId: string
+  const register = (name: string, extra: Json = {}, token = admin) =>
+    call(token, 'POST', '/v1/agents', { name, ...extra })
+
+  before(async () => {
+    ;({ key: admin, tenantId } = await newTenantAdmin())
+  })
+
+  test('agents per tenant: the fourth new one is a 429; the registered ones register and beat on', async () => {
+    await setLimits(admin, { agents: 3 })
+    for (const n of ['a:1', 'a:2', 'a:3']) assert.equal((await register(n)).status, 200)
+    refusedBy(await register('a:4'), 'agents', 429)
+    const again = await register('a:2', { description: 'changed' })
+    assert.equal(again.status, 200)
+    assert.equal(again.body.agent.description, 'changed')
+    assert.equal((await call(admin, 'POST', '/v1/agents/a:3/heartbeat')).status, 200)
+
+    // Several at once: one place, one taker.
+    assert.equal((await call(admin, 'DELETE', '/v1/agents/a:1')).status, 200)
+    const rush = await Promise.all(['b:1', 'b:2', 'b:3', 'b:4'].map((n) => register(n)))
+    assert.equal(rush.filter((r) => r.status === 200).length, 1)
+    for (const r of rush.filter((x) => x.status !== 200)) refusedBy(r, 'agents', 429)
+
+    // A lower limit keeps the agents there registering; only new ones are refused.
+    await setLimits(admin, { agents: 1 })
+    assert.equal((await register('a:2')).status, 200)
+    refusedBy(await register('c:1'), 'agents', 429)
+    await setLimits(admin, { agents: 3 })
+  })
+
+  test('an agent gone quiet past its TTL gives way to a new one', async () => {
+    const owner = await connectAsOwner()
+    try {
+      const quiet = await asTenant(owner, tenantId, () =>
+        owner.query(
+          `update agents set last_seen_at = now() - interval '1 hour' where tenant_id = $1 and name = 'a:3'`,
+          [tenantId],
+        ),
+      )
+      assert.equal(quiet.rowCount, 1)
+    } finally {
+      await owner.end()
+    }
+    assert.equal((await register('d:1')).status, 200)
+    assert.equal((await call(admin, 'GET', '/v1/agents/a:3')).status, 404, 'the quiet one went')
+    refusedBy(await register('d:2'), 'agents', 429)
+    await setLimits(admin, { agents: null })
+  })
+
+  test('a card over agent_card_bytes is a 413, also for a registered agent', async () => {
+    const big = { capabilities: { notes: 'x'.repeat(20_000) } }
+    refusedBy(await register('big:1', big), 'agent_card_bytes', 413)
+    refusedBy(await register('a:2', big), 'agent_card_bytes', 413)
+    await setLimits(admin, { agent_card_bytes: 1000 })
+    refusedBy(await register('big:2', { description: 'é'.repeat(600) }), 'agent_card_bytes', 413)
+    assert.equal((await register('small:1', { description: 'x'.repeat(900) })).status, 200)
+    await setLimits(admin, { agent_card_bytes: null })
+  })
+})
+
+describe('GET /v1/agents in pages', () => {
+  let admin: string
+  const names = Array.from({ length: 7 }, (_, i) => `pager:${i}`)
+
+  before(async () => {
+    ;({ key: admin } = await newTenantAdmin())
+    for (const name of names) {
+      assert.equal((await call(admin, 'POST', '/v1/agents', { name })).status, 200)
+    }
+  })
+
+  /** Every page from `path` on, following Link rel="next". */
+  async function pages(path: string) {
+    const out: Json[][] = []
+    let next: string | undefined = path
+    while (next) {
+      const r = await call(admin, 'GET', next)
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+      assert.ok(Array.isArray(r.body), 'the reply is the array it always was')
+      out.push(r.body)
+      next = /<([^>]+)>; rel="next"/.exec(r.headers.get('link') ?? '')?.[1]
+    }
+    return out
+  }
+
+  test('limit and after page through the registered agents; built-ins lead the first page', async () => {
+    const all = await pages('/v1/agents?limit=3')
+    assert.deepEqual(
+      all.map((p) => p.filter((a: Json) => a.kind !== 'builtin').length),
+      [3, 3, 1],
+    )
+    assert.ok(all[0]?.some((a: Json) => a.kind === 'builtin'))
+    assert.ok(all.slice(1).every((p) => p.every((a: Json) => a.kind !== 'builtin')))
+    const listed = all.flat().filter((a: Json) => a.kind !== 'builtin')
+    assert.deepEqual(
+      listed.map((a: Json) => a.name),
+      names,
+    )
+
+    const byRole = await pages('/v1/agents?role=pager&limit=5')
+    assert.deepEqual(
+      byRole.map((p) => p.length),
+      [5, 2],
+    )
+    const unpaged = await call(admin, 'GET', '/v1/agents')
+    assert.equal(unpaged.headers.get('link'), null, 'fewer than the default 100')
+    assert.equal((await call(admin, 'GET', '/v1/agents?limit=501')).status, 400)
+    assert.equal((await call(admin, 'GET', '/v1/agents?limit=0')).status, 400)
+
+    const legacy = await pages('/agents?limit=4')
+    assert.equal(legacy.flat().filter((a: Json) => a.kind !== 'builtin').length, 7)
+  })
+})
