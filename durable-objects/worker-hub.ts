@@ -20,6 +20,8 @@ interface Connection {
   agentName: string
   codebases: string[]
   capabilities: string[]
+  /** The coding CLIs it has (X-Agents): a task sent to one of them may go to it. */
+  agents: string[]
   writer: WritableStreamDefaultWriter<Uint8Array>
   seq: number
 }
@@ -30,7 +32,10 @@ const encoder = new TextEncoder()
 /** Push is advisory, so this mirrors the claim's rules loosely; the claim decides. */
 function eligible(c: Connection, t: TaskAvailable): boolean {
   if (t.target_worker_id && t.target_worker_id !== c.workerId) return false
-  if (t.target_agent_name && t.target_agent_name !== c.agentName) return false
+  if (t.target_agent_name && t.metadata.fallback !== 'any') {
+    const name = t.target_agent_name
+    if (name !== c.agentName && !c.agents.includes(name)) return false
+  }
   if (!t.required_capabilities.every((cap) => c.capabilities.includes(cap))) return false
   return t.codebase_id === 'global' || c.codebases.includes(t.codebase_id)
 }
@@ -61,6 +66,7 @@ export class WorkerHub extends TenantObject {
       agentName: url.searchParams.get('agent') ?? '',
       codebases: list('codebases'),
       capabilities: list('capabilities'),
+      agents: list('agents'),
       writer: writable.getWriter(),
       seq: Number(url.searchParams.get('after') ?? 0) || 0,
     }

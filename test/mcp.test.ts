@@ -106,7 +106,19 @@ describe('MCP server', () => {
     )
     const row = await (await api(`/v1/agent/tasks/${targeted.task_id}`)).json()
     assert.equal(row.target_agent_name, 'reviewer')
+    assert.equal(row.metadata.fallback, undefined)
     await api(`/v1/agent/tasks/${targeted.task_id}/cancel`, { method: 'POST' })
+    // fallback "any": any worker may take it when none has the agent (routing.test.ts).
+    const loose = data(
+      await call(client, 'send_to_agent', {
+        agent_name: 'reviewer',
+        message: 'x',
+        fallback: 'any',
+      }),
+    )
+    const looseRow = await (await api(`/v1/agent/tasks/${loose.task_id}`)).json()
+    assert.equal(looseRow.metadata.fallback, 'any')
+    await api(`/v1/agent/tasks/${loose.task_id}/cancel`, { method: 'POST' })
 
     const worker = await register()
     const cb = data(

@@ -4,11 +4,15 @@ import { api, asTenant, connectAsApp, stack } from './helpers'
 
 export const uid = () => crypto.randomUUID().slice(0, 8)
 
-export async function register(capabilities: string[] = [], models: unknown[] = []) {
+export async function register(
+  capabilities: string[] = [],
+  models: unknown[] = [],
+  agents: unknown[] = [],
+) {
   const id = `w-${uid()}`
   const res = await api('/v1/agent/workers/register', {
     method: 'POST',
-    json: { worker_id: id, name: id, capabilities, models },
+    json: { worker_id: id, name: id, capabilities, models, agents },
   })
   assert.equal(res.status, 200)
   return id

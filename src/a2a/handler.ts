@@ -38,7 +38,7 @@ import { cancelTask } from '../queue/cancel'
 import { createTask } from '../tasks/create'
 import { readEvents } from '../tasks/events'
 import { subscribeEvents } from '../tasks/publish'
-import { queueRouting } from '../tasks/routing'
+import { queueRouting, routingMetadata } from '../tasks/routing'
 import type { Scope } from '../tasks/scope'
 import { eventState, isInterrupted, isTerminal } from '../tasks/states'
 import { getTask, type TaskRow } from '../tasks/store'
@@ -282,7 +282,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
       return createTask(this.s, {
         message: incoming,
         routing: queueRouting(meta, incoming.skill),
-        task: { metadata: { source: 'a2a' } },
+        task: { metadata: { source: 'a2a', ...routingMetadata(meta) } },
         background,
       })
     }

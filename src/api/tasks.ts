@@ -5,6 +5,7 @@ import { badRequest, notFound, validationHook } from '../lib/errors'
 import { idempotentCreate } from '../limits/idempotency'
 import { cancelTask } from '../queue/cancel'
 import { eligibleFor, visibleTo } from '../queue/lease'
+import { waitingFor } from '../queue/waiting'
 import { createTask, userMessageJson } from '../tasks/create'
 import { restTaskView, statesForRest } from '../tasks/rest-view'
 import { getTask, listTasks } from '../tasks/store'
@@ -71,7 +72,7 @@ tasksApi.openapi(get, async (c) => {
     ? await listTasks(dbOf(c), principalOf(c).tenantId, { id, where: visibleTo(own), limit: 1 })
     : [await getTask(dbOf(c), principalOf(c).tenantId, id)]
   if (!row) throw notFound(`Task ${id}`)
-  return c.json(restTaskView(row), 200)
+  return c.json({ ...restTaskView(row), waiting_for: await waitingFor(scopeOf(c), row) }, 200)
 })
 
 export const CreateTask = z

@@ -175,7 +175,8 @@ async function routable(c: AppContext, workerId: string, named: string[]): Promi
 /**
  * The worker's task stream: `connected`, pending work replayed, `task_available` pushed as
  * tasks arrive, `heartbeat` every 25 s. Identity and routing from upstream's headers
- * (X-Agent-Name, X-Worker-ID, X-Codebases or X-Workspaces, X-Capabilities) or query.
+ * (X-Agent-Name, X-Worker-ID, X-Codebases or X-Workspaces, X-Capabilities) or query; ours
+ * add X-Agents, the coding CLIs the worker has.
  */
 workerChannel.get('/stream', async (c) => {
   const principal = principalOf(c)
@@ -190,6 +191,7 @@ workerChannel.get('/stream', async (c) => {
   const codebases = await routable(c, worker, namedCodebases.split(','))
   url.searchParams.set('codebases', codebases.join(','))
   url.searchParams.set('capabilities', pick('X-Capabilities', 'capabilities'))
+  url.searchParams.set('agents', pick('X-Agents', 'agents'))
   url.searchParams.set('after', c.req.header('Last-Event-ID') ?? '0')
   const lease = await openStream(scopeOf(c), c.req.raw.signal)
   const res = await holding(lease, () => hubOf(c.env, principal.tenantId).fetch(url.toString()))

@@ -39,3 +39,12 @@ export function queueRouting(
     requiredCapabilities: caps as string[],
   }
 }
+
+/**
+ * What of the routing lives in the task's metadata rather than a column: `fallback: "any"`,
+ * which lets any eligible worker take a task whose named agent no worker has
+ * (app.eligible_for, migration 0021). Anything else there is no fallback and is left out.
+ */
+export function routingMetadata(meta: Record<string, unknown>): { fallback?: 'any' } {
+  return meta.fallback === 'any' ? { fallback: 'any' } : {}
+}

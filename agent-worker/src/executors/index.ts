@@ -70,9 +70,24 @@ export function usable(choice: ExecutorChoice): string[] {
 }
 
 /**
- * The executor for a task: the workspace jobs and trivial types by agent type; then the one
- * the task names (metadata.executor), the agent type when it names an executor (`command`,
- * `claude` …), the worker's `--executor`, and for `auto` the best usable one.
+ * The coding CLI a task was routed here for (target_agent_name), when it names one: the server
+ * gave it to this worker because it has that CLI, so that is what runs it. Undefined when the
+ * name is no CLI (a worker's name, upstream's meaning) or, with `fallback: "any"`, when this
+ * worker lacks it and takes the task anyway.
+ */
+function targetCli(task: TaskSpec, choice: ExecutorChoice): string | undefined | Error {
+  const target = task.targetAgent
+  if (!target || !Object.hasOwn(codingCliExecutors, target)) return undefined
+  if (usable(choice).includes(target)) return target
+  if (task.metadata.fallback === 'any') return undefined
+  return new Error(`${target} is not installed on this worker`)
+}
+
+/**
+ * The executor for a task: the workspace jobs and trivial types by agent type; then the coding
+ * CLI the task was routed to (target_agent_name), the one the task names (metadata.executor),
+ * the agent type when it names an executor (`command`, `claude` …), the worker's `--executor`,
+ * and for `auto` the best usable one.
  */
 export function pick(
   task: TaskSpec,
@@ -85,8 +100,11 @@ export function pick(
     ['register_codebase', 'clone_repo', 'echo', 'noop', 'command'].includes(byType.name)
   )
     return byType
+  const target = targetCli(task, choice)
+  if (target instanceof Error) return target.message
   const named = typeof task.metadata.executor === 'string' ? task.metadata.executor : undefined
-  const wanted = named ?? (CLI_PREFERENCE as readonly string[]).find((c) => c === task.agentType)
+  const wanted =
+    target ?? named ?? (CLI_PREFERENCE as readonly string[]).find((c) => c === task.agentType)
   const name = wanted ?? (choice.configured === 'auto' ? usable(choice)[0] : choice.configured)
   if (!name) {
     return 'No executor available: configure an LLM provider key (e.g. OPENAI_API_KEY with --model) or install claude, codex, opencode or aider'

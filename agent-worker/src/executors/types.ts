@@ -12,6 +12,8 @@ export interface TaskSpec {
   title: string
   prompt: string
   agentType: string
+  /** The agent the task was sent to (target_agent_name): a coding CLI or a worker's name. */
+  targetAgent?: string
   /** `provider/model` when the task asks for one. */
   model?: string
   metadata: Record<string, unknown>

@@ -12,6 +12,7 @@ export interface OfferedTask {
   priority?: number
   metadata?: Record<string, unknown>
   model_ref?: string | null
+  target_agent_name?: string | null
   created_at?: string
 }
 
@@ -27,6 +28,8 @@ export interface FeedIdentity {
   name: string
   codebaseIds(): string[]
   capabilities: string[]
+  /** The coding CLIs it has: the push of a task sent to one of them comes here. */
+  agents: string[]
 }
 
 /** The server heartbeats every 25 s; this long without a byte means the stream is dead. */
@@ -80,6 +83,7 @@ export class TaskFeed {
         'X-Agent-Name': this.who.name,
         'X-Codebases': this.who.codebaseIds().join(','),
         'X-Capabilities': this.who.capabilities.join(','),
+        'X-Agents': this.who.agents.join(','),
       }),
       signal: both,
     })

@@ -64,6 +64,11 @@ export class Worker {
     return [...new Set([...VERSION_CAPABILITIES, ...usable(this.choice), ...this.s.capabilities])]
   }
 
+  /** The coding CLIs installed here: the agents a task may be sent to (target_agent_name). */
+  private get agents() {
+    return Object.keys(codingCliExecutors).filter((n) => usable(this.choice).includes(n))
+  }
+
   async start() {
     this.unlock = lockStateDir(this.s.stateDir)
     log.info(
@@ -80,6 +85,7 @@ export class Worker {
         name: this.s.name,
         codebaseIds: () => [...this.codebases.keys(), 'global'],
         capabilities: this.capabilities,
+        agents: this.agents,
       },
       {
         offer: (t) => this.offer(t),
@@ -132,7 +138,7 @@ export class Worker {
       hostname: hostname(),
       capabilities: this.capabilities,
       models,
-      agents: Object.keys(codingCliExecutors).filter((n) => usable(this.choice).includes(n)),
+      agents: this.agents,
     })
     for (const path of this.s.codebases) await this.registerCodebase(path, basename(path), '')
   }
@@ -229,6 +235,7 @@ export class Worker {
       title: t.title ?? '',
       prompt: t.prompt ?? '',
       agentType: t.agent_type ?? 'build',
+      targetAgent: t.target_agent_name ?? undefined,
       model: t.model_ref ? t.model_ref.replace(':', '/') : undefined,
       metadata: meta,
       codebaseId: t.codebase_id,

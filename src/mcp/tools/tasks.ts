@@ -3,7 +3,7 @@ import { notFound } from '../../lib/errors'
 import { cancelTask } from '../../queue/cancel'
 import { createTask, userMessageJson } from '../../tasks/create'
 import { restTaskView, statesForRest } from '../../tasks/rest-view'
-import type { QueueRouting } from '../../tasks/routing'
+import { type QueueRouting, routingMetadata } from '../../tasks/routing'
 import type { Scope } from '../../tasks/scope'
 import { getTask, listTasks } from '../../tasks/store'
 import { tool } from '../tool'
@@ -28,6 +28,7 @@ function queueMessage(
   },
   routing: Partial<QueueRouting> = {},
   deadlineAt: Date | null = null,
+  metadata: Record<string, unknown> = {},
 ) {
   return createTask(scope, {
     message: { json: userMessageJson(a.message), text: a.message, contextId: a.conversation_id },
@@ -43,7 +44,7 @@ function queueMessage(
     task: {
       title: a.title ?? a.message.slice(0, 120),
       priority: a.priority,
-      metadata: { source: 'mcp' },
+      metadata: { source: 'mcp', ...metadata },
       deadlineAt,
     },
   })
@@ -93,9 +94,13 @@ export const taskTools = [
   tool({
     name: 'send_to_agent',
     description:
-      'Queue a message for one named agent (a worker registered under that agent name); it waits for that agent unless deadline_seconds passes.',
+      'Queue a message for one named agent (a coding CLI a worker has, e.g. claude or codex, or a worker registered under that agent name); it waits for that agent unless deadline_seconds passes, or fallback "any" lets any worker take it.',
     input: {
       agent_name: z.string().min(1).max(200),
+      fallback: z
+        .enum(['any'])
+        .optional()
+        .describe('"any": any worker may take it when none has the agent'),
       message: z.string().min(1).max(1_000_000),
       deadline_seconds: z
         .number()
@@ -113,6 +118,7 @@ export const taskTools = [
         a,
         { targetAgentName: a.agent_name },
         a.deadline_seconds ? new Date(Date.now() + a.deadline_seconds * 1000) : null,
+        routingMetadata(a),
       )
       return { task_id: task.id, agent_name: a.agent_name, status: 'pending' }
     },
