@@ -183,7 +183,7 @@ describe('row-level security as the app role', () => {
     // Creating a task in another tenant is refused like a plain insert.
     await asTenant(app, tenantA, async () => {
       await app.query('savepoint s')
-      const planted = app.query(`select app.insert_task($1::jsonb, '[]'::jsonb, null)`, [
+      const planted = app.query(`select app.insert_task($1::jsonb, '[]'::jsonb)`, [
         JSON.stringify({ tenant_id: tenantB, id: 'planted' }),
       ])
       assert.equal(await sqlState(planted), '42501')

@@ -106,9 +106,9 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
     createdBy: scope.principal.subject,
     history: [json],
   }
-  const limits = await admitTask(scope, msg.text)
+  await admitTask(scope, msg.text)
   if (background) {
-    const created = await insertTask(scope.db, scope.tenantId, base, [], limits)
+    const created = await insertTask(scope.db, scope.tenantId, base)
     await announce(scope, created.task, created.events, { fresh: true })
     scope.waitUntil(continueWith(scope, created.task, msg, history))
     return created.task
@@ -119,7 +119,6 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
     scope.tenantId,
     { ...base, targetAgentName: agentId },
     replyChanges(reply, id, contextId, agentId),
-    limits,
   )
   await announce(scope, created.task, created.events, { fresh: true })
   return created.task

@@ -185,6 +185,7 @@ export async function* streamRemote(
  */
 export async function delegateToRemote(scope: Scope, name: string, text: string): Promise<TaskRow> {
   await clientFor(scope, name) // fail now, not in the background, when it cannot be reached
+  await admitTask(scope, text)
   const contextId = crypto.randomUUID()
   const id = crypto.randomUUID()
   const created = await insertTask(
@@ -210,7 +211,6 @@ export async function delegateToRemote(scope: Scope, name: string, text: string)
       ],
     },
     [{ state: 'working' }],
-    await admitTask(scope, text),
   )
   await announce(scope, created.task, created.events, { fresh: true })
   scope.waitUntil(mirror(scope, created.task, name, text))

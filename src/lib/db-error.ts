@@ -25,12 +25,6 @@ function chain(err: unknown): Link[] {
 const isSqlState = (code: unknown): code is string =>
   typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
 
-/** The DETAIL of a Postgres error (what a function's RAISE put there), however wrapped. */
-export function sqlDetail(err: unknown): string | undefined {
-  const e = chain(err).find((l) => isSqlState(l.code))
-  return typeof e?.detail === 'string' ? e.detail : undefined
-}
-
 /** The SQLSTATE of a Postgres error, also when a driver or drizzle wrapped it. */
 export function sqlState(err: unknown): string | undefined {
   return chain(err).find((e) => isSqlState(e.code))?.code as string | undefined

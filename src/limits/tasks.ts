@@ -1,7 +1,8 @@
 /**
  * What every way of creating a task checks first (REST, A2A, MCP, cron, a delegation): the
- * prompt's size, and the creator's own tasks per minute. The tenant's tasks per minute are
- * counted by the insert itself (app.insert_task), with the limits answered here.
+ * prompt's size, the tenant's tasks per minute and the creator's own. The rates are sliding
+ * windows in Redis whose counts travel in batches under load (tally.ts), so a busy tenant
+ * pays no Redis round trip per task.
  */
 import type { Scope } from '../tasks/scope'
 import { accountOf } from './account'
@@ -12,11 +13,17 @@ import { assertSize, type Limits } from './table'
 export async function admitTask(scope: Scope, prompt: string | undefined): Promise<Limits> {
   const limits = await limitsOf(scope)
   if (prompt) assertSize('prompt_bytes', limits.prompt_bytes, prompt)
-  await enforceRate(
-    scope.config,
-    'tasks_per_minute_per_principal',
-    limits.tasks_per_minute_per_principal,
-    `${scope.tenantId}:${accountOf(scope.principal)}`,
-  )
+  const later = (p: Promise<void>) => scope.waitUntil(p)
+  const { tenantId, config } = scope
+  await Promise.all([
+    enforceRate(config, 'tasks_per_minute', limits.tasks_per_minute, tenantId, { later }),
+    enforceRate(
+      config,
+      'tasks_per_minute_per_principal',
+      limits.tasks_per_minute_per_principal,
+      `${tenantId}:${accountOf(scope.principal)}`,
+      { later },
+    ),
+  ])
   return limits
 }

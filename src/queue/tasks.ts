@@ -30,13 +30,16 @@ export async function createQueuedTask(
       contextId,
     },
   ]
-  const created = await insertTask(
-    scope.db,
-    scope.tenantId,
-    { ...input, id, contextId, history, workspaceId, modelRef, createdBy: scope.principal.subject },
-    [],
-    await admitTask(scope, input.prompt),
-  )
+  await admitTask(scope, input.prompt)
+  const created = await insertTask(scope.db, scope.tenantId, {
+    ...input,
+    id,
+    contextId,
+    history,
+    workspaceId,
+    modelRef,
+    createdBy: scope.principal.subject,
+  })
   await announce(scope, created.task, created.events, { fresh: true })
   const notified = await dispatch(scope.env, scope.tenantId, created.task)
   return Object.assign(created.task, { workersNotified: notified })

@@ -2,8 +2,6 @@ import { and, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { type TaskStatus, tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
-import { sqlDetail, sqlState } from '../lib/db-error'
-import { type Limits, overLimit } from '../limits/table'
 import type { TaskEvent, TaskEventKind } from './events'
 import { eventOf, taskFromJson } from './rows'
 import { TERMINAL } from './states'
@@ -110,16 +108,12 @@ function creatorMetadata(metadata: Record<string, unknown> | undefined) {
   return rest
 }
 
-/**
- * Creates a task with its first events. With `limits` (from limits/tasks.ts's admitTask), the
- * tenant's tasks per minute are counted in the insert; without, nothing is.
- */
+/** Creates a task with its first events (limits/tasks.ts's admitTask has admitted it). */
 export async function insertTask(
   db: Database,
   tenantId: string,
   input: NewTask,
   followUps: TaskChange[] = [],
-  limits?: Pick<Limits, 'tasks_per_minute'>,
 ): Promise<{ task: TaskRow; events: TaskEvent[] }> {
   const id = input.id ?? crypto.randomUUID()
   const at = new Date().toISOString()
@@ -170,16 +164,11 @@ export async function insertTask(
   }
   // app.insert_task (migration 0013) keeps its plan; drizzle's insert builder also cost
   // ≈ 200 µs per call to build for this table's 35 columns.
-  const perMinute = limits?.tasks_per_minute ?? null
   const { rows } = await withTenant(db, tenantId, (tx) =>
     tx.execute(
-      sql`select app.insert_task(${JSON.stringify(row)}::jsonb, ${JSON.stringify(events)}::jsonb, ${perMinute}::int) as r`,
+      sql`select app.insert_task(${JSON.stringify(row)}::jsonb, ${JSON.stringify(events)}::jsonb) as r`,
     ),
-  ).catch((err) => {
-    if (sqlState(err) !== 'CT429' || perMinute === null) throw err
-    const retryAfter = Number(sqlDetail(err)) || 60
-    throw overLimit('tasks_per_minute', perMinute, { retryAfter })
-  })
+  )
   const created = changed(rows)
   if (!created) throw new Error('task insert returned no row')
   return created
