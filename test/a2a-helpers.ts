@@ -51,6 +51,27 @@ export function statusText(task: Task): string {
   return partsText(task.status?.message?.parts ?? [])
 }
 
+/** A v0.3 message (`kind`, role `user`) with one text part; `extra` adds or replaces fields. */
+export const v03Message = (extra: Record<string, unknown> = {}, text = 'hi') => ({
+  kind: 'message',
+  role: 'user',
+  messageId: crypto.randomUUID(),
+  parts: [{ kind: 'text', text }],
+  ...extra,
+})
+
+/** The same message in v1.0 JSON. */
+export const v10Message = (extra: Record<string, unknown> = {}, text = 'hi') => ({
+  role: 'ROLE_USER',
+  messageId: crypto.randomUUID(),
+  parts: [{ text }],
+  ...extra,
+})
+
+/** A JSON-RPC request body. */
+export const rpcBody = (method: string, params: unknown, id: string | number = 1) =>
+  ({ jsonrpc: '2.0', id, method, params }) as const
+
 /** JSON-RPC over plain HTTP. */
 export async function rpc(method: string, params: unknown, headers: Record<string, string> = {}) {
   const res = await api('/', {

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { rpcBody, v03Message, v10Message } from './a2a-helpers'
 import { api, connectAsOwner, testDir } from './helpers'
 import { claim, createTask, register } from './queue-helpers'
 
@@ -34,22 +35,6 @@ async function json(res: Response) {
   const data = sse ? (/^data: (.*)$/m.exec(text)?.[1] ?? '') : text
   return { status: res.status, body: JSON.parse(data), text }
 }
-
-const v03Message = (extra: Record<string, unknown> = {}, text = 'hi') => ({
-  kind: 'message',
-  role: 'user',
-  messageId: crypto.randomUUID(),
-  parts: [{ kind: 'text', text }],
-  ...extra,
-})
-const v10Message = (extra: Record<string, unknown> = {}, text = 'hi') => ({
-  role: 'ROLE_USER',
-  messageId: crypto.randomUUID(),
-  parts: [{ text }],
-  ...extra,
-})
-const rpcBody = (method: string, params: unknown, id: string | number = 'attack') =>
-  ({ jsonrpc: '2.0', id, method, params }) as const
 
 /** Every JSON-RPC surface: A2A v0.3 (default), A2A v1.0, MCP's legacy and Streamable ones. */
 const a2aVersions: {
@@ -115,10 +100,11 @@ describe('NUL bytes', () => {
 
   for (const path of mcpPaths) {
     test(`MCP ${path}: -32602 naming params.arguments.description`, async () => {
-      const body = rpcBody('tools/call', {
-        name: 'create_task',
-        arguments: { title: 'nul', description: NUL },
-      })
+      const body = rpcBody(
+        'tools/call',
+        { name: 'create_task', arguments: { title: 'nul', description: NUL } },
+        'attack',
+      )
       const r = await json(await post(path, JSON.stringify(body), mcpHeaders))
       assertRpcError(r, -32602, /params\.arguments\.description/, path)
       assert.equal(r.body.id, 'attack')

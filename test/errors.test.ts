@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { sqlState } from '../src/lib/errors'
+import { sqlState } from '../src/lib/db-error'
 import { redact } from '../src/lib/log'
 
 test('the SQLSTATE is found through driver and drizzle wrappers', () => {

@@ -5,24 +5,15 @@
  * A failure is shrunk to its smallest form by fast-check; keep it as a case in KNOWN below.
  */
 import assert from 'node:assert/strict'
-import { createHash, randomBytes } from 'node:crypto'
 import { before, test } from 'node:test'
 import fc from 'fast-check'
 import { ROUTE_PERMISSIONS } from '../src/auth/permissions'
-import { asTenant, connectAsOwner, createTenant, stack } from './helpers'
+import { newTenantAdmin, stack } from './helpers'
 
 /** The junk this writes goes into a tenant of its own, through an admin key (not the operator). */
 let key: string
 before(async () => {
-  const tenantId = await createTenant()
-  key = `ct_${randomBytes(24).toString('base64url')}`
-  const owner = await connectAsOwner()
-  await asTenant(owner, tenantId, () =>
-    owner.query(
-      `insert into api_keys (tenant_id, name, key_hash, key_prefix, role) values ($1, 'fuzz', $2, 'ct_fuzz', 'admin')`,
-      [tenantId, createHash('sha256').update(key).digest()],
-    ),
-  ).finally(() => owner.end())
+  ;({ key } = await newTenantAdmin())
 })
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300)

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { before, describe, test } from 'node:test'
 import { LIMIT_NAMES } from '../src/limits/table'
+import { rpcBody, v03Message } from './a2a-helpers'
 import { api, newTenantAdmin } from './helpers'
 
 let key: string
@@ -151,24 +152,8 @@ describe('limits', () => {
     assert.equal(runs.body.runs[0].status, 'failed')
     assert.match(runs.body.runs[0].error_message, /tasks_per_minute/)
 
-    const rpc = await call(
-      'POST',
-      '/',
-      {
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'message/send',
-        params: {
-          message: {
-            kind: 'message',
-            messageId: `m-${randomBytes(4).toString('hex')}`,
-            role: 'user',
-            parts: [{ kind: 'text', text: 'Calculate 2 + 2' }],
-          },
-        },
-      },
-      own.key,
-    )
+    const message = v03Message({}, 'Calculate 2 + 2')
+    const rpc = await call('POST', '/', rpcBody('message/send', { message }), own.key)
     assert.equal(rpc.body.error?.code, -32029, JSON.stringify(rpc.body))
     assert.equal(rpc.body.error.data.details.limit, 'tasks_per_minute')
   })

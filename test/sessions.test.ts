@@ -3,9 +3,9 @@
  * worker, list and search, messages, resume, the ledger's arithmetic and dedupe, the budget.
  */
 import assert from 'node:assert/strict'
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { before, describe, test } from 'node:test'
-import { asTenant, connectAsApp, connectAsOwner, createTenant, stack } from './helpers'
+import { asTenant, connectAsApp, createTenant, newTenantAdmin, stack } from './helpers'
 
 let key: string
 let tenantId: string
@@ -24,22 +24,8 @@ const call = async (method: string, path: string, json?: unknown, status = 200) 
   return JSON.parse(text) as any
 }
 
-/** A tenant with an admin API key of its own, made as an operator would. */
-async function tenantWithKey() {
-  const id = await createTenant()
-  const secret = `ct_${randomBytes(24).toString('base64url')}`
-  const owner = await connectAsOwner()
-  await asTenant(owner, id, () =>
-    owner.query(
-      `insert into api_keys (tenant_id, name, key_hash, key_prefix, role) values ($1, 'test', $2, 'ct_test', 'admin')`,
-      [id, createHash('sha256').update(secret).digest()],
-    ),
-  ).finally(() => owner.end())
-  return { id, secret }
-}
-
 before(async () => {
-  ;({ id: tenantId, secret: key } = await tenantWithKey())
+  ;({ tenantId, key } = await newTenantAdmin())
   worker = `w-${randomBytes(4).toString('hex')}`
   await call('POST', '/v1/agent/workers/register', { worker_id: worker, name: worker })
   const ws = await call('POST', '/v1/agent/codebases', {
