@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../context'
 import { badRequest, validationHook } from '../lib/errors'
-import { accountOf } from '../limits/account'
+import { accountKey } from '../limits/account'
 import { enforceRate } from '../limits/rate-limit'
 import { limitsOf } from '../limits/settings'
 import { resumeSession } from '../sessions/resume'
@@ -44,8 +44,7 @@ sessionsApi.openapi(
 /** `n` sessions synced or ingested, against the caller's sessions_per_minute. */
 async function admitSessions(scope: Scope, n: number) {
   const { sessions_per_minute: value } = await limitsOf(scope)
-  const who = `${scope.tenantId}:${accountOf(scope.principal)}`
-  await enforceRate(scope.config, 'sessions_per_minute', value, who, { n })
+  await enforceRate(scope.config, 'sessions_per_minute', value, accountKey(scope), { n })
 }
 
 const SyncSessions = z

@@ -5,8 +5,6 @@ import { ZodError } from 'zod'
 import { sqlState } from './db-error'
 import { log } from './log'
 
-export { sqlState }
-
 /** The one error shape of the REST API: `{ "error": { "code", "message", "details"? } }`. */
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown }

@@ -8,3 +8,7 @@ import type { Principal } from '../auth/principal'
  */
 export const accountOf = (p: Principal): string =>
   p.kind === 'worker_token' ? p.subject : (p.userId ?? p.subject)
+
+/** The key of a per-principal rate limit: the account within its tenant. */
+export const accountKey = (s: { tenantId: string; principal: Principal }): string =>
+  `${s.tenantId}:${accountOf(s.principal)}`

@@ -5,7 +5,7 @@
  * pays no Redis round trip per task.
  */
 import type { Scope } from '../tasks/scope'
-import { accountOf } from './account'
+import { accountKey } from './account'
 import { enforceRate } from './rate-limit'
 import { limitsOf } from './settings'
 import { assertSize, type Limits } from './table'
@@ -21,7 +21,7 @@ export async function admitTask(scope: Scope, prompt: string | undefined): Promi
       config,
       'tasks_per_minute_per_principal',
       limits.tasks_per_minute_per_principal,
-      `${tenantId}:${accountOf(scope.principal)}`,
+      accountKey(scope),
       { later },
     ),
   ])

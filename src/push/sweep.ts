@@ -123,7 +123,9 @@ export async function sweepOutbox(scope: Scope): Promise<number | null> {
   const queues = new Map<string, PendingDelivery[]>()
   for (const d of pending) {
     const key = `${d.taskId}\u0000${d.configId}`
-    queues.set(key, [...(queues.get(key) ?? []), d])
+    const queue = queues.get(key)
+    if (queue) queue.push(d)
+    else queues.set(key, [d])
   }
   const all = [...queues.values()]
   for (let i = 0; i < all.length; i += PARALLEL_CONFIGS) {

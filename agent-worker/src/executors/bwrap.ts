@@ -110,12 +110,16 @@ function installOf(command: string, env: NodeJS.ProcessEnv): string[] {
 }
 
 /** `readable`: host paths the user chose to show every process read-only (a toolchain in home). */
-function bwrapSandbox(bwrap: string, readable: readonly string[]): Sandbox {
+function bwrapSandbox(
+  bwrap: string,
+  readable: readonly string[],
+  base: readonly string[],
+): Sandbox {
   return {
     name: 'bwrap',
     wrap(command, args, c) {
       const home = c.env.HOME ?? homedir()
-      const out = baseArgs()
+      const out = [...base]
       // An empty, throwaway home: tools find their usual paths, none of the user's files.
       if (isAbsolute(home) && home !== '/' && !isSystem(home)) out.push('--tmpfs', home)
       const programs = (c.env.PATH ?? '')
@@ -145,15 +149,17 @@ export function chooseSandbox(
 ): Sandbox {
   if (mode === 'off') return unconfined
   const bwrap = process.platform === 'linux' ? which('bwrap', env) : undefined
+  // The system paths it binds do not change while the worker runs: read them once.
+  const base = bwrap ? baseArgs() : []
   let why: string | undefined
   if (process.platform !== 'linux') why = `no OS sandbox on ${process.platform}`
   else if (!bwrap) why = 'bwrap is not on PATH (Debian/Ubuntu: apt-get install bubblewrap)'
   else {
-    const probe = spawnSync(bwrap, [...baseArgs(), '--', 'true'], { encoding: 'utf8' })
+    const probe = spawnSync(bwrap, [...base, '--', 'true'], { encoding: 'utf8' })
     if (probe.status !== 0)
       why = `bwrap cannot create a sandbox here: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}`
   }
-  if (!why && bwrap) return bwrapSandbox(bwrap, readable)
+  if (!why && bwrap) return bwrapSandbox(bwrap, readable, base)
   if (mode === 'required') throw new ConfigError(`--sandbox required: ${why}`)
   warn(
     `--sandbox auto: running UNSANDBOXED (${why}); commands and coding CLIs can read and write everything this user can`,

@@ -18,7 +18,7 @@ interface Limit {
 }
 
 /** 1048576 bytes → "1 MiB"; other units as counts. */
-export function amount(n: number, unit: string): string {
+function amount(n: number, unit: string): string {
   if (unit !== 'bytes') return `${n.toLocaleString()} ${unit}`
   for (const [size, name] of [
     [1024 ** 3, 'GiB'],
