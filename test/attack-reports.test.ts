@@ -201,9 +201,10 @@ describe("the worker's files are its own", () => {
       await until('the worker writes its id', async () =>
         statSync(stateDir, { throwIfNoEntry: false }),
       )
-      await until('the worker id', async () =>
-        statSync(join(stateDir, 'worker-id'), { throwIfNoEntry: false }),
-      )
+      // The worker writes its id and its pid file one after the other: wait for both.
+      for (const file of ['worker-id', 'worker.pid']) {
+        await until(file, async () => statSync(join(stateDir, file), { throwIfNoEntry: false }))
+      }
       assert.equal(statSync(stateDir).mode & 0o777, 0o700)
       assert.equal(statSync(join(stateDir, 'worker-id')).mode & 0o777, 0o600)
       assert.equal(statSync(join(stateDir, 'worker.pid')).mode & 0o777, 0o600)
