@@ -28,7 +28,12 @@ export async function startMiniflare(
     modulesRoot: out,
     compatibilityDate: '2025-09-01',
     compatibilityFlags: ['nodejs_compat', 'enable_request_signal'],
-    durableObjects: { TASK_STREAM: 'TaskStream', AGENT_BUS: 'AgentBus', WORKER_HUB: 'WorkerHub' },
+    durableObjects: {
+      TASK_STREAM: 'TaskStream',
+      AGENT_BUS: 'AgentBus',
+      WORKER_HUB: 'WorkerHub',
+      SCHEDULER: 'TenantScheduler',
+    },
     bindings,
     host: '127.0.0.1',
     port: await freePort(),

@@ -14,17 +14,12 @@ import { loadSubscriptions, saveSubscription } from '../src/bus/subscriptions'
 import { topicMatches } from '../src/bus/topics'
 import { configOf } from '../src/env'
 import { log } from '../src/lib/log'
-import { formatSse } from '../src/lib/sse'
 import { EdgeSubscribers } from './edge-subscribers'
+import { type Channel, Fanout, sseBytes, sseComment } from './fanout'
 import { TenantObject } from './tenant-object'
 
-interface Receiver {
-  agent: string
-  writer: WritableStreamDefaultWriter<Uint8Array>
-}
-
-const HEARTBEAT_MS = 25_000
-const encoder = new TextEncoder()
+/** An agent's open stream (GET …/agents/{name}/stream). */
+type Receiver = Channel<{ agent: string }>
 
 /**
  * One per tenant: the live side of agent messaging. Every message is in Postgres (the
@@ -34,47 +29,29 @@ const encoder = new TextEncoder()
  */
 export class AgentBus extends TenantObject {
   protected override readonly kind = 'agent-bus'
-  private readonly receivers = new Set<Receiver>()
+  private readonly receivers = new Fanout<{ agent: string }>({ keepalive: sseComment })
   private readonly waiters = new Map<string, (m: MessageView) => void>()
   private subscriptions: Map<string, Set<string>> | undefined
   private readonly edge = new EdgeSubscribers(
     () => this.scope(),
     (agent, pattern, on) => this.store(agent, pattern, on),
   )
-  private heartbeat: ReturnType<typeof setInterval> | undefined
 
-  /** GET …/agents/{name}/stream: the agent's messages, inbox first, then live. */
-  override async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url)
-    await this.bind(url.searchParams.get('tenant') ?? '')
-    const { readable, writable } = new IdentityTransformStream() // native: no JS per chunk
-    const receiver: Receiver = {
-      agent: url.searchParams.get('agent') ?? '',
-      writer: writable.getWriter(),
-    }
-    this.receivers.add(receiver)
-    receiver.writer.closed.catch(() => this.receivers.delete(receiver))
-    this.startHeartbeat()
+  /** An agent's messages as SSE: its unacknowledged inbox first, then live ones. */
+  async listen(agent: string): Promise<ReadableStream<Uint8Array>> {
+    const { channel, readable } = this.receivers.open({ agent })
     await this.keepAlarm()
-    this.ctx.waitUntil(this.greet(receiver))
-    return new Response(readable, {
-      headers: {
-        'Content-Type': 'text/event-stream',
-        'Cache-Control': 'no-cache, no-transform',
-        'X-Accel-Buffering': 'no',
-      },
-    })
+    this.ctx.waitUntil(this.greet(channel))
+    return readable
   }
 
   /** A direct message: stored, pushed if its recipient listens, answered if it is built in. */
-  async send(tenantId: string, m: NewMessage): Promise<MessageView> {
-    await this.bind(tenantId)
+  async send(m: NewMessage): Promise<MessageView> {
     return this.post(m)
   }
 
   /** Sends and waits for the reply (a message whose reply_to is this one's id). */
-  async request(tenantId: string, m: NewMessage, timeoutMs: number): Promise<MessageView | null> {
-    await this.bind(tenantId)
+  async request(m: NewMessage, timeoutMs: number): Promise<MessageView | null> {
     let timer: ReturnType<typeof setTimeout> | undefined
     let sentId = ''
     try {
@@ -95,15 +72,14 @@ export class AgentBus extends TenantObject {
    * A direct message to a registered local agent, stored only if there is one by that name
    * (one statement); null when there is none, for the caller to look further.
    */
-  async sendToRegistered(tenantId: string, m: NewMessage): Promise<MessageView | null> {
-    await this.bind(tenantId)
-    const msg = await insertForRegistered(this.scope().db, tenantId, m)
+  async sendToRegistered(m: NewMessage): Promise<MessageView | null> {
+    const msg = await insertForRegistered(this.scope().db, this.tenantId, m)
     if (msg) await this.deliver([msg])
     return msg
   }
 
   private async post(m: NewMessage, stored?: (id: string) => void): Promise<MessageView> {
-    const [msg] = await insertMessages(this.scope().db, this.tenantId as string, [m])
+    const [msg] = await insertMessages(this.scope().db, this.tenantId, [m])
     if (!msg) throw new Error('insert returned no message')
     stored?.(msg.id)
     await this.deliver([msg])
@@ -114,11 +90,12 @@ export class AgentBus extends TenantObject {
   }
 
   /** An event to every agent whose subscription matches (the sender excepted). */
-  async publish(
-    tenantId: string,
-    e: { sender: string; topic: string; body: unknown; conversationId?: string },
-  ): Promise<{ id: string | null; recipients: string[] }> {
-    await this.bind(tenantId)
+  async publish(e: {
+    sender: string
+    topic: string
+    body: unknown
+    conversationId?: string
+  }): Promise<{ id: string | null; recipients: string[] }> {
     const subscriptions = await this.subs()
     const recipients = [...subscriptions]
       .filter(
@@ -126,7 +103,7 @@ export class AgentBus extends TenantObject {
           agent !== e.sender && [...patterns].some((p) => topicMatches(p, e.topic)),
       )
       .map(([agent]) => agent)
-    const stored = await insertEvent(this.scope().db, tenantId, e, recipients)
+    const stored = await insertEvent(this.scope().db, this.tenantId, e, recipients)
     await this.deliver(stored)
     this.ctx.waitUntil(this.edge.dispatch(stored))
     // Built-in agents listen on message.to.<id>, as the seed's did.
@@ -140,13 +117,7 @@ export class AgentBus extends TenantObject {
     return { id: stored[0]?.id ?? null, recipients }
   }
 
-  async subscribe(
-    tenantId: string,
-    agent: string,
-    pattern: string,
-    on: boolean,
-  ): Promise<string[]> {
-    await this.bind(tenantId)
+  async subscribe(agent: string, pattern: string, on: boolean): Promise<string[]> {
     await this.subs()
     return [...(await this.store(agent, pattern, on))]
   }
@@ -162,13 +133,13 @@ export class AgentBus extends TenantObject {
   }
 
   connectedAgents(): string[] {
-    return [...new Set([...this.receivers].map((r) => r.agent))]
+    return [...new Set([...this.receivers].map((r) => r.meta.agent))]
   }
 
   /** Redelivers what stays unacknowledged, and keeps listening agents listed. */
   override async alarm(): Promise<void> {
-    const tenantId = await this.storedTenant()
-    if (!tenantId) return
+    if (!this.hasTenant) return
+    const tenantId = this.tenantId
     const agents = this.connectedAgents()
     if (!agents.length) return
     const scope = this.scope()
@@ -190,9 +161,8 @@ export class AgentBus extends TenantObject {
     try {
       const replies = await answerAsEdgeAgent(this.scope(), builtinId, msg)
       for (const r of replies) {
-        if (r.kind === 'event' && r.topic)
-          await this.publish(this.tenantId as string, { ...r, topic: r.topic })
-        else await this.send(this.tenantId as string, r)
+        if (r.kind === 'event' && r.topic) await this.publish({ ...r, topic: r.topic })
+        else await this.send(r)
       }
     } catch (err) {
       log.error('built-in agent failed on a message', { agent: builtinId, error: err as Error })
@@ -210,7 +180,7 @@ export class AgentBus extends TenantObject {
     for (const m of messages) {
       if (m.reply_to) this.waiters.get(m.reply_to)?.(m)
       for (const r of this.receivers) {
-        if (r.agent === m.to) writes.push(this.write(r, 'message', m, m.id))
+        if (r.meta.agent === m.to) writes.push(this.write(r, 'message', m, m.id))
       }
     }
     await Promise.all(writes)
@@ -219,46 +189,27 @@ export class AgentBus extends TenantObject {
   private async push(m: MessageView): Promise<void> {
     await Promise.all(
       [...this.receivers]
-        .filter((r) => r.agent === m.to)
+        .filter((r) => r.meta.agent === m.to)
         .map((r) => this.write(r, 'message', { ...m, redelivered: true }, m.id)),
     )
   }
 
   private async greet(r: Receiver) {
-    await this.write(r, 'connected', { agent: r.agent })
+    const { agent } = r.meta
+    await this.write(r, 'connected', { agent })
     try {
       const scope = this.scope()
-      await touchAgents(scope, [r.agent])
-      for (const m of await readInbox(scope.db, scope.tenantId, r.agent, { limit: 500 })) {
+      await touchAgents(scope, [agent])
+      for (const m of await readInbox(scope.db, scope.tenantId, agent, { limit: 500 })) {
         await this.write(r, 'message', m, m.id)
       }
     } catch (err) {
-      log.warn('inbox replay failed', { agent: r.agent, error: err as Error })
+      log.warn('inbox replay failed', { agent, error: err as Error })
     }
   }
 
-  private async write(r: Receiver, event: string, data: unknown, id?: string): Promise<boolean> {
-    try {
-      await r.writer.write(encoder.encode(formatSse({ event, id, data })))
-      return true
-    } catch {
-      this.receivers.delete(r)
-      return false
-    }
-  }
-
-  private startHeartbeat() {
-    if (this.heartbeat) return
-    this.heartbeat = setInterval(() => {
-      if (!this.receivers.size) {
-        if (this.heartbeat !== undefined) clearInterval(this.heartbeat)
-        this.heartbeat = undefined
-        return
-      }
-      for (const r of this.receivers) {
-        r.writer.write(encoder.encode(': keepalive\n\n')).catch(() => this.receivers.delete(r))
-      }
-    }, HEARTBEAT_MS)
+  private write(r: Receiver, event: string, data: unknown, id?: string): Promise<boolean> {
+    return this.receivers.write(r, sseBytes({ event, id, data }))
   }
 
   private async keepAlarm() {

@@ -4,29 +4,40 @@ import { configOf, type Env } from '../src/env'
 import type { Scope } from '../src/tasks/scope'
 import { LiveObject } from './live-object'
 
+const TENANT_ID = /^[0-9a-f-]{36}$/i
+
 /**
- * A live object that belongs to one tenant (id = tenant): it learns its tenant from the first
- * call, keeps it across restarts, refuses any other, and acts in it as the platform itself.
+ * A live object that belongs to one tenant: its name is the tenant's id, and it acts in that
+ * tenant as the platform itself. The name is also kept in storage, for an alarm that wakes
+ * an object whose id carries no name (one set before names were carried).
  */
 export class TenantObject extends LiveObject<Env> {
-  protected tenantId: string | undefined
+  private tenant: string | undefined
 
-  protected async bind(tenantId: string) {
-    if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error(`${this.kind} needs a tenant id`)
-    if (this.tenantId === tenantId) return
-    if (this.tenantId) throw new Error(`${this.kind} addressed with another tenant`)
-    this.tenantId = tenantId
-    await this.ctx.storage.put('tenant', tenantId)
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    ctx.blockConcurrencyWhile(async () => {
+      const named = ctx.id.name
+      const stored = await ctx.storage.get<string>('tenant')
+      if (named !== undefined && TENANT_ID.test(named) && stored !== named)
+        await ctx.storage.put('tenant', named)
+      this.tenant = named ?? stored
+    })
   }
 
-  /** The tenant after a restart (an alarm comes before any call). */
-  protected async storedTenant(): Promise<string | undefined> {
-    this.tenantId ??= await this.ctx.storage.get<string>('tenant')
-    return this.tenantId
+  protected get tenantId(): string {
+    const tenantId = this.tenant
+    if (!tenantId || !TENANT_ID.test(tenantId)) throw new Error(`${this.kind} needs a tenant id`)
+    return tenantId
+  }
+
+  /** Whether this object serves a tenant (the health probe's does not). */
+  protected get hasTenant(): boolean {
+    return this.tenant !== undefined && TENANT_ID.test(this.tenant)
   }
 
   protected scope(): Scope {
-    const tenantId = this.tenantId as string
+    const tenantId = this.tenantId
     const config = configOf(this.env)
     const principal: Principal = {
       kind: 'system',

@@ -1,36 +1,29 @@
-import { fireDueJobs } from '../src/cron/fire'
-import { configOf } from '../src/env'
-import { purgeExpired } from '../src/hygiene/retention'
+import { schedulerOf } from '../src/lib/live-objects'
 import { log } from '../src/lib/log'
-import { formatSse } from '../src/lib/sse'
-import { type TaskAvailable, taskAvailable } from '../src/queue/dispatch'
-import { reap } from '../src/queue/reaper'
+import type { TaskAvailable } from '../src/queue/dispatch'
+import { taskAvailable, watchLeases } from '../src/queue/dispatch'
 import type { WorkspaceEvent } from '../src/queue/workspace-events'
 import { listTasks } from '../src/tasks/store'
+import { type Channel, Fanout, sseBytes, sseComment } from './fanout'
 import { TenantObject } from './tenant-object'
 
-/** A UI watching one workspace's tasks. */
-interface Watcher {
-  workspaceId: string
-  writer: WritableStreamDefaultWriter<Uint8Array>
-}
-
-interface Connection {
+/** A connected worker's task stream, as it introduced itself. */
+export interface WorkerLine {
   workerId: string
   agentName: string
   codebases: string[]
   capabilities: string[]
   /** The coding CLIs it has (X-Agents): a task sent to one of them may go to it. */
   agents: string[]
-  writer: WritableStreamDefaultWriter<Uint8Array>
-  seq: number
+  /** The last event id it saw (Last-Event-ID): ids go on from there. */
+  after: number
 }
 
-const HEARTBEAT_MS = 25_000
-const encoder = new TextEncoder()
+/** Per stream: its routing (changed by PUT /v1/worker/codebases) and its event ids. */
+type Line = WorkerLine & { seq: number }
 
 /** Push is advisory, so this mirrors the claim's rules loosely; the claim decides. */
-function eligible(c: Connection, t: TaskAvailable): boolean {
+function eligible(c: Line, t: TaskAvailable): boolean {
   if (t.target_worker_id && t.target_worker_id !== c.workerId) return false
   if (t.target_agent_name && t.metadata.fallback !== 'any') {
     const name = t.target_agent_name
@@ -43,195 +36,100 @@ function eligible(c: Connection, t: TaskAvailable): boolean {
 /**
  * One per tenant: the task streams of connected workers (`GET /v1/worker/tasks/stream`),
  * pushing `task_available` to eligible workers at once and replaying pending work on
- * connect; its alarm is the lease reaper.
+ * connect, and the UIs watching a workspace's tasks.
  */
 export class WorkerHub extends TenantObject {
   protected override readonly kind = 'worker-hub'
-  private readonly connections = new Set<Connection>()
-  private readonly watchers = new Set<Watcher>()
-  private heartbeat: ReturnType<typeof setInterval> | undefined
+  private readonly workers = new Fanout<Line>({
+    keepalive: (ch) => this.frame(ch, 'heartbeat', { timestamp: new Date().toISOString() }),
+  })
+  private readonly watchers = new Fanout<{ workspaceId: string }>({ keepalive: sseComment })
 
-  override async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url)
-    if (url.pathname === '/workspace') return this.watchWorkspace(url)
-    const list = (name: string) =>
-      (url.searchParams.get(name) ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    await this.bind(url.searchParams.get('tenant') ?? '')
-    const { readable, writable } = new IdentityTransformStream() // native: no JS per chunk
-    const conn: Connection = {
-      workerId: url.searchParams.get('worker') ?? crypto.randomUUID(),
-      agentName: url.searchParams.get('agent') ?? '',
-      codebases: list('codebases'),
-      capabilities: list('capabilities'),
-      agents: list('agents'),
-      writer: writable.getWriter(),
-      seq: Number(url.searchParams.get('after') ?? 0) || 0,
-    }
-    this.connections.add(conn)
-    conn.writer.closed.catch(() => this.drop(conn))
-    this.startHeartbeat()
-    await this.watch(this.tenantId as string)
-    this.ctx.waitUntil(this.greet(conn))
-    return new Response(readable, { headers: { 'content-type': 'text/event-stream' } })
+  /** A worker's task stream: `connected`, the pending tasks it may take, then live offers. */
+  async feed(worker: WorkerLine): Promise<ReadableStream<Uint8Array>> {
+    const { channel, readable } = this.workers.open({ ...worker, seq: worker.after })
+    // Workers hold leases from now on: the reaper must be running.
+    await watchLeases(this.env, this.tenantId)
+    this.ctx.waitUntil(this.greet(channel))
+    return readable
   }
 
-  /** A new or requeued pending task. */
-  async notify(tenantId: string, task: TaskAvailable): Promise<number> {
-    await this.bind(tenantId)
-    let sent = 0
-    for (const conn of this.connections) {
-      if (eligible(conn, task)) {
-        await this.send(conn, 'task_available', task)
-        sent++
-      }
-    }
-    return sent
+  /** A UI's view of one workspace's tasks: `connected`, then their changes. */
+  async watchWorkspace(workspaceId: string): Promise<ReadableStream<Uint8Array>> {
+    const { channel, readable } = this.watchers.open({ workspaceId })
+    this.ctx.waitUntil(
+      this.watchers.write(
+        channel,
+        sseBytes({ event: 'connected', data: { codebase_id: workspaceId } }),
+      ),
+    )
+    return readable
+  }
+
+  /** A new or requeued pending task: offered to every eligible stream; how many got it. */
+  async notify(task: TaskAvailable): Promise<number> {
+    return this.tellWhere((c) => eligible(c, task), 'task_available', task)
   }
 
   /** An event for one worker's streams (e.g. task_cancelled); how many received it. */
-  async tell(tenantId: string, workerId: string, event: string, data: unknown): Promise<number> {
-    await this.bind(tenantId)
-    let sent = 0
-    for (const conn of this.connections) {
-      if (conn.workerId === workerId) {
-        await this.send(conn, event, data)
-        sent++
-      }
-    }
-    return sent
+  async tell(workerId: string, event: string, data: unknown): Promise<number> {
+    return this.tellWhere((c) => c.workerId === workerId, event, data)
   }
 
   /** Changes of a workspace's tasks, for the UIs watching it. */
-  async workspaceEvents(
-    tenantId: string,
-    workspaceId: string,
-    events: WorkspaceEvent[],
-  ): Promise<void> {
-    await this.bind(tenantId)
+  async workspaceEvents(workspaceId: string, events: WorkspaceEvent[]): Promise<void> {
     for (const w of this.watchers) {
-      if (w.workspaceId !== workspaceId) continue
+      if (w.meta.workspaceId !== workspaceId) continue
       for (const e of events)
-        await this.write(w.writer, e.event, e.data, () => this.watchers.delete(w))
-    }
-  }
-
-  private async watchWorkspace(url: URL): Promise<Response> {
-    await this.bind(url.searchParams.get('tenant') ?? '')
-    const { readable, writable } = new IdentityTransformStream() // native: no JS per chunk
-    const watcher: Watcher = {
-      workspaceId: url.searchParams.get('workspace') ?? '',
-      writer: writable.getWriter(),
-    }
-    this.watchers.add(watcher)
-    watcher.writer.closed.catch(() => this.watchers.delete(watcher))
-    this.startHeartbeat()
-    this.ctx.waitUntil(
-      this.write(watcher.writer, 'connected', { codebase_id: watcher.workspaceId }, () =>
-        this.watchers.delete(watcher),
-      ),
-    )
-    return new Response(readable, { headers: { 'content-type': 'text/event-stream' } })
-  }
-
-  private async write(
-    writer: WritableStreamDefaultWriter<Uint8Array>,
-    event: string,
-    data: unknown,
-    onGone: () => void,
-  ) {
-    try {
-      await writer.write(encoder.encode(formatSse({ event, data })))
-    } catch {
-      onGone()
+        await this.watchers.write(w, sseBytes({ event: e.event, data: e.data }))
     }
   }
 
   /** New routing for a connected worker's streams (PUT /v1/worker/codebases). */
-  async route(tenantId: string, workerId: string, codebases: string[]): Promise<number> {
-    await this.bind(tenantId)
+  async route(workerId: string, codebases: string[]): Promise<number> {
     let updated = 0
-    for (const conn of this.connections) {
-      if (conn.workerId === workerId) {
-        conn.codebases = codebases
-        updated++
-      }
+    for (const { meta } of this.workers) {
+      if (meta.workerId !== workerId) continue
+      meta.codebases = codebases
+      updated++
     }
     return updated
   }
 
-  /**
-   * Keeps the alarm set while leases may be running or cron jobs wait; `at` (epoch ms) brings
-   * it forward, e.g. to a cron job's next slot.
-   */
-  async watch(tenantId: string, at?: number): Promise<void> {
-    await this.bind(tenantId)
-    const current = await this.ctx.storage.getAlarm()
-    const wanted = at ?? Date.now() + this.intervalMs()
-    if (current === null || wanted < current) await this.ctx.storage.setAlarm(wanted)
-  }
-
   connectedWorkers() {
-    return [...this.connections].map((c) => ({
-      worker_id: c.workerId,
-      agent_name: c.agentName,
-      codebases: c.codebases,
-      capabilities: c.capabilities,
+    return [...this.workers].map(({ meta }) => ({
+      worker_id: meta.workerId,
+      agent_name: meta.agentName,
+      codebases: meta.codebases,
+      capabilities: meta.capabilities,
     }))
   }
 
+  /**
+   * Before the scheduler, this object's alarm ran the reaper and cron; an alarm set then
+   * hands both over to it.
+   */
   override async alarm(): Promise<void> {
-    const tenantId = await this.storedTenant()
-    if (!tenantId) return
-    try {
-      const { requeued, failed } = await reap(this.scope())
-      for (const task of requeued) await this.notify(tenantId, taskAvailable(task))
-      if (requeued.length || failed.length)
-        log.info('reaper', {
-          tenant_id: tenantId,
-          requeued: requeued.length,
-          failed: failed.length,
-        })
-    } catch (err) {
-      log.error('reaper failed', { tenant_id: tenantId, error: err as Error })
-    }
-    let nextCron: Date | null = null
-    try {
-      nextCron = await fireDueJobs(this.scope())
-    } catch (err) {
-      log.error('cron tick failed', { tenant_id: tenantId, error: err as Error })
-    }
-    await this.purgeHourly(tenantId)
-    // Look again at the reaper's interval, or sooner when a cron job is due sooner.
-    const reaperAt = Date.now() + this.intervalMs()
-    await this.ctx.storage.setAlarm(
-      Math.max(Date.now(), Math.min(reaperAt, nextCron?.getTime() ?? reaperAt)),
-    )
+    if (!this.hasTenant) return
+    const scheduler = schedulerOf(this.env, this.tenantId)
+    await Promise.all([scheduler.wake('leases'), scheduler.wake('cron')])
   }
 
-  /** Retention (task output and events of finished tasks), at most once an hour per tenant. */
-  private async purgeHourly(tenantId: string) {
-    const last = (await this.ctx.storage.get<number>('purgedAt')) ?? 0
-    if (Date.now() - last < 3600_000) return
-    await this.ctx.storage.put('purgedAt', Date.now())
-    try {
-      const purged = await purgeExpired(this.scope())
-      if (purged.output || purged.events || purged.pushes)
-        log.info('retention', { tenant_id: tenantId, ...purged })
-    } catch (err) {
-      log.error('retention failed', { tenant_id: tenantId, error: err as Error })
+  private async tellWhere(pick: (c: Line) => boolean, event: string, data: unknown) {
+    let sent = 0
+    for (const channel of this.workers) {
+      if (!pick(channel.meta)) continue
+      await this.workers.write(channel, this.frame(channel, event, data))
+      sent++
     }
-  }
-
-  private intervalMs() {
-    return configOf(this.env).REAPER_INTERVAL_SECONDS * 1000
+    return sent
   }
 
   /** `connected`, then every pending task this worker may take. */
-  private async greet(conn: Connection) {
-    await this.send(conn, 'connected', { worker_id: conn.workerId, agent_name: conn.agentName })
+  private async greet(channel: Channel<Line>) {
+    const { meta } = channel
+    const hello = { worker_id: meta.workerId, agent_name: meta.agentName }
+    await this.workers.write(channel, this.frame(channel, 'connected', hello))
     try {
       const scope = this.scope()
       const pending = await listTasks(scope.db, scope.tenantId, {
@@ -240,36 +138,17 @@ export class WorkerHub extends TenantObject {
       })
       for (const row of pending.reverse()) {
         const task = taskAvailable(row)
-        if (eligible(conn, task)) await this.send(conn, 'task_available', task)
+        if (!eligible(meta, task)) continue
+        await this.workers.write(channel, this.frame(channel, 'task_available', task))
       }
     } catch (err) {
-      log.warn('pending replay failed', { worker_id: conn.workerId, error: err as Error })
+      log.warn('pending replay failed', { worker_id: meta.workerId, error: err as Error })
     }
   }
 
-  private async send(conn: Connection, event: string, data: unknown) {
-    conn.seq++
-    try {
-      await conn.writer.write(encoder.encode(formatSse({ event, id: conn.seq, data })))
-    } catch {
-      this.drop(conn)
-    }
-  }
-
-  private drop(conn: Connection) {
-    if (!this.connections.delete(conn)) return
-    conn.writer.close().catch(() => {})
-    if (this.connections.size === 0 && this.watchers.size === 0 && this.heartbeat !== undefined) {
-      clearInterval(this.heartbeat)
-      this.heartbeat = undefined
-    }
-  }
-
-  private startHeartbeat() {
-    if (this.heartbeat !== undefined) return
-    this.heartbeat = setInterval(() => {
-      for (const conn of this.connections)
-        void this.send(conn, 'heartbeat', { timestamp: new Date().toISOString() })
-    }, HEARTBEAT_MS)
+  /** A worker stream's next event, with its id. */
+  private frame(channel: Channel<Line>, event: string, data: unknown): Uint8Array {
+    channel.meta.seq++
+    return sseBytes({ event, id: channel.meta.seq, data })
   }
 }

@@ -36,7 +36,18 @@ async function main(): Promise<number> {
   const code = await new Promise<number>((resolve) => {
     const run = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+      [
+        '--import',
+        'tsx',
+        '--test',
+        '--test-concurrency=1',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        // Each file's wall time, slowest first, at the end: where the minutes go.
+        `--test-reporter=${join(ROOT, 'scripts/test-times.mjs')}`,
+        '--test-reporter-destination=stdout',
+        ...files,
+      ],
       {
         cwd: ROOT,
         stdio: 'inherit',

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { AgentBus } from '../durable-objects/agent-bus'
-import type { PushOutbox } from '../durable-objects/push-outbox'
 import type { TaskStream } from '../durable-objects/task-stream'
+import type { TenantScheduler } from '../durable-objects/tenant-scheduler'
 import type { WorkerHub } from '../durable-objects/worker-hub'
 import { LIMIT_NAMES, type LimitName } from './limits/table'
 
@@ -10,7 +10,7 @@ export interface Env {
   TASK_STREAM: DurableObjectNamespace<TaskStream>
   AGENT_BUS: DurableObjectNamespace<AgentBus>
   WORKER_HUB: DurableObjectNamespace<WorkerHub>
-  PUSH_OUTBOX: DurableObjectNamespace<PushOutbox>
+  SCHEDULER: DurableObjectNamespace<TenantScheduler>
   [key: string]: unknown
 }
 

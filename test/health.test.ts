@@ -26,7 +26,7 @@ describe('health of the running stack', () => {
       'task-stream',
       'agent-bus',
       'worker-hub',
-      'push-outbox',
+      'scheduler',
     ])
   })
 

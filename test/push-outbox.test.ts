@@ -1,5 +1,5 @@
 /**
- * Push deliveries are kept in Postgres and retried by the tenant's PushOutbox alarm: a
+ * Push deliveries are kept in Postgres and retried by the tenant's scheduler (its alarm): a
  * webhook that fails, then recovers, gets each event exactly once, in order; every try is
  * listed at /v1/agent/tasks/{id}/push-deliveries; a delivery waiting for its retry outlives
  * a restart of the Worker.

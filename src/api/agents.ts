@@ -11,17 +11,11 @@ import {
   requireAgent,
 } from '../bus/registry'
 import { delegateToRemote, registerRemoteAgent, streamRemote } from '../bus/remote'
-import {
-  askAgent,
-  busOf,
-  publishEvent,
-  senderOf,
-  sendMessage,
-  subscribeAgent,
-} from '../bus/service'
+import { askAgent, publishEvent, senderOf, sendMessage, subscribeAgent } from '../bus/service'
 import { listSubscriptions } from '../bus/subscriptions'
 import { type AppContext, type AppEnv, principalOf } from '../context'
 import { badRequest, validationHook, zodDetails } from '../lib/errors'
+import { agentBusOf } from '../lib/live-objects'
 import { countedSse, sseResponse } from '../lib/sse'
 import { holding, openStream } from '../limits/open-streams'
 import { restTaskView } from '../tasks/rest-view'
@@ -240,14 +234,9 @@ agentsApi.get('/:name/stream', async (c) => {
   const scope = scopeOf(c)
   const name = c.req.param('name')
   const lease = await openStream(scope, c.req.raw.signal)
-  const url = new URL('https://agent-bus/stream')
-  url.searchParams.set('tenant', scope.tenantId)
-  url.searchParams.set('agent', name)
-  const res = await holding(lease, () =>
-    busOf(c.env, scope.tenantId).fetch(url.toString(), { signal: c.req.raw.signal }),
-  )
+  const body = await holding(lease, () => agentBusOf(c.env, scope.tenantId).listen(name))
   // Piped natively (no JavaScript per chunk), so that the stream's end gives its lease back.
-  return countedSse(res.body, 'agent_inbox', lease)
+  return countedSse(body, 'agent_inbox', lease, scope.waitUntil)
 })
 
 const Pattern = z.object({ pattern: z.string().min(1).max(300) })

@@ -28,7 +28,7 @@ mcpApi.all('/mcp', async (c) => {
     lease.release()
     return res
   }
-  const counted = countedSse(res.body, 'mcp', lease)
+  const counted = countedSse(res.body, 'mcp', lease, scopeOf(c).waitUntil)
   return new Response(counted.body, { status: res.status, headers: res.headers })
 })
 

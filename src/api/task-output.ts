@@ -146,5 +146,5 @@ taskOutputApi.get('/:id/output/stream', async (c) => {
   const body = await holding(lease, () =>
     openTaskStream(c.env, scope.tenantId, id, after, 'output-sse'),
   )
-  return countedSse(body, 'task_output', lease)
+  return countedSse(body, 'task_output', lease, scope.waitUntil)
 })

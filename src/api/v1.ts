@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { requirePrincipal } from '../auth/middleware'
 import { type AppEnv, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
-import { hubOf } from '../queue/dispatch'
+import { workerHubOf } from '../lib/live-objects'
 import { adminApi } from './admin'
 import { agentsApi } from './agents'
 import { authApi } from './auth'
@@ -56,7 +56,7 @@ v1.route('/admin', adminApi)
 v1.route('/monitor', monitorApi)
 v1.get('/worker/connected', async (c) => {
   const tenantId = principalOf(c).tenantId
-  return c.json(await hubOf(c.env, tenantId).connectedWorkers())
+  return c.json(await workerHubOf(c.env, tenantId).connectedWorkers())
 })
 
 // Routes served as raw streams are documented here, so /openapi.json covers every /v1 route.

@@ -1,11 +1,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { WorkerLine } from '../../durable-objects/worker-hub'
 import { tokenWorker } from '../auth/worker-identity'
 import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
 import { conflict, notFound, validationHook } from '../lib/errors'
+import { workerHubOf } from '../lib/live-objects'
 import { countedSse } from '../lib/sse'
 import { holding, openStream } from '../limits/open-streams'
 import { openApprovals, takeApproval } from '../queue/approvals'
-import { hubOf } from '../queue/dispatch'
 import { claimTask, letGo, releaseTask } from '../queue/lease'
 import { restTaskView } from '../tasks/rest-view'
 import { servedBy } from '../workspaces/service'
@@ -181,21 +182,25 @@ async function routable(c: AppContext, workerId: string, named: string[]): Promi
 workerChannel.get('/stream', async (c) => {
   const principal = principalOf(c)
   const pick = (header: string, query: string) => c.req.header(header) ?? c.req.query(query) ?? ''
-  const url = new URL('https://worker-hub/connect')
-  url.searchParams.set('tenant', principal.tenantId)
+  const list = (header: string, query: string) =>
+    pick(header, query)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
   const named = pick('X-Worker-ID', 'worker_id') || undefined
-  const worker = (await tokenWorker(dbOf(c), principal, named)) ?? named ?? crypto.randomUUID()
-  url.searchParams.set('worker', worker)
-  url.searchParams.set('agent', pick('X-Agent-Name', 'agent_name'))
+  const workerId = (await tokenWorker(dbOf(c), principal, named)) ?? named ?? crypto.randomUUID()
   const namedCodebases = c.req.header('X-Workspaces') ?? pick('X-Codebases', 'codebases')
-  const codebases = await routable(c, worker, namedCodebases.split(','))
-  url.searchParams.set('codebases', codebases.join(','))
-  url.searchParams.set('capabilities', pick('X-Capabilities', 'capabilities'))
-  url.searchParams.set('agents', pick('X-Agents', 'agents'))
-  url.searchParams.set('after', c.req.header('Last-Event-ID') ?? '0')
+  const line: WorkerLine = {
+    workerId,
+    agentName: pick('X-Agent-Name', 'agent_name'),
+    codebases: await routable(c, workerId, namedCodebases.split(',')),
+    capabilities: list('X-Capabilities', 'capabilities'),
+    agents: list('X-Agents', 'agents'),
+    after: Number(c.req.header('Last-Event-ID')) || 0,
+  }
   const lease = await openStream(scopeOf(c), c.req.raw.signal)
-  const res = await holding(lease, () => hubOf(c.env, principal.tenantId).fetch(url.toString()))
-  return countedSse(res.body, 'worker_tasks', lease)
+  const body = await holding(lease, () => workerHubOf(c.env, principal.tenantId).feed(line))
+  return countedSse(body, 'worker_tasks', lease, scopeOf(c).waitUntil)
 })
 
 /** Upstream's PUT /v1/worker/codebases (served at /v1/worker/codebases by v1.ts). */
@@ -219,7 +224,7 @@ workerRouting.openapi(
     const workerId = await workerIdOf(c, body)
     const codebases = await routable(c, workerId, body.workspaces ?? body.codebases ?? [])
     const tenantId = principalOf(c).tenantId
-    const updated = await hubOf(c.env, tenantId).route(tenantId, workerId, codebases)
+    const updated = await workerHubOf(c.env, tenantId).route(workerId, codebases)
     if (updated === 0) throw notFound(`Connected worker ${workerId} (open the task stream first)`)
     return c.json({ success: true, worker_id: workerId, codebases }, 200)
   },

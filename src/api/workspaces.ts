@@ -2,9 +2,9 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { tokenWorker } from '../auth/worker-identity'
 import { type AppEnv, dbOf, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
+import { workerHubOf } from '../lib/live-objects'
 import { countedSse } from '../lib/sse'
 import { holding, openStream } from '../limits/open-streams'
-import { hubOf } from '../queue/dispatch'
 import { createQueuedTask } from '../queue/tasks'
 import { addWorkspace } from '../queue/workspace-tasks'
 import {
@@ -195,11 +195,8 @@ workspacesApi.get('/:id/events', async (c) => {
   const tenantId = principalOf(c).tenantId
   if (id !== 'global') await getWorkspace(dbOf(c), tenantId, id) // 404 when unknown
   const lease = await openStream(scopeOf(c), c.req.raw.signal)
-  const url = new URL('https://worker-hub/workspace')
-  url.searchParams.set('tenant', tenantId)
-  url.searchParams.set('workspace', id)
-  const res = await holding(lease, () => hubOf(c.env, tenantId).fetch(url.toString()))
-  return countedSse(res.body, 'workspace_events', lease)
+  const body = await holding(lease, () => workerHubOf(c.env, tenantId).watchWorkspace(id))
+  return countedSse(body, 'workspace_events', lease, scopeOf(c).waitUntil)
 })
 
 const WatchStatus = z.record(z.string(), z.unknown()).openapi('WatchStatus')

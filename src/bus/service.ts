@@ -6,16 +6,13 @@
 import { bodyText } from '../../agent-worker/src/agent/wire'
 import { edgeAgentNamed } from '../agents/registry'
 import type { Principal } from '../auth/principal'
-import type { Env } from '../env'
 import { badRequest, notFound } from '../lib/errors'
+import { agentBusOf } from '../lib/live-objects'
 import type { Scope } from '../tasks/scope'
 import type { MessageView } from './messages'
 import { findAgent, requireAgent } from './registry'
 import { callRemote } from './remote'
 import { patternProblem, topicProblem } from './topics'
-
-export const busOf = (env: Env, tenantId: string) =>
-  env.AGENT_BUS.get(env.AGENT_BUS.idFromName(tenantId))
 
 /** Who sends when no agent is named: the calling person (their replies wait in this inbox). */
 export const senderOf = (p: Principal, from?: string) => from ?? `user:${p.subject}`
@@ -33,23 +30,22 @@ export interface Outgoing {
  * answer lands in the sender's inbox as the reply.
  */
 export async function sendMessage(scope: Scope, m: Outgoing): Promise<MessageView> {
-  const bus = busOf(scope.env, scope.tenantId)
+  const bus = agentBusOf(scope.env, scope.tenantId)
   const message = direct(m, m.to)
   // The common case in one round trip: a registered agent, checked by the insert itself.
   if (!edgeAgentNamed(m.to)) {
-    const sent = (await bus.sendToRegistered(scope.tenantId, message)) as MessageView | null
+    const sent = (await bus.sendToRegistered(message)) as MessageView | null
     if (sent) return sent
   }
   const to = await findAgent(scope, m.to)
   // A reply goes back to whoever asked, registered or not (a person, an A2A caller).
-  if (!to && m.replyTo) return (await bus.send(scope.tenantId, message)) as MessageView
+  if (!to && m.replyTo) return (await bus.send(message)) as MessageView
   if (!to) throw notFound(`Agent ${m.to}`)
-  if (to.kind !== 'remote')
-    return (await bus.send(scope.tenantId, direct(m, to.name))) as MessageView
+  if (to.kind !== 'remote') return (await bus.send(direct(m, to.name))) as MessageView
   // Not stored: the remote agent has no inbox here. Its answer is, in the sender's.
   const id = crypto.randomUUID()
   const answer = await callRemote(scope, to.name, bodyText(m.body), m.conversationId)
-  await bus.send(scope.tenantId, {
+  await bus.send({
     recipient: m.from,
     sender: to.name,
     kind: 'direct',
@@ -92,8 +88,7 @@ export async function askAgent(
     return { sent: null, reply: { text: answer.text, body: { text: answer.text }, from: to.name } }
   }
   // The RPC stub's types cannot express `body: unknown`; the object is the bus's MessageView.
-  const reply = (await busOf(scope.env, scope.tenantId).request(
-    scope.tenantId,
+  const reply = (await agentBusOf(scope.env, scope.tenantId).request(
     direct(m, to.name),
     timeoutMs,
   )) as MessageView | null
@@ -109,7 +104,7 @@ export async function publishEvent(
 ) {
   const problem = topicProblem(e.topic)
   if (problem) throw badRequest(`topic: ${problem}`)
-  return busOf(scope.env, scope.tenantId).publish(scope.tenantId, {
+  return agentBusOf(scope.env, scope.tenantId).publish({
     sender: e.from,
     topic: e.topic,
     body: e.body,
@@ -122,5 +117,5 @@ export async function subscribeAgent(scope: Scope, agent: string, pattern: strin
   if (problem) throw badRequest(`pattern: ${problem}`)
   const found = await requireAgent(scope, agent)
   if (found.kind !== 'local') throw notFound(`Registered agent ${agent}`)
-  return busOf(scope.env, scope.tenantId).subscribe(scope.tenantId, agent, pattern, on)
+  return agentBusOf(scope.env, scope.tenantId).subscribe(agent, pattern, on)
 }

@@ -58,7 +58,7 @@ export function checkRedis(config: Config): Promise<CheckResult> {
 
 export function checkDurableObjects(env: Env): Promise<CheckResult> {
   return probe(async () => {
-    const namespaces = [env.TASK_STREAM, env.AGENT_BUS, env.WORKER_HUB, env.PUSH_OUTBOX]
+    const namespaces = [env.TASK_STREAM, env.AGENT_BUS, env.WORKER_HUB, env.SCHEDULER]
     const kinds = await Promise.all(
       namespaces.map(async (ns) => (await ns.get(ns.idFromName('health')).ping()).kind),
     )

@@ -110,6 +110,12 @@ export function countedSse(
   body: ReadableStream<Uint8Array> | null,
   kind: string,
   lease: StreamLease,
+  /**
+   * The request's waitUntil. A stream that ends as the response does (an RPC stream from a
+   * Durable Object) would otherwise see its end after the request is over, when the runtime
+   * no longer runs its code: the count and the lease would never be given back.
+   */
+  waitUntil: (p: Promise<unknown>) => void,
 ): Response {
   const close = countStream(kind, lease)
   if (!body) {
@@ -118,6 +124,6 @@ export function countedSse(
   }
   const { readable, writable } = new IdentityTransformStream()
   // Ends with the body, or when the client goes away (which cancels the body in turn).
-  body.pipeTo(writable).then(close, close)
+  waitUntil(body.pipeTo(writable).then(close, close))
   return new Response(readable, { headers: SSE_HEADERS })
 }

@@ -1,11 +1,11 @@
 /**
  * Push notifications (A2A v1.0 §13.2): each state change of a task with webhooks becomes one
- * outbox row per webhook, serialized now, and the tenant's PushOutbox sends it (sweep.ts).
+ * outbox row per webhook, serialized now, and the tenant's scheduler sends it (sweep.ts).
  */
 import { V03PushNotificationSerializer } from '@a2a-js/sdk/compat/v0_3/server'
 import { V1PushNotificationSerializer } from '@a2a-js/sdk/server'
 import { toSdkTask, toStreamResponse } from '../a2a/convert'
-import type { Env } from '../env'
+import { schedulerOf } from '../lib/live-objects'
 import { log } from '../lib/log'
 import type { TaskEvent } from '../tasks/events'
 import type { Scope } from '../tasks/scope'
@@ -41,9 +41,6 @@ export async function signature(token: string, timestamp: number, body: string):
   return `t=${timestamp},v1=${hex(mac)}`
 }
 
-export const outboxOf = (env: Env, tenantId: string) =>
-  env.PUSH_OUTBOX.get(env.PUSH_OUTBOX.idFromName(tenantId))
-
 /**
  * Queues every state change in `events` for each webhook of the task and wakes the outbox.
  * Awaited by the caller: once this returns, the deliveries survive the isolate. Each carries
@@ -76,5 +73,5 @@ async function enqueue(scope: Scope, task: TaskRow, events: TaskEvent[]) {
   }
   if (rows.length === 0) return
   await enqueueDeliveries(scope, rows)
-  await outboxOf(scope.env, scope.tenantId).schedule(scope.tenantId, Date.now())
+  await schedulerOf(scope.env, scope.tenantId).wake('push')
 }

@@ -1,5 +1,5 @@
 /**
- * Sends the tenant's due push deliveries (PushOutbox's alarm): each signed at the moment it
+ * Sends the tenant's due push deliveries (a duty of the tenant's scheduler): each signed at the moment it
  * is sent, each try recorded, failures retried with exponential backoff until the event is
  * PUSH_RETRY_HOURS old. A config's deliveries go out in seq order, one at a time.
  */

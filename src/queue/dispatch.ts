@@ -1,4 +1,5 @@
-import type { Env } from '../env'
+import { configOf, type Env } from '../env'
+import { schedulerOf, workerHubOf } from '../lib/live-objects'
 import { log } from '../lib/log'
 import type { TaskRow } from '../tasks/store'
 
@@ -35,16 +36,13 @@ export function taskAvailable(t: TaskRow): TaskAvailable {
   }
 }
 
-export const hubOf = (env: Env, tenantId: string) =>
-  env.WORKER_HUB.get(env.WORKER_HUB.idFromName(tenantId))
-
 /**
  * Pushes a pending task to the tenant's connected, eligible workers (polling finds it too).
  * Returns how many were told.
  */
 export async function dispatch(env: Env, tenantId: string, task: TaskRow): Promise<number> {
   try {
-    return await hubOf(env, tenantId).notify(tenantId, taskAvailable(task))
+    return await workerHubOf(env, tenantId).notify(taskAvailable(task))
   } catch (err) {
     log.warn('task dispatch failed', { task_id: task.id, error: err as Error })
     return 0
@@ -55,17 +53,18 @@ export async function dispatch(env: Env, tenantId: string, task: TaskRow): Promi
 const watched = new Map<string, number>()
 const WATCH_MEMO_MS = 60_000
 
-/** A claim started a lease: make sure the tenant's reaper is running (once a minute per isolate). */
-/** A cron job's next slot: the tenant's alarm fires by then. */
-export async function wakeAt(env: Env, tenantId: string, at: Date | null): Promise<void> {
-  if (at) await hubOf(env, tenantId).watch(tenantId, at.getTime())
+/** A cron job changed: the tenant's scheduler reads the jobs now and sleeps until the next slot. */
+export async function cronChanged(env: Env, tenantId: string): Promise<void> {
+  await schedulerOf(env, tenantId).wake('cron')
 }
 
+/** A claim started a lease: make sure the tenant's reaper is running (once a minute per isolate). */
 export async function watchLeases(env: Env, tenantId: string): Promise<void> {
   const seen = watched.get(tenantId)
   if (seen !== undefined && Date.now() - seen < WATCH_MEMO_MS) return
   try {
-    await hubOf(env, tenantId).watch(tenantId)
+    const interval = configOf(env).REAPER_INTERVAL_SECONDS * 1000
+    await schedulerOf(env, tenantId).wake('leases', Date.now() + interval)
     watched.set(tenantId, Date.now())
   } catch (err) {
     log.warn('reaper scheduling failed', { error: err as Error })
@@ -81,7 +80,7 @@ export async function tellWorker(
   data: unknown,
 ) {
   try {
-    await hubOf(env, tenantId).tell(tenantId, workerId, event, data)
+    await workerHubOf(env, tenantId).tell(workerId, event, data)
   } catch (err) {
     log.warn('telling a worker failed', { worker_id: workerId, event, error: err as Error })
   }

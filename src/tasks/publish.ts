@@ -1,19 +1,12 @@
 import type { Env } from '../env'
+import { taskStreamOf, workerHubOf } from '../lib/live-objects'
 import { log } from '../lib/log'
 import { enqueuePush } from '../push/deliver'
-import { hubOf } from '../queue/dispatch'
 import { workspaceEvents } from '../queue/workspace-events'
 import type { TaskEvent } from './events'
 import type { Scope } from './scope'
 import type { TaskRow } from './store'
 import type { StreamView } from './stream-views'
-
-/**
- * The task's live object, named by tenant and task: task ids are unique only within a
- * tenant, so two tenants' tasks of one id never share an object.
- */
-const streamOf = (env: Env, tenantId: string, taskId: string) =>
-  env.TASK_STREAM.get(env.TASK_STREAM.idFromName(`${tenantId}/${taskId}`))
 
 /**
  * Hands committed events to the task's TaskStream for live fan-out. A failure loses nothing
@@ -28,7 +21,7 @@ export async function publishEvents(
 ) {
   if (events.length === 0) return
   try {
-    await streamOf(env, tenantId, taskId).publish(tenantId, taskId, events)
+    await taskStreamOf(env, tenantId, taskId).publish(events)
   } catch (err) {
     log.warn('task stream publish failed', { task_id: taskId, error: err as Error })
   }
@@ -63,7 +56,7 @@ async function publishToWorkspace(scope: Scope, task: TaskRow, events: TaskEvent
   const shown = workspaceEvents(task, events)
   if (shown.length === 0 || !task.workspaceId) return
   try {
-    await hubOf(scope.env, scope.tenantId).workspaceEvents(scope.tenantId, task.workspaceId, shown)
+    await workerHubOf(scope.env, scope.tenantId).workspaceEvents(task.workspaceId, shown)
   } catch (err) {
     log.warn('workspace event publish failed', { task_id: task.id, error: err as Error })
   }
@@ -80,14 +73,7 @@ export async function openTaskStream(
   afterSeq: number,
   view: StreamView,
 ): Promise<ReadableStream<Uint8Array>> {
-  const url = new URL('https://task-stream/subscribe')
-  url.searchParams.set('tenant', tenantId)
-  url.searchParams.set('task', taskId)
-  url.searchParams.set('after', String(afterSeq))
-  url.searchParams.set('view', view)
-  const res = await streamOf(env, tenantId, taskId).fetch(url.toString())
-  if (!res.ok || !res.body) throw new Error(`task stream answered ${res.status}`)
-  return res.body
+  return taskStreamOf(env, tenantId, taskId).subscribe(afterSeq, view)
 }
 
 /**

@@ -1,0 +1,120 @@
+import { fireDueJobs } from '../src/cron/fire'
+import { purgeExpired } from '../src/hygiene/retention'
+import { log } from '../src/lib/log'
+import { sweepOutbox } from '../src/push/sweep'
+import { dispatch } from '../src/queue/dispatch'
+import { reap } from '../src/queue/reaper'
+import type { Scope } from '../src/tasks/scope'
+import { TenantObject } from './tenant-object'
+
+/**
+ * What a tenant's scheduler does on time. Each returns when it is due next (epoch ms), or
+ * null when only a new call to `wake` makes it due again.
+ */
+const DUTIES = {
+  /** The lease reaper: expired leases back to the queue, passed deadlines failed. */
+  async leases(scope: Scope, now: number) {
+    const { requeued, failed } = await reap(scope)
+    for (const task of requeued) await dispatch(scope.env, scope.tenantId, task)
+    if (requeued.length || failed.length)
+      log.info('reaper', {
+        tenant_id: scope.tenantId,
+        requeued: requeued.length,
+        failed: failed.length,
+      })
+    return now + scope.config.REAPER_INTERVAL_SECONDS * 1000
+  },
+  /**
+   * Cron jobs whose slot has come. While any is enabled the jobs are read again at least
+   * every reaper interval, so a change that reached the rows but not this object (its wake
+   * failed) costs only that long.
+   */
+  async cron(scope: Scope, now: number) {
+    const next = await fireDueJobs(scope)
+    if (next === null) return null
+    return Math.min(next.getTime(), now + scope.config.REAPER_INTERVAL_SECONDS * 1000)
+  },
+  /** Push deliveries due (first tries and retries). */
+  async push(scope: Scope) {
+    return sweepOutbox(scope)
+  },
+  /** Task output and events of finished tasks past retention, once an hour. */
+  async retention(scope: Scope, now: number) {
+    const purged = await purgeExpired(scope)
+    if (purged.output || purged.events || purged.pushes)
+      log.info('retention', { tenant_id: scope.tenantId, ...purged })
+    return now + HOUR_MS
+  },
+} satisfies Record<string, (scope: Scope, now: number) => Promise<number | null>>
+
+export type Duty = keyof typeof DUTIES
+
+const HOUR_MS = 3600_000
+/** A duty that failed (the database away) is tried again after this long. */
+const FAILED_RETRY_MS = 30_000
+const key = (duty: Duty) => `due:${duty}`
+
+/**
+ * One per tenant: the one owner of its alarm. Each duty keeps its next due time in storage;
+ * the alarm runs the duties that are due and sleeps until the earliest next one. Storage and
+ * the alarm are durable, so a retry or a cron slot survives restarts and deploys; the rows in
+ * Postgres are the truth, so a lost alarm costs only time, until the next `wake`.
+ */
+export class TenantScheduler extends TenantObject {
+  protected override readonly kind = 'scheduler'
+
+  /** Makes `duty` due by `at` (epoch ms; now when omitted). Never postpones it. */
+  async wake(duty: Duty, at = Date.now()): Promise<void> {
+    await this.bringForward(duty, at)
+    // Retention comes with any other work: a tenant nobody uses needs none.
+    if ((await this.ctx.storage.get(key('retention'))) === undefined) {
+      await this.bringForward('retention', Date.now())
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    if (!this.hasTenant) return
+    const scope = this.scope()
+    for (const duty of Object.keys(DUTIES) as Duty[]) {
+      const due = await this.ctx.storage.get<number>(key(duty))
+      const now = Date.now()
+      if (due === undefined || due > now) continue
+      // Until it has run, the duty stays due a little later: if this run dies with the
+      // isolate, it comes again. A `wake` while it runs moves that mark, and is kept below.
+      const mark = now + FAILED_RETRY_MS
+      await this.ctx.storage.put(key(duty), mark)
+      let next: number | null
+      try {
+        next = await DUTIES[duty](scope, now)
+      } catch (err) {
+        log.error(`scheduler duty ${duty} failed`, {
+          tenant_id: this.tenantId,
+          error: err as Error,
+        })
+        next = mark
+      }
+      const woken = await this.ctx.storage.get<number>(key(duty))
+      const wanted = woken !== mark && woken !== undefined ? Math.min(woken, next ?? woken) : next
+      if (wanted === null) await this.ctx.storage.delete(key(duty))
+      else await this.ctx.storage.put(key(duty), wanted)
+    }
+    await this.setAlarm()
+  }
+
+  /** Sets `duty`'s due time to `at` unless it is already due sooner. */
+  private async bringForward(duty: Duty, at: number) {
+    const current = await this.ctx.storage.get<number>(key(duty))
+    if (current === undefined || at < current) await this.ctx.storage.put(key(duty), at)
+    await this.setAlarm()
+  }
+
+  /** The alarm at the earliest due time, never later than it is already set. */
+  private async setAlarm() {
+    const dues = await this.ctx.storage.get<number>((Object.keys(DUTIES) as Duty[]).map(key))
+    const earliest = Math.min(...dues.values())
+    if (!Number.isFinite(earliest)) return
+    const wanted = Math.max(Date.now(), earliest)
+    const current = await this.ctx.storage.getAlarm()
+    if (current === null || wanted < current) await this.ctx.storage.setAlarm(wanted)
+  }
+}
