@@ -1,5 +1,5 @@
-import type { EventHandler } from '../agent-worker/src/agent/api'
-import { topicFor } from '../agent-worker/src/agent/api'
+import type { EventHandler } from '@codetether/agent-kit'
+import { topicFor } from '@codetether/agent-kit'
 import { edgeContext } from '../src/agents/edge-context'
 import { edgeAgents } from '../src/agents/registry'
 import { ackMessages, type MessageView } from '../src/bus/messages'

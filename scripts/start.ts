@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { buildAgentWorker } from './stack/agent-worker'
 import { startStack } from './stack/index'
 import { acquireLock, recordUrl } from './stack/lock'
 import { isPortFree } from './stack/ports'
@@ -35,6 +36,9 @@ async function main() {
     lock.release()
     throw new Error(`Port ${port} is in use: set PORT to another port`)
   }
+  // The Worker bundles packages/agent-kit as built, and `codetether` runs as built: both
+  // from the sources as they are now.
+  buildAgentWorker()
   log(`starting Postgres, Redis and the Worker (state in ${stateDir})`)
   const stack = await startStack({ stateDir, port, ephemeral: false, log, vars: optionalVars() })
   recordUrl(join(stateDir, 'stack.lock'), stack.info.url)

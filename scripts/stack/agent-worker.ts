@@ -2,11 +2,17 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { ROOT } from './wrangler'
 
-/** Builds agent-worker/dist from its sources (tests and benchmarks run the CLI as built). */
+const tsc = (project: string) =>
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  })
+
+/**
+ * Builds the workspace packages from their sources: packages/agent-kit (the edge app bundles
+ * it as built) and agent-worker/dist (tests and benchmarks run the CLI as built).
+ */
 export function buildAgentWorker() {
-  execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'agent-worker'],
-    { cwd: ROOT, stdio: 'inherit' },
-  )
+  tsc('packages/agent-kit')
+  tsc('agent-worker')
 }

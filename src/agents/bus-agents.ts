@@ -3,7 +3,7 @@
  * found by name or by a skill they registered, asked with a direct message, their reply the
  * task's answer.
  */
-import { bodyText } from '../../agent-worker/src/agent/wire'
+import { bodyText } from '@codetether/agent-kit/wire'
 import { listAgents } from '../bus/registry'
 import { askAgent } from '../bus/service'
 import type { Scope } from '../tasks/scope'

@@ -1,6 +1,7 @@
 /** The tools of configured MCP servers as AI SDK tools, for the Coordinator's model. */
+
+import { mcpAccess } from '@codetether/agent-kit/mcp'
 import { jsonSchema, type ToolSet, tool } from 'ai'
-import { mcpAccess } from '../../agent-worker/src/agent/mcp-access'
 import { log } from '../lib/log'
 import {
   type GuardConfig,

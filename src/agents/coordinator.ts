@@ -3,10 +3,11 @@
  * keys from the Worker's secrets) whose tools are the tenant's agents (built-in, registered,
  * remote) and the tools of the MCP servers in MCP_SERVER_URLS.
  */
+
+import { languageModel } from '@codetether/agent-kit/providers'
+import { tokensOf } from '@codetether/agent-kit/usage'
 import { generateText, stepCountIs, type ToolSet, tool } from 'ai'
 import { z } from 'zod'
-import { languageModel } from '../../agent-worker/src/executors/providers'
-import { tokensOf } from '../../agent-worker/src/executors/usage'
 import type { Principal } from '../auth/principal'
 import type { Env } from '../env'
 import { log } from '../lib/log'

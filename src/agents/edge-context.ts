@@ -2,13 +2,8 @@
  * The agent API's context for an agent running in the edge app: other agents and events
  * through the agent bus, MCP tools from MCP_SERVER_URLS, the tenant's database as `platform`.
  */
-import {
-  type AgentContext,
-  type IncomingMessage,
-  runAgent,
-  topicFor,
-} from '../../agent-worker/src/agent/api'
-import { mcpAccess } from '../../agent-worker/src/agent/mcp-access'
+import { type AgentContext, type IncomingMessage, runAgent, topicFor } from '@codetether/agent-kit'
+import { mcpAccess } from '@codetether/agent-kit/mcp'
 import { listAgents } from '../bus/registry'
 import { callRemote } from '../bus/remote'
 import { askAgent, publishEvent, sendMessage, subscribeAgent } from '../bus/service'

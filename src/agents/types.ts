@@ -1,9 +1,9 @@
 /**
- * Agents in the edge app are written on the public agent API (agent-worker/src/agent/api.ts),
+ * Agents in the edge app are written on the public agent API (packages/agent-kit/src/api.ts),
  * the same one remote agents use; the edge gives them its database and configuration as
  * `ctx.platform`.
  */
-import type { AgentContext, AgentDefinition, Answer } from '../../agent-worker/src/agent/api'
+import type { AgentContext, AgentDefinition, Answer } from '@codetether/agent-kit'
 import type { Principal } from '../auth/principal'
 import type { listAgents } from '../bus/registry'
 import type { callRemote } from '../bus/remote'
@@ -18,7 +18,7 @@ export {
   fail as failed,
   keywordHits,
   skillsOf,
-} from '../../agent-worker/src/agent/api'
+} from '@codetether/agent-kit'
 
 /**
  * The agent bus as a built-in agent reaches it. Given to the agent with its context

@@ -2,7 +2,7 @@
  * Agents of the edge app on the bus: a message to one (or an event on `message.to.<name>`) is
  * answered with a direct reply to its sender, and an `agent.<name>.completed|failed` event.
  */
-import { bodyText } from '../../agent-worker/src/agent/wire'
+import { bodyText } from '@codetether/agent-kit/wire'
 import { runEdgeAgent } from '../agents/edge-context'
 import { edgeAgentNamed } from '../agents/registry'
 import type { Scope } from '../tasks/scope'

@@ -3,7 +3,7 @@
  * remote agents), requests that wait for the reply, events, subscriptions.
  */
 
-import { bodyText } from '../../agent-worker/src/agent/wire'
+import { bodyText } from '@codetether/agent-kit/wire'
 import { edgeAgentNamed } from '../agents/registry'
 import type { Principal } from '../auth/principal'
 import { badRequest, notFound } from '../lib/errors'

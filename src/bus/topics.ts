@@ -24,4 +24,4 @@ export function patternProblem(pattern: string): string | undefined {
   return undefined
 }
 
-export { topicMatches } from '../../agent-worker/src/agent/wire'
+export { topicMatches } from '@codetether/agent-kit/wire'

@@ -1,8 +1,8 @@
 /** Loads a user's agent file: TypeScript through tsx, JavaScript as it is. */
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import type { AgentDefinition } from '@codetether/agent-kit'
 import { ConfigError } from '../config.js'
-import type { AgentDefinition } from './api.js'
 
 export async function loadAgent(file: string): Promise<AgentDefinition> {
   const path = resolve(file)

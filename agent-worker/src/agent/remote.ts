@@ -5,9 +5,7 @@
  * to the handlers its setup subscribed; both are acknowledged only after, so a process killed
  * mid-way gets them again on restart (duplicates are dropped by id).
  */
-import { EventSourceParserStream } from 'eventsource-parser/stream'
-import { backoff, type Server, sleep } from '../http.js'
-import { log } from '../log.js'
+
 import {
   type AgentContext,
   type AgentDefinition,
@@ -15,9 +13,12 @@ import {
   runAgent,
   skillsOf,
   topicFor,
-} from './api.js'
-import { mcpAccess } from './mcp-access.js'
-import { bodyText, topicMatches } from './wire.js'
+} from '@codetether/agent-kit'
+import { mcpAccess } from '@codetether/agent-kit/mcp'
+import { bodyText, topicMatches } from '@codetether/agent-kit/wire'
+import { EventSourceParserStream } from 'eventsource-parser/stream'
+import { backoff, type Server, sleep } from '../http.js'
+import { log } from '../log.js'
 
 interface BusMessage {
   id: string

@@ -1,8 +1,8 @@
+import { hasProvider } from '@codetether/agent-kit/provider-table'
 import type { Sandbox } from './bwrap.js'
 import { codingCliExecutors, isInstalled } from './coding-cli.js'
 import { commandExecutor } from './command.js'
 import { llmExecutor } from './llm.js'
-import { hasProvider } from './provider-table.js'
 import type { Executor, TaskSpec } from './types.js'
 import { cloneRepoJob, registerCodebaseJob, type WorkspaceHost } from './workspace-jobs.js'
 

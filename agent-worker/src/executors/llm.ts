@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { tokensOf } from '@codetether/agent-kit/usage'
 import type { LanguageModel, ModelMessage } from 'ai'
 import { PRIVATE, privateDir } from '../private-fs.js'
 import { recordTurn } from '../sessions/llm-store.js'
 import { NeedsApproval } from './approval.js'
 import type { ExecContext, ExecResult, Executor } from './types.js'
-import { tokensOf } from './usage.js'
 
 const MAX_STEPS = 50
 
@@ -33,7 +33,11 @@ export function llmExecutor(opts: {
         { hasToolCall, stepCountIs, streamText },
         { languageModel, ModelUnavailable },
         { codebaseTools },
-      ] = await Promise.all([import('ai'), import('./providers.js'), import('./tools.js')])
+      ] = await Promise.all([
+        import('ai'),
+        import('@codetether/agent-kit/providers'),
+        import('./tools.js'),
+      ])
       let model: LanguageModel
       try {
         model = languageModel(ref, opts.env)

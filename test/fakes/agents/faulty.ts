@@ -1,5 +1,5 @@
 /** A test agent that fails on purpose: "throw" throws, "hang" never answers. */
-import { defineAgent } from '../../../agent-worker/src/agent/api'
+import { defineAgent } from '@codetether/agent-kit'
 
 export default defineAgent({
   name: 'faulty',

@@ -1,5 +1,5 @@
 /** A test agent: hears the Shopper's `priced` events and tells `tester:<run>` about each. */
-import { defineAgent } from '../../../agent-worker/src/agent/api'
+import { defineAgent } from '@codetether/agent-kit'
 
 const tester = process.env.TESTER ?? 'tester:1'
 
