@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import pg from 'pg'
-import { buildAgentWorker } from '../scripts/stack/agent-worker'
+import { buildPackages } from '../scripts/stack/build'
 import { startTempStack } from '../scripts/stack/index'
 import { freePort } from '../scripts/stack/ports'
 import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
@@ -36,7 +36,7 @@ const WARMUP = quick ? 50 : 200
 const log = (msg: string) => console.error(`[bench] ${msg}`)
 
 async function main() {
-  buildAgentWorker()
+  buildPackages()
   const { stack, dir, dispose } = await startTempStack('bench', log)
   const cleanups: (() => unknown)[] = [dispose]
   try {

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type ChaosReport, runChaos } from './chaos/run'
 import { MUST_BE_ZERO } from './chaos/verify'
-import { buildAgentWorker } from './stack/agent-worker'
+import { buildPackages } from './stack/build'
 import { startTempStack } from './stack/index'
 import { ROOT } from './stack/wrangler'
 
@@ -48,7 +48,7 @@ export function printReport(r: ChaosReport): void {
 
 async function main(): Promise<number> {
   const tasks = flag('tasks', 1000)
-  buildAgentWorker()
+  buildPackages()
   const { stack, dir, dispose } = await startTempStack('chaos', log)
   process.once('SIGINT', () => void dispose().then(() => process.exit(130)))
   let failed = false

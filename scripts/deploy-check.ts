@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { buildUi } from './build-ui'
+import { buildAgentKit } from './stack/build'
 import { ROOT } from './stack/wrangler'
 
 const BUDGET_GZIP_BYTES = 1024 * 1024
 
-// wrangler deploy uploads dist/ui as the static assets: it must exist and be current.
+// The Worker bundles packages/agent-kit as built, and wrangler deploy uploads dist/ui as the
+// static assets: both must exist and be current.
+buildAgentKit()
 await buildUi()
 const outdir = mkdtempSync(join(tmpdir(), 'codetether-bundle-'))
 try {

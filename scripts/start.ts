@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildAgentWorker } from './stack/agent-worker'
+import { buildPackages } from './stack/build'
 import { startStack } from './stack/index'
 import { acquireLock, recordUrl } from './stack/lock'
 import { isPortFree } from './stack/ports'
@@ -38,7 +38,7 @@ async function main() {
   }
   // The Worker bundles packages/agent-kit as built, and `codetether` runs as built: both
   // from the sources as they are now.
-  buildAgentWorker()
+  buildPackages()
   log(`starting Postgres, Redis and the Worker (state in ${stateDir})`)
   const stack = await startStack({ stateDir, port, ephemeral: false, log, vars: optionalVars() })
   recordUrl(join(stateDir, 'stack.lock'), stack.info.url)

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildAgentWorker } from './stack/agent-worker'
+import { buildPackages } from './stack/build'
 import { startTempStack } from './stack/index'
 import { BWRAP_PACKAGE, ensurePackages } from './stack/packages'
 import { logTail } from './stack/proc'
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
         .map((f) => join('test', f))
   const started = Date.now()
   // The worker suites run the agent worker's CLI as built: build it from the sources first.
-  buildAgentWorker()
+  buildPackages()
   // Its sandbox: the attack suites run commands inside bubblewrap (`npm start` does not need it).
   ensurePackages([BWRAP_PACKAGE], log)
   const { stack, dir, dispose } = await startTempStack('test', log)

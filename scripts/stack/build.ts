@@ -8,11 +8,13 @@ const tsc = (project: string) =>
     stdio: 'inherit',
   })
 
-/**
- * Builds the workspace packages from their sources: packages/agent-kit (the edge app bundles
- * it as built) and agent-worker/dist (tests and benchmarks run the CLI as built).
- */
-export function buildAgentWorker() {
+/** Builds packages/agent-kit from its sources: the edge app bundles it as built. */
+export function buildAgentKit() {
   tsc('packages/agent-kit')
+}
+
+/** The kit, then agent-worker/dist, which uses it (tests and benchmarks run the CLI as built). */
+export function buildPackages() {
+  buildAgentKit()
   tsc('agent-worker')
 }
