@@ -8,18 +8,11 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { LIMITS } from '../src/limits/table'
 import { api, newKey, newTenantAdmin } from './helpers'
+import { call, closeHeld, holdStream, type Json } from './limits-helpers'
 
 let admin: string
 let member: string
 let tenantId: string
-
-// biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
-type Json = any
-
-async function call(token: string, method: string, path: string, json?: unknown) {
-  const res = await api(path, { method, token, json })
-  return { status: res.status, body: (await res.json()) as Json }
-}
 
 const everyMinute = (name: string, prompt = 'tick') => ({
   name,
@@ -33,21 +26,10 @@ before(async () => {
   member = await newKey(tenantId, 'member', 'mallory')
 })
 
-const streams: AbortController[] = []
-after(() => {
-  for (const s of streams) s.abort()
-})
+after(closeHeld)
 
 /** A monitor stream held open; its status (and the refusal, when refused). */
-async function monitorStream(token: string) {
-  const abort = new AbortController()
-  const res = await api('/v1/monitor/stream', { token, signal: abort.signal })
-  if (res.status === 200) {
-    streams.push(abort)
-    return { status: 200, body: undefined as Json }
-  }
-  return { status: res.status, body: (await res.json()) as Json }
-}
+const monitorStream = (token: string) => holdStream(token, '/v1/monitor/stream')
 
 describe('attack: a member exhausting the tenant', () => {
   test('cron as an amplifier: jobs stop at cron_jobs (default 100), megabyte templates at prompt_bytes', async () => {

@@ -8,22 +8,16 @@ import assert from 'node:assert/strict'
 import { before, describe, test } from 'node:test'
 import { MAX_LINE_UNITS, splitLine } from '../agent-worker/src/worker/lines'
 import { byteLength } from '../src/limits/table'
-import { api, newTenantAdmin } from './helpers'
+import { newTenantAdmin } from './helpers'
+import type { Json } from './limits-helpers'
+import * as shared from './limits-helpers'
 
 let key: string
 let worker: string
 
-// biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
-type Json = any
-
-async function call(method: string, path: string, json?: unknown, headers = {}) {
-  const res = await api(path, { method, token: key, json, headers })
-  const text = await res.text()
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Json }
-}
-
-const setLimits = async (values: Record<string, number | null>) =>
-  assert.equal((await call('PUT', '/v1/limits', values)).status, 200)
+const call = (method: string, path: string, json?: unknown, headers = {}) =>
+  shared.call(key, method, path, json, headers)
+const setLimits = (values: Record<string, number | null>) => shared.setLimits(key, values)
 
 /** A task of this tenant, claimed by its worker: its id and the claim's attempt. */
 async function claimedTask() {
@@ -63,11 +57,8 @@ async function readAll(id: string, limit?: number) {
 /** Half of a surrogate pair without the other half (not valid Unicode; Postgres refuses it). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
-function refusedBy(r: { status: number; body: Json }, limit: string) {
-  assert.equal(r.status, 413, JSON.stringify(r.body))
-  assert.equal(r.body.error.details.limit, limit)
-  assert.match(r.body.error.message, new RegExp(limit))
-}
+const refusedBy = (r: { status: number; body: Json }, limit: string) =>
+  shared.refusedBy(r, limit, 413)
 
 before(async () => {
   ;({ key } = await newTenantAdmin())

@@ -7,63 +7,31 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { freePort } from '../scripts/stack/ports'
+import { rpcBody, v03Message, v10Message } from './a2a-helpers'
 import {
   api,
   asTenant,
   connectAsOwner,
   newKey,
   newTenantAdmin,
-  stack,
   stackVars,
   startTestWorker,
 } from './helpers'
+import {
+  call,
+  closeHeld,
+  type Held,
+  holdStream,
+  type Json,
+  refusedBy,
+  setLimits,
+} from './limits-helpers'
+import { until } from './worker-helpers'
 
-// biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
-type Json = any
-
-async function call(token: string, method: string, path: string, json?: unknown) {
-  const res = await api(path, { method, token, json })
-  const text = await res.text()
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as Json }
-}
-
-async function setLimits(token: string, values: Record<string, number | null>) {
-  const r = await call(token, 'PUT', '/v1/limits', values)
-  assert.equal(r.status, 200, JSON.stringify(r.body))
-}
-
-function refusedBy(r: { status: number; body: Json }, limit: string, status: 413 | 429) {
-  assert.equal(r.status, status, JSON.stringify(r.body))
-  assert.equal(r.body.error.details.limit, limit)
-  assert.match(r.body.error.message, new RegExp(limit))
-}
-
-const held: AbortController[] = []
-after(() => {
-  for (const a of held) a.abort()
-})
-
-interface Opened {
-  status: number
-  body: Json
-  close(): void
-}
-
-/** Opens a stream and holds it open; a refusal is read as JSON. */
-async function open(token: string, path: string, init: RequestInit = {}): Promise<Opened> {
-  const abort = new AbortController()
-  const res = await api(path, { token, signal: abort.signal, ...init })
-  const close = () => abort.abort()
-  if (res.headers.get('content-type')?.includes('text/event-stream')) {
-    held.push(abort)
-    return { status: res.status, body: undefined, close }
-  }
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : {}, close }
-}
+after(closeHeld)
 
 /** Retries `attempt` until it opens a stream (or 45 s pass): a closed one's place comes back. */
-async function opensSoon(attempt: () => Promise<Opened>): Promise<Opened> {
+async function opensSoon(attempt: () => Promise<Held>): Promise<Held> {
   const until = Date.now() + 45_000
   for (;;) {
     const r = await attempt()
@@ -72,28 +40,15 @@ async function opensSoon(attempt: () => Promise<Opened>): Promise<Opened> {
   }
 }
 
-const message = (text: string) => ({
-  message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }] },
-})
+const message = (text: string) => ({ message: v10Message({}, text) })
 const rpcStream = (version: '0.3' | '1.0') => ({
   method: 'POST',
   headers: { 'A2A-Version': version, 'Content-Type': 'application/json' },
-  body: JSON.stringify({
-    jsonrpc: '2.0',
-    id: 7,
-    method: version === '1.0' ? 'SendStreamingMessage' : 'message/stream',
-    params:
-      version === '1.0'
-        ? message('square root of 81')
-        : {
-            message: {
-              kind: 'message',
-              messageId: crypto.randomUUID(),
-              role: 'user',
-              parts: [{ kind: 'text', text: 'square root of 81' }],
-            },
-          },
-  }),
+  body: JSON.stringify(
+    version === '1.0'
+      ? rpcBody('SendStreamingMessage', message('square root of 81'), 7)
+      : rpcBody('message/stream', { message: v03Message({}, 'square root of 81') }, 7),
+  ),
 })
 
 describe('open streams', () => {
@@ -110,8 +65,8 @@ describe('open streams', () => {
   })
 
   test('the third stream of a principal is a 429 on every kind of stream; another principal opens on; a closed one frees its place', async () => {
-    const first = await open(admin, '/v1/agents/inbox:1/stream')
-    const second = await open(admin, `/v1/agent/tasks/${task}/output/stream`)
+    const first = await holdStream(admin, '/v1/agents/inbox:1/stream')
+    const second = await holdStream(admin, `/v1/agent/tasks/${task}/output/stream`)
     assert.deepEqual([first.status, second.status], [200, 200])
 
     const tasksBefore = (await call(admin, 'GET', '/v1/agent/tasks')).body.length
@@ -122,13 +77,13 @@ describe('open streams', () => {
       '/v1/worker/tasks/stream',
       '/v1/agents/inbox:1/stream',
     ]) {
-      refusedBy(await open(admin, path), 'open_streams_per_principal', 429)
+      refusedBy(await holdStream(admin, path), 'open_streams_per_principal', 429)
     }
-    const mcp = await open(admin, '/mcp', {
+    const mcp = await holdStream(admin, '/mcp', {
       headers: { Accept: 'text/event-stream', 'MCP-Protocol-Version': '2025-06-18' },
     })
     refusedBy(mcp, 'open_streams_per_principal', 429)
-    const rest = await open(admin, '/a2a/rest/message:stream', {
+    const rest = await holdStream(admin, '/a2a/rest/message:stream', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(message('square root of 81')),
@@ -137,7 +92,7 @@ describe('open streams', () => {
     assert.equal(rest.body.error.status, 'RESOURCE_EXHAUSTED')
     assert.equal(rest.body.error.details[0].metadata.limit, 'open_streams_per_principal')
     for (const version of ['0.3', '1.0'] as const) {
-      const rpc = await open(admin, '/', rpcStream(version))
+      const rpc = await holdStream(admin, '/', rpcStream(version))
       assert.equal(rpc.body.error?.code, -32029, JSON.stringify(rpc.body))
       assert.equal(rpc.body.error.data.details.limit, 'open_streams_per_principal')
       assert.equal(rpc.body.id, 7)
@@ -145,22 +100,26 @@ describe('open streams', () => {
     const tasksAfter = (await call(admin, 'GET', '/v1/agent/tasks')).body.length
     assert.equal(tasksAfter, tasksBefore, 'a refused message/stream made no task')
 
-    const others = await open(await newKey(tenantId, 'member', 'olga'), '/v1/monitor/stream')
+    const others = await holdStream(await newKey(tenantId, 'member', 'olga'), '/v1/monitor/stream')
     assert.equal(others.status, 200, 'another person of the tenant opens one')
     others.close()
     // A key the admin mints is the admin's: it does not multiply the admin's streams.
     const minted = await call(admin, 'POST', '/v1/auth/api-keys', { name: 'm', role: 'member' })
-    refusedBy(await open(minted.body.key, '/v1/monitor/stream'), 'open_streams_per_principal', 429)
+    refusedBy(
+      await holdStream(minted.body.key, '/v1/monitor/stream'),
+      'open_streams_per_principal',
+      429,
+    )
 
     // The server learns that a client left when it next writes to it: messages to the inbox
     // the closed stream listened on make it write.
     first.close()
     const again = await opensSoon(async () => {
       await call(admin, 'POST', '/v1/agents/inbox:1/messages', { text: 'anyone there?' })
-      return open(admin, '/v1/monitor/stream')
+      return holdStream(admin, '/v1/monitor/stream')
     })
     assert.equal(again.status, 200, JSON.stringify(again.body))
-    refusedBy(await open(admin, '/v1/monitor/stream'), 'open_streams_per_principal', 429)
+    refusedBy(await holdStream(admin, '/v1/monitor/stream'), 'open_streams_per_principal', 429)
     again.close()
     second.close()
   })
@@ -170,15 +129,15 @@ describe('open streams', () => {
     const member = await newKey(own.tenantId, 'member', 'mia')
     await setLimits(own.key, { open_streams_per_principal: 2, open_streams_per_tenant: 3 })
     const opened = [
-      await open(own.key, '/v1/monitor/stream'),
-      await open(own.key, '/v1/monitor/stream'),
-      await open(member, '/v1/monitor/stream'),
+      await holdStream(own.key, '/v1/monitor/stream'),
+      await holdStream(own.key, '/v1/monitor/stream'),
+      await holdStream(member, '/v1/monitor/stream'),
     ]
     assert.deepEqual(
       opened.map((r) => r.status),
       [200, 200, 200],
     )
-    refusedBy(await open(member, '/v1/monitor/stream'), 'open_streams_per_tenant', 429)
+    refusedBy(await holdStream(member, '/v1/monitor/stream'), 'open_streams_per_tenant', 429)
     for (const r of opened) r.close()
   })
 
@@ -212,16 +171,13 @@ describe('open streams with Redis away', () => {
     })
     try {
       const abort = new AbortController()
-      const res = await fetch(`${url}/v1/monitor/stream`, {
-        headers: { Authorization: `Bearer ${stack().devToken}` },
-        signal: abort.signal,
-      })
+      const res = await api(`${url}/v1/monitor/stream`, { signal: abort.signal })
       assert.equal(res.status, 200)
       assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/)
       abort.abort()
       const logged = () =>
         readFileSync(options.logFile, 'utf8').includes('open stream check failed')
-      for (let i = 0; i < 50 && !logged(); i++) await new Promise((r) => setTimeout(r, 100))
+      await until('a warning naming the failed check', async () => logged(), 5_000)
       assert.ok(logged(), 'a warning names the failed check')
     } finally {
       await worker.stop()

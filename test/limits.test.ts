@@ -10,31 +10,15 @@ import { before, describe, test } from 'node:test'
 import { LIMIT_NAMES } from '../src/limits/table'
 import { rpcBody, v03Message } from './a2a-helpers'
 import { api, newTenantAdmin } from './helpers'
+import * as shared from './limits-helpers'
+import { type Json, refusedBy } from './limits-helpers'
 
 let key: string
 
-// biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
-type Json = any
-
-async function call(method: string, path: string, json?: unknown, token = key) {
-  const res = await api(path, { method, token, json })
-  const text = await res.text()
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as Json }
-}
-
-/** The tenant's limits set to `values` (each test lowers only its own). */
-async function setLimits(values: Record<string, number | null>, token = key) {
-  const r = await call('PUT', '/v1/limits', values, token)
-  assert.equal(r.status, 200, JSON.stringify(r.body))
-  return r.body.limits as Json[]
-}
-
-/** A refusal naming `limit`, with the status its kind takes. */
-function refusedBy(r: { status: number; body: Json }, limit: string, status: 413 | 429) {
-  assert.equal(r.status, status, JSON.stringify(r.body))
-  assert.equal(r.body.error.details.limit, limit)
-  assert.match(r.body.error.message, new RegExp(limit))
-}
+const call = (method: string, path: string, json?: unknown, token = key) =>
+  shared.call(token, method, path, json)
+const setLimits = (values: Record<string, number | null>, token = key) =>
+  shared.setLimits(token, values)
 
 const task = (prompt: string, token = key) =>
   call('POST', '/v1/agent/tasks', { prompt, agent_type: 'command' }, token)
