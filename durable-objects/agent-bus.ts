@@ -14,8 +14,9 @@ import { loadSubscriptions, saveSubscription } from '../src/bus/subscriptions'
 import { topicMatches } from '../src/bus/topics'
 import { configOf } from '../src/env'
 import { log } from '../src/lib/log'
+import { SSE_KEEPALIVE, sseBytes } from '../src/lib/sse'
 import { EdgeSubscribers } from './edge-subscribers'
-import { type Channel, Fanout, sseBytes, sseComment } from './fanout'
+import { type Channel, Fanout } from './fanout'
 import { TenantObject } from './tenant-object'
 
 /** An agent's open stream (GET …/agents/{name}/stream). */
@@ -29,7 +30,7 @@ type Receiver = Channel<{ agent: string }>
  */
 export class AgentBus extends TenantObject {
   protected override readonly kind = 'agent-bus'
-  private readonly receivers = new Fanout<{ agent: string }>({ keepalive: sseComment })
+  private readonly receivers = new Fanout<{ agent: string }>({ keepalive: () => SSE_KEEPALIVE })
   private readonly waiters = new Map<string, (m: MessageView) => void>()
   private subscriptions: Map<string, Set<string>> | undefined
   private readonly edge = new EdgeSubscribers(

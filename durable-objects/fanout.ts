@@ -1,19 +1,4 @@
-import { formatSse, type SseItem } from '../src/lib/sse'
-
-/**
- * Proxies and load balancers drop a connection that stays quiet for about a minute; every
- * live stream says something this often while it is open.
- */
-export const KEEPALIVE_MS = 15_000
-
-const encoder = new TextEncoder()
-const COMMENT = encoder.encode(': keepalive\n\n')
-
-/** An SSE frame's bytes. */
-export const sseBytes = (item: SseItem): Uint8Array => encoder.encode(formatSse(item))
-
-/** An SSE comment: what a quiet SSE channel sends to stay open. */
-export const sseComment = (): Uint8Array => COMMENT
+import { KEEPALIVE_MS } from '../src/lib/sse'
 
 /** One open stream of a live object, with what the object keeps about its reader. */
 export interface Channel<M> {

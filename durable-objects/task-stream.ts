@@ -1,9 +1,10 @@
 import { databaseOf } from '../src/db/client'
 import { configOf, type Env } from '../src/env'
+import { SSE_KEEPALIVE } from '../src/lib/sse'
 import { readEvents, setWatched, type TaskEvent } from '../src/tasks/events'
 import { isTerminalEvent } from '../src/tasks/states'
 import { STREAM_VIEWS, type StreamView, viewText } from '../src/tasks/stream-views'
-import { type Channel, Fanout, sseComment } from './fanout'
+import { type Channel, Fanout } from './fanout'
 import { LiveObject } from './live-object'
 
 /** A subscriber's place: its view, and the next seq it must receive (all below were sent). */
@@ -37,7 +38,7 @@ export class TaskStream extends LiveObject<Env> {
    * the task's flag, so later changes skip this object.
    */
   private readonly subscribers = new Fanout<Place>({
-    keepalive: (sub) => (sub.meta.view === 'ndjson' ? undefined : sseComment()),
+    keepalive: (sub) => (sub.meta.view === 'ndjson' ? undefined : SSE_KEEPALIVE),
     left: () => {
       if (this.subscribers.size === 0) this.syncWatched().catch(() => {})
     },

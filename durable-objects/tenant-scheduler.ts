@@ -48,6 +48,7 @@ const DUTIES = {
 } satisfies Record<string, (scope: Scope, now: number) => Promise<number | null>>
 
 export type Duty = keyof typeof DUTIES
+const DUTY_NAMES = Object.keys(DUTIES) as Duty[]
 
 const HOUR_MS = 3600_000
 /** A duty that failed (the database away) is tried again after this long. */
@@ -65,17 +66,24 @@ export class TenantScheduler extends TenantObject {
 
   /** Makes `duty` due by `at` (epoch ms; now when omitted). Never postpones it. */
   async wake(duty: Duty, at = Date.now()): Promise<void> {
-    await this.bringForward(duty, at)
-    // Retention comes with any other work: a tenant nobody uses needs none.
-    if ((await this.ctx.storage.get(key('retention'))) === undefined) {
-      await this.bringForward('retention', Date.now())
-    }
+    const dues = await this.dues()
+    const changed: Record<string, number> = {}
+    const current = dues.get(duty)
+    if (current === undefined || at < current) changed[key(duty)] = at
+    // Retention comes with the first work; from then on it recurs hourly, as the reaper does
+    // every interval.
+    if (!dues.has('retention')) changed[key('retention')] = Date.now()
+    if (Object.keys(changed).length === 0) return
+    await this.ctx.storage.put(changed)
+    await this.setAlarm()
   }
 
   override async alarm(): Promise<void> {
     if (!this.hasTenant) return
+    // An alarm this object set as the push outbox, which kept no due times: its deliveries.
+    if ((await this.dues()).size === 0) await this.ctx.storage.put(key('push'), Date.now())
     const scope = this.scope()
-    for (const duty of Object.keys(DUTIES) as Duty[]) {
+    for (const duty of DUTY_NAMES) {
       const due = await this.ctx.storage.get<number>(key(duty))
       const now = Date.now()
       if (due === undefined || due > now) continue
@@ -101,17 +109,20 @@ export class TenantScheduler extends TenantObject {
     await this.setAlarm()
   }
 
-  /** Sets `duty`'s due time to `at` unless it is already due sooner. */
-  private async bringForward(duty: Duty, at: number) {
-    const current = await this.ctx.storage.get<number>(key(duty))
-    if (current === undefined || at < current) await this.ctx.storage.put(key(duty), at)
-    await this.setAlarm()
+  /** Each duty's due time, by duty (those with none are absent). */
+  private async dues(): Promise<Map<Duty, number>> {
+    const stored = await this.ctx.storage.get<number>(DUTY_NAMES.map(key))
+    const dues = new Map<Duty, number>()
+    for (const duty of DUTY_NAMES) {
+      const at = stored.get(key(duty))
+      if (at !== undefined) dues.set(duty, at)
+    }
+    return dues
   }
 
   /** The alarm at the earliest due time, never later than it is already set. */
   private async setAlarm() {
-    const dues = await this.ctx.storage.get<number>((Object.keys(DUTIES) as Duty[]).map(key))
-    const earliest = Math.min(...dues.values())
+    const earliest = Math.min(...(await this.dues()).values())
     if (!Number.isFinite(earliest)) return
     const wanted = Math.max(Date.now(), earliest)
     const current = await this.ctx.storage.getAlarm()

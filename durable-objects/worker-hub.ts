@@ -1,10 +1,10 @@
 import { schedulerOf } from '../src/lib/live-objects'
 import { log } from '../src/lib/log'
-import type { TaskAvailable } from '../src/queue/dispatch'
-import { taskAvailable, watchLeases } from '../src/queue/dispatch'
+import { SSE_KEEPALIVE, sseBytes } from '../src/lib/sse'
+import { type TaskAvailable, taskAvailable, watchLeases } from '../src/queue/dispatch'
 import type { WorkspaceEvent } from '../src/queue/workspace-events'
 import { listTasks } from '../src/tasks/store'
-import { type Channel, Fanout, sseBytes, sseComment } from './fanout'
+import { type Channel, Fanout } from './fanout'
 import { TenantObject } from './tenant-object'
 
 /** A connected worker's task stream, as it introduced itself. */
@@ -43,7 +43,9 @@ export class WorkerHub extends TenantObject {
   private readonly workers = new Fanout<Line>({
     keepalive: (ch) => this.frame(ch, 'heartbeat', { timestamp: new Date().toISOString() }),
   })
-  private readonly watchers = new Fanout<{ workspaceId: string }>({ keepalive: sseComment })
+  private readonly watchers = new Fanout<{ workspaceId: string }>({
+    keepalive: () => SSE_KEEPALIVE,
+  })
 
   /** A worker's task stream: `connected`, the pending tasks it may take, then live offers. */
   async feed(worker: WorkerLine): Promise<ReadableStream<Uint8Array>> {

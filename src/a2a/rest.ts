@@ -20,7 +20,7 @@ import { ApiError } from '../lib/errors'
 import type { JsonRefusal } from '../lib/json-guard'
 import { log } from '../lib/log'
 import { sseResponse } from '../lib/sse'
-import { openStream, type StreamLease } from '../limits/open-streams'
+import { holding, openStream } from '../limits/open-streams'
 import type { PlatformRequestHandler } from './handler'
 import { checkParams } from './params'
 import { a2aRequest } from './request'
@@ -101,37 +101,32 @@ async function stream(
   run: (h: PlatformRequestHandler) => AsyncGenerator<StreamResponse>,
   afterSeq?: number,
 ) {
-  let lease: StreamLease
   try {
-    lease = await openStream(scopeOf(c), c.req.raw.signal)
+    const lease = await openStream(scopeOf(c), c.req.raw.signal)
+    const { handler, abort } = handlerFor(c, afterSeq)
+    const it = run(handler)
+    async function* items() {
+      for await (const ev of it)
+        yield { data: StreamResponse.toJSON(ev), id: handler.lastYieldedSeq }
+    }
+    const gen = items()
+    // The first event decides between a stream and an error reply (the lease then goes back).
+    const first = await holding(lease, () => gen.next())
+    return sseResponse(
+      (async function* () {
+        if (!first.done) yield first.value
+        yield* gen
+      })(),
+      {
+        lease,
+        onError: (err) => ({ event: 'error', data: toRestErrorBody(err, restStatusFor(err)) }),
+        onCancel: () => abort.abort(),
+        kind: 'a2a',
+      },
+    )
   } catch (err) {
     return fail(c, err)
   }
-  const { handler, abort } = handlerFor(c, afterSeq)
-  const it = run(handler)
-  async function* items() {
-    for await (const ev of it) yield { data: StreamResponse.toJSON(ev), id: handler.lastYieldedSeq }
-  }
-  const gen = items()
-  return gen.next().then(
-    (first) =>
-      sseResponse(
-        (async function* () {
-          if (!first.done) yield first.value
-          yield* gen
-        })(),
-        {
-          lease,
-          onError: (err) => ({ event: 'error', data: toRestErrorBody(err, restStatusFor(err)) }),
-          onCancel: () => abort.abort(),
-          kind: 'a2a',
-        },
-      ),
-    (err) => {
-      lease.release()
-      return fail(c, err)
-    },
-  )
 }
 
 a2aRest.get('/extendedAgentCard', async (c) => {

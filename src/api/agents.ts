@@ -16,8 +16,8 @@ import { listSubscriptions } from '../bus/subscriptions'
 import { type AppContext, type AppEnv, principalOf } from '../context'
 import { badRequest, validationHook, zodDetails } from '../lib/errors'
 import { agentBusOf } from '../lib/live-objects'
-import { countedSse, sseResponse } from '../lib/sse'
-import { holding, openStream } from '../limits/open-streams'
+import { sseResponse } from '../lib/sse'
+import { leasedSse, openStream } from '../limits/open-streams'
 import { restTaskView } from '../tasks/rest-view'
 import { body, route } from './openapi'
 import { scopeOf } from './scope'
@@ -233,10 +233,9 @@ agentsApi.openapi(
 agentsApi.get('/:name/stream', async (c) => {
   const scope = scopeOf(c)
   const name = c.req.param('name')
-  const lease = await openStream(scope, c.req.raw.signal)
-  const body = await holding(lease, () => agentBusOf(c.env, scope.tenantId).listen(name))
-  // Piped natively (no JavaScript per chunk), so that the stream's end gives its lease back.
-  return countedSse(body, 'agent_inbox', lease, scope.waitUntil)
+  return leasedSse(scope, c.req.raw.signal, 'agent_inbox', () =>
+    agentBusOf(c.env, scope.tenantId).listen(name),
+  )
 })
 
 const Pattern = z.object({ pattern: z.string().min(1).max(300) })

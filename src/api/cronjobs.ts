@@ -13,7 +13,6 @@ import {
 } from '../cron/jobs'
 import { InvalidSchedule, upcoming } from '../cron/schedule'
 import { badRequest, validationHook } from '../lib/errors'
-import { cronChanged } from '../queue/dispatch'
 import { restStatus } from '../tasks/states'
 import { body, route } from './openapi'
 import { scopeOf } from './scope'
@@ -106,7 +105,6 @@ cronApi.openapi(route('post', '/', body(Create)), async (c) => {
   const scope = scopeOf(c)
   const b = c.req.valid('json')
   const job = await checked(() => createJob(scope, inputOf(b) as CronJobInput))
-  await cronChanged(c.env, scope.tenantId)
   return c.json(cronView(job), 200)
 })
 
@@ -157,7 +155,6 @@ cronApi.openapi(route('put', '/{id}', { params: Id, ...body(Update) }), async (c
   const scope = scopeOf(c)
   const change = inputOf(c.req.valid('json'))
   const job = await checked(() => updateJob(scope, c.req.valid('param').id, change))
-  await cronChanged(c.env, scope.tenantId)
   return c.json(cronView(job), 200)
 })
 
@@ -172,7 +169,6 @@ cronApi.openapi(route('post', '/{id}/toggle', { params: Id }), async (c) => {
   const { id } = c.req.valid('param')
   const job = await getJob(scope.db, scope.tenantId, id)
   const toggled = await updateJob(scope, id, { enabled: !job.enabled })
-  await cronChanged(c.env, scope.tenantId)
   return c.json(cronView(toggled), 200)
 })
 

@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../context'
 import { notFound, validationHook } from '../lib/errors'
-import { countedSse, sseResponse } from '../lib/sse'
-import { BRIEF_STREAM, holding, openStream } from '../limits/open-streams'
+import { sseResponse } from '../lib/sse'
+import { BRIEF_STREAM, leasedSse } from '../limits/open-streams'
 import { appendOutput } from '../queue/lease'
 import { readEvents, type TaskEvent } from '../tasks/events'
 import { openTaskStream } from '../tasks/publish'
@@ -142,9 +142,7 @@ taskOutputApi.get('/:id/output/stream', async (c) => {
     }
     return sseResponse(done(), { lease: BRIEF_STREAM, kind: 'task_output' })
   }
-  const lease = await openStream(scope, c.req.raw.signal)
-  const body = await holding(lease, () =>
+  return leasedSse(scope, c.req.raw.signal, 'task_output', () =>
     openTaskStream(c.env, scope.tenantId, id, after, 'output-sse'),
   )
-  return countedSse(body, 'task_output', lease, scope.waitUntil)
 })

@@ -4,8 +4,7 @@ import { tokenWorker } from '../auth/worker-identity'
 import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
 import { conflict, notFound, validationHook } from '../lib/errors'
 import { workerHubOf } from '../lib/live-objects'
-import { countedSse } from '../lib/sse'
-import { holding, openStream } from '../limits/open-streams'
+import { leasedSse } from '../limits/open-streams'
 import { openApprovals, takeApproval } from '../queue/approvals'
 import { claimTask, letGo, releaseTask } from '../queue/lease'
 import { restTaskView } from '../tasks/rest-view'
@@ -175,7 +174,7 @@ async function routable(c: AppContext, workerId: string, named: string[]): Promi
 
 /**
  * The worker's task stream: `connected`, pending work replayed, `task_available` pushed as
- * tasks arrive, `heartbeat` every 25 s. Identity and routing from upstream's headers
+ * tasks arrive, `heartbeat` every 15 s. Identity and routing from upstream's headers
  * (X-Agent-Name, X-Worker-ID, X-Codebases or X-Workspaces, X-Capabilities) or query; ours
  * add X-Agents, the coding CLIs the worker has.
  */
@@ -198,9 +197,9 @@ workerChannel.get('/stream', async (c) => {
     agents: list('X-Agents', 'agents'),
     after: Number(c.req.header('Last-Event-ID')) || 0,
   }
-  const lease = await openStream(scopeOf(c), c.req.raw.signal)
-  const body = await holding(lease, () => workerHubOf(c.env, principal.tenantId).feed(line))
-  return countedSse(body, 'worker_tasks', lease, scopeOf(c).waitUntil)
+  return leasedSse(scopeOf(c), c.req.raw.signal, 'worker_tasks', () =>
+    workerHubOf(c.env, principal.tenantId).feed(line),
+  )
 })
 
 /** Upstream's PUT /v1/worker/codebases (served at /v1/worker/codebases by v1.ts). */

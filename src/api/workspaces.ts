@@ -3,8 +3,7 @@ import { tokenWorker } from '../auth/worker-identity'
 import { type AppEnv, dbOf, principalOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { workerHubOf } from '../lib/live-objects'
-import { countedSse } from '../lib/sse'
-import { holding, openStream } from '../limits/open-streams'
+import { leasedSse } from '../limits/open-streams'
 import { createQueuedTask } from '../queue/tasks'
 import { addWorkspace } from '../queue/workspace-tasks'
 import {
@@ -194,9 +193,9 @@ workspacesApi.get('/:id/events', async (c) => {
   const id = c.req.param('id') ?? ''
   const tenantId = principalOf(c).tenantId
   if (id !== 'global') await getWorkspace(dbOf(c), tenantId, id) // 404 when unknown
-  const lease = await openStream(scopeOf(c), c.req.raw.signal)
-  const body = await holding(lease, () => workerHubOf(c.env, tenantId).watchWorkspace(id))
-  return countedSse(body, 'workspace_events', lease, scopeOf(c).waitUntil)
+  return leasedSse(scopeOf(c), c.req.raw.signal, 'workspace_events', () =>
+    workerHubOf(c.env, tenantId).watchWorkspace(id),
+  )
 })
 
 const WatchStatus = z.record(z.string(), z.unknown()).openapi('WatchStatus')

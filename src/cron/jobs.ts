@@ -3,6 +3,7 @@ import type { Database } from '../db/client'
 import { cronJobs, cronRuns, tasks } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import { notFound } from '../lib/errors'
+import { schedulerOf } from '../lib/live-objects'
 import { insertWithin } from '../limits/count'
 import { limitsOf } from '../limits/settings'
 import { assertSize, type Limits } from '../limits/table'
@@ -58,8 +59,12 @@ export async function createJob(scope: Scope, input: CronJobInput) {
         })
         .returning(),
   )
+  await jobsChanged(scope)
   return rows[0] as CronJob
 }
+
+/** The tenant's scheduler reads the jobs now and sleeps until the next slot. */
+const jobsChanged = (scope: Scope) => schedulerOf(scope.env, scope.tenantId).wake('cron')
 
 export async function getJob(db: Database, tenantId: string, id: string): Promise<CronJob> {
   const [row] = await withTenant(db, tenantId, (tx) =>
@@ -101,6 +106,7 @@ export async function updateJob(
       .returning(),
   )
   if (!row) throw notFound(`Cron job ${id}`)
+  await jobsChanged(scope)
   return row
 }
 

@@ -60,7 +60,7 @@ export function checkDurableObjects(env: Env): Promise<CheckResult> {
   return probe(async () => {
     const namespaces = [env.TASK_STREAM, env.AGENT_BUS, env.WORKER_HUB, env.SCHEDULER]
     const kinds = await Promise.all(
-      namespaces.map(async (ns) => (await ns.get(ns.idFromName('health')).ping()).kind),
+      namespaces.map(async (ns) => (await ns.getByName('health').ping()).kind),
     )
     return { objects: kinds }
   })

@@ -25,8 +25,15 @@ export const SSE_HEADERS = {
   'X-Accel-Buffering': 'no',
 }
 
-const KEEPALIVE_MS = 15_000
+/**
+ * Proxies and load balancers drop a connection that stays quiet for about a minute: every
+ * live stream (these and the live objects') says something this often while open.
+ */
+export const KEEPALIVE_MS = 15_000
 const encoder = new TextEncoder()
+
+/** What a quiet SSE stream says: a comment. */
+export const SSE_KEEPALIVE = encoder.encode(': keepalive\n\n')
 
 export function formatSse(item: SseItem): string {
   let out = ''
@@ -34,6 +41,9 @@ export function formatSse(item: SseItem): string {
   if (item.id !== undefined) out += `id: ${item.id}\n`
   return `${out}data: ${JSON.stringify(item.data)}\n\n`
 }
+
+/** An SSE frame's bytes. */
+export const sseBytes = (item: SseItem): Uint8Array => encoder.encode(formatSse(item))
 
 /**
  * Counts a stream as opened now; the function returned counts it closed and gives back its
@@ -72,10 +82,7 @@ export function sseResponse(
   }
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      keepalive = setInterval(
-        () => controller.enqueue(encoder.encode(': keepalive\n\n')),
-        KEEPALIVE_MS,
-      )
+      keepalive = setInterval(() => controller.enqueue(SSE_KEEPALIVE), KEEPALIVE_MS)
     },
     async pull(controller) {
       try {
@@ -85,10 +92,10 @@ export function sseResponse(
           controller.close()
           return
         }
-        controller.enqueue(encoder.encode(formatSse(next.value)))
+        controller.enqueue(sseBytes(next.value))
       } catch (err) {
         stopKeepalive()
-        if (opts.onError) controller.enqueue(encoder.encode(formatSse(opts.onError(err))))
+        if (opts.onError) controller.enqueue(sseBytes(opts.onError(err)))
         controller.close()
       }
     },

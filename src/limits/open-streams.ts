@@ -12,7 +12,7 @@
  */
 import type { Redis } from '@upstash/redis/cloudflare'
 import { log } from '../lib/log'
-import type { StreamLease } from '../lib/sse'
+import { countedSse, type StreamLease } from '../lib/sse'
 import { redisOf } from '../redis/client'
 import type { Scope } from '../tasks/scope'
 import { accountOf } from './account'
@@ -109,6 +109,21 @@ export async function openStream(
   if (clientGone.aborted) held.release()
   else clientGone.addEventListener('abort', () => held.release(), { once: true })
   return held
+}
+
+/**
+ * An SSE response whose events come from elsewhere (a live object's stream), under a lease
+ * on the open-stream limits: refused before `start` runs when a limit is spent, given back
+ * when the stream ends or `start` fails.
+ */
+export async function leasedSse(
+  scope: StreamScope,
+  clientGone: AbortSignal,
+  kind: string,
+  start: () => Promise<ReadableStream<Uint8Array>>,
+): Promise<Response> {
+  const lease = await openStream(scope, clientGone)
+  return countedSse(await holding(lease, start), kind, lease, scope.waitUntil)
 }
 
 /** What starts a stream, under its lease: the lease is given back if it fails (no stream). */

@@ -42,7 +42,7 @@ export async function signature(token: string, timestamp: number, body: string):
 }
 
 /**
- * Queues every state change in `events` for each webhook of the task and wakes the outbox.
+ * Queues every state change in `events` for each webhook of the task and wakes the tenant's scheduler.
  * Awaited by the caller: once this returns, the deliveries survive the isolate. Each carries
  * X-A2A-Event-Id (task:seq), so receivers can order and drop duplicates.
  */

@@ -53,11 +53,6 @@ export async function dispatch(env: Env, tenantId: string, task: TaskRow): Promi
 const watched = new Map<string, number>()
 const WATCH_MEMO_MS = 60_000
 
-/** A cron job changed: the tenant's scheduler reads the jobs now and sleeps until the next slot. */
-export async function cronChanged(env: Env, tenantId: string): Promise<void> {
-  await schedulerOf(env, tenantId).wake('cron')
-}
-
 /** A claim started a lease: make sure the tenant's reaper is running (once a minute per isolate). */
 export async function watchLeases(env: Env, tenantId: string): Promise<void> {
   const seen = watched.get(tenantId)
