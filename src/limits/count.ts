@@ -10,6 +10,37 @@ import { type TenantDb, withTenant } from '../db/tenant'
 import { sqlState } from '../lib/db-error'
 import { type LimitName, overLimit } from './table'
 
+type Statement = PromiseLike<unknown>
+
+/**
+ * `statements` in one transaction behind the tenant's lock on `limit`: their results, or the
+ * limit's 429 when app.assert_within refuses.
+ */
+async function lockedBatch(
+  db: Database,
+  tenantId: string,
+  limit: { name: LimitName; max: number },
+  statements: (tx: TenantDb) => Statement[],
+): Promise<unknown[]> {
+  const key = `${tenantId}:${limit.name}`
+  try {
+    const results = await withTenant(db, tenantId, (tx) =>
+      tx.batch([
+        tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`),
+        // biome-ignore lint/suspicious/noExplicitAny: drizzle's batch item type is internal
+        ...(statements(tx) as any[]),
+      ]),
+    )
+    return (results as unknown[]).slice(1)
+  } catch (err) {
+    if (sqlState(err) === 'CT429') throw overLimit(limit.name, limit.max)
+    throw err
+  }
+}
+
+const assertWithin = (name: LimitName, count: SQL, max: number) =>
+  sql`select app.assert_within(${name}, ${count}, ${max}::int)`
+
 /**
  * Runs `insert` (a drizzle insert … returning) with `name`'s bound of `max` rows in `table`;
  * answers its rows, or throws the limit's 429.
@@ -20,23 +51,12 @@ export async function insertWithin<T>(
   limit: { name: LimitName; max: number; table: PgTable },
   insert: (tx: TenantDb) => PromiseLike<T> & { toSQL(): unknown },
 ): Promise<T> {
-  const key = `${tenantId}:${limit.name}`
-  try {
-    const [, rows] = await withTenant(db, tenantId, (tx) =>
-      tx.batch([
-        tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`),
-        // biome-ignore lint/suspicious/noExplicitAny: drizzle's batch item type is internal
-        insert(tx) as any,
-        tx.execute(
-          sql`select app.assert_within(${limit.name}, (select count(*) from ${limit.table}), ${limit.max}::int)`,
-        ),
-      ]),
-    )
-    return rows as T
-  } catch (err) {
-    if (sqlState(err) === 'CT429') throw overLimit(limit.name, limit.max)
-    throw err
-  }
+  const count = sql`(select count(*) from ${limit.table})`
+  const [rows] = await lockedBatch(db, tenantId, limit, (tx) => [
+    insert(tx),
+    tx.execute(assertWithin(limit.name, count, limit.max)),
+  ])
+  return rows as T
 }
 
 /**
@@ -52,21 +72,11 @@ export async function upsertWithin<T>(
   limit: { name: LimitName; max: number; table: PgTable; exists: SQL; makeRoom?: SQL },
   upsert: (tx: TenantDb) => PromiseLike<T> & { toSQL(): unknown },
 ): Promise<T> {
-  const key = `${tenantId}:${limit.name}`
   const count = sql`case when ${limit.exists} then 0 else (select count(*) from ${limit.table}) + 1 end`
-  try {
-    const rows = await withTenant(db, tenantId, (tx) =>
-      tx.batch([
-        tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`),
-        tx.execute(limit.makeRoom ?? sql`select 1`),
-        tx.execute(sql`select app.assert_within(${limit.name}, ${count}, ${limit.max}::int)`),
-        // biome-ignore lint/suspicious/noExplicitAny: drizzle's batch item type is internal
-        upsert(tx) as any,
-      ]),
-    )
-    return rows[3] as T
-  } catch (err) {
-    if (sqlState(err) === 'CT429') throw overLimit(limit.name, limit.max)
-    throw err
-  }
+  const [, , rows] = await lockedBatch(db, tenantId, limit, (tx) => [
+    tx.execute(limit.makeRoom ?? sql`select 1`),
+    tx.execute(assertWithin(limit.name, count, limit.max)),
+    upsert(tx),
+  ])
+  return rows as T
 }

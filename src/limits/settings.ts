@@ -20,8 +20,23 @@ const cache = new Map<string, { at: number; own: Record<string, number> }>()
 const count = (spec: string) => Number(spec.split('/')[0])
 const windowOf = (spec: string) => Number(spec.split('/')[1] ?? 0) || undefined
 
+type Bounds = { default: number; max: number }
+
+/** Per configuration (one per isolate): the operator's bounds do not change while it runs. */
+const operatorCache = new WeakMap<Config, Record<LimitName, Bounds>>()
+
 /** The operator's default and maximum for each limit. */
-export function operatorBounds(config: Config, name: LimitName): { default: number; max: number } {
+export function operatorBounds(config: Config, name: LimitName): Bounds {
+  let all = operatorCache.get(config)
+  if (!all) {
+    all = {} as Record<LimitName, Bounds>
+    for (const limit of LIMIT_NAMES) all[limit] = boundsOf(config, limit)
+    operatorCache.set(config, all)
+  }
+  return all[name]
+}
+
+function boundsOf(config: Config, name: LimitName): Bounds {
   const spec: LimitSpec = LIMITS[name]
   const set = config.LIMITS[name]
   const fromEnv: Partial<Record<LimitName, number>> = {
@@ -56,9 +71,17 @@ function effective(config: Config, own: Record<string, number>): Limits {
   return out
 }
 
+/** The limits worked out from a tenant's values as read (kept as long as that read is). */
+const computed = new WeakMap<Record<string, number>, { config: Config; limits: Limits }>()
+
 /** The limits in force for the scope's tenant. */
 export async function limitsOf(scope: Pick<Scope, 'db' | 'config' | 'tenantId'>): Promise<Limits> {
-  return effective(scope.config, await ownValues(scope.db, scope.tenantId))
+  const own = await ownValues(scope.db, scope.tenantId)
+  const hit = computed.get(own)
+  if (hit?.config === scope.config) return hit.limits
+  const limits = effective(scope.config, own)
+  computed.set(own, { config: scope.config, limits })
+  return limits
 }
 
 /** Settings' view: each limit with its value, default, maximum and who set it. */

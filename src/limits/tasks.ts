@@ -8,9 +8,9 @@ import type { Scope } from '../tasks/scope'
 import { accountKey } from './account'
 import { enforceRate } from './rate-limit'
 import { limitsOf } from './settings'
-import { assertSize, type Limits } from './table'
+import { assertSize } from './table'
 
-export async function admitTask(scope: Scope, prompt: string | undefined): Promise<Limits> {
+export async function admitTask(scope: Scope, prompt: string | undefined): Promise<void> {
   const limits = await limitsOf(scope)
   if (prompt) assertSize('prompt_bytes', limits.prompt_bytes, prompt)
   const later = (p: Promise<void>) => scope.waitUntil(p)
@@ -25,5 +25,4 @@ export async function admitTask(scope: Scope, prompt: string | undefined): Promi
       { later },
     ),
   ])
-  return limits
 }

@@ -3,7 +3,7 @@ import { agentMessage } from '../agents/message'
 import type { TaskStatus } from '../db/schema'
 import { log } from '../lib/log'
 import { limitsOf } from '../limits/settings'
-import { assertSize, byteLength, overLimit } from '../limits/table'
+import { byteLength, overLimit } from '../limits/table'
 import type { TaskEvent } from '../tasks/events'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
@@ -70,11 +70,15 @@ export async function appendOutput(
 ): Promise<TaskEvent[]> {
   const limits = await limitsOf(scope)
   const first = at.firstLine
-  lines.forEach((line, i) => {
-    const n = first === undefined ? '' : ` ${first + i}`
-    assertSize('output_line_bytes', limits.output_line_bytes, line, `Output line${n}`)
-  })
   const sizes = lines.map(byteLength)
+  sizes.forEach((used, i) => {
+    if (used <= limits.output_line_bytes) return
+    const n = first === undefined ? '' : ` ${first + i}`
+    throw overLimit('output_line_bytes', limits.output_line_bytes, {
+      used,
+      what: `Output line${n}`,
+    })
+  })
   const bytes = sizes.reduce((a, b) => a + b, 0)
   const maxBytes = limits.task_output_bytes
   const timestamp = new Date().toISOString()

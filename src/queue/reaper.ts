@@ -58,7 +58,7 @@ export async function reap(scope: Scope): Promise<ReapResult> {
   return result
 }
 
-/** Running tasks whose lease expired or that were silent for `silentSeconds` (what reap takes). */
+/** Running tasks whose lease expired or that were silent for `silentSeconds`. */
 export function stuckTasks(scope: Scope, silentSeconds: number): Promise<TaskRow[]> {
   return listTasks(scope.db, scope.tenantId, {
     statuses: ['working'],

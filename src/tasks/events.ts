@@ -20,7 +20,9 @@ export interface TaskEvent {
   bytes?: number
 }
 
-export function eventFromRow(row: typeof taskEvents.$inferSelect): TaskEvent {
+export function eventFromRow(
+  row: Pick<typeof taskEvents.$inferSelect, 'seq' | 'kind' | 'payload' | 'createdAt'>,
+): TaskEvent {
   return {
     seq: row.seq,
     kind: row.kind as TaskEventKind,
@@ -78,13 +80,7 @@ export async function readEvents(
       .as('page')
     return tx.select().from(page).where(lt(page.before, maxBytes)).orderBy(asc(page.seq))
   })
-  return rows.map((r) => ({
-    seq: r.seq,
-    kind: r.kind as TaskEventKind,
-    payload: r.payload as Record<string, unknown>,
-    createdAt: r.createdAt.toISOString(),
-    bytes: r.bytes,
-  }))
+  return rows.map((r) => ({ ...eventFromRow(r), bytes: r.bytes }))
 }
 
 /**
