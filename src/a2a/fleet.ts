@@ -1,7 +1,7 @@
-import { and, gt, ne } from 'drizzle-orm'
 import { listAgents } from '../bus/registry'
 import { workers } from '../db/schema'
 import { withTenant } from '../db/tenant'
+import { onlineWorker } from '../queue/workers'
 import type { Scope } from '../tasks/scope'
 
 export interface FleetSkill {
@@ -12,21 +12,17 @@ export interface FleetSkill {
   examples: string[]
 }
 
-/** Workers seen this recently count as the fleet the card advertises. */
-const ONLINE_WINDOW_MS = 5 * 60_000
-
 /**
  * Skills of the tenant's online workers: each agent a worker registered (`agents`, as
  * `{name, description?}` or a name) and each model, once across the fleet; and the skills of
  * agents listening on the bus as processes.
  */
 export async function fleetSkills(scope: Scope): Promise<FleetSkill[]> {
-  const since = new Date(Date.now() - ONLINE_WINDOW_MS)
   const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx
       .select({ agents: workers.agents, models: workers.models, name: workers.name })
       .from(workers)
-      .where(and(ne(workers.status, 'offline'), gt(workers.lastSeenAt, since))),
+      .where(onlineWorker),
   )
   const skills = new Map<string, FleetSkill>()
   for (const row of rows) {

@@ -15,3 +15,10 @@ export function agentMessage(
     ...(contextId ? { contextId } : {}),
   }
 }
+
+/** A person's text as an A2A v1.0 message, for a request that came without one (REST, MCP). */
+export const userMessageJson = (text: string) => ({
+  messageId: crypto.randomUUID(),
+  role: 'ROLE_USER',
+  parts: [{ text }],
+})

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm'
 import { edgeAgents } from '../agents/registry'
 import { withTenant } from '../db/tenant'
-import { ONLINE_WINDOW_SECONDS } from '../queue/workers'
+import { onlineWorker } from '../queue/workers'
 import type { Scope } from '../tasks/scope'
 import { restStatus } from '../tasks/states'
 
@@ -32,8 +32,7 @@ export async function monitorStats(scope: Scope) {
            from tasks where completed_at is not null) as avg_response,
         (select count(*) from agents
           where kind = 'remote' or last_seen_at > now() - make_interval(secs => ${ttl})) as agents,
-        (select count(*) from workers where status <> 'offline'
-            and last_seen_at > now() - make_interval(secs => ${ONLINE_WINDOW_SECONDS})) as workers,
+        (select count(*) from workers where ${onlineWorker}) as workers,
         (select count(*) from workspaces) as codebases,
         (select coalesce(jsonb_object_agg(status, n), '{}') from
            (select status, count(*) as n from tasks group by status) s) as by_status
@@ -110,8 +109,7 @@ export async function tenantCounts(scope: Scope) {
   const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
     tx.execute<{ workspaces: number; workers: number; pending: number; running: number }>(sql`
       select (select count(*)::int from workspaces) as workspaces,
-             (select count(*)::int from workers where status <> 'offline'
-                and last_seen_at > now() - make_interval(secs => ${ONLINE_WINDOW_SECONDS}::int)) as workers,
+             (select count(*)::int from workers where ${onlineWorker}) as workers,
              (select count(*)::int from tasks where status = 'submitted') as pending,
              (select count(*)::int from tasks where status = 'working') as running`),
   )

@@ -1,3 +1,4 @@
+import { userMessageJson } from '../agents/message'
 import { admitTask } from '../limits/tasks'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
@@ -22,13 +23,7 @@ export async function createQueuedTask(
   const contextId = input.contextId ?? crypto.randomUUID()
   // The prompt is the task's first message, so A2A clients see it as history too.
   const history = input.history ?? [
-    {
-      messageId: crypto.randomUUID(),
-      role: 'ROLE_USER',
-      parts: [{ text: input.prompt ?? '' }],
-      taskId: id,
-      contextId,
-    },
+    { ...userMessageJson(input.prompt ?? ''), taskId: id, contextId },
   ]
   await admitTask(scope, input.prompt)
   const created = await insertTask(scope.db, scope.tenantId, {

@@ -3,12 +3,12 @@
  * online worker has (app.eligible_for, migration 0021, holds it back for one). Asked for one
  * task at a time (a query each), never for a list.
  */
-import { and, eq, gt, ne, or, sql } from 'drizzle-orm'
+import { and, eq, or, sql } from 'drizzle-orm'
 import { workers } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
 import type { TaskRow } from '../tasks/store'
-import { ONLINE_WINDOW_SECONDS } from './workers'
+import { onlineWorker } from './workers'
 
 export async function waitingFor(scope: Scope, t: TaskRow): Promise<string | null> {
   const name = t.targetAgentName
@@ -20,12 +20,8 @@ export async function waitingFor(scope: Scope, t: TaskRow): Promise<string | nul
     sql`exists (select 1 from jsonb_array_elements(${workers.agents}) a
                  where coalesce(a->>'name', a #>> '{}') = ${name})`,
   )
-  const online = and(
-    ne(workers.status, 'offline'),
-    gt(workers.lastSeenAt, sql`now() - make_interval(secs => ${ONLINE_WINDOW_SECONDS}::int)`),
-  )
   const found = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.select({ id: workers.id }).from(workers).where(and(online, hasIt)).limit(1),
+    tx.select({ id: workers.id }).from(workers).where(and(onlineWorker, hasIt)).limit(1),
   )
   if (found.length) return null
   return `No online worker has agent ${name}: the task waits for one (metadata "fallback": "any" lets any worker take it)`

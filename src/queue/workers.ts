@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm'
+import { and, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm'
 import { tasks, workers } from '../db/schema'
 import { withTenant } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
@@ -7,6 +7,9 @@ export type WorkerRow = typeof workers.$inferSelect
 
 /** A worker seen within this window is online (upstream's A2A_WORKER_ACTIVE_WINDOW_SECONDS). */
 export const ONLINE_WINDOW_SECONDS = 300
+
+/** The SQL condition "this worker is online": not marked offline, and seen within the window. */
+export const onlineWorker = sql`(${workers.status} <> 'offline' and ${workers.lastSeenAt} > now() - make_interval(secs => ${ONLINE_WINDOW_SECONDS}::int))`
 
 export interface WorkerRegistration {
   id: string
@@ -106,17 +109,12 @@ export function getWorker(scope: Scope, workerId: string): Promise<WorkerRow | u
 
 /** Workers, most recently seen first; offline ones older than `hideAfterHours` are hidden. */
 export function listWorkers(scope: Scope, opts: { onlineOnly: boolean; hideAfterHours: number }) {
-  const window = opts.onlineOnly ? ONLINE_WINDOW_SECONDS : opts.hideAfterHours * 3600
+  const seen = sql`now() - make_interval(secs => ${opts.hideAfterHours * 3600}::int)`
   return withTenant(scope.db, scope.tenantId, (tx) =>
     tx
       .select()
       .from(workers)
-      .where(
-        and(
-          gt(workers.lastSeenAt, sql`now() - make_interval(secs => ${window}::int)`),
-          opts.onlineOnly ? ne(workers.status, 'offline') : undefined,
-        ),
-      )
+      .where(opts.onlineOnly ? onlineWorker : gt(workers.lastSeenAt, seen))
       .orderBy(desc(workers.lastSeenAt)),
   )
 }
