@@ -20,6 +20,14 @@ const cache = new Map<string, { at: number; own: Record<string, number> }>()
 const count = (spec: string) => Number(spec.split('/')[0])
 const windowOf = (spec: string) => Number(spec.split('/')[1] ?? 0) || undefined
 
+/** The request-rate limits the operator sets as `count/seconds` (RATE_LIMIT_*). */
+const RATE_SETTINGS: Partial<
+  Record<LimitName, 'RATE_LIMIT_PER_PRINCIPAL' | 'RATE_LIMIT_PER_TENANT'>
+> = {
+  requests_per_principal: 'RATE_LIMIT_PER_PRINCIPAL',
+  requests_per_tenant: 'RATE_LIMIT_PER_TENANT',
+}
+
 type Bounds = { default: number; max: number }
 
 /** Per configuration (one per isolate): the operator's bounds do not change while it runs. */
@@ -39,14 +47,11 @@ export function operatorBounds(config: Config, name: LimitName): Bounds {
 function boundsOf(config: Config, name: LimitName): Bounds {
   const spec: LimitSpec = LIMITS[name]
   const set = config.LIMITS[name]
-  const fromEnv: Partial<Record<LimitName, number>> = {
-    body_bytes: config.MAX_BODY_BYTES,
-    requests_per_principal: count(config.RATE_LIMIT_PER_PRINCIPAL),
-    requests_per_tenant: count(config.RATE_LIMIT_PER_TENANT),
-  }
+  const rate = RATE_SETTINGS[name]
+  const fromEnv = name === 'body_bytes' ? config.MAX_BODY_BYTES : rate && count(config[rate])
   const max = typeof set === 'object' && set.max !== undefined ? set.max : spec.max
   const given = typeof set === 'number' ? set : set?.default
-  return { default: given ?? fromEnv[name] ?? spec.default, max: Math.max(max, given ?? 0) }
+  return { default: given ?? fromEnv ?? spec.default, max: Math.max(max, given ?? 0) }
 }
 
 async function ownValues(db: Database, tenantId: string): Promise<Record<string, number>> {
@@ -91,12 +96,8 @@ export async function describeLimits(scope: Scope) {
   return LIMIT_NAMES.map((name) => {
     const spec: LimitSpec = LIMITS[name]
     const bounds = operatorBounds(scope.config, name)
-    const window =
-      name === 'requests_per_principal'
-        ? windowOf(scope.config.RATE_LIMIT_PER_PRINCIPAL)
-        : name === 'requests_per_tenant'
-          ? windowOf(scope.config.RATE_LIMIT_PER_TENANT)
-          : spec.windowSeconds
+    const rate = RATE_SETTINGS[name]
+    const window = rate ? windowOf(scope.config[rate]) : spec.windowSeconds
     return {
       name,
       description: spec.description,
