@@ -1,13 +1,19 @@
 /** MCP over Streamable HTTP with the SDK's own client; upstream's legacy endpoints by raw HTTP. */
 import assert from 'node:assert/strict'
-import { describe, test } from 'node:test'
+import { after, describe, test } from 'node:test'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { api, createTenant, stack, stackVars, startTestWorker } from './helpers'
 import { claim, output, register, release } from './queue-helpers'
 
+// Closed at the end too: a test that fails before its close() must not leave a stream open,
+// which would keep this file's process from ever exiting.
+const clients: Client[] = []
+after(() => Promise.all(clients.map((c) => c.close().catch(() => {}))))
+
 async function connect(token: string | null = stack().devToken, base = stack().url) {
   const client = new Client({ name: 'codetether-test', version: '1.0.0' })
+  clients.push(client)
   const transport = new StreamableHTTPClientTransport(new URL('/mcp', base), {
     requestInit: { headers: token ? { Authorization: `Bearer ${token}` } : {} },
   })

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { rpc, v10Message } from './a2a-helpers'
 import { api } from './helpers'
 import { claim, createTask, register, uid } from './queue-helpers'
 import {
@@ -81,22 +82,13 @@ describe('routing by agent name, simulated workers', () => {
     const nobody = `nobody-${uid()}`
     const anyone = await register()
     const send = async (metadata: Record<string, unknown>) => {
-      const res = await api('/', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0' },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'SendMessage',
-          params: {
-            message: { messageId: uid(), role: 'ROLE_USER', parts: [{ text: 'review this' }] },
-            configuration: { returnImmediately: true },
-            metadata,
-          },
-        }),
-      })
-      const body = (await res.json()) as { result: { task: { id: string } } }
-      return body.result.task.id
+      const params = {
+        message: v10Message({}, 'review this'),
+        configuration: { returnImmediately: true },
+        metadata,
+      }
+      const { body } = await rpc('SendMessage', params, { 'A2A-Version': '1.0' })
+      return (body as { result: { task: { id: string } } }).result.task.id
     }
     const strict = await send({ skill: `agent:${nobody}` })
     assert.equal((await getTask(strict)).metadata.fallback, undefined)
