@@ -247,7 +247,7 @@ async function main() {
     console.log()
     printTable(figures)
     console.log(
-      `\n'tenant read' = GET ${'/v1/agent/workspaces/{id}'} with a bearer token: auth, withTenant` +
+      `\n'tenant read' = GET ${'/v1/agent/workspaces/{id}'} with a bearer token: auth, tenantQuery` +
         ' (set_config + select in one HTTP round trip to the Neon endpoint), JSON reply.',
     )
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true })

@@ -74,13 +74,13 @@ export class AgentBus extends TenantObject {
    * (one statement); null when there is none, for the caller to look further.
    */
   async sendToRegistered(m: NewMessage): Promise<MessageView | null> {
-    const msg = await insertForRegistered(this.scope().db, this.tenantId, m)
+    const msg = await insertForRegistered(this.scope(), m)
     if (msg) await this.deliver([msg])
     return msg
   }
 
   private async post(m: NewMessage, stored?: (id: string) => void): Promise<MessageView> {
-    const [msg] = await insertMessages(this.scope().db, this.tenantId, [m])
+    const [msg] = await insertMessages(this.scope(), [m])
     if (!msg) throw new Error('insert returned no message')
     stored?.(msg.id)
     await this.deliver([msg])
@@ -104,7 +104,7 @@ export class AgentBus extends TenantObject {
           agent !== e.sender && [...patterns].some((p) => topicMatches(p, e.topic)),
       )
       .map(([agent]) => agent)
-    const stored = await insertEvent(this.scope().db, this.tenantId, e, recipients)
+    const stored = await insertEvent(this.scope(), e, recipients)
     await this.deliver(stored)
     this.ctx.waitUntil(this.edge.dispatch(stored))
     // Built-in agents listen on message.to.<id>, as the seed's did.
@@ -147,7 +147,7 @@ export class AgentBus extends TenantObject {
     try {
       await touchAgents(scope, agents)
       // One statement for every listening agent: the pass must not crowd out live traffic.
-      const due = await readInbox(scope.db, tenantId, agents, {
+      const due = await readInbox(scope, agents, {
         limit: 500,
         quietSeconds: scope.config.AGENT_REDELIVER_SECONDS,
       })
@@ -201,7 +201,7 @@ export class AgentBus extends TenantObject {
     try {
       const scope = this.scope()
       await touchAgents(scope, [agent])
-      for (const m of await readInbox(scope.db, scope.tenantId, agent, { limit: 500 })) {
+      for (const m of await readInbox(scope, agent, { limit: 500 })) {
         await this.write(r, 'message', m, m.id)
       }
     } catch (err) {

@@ -71,7 +71,7 @@ export class EdgeSubscribers {
           })
         }
       }
-      await ackMessages(this.scope().db, this.scope().tenantId, e.to, [e.id])
+      await ackMessages(this.scope(), e.to, [e.id])
     }
   }
 }

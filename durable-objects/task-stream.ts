@@ -92,7 +92,7 @@ export class TaskStream extends LiveObject<Env> {
       const watched = this.subscribers.size > 0
       if (this.flagged === watched) return
       const { tenantId, taskId } = this.task
-      await setWatched(databaseOf(configOf(this.env)), tenantId, taskId, watched)
+      await setWatched({ db: databaseOf(configOf(this.env)), tenantId }, taskId, watched)
       this.flagged = watched
     })
     this.flagging = turn.catch(() => {})
@@ -139,7 +139,9 @@ export class TaskStream extends LiveObject<Env> {
   private load(after: number, upTo: number): Promise<TaskEvent[]> {
     const { tenantId, taskId } = this.task
     const bound = Number.isFinite(upTo) ? upTo : undefined
-    return readEvents(databaseOf(configOf(this.env)), tenantId, taskId, after, { upToSeq: bound })
+    return readEvents({ db: databaseOf(configOf(this.env)), tenantId }, taskId, after, {
+      upToSeq: bound,
+    })
   }
 
   /** The bytes of `event` in `view`, written the first time a subscriber needs them. */

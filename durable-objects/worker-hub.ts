@@ -134,7 +134,7 @@ export class WorkerHub extends TenantObject {
     await this.workers.write(channel, this.frame(channel, 'connected', hello))
     try {
       const scope = this.scope()
-      const pending = await listTasks(scope.db, scope.tenantId, {
+      const pending = await listTasks(scope, {
         statuses: ['submitted'],
         limit: 200,
       })

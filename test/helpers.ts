@@ -49,7 +49,7 @@ export async function connectAsOwner(): Promise<pg.Client> {
   return client
 }
 
-/** Runs `fn` in a transaction with app.tenant_id set, as withTenant does. */
+/** Runs `fn` in a transaction with app.tenant_id set, as tenantQuery and tenantBatch do. */
 export async function asTenant<T>(
   client: pg.Client,
   tenantId: string | null,

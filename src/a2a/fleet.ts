@@ -1,6 +1,6 @@
 import { listAgents } from '../bus/registry'
 import { workers } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import { onlineWorker } from '../queue/workers'
 import type { Scope } from '../tasks/scope'
 
@@ -18,8 +18,8 @@ export interface FleetSkill {
  * agents listening on the bus as processes.
  */
 export async function fleetSkills(scope: Scope): Promise<FleetSkill[]> {
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const rows = await tenantQuery(scope, (db) =>
+    db
       .select({ agents: workers.agents, models: workers.models, name: workers.name })
       .from(workers)
       .where(onlineWorker),

@@ -99,7 +99,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
       for await (const _ of this.follow(row, row.lastSeq, settled, giveUp)) {
         // the events themselves are for streams; here only the end matters
       }
-      row = (await getTask(this.s.db, this.s.tenantId, row.id)) ?? row
+      row = (await getTask(this.s, row.id)) ?? row
     }
     return toSdkTask(row, historyLength(params.configuration?.historyLength))
   }
@@ -232,7 +232,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
   }
 
   private async load(id: string): Promise<TaskRow> {
-    const row = id ? await getTask(this.s.db, this.s.tenantId, id) : undefined
+    const row = id ? await getTask(this.s, id) : undefined
     if (!row) throw new TaskNotFoundError(`Task ${id} not found`)
     return row
   }
@@ -260,8 +260,8 @@ export class PlatformRequestHandler implements A2ARequestHandler {
       if (push) {
         await this.savePush({ ...push, taskId: row.id }, this.s.version)
         // Changes before the webhook existed are delivered now, in order.
-        const past = await readEvents(this.s.db, this.s.tenantId, row.id, 0)
-        await enqueuePush(this.s, (await getTask(this.s.db, this.s.tenantId, row.id)) ?? row, past)
+        const past = await readEvents(this.s, row.id, 0)
+        await enqueuePush(this.s, (await getTask(this.s, row.id)) ?? row, past)
       }
       return row
     } catch (err) {

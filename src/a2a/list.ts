@@ -40,12 +40,12 @@ export async function listTasksPage(scope: Scope, p: ListTasksRequest): Promise<
   }
   const filter = { contextId: p.contextId || undefined, status, statusAfter }
   const [rows, totalSize] = await Promise.all([
-    listTasks(scope.db, scope.tenantId, {
+    listTasks(scope, {
       ...filter,
       before: p.pageToken ? decodeToken(p.pageToken) : undefined,
       limit: pageSize + 1,
     }),
-    countTasks(scope.db, scope.tenantId, filter),
+    countTasks(scope, filter),
   ])
   const page = rows.slice(0, pageSize)
   const last = page.at(-1)

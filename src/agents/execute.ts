@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { tasks } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import { log } from '../lib/log'
 import { admitTask } from '../limits/tasks'
 import { announce } from '../tasks/publish'
@@ -71,8 +71,8 @@ async function answer(
 
 /** Texts of earlier messages in a context, oldest first, so later messages see earlier ones. */
 async function contextHistory(scope: Scope, contextId: string): Promise<string[]> {
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const rows = await tenantQuery(scope, (db) =>
+    db
       .select({ history: tasks.history })
       .from(tasks)
       .where(eq(tasks.contextId, contextId))
@@ -108,15 +108,14 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
   }
   await admitTask(scope, msg.text)
   if (background) {
-    const created = await insertTask(scope.db, scope.tenantId, base)
+    const created = await insertTask(scope, base)
     await announce(scope, created.task, created.events, { fresh: true })
     scope.waitUntil(continueWith(scope, created.task, msg, history))
     return created.task
   }
   const { agentId, reply } = await answer(scope, msg.text, msg.skill, history)
   const created = await insertTask(
-    scope.db,
-    scope.tenantId,
+    scope,
     { ...base, targetAgentName: agentId },
     replyChanges(reply, id, contextId, agentId),
   )
@@ -133,7 +132,7 @@ export async function continueTask(
 ) {
   if (isTerminal(task.status)) throw new TaskClosedError(`Task ${task.id} is ${task.status}`)
   const json = { ...msg.json, taskId: task.id, contextId: task.contextId }
-  const appended = await applyChange(scope.db, scope.tenantId, task.id, { messages: [json] })
+  const appended = await applyChange(scope, task.id, { messages: [json] })
   if (!appended) throw new TaskClosedError(`Task ${task.id} is no longer open`)
   await announce(scope, appended.task, appended.events)
   const history = await contextHistory(scope, task.contextId)
@@ -153,12 +152,12 @@ async function continueWith(scope: Scope, task: TaskRow, msg: IncomingMessage, h
       state: 'working' as const,
       statusMessage: agentMessage(text, undefined, task.id, task.contextId),
     }
-    const applied = await applyChange(scope.db, scope.tenantId, task.id, change)
+    const applied = await applyChange(scope, task.id, change)
     if (applied) await announce(scope, applied.task, applied.events)
   }
   const { agentId, reply } = await answer(scope, msg.text, msg.skill, history, progress)
   for (const change of replyChanges(reply, task.id, task.contextId, agentId)) {
-    const applied = await applyChange(scope.db, scope.tenantId, task.id, change)
+    const applied = await applyChange(scope, task.id, change)
     if (!applied) return latest // canceled meanwhile: leave it so
     latest = applied.task
     await announce(scope, applied.task, applied.events)

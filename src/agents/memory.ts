@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm'
 import { agentMemories } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import { defineAgent, done, type EdgeAgent, type EdgePlatform, failed, keywordHits } from './types'
 
 type Command =
@@ -33,13 +33,13 @@ export function parseMemoryCommand(text: string): Command | undefined {
 }
 
 async function run(cmd: Command, ctx: EdgePlatform) {
-  const { db, tenantId } = ctx
+  const { tenantId } = ctx
   switch (cmd.op) {
     case 'store':
       if (!cmd.key || cmd.key.length > 200)
         return failed('A memory key must be 1 to 200 characters.')
-      await withTenant(db, tenantId, (tx) =>
-        tx
+      await tenantQuery(ctx, (db) =>
+        db
           .insert(agentMemories)
           .values({ tenantId, key: cmd.key, value: cmd.value })
           .onConflictDoUpdate({
@@ -49,24 +49,24 @@ async function run(cmd: Command, ctx: EdgePlatform) {
       )
       return done(`Stored "${cmd.key}".`, { key: cmd.key, value: cmd.value })
     case 'retrieve': {
-      const [row] = await withTenant(db, tenantId, (tx) =>
-        tx.select().from(agentMemories).where(eq(agentMemories.key, cmd.key)),
+      const [row] = await tenantQuery(ctx, (db) =>
+        db.select().from(agentMemories).where(eq(agentMemories.key, cmd.key)),
       )
       return row
         ? done(`${row.key}: ${row.value}`, { key: row.key, value: row.value })
         : failed(`Nothing is stored as "${cmd.key}".`)
     }
     case 'delete': {
-      const rows = await withTenant(db, tenantId, (tx) =>
-        tx.delete(agentMemories).where(eq(agentMemories.key, cmd.key)).returning(),
+      const rows = await tenantQuery(ctx, (db) =>
+        db.delete(agentMemories).where(eq(agentMemories.key, cmd.key)).returning(),
       )
       return rows.length
         ? done(`Forgot "${cmd.key}".`, { key: cmd.key })
         : failed(`Nothing is stored as "${cmd.key}".`)
     }
     case 'list': {
-      const rows = await withTenant(db, tenantId, (tx) =>
-        tx.select().from(agentMemories).orderBy(asc(agentMemories.key)).limit(100),
+      const rows = await tenantQuery(ctx, (db) =>
+        db.select().from(agentMemories).orderBy(asc(agentMemories.key)).limit(100),
       )
       const entries = rows.map((r) => ({ key: r.key, value: r.value }))
       return done(

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { listAudit } from '../audit/log'
-import { type AppEnv, dbOf, principalOf } from '../context'
+import { type AppEnv, principalOf } from '../context'
 import { exportTenant } from '../hygiene/export'
 import { purgeExpired } from '../hygiene/retention'
 import { badRequest } from '../lib/errors'
@@ -19,7 +19,7 @@ adminApi.post('/retention/run', async (c) => {
 adminApi.get('/export', (c) => {
   const principal = principalOf(c)
   const stamp = new Date().toISOString().slice(0, 10)
-  const body = exportTenant(dbOf(c), principal.tenantId, (p) => c.executionCtx.waitUntil(p))
+  const body = exportTenant(scopeOf(c), (p) => c.executionCtx.waitUntil(p))
   return new Response(body, {
     headers: {
       'Content-Type': 'application/x-ndjson',
@@ -39,6 +39,5 @@ adminApi.get('/audit', async (c) => {
     throw badRequest('before must be an audit entry id')
   }
   const action = c.req.query('action')
-  const p = principalOf(c)
-  return c.json(await listAudit(dbOf(c), p.tenantId, { action, limit, before }))
+  return c.json(await listAudit(scopeOf(c), { action, limit, before }))
 })

@@ -113,7 +113,7 @@ agentsApi.openapi(
   async (c) => {
     const s = scopeOf(c)
     const { id } = c.req.valid('param')
-    return c.json(await conversationMessages(s.db, s.tenantId, id, c.req.valid('query').limit), 200)
+    return c.json(await conversationMessages(s, id, c.req.valid('query').limit), 200)
   },
 )
 
@@ -205,10 +205,7 @@ agentsApi.openapi(
   async (c) => {
     const s = scopeOf(c)
     const { name } = c.req.valid('param')
-    return c.json(
-      await readInbox(s.db, s.tenantId, name, { limit: c.req.valid('query').limit }),
-      200,
-    )
+    return c.json(await readInbox(s, name, { limit: c.req.valid('query').limit }), 200)
   },
 )
 
@@ -219,12 +216,7 @@ agentsApi.openapi(
   }),
   async (c) => {
     const s = scopeOf(c)
-    const acked = await ackMessages(
-      s.db,
-      s.tenantId,
-      c.req.valid('param').name,
-      c.req.valid('json').ids,
-    )
+    const acked = await ackMessages(s, c.req.valid('param').name, c.req.valid('json').ids)
     return c.json({ success: true, acked }, 200)
   },
 )

@@ -118,7 +118,7 @@ cronApi.openapi(
   async (c) => {
     const { page, page_size } = c.req.valid('query')
     const scope = scopeOf(c)
-    const { items, total } = await listJobs(scope.db, scope.tenantId, page, page_size)
+    const { items, total } = await listJobs(scope, page, page_size)
     return c.json({ items: items.map(cronView), total, page, page_size }, 200)
   },
 )
@@ -148,7 +148,7 @@ cronApi.openapi(
 
 cronApi.openapi(route('get', '/{id}', { params: Id }), async (c) => {
   const scope = scopeOf(c)
-  return c.json(cronView(await getJob(scope.db, scope.tenantId, c.req.valid('param').id)), 200)
+  return c.json(cronView(await getJob(scope, c.req.valid('param').id)), 200)
 })
 
 cronApi.openapi(route('put', '/{id}', { params: Id, ...body(Update) }), async (c) => {
@@ -160,21 +160,21 @@ cronApi.openapi(route('put', '/{id}', { params: Id, ...body(Update) }), async (c
 
 cronApi.openapi(route('delete', '/{id}', { params: Id }), async (c) => {
   const scope = scopeOf(c)
-  await deleteJob(scope.db, scope.tenantId, c.req.valid('param').id)
+  await deleteJob(scope, c.req.valid('param').id)
   return c.json({ success: true }, 200)
 })
 
 cronApi.openapi(route('post', '/{id}/toggle', { params: Id }), async (c) => {
   const scope = scopeOf(c)
   const { id } = c.req.valid('param')
-  const job = await getJob(scope.db, scope.tenantId, id)
+  const job = await getJob(scope, id)
   const toggled = await updateJob(scope, id, { enabled: !job.enabled })
   return c.json(cronView(toggled), 200)
 })
 
 cronApi.openapi(route('post', '/{id}/trigger', { params: Id }), async (c) => {
   const scope = scopeOf(c)
-  const job = await getJob(scope.db, scope.tenantId, c.req.valid('param').id)
+  const job = await getJob(scope, c.req.valid('param').id)
   const run = await fireNow(scope, job)
   return c.json(
     { success: run.status === 'dispatched', run_id: run.id, task_id: run.taskId, error: run.error },
@@ -185,9 +185,9 @@ cronApi.openapi(route('post', '/{id}/trigger', { params: Id }), async (c) => {
 /** For an external scheduler (upstream's Knative driver): fires what is due, once. */
 cronApi.openapi(route('post', '/internal/{id}/trigger', { params: Id }), async (c) => {
   const scope = scopeOf(c)
-  const job = await getJob(scope.db, scope.tenantId, c.req.valid('param').id)
+  const job = await getJob(scope, c.req.valid('param').id)
   await fireDueJobs(scope)
-  const after = await getJob(scope.db, scope.tenantId, job.id)
+  const after = await getJob(scope, job.id)
   return c.json(
     { success: true, next_run_at: iso(after.nextRunAt), last_run_at: iso(after.lastRunAt) },
     200,
@@ -202,8 +202,8 @@ cronApi.openapi(
   async (c) => {
     const scope = scopeOf(c)
     const { id } = c.req.valid('param')
-    await getJob(scope.db, scope.tenantId, id) // 404 for another tenant's or a missing job
-    const rows = await listRuns(scope.db, scope.tenantId, id, c.req.valid('query').limit)
+    await getJob(scope, id) // 404 for another tenant's or a missing job
+    const rows = await listRuns(scope, id, c.req.valid('query').limit)
     const runs = rows.map(({ run, task }) => ({
       id: run.id,
       cronjob_id: run.cronjobId,

@@ -3,10 +3,10 @@ import { cappedScopes } from '../auth/key-scopes'
 import { createKey, type KeyKind, listKeys, revokeKey } from '../auth/keys'
 import { can, HUMAN_ROLES, isScope } from '../auth/permissions'
 import type { Principal, Role } from '../auth/principal'
-import { type AppContext, type AppEnv, dbOf, principalOf } from '../context'
+import { type AppContext, type AppEnv, principalOf } from '../context'
 import { forbidden, validationHook } from '../lib/errors'
 import { body, route } from './openapi'
-import { auditRequest } from './scope'
+import { auditRequest, scopeOf } from './scope'
 
 /** /v1/auth/api-keys (people's scripts) and /v1/auth/worker-tokens (agent workers). */
 export const keysApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -74,7 +74,7 @@ async function issue(
   }
   // A worker token is the worker role unnarrowed: its creator must hold all of that role.
   const scopes = cappedScopes(p, role, kind === 'worker' ? ['*'] : b.scopes)
-  const { secret, key } = await createKey(dbOf(c), p.tenantId, {
+  const { secret, key } = await createKey(scopeOf(c), {
     kind,
     name: b.name,
     role,
@@ -93,11 +93,11 @@ keysApi.openapi(route('post', '/api-keys', body(NewApiKey)), async (c) =>
 )
 keysApi.openapi(route('get', '/api-keys'), async (c) => {
   const p = principalOf(c)
-  return c.json(await listKeys(dbOf(c), p.tenantId, 'api', ownerFilter(p)), 200)
+  return c.json(await listKeys(scopeOf(c), 'api', ownerFilter(p)), 200)
 })
 keysApi.openapi(route('delete', '/api-keys/{id}', { params: Id }), async (c) => {
   const p = principalOf(c)
-  const key = await revokeKey(dbOf(c), p.tenantId, 'api', c.req.valid('param').id, ownerFilter(p))
+  const key = await revokeKey(scopeOf(c), 'api', c.req.valid('param').id, ownerFilter(p))
   auditKey(c, 'key_revoked', key)
   return c.json({ success: true, key }, 200)
 })
@@ -106,10 +106,10 @@ keysApi.openapi(route('post', '/worker-tokens', body(NewWorkerToken)), async (c)
   c.json(await issue(c, 'worker', c.req.valid('json')), 200),
 )
 keysApi.openapi(route('get', '/worker-tokens'), async (c) =>
-  c.json(await listKeys(dbOf(c), principalOf(c).tenantId, 'worker'), 200),
+  c.json(await listKeys(scopeOf(c), 'worker'), 200),
 )
 keysApi.openapi(route('delete', '/worker-tokens/{id}', { params: Id }), async (c) => {
-  const key = await revokeKey(dbOf(c), principalOf(c).tenantId, 'worker', c.req.valid('param').id)
+  const key = await revokeKey(scopeOf(c), 'worker', c.req.valid('param').id)
   auditKey(c, 'key_revoked', key)
   return c.json({ success: true, token: key }, 200)
 })

@@ -36,7 +36,7 @@ sessionsApi.openapi(
   async (c) => {
     const scope = scopeOf(c)
     const { id } = c.req.valid('param')
-    await getWorkspace(scope.db, scope.tenantId, id) // 404 for an unknown codebase
+    await getWorkspace(scope, id) // 404 for an unknown codebase
     return c.json(await listSessions(scope, id, c.req.valid('query')), 200)
   },
 )
@@ -101,7 +101,7 @@ sessionsApi.openapi(
     const { id, sid } = c.req.valid('param')
     const b = c.req.valid('json')
     if (b.session.id && b.session.id !== sid) throw badRequest('session.id must match the path')
-    await getWorkspace(scope.db, scope.tenantId, id)
+    await getWorkspace(scope, id)
     await admitSessions(scope, 1)
     // A person's transcript speaks for no worker and bills nothing: usage is believed only
     // from the worker that ran the work (the sync routes above).

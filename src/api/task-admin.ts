@@ -140,7 +140,7 @@ taskAdminApi.openapi(
   async (c) => {
     const { id } = c.req.valid('param')
     const scope = scopeOf(c)
-    if (!(await getTask(scope.db, scope.tenantId, id))) throw notFound(`Task ${id}`)
+    if (!(await getTask(scope, id))) throw notFound(`Task ${id}`)
     return c.json(await listApprovals(scope, id), 200)
   },
 )

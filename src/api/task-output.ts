@@ -97,9 +97,9 @@ taskOutputApi.openapi(
     const { id } = c.req.valid('param')
     const { since, limit } = c.req.valid('query')
     const scope = scopeOf(c)
-    if (!(await getTask(scope.db, scope.tenantId, id))) throw notFound(`Task ${id}`)
+    if (!(await getTask(scope, id))) throw notFound(`Task ${id}`)
     // One more than the page: whether there is more, without counting the rest.
-    const events = await readEvents(scope.db, scope.tenantId, id, since, {
+    const events = await readEvents(scope, id, since, {
       kind: 'output',
       limit: limit + 1,
       maxBytes: PAGE_BYTES,
@@ -130,7 +130,7 @@ taskOutputApi.openapi(
 taskOutputApi.get('/:id/output/stream', async (c) => {
   const id = c.req.param('id') ?? ''
   const scope = scopeOf(c)
-  const task = await getTask(scope.db, scope.tenantId, id)
+  const task = await getTask(scope, id)
   if (!task) throw notFound(`Task ${id}`)
   const from = Number(c.req.header('Last-Event-ID') ?? c.req.query('since') ?? 0)
   const after = Number.isInteger(from) && from >= 0 ? from : 0

@@ -49,7 +49,7 @@ taskPushApi.openapi(
   async (c) => {
     const { id } = c.req.valid('param')
     const scope = scopeOf(c)
-    if (!(await getTask(scope.db, scope.tenantId, id))) throw notFound(`Task ${id}`)
+    if (!(await getTask(scope, id))) throw notFound(`Task ${id}`)
     const deliveries = (await taskDeliveries(scope, id)).map((d) => ({
       config_id: d.configId,
       seq: d.seq,

@@ -37,7 +37,7 @@ taskStatusApi.openapi(
     const b = c.req.valid('json')
     const scope = scopeOf(c)
     const worker = await workerOf(c, b.worker_id)
-    const task = await getTask(scope.db, scope.tenantId, id)
+    const task = await getTask(scope, id)
     if (!task) throw notFound(`Task ${id}`)
     if (b.status === 'running' || b.status === 'assigned') {
       const held = task.status === 'working' && task.workerId === worker

@@ -45,7 +45,7 @@ tasksApi.openapi(list, async (c) => {
   // token sees nothing else, ever: what it may claim and what it holds.
   const poller = c.req.header('X-Worker-ID')
   const own = await tokenWorker(dbOf(c), principalOf(c), poller)
-  const rows = await listTasks(dbOf(c), principalOf(c).tenantId, {
+  const rows = await listTasks(scopeOf(c), {
     statuses,
     where: own
       ? visibleTo(own)
@@ -70,8 +70,8 @@ tasksApi.openapi(get, async (c) => {
   const { id } = c.req.valid('param')
   const own = await tokenWorker(dbOf(c), principalOf(c), c.req.header('X-Worker-ID'))
   const [row] = own
-    ? await listTasks(dbOf(c), principalOf(c).tenantId, { id, where: visibleTo(own), limit: 1 })
-    : [await getTask(dbOf(c), principalOf(c).tenantId, id)]
+    ? await listTasks(scopeOf(c), { id, where: visibleTo(own), limit: 1 })
+    : [await getTask(scopeOf(c), id)]
   if (!row) throw notFound(`Task ${id}`)
   return c.json({ ...restTaskView(row), waiting_for: await waitingFor(scopeOf(c), row) }, 200)
 })
@@ -134,7 +134,7 @@ export async function createFromBody(
     { b, workspace },
     create,
     async (id) => {
-      const row = await getTask(scope.db, scope.tenantId, id)
+      const row = await getTask(scope, id)
       return row && restTaskView(row)
     },
   )

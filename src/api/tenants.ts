@@ -1,10 +1,10 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import { listMembers } from '../auth/members'
 import { createTenant, getTenant, listAllTenants, renameTenant } from '../auth/tenants'
-import { type AppEnv, dbOf, principalOf } from '../context'
+import { type AppEnv, dbOf } from '../context'
 import { validationHook } from '../lib/errors'
 import { body, route } from './openapi'
-import { auditRequest } from './scope'
+import { auditRequest, scopeOf } from './scope'
 
 /** /v1/tenants: the operator's list and create; a tenant's own view, rename and members. */
 export const tenantsApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -35,22 +35,20 @@ tenantsApi.openapi(route('post', '/', body(NewTenant)), async (c) => {
 
 tenantsApi.openapi(route('get', '/'), async (c) => c.json(await listAllTenants(dbOf(c)), 200))
 
-tenantsApi.openapi(route('get', '/me'), async (c) =>
-  c.json(await getTenant(dbOf(c), principalOf(c).tenantId), 200),
-)
+tenantsApi.openapi(route('get', '/me'), async (c) => c.json(await getTenant(scopeOf(c)), 200))
 
 tenantsApi.openapi(route('patch', '/me', body(Rename)), async (c) => {
-  const p = principalOf(c)
-  const before = await getTenant(dbOf(c), p.tenantId)
-  const after = await renameTenant(dbOf(c), p.tenantId, c.req.valid('json').display_name)
+  const scope = scopeOf(c)
+  const before = await getTenant(scope)
+  const after = await renameTenant(scope, c.req.valid('json').display_name)
   auditRequest(c, {
     action: 'tenant_renamed',
-    target: p.tenantId,
+    target: scope.tenantId,
     detail: { from: before.display_name, to: after.display_name },
   })
   return c.json(after, 200)
 })
 
 tenantsApi.openapi(route('get', '/me/members'), async (c) =>
-  c.json(await listMembers(dbOf(c), principalOf(c).tenantId), 200),
+  c.json(await listMembers(scopeOf(c)), 200),
 )

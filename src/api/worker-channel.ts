@@ -169,7 +169,7 @@ workerChannel.openapi(
 async function routable(c: AppContext, workerId: string, named: string[]): Promise<string[]> {
   const ids = named.map((s) => s.trim()).filter(Boolean)
   const p = principalOf(c)
-  return p.kind === 'worker_token' ? servedBy(dbOf(c), p.tenantId, workerId, ids) : ids
+  return p.kind === 'worker_token' ? servedBy(scopeOf(c), workerId, ids) : ids
 }
 
 /**

@@ -48,7 +48,7 @@ const list = createRoute({
 })
 workspacesApi.openapi(list, async (c) => {
   const { path } = c.req.valid('query')
-  const rows = await listWorkspaces(dbOf(c), principalOf(c).tenantId, { path })
+  const rows = await listWorkspaces(scopeOf(c), { path })
   return c.json(rows.map(workspaceView), 200)
 })
 
@@ -107,7 +107,7 @@ const get = createRoute({
 workspacesApi.openapi(get, async (c) => {
   const { id } = c.req.valid('param')
   if (id === 'global') return c.json(GLOBAL_WORKSPACE, 200)
-  return c.json(workspaceView(await getWorkspace(dbOf(c), principalOf(c).tenantId, id)), 200)
+  return c.json(workspaceView(await getWorkspace(scopeOf(c), id)), 200)
 })
 
 const Trigger = z
@@ -167,7 +167,7 @@ const remove = createRoute({
 })
 workspacesApi.openapi(remove, async (c) => {
   const { id } = c.req.valid('param')
-  await deleteWorkspace(dbOf(c), principalOf(c).tenantId, id)
+  await deleteWorkspace(scopeOf(c), id)
   return c.json({ success: true as const }, 200)
 })
 
@@ -192,7 +192,7 @@ workspacesApi.openapi(workspaceTasks, async (c) => {
 workspacesApi.get('/:id/events', async (c) => {
   const id = c.req.param('id') ?? ''
   const tenantId = principalOf(c).tenantId
-  if (id !== 'global') await getWorkspace(dbOf(c), tenantId, id) // 404 when unknown
+  if (id !== 'global') await getWorkspace(scopeOf(c), id) // 404 when unknown
   return leasedSse(scopeOf(c), c.req.raw.signal, 'workspace_events', () =>
     workerHubOf(c.env, tenantId).watchWorkspace(id),
   )
@@ -226,7 +226,7 @@ for (const [action, on] of [
         typeof body.interval === 'number' && body.interval >= 1
           ? Math.min(3600, Math.floor(body.interval))
           : 5
-      return c.json(await setWatch(dbOf(c), principalOf(c).tenantId, id, on, interval), 200)
+      return c.json(await setWatch(scopeOf(c), id, on, interval), 200)
     },
   )
 }
@@ -240,6 +240,6 @@ workspacesApi.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param')
-    return c.json(await watchStatus(dbOf(c), principalOf(c).tenantId, id), 200)
+    return c.json(await watchStatus(scopeOf(c), id), 200)
   },
 )

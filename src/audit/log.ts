@@ -6,7 +6,7 @@ import { and, desc, eq, lt } from 'drizzle-orm'
 import type { Principal } from '../auth/principal'
 import { auditLog } from '../db/auth-schema'
 import type { Database } from '../db/client'
-import { withTenant } from '../db/tenant'
+import { type Tenancy, tenantQuery } from '../db/tenant'
 import { log } from '../lib/log'
 
 export type AuditAction =
@@ -39,8 +39,8 @@ export interface AuditSink {
 export function audit(sink: AuditSink, tenantId: string, event: AuditEvent): void {
   const actor =
     typeof event.actor === 'string' ? event.actor : `${event.actor.subject} (${event.actor.name})`
-  const write = withTenant(sink.db, tenantId, (tx) =>
-    tx.insert(auditLog).values({
+  const write = tenantQuery({ db: sink.db, tenantId }, (db) =>
+    db.insert(auditLog).values({
       tenantId,
       actor,
       action: event.action,
@@ -53,12 +53,11 @@ export function audit(sink: AuditSink, tenantId: string, event: AuditEvent): voi
 }
 
 export async function listAudit(
-  db: Database,
-  tenantId: string,
+  t: Tenancy,
   q: { action?: string; limit: number; before?: number },
 ) {
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx
+  const rows = await tenantQuery(t, (db) =>
+    db
       .select()
       .from(auditLog)
       .where(

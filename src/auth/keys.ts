@@ -5,7 +5,7 @@
 import { and, desc, eq, isNull } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { apiKeys } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { type Tenancy, tenantQuery } from '../db/tenant'
 import { randomSecret, sha256Bytes } from '../lib/digest'
 import { notFound } from '../lib/errors'
 import type { Principal, Role } from './principal'
@@ -57,13 +57,14 @@ export interface NewKey {
   workerId?: string
 }
 
-export async function createKey(db: Database, tenantId: string, spec: NewKey) {
+export async function createKey(t: Tenancy, spec: NewKey) {
   const secret = `${PREFIX[spec.kind]}${randomSecret(32)}`
-  const [row] = await withTenant(db, tenantId, async (tx) =>
-    tx
+  const keyHash = await sha256Bytes(secret)
+  const [row] = await tenantQuery(t, (db) =>
+    db
       .insert(apiKeys)
       .values({
-        tenantId,
+        tenantId: t.tenantId,
         name: spec.name,
         kind: spec.kind,
         role: spec.role,
@@ -71,7 +72,7 @@ export async function createKey(db: Database, tenantId: string, spec: NewKey) {
         expiresAt: spec.expiresAt,
         userId: spec.userId,
         workerId: spec.workerId,
-        keyHash: await sha256Bytes(secret),
+        keyHash,
         keyPrefix: secret.slice(0, PREFIX[spec.kind].length + 6),
       })
       .returning(),
@@ -101,9 +102,9 @@ export function describeKey(k: KeyRecord) {
 }
 
 /** Live and revoked keys of one kind; `userId` limits it to that person's own. */
-export async function listKeys(db: Database, tenantId: string, kind: KeyKind, userId?: string) {
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx
+export async function listKeys(t: Tenancy, kind: KeyKind, userId?: string) {
+  const rows = await tenantQuery(t, (db) =>
+    db
       .select()
       .from(apiKeys)
       .where(
@@ -115,15 +116,9 @@ export async function listKeys(db: Database, tenantId: string, kind: KeyKind, us
 }
 
 /** Revokes at once in this isolate; other isolates stop honouring it within the cache TTL. */
-export async function revokeKey(
-  db: Database,
-  tenantId: string,
-  kind: KeyKind,
-  id: string,
-  userId?: string,
-) {
-  const [row] = await withTenant(db, tenantId, (tx) =>
-    tx
+export async function revokeKey(t: Tenancy, kind: KeyKind, id: string, userId?: string) {
+  const [row] = await tenantQuery(t, (db) =>
+    db
       .update(apiKeys)
       .set({ revokedAt: new Date() })
       .where(

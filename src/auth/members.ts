@@ -2,7 +2,7 @@
 import { desc, sql } from 'drizzle-orm'
 import { tenantMembers } from '../db/auth-schema'
 import type { Database } from '../db/client'
-import { withTenant } from '../db/tenant'
+import { type Tenancy, tenantQuery } from '../db/tenant'
 import { log } from '../lib/log'
 import type { Principal } from './principal'
 import { TtlCache } from './ttl-cache'
@@ -14,8 +14,8 @@ export function touchMember(db: Database, p: Principal, waitUntil: (p: Promise<u
   const key = `${p.tenantId} ${p.subject}`
   if (recent.get(key)) return
   recent.set(key, true)
-  const write = withTenant(db, p.tenantId, (tx) =>
-    tx
+  const write = tenantQuery({ db, tenantId: p.tenantId }, (db) =>
+    db
       .insert(tenantMembers)
       .values({
         tenantId: p.tenantId,
@@ -35,9 +35,9 @@ export function touchMember(db: Database, p: Principal, waitUntil: (p: Promise<u
   waitUntil(write)
 }
 
-export async function listMembers(db: Database, tenantId: string) {
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx.select().from(tenantMembers).orderBy(desc(tenantMembers.lastSeenAt)),
+export async function listMembers(t: Tenancy) {
+  const rows = await tenantQuery(t, (db) =>
+    db.select().from(tenantMembers).orderBy(desc(tenantMembers.lastSeenAt)),
   )
   return rows.map((m) => ({
     subject: m.subject,

@@ -6,7 +6,7 @@
 import { and, eq, isNull } from 'drizzle-orm'
 import { authSessions } from '../db/auth-schema'
 import type { Database } from '../db/client'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import type { Config } from '../env'
 import { randomSecret, sha256Bytes } from '../lib/digest'
 import { notFound } from '../lib/errors'
@@ -35,8 +35,11 @@ export async function openSession(
   )
   const secret = opts.browser ? randomSecret(32) : undefined
   const refresh = opts.tokens.refresh_token
-  const [row] = await withTenant(db, p.tenantId, async (tx) =>
-    tx
+  const secretHash = secret ? await sha256Bytes(secret) : undefined
+  const sealedRefreshToken =
+    refresh && config.SECRETS_KEY ? await seal(config.SECRETS_KEY, refresh) : undefined
+  const [row] = await tenantQuery({ db, tenantId: p.tenantId }, (db) =>
+    db
       .insert(authSessions)
       .values({
         tenantId: p.tenantId,
@@ -44,9 +47,8 @@ export async function openSession(
         email: p.email,
         name: p.name,
         roles: p.roles,
-        secretHash: secret ? await sha256Bytes(secret) : undefined,
-        sealedRefreshToken:
-          refresh && config.SECRETS_KEY ? await seal(config.SECRETS_KEY, refresh) : undefined,
+        secretHash,
+        sealedRefreshToken,
         deviceId: opts.device?.device_id,
         deviceName: opts.device?.device_name,
         deviceType: opts.device?.device_type,
@@ -107,8 +109,8 @@ export async function authenticateSession(
 
 /** One of the caller's own sessions (a session id of someone else is "not found"). */
 export async function sessionOf(db: Database, p: Principal, id: string) {
-  const [row] = await withTenant(db, p.tenantId, (tx) =>
-    tx
+  const [row] = await tenantQuery({ db, tenantId: p.tenantId }, (db) =>
+    db
       .select()
       .from(authSessions)
       .where(and(eq(authSessions.id, id), eq(authSessions.subject, p.subject))),
@@ -124,8 +126,8 @@ export async function endSession(
   p: Principal,
   id: string,
 ): Promise<string | undefined> {
-  const [row] = await withTenant(db, p.tenantId, (tx) =>
-    tx
+  const [row] = await tenantQuery({ db, tenantId: p.tenantId }, (db) =>
+    db
       .update(authSessions)
       .set({ revokedAt: new Date() })
       .where(

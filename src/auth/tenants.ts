@@ -2,7 +2,7 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { tenants } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { type Tenancy, tenantQuery } from '../db/tenant'
 import { notFound } from '../lib/errors'
 
 interface TenantRow {
@@ -30,28 +30,31 @@ export async function createTenant(
     [t.slug, t.display_name, t.oidc_issuer ?? null],
   )) as { id: string }[]
   if (!row) throw new Error('create_tenant returned nothing')
-  return getTenant(db, row.id)
+  return getTenant({ db, tenantId: row.id })
 }
 
 export async function listAllTenants(db: Database) {
   return ((await db.sql.query('select * from app.list_tenants()')) as TenantRow[]).map(view)
 }
 
-export async function getTenant(db: Database, tenantId: string) {
-  const [t] = await withTenant(db, tenantId, (tx) => tx.select().from(tenants))
-  if (!t) throw notFound('Tenant')
+export async function getTenant(t: Tenancy) {
+  const [row] = await tenantQuery(t, (db) => db.select().from(tenants))
+  if (!row) throw notFound('Tenant')
   return view({
-    id: t.id,
-    slug: t.slug,
-    display_name: t.displayName,
-    oidc_issuer: t.oidcIssuer,
-    created_at: t.createdAt,
+    id: row.id,
+    slug: row.slug,
+    display_name: row.displayName,
+    oidc_issuer: row.oidcIssuer,
+    created_at: row.createdAt,
   })
 }
 
-export async function renameTenant(db: Database, tenantId: string, displayName: string) {
-  await withTenant(db, tenantId, (tx) =>
-    tx.update(tenants).set({ displayName, updatedAt: sql`now()` }).where(eq(tenants.id, tenantId)),
+export async function renameTenant(t: Tenancy, displayName: string) {
+  await tenantQuery(t, (db) =>
+    db
+      .update(tenants)
+      .set({ displayName, updatedAt: sql`now()` })
+      .where(eq(tenants.id, t.tenantId)),
   )
-  return getTenant(db, tenantId)
+  return getTenant(t)
 }

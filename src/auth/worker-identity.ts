@@ -6,7 +6,7 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { apiKeys } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import { sqlState } from '../lib/db-error'
 import { badRequest, forbidden } from '../lib/errors'
 import { forgetKey } from './keys'
@@ -22,26 +22,26 @@ const keyIdOf = (p: Principal) => p.subject.slice('key:'.length)
  */
 async function bind(db: Database, p: Principal, workerId: string): Promise<string> {
   const keyId = keyIdOf(p)
-  const { rows } = await withTenant(db, p.tenantId, async (tx) => {
-    try {
-      return await tx.execute<{ worker_id: string | null }>(sql`
+  const t = { db, tenantId: p.tenantId }
+  let bound: string | null | undefined
+  try {
+    const { rows } = await tenantQuery(t, (db) =>
+      db.execute<{ worker_id: string | null }>(sql`
         update api_keys k set worker_id = ${workerId}
          where k.id = ${keyId}::uuid and k.kind = 'worker' and k.worker_id is null
            and not exists (select 1 from workers w where w.id = ${workerId})
-        returning k.worker_id`)
-    } catch (err) {
-      // Another token was bound to this new worker a moment ago (api_keys_one_per_worker).
-      if (sqlState(err) === '23505') return { rows: [] }
-      throw err
-    }
-  })
-  const bound =
-    rows[0]?.worker_id ??
-    (
-      await withTenant(db, p.tenantId, (tx) =>
-        tx.select({ workerId: apiKeys.workerId }).from(apiKeys).where(eq(apiKeys.id, keyId)),
-      )
-    )[0]?.workerId
+        returning k.worker_id`),
+    )
+    bound = rows[0]?.worker_id
+  } catch (err) {
+    // Another token was bound to this new worker a moment ago (api_keys_one_per_worker).
+    if (sqlState(err) !== '23505') throw err
+  }
+  bound ??= (
+    await tenantQuery(t, (db) =>
+      db.select({ workerId: apiKeys.workerId }).from(apiKeys).where(eq(apiKeys.id, keyId)),
+    )
+  )[0]?.workerId
   if (!bound) {
     throw forbidden(
       `Worker ${workerId} is already registered: an admin makes a token for it by name (worker_id)`,

@@ -16,7 +16,7 @@ export async function answerAsEdgeAgent(
   const agent = edgeAgentNamed(agentId)
   if (!agent) return []
   const earlier = msg.conversation_id
-    ? (await conversationMessages(scope.db, scope.tenantId, msg.conversation_id, 50))
+    ? (await conversationMessages(scope, msg.conversation_id, 50))
         .filter((m) => m.id !== msg.id && m.kind === 'direct')
         .map((m) => bodyText(m.body))
     : []

@@ -1,8 +1,7 @@
 /** Agents' inboxes in Postgres: every message is written here before anyone is told of it. */
 import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
 import { agentMessages, agents } from '../db/bus-schema'
-import type { Database } from '../db/client'
-import { withTenant } from '../db/tenant'
+import { type Tenancy, tenantQuery } from '../db/tenant'
 
 export interface NewMessage {
   recipient: string
@@ -33,14 +32,14 @@ export function messageView(m: Row) {
 }
 export type MessageView = ReturnType<typeof messageView>
 
-export async function insertMessages(db: Database, tenantId: string, messages: NewMessage[]) {
+export async function insertMessages(t: Tenancy, messages: NewMessage[]) {
   if (!messages.length) return []
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx
+  const rows = await tenantQuery(t, (db) =>
+    db
       .insert(agentMessages)
       .values(
         messages.map((m) => ({
-          tenantId,
+          tenantId: t.tenantId,
           recipient: m.recipient,
           sender: m.sender,
           kind: m.kind,
@@ -60,16 +59,15 @@ export async function insertMessages(db: Database, tenantId: string, messages: N
  * recipients (they travel as one JSON array).
  */
 export async function insertEvent(
-  db: Database,
-  tenantId: string,
+  t: Tenancy,
   e: { sender: string; topic: string; conversationId?: string; body: unknown },
   recipients: string[],
 ): Promise<MessageView[]> {
   if (!recipients.length) return []
-  const { rows } = await withTenant(db, tenantId, (tx) =>
-    tx.execute(sql`
+  const { rows } = await tenantQuery(t, (db) =>
+    db.execute(sql`
       insert into agent_messages (tenant_id, recipient, sender, kind, topic, conversation_id, body)
-      select ${tenantId}::uuid, r, ${e.sender}, 'event', ${e.topic}, ${e.conversationId ?? null},
+      select ${t.tenantId}::uuid, r, ${e.sender}, 'event', ${e.topic}, ${e.conversationId ?? null},
              ${JSON.stringify(e.body ?? null)}::jsonb
         from jsonb_array_elements_text(${JSON.stringify(recipients)}::jsonb) as r
       returning id, recipient, created_at`),
@@ -101,16 +99,12 @@ export function eventView(
 }
 
 /** Stores a direct message only if its recipient is a registered local agent: one statement. */
-export async function insertForRegistered(
-  db: Database,
-  tenantId: string,
-  m: NewMessage,
-): Promise<MessageView | null> {
-  const [row] = await withTenant(db, tenantId, (tx) =>
-    tx
+export async function insertForRegistered(t: Tenancy, m: NewMessage): Promise<MessageView | null> {
+  const [row] = await tenantQuery(t, (db) =>
+    db
       .insert(agentMessages)
       .select(
-        tx
+        db
           .select({
             tenantId: agents.tenantId,
             id: sql`gen_random_uuid()`.as('id'),
@@ -136,21 +130,20 @@ export async function insertForRegistered(
 
 /** Unacknowledged messages, oldest first; reading them counts as a delivery. */
 export async function readInbox(
-  db: Database,
-  tenantId: string,
+  t: Tenancy,
   /** One agent, or several at once (the bus's redelivery pass). */
   recipient: string | string[],
   /** `quietSeconds`: only messages not delivered (or sent) in that many seconds. */
   opts: { limit: number; quietSeconds?: number },
 ) {
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx
+  const rows = await tenantQuery(t, (db) =>
+    db
       .update(agentMessages)
       .set({ deliveries: sql`${agentMessages.deliveries} + 1`, lastDeliveredAt: sql`now()` })
       .where(
         inArray(
           agentMessages.id,
-          tx
+          db
             .select({ id: agentMessages.id })
             .from(agentMessages)
             .where(
@@ -176,15 +169,10 @@ export async function readInbox(
   return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map(messageView)
 }
 
-export async function ackMessages(
-  db: Database,
-  tenantId: string,
-  recipient: string,
-  ids: string[],
-): Promise<number> {
+export async function ackMessages(t: Tenancy, recipient: string, ids: string[]): Promise<number> {
   if (!ids.length) return 0
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx
+  const rows = await tenantQuery(t, (db) =>
+    db
       .update(agentMessages)
       .set({ ackedAt: sql`now()` })
       .where(
@@ -200,14 +188,9 @@ export async function ackMessages(
 }
 
 /** A conversation's messages in order (every recipient's copy of an event counts once each). */
-export async function conversationMessages(
-  db: Database,
-  tenantId: string,
-  conversationId: string,
-  limit: number,
-) {
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx
+export async function conversationMessages(t: Tenancy, conversationId: string, limit: number) {
+  const rows = await tenantQuery(t, (db) =>
+    db
       .select()
       .from(agentMessages)
       .where(eq(agentMessages.conversationId, conversationId))

@@ -7,7 +7,7 @@ import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import { edgeAgentNamed, edgeAgents } from '../agents/registry'
 import { type EdgeAgent, skillsOf } from '../agents/types'
 import { agents } from '../db/bus-schema'
-import { type TenantDb, withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import { notFound } from '../lib/errors'
 import { upsertWithin } from '../limits/count'
 import { limitsOf } from '../limits/settings'
@@ -100,11 +100,10 @@ async function upsertAgent(scope: Scope, name: string, given: Values): Promise<A
      order by ${agents.lastSeenAt}
      limit greatest(0, (select count(*) from ${agents}) + 1 - ${limits.agents}::int))`
   const [row] = await upsertWithin(
-    scope.db,
-    scope.tenantId,
+    scope,
     { name: 'agents', max: limits.agents, table: agents, exists, makeRoom },
-    (tx: TenantDb) =>
-      tx
+    (db) =>
+      db
         .insert(agents)
         .values({ tenantId: scope.tenantId, name, ...values })
         .onConflictDoUpdate({ target: [agents.tenantId, agents.name], set: values })
@@ -129,8 +128,8 @@ export function registerAgent(scope: Scope, r: Registration): Promise<AgentView>
 
 /** Keeps an agent listed; 404 means it must register (again). */
 export async function heartbeat(scope: Scope, name: string): Promise<AgentView> {
-  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.update(agents).set({ lastSeenAt: sql`now()` }).where(eq(agents.name, name)).returning(),
+  const [row] = await tenantQuery(scope, (db) =>
+    db.update(agents).set({ lastSeenAt: sql`now()` }).where(eq(agents.name, name)).returning(),
   )
   if (!row) throw notFound(`Agent ${name}`)
   return view(row, scope.config.AGENT_TTL_SECONDS)
@@ -139,8 +138,8 @@ export async function heartbeat(scope: Scope, name: string): Promise<AgentView> 
 /** Marks agents seen (the bus does it for agents with an open stream). */
 export async function touchAgents(scope: Scope, names: string[]) {
   if (!names.length) return
-  await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.update(agents).set({ lastSeenAt: sql`now()` }).where(inArray(agents.name, names)),
+  await tenantQuery(scope, (db) =>
+    db.update(agents).set({ lastSeenAt: sql`now()` }).where(inArray(agents.name, names)),
   )
 }
 
@@ -159,8 +158,8 @@ export async function listAgentsPage(
   filter: { role?: string; after?: string; limit?: number },
 ): Promise<{ agents: AgentView[]; next: string | null }> {
   const ttl = scope.config.AGENT_TTL_SECONDS
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) => {
-    const q = tx
+  const rows = await tenantQuery(scope, (db) => {
+    const q = db
       .select()
       .from(agents)
       .where(
@@ -199,8 +198,8 @@ export async function findAgent(scope: Scope, name: string): Promise<AgentView |
 }
 
 export async function agentRow(scope: Scope, name: string): Promise<Row | undefined> {
-  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.select().from(agents).where(eq(agents.name, name)),
+  const [row] = await tenantQuery(scope, (db) =>
+    db.select().from(agents).where(eq(agents.name, name)),
   )
   return row
 }
@@ -212,8 +211,8 @@ export async function requireAgent(scope: Scope, name: string): Promise<AgentVie
 }
 
 export async function removeAgent(scope: Scope, name: string) {
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.delete(agents).where(eq(agents.name, name)).returning({ name: agents.name }),
+  const rows = await tenantQuery(scope, (db) =>
+    db.delete(agents).where(eq(agents.name, name)).returning({ name: agents.name }),
   )
   if (!rows.length) throw notFound(`Agent ${name}`)
 }

@@ -189,8 +189,7 @@ export async function delegateToRemote(scope: Scope, name: string, text: string)
   const contextId = crypto.randomUUID()
   const id = crypto.randomUUID()
   const created = await insertTask(
-    scope.db,
-    scope.tenantId,
+    scope,
     {
       id,
       contextId,
@@ -219,7 +218,7 @@ export async function delegateToRemote(scope: Scope, name: string, text: string)
 
 async function mirror(scope: Scope, task: TaskRow, name: string, text: string) {
   const change = async (c: TaskChange) => {
-    const applied = await applyChange(scope.db, scope.tenantId, task.id, c)
+    const applied = await applyChange(scope, task.id, c)
     if (applied) await announce(scope, applied.task, applied.events)
   }
   try {

@@ -1,6 +1,6 @@
 import { and, asc, eq, lt, lte, min } from 'drizzle-orm'
 import { cronJobs, cronRuns } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { tenantBatch, tenantQuery } from '../db/tenant'
 import { sqlState } from '../lib/db-error'
 import { ApiError } from '../lib/errors'
 import { log } from '../lib/log'
@@ -20,9 +20,8 @@ const STALE_CLAIM_MS = 60_000
  * now. Answers when the next job is due, for the alarm.
  */
 export async function fireDueJobs(scope: Scope, now = new Date()): Promise<Date | null> {
-  const { db, tenantId } = scope
-  const due = await withTenant(db, tenantId, (tx) =>
-    tx
+  const due = await tenantQuery(scope, (db) =>
+    db
       .select()
       .from(cronJobs)
       .where(and(eq(cronJobs.enabled, true), lte(cronJobs.nextRunAt, now)))
@@ -38,8 +37,8 @@ export async function fireDueJobs(scope: Scope, now = new Date()): Promise<Date 
     }
   }
   await finishStaleClaims(scope, now)
-  const [next] = await withTenant(db, tenantId, (tx) =>
-    tx
+  const [next] = await tenantQuery(scope, (db) =>
+    db
       .select({ at: min(cronJobs.nextRunAt) })
       .from(cronJobs)
       .where(eq(cronJobs.enabled, true)),
@@ -53,38 +52,34 @@ async function claimSlot(scope: Scope, job: CronJob, now: Date): Promise<CronRun
   const due = lastSlot(scheduleOf(job), now)
   const latest = due && due > slot ? due : slot
   const next = nextSlot(scheduleOf(job), now)
-  const [claimed] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.batch([
-      tx
-        .insert(cronRuns)
-        .values({ tenantId: scope.tenantId, cronjobId: job.id, scheduledFor: latest })
-        .onConflictDoNothing()
-        .returning(),
-      tx
-        .update(cronJobs)
-        .set({ nextRunAt: next, lastRunAt: latest })
-        .where(and(eq(cronJobs.id, job.id), eq(cronJobs.nextRunAt, slot))),
-    ]),
-  )
+  const [claimed] = await tenantBatch(scope, (db) => [
+    db
+      .insert(cronRuns)
+      .values({ tenantId: scope.tenantId, cronjobId: job.id, scheduledFor: latest })
+      .onConflictDoNothing()
+      .returning(),
+    db
+      .update(cronJobs)
+      .set({ nextRunAt: next, lastRunAt: latest })
+      .where(and(eq(cronJobs.id, job.id), eq(cronJobs.nextRunAt, slot))),
+  ])
   return claimed[0]
 }
 
 /** A run someone asked for by hand (trigger now): a slot of its own. */
 export async function fireNow(scope: Scope, job: CronJob): Promise<CronRun> {
-  const [run] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.batch([
-      tx
-        .insert(cronRuns)
-        .values({
-          tenantId: scope.tenantId,
-          cronjobId: job.id,
-          scheduledFor: new Date(),
-          trigger: 'manual',
-        })
-        .returning(),
-      tx.update(cronJobs).set({ lastRunAt: new Date() }).where(eq(cronJobs.id, job.id)),
-    ]),
-  )
+  const [run] = await tenantBatch(scope, (db) => [
+    db
+      .insert(cronRuns)
+      .values({
+        tenantId: scope.tenantId,
+        cronjobId: job.id,
+        scheduledFor: new Date(),
+        trigger: 'manual',
+      })
+      .returning(),
+    db.update(cronJobs).set({ lastRunAt: new Date() }).where(eq(cronJobs.id, job.id)),
+  ])
   const created = run[0] as CronRun
   const done = await dispatchRun(scope, job, created)
   // The person asking is told as any creator would be; the run stays recorded as failed.
@@ -126,8 +121,8 @@ async function dispatchRun(
     if (err instanceof ApiError) refusal = err
     if (sqlState(err) !== '23505') error = (err as Error).message
   }
-  const [updated] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const [updated] = await tenantQuery(scope, (db) =>
+    db
       .update(cronRuns)
       .set(error ? { status: 'failed', error } : { status: 'dispatched', taskId })
       .where(eq(cronRuns.id, run.id))
@@ -137,8 +132,8 @@ async function dispatchRun(
 }
 
 async function finishStaleClaims(scope: Scope, now: Date) {
-  const stale = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const stale = await tenantQuery(scope, (db) =>
+    db
       .select({ run: cronRuns, job: cronJobs })
       .from(cronRuns)
       .innerJoin(

@@ -1,7 +1,6 @@
 import { and, count, desc, eq } from 'drizzle-orm'
-import type { Database } from '../db/client'
 import { cronJobs, cronRuns, tasks } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { type Tenancy, tenantBatch, tenantQuery } from '../db/tenant'
 import { notFound } from '../lib/errors'
 import { schedulerOf } from '../lib/live-objects'
 import { insertWithin } from '../limits/count'
@@ -45,11 +44,10 @@ export async function createJob(scope: Scope, input: CronJobInput) {
   assertTemplate(limits, input.taskTemplate)
   const { tenantId } = scope
   const rows = await insertWithin(
-    scope.db,
-    tenantId,
+    scope,
     { name: 'cron_jobs', max: limits.cron_jobs, table: cronJobs },
-    (tx) =>
-      tx
+    (db) =>
+      db
         .insert(cronJobs)
         .values({
           tenantId,
@@ -66,26 +64,22 @@ export async function createJob(scope: Scope, input: CronJobInput) {
 /** The tenant's scheduler reads the jobs now and sleeps until the next slot. */
 const jobsChanged = (scope: Scope) => schedulerOf(scope.env, scope.tenantId).wake('cron')
 
-export async function getJob(db: Database, tenantId: string, id: string): Promise<CronJob> {
-  const [row] = await withTenant(db, tenantId, (tx) =>
-    tx.select().from(cronJobs).where(eq(cronJobs.id, id)),
-  )
+export async function getJob(t: Tenancy, id: string): Promise<CronJob> {
+  const [row] = await tenantQuery(t, (db) => db.select().from(cronJobs).where(eq(cronJobs.id, id)))
   if (!row) throw notFound(`Cron job ${id}`)
   return row
 }
 
-export async function listJobs(db: Database, tenantId: string, page: number, pageSize: number) {
-  const [rows, [total]] = await withTenant(db, tenantId, (tx) =>
-    tx.batch([
-      tx
-        .select()
-        .from(cronJobs)
-        .orderBy(desc(cronJobs.createdAt), cronJobs.id)
-        .limit(pageSize)
-        .offset((page - 1) * pageSize),
-      tx.select({ n: count() }).from(cronJobs),
-    ]),
-  )
+export async function listJobs(t: Tenancy, page: number, pageSize: number) {
+  const [rows, [total]] = await tenantBatch(t, (db) => [
+    db
+      .select()
+      .from(cronJobs)
+      .orderBy(desc(cronJobs.createdAt), cronJobs.id)
+      .limit(pageSize)
+      .offset((page - 1) * pageSize),
+    db.select({ n: count() }).from(cronJobs),
+  ])
   return { items: rows, total: total?.n ?? 0 }
 }
 
@@ -95,11 +89,10 @@ export async function updateJob(
   id: string,
   change: Partial<CronJobInput>,
 ): Promise<CronJob> {
-  const { db, tenantId } = scope
   if (change.taskTemplate) assertTemplate(await limitsOf(scope), change.taskTemplate)
-  const job = { ...(await getJob(db, tenantId, id)), ...change }
-  const [row] = await withTenant(db, tenantId, (tx) =>
-    tx
+  const job = { ...(await getJob(scope, id)), ...change }
+  const [row] = await tenantQuery(scope, (db) =>
+    db
       .update(cronJobs)
       .set({ ...change, nextRunAt: nextFor(job), updatedAt: new Date() })
       .where(eq(cronJobs.id, id))
@@ -110,17 +103,17 @@ export async function updateJob(
   return row
 }
 
-export async function deleteJob(db: Database, tenantId: string, id: string) {
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx.delete(cronJobs).where(eq(cronJobs.id, id)).returning({ id: cronJobs.id }),
+export async function deleteJob(t: Tenancy, id: string) {
+  const rows = await tenantQuery(t, (db) =>
+    db.delete(cronJobs).where(eq(cronJobs.id, id)).returning({ id: cronJobs.id }),
   )
   if (rows.length === 0) throw notFound(`Cron job ${id}`)
 }
 
 /** A job's runs, newest first, each with its task's outcome. */
-export async function listRuns(db: Database, tenantId: string, jobId: string, limit: number) {
-  return withTenant(db, tenantId, (tx) =>
-    tx
+export async function listRuns(t: Tenancy, jobId: string, limit: number) {
+  return tenantQuery(t, (db) =>
+    db
       .select({ run: cronRuns, task: tasks })
       .from(cronRuns)
       .leftJoin(tasks, and(eq(tasks.tenantId, cronRuns.tenantId), eq(tasks.id, cronRuns.taskId)))

@@ -1,25 +1,52 @@
 import type { NeonQueryFunction, NeonQueryPromise } from '@neondatabase/serverless'
+import type { BatchItem, BatchResponse } from 'drizzle-orm/batch'
 import { drizzle, type NeonHttpDatabase } from 'drizzle-orm/neon-http'
 import type { Database } from './client'
 
+/** The drizzle database a builder gets: whatever it runs is sent as the tenant. */
 export type TenantDb = NeonHttpDatabase
+
+/**
+ * What tenant-scoped database access needs: the database and whose rows to see. A request's
+ * `Scope` is one, so domain functions take either.
+ */
+export interface Tenancy {
+  db: Database
+  tenantId: string
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
- * The only way to run tenant queries. `fn` gets a drizzle database in which every statement,
- * and every `tx.batch([...])`, runs in its own Postgres transaction that first sets
- * `app.tenant_id` (transaction-local). Row-level security then limits each statement to the
- * tenant; statements that must commit together go in one `tx.batch`.
+ * Runs the one statement `build` returns as the tenant: in its own Postgres transaction that
+ * first sets `app.tenant_id` (transaction-local), so row-level security limits it to the
+ * tenant's rows. Statements that must commit together go through `tenantBatch` instead;
+ * separate `tenantQuery` calls are separate transactions.
  */
-export async function withTenant<T>(
-  db: Database,
-  tenantId: string,
-  fn: (tx: TenantDb) => Promise<T>,
+export async function tenantQuery<T>(
+  t: Tenancy,
+  build: (db: TenantDb) => PromiseLike<T>,
 ): Promise<T> {
-  if (!UUID.test(tenantId)) throw new Error('withTenant: tenant id must be a uuid')
+  return build(tenantDb(t))
+}
+
+/**
+ * Runs the statements `build` returns as the tenant in one Postgres transaction, after setting
+ * `app.tenant_id`: they commit together or not at all. Resolves to each statement's result,
+ * in order, typed as drizzle's `batch` types them.
+ */
+export async function tenantBatch<U extends BatchItem<'pg'>, T extends Readonly<[U, ...U[]]>>(
+  t: Tenancy,
+  build: (db: TenantDb) => T,
+): Promise<BatchResponse<T>> {
+  const db = tenantDb(t)
+  return db.batch(build(db))
+}
+
+function tenantDb({ db, tenantId }: Tenancy): TenantDb {
+  if (!UUID.test(tenantId)) throw new Error('tenant id must be a uuid')
   // No `schema`: building drizzle's relational config per call costs more than the query.
-  return fn(drizzle({ client: tenantScoped(db.sql, tenantId) }))
+  return drizzle({ client: tenantScoped(db.sql, tenantId) })
 }
 
 type Sql = NeonQueryFunction<false, false>

@@ -1,8 +1,7 @@
 import { asc, getTableColumns, type SQL, sql } from 'drizzle-orm'
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core'
-import type { Database } from '../db/client'
 import { tenantTables } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { type Tenancy, tenantQuery } from '../db/tenant'
 import { log } from '../lib/log'
 
 const PAGE = 1000
@@ -35,7 +34,7 @@ function after(key: PgColumn[], last: unknown[] | undefined): SQL | undefined {
 }
 
 /** The rows of one table, a keyset page at a time, secrets left out, as NDJSON lines. */
-async function* pagesOf(db: Database, tenantId: string, table: PgTable): AsyncGenerator<string[]> {
+async function* pagesOf(t: Tenancy, table: PgTable): AsyncGenerator<string[]> {
   const name = getTableConfig(table).name
   const key = keyOf(table)
   // Field name in the row → column name in the database, secrets left out.
@@ -45,8 +44,8 @@ async function* pagesOf(db: Database, tenantId: string, table: PgTable): AsyncGe
   const fieldOf = (col: PgColumn) => columns.find(([, c]) => c.name === col.name)?.[0] ?? col.name
   let last: unknown[] | undefined
   for (;;) {
-    const rows = (await withTenant(db, tenantId, (tx) =>
-      tx
+    const rows = (await tenantQuery(t, (db) =>
+      db
         .select()
         .from(table)
         .where(after(key, last))
@@ -75,28 +74,23 @@ async function* pagesOf(db: Database, tenantId: string, table: PgTable): AsyncGe
  * pulled by the response: workerd cancels a body whose pulls wait on I/O as hung code.
  */
 export function exportTenant(
-  db: Database,
-  tenantId: string,
+  t: Tenancy,
   keepAlive: (p: Promise<unknown>) => void,
 ): ReadableStream<Uint8Array> {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
-  keepAlive(writeExport(db, tenantId, writable.getWriter()))
+  keepAlive(writeExport(t, writable.getWriter()))
   return readable
 }
 
-async function writeExport(
-  db: Database,
-  tenantId: string,
-  writer: WritableStreamDefaultWriter<Uint8Array>,
-) {
+async function writeExport(t: Tenancy, writer: WritableStreamDefaultWriter<Uint8Array>) {
   const encoder = new TextEncoder()
   const line = (value: unknown) => encoder.encode(`${JSON.stringify(value)}\n`)
   let total = 0
   let table = ''
   try {
-    for (const t of Object.values(tenantTables) as PgTable[]) {
-      table = getTableConfig(t).name
-      for await (const lines of pagesOf(db, tenantId, t)) {
+    for (const source of Object.values(tenantTables) as PgTable[]) {
+      table = getTableConfig(source).name
+      for await (const lines of pagesOf(t, source)) {
         total += lines.length
         if (lines.length) await writer.write(encoder.encode(lines.join('')))
       }

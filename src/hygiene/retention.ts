@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
 
 /** Rows deleted per statement, so one pass never holds a long lock. */
@@ -24,8 +24,8 @@ export async function purgeExpired(scope: Scope): Promise<Purged> {
   const purge = (days: number, kinds: 'output' | 'all') =>
     days === 0
       ? Promise.resolve(0)
-      : withTenant(scope.db, scope.tenantId, (tx) =>
-          tx.execute(sql`
+      : tenantQuery(scope, (db) =>
+          db.execute(sql`
             with doomed as (
               select e.task_id, e.seq from task_events e
                 join tasks t on t.tenant_id = e.tenant_id and t.id = e.task_id
@@ -41,8 +41,8 @@ export async function purgeExpired(scope: Scope): Promise<Purged> {
   const pushes =
     eventsDays === 0
       ? 0
-      : await withTenant(scope.db, scope.tenantId, (tx) =>
-          tx.execute(sql`
+      : await tenantQuery(scope, (db) =>
+          db.execute(sql`
             with doomed as (
               select task_id, config_id, seq from push_deliveries
                where settled_at < now() - make_interval(days => ${eventsDays}::int)

@@ -4,34 +4,29 @@
  * over (app.assert_within, migration 0019). Exact under concurrency; no count read before.
  */
 import { type SQL, sql } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
 import type { PgTable } from 'drizzle-orm/pg-core'
-import type { Database } from '../db/client'
-import { type TenantDb, withTenant } from '../db/tenant'
+import type { RunnableQuery } from 'drizzle-orm/runnable-query'
+import { type Tenancy, type TenantDb, tenantBatch } from '../db/tenant'
 import { sqlState } from '../lib/db-error'
 import { type LimitName, overLimit } from './table'
-
-type Statement = PromiseLike<unknown>
 
 /**
  * `statements` in one transaction behind the tenant's lock on `limit`: their results, or the
  * limit's 429 when app.assert_within refuses.
  */
 async function lockedBatch(
-  db: Database,
-  tenantId: string,
+  t: Tenancy,
   limit: { name: LimitName; max: number },
-  statements: (tx: TenantDb) => Statement[],
+  statements: (db: TenantDb) => BatchItem<'pg'>[],
 ): Promise<unknown[]> {
-  const key = `${tenantId}:${limit.name}`
+  const key = `${t.tenantId}:${limit.name}`
   try {
-    const results = await withTenant(db, tenantId, (tx) =>
-      tx.batch([
-        tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`),
-        // biome-ignore lint/suspicious/noExplicitAny: drizzle's batch item type is internal
-        ...(statements(tx) as any[]),
-      ]),
-    )
-    return (results as unknown[]).slice(1)
+    const [, ...results] = await tenantBatch(t, (db) => [
+      db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`),
+      ...statements(db),
+    ])
+    return results
   } catch (err) {
     if (sqlState(err) === 'CT429') throw overLimit(limit.name, limit.max)
     throw err
@@ -46,15 +41,14 @@ const assertWithin = (name: LimitName, count: SQL, max: number) =>
  * answers its rows, or throws the limit's 429.
  */
 export async function insertWithin<T>(
-  db: Database,
-  tenantId: string,
+  t: Tenancy,
   limit: { name: LimitName; max: number; table: PgTable },
-  insert: (tx: TenantDb) => PromiseLike<T> & { toSQL(): unknown },
+  insert: (db: TenantDb) => RunnableQuery<T, 'pg'>,
 ): Promise<T> {
   const count = sql`(select count(*) from ${limit.table})`
-  const [rows] = await lockedBatch(db, tenantId, limit, (tx) => [
-    insert(tx),
-    tx.execute(assertWithin(limit.name, count, limit.max)),
+  const [rows] = await lockedBatch(t, limit, (db) => [
+    insert(db),
+    db.execute(assertWithin(limit.name, count, limit.max)),
   ])
   return rows as T
 }
@@ -67,16 +61,15 @@ export async function insertWithin<T>(
  * to a new one (it must itself do nothing when the row exists).
  */
 export async function upsertWithin<T>(
-  db: Database,
-  tenantId: string,
+  t: Tenancy,
   limit: { name: LimitName; max: number; table: PgTable; exists: SQL; makeRoom?: SQL },
-  upsert: (tx: TenantDb) => PromiseLike<T> & { toSQL(): unknown },
+  upsert: (db: TenantDb) => RunnableQuery<T, 'pg'>,
 ): Promise<T> {
   const count = sql`case when ${limit.exists} then 0 else (select count(*) from ${limit.table}) + 1 end`
-  const [, , rows] = await lockedBatch(db, tenantId, limit, (tx) => [
-    tx.execute(limit.makeRoom ?? sql`select 1`),
-    tx.execute(assertWithin(limit.name, count, limit.max)),
-    upsert(tx),
+  const [, , rows] = await lockedBatch(t, limit, (db) => [
+    db.execute(limit.makeRoom ?? sql`select 1`),
+    db.execute(assertWithin(limit.name, count, limit.max)),
+    upsert(db),
   ])
   return rows as T
 }

@@ -5,9 +5,8 @@
  * costs no extra round trip on the hot paths.
  */
 import { eq, sql } from 'drizzle-orm'
-import type { Database } from '../db/client'
 import { tenants } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { type Tenancy, tenantQuery } from '../db/tenant'
 import type { Config } from '../env'
 import { badRequest } from '../lib/errors'
 import type { Scope } from '../tasks/scope'
@@ -54,15 +53,15 @@ function boundsOf(config: Config, name: LimitName): Bounds {
   return { default: given ?? fromEnv ?? spec.default, max: Math.max(max, given ?? 0) }
 }
 
-async function ownValues(db: Database, tenantId: string): Promise<Record<string, number>> {
-  const hit = cache.get(tenantId)
+async function ownValues(t: Tenancy): Promise<Record<string, number>> {
+  const hit = cache.get(t.tenantId)
   if (hit && Date.now() - hit.at < FRESH_MS) return hit.own
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx.select({ limits: tenants.limits }).from(tenants).where(eq(tenants.id, tenantId)),
+  const rows = await tenantQuery(t, (db) =>
+    db.select({ limits: tenants.limits }).from(tenants).where(eq(tenants.id, t.tenantId)),
   )
   const own = rows[0]?.limits ?? {}
   if (cache.size > 10_000) cache.clear()
-  cache.set(tenantId, { at: Date.now(), own })
+  cache.set(t.tenantId, { at: Date.now(), own })
   return own
 }
 
@@ -81,7 +80,7 @@ const computed = new WeakMap<Record<string, number>, { config: Config; limits: L
 
 /** The limits in force for the scope's tenant. */
 export async function limitsOf(scope: Pick<Scope, 'db' | 'config' | 'tenantId'>): Promise<Limits> {
-  const own = await ownValues(scope.db, scope.tenantId)
+  const own = await ownValues(scope)
   const hit = computed.get(own)
   if (hit?.config === scope.config) return hit.limits
   const limits = effective(scope.config, own)
@@ -91,7 +90,7 @@ export async function limitsOf(scope: Pick<Scope, 'db' | 'config' | 'tenantId'>)
 
 /** Settings' view: each limit with its value, default, maximum and who set it. */
 export async function describeLimits(scope: Scope) {
-  const own = await ownValues(scope.db, scope.tenantId)
+  const own = await ownValues(scope)
   const values = effective(scope.config, own)
   return LIMIT_NAMES.map((name) => {
     const spec: LimitSpec = LIMITS[name]
@@ -133,8 +132,8 @@ export async function setLimits(scope: Scope, change: Record<string, number | nu
   if (problems.length) throw badRequest('Some limits cannot be set so', problems)
   const set = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== null))
   const reset = Object.keys(change).filter((k) => change[k] === null)
-  await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  await tenantQuery(scope, (db) =>
+    db
       .update(tenants)
       .set({
         limits: sql`(${tenants.limits} - array(select jsonb_array_elements_text(${JSON.stringify(reset)}::jsonb))) || ${JSON.stringify(set)}::jsonb`,

@@ -18,7 +18,7 @@ export function registerResources(server: McpServer, { scope }: Pick<ToolContext
     'task',
     new ResourceTemplate('codetether://tasks/{task_id}', {
       list: async () => ({
-        resources: (await listTasks(scope.db, scope.tenantId, { limit: 50 })).map((t) => ({
+        resources: (await listTasks(scope, { limit: 50 })).map((t) => ({
           uri: `codetether://tasks/${t.id}`,
           name: t.title || t.id,
           mimeType: 'application/json',
@@ -27,7 +27,7 @@ export function registerResources(server: McpServer, { scope }: Pick<ToolContext
     }),
     { description: 'A task: status, prompt, result or error', mimeType: 'application/json' },
     async (uri, { task_id }) => {
-      const task = await getTask(scope.db, scope.tenantId, String(task_id))
+      const task = await getTask(scope, String(task_id))
       if (!task) throw new Error(`Task ${task_id} not found`)
       return json(uri, restTaskView(task))
     },
@@ -36,7 +36,7 @@ export function registerResources(server: McpServer, { scope }: Pick<ToolContext
     'codebase',
     new ResourceTemplate('codetether://codebases/{codebase_id}', {
       list: async () => ({
-        resources: (await listWorkspaces(scope.db, scope.tenantId)).map((w) => ({
+        resources: (await listWorkspaces(scope)).map((w) => ({
           uri: `codetether://codebases/${w.id}`,
           name: w.name,
           mimeType: 'application/json',
@@ -48,6 +48,6 @@ export function registerResources(server: McpServer, { scope }: Pick<ToolContext
       mimeType: 'application/json',
     },
     async (uri, { codebase_id }) =>
-      json(uri, workspaceView(await getWorkspace(scope.db, scope.tenantId, String(codebase_id)))),
+      json(uri, workspaceView(await getWorkspace(scope, String(codebase_id)))),
   )
 }

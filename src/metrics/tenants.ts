@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { taskStatuses } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import { ONLINE_WINDOW_SECONDS } from '../queue/workers'
 import { series } from './counters'
 
@@ -31,8 +31,8 @@ async function rowsFor(db: Database, view: MetricsView): Promise<TenantRows> {
       await db.sql`select app.platform_tenant_metrics(${ONLINE_WINDOW_SECONDS}::int) as m`
     return (rows[0] as { m: TenantRows }).m
   }
-  const { rows } = await withTenant(db, view.tenantId, (tx) =>
-    tx.execute(sql`select app.tenant_metrics(${ONLINE_WINDOW_SECONDS}::int) as m`),
+  const { rows } = await tenantQuery({ db, tenantId: view.tenantId }, (db) =>
+    db.execute(sql`select app.tenant_metrics(${ONLINE_WINDOW_SECONDS}::int) as m`),
   )
   return (rows[0] as { m: TenantRows }).m
 }

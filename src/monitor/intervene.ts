@@ -42,7 +42,7 @@ async function answerTask(scope: Scope, i: Intervention, by: string) {
   const needs = approving ? 'tasks:approve' : 'tasks:write'
   if (!can(scope.principal, needs)) throw forbidden(`Needs ${needs}`)
   const taskId = i.taskId ?? ''
-  const task = await getTask(scope.db, scope.tenantId, taskId)
+  const task = await getTask(scope, taskId)
   if (task?.status !== 'input-required') throw refusal(task, taskId, 'waits for no input')
   if (approving && task.metadata.pending_action) {
     return answerApproval(scope, taskId, {
@@ -64,7 +64,7 @@ async function answerTask(scope: Scope, i: Intervention, by: string) {
   if (task.agentType === 'builtin') {
     return continueTask(scope, task, { json, text: i.message }, true)
   }
-  const changed = await applyChange(scope.db, scope.tenantId, taskId, {
+  const changed = await applyChange(scope, taskId, {
     state: 'submitted',
     messages: [json],
     metadata: { human_input: i.message, human_input_by: by, pending_action: null },

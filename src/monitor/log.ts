@@ -3,7 +3,7 @@
  * which derives every message from task events and agents' messages, always in the tenant.
  */
 import { type SQL, sql } from 'drizzle-orm'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
 
 export const MESSAGE_TYPES = ['agent', 'human', 'system', 'tool', 'error'] as const
@@ -123,8 +123,8 @@ export async function listMessages(scope: Scope, f: Filter, limit: number) {
     : [newestBound(limit)]
   let rows: Row[] = []
   for (const since of bounds) {
-    const result = await withTenant(scope.db, scope.tenantId, (tx) =>
-      tx.execute(sql`select ${columns} from monitor_messages where ${since} and ${where(f)}
+    const result = await tenantQuery(scope, (db) =>
+      db.execute(sql`select ${columns} from monitor_messages where ${since} and ${where(f)}
         order by created_at desc, source desc, source_id desc limit ${limit}`),
     )
     rows = result.rows as unknown as Row[]
@@ -134,8 +134,8 @@ export async function listMessages(scope: Scope, f: Filter, limit: number) {
 }
 
 export async function countMessages(scope: Scope, f: Filter): Promise<number> {
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`select count(*)::int as n from monitor_messages where ${where(f)}`),
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute(sql`select count(*)::int as n from monitor_messages where ${where(f)}`),
   )
   return (rows[0] as { n: number }).n
 }
@@ -150,8 +150,8 @@ export async function messagesAfter(
   limit: number,
   settleMs: number,
 ) {
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`select ${columns} from monitor_messages
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute(sql`select ${columns} from monitor_messages
       where ${cursor ? after(cursor) : sql`true`}
         and ${settled(settleMs)}
       order by created_at, source, source_id limit ${limit}`),
@@ -161,8 +161,8 @@ export async function messagesAfter(
 
 /** The cursor of the newest settled message: where a stream with no Last-Event-ID starts. */
 export async function latestCursor(scope: Scope, settleMs: number): Promise<Cursor | undefined> {
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`select ${columns} from monitor_messages
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute(sql`select ${columns} from monitor_messages
       where ${newestBound(1, settleMs)} and ${settled(settleMs)}
       order by created_at desc, source desc, source_id desc limit 1`),
   )

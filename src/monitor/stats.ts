@@ -1,7 +1,7 @@
 /** The monitor's figures and agent presence, each one query in the tenant. */
 import { sql } from 'drizzle-orm'
 import { edgeAgents } from '../agents/registry'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import { onlineWorker } from '../queue/workers'
 import type { Scope } from '../tasks/scope'
 import { restStatus } from '../tasks/states'
@@ -16,8 +16,8 @@ const num = (v: Num) => (v === null || v === undefined ? 0 : Number(v))
  */
 export async function monitorStats(scope: Scope) {
   const ttl = scope.config.AGENT_TTL_SECONDS
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute(sql`
       with m as (
         select count(*) as total,
                count(*) filter (where type = 'tool') as tools,
@@ -64,8 +64,8 @@ export async function monitorStats(scope: Scope) {
  */
 export async function monitorAgents(scope: Scope) {
   const ttl = scope.config.AGENT_TTL_SECONDS
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute(sql`
       with said as (select sender as agent_name, count(*) as n from agent_messages group by sender)
       select a.name, a.kind, a.role, a.description, a.last_seen_at,
              a.kind = 'remote' or a.last_seen_at > now() - make_interval(secs => ${ttl}) as online,
@@ -106,8 +106,8 @@ export async function monitorAgents(scope: Scope) {
 
 /** Codebases, online workers, waiting and running tasks: upstream's bridge status. */
 export async function tenantCounts(scope: Scope) {
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute<{ workspaces: number; workers: number; pending: number; running: number }>(sql`
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute<{ workspaces: number; workers: number; pending: number; running: number }>(sql`
       select (select count(*)::int from workspaces) as workspaces,
              (select count(*)::int from workers where ${onlineWorker}) as workers,
              (select count(*)::int from tasks where status = 'submitted') as pending,

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { taskPushConfigs } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import { seal } from '../lib/seal'
 import type { Scope } from '../tasks/scope'
 
@@ -32,8 +32,8 @@ export async function savePushConfig(
     sealedCredentials: input.credentials ? await seal(secretsKey, input.credentials) : null,
     wireVersion: input.wireVersion,
   }
-  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const [row] = await tenantQuery(scope, (db) =>
+    db
       .insert(taskPushConfigs)
       .values(values)
       .onConflictDoUpdate({
@@ -47,8 +47,8 @@ export async function savePushConfig(
 }
 
 export function listPushConfigs(scope: Scope, taskId: string): Promise<PushConfigRow[]> {
-  return withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  return tenantQuery(scope, (db) =>
+    db
       .select()
       .from(taskPushConfigs)
       .where(eq(taskPushConfigs.taskId, taskId))
@@ -57,8 +57,8 @@ export function listPushConfigs(scope: Scope, taskId: string): Promise<PushConfi
 }
 
 export async function getPushConfig(scope: Scope, taskId: string, id: string) {
-  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const [row] = await tenantQuery(scope, (db) =>
+    db
       .select()
       .from(taskPushConfigs)
       .where(and(eq(taskPushConfigs.taskId, taskId), eq(taskPushConfigs.id, id))),
@@ -68,8 +68,8 @@ export async function getPushConfig(scope: Scope, taskId: string, id: string) {
 
 /** Idempotent: deleting what is not there is fine. */
 export async function deletePushConfig(scope: Scope, taskId: string, id: string): Promise<void> {
-  await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  await tenantQuery(scope, (db) =>
+    db
       .delete(taskPushConfigs)
       .where(and(eq(taskPushConfigs.taskId, taskId), eq(taskPushConfigs.id, id))),
   )

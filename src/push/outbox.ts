@@ -2,7 +2,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import { pushAttempts, pushDeliveries } from '../db/push-schema'
 import { taskPushConfigs } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { tenantBatch, tenantQuery } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
 
 export interface NewDelivery {
@@ -16,8 +16,8 @@ export interface NewDelivery {
 /** Queues deliveries; one already queued for its (config, seq) is left as it is. */
 export async function enqueueDeliveries(scope: Scope, rows: NewDelivery[]): Promise<void> {
   if (rows.length === 0) return
-  await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  await tenantQuery(scope, (db) =>
+    db
       .insert(pushDeliveries)
       .values(rows.map((r) => ({ ...r, tenantId: scope.tenantId })))
       .onConflictDoNothing(),
@@ -32,8 +32,8 @@ export type PendingDelivery = Awaited<ReturnType<typeof pendingDeliveries>>[numb
  * waits behind an earlier one, so a retry never lets a later change overtake.
  */
 export function pendingDeliveries(scope: Scope, limit: number) {
-  return withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  return tenantQuery(scope, (db) =>
+    db
       .select({
         taskId: pushDeliveries.taskId,
         configId: pushDeliveries.configId,
@@ -79,32 +79,30 @@ export async function recordAttempt(
   a: Attempt,
 ): Promise<void> {
   const key = { tenantId: scope.tenantId, taskId: d.taskId, configId: d.configId, seq: d.seq }
-  await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.batch([
-      tx.insert(pushAttempts).values({
-        ...key,
-        attempt: d.attempts + 1,
-        statusCode: a.statusCode,
-        error: a.error,
+  await tenantBatch(scope, (db) => [
+    db.insert(pushAttempts).values({
+      ...key,
+      attempt: d.attempts + 1,
+      statusCode: a.statusCode,
+      error: a.error,
+      nextAttemptAt: a.nextAttemptAt,
+    }),
+    db
+      .update(pushDeliveries)
+      .set({
+        attempts: d.attempts + 1,
+        state: a.state,
         nextAttemptAt: a.nextAttemptAt,
-      }),
-      tx
-        .update(pushDeliveries)
-        .set({
-          attempts: d.attempts + 1,
-          state: a.state,
-          nextAttemptAt: a.nextAttemptAt,
-          settledAt: a.state === 'pending' ? null : sql`now()`,
-        })
-        .where(
-          and(
-            eq(pushDeliveries.taskId, d.taskId),
-            eq(pushDeliveries.configId, d.configId),
-            eq(pushDeliveries.seq, d.seq),
-          ),
+        settledAt: a.state === 'pending' ? null : sql`now()`,
+      })
+      .where(
+        and(
+          eq(pushDeliveries.taskId, d.taskId),
+          eq(pushDeliveries.configId, d.configId),
+          eq(pushDeliveries.seq, d.seq),
         ),
-    ]),
-  )
+      ),
+  ])
 }
 
 /**
@@ -112,8 +110,8 @@ export async function recordAttempt(
  * soonest of each config's first pending delivery, since the ones behind it wait for it.
  */
 export async function nextDue(scope: Scope): Promise<number | null> {
-  const heads = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const heads = await tenantQuery(scope, (db) =>
+    db
       .selectDistinctOn([pushDeliveries.taskId, pushDeliveries.configId], {
         at: pushDeliveries.nextAttemptAt,
       })
@@ -127,20 +125,18 @@ export async function nextDue(scope: Scope): Promise<number | null> {
 
 /** A task's deliveries and their tries, oldest first (the push-deliveries listing). */
 export async function taskDeliveries(scope: Scope, taskId: string) {
-  const [deliveries, attempts] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.batch([
-      tx
-        .select()
-        .from(pushDeliveries)
-        .where(eq(pushDeliveries.taskId, taskId))
-        .orderBy(asc(pushDeliveries.seq), asc(pushDeliveries.configId)),
-      tx
-        .select()
-        .from(pushAttempts)
-        .where(eq(pushAttempts.taskId, taskId))
-        .orderBy(asc(pushAttempts.seq), asc(pushAttempts.attempt)),
-    ]),
-  )
+  const [deliveries, attempts] = await tenantBatch(scope, (db) => [
+    db
+      .select()
+      .from(pushDeliveries)
+      .where(eq(pushDeliveries.taskId, taskId))
+      .orderBy(asc(pushDeliveries.seq), asc(pushDeliveries.configId)),
+    db
+      .select()
+      .from(pushAttempts)
+      .where(eq(pushAttempts.taskId, taskId))
+      .orderBy(asc(pushAttempts.seq), asc(pushAttempts.attempt)),
+  ])
   return deliveries.map((d) => ({
     ...d,
     tries: attempts.filter((a) => a.configId === d.configId && a.seq === d.seq),

@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import { taskApprovals } from '../db/approval-schema'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
 import type { PendingAction } from './lease'
 
@@ -26,8 +26,8 @@ export async function recordDecision(
   note?: string,
 ): Promise<ApprovalRow | undefined> {
   const p = scope.principal
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute<ApprovalRow>(sql`
+  const rows = await tenantQuery(scope, (db) =>
+    db.execute<ApprovalRow>(sql`
       insert into task_approvals
         (tenant_id, task_id, tool, input, action_key, decision, decided_by, decided_by_name, note)
       select t.tenant_id, t.id, t.metadata->'pending_action'->>'tool',
@@ -47,8 +47,8 @@ export async function recordDecision(
 
 /** The approvals a worker holding the task may still take, for its claim. */
 export async function openApprovals(scope: Scope, taskId: string) {
-  return withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  return tenantQuery(scope, (db) =>
+    db
       .select({
         id: taskApprovals.id,
         tool: taskApprovals.tool,
@@ -78,8 +78,8 @@ export async function takeApproval(
   approvalId: string,
   holder: { workerId: string; attempt: number },
 ): Promise<boolean> {
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`
+  const rows = await tenantQuery(scope, (db) =>
+    db.execute(sql`
       update task_approvals a
          set used_at = now(), used_by = ${holder.workerId}, used_attempt = ${holder.attempt}
         from tasks t
@@ -96,8 +96,8 @@ export async function takeApproval(
  * cancel or requeue raced it): marked used, so no later claim receives it.
  */
 export async function voidApproval(scope: Scope, taskId: string, approvalId: string) {
-  await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`
+  await tenantQuery(scope, (db) =>
+    db.execute(sql`
       update task_approvals set used_at = now(), used_by = '(void: the task moved on)'
        where id = ${approvalId}::uuid and task_id = ${taskId} and used_at is null`),
   )
@@ -105,8 +105,8 @@ export async function voidApproval(scope: Scope, taskId: string, approvalId: str
 
 /** Every decision on a task, oldest first: the REST view of who allowed what. */
 export async function listApprovals(scope: Scope, taskId: string) {
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const rows = await tenantQuery(scope, (db) =>
+    db
       .select()
       .from(taskApprovals)
       .where(eq(taskApprovals.taskId, taskId))

@@ -21,7 +21,7 @@ export async function answerApproval(
   answer: { approve: boolean; note?: string; actionKey?: string },
   requestId?: string,
 ): Promise<TaskRow> {
-  const task = await getTask(scope.db, scope.tenantId, taskId)
+  const task = await getTask(scope, taskId)
   const pending = task?.metadata.pending_action as PendingAction | null | undefined
   if (task?.status !== 'input-required') throw refusal(task, taskId, 'awaits no approval')
   if (!pending?.key) throw badRequest(`Task ${taskId} waits for input, not for an approval`)
@@ -45,8 +45,7 @@ export async function answerApproval(
   const by = scope.principal.name
   const note = answer.note ? `: ${answer.note}` : ''
   const changed = await applyChange(
-    scope.db,
-    scope.tenantId,
+    scope,
     taskId,
     answer.approve
       ? { state: 'submitted', metadata: { pending_action: null }, onlyFrom: ['input-required'] }
@@ -60,7 +59,7 @@ export async function answerApproval(
   )
   if (!changed) {
     await voidApproval(scope, taskId, record.id)
-    throw refusal(await getTask(scope.db, scope.tenantId, taskId), taskId, 'awaits no approval')
+    throw refusal(await getTask(scope, taskId), taskId, 'awaits no approval')
   }
   await announce(scope, changed.task, changed.events)
   if (answer.approve) await dispatch(scope.env, scope.tenantId, changed.task)

@@ -9,7 +9,7 @@ import { refusal } from './refusal'
  * output and release are refused anyway). Cancelling a canceled task is fine.
  */
 export async function cancelTask(scope: Scope, taskId: string): Promise<TaskRow> {
-  const canceled = await applyChange(scope.db, scope.tenantId, taskId, { state: 'canceled' })
+  const canceled = await applyChange(scope, taskId, { state: 'canceled' })
   if (canceled) {
     await announce(scope, canceled.task, canceled.events)
     // A worker that is not connected learns it from its next output or release (409).
@@ -18,7 +18,7 @@ export async function cancelTask(scope: Scope, taskId: string): Promise<TaskRow>
       await tellWorker(scope.env, scope.tenantId, workerId, 'task_cancelled', { task_id: taskId })
     return canceled.task
   }
-  const row = await getTask(scope.db, scope.tenantId, taskId)
+  const row = await getTask(scope, taskId)
   if (row?.status === 'canceled') return row
   throw refusal(row, taskId, 'cannot be cancelled')
 }

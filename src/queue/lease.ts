@@ -32,7 +32,7 @@ const heldBy = (workerId: string, attempt?: number): TaskGuard => ({ heldBy: wor
 
 /** Claims a pending task for a worker, atomically: exactly one of racing claimers wins. */
 export async function claimTask(scope: Scope, taskId: string, workerId: string): Promise<TaskRow> {
-  const claimed = await applyChange(scope.db, scope.tenantId, taskId, {
+  const claimed = await applyChange(scope, taskId, {
     state: 'working',
     onlyFrom: ['submitted'],
     claimBy: workerId,
@@ -83,7 +83,7 @@ export async function appendOutput(
   const maxBytes = limits.task_output_bytes
   const timestamp = new Date().toISOString()
   const last = first === undefined ? undefined : first + lines.length - 1
-  const done = await applyChange(scope.db, scope.tenantId, taskId, {
+  const done = await applyChange(scope, taskId, {
     // The attempt and line number let a reader tell a re-run's lines from the first run's.
     output: lines.map((output, i) => ({
       output,
@@ -103,7 +103,7 @@ export async function appendOutput(
     return done.events
   }
   // Refused: tell a resend, the task's output bound and a holder that is not this one apart.
-  const task = await getTask(scope.db, scope.tenantId, taskId)
+  const task = await getTask(scope, taskId)
   const stored = task?.outputMark ?? 0
   const ours =
     task?.status === 'working' &&
@@ -163,7 +163,7 @@ export async function releaseTask(
     : outcome.state === 'completed'
       ? outcome.result
       : (outcome.error ?? outcome.result)
-  const released = await applyChange(scope.db, scope.tenantId, taskId, {
+  const released = await applyChange(scope, taskId, {
     state: outcome.state,
     // What A2A clients read as the answer.
     statusMessage: text ? agentMessage(text, undefined, taskId) : undefined,
@@ -186,7 +186,7 @@ export async function releaseTask(
  * status, and alone for a task it dropped at shutdown). A finished task stays finished.
  */
 export async function letGo(scope: Scope, taskId: string, workerId: string, attempt?: number) {
-  const requeued = await applyChange(scope.db, scope.tenantId, taskId, {
+  const requeued = await applyChange(scope, taskId, {
     state: 'submitted',
     clearHolder: true,
     onlyFrom: ['working', 'input-required', 'auth-required'],
@@ -197,7 +197,7 @@ export async function letGo(scope: Scope, taskId: string, workerId: string, atte
     await dispatch(scope.env, scope.tenantId, requeued.task)
     return requeued.task
   }
-  const task = await getTask(scope.db, scope.tenantId, taskId)
+  const task = await getTask(scope, taskId)
   if (task && TERMINAL.includes(task.status)) return task
   throw refusal(task, taskId, 'cannot be released by this worker', scope.principal)
 }

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { agentMessage } from '../agents/message'
 import { tasks } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { applyChange, listTasks, type TaskRow } from '../tasks/store'
@@ -17,8 +17,8 @@ export interface ReapResult {
  * applies), so a worker that renews at the last moment keeps its task.
  */
 export async function reap(scope: Scope): Promise<ReapResult> {
-  const due = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const due = await tenantQuery(scope, (db) =>
+    db
       .select({
         id: tasks.id,
         attempt: tasks.attempt,
@@ -43,7 +43,7 @@ export async function reap(scope: Scope): Promise<ReapResult> {
       : exhausted
         ? `lease expired on attempt ${t.attempt} of ${t.maxAttempts}`
         : `lease expired on attempt ${t.attempt}; requeued`
-    const changed = await applyChange(scope.db, scope.tenantId, t.id, {
+    const changed = await applyChange(scope, t.id, {
       state: fail ? 'failed' : 'submitted',
       statusMessage: agentMessage(reason, undefined, t.id),
       error: fail ? reason : undefined,
@@ -60,7 +60,7 @@ export async function reap(scope: Scope): Promise<ReapResult> {
 
 /** Running tasks whose lease expired or that were silent for `silentSeconds`. */
 export function stuckTasks(scope: Scope, silentSeconds: number): Promise<TaskRow[]> {
-  return listTasks(scope.db, scope.tenantId, {
+  return listTasks(scope, {
     statuses: ['working'],
     where: sql`(tasks.lease_expires_at < now() or tasks.updated_at < now() - make_interval(secs => ${silentSeconds}::int))`,
     limit: 500,

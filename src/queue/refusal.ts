@@ -29,5 +29,5 @@ export function refusal(
 
 /** The refusal for the task as it is now. */
 export async function currentRefusal(scope: Scope, taskId: string, what: string) {
-  return refusal(await getTask(scope.db, scope.tenantId, taskId), taskId, what, scope.principal)
+  return refusal(await getTask(scope, taskId), taskId, what, scope.principal)
 }

@@ -7,9 +7,9 @@ import { currentRefusal } from './refusal'
 
 /** Puts a running (or paused) task back in the queue by hand; its holder is told and fenced off. */
 export async function requeueTask(scope: Scope, taskId: string): Promise<TaskRow> {
-  const before = await getTask(scope.db, scope.tenantId, taskId)
+  const before = await getTask(scope, taskId)
   if (!before) throw notFound(`Task ${taskId}`)
-  const changed = await applyChange(scope.db, scope.tenantId, taskId, {
+  const changed = await applyChange(scope, taskId, {
     state: 'submitted',
     clearHolder: true,
     onlyFrom: ['working', 'input-required', 'auth-required'],

@@ -16,7 +16,7 @@ export async function createQueuedTask(
   input: NewTask & { workspaceId?: string | null },
 ) {
   const workspaceId = input.workspaceId && input.workspaceId !== 'global' ? input.workspaceId : null
-  if (workspaceId) await getWorkspace(scope.db, scope.tenantId, workspaceId) // 404 when unknown
+  if (workspaceId) await getWorkspace(scope, workspaceId) // 404 when unknown
   if (!NO_MODEL.has(input.agentType ?? 'build')) await assertWithinLimit(scope) // 402 when spent
   const modelRef = input.modelRef ? input.modelRef.replace('/', ':') : null
   const id = input.id ?? crypto.randomUUID()
@@ -26,7 +26,7 @@ export async function createQueuedTask(
     { ...userMessageJson(input.prompt ?? ''), taskId: id, contextId },
   ]
   await admitTask(scope, input.prompt)
-  const created = await insertTask(scope.db, scope.tenantId, {
+  const created = await insertTask(scope, {
     ...input,
     id,
     contextId,

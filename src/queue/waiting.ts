@@ -5,7 +5,7 @@
  */
 import { and, eq, or, sql } from 'drizzle-orm'
 import { workers } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
 import type { TaskRow } from '../tasks/store'
 import { onlineWorker } from './workers'
@@ -20,8 +20,8 @@ export async function waitingFor(scope: Scope, t: TaskRow): Promise<string | nul
     sql`exists (select 1 from jsonb_array_elements(${workers.agents}) a
                  where coalesce(a->>'name', a #>> '{}') = ${name})`,
   )
-  const found = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.select({ id: workers.id }).from(workers).where(and(onlineWorker, hasIt)).limit(1),
+  const found = await tenantQuery(scope, (db) =>
+    db.select({ id: workers.id }).from(workers).where(and(onlineWorker, hasIt)).limit(1),
   )
   if (found.length) return null
   return `No online worker has agent ${name}: the task waits for one (metadata "fallback": "any" lets any worker take it)`

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm'
 import { tasks, workers } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { tenantBatch, tenantQuery } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
 
 export type WorkerRow = typeof workers.$inferSelect
@@ -32,8 +32,8 @@ export async function registerWorker(scope: Scope, w: WorkerRegistration): Promi
     agents: w.agents,
     status: 'online' as const,
   }
-  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const [row] = await tenantQuery(scope, (db) =>
+    db
       .insert(workers)
       .values(values)
       .onConflictDoUpdate({
@@ -63,55 +63,52 @@ export async function heartbeat(
   const listed = running === undefined ? undefined : inArray(tasks.id, running)
   const forgotten = lt(tasks.statusAt, sql`now() - interval '30 seconds'`)
   // One round trip: an unknown worker holds no working task, so the second is a no-op then.
-  const [rows] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.batch([
-      tx
-        .update(workers)
-        .set({
-          lastSeenAt: sql`now()`,
-          status: sql`case when ${workers.status} = 'offline' then 'online' else ${workers.status} end`,
-        })
-        .where(eq(workers.id, workerId))
-        .returning(),
-      tx
-        .update(tasks)
-        .set({
-          leaseExpiresAt: listed
-            ? sql`case when ${listed} then ${extended} else now() end`
-            : extended,
-        })
-        .where(
-          and(
-            eq(tasks.workerId, workerId),
-            eq(tasks.status, 'working'),
-            listed && or(listed, forgotten),
-          ),
+  const [rows] = await tenantBatch(scope, (db) => [
+    db
+      .update(workers)
+      .set({
+        lastSeenAt: sql`now()`,
+        status: sql`case when ${workers.status} = 'offline' then 'online' else ${workers.status} end`,
+      })
+      .where(eq(workers.id, workerId))
+      .returning(),
+    db
+      .update(tasks)
+      .set({
+        leaseExpiresAt: listed
+          ? sql`case when ${listed} then ${extended} else now() end`
+          : extended,
+      })
+      .where(
+        and(
+          eq(tasks.workerId, workerId),
+          eq(tasks.status, 'working'),
+          listed && or(listed, forgotten),
         ),
-    ]),
-  )
+      ),
+  ])
   return rows[0]
 }
 
 export async function unregisterWorker(scope: Scope, workerId: string): Promise<boolean> {
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.delete(workers).where(eq(workers.id, workerId)).returning({ id: workers.id }),
+  const rows = await tenantQuery(scope, (db) =>
+    db.delete(workers).where(eq(workers.id, workerId)).returning({ id: workers.id }),
   )
   return rows.length > 0
 }
 
-export function getWorker(scope: Scope, workerId: string): Promise<WorkerRow | undefined> {
-  return withTenant(
-    scope.db,
-    scope.tenantId,
-    async (tx) => (await tx.select().from(workers).where(eq(workers.id, workerId)))[0],
+export async function getWorker(scope: Scope, workerId: string): Promise<WorkerRow | undefined> {
+  const [row] = await tenantQuery(scope, (db) =>
+    db.select().from(workers).where(eq(workers.id, workerId)),
   )
+  return row
 }
 
 /** Workers, most recently seen first; offline ones older than `hideAfterHours` are hidden. */
 export function listWorkers(scope: Scope, opts: { onlineOnly: boolean; hideAfterHours: number }) {
   const seen = sql`now() - make_interval(secs => ${opts.hideAfterHours * 3600}::int)`
-  return withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  return tenantQuery(scope, (db) =>
+    db
       .select()
       .from(workers)
       .where(opts.onlineOnly ? onlineWorker : gt(workers.lastSeenAt, seen))

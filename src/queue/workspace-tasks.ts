@@ -51,7 +51,7 @@ export async function addWorkspace(
       gitBranch: input.gitBranch,
     })
   }
-  const row = await registerWorkspace(scope.db, scope.tenantId, {
+  const row = await registerWorkspace(scope, {
     ...input,
     workerId: input.workerId,
   })

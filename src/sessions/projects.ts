@@ -1,11 +1,11 @@
 /** The tenant's synced sessions summed up: in all, and per project (upstream's runtime view). */
 import { sql } from 'drizzle-orm'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
 
 export async function sessionTotals(scope: Scope) {
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`select count(*)::int as sessions, count(distinct coalesce(project_id, workspace_id))::int as projects,
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute(sql`select count(*)::int as sessions, count(distinct coalesce(project_id, workspace_id))::int as projects,
                           max(synced_at) as synced_at from sessions`),
   )
   return rows[0] as { sessions: number; projects: number; synced_at: string | null }
@@ -13,8 +13,8 @@ export async function sessionTotals(scope: Scope) {
 
 /** A project is the worker's project id, or the codebase for sessions without one. */
 export async function sessionProjects(scope: Scope) {
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`select coalesce(project_id, workspace_id) as id, workspace_id as codebase_id,
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute(sql`select coalesce(project_id, workspace_id) as id, workspace_id as codebase_id,
                           max(directory) as directory, count(*)::int as sessions, max(updated_at) as updated_at
                      from sessions group by 1, 2 order by max(updated_at) desc`),
   )

@@ -23,7 +23,7 @@ export async function resumeSession(
   r: ResumeRequest,
 ) {
   const session = await getSession(scope, sessionId, workspaceId)
-  const workspace = await getWorkspace(scope.db, scope.tenantId, workspaceId)
+  const workspace = await getWorkspace(scope, workspaceId)
   const prompt = r.prompt?.trim() || 'Continue where you left off.'
   await upsertMessages(
     scope,

@@ -1,7 +1,7 @@
 /** Sessions and their messages in Postgres: idempotent upserts, search, reading back. */
 import { and, asc, count, desc, eq, ilike, or, sql } from 'drizzle-orm'
 import { sessionMessages, sessions } from '../db/session-schema'
-import { withTenant } from '../db/tenant'
+import { tenantBatch, tenantQuery } from '../db/tenant'
 import { forbidden, notFound } from '../lib/errors'
 import type { Scope } from '../tasks/scope'
 import { recordUsage } from '../usage/ledger'
@@ -46,7 +46,7 @@ export function messageView(m: MessageRow) {
 
 /** A worker may sync only the codebases it owns. */
 export async function requireOwner(scope: Scope, workspaceId: string, workerId: string) {
-  const workspace = await getWorkspace(scope.db, scope.tenantId, workspaceId)
+  const workspace = await getWorkspace(scope, workspaceId)
   if (workspace.workerId !== workerId) {
     throw forbidden(`Worker ${workerId} does not own codebase ${workspaceId}`)
   }
@@ -75,8 +75,8 @@ export async function upsertSessions(
     createdAt: s.created_at ?? new Date(),
     updatedAt: s.updated_at ?? s.created_at ?? new Date(),
   }))
-  const done = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const done = await tenantQuery(scope, (db) =>
+    db
       .insert(sessions)
       .values(rows)
       .onConflictDoUpdate({
@@ -115,8 +115,8 @@ export async function upsertMessages(
   bill: { reportedBy: string; userId?: string } | false,
 ) {
   if (!list.length) return { messages: 0, usage: 0 }
-  await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  await tenantQuery(scope, (db) =>
+    db
       .insert(sessionMessages)
       .values(
         list.map((m) => {
@@ -174,18 +174,16 @@ export async function listSessions(
     q.projectId ? eq(sessions.projectId, q.projectId) : undefined,
     like ? or(ilike(sessions.title, like), ilike(sessions.id, like)) : undefined,
   )
-  const [rows, total] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.batch([
-      tx
-        .select()
-        .from(sessions)
-        .where(where)
-        .orderBy(desc(sessions.updatedAt))
-        .limit(q.limit)
-        .offset(q.offset),
-      tx.select({ n: count() }).from(sessions).where(where),
-    ]),
-  )
+  const [rows, total] = await tenantBatch(scope, (db) => [
+    db
+      .select()
+      .from(sessions)
+      .where(where)
+      .orderBy(desc(sessions.updatedAt))
+      .limit(q.limit)
+      .offset(q.offset),
+    db.select({ n: count() }).from(sessions).where(where),
+  ])
   const n = Number(total[0]?.n ?? 0)
   return {
     sessions: rows.map(sessionView),
@@ -199,8 +197,8 @@ export async function listSessions(
 }
 
 export async function getSession(scope: Scope, sessionId: string, workspaceId?: string) {
-  const [row] = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const [row] = await tenantQuery(scope, (db) =>
+    db
       .select()
       .from(sessions)
       .where(
@@ -215,8 +213,8 @@ export async function getSession(scope: Scope, sessionId: string, workspaceId?: 
 }
 
 export async function listMessages(scope: Scope, sessionId: string, limit: number) {
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx
+  const rows = await tenantQuery(scope, (db) =>
+    db
       .select()
       .from(sessionMessages)
       .where(eq(sessionMessages.sessionId, sessionId))

@@ -1,7 +1,6 @@
 import { and, asc, eq, gt, lt, lte, sql } from 'drizzle-orm'
-import type { Database } from '../db/client'
 import { taskEvents, tasks } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { type Tenancy, tenantQuery } from '../db/tenant'
 
 /**
  * One change of a task, in order. `seq` is strictly increasing and gap-free per task.
@@ -38,8 +37,7 @@ export function eventFromRow(
  * always comes): each event then carries its `bytes`, so a caller can tell a page cut by size.
  */
 export async function readEvents(
-  db: Database,
-  tenantId: string,
+  t: Tenancy,
   taskId: string,
   afterSeq: number,
   opts: { upToSeq?: number; limit?: number; kind?: TaskEventKind; maxBytes?: number } = {},
@@ -52,16 +50,16 @@ export async function readEvents(
     kind === undefined ? undefined : eq(taskEvents.kind, kind),
   )
   if (maxBytes === undefined) {
-    const rows = await withTenant(db, tenantId, (tx) =>
-      tx.select().from(taskEvents).where(where).orderBy(asc(taskEvents.seq)).limit(limit),
+    const rows = await tenantQuery(t, (db) =>
+      db.select().from(taskEvents).where(where).orderBy(asc(taskEvents.seq)).limit(limit),
     )
     return rows.map(eventFromRow)
   }
   // Sizes are measured in the statement, so events past the budget never leave Postgres (a
   // page of large lines would otherwise fill the Worker's memory before it could cut it).
   const size = sql<number>`octet_length(${taskEvents.payload}::text)`
-  const rows = await withTenant(db, tenantId, (tx) => {
-    const page = tx
+  const rows = await tenantQuery(t, (db) => {
+    const page = db
       .select({
         seq: taskEvents.seq,
         kind: taskEvents.kind,
@@ -78,7 +76,7 @@ export async function readEvents(
       .orderBy(asc(taskEvents.seq))
       .limit(limit)
       .as('page')
-    return tx.select().from(page).where(lt(page.before, maxBytes)).orderBy(asc(page.seq))
+    return db.select().from(page).where(lt(page.before, maxBytes)).orderBy(asc(page.seq))
   })
   return rows.map((r) => ({ ...eventFromRow(r), bytes: r.bytes }))
 }
@@ -88,13 +86,6 @@ export async function readEvents(
  * of the task (which returns the flag): a subscriber that sets it and then reads the events
  * it missed either sees a change, or that change sees the flag and is published to it.
  */
-export async function setWatched(
-  db: Database,
-  tenantId: string,
-  taskId: string,
-  watched: boolean,
-): Promise<void> {
-  await withTenant(db, tenantId, (tx) =>
-    tx.update(tasks).set({ watched }).where(eq(tasks.id, taskId)),
-  )
+export async function setWatched(t: Tenancy, taskId: string, watched: boolean): Promise<void> {
+  await tenantQuery(t, (db) => db.update(tasks).set({ watched }).where(eq(tasks.id, taskId)))
 }

@@ -1,7 +1,6 @@
 import { and, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm'
-import type { Database } from '../db/client'
 import { type TaskStatus, tasks } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { type Tenancy, tenantQuery } from '../db/tenant'
 import type { TaskEvent, TaskEventKind } from './events'
 import { eventOf, taskFromJson } from './rows'
 import { TERMINAL } from './states'
@@ -110,8 +109,7 @@ function creatorMetadata(metadata: Record<string, unknown> | undefined) {
 
 /** Creates a task with its first events (limits/tasks.ts's admitTask has admitted it). */
 export async function insertTask(
-  db: Database,
-  tenantId: string,
+  t: Tenancy,
   input: NewTask,
   followUps: TaskChange[] = [],
 ): Promise<{ task: TaskRow; events: TaskEvent[] }> {
@@ -137,7 +135,7 @@ export async function insertTask(
   }
   const terminal = TERMINAL.includes(state)
   const row = {
-    tenant_id: tenantId,
+    tenant_id: t.tenantId,
     id,
     context_id: input.contextId ?? crypto.randomUUID(),
     workspace_id: input.workspaceId ?? null,
@@ -164,8 +162,8 @@ export async function insertTask(
   }
   // app.insert_task (migration 0013) keeps its plan; drizzle's insert builder also cost
   // ≈ 200 µs per call to build for this table's 35 columns.
-  const { rows } = await withTenant(db, tenantId, (tx) =>
-    tx.execute(
+  const { rows } = await tenantQuery(t, (db) =>
+    db.execute(
       sql`select app.insert_task(${JSON.stringify(row)}::jsonb, ${JSON.stringify(events)}::jsonb) as r`,
     ),
   )
@@ -182,8 +180,7 @@ export async function insertTask(
  * anew each time). Undefined when the task is missing or the guard refused.
  */
 export async function applyChange(
-  db: Database,
-  tenantId: string,
+  t: Tenancy,
   taskId: string,
   change: TaskChange,
 ): Promise<{ task: TaskRow; events: TaskEvent[] } | undefined> {
@@ -220,8 +217,8 @@ export async function applyChange(
       past_deadline: g.pastDeadline,
     },
   }
-  const { rows } = await withTenant(db, tenantId, (tx) =>
-    tx.execute(sql`select app.task_change(${taskId}, ${JSON.stringify(args.change)}::jsonb,
+  const { rows } = await tenantQuery(t, (db) =>
+    db.execute(sql`select app.task_change(${taskId}, ${JSON.stringify(args.change)}::jsonb,
       ${JSON.stringify(events)}::jsonb, ${JSON.stringify(args.guard)}::jsonb) as r`),
   )
   return changed(rows)
@@ -235,15 +232,11 @@ function changed(rows: unknown[]): { task: TaskRow; events: TaskEvent[] } | unde
   return { task: taskFromJson(r.task), events: r.events.map(eventOf) }
 }
 
-export async function getTask(
-  db: Database,
-  tenantId: string,
-  id: string,
-): Promise<TaskRow | undefined> {
+export async function getTask(t: Tenancy, id: string): Promise<TaskRow | undefined> {
   // Written out: drizzle's select of every column costs ≈ 120 µs to build, and this runs on
   // most task requests.
-  const { rows } = await withTenant(db, tenantId, (tx) =>
-    tx.execute(sql`select row_to_json(t) as task from tasks t where t.id = ${id}`),
+  const { rows } = await tenantQuery(t, (db) =>
+    db.execute(sql`select row_to_json(t) as task from tasks t where t.id = ${id}`),
   )
   const row = rows[0] as { task: Record<string, unknown> } | undefined
   return row ? taskFromJson(row.task) : undefined
@@ -288,9 +281,9 @@ function matching(f: Omit<TaskFilter, 'limit'>): SQL | undefined {
 }
 
 /** Newest status first, with a keyset cursor for the next page. */
-export async function listTasks(db: Database, tenantId: string, f: TaskFilter): Promise<TaskRow[]> {
-  return withTenant(db, tenantId, (tx) =>
-    tx
+export async function listTasks(t: Tenancy, f: TaskFilter): Promise<TaskRow[]> {
+  return tenantQuery(t, (db) =>
+    db
       .select()
       .from(tasks)
       .where(matching(f))
@@ -300,13 +293,9 @@ export async function listTasks(db: Database, tenantId: string, f: TaskFilter): 
 }
 
 /** How many tasks match, all pages together. */
-export async function countTasks(
-  db: Database,
-  tenantId: string,
-  f: Omit<TaskFilter, 'limit' | 'before'>,
-) {
-  const [row] = await withTenant(db, tenantId, (tx) =>
-    tx.select({ n: sql<number>`count(*)::int` }).from(tasks).where(matching(f)),
+export async function countTasks(t: Tenancy, f: Omit<TaskFilter, 'limit' | 'before'>) {
+  const [row] = await tenantQuery(t, (db) =>
+    db.select({ n: sql<number>`count(*)::int` }).from(tasks).where(matching(f)),
   )
   return row?.n ?? 0
 }

@@ -4,15 +4,15 @@
  */
 import { eq, sql } from 'drizzle-orm'
 import { tenants } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import { ApiError, badRequest } from '../lib/errors'
 import type { Scope } from '../tasks/scope'
 import { usd } from './reports'
 
 /** `limitOnly`: a tenant without a spending limit skips summing the month (task creation). */
 export async function budgetOf(scope: Scope, limitOnly = false) {
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute(sql`
       select t.monthly_budget_micros as budget, t.monthly_limit_micros as "limit",
              case when ${limitOnly} and t.monthly_limit_micros is null then 0
                   else (select coalesce(round(sum(cost_picos) / 1000000), 0) from token_usage
@@ -48,8 +48,8 @@ export async function setBudget(
   if (!Object.keys(set).length) {
     throw badRequest('Nothing to change: send monthly_budget_micros and/or monthly_limit_micros')
   }
-  await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.update(tenants).set(set).where(eq(tenants.id, scope.tenantId)),
+  await tenantQuery(scope, (db) =>
+    db.update(tenants).set(set).where(eq(tenants.id, scope.tenantId)),
   )
   return budgetOf(scope)
 }

@@ -5,7 +5,7 @@
  * exact and round to micro-USD once, at the end. No floating point anywhere.
  */
 import { sql } from 'drizzle-orm'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
 
 export interface UsageEntry {
@@ -46,8 +46,8 @@ export async function recordUsage(
       reported_by: by.reportedBy,
     })),
   )
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute(sql`
       insert into token_usage (tenant_id, user_id, provider, model, input_tokens, output_tokens,
                                reasoning_tokens, cache_read_tokens, cache_write_tokens,
                                cost_picos, priced, session_id, task_id, message_id,

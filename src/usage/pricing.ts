@@ -28,7 +28,7 @@ export async function setPrice(db: Database, p: Price) {
     cacheReadPerMtok: p.cache_read_per_mtok,
     cacheWritePerMtok: p.cache_write_per_mtok,
   }
-  // Prices are no tenant's rows: the one statement outside withTenant.
+  // Prices are no tenant's rows: written as the platform, not through tenantQuery.
   const [row] = await drizzle({ client: db.sql })
     .insert(modelPricing)
     .values(values)

@@ -1,7 +1,7 @@
 /** What the ledger adds up to: totals per tenant, user, model, day or month, and recent rows. */
 import { desc, sql } from 'drizzle-orm'
 import { tokenUsage } from '../db/session-schema'
-import { withTenant } from '../db/tenant'
+import { tenantQuery } from '../db/tenant'
 import type { Scope } from '../tasks/scope'
 
 export const GROUPS = ['tenant', 'user', 'model', 'day', 'month'] as const
@@ -17,8 +17,8 @@ const keyOf: Record<Group, string> = {
 
 export async function usageSummary(scope: Scope, q: { groupBy: Group; from?: Date; to?: Date }) {
   const key = sql.raw(keyOf[q.groupBy])
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute(sql`
       select ${key} as key, count(*)::int as messages,
              sum(input_tokens)::bigint as input_tokens, sum(output_tokens)::bigint as output_tokens,
              sum(reasoning_tokens)::bigint as reasoning_tokens,
@@ -45,8 +45,8 @@ export async function usageSummary(scope: Scope, q: { groupBy: Group; from?: Dat
     all_priced: Boolean(r.all_priced),
   }))
   // The total from the exact sums, not from the rounded groups.
-  const { rows: all } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`
+  const { rows: all } = await tenantQuery(scope, (db) =>
+    db.execute(sql`
       select coalesce(round(sum(cost_picos) / 1000000), 0)::bigint as micros from token_usage
        where voided_at is null
          and (${q.from ?? null}::timestamptz is null or created_at >= ${q.from ?? null}::timestamptz)
@@ -57,8 +57,8 @@ export async function usageSummary(scope: Scope, q: { groupBy: Group; from?: Dat
 }
 
 export async function recentUsage(scope: Scope, limit: number) {
-  const rows = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.select().from(tokenUsage).orderBy(desc(tokenUsage.id)).limit(limit),
+  const rows = await tenantQuery(scope, (db) =>
+    db.select().from(tokenUsage).orderBy(desc(tokenUsage.id)).limit(limit),
   )
   return rows.map((r) => ({
     id: r.id,
@@ -88,8 +88,8 @@ export async function recentUsage(scope: Scope, limit: number) {
  * any total or the spending limit. Undefined when there is no such live entry.
  */
 export async function voidUsage(scope: Scope, id: number) {
-  const { rows } = await withTenant(scope.db, scope.tenantId, (tx) =>
-    tx.execute(sql`
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute(sql`
       update token_usage set voided_at = now(), voided_by = ${scope.principal.subject}
        where id = ${id} and voided_at is null
       returning id, message_id, reported_by`),

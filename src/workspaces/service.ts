@@ -1,7 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import type { Database } from '../db/client'
 import { workers, workspaces } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { type Tenancy, tenantQuery } from '../db/tenant'
 import { badRequest, forbidden, notFound } from '../lib/errors'
 import { normalisePath } from './path'
 
@@ -25,10 +24,10 @@ export function workspaceView(w: WorkspaceRow) {
   }
 }
 
-export function listWorkspaces(db: Database, tenantId: string, filter: { path?: string } = {}) {
+export function listWorkspaces(t: Tenancy, filter: { path?: string } = {}) {
   const path = filter.path === undefined ? undefined : requirePath(filter.path)
-  return withTenant(db, tenantId, (tx) =>
-    tx
+  return tenantQuery(t, (db) =>
+    db
       .select()
       .from(workspaces)
       .where(path === undefined ? undefined : eq(workspaces.path, path))
@@ -55,9 +54,9 @@ export const GLOBAL_WORKSPACE = {
   updated_at: new Date(0).toISOString(),
 }
 
-export async function getWorkspace(db: Database, tenantId: string, id: string) {
-  const [row] = await withTenant(db, tenantId, (tx) =>
-    tx.select().from(workspaces).where(eq(workspaces.id, id)),
+export async function getWorkspace(t: Tenancy, id: string) {
+  const [row] = await tenantQuery(t, (db) =>
+    db.select().from(workspaces).where(eq(workspaces.id, id)),
   )
   if (!row) throw notFound(`Workspace ${id}`)
   return row
@@ -82,25 +81,24 @@ export interface RegisterWorkspace {
  * A worker registering a path it serves: one row per normalised path, so a worker that
  * registers again (or another worker taking over the path) updates it in place.
  */
-export async function registerWorkspace(db: Database, tenantId: string, input: RegisterWorkspace) {
+export async function registerWorkspace(t: Tenancy, input: RegisterWorkspace) {
   const path = requirePath(input.path)
-  return withTenant(db, tenantId, async (tx) => {
-    const [worker] = await tx
-      .select({ id: workers.id })
-      .from(workers)
-      .where(eq(workers.id, input.workerId))
-    if (!worker) throw notFound(`Worker ${input.workerId}`)
-    const values = {
-      tenantId,
-      name: input.name,
-      path,
-      description: input.description ?? '',
-      agentConfig: input.agentConfig ?? {},
-      workerId: input.workerId,
-      gitUrl: input.gitUrl ?? null,
-      gitBranch: input.gitBranch ?? null,
-    }
-    const [row] = await tx
+  const [worker] = await tenantQuery(t, (db) =>
+    db.select({ id: workers.id }).from(workers).where(eq(workers.id, input.workerId)),
+  )
+  if (!worker) throw notFound(`Worker ${input.workerId}`)
+  const values = {
+    tenantId: t.tenantId,
+    name: input.name,
+    path,
+    description: input.description ?? '',
+    agentConfig: input.agentConfig ?? {},
+    workerId: input.workerId,
+    gitUrl: input.gitUrl ?? null,
+    gitBranch: input.gitBranch ?? null,
+  }
+  const [row] = await tenantQuery(t, (db) =>
+    db
       .insert(workspaces)
       .values(values)
       .onConflictDoUpdate({
@@ -110,16 +108,16 @@ export async function registerWorkspace(db: Database, tenantId: string, input: R
           ? sql`${workspaces.workerId} is null or ${workspaces.workerId} = ${input.workerId}`
           : undefined,
       })
-      .returning()
-    if (!row && input.keepOwner) throw forbidden(`${path} is served by another worker`)
-    if (!row) throw new Error('workspace upsert returned no row')
-    return row
-  })
+      .returning(),
+  )
+  if (!row && input.keepOwner) throw forbidden(`${path} is served by another worker`)
+  if (!row) throw new Error('workspace upsert returned no row')
+  return row
 }
 
-export async function deleteWorkspace(db: Database, tenantId: string, id: string) {
-  const deleted = await withTenant(db, tenantId, (tx) =>
-    tx.delete(workspaces).where(eq(workspaces.id, id)).returning({ id: workspaces.id }),
+export async function deleteWorkspace(t: Tenancy, id: string) {
+  const deleted = await tenantQuery(t, (db) =>
+    db.delete(workspaces).where(eq(workspaces.id, id)).returning({ id: workspaces.id }),
   )
   if (deleted.length === 0) throw notFound(`Workspace ${id}`)
 }
@@ -134,11 +132,11 @@ function requirePath(raw: string): string {
  * Of the codebases a worker names for its routing, those it serves (and `global`): a worker
  * token is offered only its own codebases' work, whatever its headers say.
  */
-export async function servedBy(db: Database, tenantId: string, workerId: string, ids: string[]) {
+export async function servedBy(t: Tenancy, workerId: string, ids: string[]) {
   const wanted = ids.filter((id) => id && id !== 'global').slice(0, 500)
   const rows = wanted.length
-    ? await withTenant(db, tenantId, (tx) =>
-        tx
+    ? await tenantQuery(t, (db) =>
+        db
           .select({ id: workspaces.id })
           .from(workspaces)
           .where(and(eq(workspaces.workerId, workerId), inArray(workspaces.id, wanted))),

@@ -1,22 +1,15 @@
 import { and, eq, sql } from 'drizzle-orm'
-import type { Database } from '../db/client'
 import { tasks, workspaces } from '../db/schema'
-import { withTenant } from '../db/tenant'
+import { type Tenancy, tenantQuery } from '../db/tenant'
 import { notFound } from '../lib/errors'
 
 /**
  * Watch mode (upstream §2.7) for workspaces served by remote workers: a flag and status
  * `watching`; the workers already receive the workspace's tasks by push or poll.
  */
-export async function setWatch(
-  db: Database,
-  tenantId: string,
-  id: string,
-  on: boolean,
-  interval: number,
-) {
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx
+export async function setWatch(t: Tenancy, id: string, on: boolean, interval: number) {
+  const rows = await tenantQuery(t, (db) =>
+    db
       .update(workspaces)
       .set({
         status: on ? 'watching' : 'idle',
@@ -27,12 +20,12 @@ export async function setWatch(
       .returning({ id: workspaces.id }),
   )
   if (rows.length === 0) throw notFound(`Workspace ${id}`)
-  return watchStatus(db, tenantId, id)
+  return watchStatus(t, id)
 }
 
-export async function watchStatus(db: Database, tenantId: string, id: string) {
-  const [row] = await withTenant(db, tenantId, (tx) =>
-    tx
+export async function watchStatus(t: Tenancy, id: string) {
+  const [row] = await tenantQuery(t, (db) =>
+    db
       .select({
         status: workspaces.status,
         config: workspaces.agentConfig,

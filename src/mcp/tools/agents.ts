@@ -89,7 +89,7 @@ export const agentTools: Tool[] = [
     mutates: true,
     permission: 'agents:write',
     run: async ({ scope }, a) => ({
-      messages: await readInbox(scope.db, scope.tenantId, a.agent_name, { limit: a.limit }),
+      messages: await readInbox(scope, a.agent_name, { limit: a.limit }),
     }),
   }),
   tool({
@@ -99,7 +99,7 @@ export const agentTools: Tool[] = [
     mutates: true,
     permission: 'agents:write',
     run: async ({ scope }, a) => ({
-      acked: await ackMessages(scope.db, scope.tenantId, a.agent_name, a.ids),
+      acked: await ackMessages(scope, a.agent_name, a.ids),
     }),
   }),
   tool({

@@ -18,7 +18,7 @@ const activeKey = (s: Scope) => `mcp:active:${s.tenantId}:${s.principal.subject}
 
 async function view(scope: Scope, id: string) {
   if (id === 'global') return GLOBAL_WORKSPACE
-  return workspaceView(await getWorkspace(scope.db, scope.tenantId, id))
+  return workspaceView(await getWorkspace(scope, id))
 }
 
 const getActive = tool({
@@ -39,7 +39,7 @@ export const codebaseTools = [
     input: {},
     mutates: false,
     async run({ scope }) {
-      const rows = await listWorkspaces(scope.db, scope.tenantId)
+      const rows = await listWorkspaces(scope)
       return { codebases: rows.map(workspaceView) }
     },
   }),
@@ -75,7 +75,7 @@ export const codebaseTools = [
     input: { codebase_id: codebaseId },
     mutates: true,
     async run({ scope }, a) {
-      await deleteWorkspace(scope.db, scope.tenantId, a.codebase_id)
+      await deleteWorkspace(scope, a.codebase_id)
       return { success: true, codebase_id: a.codebase_id }
     },
   }),

@@ -150,7 +150,7 @@ export const taskTools = [
     input: { task_id: taskId },
     mutates: false,
     async run({ scope }, a) {
-      const task = await getTask(scope.db, scope.tenantId, a.task_id)
+      const task = await getTask(scope, a.task_id)
       if (!task) throw notFound(`Task ${a.task_id}`)
       return restTaskView(task)
     },
@@ -167,7 +167,7 @@ export const taskTools = [
     },
     mutates: false,
     async run({ scope }, a) {
-      const rows = await listTasks(scope.db, scope.tenantId, {
+      const rows = await listTasks(scope, {
         statuses: a.status
           ? statesForRest(a.status === 'working' ? 'running' : a.status)
           : undefined,
@@ -198,12 +198,10 @@ export const taskTools = [
     async run({ scope }, a) {
       const now = new Date().toISOString()
       if (a.task_ids?.length) {
-        const found = await Promise.all(
-          a.task_ids.map((id) => getTask(scope.db, scope.tenantId, id)),
-        )
+        const found = await Promise.all(a.task_ids.map((id) => getTask(scope, id)))
         return { updates: found.filter((t) => t !== undefined).map(restTaskView), as_of: now }
       }
-      const rows = await listTasks(scope.db, scope.tenantId, {
+      const rows = await listTasks(scope, {
         statusAfter: a.since_timestamp
           ? new Date(a.since_timestamp)
           : new Date(Date.now() - 3600_000),
@@ -221,7 +219,7 @@ export const taskTools = [
     },
     mutates: false,
     async run({ scope }, a) {
-      const rows = await listTasks(scope.db, scope.tenantId, {
+      const rows = await listTasks(scope, {
         contextId: a.conversation_id,
         limit: a.limit,
       })
