@@ -44,6 +44,7 @@ export function printReport(r: ChaosReport): void {
   ]
   const width = Math.max(...rows.map(([k]) => k.length))
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`)
+  for (const line of r.unfinished) console.log(`not completed: ${line}`)
 }
 
 async function main(): Promise<number> {

@@ -17,6 +17,8 @@ test('killed workers, dropped streams and a server restart lose and double nothi
   const started = await startTestWorker('chaos', { ...stackVars(), REAPER_INTERVAL_SECONDS: '5' })
   let server = started.worker
   const tasks = 60
+  // What the run said as it went, kept for the failure message (its directory is not).
+  const said: string[] = []
   try {
     const report = await runChaos({
       url: started.url,
@@ -33,9 +35,10 @@ test('killed workers, dropped streams and a server restart lose and double nothi
       killEveryMs: 1500,
       disconnects: 20,
       deadlineMs: 5 * 60_000,
-      log: () => {},
+      log: (msg) => said.push(`${new Date().toISOString()} ${msg}`),
     })
-    for (const k of MUST_BE_ZERO) assert.equal(report[k], 0, `${k}: ${JSON.stringify(report)}`)
+    const story = `${JSON.stringify(report, null, 1)}\n${said.join('\n')}`
+    for (const k of MUST_BE_ZERO) assert.equal(report[k], 0, `${k}: ${story}`)
     assert.equal(report.completed, tasks)
     assert.equal(report.serverRestarts, 1)
     // The chaos really happened.

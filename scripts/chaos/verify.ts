@@ -22,6 +22,8 @@ export interface Verdict {
   streamReconnects: number
   eventsMissed: number
   eventsDuplicated: number
+  /** Each task that did not complete, as the database has it: what a failed run is about. */
+  unfinished: string[]
 }
 
 export const MUST_BE_ZERO = [
@@ -63,8 +65,17 @@ export async function verify(opts: {
   const db = await connectAsTenant(opts.databaseUrl, opts.tenantId)
   try {
     const ids = opts.tasks.map((t) => t.id)
-    const rows = await db.query<{ id: string; status: string; attempt: number }>(
-      'select id, status, attempt from tasks where id = any($1)',
+    const rows = await db.query<{
+      id: string
+      status: string
+      attempt: number
+      max_attempts: number
+      error: string | null
+      worker_id: string | null
+      lease_expires_at: Date | null
+    }>(
+      `select id, status, attempt, max_attempts, error, worker_id, lease_expires_at
+         from tasks where id = any($1)`,
       [ids],
     )
     const completions = await db.query<{ task_id: string; n: number }>(
@@ -98,6 +109,13 @@ export async function verify(opts: {
       streamReconnects: 0,
       eventsMissed: 0,
       eventsDuplicated: 0,
+      unfinished: rows.rows
+        .filter((r) => r.status !== 'completed')
+        .map(
+          (r) =>
+            `${r.id}: ${r.status}, attempt ${r.attempt} of ${r.max_attempts}, worker ${r.worker_id}, ` +
+            `lease until ${r.lease_expires_at?.toISOString()}, error ${r.error}`,
+        ),
     }
     v.lost = v.tasks - v.completed
 
