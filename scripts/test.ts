@@ -40,7 +40,7 @@ async function main(): Promise<number> {
         '--import',
         'tsx',
         '--test',
-        '--test-concurrency=1',
+        `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 1}`,
         '--test-reporter=spec',
         '--test-reporter-destination=stdout',
         // Each file's wall time, slowest first, at the end: where the minutes go.

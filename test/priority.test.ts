@@ -55,17 +55,18 @@ describe('priority and deadlines', () => {
   test('a task whose deadline passes unclaimed fails with the reason', async () => {
     const task = await createTask({
       required_capabilities: [`nobody-has-${Date.now()}`],
-      deadline_at: new Date(Date.now() + 1000).toISOString(),
+      deadline_at: new Date(Date.now() + 500).toISOString(),
     })
-    await new Promise((r) => setTimeout(r, 1500))
-    const recovered = await api('/v1/agent/tasks/stuck/recover', { method: 'POST' })
-    assert.equal(recovered.status, 200)
-    const failed = (await (await api(`/v1/agent/tasks/${task.id}`)).json()) as {
-      status: string
-      error: string | null
-      deadline_at: string
-    }
-    assert.equal(failed.status, 'failed')
+    assert.equal((await getTask(task.id)).status, 'pending', 'waits while its deadline is ahead')
+    // The reaper's sweep, run now rather than on its interval, until the deadline has passed.
+    const failed = await until('the deadline to fail it', async () => {
+      const recovered = await api('/v1/agent/tasks/stuck/recover', { method: 'POST' })
+      assert.equal(recovered.status, 200)
+      const row = (await getTask(task.id)) as Awaited<ReturnType<typeof getTask>> & {
+        deadline_at: string
+      }
+      return row.status === 'failed' && row
+    })
     assert.match(failed.error ?? '', /deadline passed/)
     assert.ok(Date.parse(failed.deadline_at) < Date.now(), 'the deadline is shown')
   })

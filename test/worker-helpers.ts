@@ -1,6 +1,6 @@
 /** The real agent worker as a child process (`codetether worker`), for the worker suites. */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { api, stack, testDir } from './helpers'
@@ -87,6 +87,19 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await sleep(100)
   }
+}
+
+/** Whether a process with exactly this argv runs on this machine (sandboxed ones too). */
+export function running(argv: string[]): boolean {
+  const wanted = `${argv.join('\0')}\0`
+  return readdirSync('/proc').some((pid) => {
+    if (!/^\d+$/.test(pid)) return false
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === wanted
+    } catch {
+      return false // it exited while we looked
+    }
+  })
 }
 
 /** The id of the workspace a worker registered for `path` (in the token's tenant). */
