@@ -1,5 +1,5 @@
 import { edgeAgentNamed } from '../src/agents/registry'
-import { answerAsEdgeAgent } from '../src/bus/edge-agents'
+import { answerAsEdgeAgent } from '../src/domain/bus/edge-agents'
 import {
   eventView,
   insertEvent,
@@ -8,10 +8,10 @@ import {
   type MessageView,
   type NewMessage,
   readInbox,
-} from '../src/bus/messages'
-import { touchAgents } from '../src/bus/registry'
-import { loadSubscriptions, saveSubscription } from '../src/bus/subscriptions'
-import { topicMatches } from '../src/bus/topics'
+} from '../src/domain/bus/messages'
+import { touchAgents } from '../src/domain/bus/registry'
+import { loadSubscriptions, saveSubscription } from '../src/domain/bus/subscriptions'
+import { topicMatches } from '../src/domain/bus/topics'
 import { configOf } from '../src/env'
 import { log } from '../src/lib/log'
 import { SSE_KEEPALIVE, sseBytes } from '../src/lib/sse'

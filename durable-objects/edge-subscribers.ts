@@ -2,10 +2,10 @@ import type { EventHandler } from '@codetether/agent-kit'
 import { topicFor } from '@codetether/agent-kit'
 import { edgeContext } from '../src/agents/edge-context'
 import { edgeAgents } from '../src/agents/registry'
-import { ackMessages, type MessageView } from '../src/bus/messages'
-import { topicMatches } from '../src/bus/topics'
+import { ackMessages, type MessageView } from '../src/domain/bus/messages'
+import { topicMatches } from '../src/domain/bus/topics'
+import type { Scope } from '../src/domain/tasks/scope'
 import { log } from '../src/lib/log'
-import type { Scope } from '../src/tasks/scope'
 
 /**
  * The edge app's agents as event subscribers: their `setup` runs once per bus instance, its

@@ -1,9 +1,9 @@
-import { databaseOf } from '../src/db/client'
+import { readEvents, setWatched, type TaskEvent } from '../src/domain/tasks/events'
+import { isTerminalEvent } from '../src/domain/tasks/states'
+import { STREAM_VIEWS, type StreamView, viewText } from '../src/domain/tasks/stream-views'
 import { configOf, type Env } from '../src/env'
 import { SSE_KEEPALIVE } from '../src/lib/sse'
-import { readEvents, setWatched, type TaskEvent } from '../src/tasks/events'
-import { isTerminalEvent } from '../src/tasks/states'
-import { STREAM_VIEWS, type StreamView, viewText } from '../src/tasks/stream-views'
+import { databaseOf } from '../src/storage/postgres/client'
 import { type Channel, Fanout } from './fanout'
 import { LiveObject } from './live-object'
 

@@ -1,7 +1,7 @@
 import type { Principal } from '../src/auth/principal'
-import { databaseOf } from '../src/db/client'
+import type { Scope } from '../src/domain/tasks/scope'
 import { configOf, type Env } from '../src/env'
-import type { Scope } from '../src/tasks/scope'
+import { databaseOf } from '../src/storage/postgres/client'
 import { LiveObject } from './live-object'
 
 const TENANT_ID = /^[0-9a-f-]{36}$/i

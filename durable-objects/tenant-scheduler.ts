@@ -1,10 +1,10 @@
-import { fireDueJobs } from '../src/cron/fire'
-import { purgeExpired } from '../src/hygiene/retention'
+import { fireDueJobs } from '../src/domain/cron/fire'
+import { purgeExpired } from '../src/domain/hygiene/retention'
+import { sweepOutbox } from '../src/domain/push/sweep'
+import { dispatch } from '../src/domain/queue/dispatch'
+import { reap } from '../src/domain/queue/reaper'
+import type { Scope } from '../src/domain/tasks/scope'
 import { log } from '../src/lib/log'
-import { sweepOutbox } from '../src/push/sweep'
-import { dispatch } from '../src/queue/dispatch'
-import { reap } from '../src/queue/reaper'
-import type { Scope } from '../src/tasks/scope'
 import { TenantObject } from './tenant-object'
 
 /**

@@ -1,9 +1,9 @@
+import { type TaskAvailable, taskAvailable, watchLeases } from '../src/domain/queue/dispatch'
+import type { WorkspaceEvent } from '../src/domain/queue/workspace-events'
+import { listTasks } from '../src/domain/tasks/store'
 import { schedulerOf } from '../src/lib/live-objects'
 import { log } from '../src/lib/log'
 import { SSE_KEEPALIVE, sseBytes } from '../src/lib/sse'
-import { type TaskAvailable, taskAvailable, watchLeases } from '../src/queue/dispatch'
-import type { WorkspaceEvent } from '../src/queue/workspace-events'
-import { listTasks } from '../src/tasks/store'
 import { type Channel, Fanout } from './fanout'
 import { TenantObject } from './tenant-object'
 

@@ -1,7 +1,8 @@
 /**
- * Runtime import cycles among the edge app's modules (src/, durable-objects/): `import type`
- * and `export type` are left out, since they vanish when compiled. Prints each cycle found
- * and exits 1 when there is one (test/structure.test.ts runs it).
+ * The edge app's import graph (src/, durable-objects/) at run time: `import type` and
+ * `export type` are left out, since they vanish when compiled. Finds cycles, and imports that
+ * go up the layers (src/ imports downwards only: protocols → domain, agents, auth → storage →
+ * lib). Prints each one found and exits 1 when there is one (test/structure.test.ts runs it).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -51,9 +52,38 @@ export function importCycles(dirs = ['src', 'durable-objects']): string[][] {
   return cycles.map((c) => c.map((f) => relative(root, f)))
 }
 
+/**
+ * Each layer and what it must not import: an adapter may use anything below it, the domain
+ * never an adapter, storage and lib nothing above them. The live objects are the domain's
+ * peers (they call it and it reaches them through src/lib/live-objects.ts).
+ */
+const FORBIDDEN: [layer: string, above: string[]][] = [
+  ['src/lib/', ['src/protocols/', 'src/domain/', 'src/agents/', 'src/auth/', 'src/storage/']],
+  ['src/storage/', ['src/protocols/', 'src/domain/', 'src/agents/', 'src/auth/']],
+  ['src/auth/', ['src/protocols/']],
+  ['src/domain/', ['src/protocols/']],
+  ['src/agents/', ['src/protocols/']],
+  ['durable-objects/', ['src/protocols/']],
+]
+
+/** Runtime imports from a layer into one it must not import, as `from → to`. */
+export function layerBreaches(): string[] {
+  const all = ['src', 'durable-objects'].flatMap((d) => files(join(root, d)))
+  return all.flatMap((file) => {
+    const from = relative(root, file)
+    const banned = FORBIDDEN.find(([layer]) => from.startsWith(layer))?.[1] ?? []
+    return runtimeImports(file)
+      .map((target) => relative(root, target))
+      .filter((to) => banned.some((b) => to.startsWith(b)))
+      .map((to) => `${from} → ${to}`)
+  })
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   const cycles = importCycles()
   for (const c of cycles) console.log(`${c.join(' → ')} → ${c[0]}`)
   console.log(cycles.length ? `${cycles.length} import cycle(s)` : 'no import cycles')
-  process.exit(cycles.length ? 1 : 0)
+  const breaches = layerBreaches()
+  for (const b of breaches) console.log(`imports up a layer: ${b}`)
+  process.exit(cycles.length || breaches.length ? 1 : 0)
 }

@@ -1,10 +1,10 @@
 import type { Context } from 'hono'
 import type { RequestIdVariables } from 'hono/request-id'
 import type { Principal } from './auth/principal'
-import { databaseOf } from './db/client'
 import { type Config, configOf, type Env } from './env'
 import { ApiError } from './lib/errors'
-import { redisOf } from './redis/client'
+import { databaseOf } from './storage/postgres/client'
+import { redisOf } from './storage/redis/client'
 
 export type AppEnv = {
   Bindings: Env

@@ -3,7 +3,7 @@ import type { AgentBus } from '../durable-objects/agent-bus'
 import type { TaskStream } from '../durable-objects/task-stream'
 import type { TenantScheduler } from '../durable-objects/tenant-scheduler'
 import type { WorkerHub } from '../durable-objects/worker-hub'
-import { LIMIT_NAMES, type LimitName } from './limits/table'
+import { LIMIT_NAMES, type LimitName } from './domain/limits/table'
 
 /** What wrangler binds: Durable Object namespaces plus string vars and secrets. */
 export interface Env {
@@ -105,7 +105,7 @@ const ConfigSchema = z.object({
   DEFAULT_TENANT_ID: optional.pipe(z.uuid().optional()),
   CORS_ORIGINS: z.string().default('*'),
   /**
-   * The operator's limits (src/limits/table.ts) as JSON, e.g. `{"cron_jobs": 50}` or
+   * The operator's limits (src/domain/limits/table.ts) as JSON, e.g. `{"cron_jobs": 50}` or
    * `{"tasks_per_minute": {"default": 100, "max": 1000}}`.
    */
   LIMITS: optional

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { LIMITS } from '../src/limits/table'
+import { LIMITS } from '../src/domain/limits/table'
 import { api, newKey, newTenantAdmin } from './helpers'
 import { call, closeHeld, holdStream, type Json } from './limits-helpers'
 

@@ -229,7 +229,7 @@ describe('limits', () => {
     const key = await newKey(OPERATOR, { name: 'busy', role: 'viewer' })
     let limited: Response | undefined
     let admitted = 0
-    // Concurrent batches: the counts reach Redis in batches too (limits/tally.ts), and the
+    // Concurrent batches: the counts reach Redis in batches too (src/domain/limits/tally.ts), and the
     // limit must still hold, not just show up eventually. A sliding window weighs the last
     // window's count down as time passes, so a burst that crosses a window's end may rightly
     // pass more than the limit: the burst starts in the first second of its 10 s window, so

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
 import { Redis } from '@upstash/redis/cloudflare'
-import { idempotentCreate } from '../src/limits/idempotency'
+import { idempotentCreate } from '../src/domain/limits/idempotency'
 import { stack } from './helpers'
 
 const redis = () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { before, describe, test } from 'node:test'
 import { MAX_LINE_UNITS, splitLine } from '../agent-worker/src/worker/lines'
-import { byteLength } from '../src/limits/table'
+import { byteLength } from '../src/domain/limits/table'
 import { newTenantAdmin } from './helpers'
 import type { Json } from './limits-helpers'
 import * as shared from './limits-helpers'

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test'
 import { jwtVerify } from 'jose'
 import { TokenVerifier } from 'livekit-server-sdk'
 import type { Child } from '../scripts/stack/proc'
-import { roomPrefix } from '../src/livekit/namespace'
+import { roomPrefix } from '../src/agents/livekit/namespace'
 import { rpc } from './a2a-helpers'
 import {
   API_KEY,

@@ -1,8 +1,8 @@
-/** The drizzle schema in src/db/schema.ts must describe the migrated database exactly. */
+/** The drizzle schema in src/storage/postgres/schema.ts must describe the migrated database exactly. */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { getTableConfig } from 'drizzle-orm/pg-core'
-import * as schema from '../src/db/schema'
+import * as schema from '../src/storage/postgres/schema'
 import { connectAsOwner } from './helpers'
 
 test('drizzle schema matches the migrated tables column by column', async () => {

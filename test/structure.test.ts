@@ -1,8 +1,15 @@
-/** The code's shape: the edge app's modules import each other without cycles at run time. */
+/**
+ * The code's shape: the edge app's modules import each other without cycles at run time, and
+ * only downwards through its layers.
+ */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { importCycles } from '../scripts/import-cycles'
+import { importCycles, layerBreaches } from '../scripts/import-cycles'
 
 test('no runtime import cycle in src/ and durable-objects/ (type-only imports aside)', () => {
   assert.deepEqual(importCycles(), [])
+})
+
+test('no runtime import up a layer (protocols → domain, agents, auth → storage → lib)', () => {
+  assert.deepEqual(layerBreaches(), [])
 })

@@ -4,9 +4,9 @@
  * task's answer.
  */
 import { bodyText } from '@codetether/agent-kit/wire'
-import { listAgents } from '../bus/registry'
-import { askAgent } from '../bus/service'
-import type { Scope } from '../tasks/scope'
+import { listAgents } from '../domain/bus/registry'
+import { askAgent } from '../domain/bus/service'
+import type { Scope } from '../domain/tasks/scope'
 import type { AgentReply } from './types'
 
 export async function busAgentWithSkill(scope: Scope, skill: string): Promise<string | undefined> {

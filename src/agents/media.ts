@@ -1,6 +1,6 @@
 import { can } from '../auth/permissions'
-import { joinDetails, liveKitOf, NOT_CONFIGURED } from '../livekit/join'
-import { tenantRooms } from '../livekit/rooms'
+import { joinDetails, liveKitOf, NOT_CONFIGURED } from './livekit/join'
+import { tenantRooms } from './livekit/rooms'
 import { defineAgent, done, type EdgeAgent, failed, keywordHits } from './types'
 
 const roomName = (text: string) =>

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm'
-import { agentMemories } from '../db/schema'
-import { tenantQuery } from '../db/tenant'
+import { agentMemories } from '../storage/postgres/schema'
+import { tenantQuery } from '../storage/postgres/tenant'
 import { defineAgent, done, type EdgeAgent, type EdgePlatform, failed, keywordHits } from './types'
 
 type Command =

@@ -5,12 +5,12 @@
  */
 import type { AgentContext, AgentDefinition, Answer } from '@codetether/agent-kit'
 import type { Principal } from '../auth/principal'
-import type { listAgents } from '../bus/registry'
-import type { callRemote } from '../bus/remote'
-import type { askAgent, publishEvent, sendMessage } from '../bus/service'
-import type { Database } from '../db/client'
+import type { listAgents } from '../domain/bus/registry'
+import type { callRemote } from '../domain/bus/remote'
+import type { askAgent, publishEvent, sendMessage } from '../domain/bus/service'
+import type { Scope } from '../domain/tasks/scope'
 import type { Config, Env } from '../env'
-import type { Scope } from '../tasks/scope'
+import type { Database } from '../storage/postgres/client'
 
 export {
   answer as done,

@@ -1,7 +1,8 @@
 /** Enforces the permission tables: 403 naming the missing permission, and an audit entry. */
-import { audit } from '../audit/log'
+
 import type { AppContext } from '../context'
 import { dbOf } from '../context'
+import { audit } from '../domain/audit/log'
 import { ApiError } from '../lib/errors'
 import { can, type Permission } from './permissions'
 import type { Principal } from './principal'

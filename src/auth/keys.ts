@@ -3,11 +3,11 @@
  * random secrets shown once, stored as SHA-256, looked up by that hash.
  */
 import { and, desc, eq, isNull } from 'drizzle-orm'
-import type { Database } from '../db/client'
-import { apiKeys } from '../db/schema'
-import { type Tenancy, tenantQuery } from '../db/tenant'
 import { randomSecret, sha256Bytes } from '../lib/digest'
 import { notFound } from '../lib/errors'
+import type { Database } from '../storage/postgres/client'
+import { apiKeys } from '../storage/postgres/schema'
+import { type Tenancy, tenantQuery } from '../storage/postgres/tenant'
 import type { Principal, Role } from './principal'
 import { SecretLookup } from './secret-lookup'
 

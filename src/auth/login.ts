@@ -5,10 +5,10 @@
  */
 
 import type { Redis } from '@upstash/redis/cloudflare'
-import { audit } from '../audit/log'
-import type { Database } from '../db/client'
+import { audit } from '../domain/audit/log'
 import type { Config } from '../env'
 import { ApiError, badRequest } from '../lib/errors'
+import type { Database } from '../storage/postgres/client'
 import { touchMember } from './members'
 import {
   authorizationUrl,

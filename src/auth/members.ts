@@ -1,9 +1,9 @@
 /** People who signed in, recorded per tenant so an admin can list them. */
 import { desc, sql } from 'drizzle-orm'
-import { tenantMembers } from '../db/auth-schema'
-import type { Database } from '../db/client'
-import { type Tenancy, tenantQuery } from '../db/tenant'
 import { log } from '../lib/log'
+import { tenantMembers } from '../storage/postgres/auth-schema'
+import type { Database } from '../storage/postgres/client'
+import { type Tenancy, tenantQuery } from '../storage/postgres/tenant'
 import type { Principal } from './principal'
 import { TtlCache } from './ttl-cache'
 

@@ -3,8 +3,9 @@
  * cached per isolate. Answers are cached both ways: a flood of made-up secrets costs one
  * query per secret per TTL, not one per request; revoking drops the entry here at once.
  */
-import type { Database } from '../db/client'
+
 import { sha256Hex } from '../lib/digest'
+import type { Database } from '../storage/postgres/client'
 import { TtlCache } from './ttl-cache'
 
 const TTL_MS = 15_000

@@ -4,13 +4,13 @@
  * refresh token is kept sealed, so logout can revoke it there too.
  */
 import { and, eq, isNull } from 'drizzle-orm'
-import { authSessions } from '../db/auth-schema'
-import type { Database } from '../db/client'
-import { tenantQuery } from '../db/tenant'
 import type { Config } from '../env'
 import { randomSecret, sha256Bytes } from '../lib/digest'
 import { notFound } from '../lib/errors'
 import { seal, unseal } from '../lib/seal'
+import { authSessions } from '../storage/postgres/auth-schema'
+import type { Database } from '../storage/postgres/client'
+import { tenantQuery } from '../storage/postgres/tenant'
 import type { TokenSet } from './oidc/grants'
 import type { Principal, Role } from './principal'
 import { SecretLookup } from './secret-lookup'

@@ -1,9 +1,9 @@
 /** Tenants: the operator creates and lists them; an admin renames their own. */
 import { eq, sql } from 'drizzle-orm'
-import type { Database } from '../db/client'
-import { tenants } from '../db/schema'
-import { type Tenancy, tenantQuery } from '../db/tenant'
 import { notFound } from '../lib/errors'
+import type { Database } from '../storage/postgres/client'
+import { tenants } from '../storage/postgres/schema'
+import { type Tenancy, tenantQuery } from '../storage/postgres/tenant'
 
 interface TenantRow {
   id: string

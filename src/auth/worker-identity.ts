@@ -4,11 +4,11 @@
  * worker: the one named when it was made, or else the first that registers with it.
  */
 import { eq, sql } from 'drizzle-orm'
-import type { Database } from '../db/client'
-import { apiKeys } from '../db/schema'
-import { tenantQuery } from '../db/tenant'
 import { sqlState } from '../lib/db-error'
 import { badRequest, forbidden } from '../lib/errors'
+import type { Database } from '../storage/postgres/client'
+import { apiKeys } from '../storage/postgres/schema'
+import { tenantQuery } from '../storage/postgres/tenant'
 import { forgetKey } from './keys'
 import type { Principal } from './principal'
 

@@ -1,10 +1,10 @@
-import { count } from '../metrics/counters'
+import { count } from './counters'
 
 /**
  * Server-sent events from an async iterator: `id:` when the item has one, `data: ` with the
  * space (strict parsers need it), a keepalive comment every 15 s, and the iterator closed
  * (its `finally` run) the moment the client goes away. Every stream holds a lease on the
- * open-stream limits (limits/open-streams.ts: openStream, taken before the stream does any
+ * open-stream limits (domain/limits/open-streams.ts: openStream, taken before the stream does any
  * work), given back here when it ends, however it ends.
  */
 export interface SseItem {
@@ -13,7 +13,7 @@ export interface SseItem {
   event?: string
 }
 
-/** One open stream's place in the open-stream limits (limits/open-streams.ts takes it). */
+/** One open stream's place in the open-stream limits (domain/limits/open-streams.ts takes it). */
 export interface StreamLease {
   /** The stream has ended: its place is given back. Safe to call more than once. */
   release(): void

@@ -10,9 +10,9 @@
  */
 import type { JWTPayload } from 'jose'
 import { z } from 'zod'
-import type { Database } from '../../db/client'
 import type { Config } from '../../env'
 import { ApiError } from '../../lib/errors'
+import type { Database } from '../../storage/postgres/client'
 import { TtlCache } from '../ttl-cache'
 import { tenantSlugOf } from './claims'
 

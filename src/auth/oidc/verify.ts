@@ -4,9 +4,9 @@
  * a small clock skew, then mapped to a tenant and roles.
  */
 import { decodeJwt, errors, type JWTPayload, jwtVerify } from 'jose'
-import type { Database } from '../../db/client'
 import type { Config } from '../../env'
 import { unauthorized } from '../../lib/errors'
+import type { Database } from '../../storage/postgres/client'
 import type { Principal } from '../principal'
 import { identityOf, rolesOf } from './claims'
 import { issuerOf } from './discovery'

@@ -1,0 +1,184 @@
+/**
+ * open_streams_per_principal and open_streams_per_tenant: every SSE stream counts while it is
+ * open, across isolates. Each open stream is a member of two Redis sorted sets (the
+ * principal's and the tenant's), scored by when its lease runs out. Admission is one Lua
+ * script (drop run-out leases, count both, add to both if under both limits), the stream
+ * renews its lease while open and leaves both sets when it ends; a stream whose isolate died
+ * simply runs out. So a stream costs a Redis call when it opens, one every REFRESH_MS, and one
+ * when it closes: none per event.
+ *
+ * If Redis fails or is slow the stream goes through, as rate-limit.ts lets requests through:
+ * a limit must not take streaming down with it.
+ */
+import type { Redis } from '@upstash/redis/cloudflare'
+import { log } from '../../lib/log'
+import { countedSse, type StreamLease } from '../../lib/sse'
+import { redisOf } from '../../storage/redis/client'
+import type { Scope } from '../tasks/scope'
+import { accountOf } from './account'
+import { limitsOf } from './settings'
+import { overLimit } from './table'
+
+export type { StreamLease }
+
+/** How long a lease holds without renewal: long enough for a refresh or two to fail. */
+const LEASE_MS = 90_000
+const REFRESH_MS = 30_000
+/** Past this the stream is let through uncounted-for-now (its refreshes count it later). */
+const ADMIT_TIMEOUT_MS = 1_000
+
+/**
+ * For a stream that ends as it starts (one event, then done): it holds nothing open, so it
+ * takes no place. Named, so that every stream states whether it counts.
+ */
+export const BRIEF_STREAM: StreamLease = { release() {} }
+
+/** Without Redis (a bare local run) streams are not counted. */
+const UNCOUNTED: StreamLease = { release() {} }
+
+// KEYS: the principal's set, the tenant's. ARGV: now, lease end, id, principal max, tenant max,
+// lease ms. Answers {0} admitted, {1, n} over the principal's limit, {2, n} over the tenant's.
+const ADMIT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+local mine = redis.call('ZCARD', KEYS[1])
+if mine >= tonumber(ARGV[4]) then return {1, mine} end
+local all = redis.call('ZCARD', KEYS[2])
+if all >= tonumber(ARGV[5]) then return {2, all} end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+return {0, 0}`
+
+// Renewal puts the member back even if it ran out meanwhile (Redis was away): the stream is
+// open, so it counts. ARGV: lease end, id, lease ms.
+const RENEW = `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return 0`
+
+const RELEASE = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 0`
+
+/**
+ * The two sets, hash-tagged by tenant so a script's keys share a slot. The principal's share
+ * is its person's (accountOf): the keys someone mints do not multiply their streams.
+ */
+function streamKeys(tenantId: string, account: string): [string, string] {
+  return [`streams:{${tenantId}}:p:${account}`, `streams:{${tenantId}}:t`]
+}
+
+type StreamScope = Pick<Scope, 'db' | 'config' | 'tenantId' | 'principal' | 'waitUntil'>
+
+/**
+ * A place for one more stream of the scope's principal, or the 429 of whichever limit is
+ * spent. Call it before the stream does any work (a refused stream must leave nothing behind),
+ * and hand the lease to sseResponse or countedSse, which give it back when the stream ends;
+ * if no stream comes of it, release it yourself. `clientGone` is the request's signal: it
+ * aborts when the client disconnects (compatibility flag enable_request_signal), which is
+ * the one moment the runtime surely runs code for a stream whose reader went away.
+ */
+export async function openStream(
+  scope: StreamScope,
+  clientGone: AbortSignal,
+): Promise<StreamLease> {
+  if (!scope.config.UPSTASH_REDIS_REST_URL) return UNCOUNTED
+  const limits = await limitsOf(scope)
+  const redis = redisOf(scope.config)
+  const keys = streamKeys(scope.tenantId, accountOf(scope.principal))
+  const id = crypto.randomUUID()
+  const now = Date.now()
+  const args = [
+    now,
+    now + LEASE_MS,
+    id,
+    limits.open_streams_per_principal,
+    limits.open_streams_per_tenant,
+    LEASE_MS,
+  ]
+  const verdict = await withTimeout(redis.eval<typeof args, [number, number]>(ADMIT, keys, args))
+  if (verdict?.[0] === 1)
+    throw overLimit('open_streams_per_principal', limits.open_streams_per_principal)
+  if (verdict?.[0] === 2) throw overLimit('open_streams_per_tenant', limits.open_streams_per_tenant)
+  const held = lease(redis, keys, id, scope.waitUntil)
+  if (clientGone.aborted) held.release()
+  else clientGone.addEventListener('abort', () => held.release(), { once: true })
+  return held
+}
+
+/**
+ * An SSE response whose events come from elsewhere (a live object's stream), under a lease
+ * on the open-stream limits: refused before `start` runs when a limit is spent, given back
+ * when the stream ends or `start` fails.
+ */
+export async function leasedSse(
+  scope: StreamScope,
+  clientGone: AbortSignal,
+  kind: string,
+  start: () => Promise<ReadableStream<Uint8Array>>,
+): Promise<Response> {
+  const lease = await openStream(scope, clientGone)
+  return countedSse(await holding(lease, start), kind, lease, scope.waitUntil)
+}
+
+/** What starts a stream, under its lease: the lease is given back if it fails (no stream). */
+export async function holding<T>(lease: StreamLease, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start()
+  } catch (err) {
+    lease.release()
+    throw err
+  }
+}
+
+function lease(
+  redis: Redis,
+  keys: [string, string],
+  id: string,
+  waitUntil: StreamScope['waitUntil'],
+): StreamLease {
+  // A failed renewal is not logged: while Redis is away every open stream would say so every
+  // REFRESH_MS; the next renewal (or the lease running out) sets the count right.
+  const timer = setInterval(() => {
+    redis.eval(RENEW, keys, [Date.now() + LEASE_MS, id, LEASE_MS]).catch(() => {})
+  }, REFRESH_MS)
+  let released = false
+  return {
+    release() {
+      if (released) return
+      released = true
+      clearInterval(timer)
+      const done = redis.eval(RELEASE, keys, [id]).catch((err) => {
+        log.warn('open stream release failed; its lease runs out instead', { error: String(err) })
+      })
+      try {
+        waitUntil(done)
+      } catch {
+        // The request is already over: the call goes on by itself or the lease runs out.
+      }
+    },
+  }
+}
+
+/** The script's answer, or undefined (let through, logged) when Redis fails or is slow. */
+async function withTimeout<T>(p: Promise<T>): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const slow = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ADMIT_TIMEOUT_MS)
+  })
+  try {
+    const verdict = await Promise.race([p, slow])
+    if (verdict === undefined) log.warn('open stream check timed out; letting the stream through')
+    return verdict
+  } catch (err) {
+    log.warn('open stream check failed; letting the stream through', { error: String(err) })
+    return undefined
+  } finally {
+    if (timer !== undefined) clearTimeout(timer)
+  }
+}

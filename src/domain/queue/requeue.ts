@@ -1,0 +1,27 @@
+import { notFound } from '../../lib/errors'
+import { announce } from '../tasks/publish'
+import type { Scope } from '../tasks/scope'
+import { applyChange, getTask, type TaskRow } from '../tasks/store'
+import { dispatch, tellWorker } from './dispatch'
+import { currentRefusal } from './refusal'
+
+/** Puts a running (or paused) task back in the queue by hand; its holder is told and fenced off. */
+export async function requeueTask(scope: Scope, taskId: string): Promise<TaskRow> {
+  const before = await getTask(scope, taskId)
+  if (!before) throw notFound(`Task ${taskId}`)
+  const changed = await applyChange(scope, taskId, {
+    state: 'submitted',
+    clearHolder: true,
+    onlyFrom: ['working', 'input-required', 'auth-required'],
+  })
+  if (!changed) throw await currentRefusal(scope, taskId, 'cannot be requeued')
+  await announce(scope, changed.task, changed.events)
+  if (before.workerId) {
+    await tellWorker(scope.env, scope.tenantId, before.workerId, 'task_cancelled', {
+      task_id: taskId,
+      reason: 'requeued',
+    })
+  }
+  await dispatch(scope.env, scope.tenantId, changed.task)
+  return changed.task
+}

@@ -1,0 +1,37 @@
+/**
+ * The one front door for new tasks, whoever asks: A2A, REST, MCP, cron or a delegation. Work
+ * for a worker (a request that names a workspace, a coding agent, a model or a worker: its
+ * `routing`) is queued for the workers; a message without routing goes to the built-in agents,
+ * which answer inside the edge app. Protocol adapters translate their request into this one
+ * and never decide who runs it.
+ */
+import { type IncomingMessage, startTask } from '../../agents/execute'
+import { createQueuedTask } from '../queue/tasks'
+import type { QueueRouting } from './routing'
+import type { Scope } from './scope'
+import type { NewTask, TaskRow } from './store'
+
+export interface TaskRequest {
+  message: IncomingMessage
+  /** Set: the task is a worker's (routing.ts reads it from a protocol's metadata). */
+  routing?: QueueRouting
+  /** For the queue: what the task row carries besides its routing. */
+  task?: Pick<NewTask, 'id' | 'title' | 'priority' | 'metadata' | 'deadlineAt' | 'history'>
+  /** For a built-in agent: answer later (the task is returned working) or before returning. */
+  background?: boolean
+}
+
+export async function createTask(scope: Scope, req: TaskRequest): Promise<TaskRow> {
+  if (!req.routing) return startTask(scope, req.message, req.background ?? false)
+  const id = req.task?.id ?? crypto.randomUUID()
+  const contextId = req.message.contextId ?? crypto.randomUUID()
+  return createQueuedTask(scope, {
+    title: req.message.text.slice(0, 120),
+    ...req.task,
+    id,
+    contextId,
+    prompt: req.message.text,
+    history: req.task?.history ?? [{ ...req.message.json, taskId: id, contextId }],
+    ...req.routing,
+  })
+}

@@ -1,0 +1,147 @@
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import { badRequest, forbidden, notFound } from '../../lib/errors'
+import { workers, workspaces } from '../../storage/postgres/schema'
+import { type Tenancy, tenantQuery } from '../../storage/postgres/tenant'
+import { normalisePath } from './path'
+
+export type WorkspaceRow = typeof workspaces.$inferSelect
+
+/** A workspace as REST serves it (upstream's snake_case "codebase"). */
+export function workspaceView(w: WorkspaceRow) {
+  return {
+    id: w.id,
+    name: w.name,
+    path: w.path,
+    description: w.description,
+    worker_id: w.workerId,
+    agent_config: w.agentConfig,
+    status: w.status,
+    aliases: w.aliases,
+    git_url: w.gitUrl,
+    git_branch: w.gitBranch,
+    created_at: w.createdAt.toISOString(),
+    updated_at: w.updatedAt.toISOString(),
+  }
+}
+
+export function listWorkspaces(t: Tenancy, filter: { path?: string } = {}) {
+  const path = filter.path === undefined ? undefined : requirePath(filter.path)
+  return tenantQuery(t, (db) =>
+    db
+      .select()
+      .from(workspaces)
+      .where(path === undefined ? undefined : eq(workspaces.path, path))
+      .orderBy(workspaces.createdAt),
+  )
+}
+
+/**
+ * `global`: the tasks that belong to no workspace (upstream's pseudo-codebase). It is not a
+ * row, so it is served as this view.
+ */
+export const GLOBAL_WORKSPACE = {
+  id: 'global',
+  name: 'global',
+  path: '/',
+  description: 'Tasks for any worker, in no particular codebase',
+  worker_id: null,
+  agent_config: {},
+  status: 'active',
+  aliases: [] as string[],
+  git_url: null,
+  git_branch: null,
+  created_at: new Date(0).toISOString(),
+  updated_at: new Date(0).toISOString(),
+}
+
+export async function getWorkspace(t: Tenancy, id: string) {
+  const [row] = await tenantQuery(t, (db) =>
+    db.select().from(workspaces).where(eq(workspaces.id, id)),
+  )
+  if (!row) throw notFound(`Workspace ${id}`)
+  return row
+}
+
+export interface RegisterWorkspace {
+  name: string
+  path: string
+  description?: string
+  agentConfig?: Record<string, unknown>
+  workerId: string
+  gitUrl?: string
+  gitBranch?: string
+  /**
+   * A worker token registering: it may claim a path nobody serves or its own, never take one
+   * over from another worker (a person's credential may move a path between workers).
+   */
+  keepOwner?: boolean
+}
+
+/**
+ * A worker registering a path it serves: one row per normalised path, so a worker that
+ * registers again (or another worker taking over the path) updates it in place.
+ */
+export async function registerWorkspace(t: Tenancy, input: RegisterWorkspace) {
+  const path = requirePath(input.path)
+  const [worker] = await tenantQuery(t, (db) =>
+    db.select({ id: workers.id }).from(workers).where(eq(workers.id, input.workerId)),
+  )
+  if (!worker) throw notFound(`Worker ${input.workerId}`)
+  const values = {
+    tenantId: t.tenantId,
+    name: input.name,
+    path,
+    description: input.description ?? '',
+    agentConfig: input.agentConfig ?? {},
+    workerId: input.workerId,
+    gitUrl: input.gitUrl ?? null,
+    gitBranch: input.gitBranch ?? null,
+  }
+  const [row] = await tenantQuery(t, (db) =>
+    db
+      .insert(workspaces)
+      .values(values)
+      .onConflictDoUpdate({
+        target: [workspaces.tenantId, workspaces.path],
+        set: { ...values, updatedAt: sql`now()` },
+        setWhere: input.keepOwner
+          ? sql`${workspaces.workerId} is null or ${workspaces.workerId} = ${input.workerId}`
+          : undefined,
+      })
+      .returning(),
+  )
+  if (!row && input.keepOwner) throw forbidden(`${path} is served by another worker`)
+  if (!row) throw new Error('workspace upsert returned no row')
+  return row
+}
+
+export async function deleteWorkspace(t: Tenancy, id: string) {
+  const deleted = await tenantQuery(t, (db) =>
+    db.delete(workspaces).where(eq(workspaces.id, id)).returning({ id: workspaces.id }),
+  )
+  if (deleted.length === 0) throw notFound(`Workspace ${id}`)
+}
+
+function requirePath(raw: string): string {
+  const path = normalisePath(raw)
+  if (!path) throw badRequest(`path must be absolute: ${JSON.stringify(raw)}`)
+  return path
+}
+
+/**
+ * Of the codebases a worker names for its routing, those it serves (and `global`): a worker
+ * token is offered only its own codebases' work, whatever its headers say.
+ */
+export async function servedBy(t: Tenancy, workerId: string, ids: string[]) {
+  const wanted = ids.filter((id) => id && id !== 'global').slice(0, 500)
+  const rows = wanted.length
+    ? await tenantQuery(t, (db) =>
+        db
+          .select({ id: workspaces.id })
+          .from(workspaces)
+          .where(and(eq(workspaces.workerId, workerId), inArray(workspaces.id, wanted))),
+      )
+    : []
+  const own = new Set(rows.map((r) => r.id))
+  return ids.filter((id) => id === 'global' || own.has(id))
+}

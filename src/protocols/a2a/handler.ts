@@ -1,0 +1,319 @@
+import type {
+  AgentCard,
+  CancelTaskRequest,
+  DeleteTaskPushNotificationConfigRequest,
+  GetTaskPushNotificationConfigRequest,
+  GetTaskRequest,
+  ListTaskPushNotificationConfigsRequest,
+  ListTaskPushNotificationConfigsResponse,
+  ListTasksRequest,
+  ListTasksResponse,
+  Message,
+  SendMessageRequest,
+  StreamResponse,
+  SubscribeToTaskRequest,
+  Task,
+  TaskPushNotificationConfig,
+} from '@a2a-js/sdk'
+import {
+  PushNotificationNotSupportedError,
+  RequestMalformedError,
+  TaskNotCancelableError,
+  TaskNotFoundError,
+  UnsupportedOperationError,
+} from '@a2a-js/sdk/errors'
+import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server'
+import { continueTask, type IncomingMessage, TaskClosedError } from '../../agents/execute'
+import {
+  deletePushConfig,
+  getPushConfig,
+  listPushConfigs,
+  type PushConfigRow,
+  savePushConfig,
+} from '../../domain/push/configs'
+import { enqueuePush } from '../../domain/push/deliver'
+import { cancelTask } from '../../domain/queue/cancel'
+import { messageJson, textOf, toSdkTask, toStreamResponse } from '../../domain/tasks/a2a-wire'
+import { createTask } from '../../domain/tasks/create'
+import { readEvents } from '../../domain/tasks/events'
+import { subscribeEvents } from '../../domain/tasks/publish'
+import { queueRouting, routingMetadata } from '../../domain/tasks/routing'
+import type { Scope } from '../../domain/tasks/scope'
+import { eventState, isInterrupted, isTerminal } from '../../domain/tasks/states'
+import { getTask, type TaskRow } from '../../domain/tasks/store'
+import { ApiError } from '../../lib/errors'
+import { outboundPolicy, outboundUrlProblem } from '../../lib/outbound-url'
+import { buildAgentCard } from './card'
+import { fleetSkills } from './fleet'
+import { listTasksPage } from './list'
+import { signCard } from './signing'
+
+/** The longest a blocking send waits for a worker to finish. */
+const BLOCKING_WAIT_MS = 5 * 60_000
+
+export interface A2AScope extends Scope {
+  baseUrl: string
+  /** The A2A version of the request: push payloads to webhooks it creates use its shapes. */
+  version: '0.3' | '1.0'
+  /** Last-Event-ID of a reconnecting stream: replay events after it instead of a snapshot. */
+  afterSeq?: number
+  signal?: AbortSignal
+}
+
+/**
+ * The A2A protocol over the platform's one task model: the SDK's JSON-RPC transports parse,
+ * validate and serialise (v1.0 and v0.3); this class does the work against Postgres and the
+ * TaskStream object.
+ */
+export class PlatformRequestHandler implements A2ARequestHandler {
+  /** Seq of the event last yielded by a stream (undefined for a task snapshot): the SSE id. */
+  lastYieldedSeq: number | undefined
+  /**
+   * A refusal of ours (over the spending limit, a bad routing field) that the SDK can only
+   * report as an internal error: the JSON-RPC layer answers it as what it is.
+   */
+  refusal: ApiError | undefined
+
+  constructor(private readonly s: A2AScope) {}
+
+  async getAgentCard(): Promise<AgentCard> {
+    return buildAgentCard(this.s.baseUrl, this.s.config)
+  }
+
+  async getAuthenticatedExtendedAgentCard(): Promise<AgentCard> {
+    // The tenant's worker fleet is known only to an authenticated caller.
+    const fleet = await fleetSkills(this.s)
+    const card = buildAgentCard(this.s.baseUrl, this.s.config, { extended: true, fleet })
+    return signCard(card, this.s.config, this.s.baseUrl)
+  }
+
+  async sendMessage(params: SendMessageRequest): Promise<Message | Task> {
+    const background = params.configuration?.returnImmediately ?? false
+    let row = await this.send(params, background)
+    // Blocking: a queued task is answered by a worker; wait until it ends or pauses.
+    // A worker may take long: past BLOCKING_WAIT_MS the task is returned as it is then (it
+    // goes on; the caller can poll or subscribe).
+    if (!background && !isTerminal(row.status) && !isInterrupted(row.status)) {
+      const settled = (s: string) => isTerminal(s) || isInterrupted(s)
+      const giveUp = AbortSignal.timeout(BLOCKING_WAIT_MS)
+      for await (const _ of this.follow(row, row.lastSeq, settled, giveUp)) {
+        // the events themselves are for streams; here only the end matters
+      }
+      row = (await getTask(this.s, row.id)) ?? row
+    }
+    return toSdkTask(row, historyLength(params.configuration?.historyLength))
+  }
+
+  async *sendMessageStream(params: SendMessageRequest): AsyncGenerator<StreamResponse> {
+    const row = await this.send(params, true)
+    this.lastYieldedSeq = undefined
+    yield { payload: { $case: 'task', value: toSdkTask(row) } }
+    yield* this.follow(row, row.lastSeq, (state) => isTerminal(state) || isInterrupted(state))
+  }
+
+  async getTask(params: GetTaskRequest): Promise<Task> {
+    return toSdkTask(await this.load(params.id), historyLength(params.historyLength))
+  }
+
+  async listTasks(params: ListTasksRequest): Promise<ListTasksResponse> {
+    return listTasksPage(this.s, params)
+  }
+
+  async cancelTask(params: CancelTaskRequest): Promise<Task> {
+    try {
+      return toSdkTask(await cancelTask(this.s, params.id))
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) throw new TaskNotFoundError(err.message)
+      if (err instanceof ApiError && err.status === 409)
+        throw new TaskNotCancelableError(err.message)
+      throw err
+    }
+  }
+
+  async *resubscribe(params: SubscribeToTaskRequest): AsyncGenerator<StreamResponse> {
+    const row = await this.load(params.id)
+    const after = this.s.afterSeq
+    if (after === undefined) {
+      if (isTerminal(row.status)) {
+        throw new UnsupportedOperationError(
+          `Task ${row.id} is ${row.status}: there is nothing to subscribe to`,
+        )
+      }
+      this.lastYieldedSeq = undefined
+      yield { payload: { $case: 'task', value: toSdkTask(row) } }
+    }
+    yield* this.follow(row, after ?? row.lastSeq, isTerminal)
+  }
+
+  async createTaskPushNotificationConfig(
+    params: TaskPushNotificationConfig,
+    context?: ServerCallContext,
+  ): Promise<TaskPushNotificationConfig> {
+    await this.load(params.taskId)
+    const row = await this.savePush(params, context?.requestedVersion === '1.0' ? '1.0' : '0.3')
+    return pushView(row)
+  }
+
+  async getTaskPushNotificationConfig(
+    params: GetTaskPushNotificationConfigRequest,
+  ): Promise<TaskPushNotificationConfig> {
+    this.requirePush()
+    await this.load(params.taskId)
+    const row = await getPushConfig(this.s, params.taskId, params.id)
+    if (!row) throw new TaskNotFoundError(`Push notification config ${params.id} not found`)
+    return pushView(row)
+  }
+
+  async listTaskPushNotificationConfigs(
+    params: ListTaskPushNotificationConfigsRequest,
+  ): Promise<ListTaskPushNotificationConfigsResponse> {
+    this.requirePush()
+    await this.load(params.taskId)
+    return {
+      configs: (await listPushConfigs(this.s, params.taskId)).map(pushView),
+      nextPageToken: '',
+    }
+  }
+
+  async deleteTaskPushNotificationConfig(
+    params: DeleteTaskPushNotificationConfigRequest,
+  ): Promise<void> {
+    this.requirePush()
+    await this.load(params.taskId)
+    await deletePushConfig(this.s, params.taskId, params.id)
+  }
+
+  private requirePush(): string {
+    const key = this.s.config.SECRETS_KEY
+    if (!key)
+      throw new PushNotificationNotSupportedError(
+        'Push notifications need SECRETS_KEY on the server',
+      )
+    return key
+  }
+
+  private async savePush(params: TaskPushNotificationConfig, wireVersion: '0.3' | '1.0') {
+    const key = this.requirePush()
+    const problem = await outboundUrlProblem(params.url, outboundPolicy(this.s.config))
+    if (problem) throw new RequestMalformedError(`Push notification ${problem}`)
+    return savePushConfig(this.s, key, {
+      taskId: params.taskId,
+      id: params.id,
+      url: params.url,
+      token: params.token,
+      authScheme: params.authentication?.scheme,
+      credentials: params.authentication?.credentials,
+      wireVersion,
+    })
+  }
+
+  /** Events after `afterSeq`, as stream responses, until `ends` says the state closes it. */
+  private async *follow(
+    row: TaskRow,
+    afterSeq: number,
+    ends: (state: string) => boolean,
+    signal = this.s.signal,
+  ) {
+    for await (const event of subscribeEvents(
+      this.s.env,
+      this.s.tenantId,
+      row.id,
+      afterSeq,
+      signal,
+    )) {
+      const response = toStreamResponse(row, event)
+      if (response) {
+        this.lastYieldedSeq = event.seq
+        yield response
+      }
+      const state = eventState(event)
+      if (state && ends(state)) return
+    }
+  }
+
+  private async load(id: string): Promise<TaskRow> {
+    const row = id ? await getTask(this.s, id) : undefined
+    if (!row) throw new TaskNotFoundError(`Task ${id} not found`)
+    return row
+  }
+
+  private requestMetadata: Record<string, unknown> | undefined
+
+  private async send(params: SendMessageRequest, background: boolean): Promise<TaskRow> {
+    this.requestMetadata = params.metadata
+    const message = params.message
+    if (!message) throw new RequestMalformedError('params.message is required')
+    if (!message.messageId) throw new RequestMalformedError('params.message.messageId is required')
+    if (message.parts.length === 0)
+      throw new RequestMalformedError('params.message.parts must not be empty')
+    const skill = pickString(params.metadata, 'skill') ?? pickString(message.metadata, 'skill')
+    const incoming = {
+      json: messageJson(message),
+      text: textOf(message),
+      contextId: message.contextId || undefined,
+      skill,
+    }
+    const push = params.configuration?.taskPushNotificationConfig
+    if (push) this.requirePush()
+    try {
+      const row = await this.start(message, incoming, background)
+      if (push) {
+        await this.savePush({ ...push, taskId: row.id }, this.s.version)
+        // Changes before the webhook existed are delivered now, in order.
+        const past = await readEvents(this.s, row.id, 0)
+        await enqueuePush(this.s, (await getTask(this.s, row.id)) ?? row, past)
+      }
+      return row
+    } catch (err) {
+      if (err instanceof TaskClosedError)
+        throw new UnsupportedOperationError(`${err.message}: send a new message without taskId`)
+      if (err instanceof ApiError && err.status < 500) this.refusal = err
+      throw err
+    }
+  }
+
+  private async start(
+    message: Message,
+    incoming: IncomingMessage,
+    background: boolean,
+  ): Promise<TaskRow> {
+    if (!message.taskId) {
+      const meta = { ...(message.metadata ?? {}), ...(this.requestMetadata ?? {}) }
+      return createTask(this.s, {
+        message: incoming,
+        routing: queueRouting(meta, incoming.skill),
+        task: { metadata: { source: 'a2a', ...routingMetadata(meta) } },
+        background,
+      })
+    }
+    const task = await this.load(message.taskId)
+    if (message.contextId && message.contextId !== task.contextId) {
+      throw new RequestMalformedError(`message.contextId does not match task ${task.id}'s context`)
+    }
+    return continueTask(this.s, task, incoming, background)
+  }
+}
+
+function historyLength(n: number | undefined): number | undefined {
+  if (n !== undefined && (n < 0 || !Number.isInteger(n))) {
+    throw new RequestMalformedError('historyLength must be a non-negative integer')
+  }
+  return n
+}
+
+function pickString(obj: unknown, key: string): string | undefined {
+  const v = obj && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined
+  return typeof v === 'string' && v ? v : undefined
+}
+
+/** A config as served back: secrets never leave, only whether they are set. */
+function pushView(row: PushConfigRow): TaskPushNotificationConfig {
+  return {
+    tenant: '',
+    id: row.id,
+    taskId: row.taskId,
+    url: row.url,
+    token: '',
+    authentication: row.authScheme ? { scheme: row.authScheme, credentials: '' } : undefined,
+  }
+}

@@ -1,0 +1,49 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi'
+import type { AppEnv } from '../../context'
+import { sessionProjects, sessionTotals } from '../../domain/sessions/projects'
+import { getSession, listMessages, listSessions, sessionView } from '../../domain/sessions/store'
+import { validationHook } from '../../lib/errors'
+import { route } from './openapi'
+import { scopeOf } from './scope'
+
+/**
+ * /v1/agent/runtime: upstream read agents' session files on the server's own disk; an edge
+ * server has none, so this answers from what workers synced.
+ */
+export const runtimeApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+runtimeApi.openapi(route('get', '/status'), async (c) => {
+  const totals = await sessionTotals(scopeOf(c))
+  return c.json({ available: true, source: 'worker_sync', ...totals }, 200)
+})
+
+runtimeApi.openapi(route('get', '/projects'), async (c) => {
+  return c.json({ projects: await sessionProjects(scopeOf(c)) }, 200)
+})
+
+runtimeApi.openapi(
+  route('get', '/sessions', {
+    query: z.object({
+      project_id: z.string().max(300).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      offset: z.coerce.number().int().min(0).default(0),
+    }),
+  }),
+  async (c) => {
+    const q = c.req.valid('query')
+    return c.json(await listSessions(scopeOf(c), undefined, { ...q, projectId: q.project_id }), 200)
+  },
+)
+
+const Sid = z.object({ id: z.string().min(1).max(300) })
+
+runtimeApi.openapi(route('get', '/sessions/{id}', { params: Sid }), async (c) =>
+  c.json(sessionView(await getSession(scopeOf(c), c.req.valid('param').id)), 200),
+)
+
+runtimeApi.openapi(route('get', '/sessions/{id}/messages', { params: Sid }), async (c) => {
+  const scope = scopeOf(c)
+  const { id } = c.req.valid('param')
+  await getSession(scope, id)
+  return c.json({ messages: await listMessages(scope, id, 2000), session_id: id }, 200)
+})

@@ -1,0 +1,168 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { userMessageJson } from '../../agents/message'
+import { tokenWorker } from '../../auth/worker-identity'
+import { type AppContext, type AppEnv, dbOf, principalOf, redisOfContext } from '../../context'
+import { idempotentCreate } from '../../domain/limits/idempotency'
+import { cancelTask } from '../../domain/queue/cancel'
+import { eligibleFor, visibleTo } from '../../domain/queue/lease'
+import { waitingFor } from '../../domain/queue/waiting'
+import { createTask } from '../../domain/tasks/create'
+import { restTaskView, statesForRest } from '../../domain/tasks/rest-view'
+import { getTask, listTasks } from '../../domain/tasks/store'
+import { badRequest, notFound, validationHook } from '../../lib/errors'
+import { jsonContent } from './openapi'
+import { scopeOf } from './scope'
+
+/** /v1/agent/tasks: the one task table, whoever created the task (A2A, REST, MCP, cron). */
+export const tasksApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+const TaskView = z.record(z.string(), z.unknown()).openapi('AgentTask')
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  request: {
+    query: z.object({
+      workspace_id: z.string().optional(),
+      codebase_id: z.string().optional(),
+      status: z.string().optional(),
+      worker_id: z.string().optional(),
+      agent_name: z.string().optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+  },
+  responses: {
+    200: jsonContent(z.array(TaskView), 'Tasks, newest first (a plain array, as upstream)'),
+  },
+})
+tasksApi.openapi(list, async (c) => {
+  const q = c.req.valid('query')
+  const statuses = q.status === undefined ? undefined : statesForRest(q.status)
+  if (q.status !== undefined && !statuses)
+    throw badRequest(`status ${JSON.stringify(q.status)} is not a task status`)
+  const workspace = q.workspace_id ?? q.codebase_id
+  // A worker polling for work (upstream's fallback) sees only what it may claim; a worker
+  // token sees nothing else, ever: what it may claim and what it holds.
+  const poller = c.req.header('X-Worker-ID')
+  const own = await tokenWorker(dbOf(c), principalOf(c), poller)
+  const rows = await listTasks(scopeOf(c), {
+    statuses,
+    where: own
+      ? visibleTo(own)
+      : poller && q.status === 'pending'
+        ? eligibleFor(poller)
+        : undefined,
+    workspaceId: workspace === 'global' ? undefined : workspace,
+    workerId: q.worker_id,
+    agentName: q.agent_name,
+    limit: q.limit,
+  })
+  return c.json(rows.map(restTaskView), 200)
+})
+
+const get = createRoute({
+  method: 'get',
+  path: '/{id}',
+  request: { params: z.object({ id: z.string().min(1).max(200) }) },
+  responses: { 200: jsonContent(TaskView, 'The task') },
+})
+tasksApi.openapi(get, async (c) => {
+  const { id } = c.req.valid('param')
+  const own = await tokenWorker(dbOf(c), principalOf(c), c.req.header('X-Worker-ID'))
+  const [row] = own
+    ? await listTasks(scopeOf(c), { id, where: visibleTo(own), limit: 1 })
+    : [await getTask(scopeOf(c), id)]
+  if (!row) throw notFound(`Task ${id}`)
+  return c.json({ ...restTaskView(row), waiting_for: await waitingFor(scopeOf(c), row) }, 200)
+})
+
+export const CreateTask = z
+  .object({
+    title: z.string().max(500).default(''),
+    prompt: z.string().min(1).max(1_000_000),
+    agent_type: z.string().min(1).max(100).default('build'),
+    priority: z.number().int().min(-1000).max(1000).default(0),
+    metadata: z.record(z.string(), z.unknown()).default({}),
+    workspace_id: z.string().max(200).optional(),
+    codebase_id: z.string().max(200).optional(),
+    model_ref: z.string().max(200).optional(),
+    target_agent_name: z.string().max(200).optional(),
+    target_worker_id: z.string().max(200).optional(),
+    required_capabilities: z.array(z.string().max(100)).max(50).default([]),
+    deadline_at: z.iso.datetime({ offset: true }).optional(),
+  })
+  .openapi('CreateTask')
+
+/**
+ * Creates a queued task; shared by /tasks and /codebases/{id}/tasks. With an
+ * `Idempotency-Key` header, a repeat of the same request returns the task the first made.
+ */
+export async function createFromBody(
+  c: AppContext,
+  b: z.infer<typeof CreateTask>,
+  workspace?: string,
+) {
+  const scope = scopeOf(c)
+  const create = async (id?: string) => {
+    // Upstream's REST tasks are a worker's work: always routed to the queue.
+    const task = await createTask(scope, {
+      message: { json: userMessageJson(b.prompt), text: b.prompt },
+      routing: {
+        workspaceId: workspace ?? b.workspace_id ?? b.codebase_id ?? null,
+        agentType: b.agent_type,
+        modelRef: b.model_ref ?? null,
+        targetAgentName: b.target_agent_name ?? null,
+        targetWorkerId: b.target_worker_id ?? null,
+        requiredCapabilities: b.required_capabilities,
+      },
+      task: {
+        id,
+        title: b.title || b.prompt.slice(0, 120),
+        priority: b.priority,
+        metadata: b.metadata,
+        deadlineAt: b.deadline_at ? new Date(b.deadline_at) : null,
+      },
+    })
+    return restTaskView(task)
+  }
+  const key = c.req.header('Idempotency-Key')
+  if (key === undefined) return create()
+  const { value, replayed } = await idempotentCreate(
+    redisOfContext(c),
+    { tenantId: scope.tenantId, subject: scope.principal.subject },
+    key,
+    { b, workspace },
+    create,
+    async (id) => {
+      const row = await getTask(scope, id)
+      return row && restTaskView(row)
+    },
+  )
+  if (replayed) c.header('Idempotent-Replayed', 'true')
+  return value
+}
+
+tasksApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/',
+    request: { body: { content: { 'application/json': { schema: CreateTask } }, required: true } },
+    responses: { 200: jsonContent(TaskView, 'The queued task') },
+  }),
+  async (c) => c.json(await createFromBody(c, c.req.valid('json')), 200),
+)
+
+tasksApi.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/cancel',
+    request: { params: z.object({ id: z.string().min(1).max(200) }) },
+    responses: {
+      200: jsonContent(z.record(z.string(), z.unknown()), 'Cancelled; its worker is told to stop'),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    return c.json({ success: true, task: restTaskView(await cancelTask(scopeOf(c), id)) }, 200)
+  },
+)

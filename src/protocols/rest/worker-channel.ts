@@ -1,0 +1,230 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { WorkerLine } from '../../../durable-objects/worker-hub'
+import { tokenWorker } from '../../auth/worker-identity'
+import { type AppContext, type AppEnv, dbOf, principalOf } from '../../context'
+import { leasedSse } from '../../domain/limits/open-streams'
+import { openApprovals, takeApproval } from '../../domain/queue/approvals'
+import { claimTask, letGo, releaseTask } from '../../domain/queue/lease'
+import { restTaskView } from '../../domain/tasks/rest-view'
+import { servedBy } from '../../domain/workspaces/service'
+import { conflict, notFound, validationHook } from '../../lib/errors'
+import { workerHubOf } from '../../lib/live-objects'
+import { jsonContent } from './openapi'
+import { scopeOf, workerOf } from './scope'
+
+/** /v1/worker/tasks: the claim/release half of the worker protocol. */
+export const workerChannel = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+/** The worker speaking: X-Worker-ID (upstream's header) or worker_id in the body. */
+const workerIdOf = (c: AppContext, body: { worker_id?: string }) =>
+  workerOf(c, c.req.header('X-Worker-ID') ?? body.worker_id)
+
+const Claim = z.object({
+  task_id: z.string().min(1).max(200),
+  worker_id: z.string().max(200).optional(),
+})
+workerChannel.openapi(
+  createRoute({
+    method: 'post',
+    path: '/claim',
+    request: { body: { content: { 'application/json': { schema: Claim } }, required: true } },
+    responses: {
+      200: jsonContent(
+        z.record(z.string(), z.unknown()),
+        'Claimed: the lease (attempt is the fencing token)',
+      ),
+      409: jsonContent(z.record(z.string(), z.unknown()), 'Already claimed, or not eligible'),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid('json')
+    const workerId = await workerIdOf(c, body)
+    const scope = scopeOf(c)
+    const task = await claimTask(scope, body.task_id, workerId)
+    // Only a task a worker already asked about can hold approvals: its first claim has none.
+    const approvals = task.attempt > 1 ? await openApprovals(scope, task.id) : []
+    return c.json(
+      {
+        success: true,
+        task_id: task.id,
+        worker_id: workerId,
+        attempt: task.attempt,
+        lease_expires_at: task.leaseExpiresAt?.toISOString() ?? null,
+        message: 'claimed',
+        task: restTaskView(task),
+        approvals: approvals.map((a) => ({
+          id: a.id,
+          tool: a.tool,
+          input: a.input,
+          approved_by: a.decidedBy,
+          approved_at: a.decidedAt.toISOString(),
+        })),
+      },
+      200,
+    )
+  },
+)
+
+workerChannel.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/approvals/{approval}/use',
+    request: {
+      params: z.object({ id: z.string().min(1).max(200), approval: z.uuid() }),
+      body: {
+        content: {
+          'application/json': {
+            schema: z.object({
+              attempt: z.number().int().positive(),
+              worker_id: z.string().max(200).optional(),
+            }),
+          },
+        },
+        required: true,
+      },
+    },
+    responses: {
+      200: jsonContent(z.object({ success: z.literal(true) }), 'Taken: run the action, once'),
+      409: jsonContent(z.record(z.string(), z.unknown()), 'Used already, or not yours to take'),
+    },
+  }),
+  async (c) => {
+    const { id, approval } = c.req.valid('param')
+    const body = c.req.valid('json')
+    const workerId = await workerIdOf(c, body)
+    const taken = await takeApproval(scopeOf(c), id, approval, {
+      workerId,
+      attempt: body.attempt,
+    })
+    if (!taken)
+      throw conflict(`Approval ${approval} is used, unknown, or not this worker's to take`)
+    return c.json({ success: true as const }, 200)
+  },
+)
+
+const outcomes = {
+  'input-required': 'input-required',
+  needs_input: 'input-required',
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'canceled',
+  canceled: 'canceled',
+} as const
+const Release = z
+  .object({
+    task_id: z.string().min(1).max(200),
+    worker_id: z.string().max(200).optional(),
+    /** Absent: the lease is let go and the task goes back to the queue. */
+    status: z
+      .enum(['completed', 'failed', 'cancelled', 'canceled', 'input-required', 'needs_input'])
+      .optional(),
+    /** With input-required: what the worker wants a person to approve. */
+    pending_action: z
+      .object({
+        tool: z.string().min(1).max(200),
+        input: z.unknown(),
+        reason: z.string().max(10_000),
+        key: z.string().min(1).max(100_000),
+      })
+      .optional(),
+    result: z.string().max(1_000_000).optional(),
+    error: z.string().max(100_000).optional(),
+    /** The claim's attempt: the fence that keeps a stale worker's result off a newer attempt. */
+    attempt: z.number().int().positive(),
+    session_id: z.string().optional(),
+  })
+  .refine(
+    (b) => !(b.status === 'input-required' || b.status === 'needs_input') || b.pending_action,
+    {
+      message: 'input-required needs the pending_action a person should approve',
+      path: ['pending_action'],
+    },
+  )
+workerChannel.openapi(
+  createRoute({
+    method: 'post',
+    path: '/release',
+    request: { body: { content: { 'application/json': { schema: Release } }, required: true } },
+    responses: { 200: jsonContent(z.record(z.string(), z.unknown()), 'Released') },
+  }),
+  async (c) => {
+    const body = c.req.valid('json')
+    const workerId = await workerIdOf(c, body)
+    if (!body.status) {
+      const task = await letGo(scopeOf(c), body.task_id, workerId, body.attempt)
+      return c.json({ success: true, task: restTaskView(task) }, 200)
+    }
+    const task = await releaseTask(scopeOf(c), body.task_id, workerId, {
+      state: outcomes[body.status],
+      result: body.result,
+      error: body.error,
+      attempt: body.attempt,
+      pending: body.pending_action,
+    })
+    return c.json({ success: true, task: restTaskView(task) }, 200)
+  },
+)
+
+/** The codebases a worker may be routed: a worker token only those it serves. */
+async function routable(c: AppContext, workerId: string, named: string[]): Promise<string[]> {
+  const ids = named.map((s) => s.trim()).filter(Boolean)
+  const p = principalOf(c)
+  return p.kind === 'worker_token' ? servedBy(scopeOf(c), workerId, ids) : ids
+}
+
+/**
+ * The worker's task stream: `connected`, pending work replayed, `task_available` pushed as
+ * tasks arrive, `heartbeat` every 15 s. Identity and routing from upstream's headers
+ * (X-Agent-Name, X-Worker-ID, X-Codebases or X-Workspaces, X-Capabilities) or query; ours
+ * add X-Agents, the coding CLIs the worker has.
+ */
+workerChannel.get('/stream', async (c) => {
+  const principal = principalOf(c)
+  const pick = (header: string, query: string) => c.req.header(header) ?? c.req.query(query) ?? ''
+  const list = (header: string, query: string) =>
+    pick(header, query)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  const named = pick('X-Worker-ID', 'worker_id') || undefined
+  const workerId = (await tokenWorker(dbOf(c), principal, named)) ?? named ?? crypto.randomUUID()
+  const namedCodebases = c.req.header('X-Workspaces') ?? pick('X-Codebases', 'codebases')
+  const line: WorkerLine = {
+    workerId,
+    agentName: pick('X-Agent-Name', 'agent_name'),
+    codebases: await routable(c, workerId, namedCodebases.split(',')),
+    capabilities: list('X-Capabilities', 'capabilities'),
+    agents: list('X-Agents', 'agents'),
+    after: Number(c.req.header('Last-Event-ID')) || 0,
+  }
+  return leasedSse(scopeOf(c), c.req.raw.signal, 'worker_tasks', () =>
+    workerHubOf(c.env, principal.tenantId).feed(line),
+  )
+})
+
+/** Upstream's PUT /v1/worker/codebases (served at /v1/worker/codebases by v1.ts). */
+export const workerRouting = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+const Routing = z.object({
+  worker_id: z.string().max(200).optional(),
+  codebases: z.array(z.string().max(4096)).max(500).optional(),
+  workspaces: z.array(z.string().max(4096)).max(500).optional(),
+})
+workerRouting.openapi(
+  createRoute({
+    method: 'put',
+    path: '/',
+    request: { body: { content: { 'application/json': { schema: Routing } }, required: true } },
+    responses: {
+      200: jsonContent(z.record(z.string(), z.unknown()), 'Routing updated on the live stream'),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid('json')
+    const workerId = await workerIdOf(c, body)
+    const codebases = await routable(c, workerId, body.workspaces ?? body.codebases ?? [])
+    const tenantId = principalOf(c).tenantId
+    const updated = await workerHubOf(c.env, tenantId).route(workerId, codebases)
+    if (updated === 0) throw notFound(`Connected worker ${workerId} (open the task stream first)`)
+    return c.json({ success: true, worker_id: workerId, codebases }, 200)
+  },
+)
