@@ -21,8 +21,19 @@ export function isTerminalEvent(event: TaskEvent): boolean {
   return state !== undefined && isTerminal(state)
 }
 
-/** Upstream's REST names for our (A2A) states, served on /v1/agent/*. */
-export const restStatus: Record<TaskStatus, string> = {
+/** Upstream's REST status names, served on /v1/agent/*. */
+export const restStatuses = [
+  'pending',
+  'running',
+  'needs_input',
+  'completed',
+  'failed',
+  'cancelled',
+] as const
+export type RestStatus = (typeof restStatuses)[number]
+
+/** Upstream's REST names for our (A2A) states. */
+export const restStatus: Record<TaskStatus, RestStatus> = {
   submitted: 'pending',
   working: 'running',
   'input-required': 'needs_input',

@@ -25,7 +25,7 @@ import { restTaskView } from '../../domain/tasks/rest-view'
 import { badRequest, validationHook, zodDetails } from '../../lib/errors'
 import { agentBusOf } from '../../lib/live-objects'
 import { sseResponse } from '../../lib/sse'
-import { body, route } from './openapi'
+import { body, untypedRoute } from './openapi'
 import { scopeOf } from './scope'
 
 /** /v1/agents: the registry, direct messages, inboxes, events and remote A2A agents. */
@@ -77,18 +77,22 @@ async function agentsPage(c: AppContext, q: z.infer<typeof Page>) {
   return agents
 }
 
-agentsApi.openapi(route('get', '/', { query: Page }), async (c) =>
+agentsApi.openapi(untypedRoute('get', '/', { query: Page }), async (c) =>
   c.json(await agentsPage(c, c.req.valid('query')), 200),
 )
 
-agentsApi.openapi(route('post', '/', body(Register)), async (c) => {
+agentsApi.openapi(untypedRoute('post', '/', body(Register)), async (c) => {
   const b = c.req.valid('json')
   const agent = await registerAgent(scopeOf(c), { ...b, models: b.models_supported })
   return c.json({ success: true, agent }, 200)
 })
 
 agentsApi.openapi(
-  route('post', '/remote', body(z.object({ url: z.url().max(2000), name: Name.optional() }))),
+  untypedRoute(
+    'post',
+    '/remote',
+    body(z.object({ url: z.url().max(2000), name: Name.optional() })),
+  ),
   async (c) => {
     const { url, name } = c.req.valid('json')
     return c.json({ success: true, agent: await registerRemoteAgent(scopeOf(c), url, name) }, 200)
@@ -99,7 +103,7 @@ const Event = z
   .object({ ...Payload, topic: z.string().min(1).max(300), data: z.unknown().optional() })
   .openapi('AgentEvent')
 
-agentsApi.openapi(route('post', '/events', body(Event)), async (c) => {
+agentsApi.openapi(untypedRoute('post', '/events', body(Event)), async (c) => {
   const b = c.req.valid('json')
   const from = senderOf(principalOf(c), b.from)
   const published = await publishEvent(scopeOf(c), {
@@ -112,7 +116,7 @@ agentsApi.openapi(route('post', '/events', body(Event)), async (c) => {
 })
 
 agentsApi.openapi(
-  route('get', '/conversations/{id}', {
+  untypedRoute('get', '/conversations/{id}', {
     params: z.object({ id: z.string().min(1).max(200) }),
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
   }),
@@ -123,23 +127,23 @@ agentsApi.openapi(
   },
 )
 
-agentsApi.openapi(route('get', '/{name}', { params: NameParam }), async (c) =>
+agentsApi.openapi(untypedRoute('get', '/{name}', { params: NameParam }), async (c) =>
   c.json(await requireAgent(scopeOf(c), c.req.valid('param').name), 200),
 )
 
-agentsApi.openapi(route('delete', '/{name}', { params: NameParam }), async (c) => {
+agentsApi.openapi(untypedRoute('delete', '/{name}', { params: NameParam }), async (c) => {
   await removeAgent(scopeOf(c), c.req.valid('param').name)
   return c.json({ success: true }, 200)
 })
 
-agentsApi.openapi(route('post', '/{name}/heartbeat', { params: NameParam }), async (c) =>
+agentsApi.openapi(untypedRoute('post', '/{name}/heartbeat', { params: NameParam }), async (c) =>
   c.json({ success: true, agent: await heartbeat(scopeOf(c), c.req.valid('param').name) }, 200),
 )
 
 const Send = z.object({ ...Payload, reply_to: z.uuid().optional() }).openapi('AgentMessage')
 
 agentsApi.openapi(
-  route('post', '/{name}/messages', { params: NameParam, ...body(Send) }),
+  untypedRoute('post', '/{name}/messages', { params: NameParam, ...body(Send) }),
   async (c) => {
     const b = c.req.valid('json')
     const message = await sendMessage(scopeOf(c), {
@@ -161,35 +165,38 @@ const Ask = z
   .openapi('AskAgent')
 
 /** Sends and waits for the reply; `stream` relays a remote agent's A2A events as SSE. */
-agentsApi.openapi(route('post', '/{name}/ask', { params: NameParam, ...body(Ask) }), async (c) => {
-  const b = c.req.valid('json')
-  const scope = scopeOf(c)
-  const { name } = c.req.valid('param')
-  const payload = payloadOf(c, b)
-  if (b.stream) {
-    const agent = await requireAgent(scope, name)
-    if (agent.kind !== 'remote') throw badRequest('stream is for remote agents')
-    const text = typeof b.text === 'string' ? b.text : JSON.stringify(payload.body)
-    const lease = await openStream(scope, c.req.raw.signal)
-    const events = streamRemote(scope, name, text)
-    return sseResponse(
-      (async function* () {
-        for await (const ev of events) yield { data: StreamResponse.toJSON(ev) }
-      })(),
-      { lease, kind: 'agent' },
-    ) as never
-  }
-  const answer = await askAgent(
-    scope,
-    { to: name, ...payload, conversationId: b.conversation_id },
-    b.timeout_ms,
-  )
-  if (!answer.reply) return c.json({ success: false, error: 'No reply in time', ...answer }, 200)
-  return c.json({ success: true, ...answer }, 200)
-})
+agentsApi.openapi(
+  untypedRoute('post', '/{name}/ask', { params: NameParam, ...body(Ask) }),
+  async (c) => {
+    const b = c.req.valid('json')
+    const scope = scopeOf(c)
+    const { name } = c.req.valid('param')
+    const payload = payloadOf(c, b)
+    if (b.stream) {
+      const agent = await requireAgent(scope, name)
+      if (agent.kind !== 'remote') throw badRequest('stream is for remote agents')
+      const text = typeof b.text === 'string' ? b.text : JSON.stringify(payload.body)
+      const lease = await openStream(scope, c.req.raw.signal)
+      const events = streamRemote(scope, name, text)
+      return sseResponse(
+        (async function* () {
+          for await (const ev of events) yield { data: StreamResponse.toJSON(ev) }
+        })(),
+        { lease, kind: 'agent' },
+      ) as never
+    }
+    const answer = await askAgent(
+      scope,
+      { to: name, ...payload, conversationId: b.conversation_id },
+      b.timeout_ms,
+    )
+    if (!answer.reply) return c.json({ success: false, error: 'No reply in time', ...answer }, 200)
+    return c.json({ success: true, ...answer }, 200)
+  },
+)
 
 agentsApi.openapi(
-  route('post', '/{name}/tasks', {
+  untypedRoute('post', '/{name}/tasks', {
     params: NameParam,
     ...body(z.object({ text: z.string().min(1).max(100_000) })),
   }),
@@ -204,7 +211,7 @@ agentsApi.openapi(
 )
 
 agentsApi.openapi(
-  route('get', '/{name}/inbox', {
+  untypedRoute('get', '/{name}/inbox', {
     params: NameParam,
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
   }),
@@ -216,7 +223,7 @@ agentsApi.openapi(
 )
 
 agentsApi.openapi(
-  route('post', '/{name}/inbox/ack', {
+  untypedRoute('post', '/{name}/inbox/ack', {
     params: NameParam,
     ...body(z.object({ ids: z.array(z.uuid()).min(1).max(500) })),
   }),
@@ -238,13 +245,16 @@ agentsApi.get('/:name/stream', async (c) => {
 
 const Pattern = z.object({ pattern: z.string().min(1).max(300) })
 
-agentsApi.openapi(route('get', '/{name}/subscriptions', { params: NameParam }), async (c) => {
-  const { name } = c.req.valid('param')
-  return c.json({ agent: name, patterns: await listSubscriptions(scopeOf(c), name) }, 200)
-})
+agentsApi.openapi(
+  untypedRoute('get', '/{name}/subscriptions', { params: NameParam }),
+  async (c) => {
+    const { name } = c.req.valid('param')
+    return c.json({ agent: name, patterns: await listSubscriptions(scopeOf(c), name) }, 200)
+  },
+)
 
 agentsApi.openapi(
-  route('post', '/{name}/subscriptions', { params: NameParam, ...body(Pattern) }),
+  untypedRoute('post', '/{name}/subscriptions', { params: NameParam, ...body(Pattern) }),
   async (c) => {
     const { name } = c.req.valid('param')
     const patterns = await subscribeAgent(scopeOf(c), name, c.req.valid('json').pattern, true)
@@ -253,7 +263,7 @@ agentsApi.openapi(
 )
 
 agentsApi.openapi(
-  route('delete', '/{name}/subscriptions', { params: NameParam, query: Pattern }),
+  untypedRoute('delete', '/{name}/subscriptions', { params: NameParam, query: Pattern }),
   async (c) => {
     const { name } = c.req.valid('param')
     const patterns = await subscribeAgent(scopeOf(c), name, c.req.valid('query').pattern, false)

@@ -20,7 +20,7 @@ import {
 } from '../../context'
 import { enforceLoginLimit } from '../../domain/limits/rate-limit'
 import { badRequest, validationHook } from '../../lib/errors'
-import { body, route } from './openapi'
+import { body, untypedRoute } from './openapi'
 import { auditRequest } from './scope'
 
 const loginContext = (c: AppContext): LoginContext => ({
@@ -37,7 +37,7 @@ const expiresAt = (seconds: number | undefined) =>
 /** /v1/auth routes that work without credentials: how to log in, and logging in. */
 export const authPublicApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-authPublicApi.openapi(route('get', '/status'), (c) => {
+authPublicApi.openapi(untypedRoute('get', '/status'), (c) => {
   const config = configOfContext(c)
   return c.json(
     {
@@ -65,7 +65,7 @@ const Login = z
   })
   .openapi('Login')
 
-authPublicApi.openapi(route('post', '/login', body(Login)), async (c) => {
+authPublicApi.openapi(untypedRoute('post', '/login', body(Login)), async (c) => {
   const { username, password, ...device } = c.req.valid('json')
   await enforceLoginLimit(configOfContext(c), username)
   const done = await passwordLogin(loginContext(c), { username, password, device })
@@ -84,7 +84,7 @@ authPublicApi.openapi(route('post', '/login', body(Login)), async (c) => {
 
 const Refresh = z.object({ refresh_token: z.string().min(1).max(10_000) }).openapi('Refresh')
 
-authPublicApi.openapi(route('post', '/refresh', body(Refresh)), async (c) => {
+authPublicApi.openapi(untypedRoute('post', '/refresh', body(Refresh)), async (c) => {
   const config = configOfContext(c)
   const tokens = await refreshGrant(config, c.req.valid('json').refresh_token)
   // The new access token must verify and map to a tenant, as a login's does.
@@ -157,7 +157,7 @@ export const authApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
 const SessionQuery = z.object({ session_id: z.uuid().optional() })
 
-authApi.openapi(route('get', '/session', { query: SessionQuery }), async (c) => {
+authApi.openapi(untypedRoute('get', '/session', { query: SessionQuery }), async (c) => {
   const p = principalOf(c)
   const id = c.req.valid('query').session_id ?? p.sessionId
   if (!id) return c.json({ success: true, session: null, user: userOf(c) }, 200)
@@ -165,7 +165,7 @@ authApi.openapi(route('get', '/session', { query: SessionQuery }), async (c) => 
   return c.json({ success: true, session, user: userOf(c) }, 200)
 })
 
-authApi.openapi(route('post', '/logout', { query: SessionQuery }), async (c) => {
+authApi.openapi(untypedRoute('post', '/logout', { query: SessionQuery }), async (c) => {
   const p = principalOf(c)
   const config = configOfContext(c)
   const id = c.req.valid('query').session_id ?? p.sessionId
@@ -191,4 +191,4 @@ const userOf = (c: AppContext) => {
   }
 }
 
-authApi.openapi(route('get', '/userinfo'), (c) => c.json(userOf(c), 200))
+authApi.openapi(untypedRoute('get', '/userinfo'), (c) => c.json(userOf(c), 200))

@@ -4,14 +4,14 @@ import { budgetOf, setBudget } from '../../domain/usage/budget'
 import { listPrices, setPrice } from '../../domain/usage/pricing'
 import { GROUPS, recentUsage, usageSummary, voidUsage } from '../../domain/usage/reports'
 import { notFound, validationHook } from '../../lib/errors'
-import { body, route } from './openapi'
+import { body, untypedRoute } from './openapi'
 import { auditRequest, scopeOf } from './scope'
 
 /** /v1/token-billing: the usage ledger's summaries, the tenant's budget, model prices. */
 export const billingApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
 billingApi.openapi(
-  route('get', '/usage/summary', {
+  untypedRoute('get', '/usage/summary', {
     query: z.object({
       group_by: z.enum(GROUPS).default('model'),
       from: z.iso.datetime({ offset: true }).optional(),
@@ -30,7 +30,7 @@ billingApi.openapi(
 )
 
 billingApi.openapi(
-  route('get', '/usage/recent', {
+  untypedRoute('get', '/usage/recent', {
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
   }),
   async (c) => c.json(await recentUsage(scopeOf(c), c.req.valid('query').limit), 200),
@@ -38,7 +38,7 @@ billingApi.openapi(
 
 /** POST /usage/{id}/void: an admin takes a false report out of every total (kept, marked). */
 billingApi.openapi(
-  route('post', '/usage/{id}/void', {
+  untypedRoute('post', '/usage/{id}/void', {
     params: z.object({ id: z.coerce.number().int().positive() }),
   }),
   async (c) => {
@@ -50,7 +50,9 @@ billingApi.openapi(
   },
 )
 
-billingApi.openapi(route('get', '/budget'), async (c) => c.json(await budgetOf(scopeOf(c)), 200))
+billingApi.openapi(untypedRoute('get', '/budget'), async (c) =>
+  c.json(await budgetOf(scopeOf(c)), 200),
+)
 
 const Budget = z
   .object({
@@ -59,11 +61,13 @@ const Budget = z
   })
   .openapi('Budget')
 
-billingApi.openapi(route('put', '/budget', body(Budget)), async (c) =>
+billingApi.openapi(untypedRoute('put', '/budget', body(Budget)), async (c) =>
   c.json(await setBudget(scopeOf(c), c.req.valid('json')), 200),
 )
 
-billingApi.openapi(route('get', '/pricing'), async (c) => c.json(await listPrices(dbOf(c)), 200))
+billingApi.openapi(untypedRoute('get', '/pricing'), async (c) =>
+  c.json(await listPrices(dbOf(c)), 200),
+)
 
 const Price = z.number().int().min(0).max(1e12)
 const Pricing = z
@@ -79,6 +83,6 @@ const Pricing = z
   .openapi('ModelPrice')
 
 /** Prices are the platform's, in micro-USD per million tokens; the operator sets them. */
-billingApi.openapi(route('put', '/pricing', body(Pricing)), async (c) =>
+billingApi.openapi(untypedRoute('put', '/pricing', body(Pricing)), async (c) =>
   c.json(await setPrice(dbOf(c), c.req.valid('json')), 200),
 )

@@ -14,7 +14,7 @@ import {
 import { InvalidSchedule, upcoming } from '../../domain/cron/schedule'
 import { restStatus } from '../../domain/tasks/states'
 import { badRequest, validationHook } from '../../lib/errors'
-import { body, route } from './openapi'
+import { body, untypedRoute } from './openapi'
 import { scopeOf } from './scope'
 
 /** /v1/cronjobs: upstream's cron jobs; each run creates a task through the normal path. */
@@ -101,7 +101,7 @@ async function checked<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-cronApi.openapi(route('post', '/', body(Create)), async (c) => {
+cronApi.openapi(untypedRoute('post', '/', body(Create)), async (c) => {
   const scope = scopeOf(c)
   const b = c.req.valid('json')
   const job = await checked(() => createJob(scope, inputOf(b) as CronJobInput))
@@ -109,7 +109,7 @@ cronApi.openapi(route('post', '/', body(Create)), async (c) => {
 })
 
 cronApi.openapi(
-  route('get', '/', {
+  untypedRoute('get', '/', {
     query: z.object({
       page: z.coerce.number().int().min(1).default(1),
       page_size: z.coerce.number().int().min(1).max(100).default(20),
@@ -124,7 +124,7 @@ cronApi.openapi(
 )
 
 cronApi.openapi(
-  route(
+  untypedRoute(
     'post',
     '/validate-cron',
     body(
@@ -146,25 +146,25 @@ cronApi.openapi(
   },
 )
 
-cronApi.openapi(route('get', '/{id}', { params: Id }), async (c) => {
+cronApi.openapi(untypedRoute('get', '/{id}', { params: Id }), async (c) => {
   const scope = scopeOf(c)
   return c.json(cronView(await getJob(scope, c.req.valid('param').id)), 200)
 })
 
-cronApi.openapi(route('put', '/{id}', { params: Id, ...body(Update) }), async (c) => {
+cronApi.openapi(untypedRoute('put', '/{id}', { params: Id, ...body(Update) }), async (c) => {
   const scope = scopeOf(c)
   const change = inputOf(c.req.valid('json'))
   const job = await checked(() => updateJob(scope, c.req.valid('param').id, change))
   return c.json(cronView(job), 200)
 })
 
-cronApi.openapi(route('delete', '/{id}', { params: Id }), async (c) => {
+cronApi.openapi(untypedRoute('delete', '/{id}', { params: Id }), async (c) => {
   const scope = scopeOf(c)
   await deleteJob(scope, c.req.valid('param').id)
   return c.json({ success: true }, 200)
 })
 
-cronApi.openapi(route('post', '/{id}/toggle', { params: Id }), async (c) => {
+cronApi.openapi(untypedRoute('post', '/{id}/toggle', { params: Id }), async (c) => {
   const scope = scopeOf(c)
   const { id } = c.req.valid('param')
   const job = await getJob(scope, id)
@@ -172,7 +172,7 @@ cronApi.openapi(route('post', '/{id}/toggle', { params: Id }), async (c) => {
   return c.json(cronView(toggled), 200)
 })
 
-cronApi.openapi(route('post', '/{id}/trigger', { params: Id }), async (c) => {
+cronApi.openapi(untypedRoute('post', '/{id}/trigger', { params: Id }), async (c) => {
   const scope = scopeOf(c)
   const job = await getJob(scope, c.req.valid('param').id)
   const run = await fireNow(scope, job)
@@ -183,7 +183,7 @@ cronApi.openapi(route('post', '/{id}/trigger', { params: Id }), async (c) => {
 })
 
 /** For an external scheduler (upstream's Knative driver): fires what is due, once. */
-cronApi.openapi(route('post', '/internal/{id}/trigger', { params: Id }), async (c) => {
+cronApi.openapi(untypedRoute('post', '/internal/{id}/trigger', { params: Id }), async (c) => {
   const scope = scopeOf(c)
   const job = await getJob(scope, c.req.valid('param').id)
   await fireDueJobs(scope)
@@ -195,7 +195,7 @@ cronApi.openapi(route('post', '/internal/{id}/trigger', { params: Id }), async (
 })
 
 cronApi.openapi(
-  route('get', '/{id}/runs', {
+  untypedRoute('get', '/{id}/runs', {
     params: Id,
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
   }),

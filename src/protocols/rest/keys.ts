@@ -5,7 +5,7 @@ import { can, HUMAN_ROLES, isScope } from '../../auth/permissions'
 import type { Principal, Role } from '../../auth/principal'
 import { type AppContext, type AppEnv, principalOf } from '../../context'
 import { forbidden, validationHook } from '../../lib/errors'
-import { body, route } from './openapi'
+import { body, untypedRoute } from './openapi'
 import { auditRequest, scopeOf } from './scope'
 
 /** /v1/auth/api-keys (people's scripts) and /v1/auth/worker-tokens (agent workers). */
@@ -88,27 +88,27 @@ async function issue(
   return { ...key, [kind === 'worker' ? 'token' : 'key']: secret }
 }
 
-keysApi.openapi(route('post', '/api-keys', body(NewApiKey)), async (c) =>
+keysApi.openapi(untypedRoute('post', '/api-keys', body(NewApiKey)), async (c) =>
   c.json(await issue(c, 'api', c.req.valid('json')), 200),
 )
-keysApi.openapi(route('get', '/api-keys'), async (c) => {
+keysApi.openapi(untypedRoute('get', '/api-keys'), async (c) => {
   const p = principalOf(c)
   return c.json(await listKeys(scopeOf(c), 'api', ownerFilter(p)), 200)
 })
-keysApi.openapi(route('delete', '/api-keys/{id}', { params: Id }), async (c) => {
+keysApi.openapi(untypedRoute('delete', '/api-keys/{id}', { params: Id }), async (c) => {
   const p = principalOf(c)
   const key = await revokeKey(scopeOf(c), 'api', c.req.valid('param').id, ownerFilter(p))
   auditKey(c, 'key_revoked', key)
   return c.json({ success: true, key }, 200)
 })
 
-keysApi.openapi(route('post', '/worker-tokens', body(NewWorkerToken)), async (c) =>
+keysApi.openapi(untypedRoute('post', '/worker-tokens', body(NewWorkerToken)), async (c) =>
   c.json(await issue(c, 'worker', c.req.valid('json')), 200),
 )
-keysApi.openapi(route('get', '/worker-tokens'), async (c) =>
+keysApi.openapi(untypedRoute('get', '/worker-tokens'), async (c) =>
   c.json(await listKeys(scopeOf(c), 'worker'), 200),
 )
-keysApi.openapi(route('delete', '/worker-tokens/{id}', { params: Id }), async (c) => {
+keysApi.openapi(untypedRoute('delete', '/worker-tokens/{id}', { params: Id }), async (c) => {
   const key = await revokeKey(scopeOf(c), 'worker', c.req.valid('param').id)
   auditKey(c, 'key_revoked', key)
   return c.json({ success: true, token: key }, 200)

@@ -3,13 +3,13 @@ import type { AppEnv } from '../../context'
 import { describeLimits, setLimits } from '../../domain/limits/settings'
 import { LIMIT_NAMES, type LimitName } from '../../domain/limits/table'
 import { validationHook } from '../../lib/errors'
-import { body, route } from './openapi'
+import { body, untypedRoute } from './openapi'
 import { auditRequest, scopeOf } from './scope'
 
 /** /v1/limits: the tenant's limits, each with its value, default and maximum (Settings). */
 export const limitsApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-limitsApi.openapi(route('get', '/'), async (c) =>
+limitsApi.openapi(untypedRoute('get', '/'), async (c) =>
   c.json({ limits: await describeLimits(scopeOf(c)) }, 200),
 )
 
@@ -22,7 +22,7 @@ const Change = z
   .openapi('LimitsChange')
 
 /** PUT: `{ "cron_jobs": 20, "tasks_per_minute": null }`: a value, or null for the default. */
-limitsApi.openapi(route('put', '/', body(Change)), async (c) => {
+limitsApi.openapi(untypedRoute('put', '/', body(Change)), async (c) => {
   const change = c.req.valid('json') as Record<string, number | null>
   const limits = await setLimits(scopeOf(c), change)
   auditRequest(c, { action: 'limits_changed', target: 'tenant', detail: change })

@@ -9,7 +9,7 @@ import { tailMessages } from '../../domain/monitor/stream'
 import { listWorkers, onlineModels, workerView } from '../../domain/queue/workers'
 import { validationHook } from '../../lib/errors'
 import { sseResponse } from '../../lib/sse'
-import { body, route } from './openapi'
+import { body, untypedRoute } from './openapi'
 import { scopeOf } from './scope'
 
 /** /v1/monitor: upstream's monitor API, over Postgres; the UI itself is static assets. */
@@ -47,38 +47,40 @@ const Intervene = z
   })
   .openapi('Intervention')
 
-monitorApi.openapi(route('get', '/messages', { query: Filter }), async (c) => {
+monitorApi.openapi(untypedRoute('get', '/messages', { query: Filter }), async (c) => {
   const q = c.req.valid('query')
   return c.json(await listMessages(scopeOf(c), q, q.limit), 200)
 })
 
-monitorApi.openapi(route('get', '/messages/search', { query: Search }), async (c) => {
+monitorApi.openapi(untypedRoute('get', '/messages/search', { query: Search }), async (c) => {
   const q = c.req.valid('query')
   return c.json(await listMessages(scopeOf(c), q, q.limit), 200)
 })
 
-monitorApi.openapi(route('get', '/messages/count', { query: Count }), async (c) => {
+monitorApi.openapi(untypedRoute('get', '/messages/count', { query: Count }), async (c) => {
   const q = c.req.valid('query')
   return c.json({ count: await countMessages(scopeOf(c), q), type: q.type ?? null }, 200)
 })
 
-monitorApi.openapi(route('get', '/stats'), async (c) => c.json(await monitorStats(scopeOf(c)), 200))
+monitorApi.openapi(untypedRoute('get', '/stats'), async (c) =>
+  c.json(await monitorStats(scopeOf(c)), 200),
+)
 
-monitorApi.openapi(route('get', '/agents'), async (c) =>
+monitorApi.openapi(untypedRoute('get', '/agents'), async (c) =>
   c.json(await monitorAgents(scopeOf(c)), 200),
 )
 
-monitorApi.openapi(route('get', '/workers'), async (c) => {
+monitorApi.openapi(untypedRoute('get', '/workers'), async (c) => {
   const rows = await listWorkers(scopeOf(c), { onlineOnly: false, hideAfterHours: 24 })
   return c.json(rows.map(workerView), 200)
 })
 
-monitorApi.openapi(route('get', '/models'), async (c) => {
+monitorApi.openapi(untypedRoute('get', '/models'), async (c) => {
   const models = await onlineModels(scopeOf(c))
   return c.json({ models, default: models[0] ?? null }, 200)
 })
 
-monitorApi.openapi(route('post', '/intervene', body(Intervene)), async (c) => {
+monitorApi.openapi(untypedRoute('post', '/intervene', body(Intervene)), async (c) => {
   const b = c.req.valid('json')
   const done = await intervene(scopeOf(c), {
     agentId: b.agent_id,
@@ -99,7 +101,7 @@ const attachment = (ext: string) => ({
   'Content-Disposition': `attachment; filename="monitor-${new Date().toISOString().slice(0, 10)}.${ext}"`,
 })
 
-monitorApi.openapi(route('get', '/export/json', { query: Export }), async (c) =>
+monitorApi.openapi(untypedRoute('get', '/export/json', { query: Export }), async (c) =>
   c.json(await exported(c, c.req.valid('query')), 200, attachment('json')),
 )
 

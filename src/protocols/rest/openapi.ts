@@ -10,13 +10,30 @@ const Any = z.any()
 type Request = NonNullable<RouteConfig['request']>
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
 
-/** A route that answers JSON 200; only method, path and inputs differ. */
-export const route = <P extends string, R extends Request = Request>(
+/**
+ * A route that answers JSON 200 with `response` (documented, and the handler's `c.json(…, 200)`
+ * is type-checked against it); only method, path, inputs and answer differ.
+ */
+export const route = <P extends string, S extends z.ZodType, R extends Request = Request>(
+  method: Method,
+  path: P,
+  request: R | undefined,
+  response: S,
+  description = 'OK',
+) =>
+  createRoute({
+    method,
+    path,
+    request: request as R,
+    responses: { 200: jsonContent(response, description) },
+  })
+
+/** Transitional: a route whose answer is not described yet. */
+export const untypedRoute = <P extends string, R extends Request = Request>(
   method: Method,
   path: P,
   request?: R,
-) =>
-  createRoute({ method, path, request: request as R, responses: { 200: jsonContent(Any, 'OK') } })
+) => route(method, path, request, Any)
 
 /** A required JSON body validated by `schema`. */
 export const body = <S extends z.ZodType>(schema: S) => ({

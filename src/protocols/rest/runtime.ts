@@ -3,7 +3,7 @@ import type { AppEnv } from '../../context'
 import { sessionProjects, sessionTotals } from '../../domain/sessions/projects'
 import { getSession, listMessages, listSessions, sessionView } from '../../domain/sessions/store'
 import { validationHook } from '../../lib/errors'
-import { route } from './openapi'
+import { untypedRoute } from './openapi'
 import { scopeOf } from './scope'
 
 /**
@@ -12,17 +12,17 @@ import { scopeOf } from './scope'
  */
 export const runtimeApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-runtimeApi.openapi(route('get', '/status'), async (c) => {
+runtimeApi.openapi(untypedRoute('get', '/status'), async (c) => {
   const totals = await sessionTotals(scopeOf(c))
   return c.json({ available: true, source: 'worker_sync', ...totals }, 200)
 })
 
-runtimeApi.openapi(route('get', '/projects'), async (c) => {
+runtimeApi.openapi(untypedRoute('get', '/projects'), async (c) => {
   return c.json({ projects: await sessionProjects(scopeOf(c)) }, 200)
 })
 
 runtimeApi.openapi(
-  route('get', '/sessions', {
+  untypedRoute('get', '/sessions', {
     query: z.object({
       project_id: z.string().max(300).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -37,11 +37,11 @@ runtimeApi.openapi(
 
 const Sid = z.object({ id: z.string().min(1).max(300) })
 
-runtimeApi.openapi(route('get', '/sessions/{id}', { params: Sid }), async (c) =>
+runtimeApi.openapi(untypedRoute('get', '/sessions/{id}', { params: Sid }), async (c) =>
   c.json(sessionView(await getSession(scopeOf(c), c.req.valid('param').id)), 200),
 )
 
-runtimeApi.openapi(route('get', '/sessions/{id}/messages', { params: Sid }), async (c) => {
+runtimeApi.openapi(untypedRoute('get', '/sessions/{id}/messages', { params: Sid }), async (c) => {
   const scope = scopeOf(c)
   const { id } = c.req.valid('param')
   await getSession(scope, id)

@@ -17,7 +17,7 @@ import { IncomingMessage, IncomingSession } from '../../domain/sessions/wire'
 import type { Scope } from '../../domain/tasks/scope'
 import { getWorkspace } from '../../domain/workspaces/service'
 import { badRequest, validationHook } from '../../lib/errors'
-import { body, route } from './openapi'
+import { body, untypedRoute } from './openapi'
 import { scopeOf, workerOf } from './scope'
 
 /** Sessions of a codebase, under both /v1/agent/codebases and /v1/agent/workspaces. */
@@ -32,7 +32,7 @@ const Page = z.object({
 })
 
 sessionsApi.openapi(
-  route('get', '/{id}/sessions', { params: CodebaseId, query: Page }),
+  untypedRoute('get', '/{id}/sessions', { params: CodebaseId, query: Page }),
   async (c) => {
     const scope = scopeOf(c)
     const { id } = c.req.valid('param')
@@ -52,7 +52,7 @@ const SyncSessions = z
   .openapi('SyncSessions')
 
 sessionsApi.openapi(
-  route('post', '/{id}/sessions/sync', { params: CodebaseId, ...body(SyncSessions) }),
+  untypedRoute('post', '/{id}/sessions/sync', { params: CodebaseId, ...body(SyncSessions) }),
   async (c) => {
     const scope = scopeOf(c)
     const { id } = c.req.valid('param')
@@ -70,7 +70,10 @@ const SyncMessages = z
   .openapi('SyncMessages')
 
 sessionsApi.openapi(
-  route('post', '/{id}/sessions/{sid}/messages/sync', { params: Ids, ...body(SyncMessages) }),
+  untypedRoute('post', '/{id}/sessions/{sid}/messages/sync', {
+    params: Ids,
+    ...body(SyncMessages),
+  }),
   async (c) => {
     const scope = scopeOf(c)
     const { id, sid } = c.req.valid('param')
@@ -95,7 +98,7 @@ const Ingest = z
 
 /** An external transcript (e.g. an editor's chat) under a session id of the caller's choosing. */
 sessionsApi.openapi(
-  route('post', '/{id}/sessions/{sid}/ingest', { params: Ids, ...body(Ingest) }),
+  untypedRoute('post', '/{id}/sessions/{sid}/ingest', { params: Ids, ...body(Ingest) }),
   async (c) => {
     const scope = scopeOf(c)
     const { id, sid } = c.req.valid('param')
@@ -114,7 +117,7 @@ sessionsApi.openapi(
   },
 )
 
-sessionsApi.openapi(route('get', '/{id}/sessions/{sid}', { params: Ids }), async (c) => {
+sessionsApi.openapi(untypedRoute('get', '/{id}/sessions/{sid}', { params: Ids }), async (c) => {
   const scope = scopeOf(c)
   const { id, sid } = c.req.valid('param')
   const session = sessionView(await getSession(scope, sid, id))
@@ -125,7 +128,7 @@ sessionsApi.openapi(route('get', '/{id}/sessions/{sid}', { params: Ids }), async
 })
 
 sessionsApi.openapi(
-  route('get', '/{id}/sessions/{sid}/messages', {
+  untypedRoute('get', '/{id}/sessions/{sid}/messages', {
     params: Ids,
     query: z.object({ limit: z.coerce.number().int().min(1).max(2000).default(500) }),
   }),
@@ -148,7 +151,7 @@ const Resume = z
   .openapi('ResumeSession')
 
 sessionsApi.openapi(
-  route('post', '/{id}/sessions/{sid}/resume', { params: Ids, ...body(Resume) }),
+  untypedRoute('post', '/{id}/sessions/{sid}/resume', { params: Ids, ...body(Resume) }),
   async (c) => {
     const { id, sid } = c.req.valid('param')
     return c.json(await resumeSession(scopeOf(c), id, sid, c.req.valid('json')), 200)

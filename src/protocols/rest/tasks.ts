@@ -11,12 +11,13 @@ import { restTaskView, statesForRest } from '../../domain/tasks/rest-view'
 import { getTask, listTasks } from '../../domain/tasks/store'
 import { badRequest, notFound, validationHook } from '../../lib/errors'
 import { jsonContent } from './openapi'
+import { RestTask } from './schemas/task'
 import { scopeOf } from './scope'
 
 /** /v1/agent/tasks: the one task table, whoever created the task (A2A, REST, MCP, cron). */
 export const tasksApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-const TaskView = z.record(z.string(), z.unknown()).openapi('AgentTask')
+const TaskView = RestTask
 
 const list = createRoute({
   method: 'get',
