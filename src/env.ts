@@ -1,16 +1,13 @@
 import { z } from 'zod'
-import type { AgentBus } from '../durable-objects/agent-bus'
-import type { TaskStream } from '../durable-objects/task-stream'
-import type { TenantScheduler } from '../durable-objects/tenant-scheduler'
-import type { WorkerHub } from '../durable-objects/worker-hub'
 import { LIMIT_NAMES, type LimitName } from './domain/limits/table'
 
-/** What wrangler binds: Durable Object namespaces plus string vars and secrets. */
-export interface Env {
-  TASK_STREAM: DurableObjectNamespace<TaskStream>
-  AGENT_BUS: DurableObjectNamespace<AgentBus>
-  WORKER_HUB: DurableObjectNamespace<WorkerHub>
-  SCHEDULER: DurableObjectNamespace<TenantScheduler>
+/**
+ * What wrangler binds: the Durable Object namespaces and every setting, as `npm run types`
+ * generates them (src/worker-configuration.d.ts) from wrangler.toml and .dev.vars.example.
+ * Settings arrive as strings; ConfigSchema below reads them. Other keys (a provider's API key
+ * named by a model) are looked up by name.
+ */
+export interface Env extends Cloudflare.Env {
   [key: string]: unknown
 }
 
