@@ -14,7 +14,8 @@ import { tenantOf } from './tenant-binding'
 
 const CLOCK_SKEW_SECONDS = 30
 
-export const oidcConfigured = (config: Config) => Boolean(config.OIDC_ISSUER?.length)
+export const oidcConfigured = (config: Config): config is Config & { OIDC_ISSUER: string[] } =>
+  Boolean(config.OIDC_ISSUER?.length)
 export const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)
 
 export async function verifyAccessToken(config: Config, token: string): Promise<JWTPayload> {

@@ -97,6 +97,7 @@ export async function describeLimits(scope: Scope) {
     const bounds = operatorBounds(scope.config, name)
     const rate = RATE_SETTINGS[name]
     const window = rate ? windowOf(scope.config[rate]) : spec.windowSeconds
+    const setBy: 'tenant' | 'default' = !spec.operatorOnly && name in own ? 'tenant' : 'default'
     return {
       name,
       description: spec.description,
@@ -109,7 +110,7 @@ export async function describeLimits(scope: Scope) {
       default: bounds.default,
       max: bounds.max,
       editable: !spec.operatorOnly,
-      set_by: !spec.operatorOnly && name in own ? 'tenant' : 'default',
+      set_by: setBy,
     }
   })
 }

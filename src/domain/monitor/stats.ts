@@ -58,11 +58,22 @@ export async function monitorStats(scope: Scope) {
   }
 }
 
+export interface MonitorAgentView {
+  id: string
+  name: string
+  kind: 'builtin' | 'local' | 'remote'
+  role: string
+  description: string
+  status: 'online' | 'offline'
+  messages_count: number
+  last_seen: string | null
+}
+
 /**
  * Every agent (built-in, registered, remote), online or not, with how many messages it sent
  * on the bus (counted from agent_messages alone: this runs on every stream open).
  */
-export async function monitorAgents(scope: Scope) {
+export async function monitorAgents(scope: Scope): Promise<MonitorAgentView[]> {
   const ttl = scope.config.AGENT_TTL_SECONDS
   const { rows } = await tenantQuery(scope, (db) =>
     db.execute(sql`
@@ -74,14 +85,14 @@ export async function monitorAgents(scope: Scope) {
   )
   type Row = {
     name: string
-    kind: string
+    kind: 'local' | 'remote'
     role: string
     description: string
     last_seen_at: string
     online: boolean
     messages: Num
   }
-  const builtins = edgeAgents.map((a) => ({
+  const builtins: MonitorAgentView[] = edgeAgents.map((a) => ({
     id: a.name,
     name: a.name,
     kind: 'builtin',
@@ -91,7 +102,7 @@ export async function monitorAgents(scope: Scope) {
     messages_count: 0,
     last_seen: null as string | null,
   }))
-  const registered = (rows as unknown as Row[]).map((r) => ({
+  const registered: MonitorAgentView[] = (rows as unknown as Row[]).map((r) => ({
     id: r.name,
     name: r.name,
     kind: r.kind,

@@ -4,7 +4,7 @@ import { log } from '../../lib/log'
 import type { TaskStatus } from '../../storage/postgres/schema'
 import { limitsOf } from '../limits/settings'
 import { byteLength, overLimit } from '../limits/table'
-import type { TaskEvent } from '../tasks/events'
+import type { OutputLine, TaskEvent } from '../tasks/events'
 import { announce } from '../tasks/publish'
 import type { Scope } from '../tasks/scope'
 import { TERMINAL } from '../tasks/states'
@@ -85,13 +85,15 @@ export async function appendOutput(
   const last = first === undefined ? undefined : first + lines.length - 1
   const done = await applyChange(scope, taskId, {
     // The attempt and line number let a reader tell a re-run's lines from the first run's.
-    output: lines.map((output, i) => ({
-      output,
-      worker_id: workerId,
-      timestamp,
-      ...(at.attempt === undefined ? {} : { attempt: at.attempt }),
-      ...(first === undefined ? {} : { line: first + i }),
-    })),
+    output: lines.map(
+      (output, i): OutputLine => ({
+        output,
+        worker_id: workerId,
+        timestamp,
+        ...(at.attempt === undefined ? {} : { attempt: at.attempt }),
+        ...(first === undefined ? {} : { line: first + i }),
+      }),
+    ),
     outputMark: last,
     outputBytes: bytes,
     onlyFrom: ['working'],

@@ -31,7 +31,12 @@ export async function requestWorkspace(
       ...(clone ? { git_url: input.gitUrl, git_branch: input.gitBranch ?? null } : {}),
     },
   })
-  return { success: true, pending: true as const, task_id: task.id, agent_type: task.agentType }
+  return {
+    success: true as const,
+    pending: true as const,
+    task_id: task.id,
+    agent_type: task.agentType,
+  }
 }
 
 /**

@@ -11,10 +11,19 @@ export async function sessionTotals(scope: Scope) {
   return rows[0] as { sessions: number; projects: number; synced_at: string | null }
 }
 
+/** A project as Postgres answers it (raw SQL: times in Postgres' own text form). */
+export type SessionProject = {
+  id: string
+  codebase_id: string
+  directory: string | null
+  sessions: number
+  updated_at: string
+}
+
 /** A project is the worker's project id, or the codebase for sessions without one. */
 export async function sessionProjects(scope: Scope) {
   const { rows } = await tenantQuery(scope, (db) =>
-    db.execute(sql`select coalesce(project_id, workspace_id) as id, workspace_id as codebase_id,
+    db.execute<SessionProject>(sql`select coalesce(project_id, workspace_id) as id, workspace_id as codebase_id,
                           max(directory) as directory, count(*)::int as sessions, max(updated_at) as updated_at
                      from sessions group by 1, 2 order by max(updated_at) desc`),
   )

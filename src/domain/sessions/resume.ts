@@ -60,7 +60,7 @@ export async function resumeSession(
     createdBy: scope.principal.subject,
   })
   return {
-    success: true,
+    success: true as const,
     task_id: task.id,
     session_id: sessionId,
     active_session_id: sessionId,

@@ -191,7 +191,7 @@ export async function listSessions(
     limit: q.limit,
     offset: q.offset,
     hasMore: q.offset + rows.length < n,
-    source: 'database',
+    source: 'database' as const,
     synced_at: rows[0]?.syncedAt.toISOString() ?? null,
   }
 }

@@ -19,6 +19,21 @@ export interface TaskEvent {
   bytes?: number
 }
 
+/** An `output` event's payload: one line as the holder sent it (queue/lease.ts appendOutput). */
+export type OutputLine = {
+  output: string
+  worker_id: string
+  /** When the server stored it (toISOString). */
+  timestamp: string
+  /** The claim's attempt, when the worker sent it. */
+  attempt?: number
+  /** The worker's 1-based number of the line within the attempt, when it numbers its lines. */
+  line?: number
+}
+
+/** The line an `output` event holds: appendOutput is the only writer of that kind. */
+export const outputLineOf = (event: TaskEvent) => event.payload as OutputLine
+
 export function eventFromRow(
   row: Pick<typeof taskEvents.$inferSelect, 'seq' | 'kind' | 'payload' | 'createdAt'>,
 ): TaskEvent {

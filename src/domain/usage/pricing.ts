@@ -14,8 +14,21 @@ export interface Price {
   cache_write_per_mtok: number
 }
 
-export const listPrices = (db: Database) =>
-  db.sql.query('select * from model_pricing order by provider, model')
+/** A price as the table holds it, read raw: bigints and the time arrive as Postgres's text. */
+export interface PriceRow {
+  provider: string
+  model: string
+  input_per_mtok: string
+  output_per_mtok: string
+  reasoning_per_mtok: string
+  cache_read_per_mtok: string
+  cache_write_per_mtok: string
+  // A Date only in an isolate where drizzle has not yet set its (text) timestamp parser.
+  updated_at: string | Date
+}
+
+export const listPrices = async (db: Database) =>
+  (await db.sql.query('select * from model_pricing order by provider, model')) as PriceRow[]
 
 /** One model's price, added or replaced; reasoning tokens cost as output unless priced. */
 export async function setPrice(db: Database, p: Price) {
@@ -37,5 +50,6 @@ export async function setPrice(db: Database, p: Price) {
       set: { ...values, updatedAt: sql`now()` },
     })
     .returning()
+  if (!row) throw new Error('upsert returned no row')
   return row
 }

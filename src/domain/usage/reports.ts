@@ -94,7 +94,8 @@ export async function voidUsage(scope: Scope, id: number) {
        where id = ${id} and voided_at is null
       returning id, message_id, reported_by`),
   )
-  return rows[0] as { id: number; message_id: string; reported_by: string | null } | undefined
+  // Raw SQL: the bigint id arrives as Postgres's text, and is passed on so.
+  return rows[0] as { id: string; message_id: string; reported_by: string | null } | undefined
 }
 
 /** Pico-USD to micro-USD, rounded half up, in integers. */

@@ -25,35 +25,38 @@ import { restTaskView } from '../../domain/tasks/rest-view'
 import { badRequest, validationHook, zodDetails } from '../../lib/errors'
 import { agentBusOf } from '../../lib/live-objects'
 import { sseResponse } from '../../lib/sse'
-import { body, untypedRoute } from './openapi'
+import { body, route } from './openapi'
+import {
+  Ack,
+  AgentAnswer,
+  AgentSaved,
+  Ask,
+  BusAgent,
+  BusMessage,
+  Delegate,
+  Event,
+  EventPublished,
+  InboxAcked,
+  MessageSent,
+  Name,
+  Register,
+  RegisterRemote,
+  Send,
+  Subscriptions,
+  SubscriptionsChanged,
+} from './schemas/agent'
+import { RestTask } from './schemas/task'
 import { scopeOf } from './scope'
 
 /** /v1/agents: the registry, direct messages, inboxes, events and remote A2A agents. */
 export const agentsApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-const Name = z.string().min(1).max(200)
 const NameParam = z.object({ name: Name })
-const Payload = {
-  /** The sending agent (default: `user:<your subject>`). */
-  from: Name.optional(),
-  text: z.string().max(100_000).optional(),
-  body: z.unknown().optional(),
-  conversation_id: z.string().max(200).optional(),
-}
+const Limit = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) })
 const payloadOf = (c: AppContext, b: { from?: string; text?: string; body?: unknown }) => {
   if (b.body === undefined && b.text === undefined) throw badRequest('body or text is required')
   return { from: senderOf(principalOf(c), b.from), body: b.body ?? { text: b.text } }
 }
-
-const Register = z
-  .object({
-    name: Name.regex(/^[^\s/]+$/, 'role:instance, without spaces or slashes'),
-    description: z.string().max(2000).optional(),
-    url: z.url().max(2000).optional(),
-    capabilities: z.record(z.string(), z.unknown()).optional(),
-    models_supported: z.array(z.string().max(200)).max(200).optional(),
-  })
-  .openapi('RegisterAgent')
 
 const Page = z.object({
   role: Name.optional(),
@@ -77,33 +80,30 @@ async function agentsPage(c: AppContext, q: z.infer<typeof Page>) {
   return agents
 }
 
-agentsApi.openapi(untypedRoute('get', '/', { query: Page }), async (c) =>
-  c.json(await agentsPage(c, c.req.valid('query')), 200),
+agentsApi.openapi(
+  route(
+    'get',
+    '/',
+    { query: Page },
+    z.array(BusAgent),
+    'Agents (the next page, if any, in the Link header)',
+  ),
+  async (c) => c.json(await agentsPage(c, c.req.valid('query')), 200),
 )
 
-agentsApi.openapi(untypedRoute('post', '/', body(Register)), async (c) => {
+agentsApi.openapi(route('post', '/', body(Register), AgentSaved), async (c) => {
   const b = c.req.valid('json')
   const agent = await registerAgent(scopeOf(c), { ...b, models: b.models_supported })
-  return c.json({ success: true, agent }, 200)
+  return c.json({ success: true as const, agent }, 200)
 })
 
-agentsApi.openapi(
-  untypedRoute(
-    'post',
-    '/remote',
-    body(z.object({ url: z.url().max(2000), name: Name.optional() })),
-  ),
-  async (c) => {
-    const { url, name } = c.req.valid('json')
-    return c.json({ success: true, agent: await registerRemoteAgent(scopeOf(c), url, name) }, 200)
-  },
-)
+agentsApi.openapi(route('post', '/remote', body(RegisterRemote), AgentSaved), async (c) => {
+  const { url, name } = c.req.valid('json')
+  const agent = await registerRemoteAgent(scopeOf(c), url, name)
+  return c.json({ success: true as const, agent }, 200)
+})
 
-const Event = z
-  .object({ ...Payload, topic: z.string().min(1).max(300), data: z.unknown().optional() })
-  .openapi('AgentEvent')
-
-agentsApi.openapi(untypedRoute('post', '/events', body(Event)), async (c) => {
+agentsApi.openapi(route('post', '/events', body(Event), EventPublished), async (c) => {
   const b = c.req.valid('json')
   const from = senderOf(principalOf(c), b.from)
   const published = await publishEvent(scopeOf(c), {
@@ -112,14 +112,17 @@ agentsApi.openapi(untypedRoute('post', '/events', body(Event)), async (c) => {
     body: b.data ?? b.body ?? (b.text === undefined ? {} : { text: b.text }),
     conversationId: b.conversation_id,
   })
-  return c.json({ success: true, ...published }, 200)
+  return c.json({ success: true as const, ...published }, 200)
 })
 
 agentsApi.openapi(
-  untypedRoute('get', '/conversations/{id}', {
-    params: z.object({ id: z.string().min(1).max(200) }),
-    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
-  }),
+  route(
+    'get',
+    '/conversations/{id}',
+    { params: z.object({ id: z.string().min(1).max(200) }), query: Limit },
+    z.array(BusMessage),
+    "The conversation's messages, oldest first",
+  ),
   async (c) => {
     const s = scopeOf(c)
     const { id } = c.req.valid('param')
@@ -127,23 +130,28 @@ agentsApi.openapi(
   },
 )
 
-agentsApi.openapi(untypedRoute('get', '/{name}', { params: NameParam }), async (c) =>
+agentsApi.openapi(route('get', '/{name}', { params: NameParam }, BusAgent), async (c) =>
   c.json(await requireAgent(scopeOf(c), c.req.valid('param').name), 200),
 )
 
-agentsApi.openapi(untypedRoute('delete', '/{name}', { params: NameParam }), async (c) => {
-  await removeAgent(scopeOf(c), c.req.valid('param').name)
-  return c.json({ success: true }, 200)
-})
-
-agentsApi.openapi(untypedRoute('post', '/{name}/heartbeat', { params: NameParam }), async (c) =>
-  c.json({ success: true, agent: await heartbeat(scopeOf(c), c.req.valid('param').name) }, 200),
+agentsApi.openapi(
+  route('delete', '/{name}', { params: NameParam }, z.object({ success: z.literal(true) })),
+  async (c) => {
+    await removeAgent(scopeOf(c), c.req.valid('param').name)
+    return c.json({ success: true as const }, 200)
+  },
 )
 
-const Send = z.object({ ...Payload, reply_to: z.uuid().optional() }).openapi('AgentMessage')
+agentsApi.openapi(
+  route('post', '/{name}/heartbeat', { params: NameParam }, AgentSaved),
+  async (c) => {
+    const agent = await heartbeat(scopeOf(c), c.req.valid('param').name)
+    return c.json({ success: true as const, agent }, 200)
+  },
+)
 
 agentsApi.openapi(
-  untypedRoute('post', '/{name}/messages', { params: NameParam, ...body(Send) }),
+  route('post', '/{name}/messages', { params: NameParam, ...body(Send) }, MessageSent),
   async (c) => {
     const b = c.req.valid('json')
     const message = await sendMessage(scopeOf(c), {
@@ -152,21 +160,19 @@ agentsApi.openapi(
       conversationId: b.conversation_id,
       replyTo: b.reply_to,
     })
-    return c.json({ success: true, message }, 200)
+    return c.json({ success: true as const, message }, 200)
   },
 )
 
-const Ask = z
-  .object({
-    ...Payload,
-    timeout_ms: z.number().int().min(100).max(60_000).default(15_000),
-    stream: z.boolean().default(false),
-  })
-  .openapi('AskAgent')
-
 /** Sends and waits for the reply; `stream` relays a remote agent's A2A events as SSE. */
 agentsApi.openapi(
-  untypedRoute('post', '/{name}/ask', { params: NameParam, ...body(Ask) }),
+  route(
+    'post',
+    '/{name}/ask',
+    { params: NameParam, ...body(Ask) },
+    AgentAnswer,
+    "The reply (with `stream`: the remote agent's A2A events as text/event-stream)",
+  ),
   async (c) => {
     const b = c.req.valid('json')
     const scope = scopeOf(c)
@@ -190,16 +196,19 @@ agentsApi.openapi(
       { to: name, ...payload, conversationId: b.conversation_id },
       b.timeout_ms,
     )
-    if (!answer.reply) return c.json({ success: false, error: 'No reply in time', ...answer }, 200)
-    return c.json({ success: true, ...answer }, 200)
+    // Taken apart so the compiler sees reply null on the failure branch.
+    const { sent, reply } = answer
+    if (!reply)
+      return c.json(
+        { success: false as const, error: 'No reply in time' as const, sent, reply },
+        200,
+      )
+    return c.json({ success: true as const, sent, reply }, 200)
   },
 )
 
 agentsApi.openapi(
-  untypedRoute('post', '/{name}/tasks', {
-    params: NameParam,
-    ...body(z.object({ text: z.string().min(1).max(100_000) })),
-  }),
+  route('post', '/{name}/tasks', { params: NameParam, ...body(Delegate) }, RestTask),
   async (c) => {
     const task = await delegateToRemote(
       scopeOf(c),
@@ -211,10 +220,13 @@ agentsApi.openapi(
 )
 
 agentsApi.openapi(
-  untypedRoute('get', '/{name}/inbox', {
-    params: NameParam,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
-  }),
+  route(
+    'get',
+    '/{name}/inbox',
+    { params: NameParam, query: Limit },
+    z.array(BusMessage),
+    'Unacknowledged messages, oldest first',
+  ),
   async (c) => {
     const s = scopeOf(c)
     const { name } = c.req.valid('param')
@@ -223,14 +235,11 @@ agentsApi.openapi(
 )
 
 agentsApi.openapi(
-  untypedRoute('post', '/{name}/inbox/ack', {
-    params: NameParam,
-    ...body(z.object({ ids: z.array(z.uuid()).min(1).max(500) })),
-  }),
+  route('post', '/{name}/inbox/ack', { params: NameParam, ...body(Ack) }, InboxAcked),
   async (c) => {
     const s = scopeOf(c)
     const acked = await ackMessages(s, c.req.valid('param').name, c.req.valid('json').ids)
-    return c.json({ success: true, acked }, 200)
+    return c.json({ success: true as const, acked }, 200)
   },
 )
 
@@ -246,7 +255,7 @@ agentsApi.get('/:name/stream', async (c) => {
 const Pattern = z.object({ pattern: z.string().min(1).max(300) })
 
 agentsApi.openapi(
-  untypedRoute('get', '/{name}/subscriptions', { params: NameParam }),
+  route('get', '/{name}/subscriptions', { params: NameParam }, Subscriptions),
   async (c) => {
     const { name } = c.req.valid('param')
     return c.json({ agent: name, patterns: await listSubscriptions(scopeOf(c), name) }, 200)
@@ -254,20 +263,30 @@ agentsApi.openapi(
 )
 
 agentsApi.openapi(
-  untypedRoute('post', '/{name}/subscriptions', { params: NameParam, ...body(Pattern) }),
+  route(
+    'post',
+    '/{name}/subscriptions',
+    { params: NameParam, ...body(Pattern) },
+    SubscriptionsChanged,
+  ),
   async (c) => {
     const { name } = c.req.valid('param')
     const patterns = await subscribeAgent(scopeOf(c), name, c.req.valid('json').pattern, true)
-    return c.json({ success: true, agent: name, patterns }, 200)
+    return c.json({ success: true as const, agent: name, patterns }, 200)
   },
 )
 
 agentsApi.openapi(
-  untypedRoute('delete', '/{name}/subscriptions', { params: NameParam, query: Pattern }),
+  route(
+    'delete',
+    '/{name}/subscriptions',
+    { params: NameParam, query: Pattern },
+    SubscriptionsChanged,
+  ),
   async (c) => {
     const { name } = c.req.valid('param')
     const patterns = await subscribeAgent(scopeOf(c), name, c.req.valid('query').pattern, false)
-    return c.json({ success: true, agent: name, patterns }, 200)
+    return c.json({ success: true as const, agent: name, patterns }, 200)
   },
 )
 

@@ -20,7 +20,15 @@ import {
 } from '../../context'
 import { enforceLoginLimit } from '../../domain/limits/rate-limit'
 import { badRequest, validationHook } from '../../lib/errors'
-import { body, untypedRoute } from './openapi'
+import { body, route } from './openapi'
+import {
+  AuthStatus,
+  AuthUser,
+  LoginResult,
+  LogoutResult,
+  RefreshResult,
+  SessionInfo,
+} from './schemas/auth'
 import { auditRequest } from './scope'
 
 const loginContext = (c: AppContext): LoginContext => ({
@@ -37,14 +45,14 @@ const expiresAt = (seconds: number | undefined) =>
 /** /v1/auth routes that work without credentials: how to log in, and logging in. */
 export const authPublicApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-authPublicApi.openapi(untypedRoute('get', '/status'), (c) => {
+authPublicApi.openapi(route('get', '/status', undefined, AuthStatus), (c) => {
   const config = configOfContext(c)
   return c.json(
     {
       mode: config.AUTH_MODE,
       oidc: oidcConfigured(config)
-        ? { enabled: true, issuers: config.OIDC_ISSUER, login_url: '/v1/auth/oidc/login' }
-        : { enabled: false },
+        ? { enabled: true as const, issuers: config.OIDC_ISSUER, login_url: '/v1/auth/oidc/login' }
+        : { enabled: false as const },
       static_tokens: Boolean(config.A2A_AUTH_TOKENS),
       api_keys: true,
     },
@@ -65,17 +73,17 @@ const Login = z
   })
   .openapi('Login')
 
-authPublicApi.openapi(untypedRoute('post', '/login', body(Login)), async (c) => {
+authPublicApi.openapi(route('post', '/login', body(Login), LoginResult), async (c) => {
   const { username, password, ...device } = c.req.valid('json')
   await enforceLoginLimit(configOfContext(c), username)
   const done = await passwordLogin(loginContext(c), { username, password, device })
   return c.json(
     {
-      success: true,
+      success: true as const,
       session: done.session,
       access_token: done.tokens.access_token,
       refresh_token: done.tokens.refresh_token ?? null,
-      token_type: 'Bearer',
+      token_type: 'Bearer' as const,
       expires_at: expiresAt(done.tokens.expires_in),
     },
     200,
@@ -84,17 +92,17 @@ authPublicApi.openapi(untypedRoute('post', '/login', body(Login)), async (c) => 
 
 const Refresh = z.object({ refresh_token: z.string().min(1).max(10_000) }).openapi('Refresh')
 
-authPublicApi.openapi(untypedRoute('post', '/refresh', body(Refresh)), async (c) => {
+authPublicApi.openapi(route('post', '/refresh', body(Refresh), RefreshResult), async (c) => {
   const config = configOfContext(c)
   const tokens = await refreshGrant(config, c.req.valid('json').refresh_token)
   // The new access token must verify and map to a tenant, as a login's does.
   await principalOfToken(dbOf(c), config, await verifyAccessToken(config, tokens.access_token))
   return c.json(
     {
-      success: true,
+      success: true as const,
       access_token: tokens.access_token,
       refresh_token: tokens.refresh_token ?? null,
-      token_type: 'Bearer',
+      token_type: 'Bearer' as const,
       expires_at: expiresAt(tokens.expires_in),
     },
     200,
@@ -157,15 +165,15 @@ export const authApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
 const SessionQuery = z.object({ session_id: z.uuid().optional() })
 
-authApi.openapi(untypedRoute('get', '/session', { query: SessionQuery }), async (c) => {
+authApi.openapi(route('get', '/session', { query: SessionQuery }, SessionInfo), async (c) => {
   const p = principalOf(c)
   const id = c.req.valid('query').session_id ?? p.sessionId
-  if (!id) return c.json({ success: true, session: null, user: userOf(c) }, 200)
+  if (!id) return c.json({ success: true as const, session: null, user: userOf(c) }, 200)
   const session = describeSession(await sessionOf(dbOf(c), p, id))
-  return c.json({ success: true, session, user: userOf(c) }, 200)
+  return c.json({ success: true as const, session, user: userOf(c) }, 200)
 })
 
-authApi.openapi(untypedRoute('post', '/logout', { query: SessionQuery }), async (c) => {
+authApi.openapi(route('post', '/logout', { query: SessionQuery }, LogoutResult), async (c) => {
   const p = principalOf(c)
   const config = configOfContext(c)
   const id = c.req.valid('query').session_id ?? p.sessionId
@@ -175,7 +183,7 @@ authApi.openapi(untypedRoute('post', '/logout', { query: SessionQuery }), async 
     auditRequest(c, { action: 'logout', target: id })
   }
   if (p.kind === 'session') clearSessionCookie(c)
-  return c.json({ success: true, ended: id ?? null }, 200)
+  return c.json({ success: true as const, ended: id ?? null }, 200)
 })
 
 const userOf = (c: AppContext) => {
@@ -191,4 +199,4 @@ const userOf = (c: AppContext) => {
   }
 }
 
-authApi.openapi(untypedRoute('get', '/userinfo'), (c) => c.json(userOf(c), 200))
+authApi.openapi(route('get', '/userinfo', undefined, AuthUser), (c) => c.json(userOf(c), 200))

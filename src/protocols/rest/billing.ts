@@ -4,20 +4,33 @@ import { budgetOf, setBudget } from '../../domain/usage/budget'
 import { listPrices, setPrice } from '../../domain/usage/pricing'
 import { GROUPS, recentUsage, usageSummary, voidUsage } from '../../domain/usage/reports'
 import { notFound, validationHook } from '../../lib/errors'
-import { body, untypedRoute } from './openapi'
+import { body, route } from './openapi'
+import {
+  BudgetStatus,
+  ModelPriceRow,
+  ModelPriceSaved,
+  UsageEntry,
+  UsageSummary,
+  UsageVoided,
+} from './schemas/billing'
 import { auditRequest, scopeOf } from './scope'
 
 /** /v1/token-billing: the usage ledger's summaries, the tenant's budget, model prices. */
 export const billingApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
 billingApi.openapi(
-  untypedRoute('get', '/usage/summary', {
-    query: z.object({
-      group_by: z.enum(GROUPS).default('model'),
-      from: z.iso.datetime({ offset: true }).optional(),
-      to: z.iso.datetime({ offset: true }).optional(),
-    }),
-  }),
+  route(
+    'get',
+    '/usage/summary',
+    {
+      query: z.object({
+        group_by: z.enum(GROUPS).default('model'),
+        from: z.iso.datetime({ offset: true }).optional(),
+        to: z.iso.datetime({ offset: true }).optional(),
+      }),
+    },
+    UsageSummary,
+  ),
   async (c) => {
     const q = c.req.valid('query')
     const summary = await usageSummary(scopeOf(c), {
@@ -30,27 +43,34 @@ billingApi.openapi(
 )
 
 billingApi.openapi(
-  untypedRoute('get', '/usage/recent', {
-    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
-  }),
+  route(
+    'get',
+    '/usage/recent',
+    { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
+    z.array(UsageEntry),
+    'Ledger entries, newest first',
+  ),
   async (c) => c.json(await recentUsage(scopeOf(c), c.req.valid('query').limit), 200),
 )
 
 /** POST /usage/{id}/void: an admin takes a false report out of every total (kept, marked). */
 billingApi.openapi(
-  untypedRoute('post', '/usage/{id}/void', {
-    params: z.object({ id: z.coerce.number().int().positive() }),
-  }),
+  route(
+    'post',
+    '/usage/{id}/void',
+    { params: z.object({ id: z.coerce.number().int().positive() }) },
+    UsageVoided,
+  ),
   async (c) => {
     const { id } = c.req.valid('param')
     const voided = await voidUsage(scopeOf(c), id)
     if (!voided) throw notFound(`Live usage entry ${id}`)
     auditRequest(c, { action: 'usage_voided', target: `usage:${id}`, detail: voided })
-    return c.json({ success: true, voided }, 200)
+    return c.json({ success: true as const, voided }, 200)
   },
 )
 
-billingApi.openapi(untypedRoute('get', '/budget'), async (c) =>
+billingApi.openapi(route('get', '/budget', undefined, BudgetStatus), async (c) =>
   c.json(await budgetOf(scopeOf(c)), 200),
 )
 
@@ -61,11 +81,11 @@ const Budget = z
   })
   .openapi('Budget')
 
-billingApi.openapi(untypedRoute('put', '/budget', body(Budget)), async (c) =>
+billingApi.openapi(route('put', '/budget', body(Budget), BudgetStatus), async (c) =>
   c.json(await setBudget(scopeOf(c), c.req.valid('json')), 200),
 )
 
-billingApi.openapi(untypedRoute('get', '/pricing'), async (c) =>
+billingApi.openapi(route('get', '/pricing', undefined, z.array(ModelPriceRow)), async (c) =>
   c.json(await listPrices(dbOf(c)), 200),
 )
 
@@ -83,6 +103,6 @@ const Pricing = z
   .openapi('ModelPrice')
 
 /** Prices are the platform's, in micro-USD per million tokens; the operator sets them. */
-billingApi.openapi(untypedRoute('put', '/pricing', body(Pricing)), async (c) =>
+billingApi.openapi(route('put', '/pricing', body(Pricing), ModelPriceSaved), async (c) =>
   c.json(await setPrice(dbOf(c), c.req.valid('json')), 200),
 )

@@ -14,7 +14,15 @@ import {
 import { InvalidSchedule, upcoming } from '../../domain/cron/schedule'
 import { restStatus } from '../../domain/tasks/states'
 import { badRequest, validationHook } from '../../lib/errors'
-import { body, untypedRoute } from './openapi'
+import { body, route } from './openapi'
+import {
+  CronDueFired,
+  CronJobPage,
+  CronJob as CronJobSchema,
+  CronRuns,
+  CronTriggered,
+  CronValidation,
+} from './schemas/cron'
 import { scopeOf } from './scope'
 
 /** /v1/cronjobs: upstream's cron jobs; each run creates a task through the normal path. */
@@ -75,8 +83,8 @@ function cronView(j: CronJob) {
     enabled: j.enabled,
     next_run_at: iso(j.nextRunAt),
     last_run_at: iso(j.lastRunAt),
-    created_at: iso(j.createdAt),
-    updated_at: iso(j.updatedAt),
+    created_at: j.createdAt.toISOString(),
+    updated_at: j.updatedAt.toISOString(),
   }
 }
 
@@ -101,7 +109,7 @@ async function checked<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-cronApi.openapi(untypedRoute('post', '/', body(Create)), async (c) => {
+cronApi.openapi(route('post', '/', body(Create), CronJobSchema), async (c) => {
   const scope = scopeOf(c)
   const b = c.req.valid('json')
   const job = await checked(() => createJob(scope, inputOf(b) as CronJobInput))
@@ -109,12 +117,17 @@ cronApi.openapi(untypedRoute('post', '/', body(Create)), async (c) => {
 })
 
 cronApi.openapi(
-  untypedRoute('get', '/', {
-    query: z.object({
-      page: z.coerce.number().int().min(1).default(1),
-      page_size: z.coerce.number().int().min(1).max(100).default(20),
-    }),
-  }),
+  route(
+    'get',
+    '/',
+    {
+      query: z.object({
+        page: z.coerce.number().int().min(1).default(1),
+        page_size: z.coerce.number().int().min(1).max(100).default(20),
+      }),
+    },
+    CronJobPage,
+  ),
   async (c) => {
     const { page, page_size } = c.req.valid('query')
     const scope = scopeOf(c)
@@ -124,7 +137,7 @@ cronApi.openapi(
 )
 
 cronApi.openapi(
-  untypedRoute(
+  route(
     'post',
     '/validate-cron',
     body(
@@ -133,38 +146,46 @@ cronApi.openapi(
         timezone: z.string().max(100).default('UTC'),
       }),
     ),
+    CronValidation,
+    'Whether the schedule is valid, and its next five runs',
   ),
   (c) => {
     const b = c.req.valid('json')
     try {
       const next = upcoming({ expression: b.cron_expression, timezone: b.timezone }, 5)
-      return c.json({ valid: true, next_runs: next.map((d) => d.toISOString()) }, 200)
+      return c.json({ valid: true as const, next_runs: next.map((d) => d.toISOString()) }, 200)
     } catch (err) {
       if (!(err instanceof InvalidSchedule)) throw err
-      return c.json({ valid: false, error: err.message }, 200)
+      return c.json({ valid: false as const, error: err.message }, 200)
     }
   },
 )
 
-cronApi.openapi(untypedRoute('get', '/{id}', { params: Id }), async (c) => {
+cronApi.openapi(route('get', '/{id}', { params: Id }, CronJobSchema), async (c) => {
   const scope = scopeOf(c)
   return c.json(cronView(await getJob(scope, c.req.valid('param').id)), 200)
 })
 
-cronApi.openapi(untypedRoute('put', '/{id}', { params: Id, ...body(Update) }), async (c) => {
-  const scope = scopeOf(c)
-  const change = inputOf(c.req.valid('json'))
-  const job = await checked(() => updateJob(scope, c.req.valid('param').id, change))
-  return c.json(cronView(job), 200)
-})
+cronApi.openapi(
+  route('put', '/{id}', { params: Id, ...body(Update) }, CronJobSchema),
+  async (c) => {
+    const scope = scopeOf(c)
+    const change = inputOf(c.req.valid('json'))
+    const job = await checked(() => updateJob(scope, c.req.valid('param').id, change))
+    return c.json(cronView(job), 200)
+  },
+)
 
-cronApi.openapi(untypedRoute('delete', '/{id}', { params: Id }), async (c) => {
-  const scope = scopeOf(c)
-  await deleteJob(scope, c.req.valid('param').id)
-  return c.json({ success: true }, 200)
-})
+cronApi.openapi(
+  route('delete', '/{id}', { params: Id }, z.object({ success: z.literal(true) })),
+  async (c) => {
+    const scope = scopeOf(c)
+    await deleteJob(scope, c.req.valid('param').id)
+    return c.json({ success: true as const }, 200)
+  },
+)
 
-cronApi.openapi(untypedRoute('post', '/{id}/toggle', { params: Id }), async (c) => {
+cronApi.openapi(route('post', '/{id}/toggle', { params: Id }, CronJobSchema), async (c) => {
   const scope = scopeOf(c)
   const { id } = c.req.valid('param')
   const job = await getJob(scope, id)
@@ -172,7 +193,7 @@ cronApi.openapi(untypedRoute('post', '/{id}/toggle', { params: Id }), async (c) 
   return c.json(cronView(toggled), 200)
 })
 
-cronApi.openapi(untypedRoute('post', '/{id}/trigger', { params: Id }), async (c) => {
+cronApi.openapi(route('post', '/{id}/trigger', { params: Id }, CronTriggered), async (c) => {
   const scope = scopeOf(c)
   const job = await getJob(scope, c.req.valid('param').id)
   const run = await fireNow(scope, job)
@@ -183,22 +204,35 @@ cronApi.openapi(untypedRoute('post', '/{id}/trigger', { params: Id }), async (c)
 })
 
 /** For an external scheduler (upstream's Knative driver): fires what is due, once. */
-cronApi.openapi(untypedRoute('post', '/internal/{id}/trigger', { params: Id }), async (c) => {
-  const scope = scopeOf(c)
-  const job = await getJob(scope, c.req.valid('param').id)
-  await fireDueJobs(scope)
-  const after = await getJob(scope, job.id)
-  return c.json(
-    { success: true, next_run_at: iso(after.nextRunAt), last_run_at: iso(after.lastRunAt) },
-    200,
-  )
-})
+cronApi.openapi(
+  route('post', '/internal/{id}/trigger', { params: Id }, CronDueFired),
+  async (c) => {
+    const scope = scopeOf(c)
+    const job = await getJob(scope, c.req.valid('param').id)
+    await fireDueJobs(scope)
+    const after = await getJob(scope, job.id)
+    return c.json(
+      {
+        success: true as const,
+        next_run_at: iso(after.nextRunAt),
+        last_run_at: iso(after.lastRunAt),
+      },
+      200,
+    )
+  },
+)
 
 cronApi.openapi(
-  untypedRoute('get', '/{id}/runs', {
-    params: Id,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
-  }),
+  route(
+    'get',
+    '/{id}/runs',
+    {
+      params: Id,
+      query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+    },
+    CronRuns,
+    'Runs, newest first',
+  ),
   async (c) => {
     const scope = scopeOf(c)
     const { id } = c.req.valid('param')
@@ -208,9 +242,9 @@ cronApi.openapi(
       id: run.id,
       cronjob_id: run.cronjobId,
       trigger: run.trigger,
-      scheduled_for: iso(run.scheduledFor),
+      scheduled_for: run.scheduledFor.toISOString(),
       status: task ? restStatus[task.status] : run.status,
-      started_at: iso(run.startedAt),
+      started_at: run.startedAt.toISOString(),
       completed_at: iso(task?.completedAt ?? null),
       duration_ms: task?.completedAt ? task.completedAt.getTime() - run.startedAt.getTime() : null,
       output: task?.result ?? null,

@@ -5,7 +5,14 @@ import { can, HUMAN_ROLES, isScope } from '../../auth/permissions'
 import type { Principal, Role } from '../../auth/principal'
 import { type AppContext, type AppEnv, principalOf } from '../../context'
 import { forbidden, validationHook } from '../../lib/errors'
-import { body, untypedRoute } from './openapi'
+import { body, route } from './openapi'
+import {
+  ApiKey,
+  ApiKeyCreated,
+  ApiKeyRevoked,
+  WorkerTokenCreated,
+  WorkerTokenRevoked,
+} from './schemas/key'
 import { auditRequest, scopeOf } from './scope'
 
 /** /v1/auth/api-keys (people's scripts) and /v1/auth/worker-tokens (agent workers). */
@@ -84,32 +91,40 @@ async function issue(
     workerId: kind === 'worker' ? b.worker_id : undefined,
   })
   auditKey(c, 'key_created', key)
-  // The secret is in this reply and nowhere else, ever.
-  return { ...key, [kind === 'worker' ? 'token' : 'key']: secret }
+  // The secret goes into the creator's reply and nowhere else, ever.
+  return { key, secret }
 }
 
-keysApi.openapi(untypedRoute('post', '/api-keys', body(NewApiKey)), async (c) =>
-  c.json(await issue(c, 'api', c.req.valid('json')), 200),
-)
-keysApi.openapi(untypedRoute('get', '/api-keys'), async (c) => {
+keysApi.openapi(route('post', '/api-keys', body(NewApiKey), ApiKeyCreated), async (c) => {
+  const { key, secret } = await issue(c, 'api', c.req.valid('json'))
+  return c.json({ ...key, key: secret }, 200)
+})
+keysApi.openapi(route('get', '/api-keys', undefined, z.array(ApiKey)), async (c) => {
   const p = principalOf(c)
   return c.json(await listKeys(scopeOf(c), 'api', ownerFilter(p)), 200)
 })
-keysApi.openapi(untypedRoute('delete', '/api-keys/{id}', { params: Id }), async (c) => {
+keysApi.openapi(route('delete', '/api-keys/{id}', { params: Id }, ApiKeyRevoked), async (c) => {
   const p = principalOf(c)
   const key = await revokeKey(scopeOf(c), 'api', c.req.valid('param').id, ownerFilter(p))
   auditKey(c, 'key_revoked', key)
-  return c.json({ success: true, key }, 200)
+  return c.json({ success: true as const, key }, 200)
 })
 
-keysApi.openapi(untypedRoute('post', '/worker-tokens', body(NewWorkerToken)), async (c) =>
-  c.json(await issue(c, 'worker', c.req.valid('json')), 200),
+keysApi.openapi(
+  route('post', '/worker-tokens', body(NewWorkerToken), WorkerTokenCreated),
+  async (c) => {
+    const { key, secret } = await issue(c, 'worker', c.req.valid('json'))
+    return c.json({ ...key, token: secret }, 200)
+  },
 )
-keysApi.openapi(untypedRoute('get', '/worker-tokens'), async (c) =>
+keysApi.openapi(route('get', '/worker-tokens', undefined, z.array(ApiKey)), async (c) =>
   c.json(await listKeys(scopeOf(c), 'worker'), 200),
 )
-keysApi.openapi(untypedRoute('delete', '/worker-tokens/{id}', { params: Id }), async (c) => {
-  const key = await revokeKey(scopeOf(c), 'worker', c.req.valid('param').id)
-  auditKey(c, 'key_revoked', key)
-  return c.json({ success: true, token: key }, 200)
-})
+keysApi.openapi(
+  route('delete', '/worker-tokens/{id}', { params: Id }, WorkerTokenRevoked),
+  async (c) => {
+    const key = await revokeKey(scopeOf(c), 'worker', c.req.valid('param').id)
+    auditKey(c, 'key_revoked', key)
+    return c.json({ success: true as const, token: key }, 200)
+  },
+)

@@ -5,6 +5,7 @@ import { requirePermission } from '../../auth/authorize'
 import { type AppEnv, configOfContext, principalOf } from '../../context'
 import { ApiError, validationHook } from '../../lib/errors'
 import { jsonContent } from './openapi'
+import { LiveKitError, LiveKitToken } from './schemas/livekit'
 
 /** POST /v1/livekit/token: upstream's join token for a LiveKit room. */
 export const liveKitApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -21,15 +22,6 @@ const TokenRequest = z
   })
   .openapi('LiveKitTokenRequest')
 
-const TokenReply = z.object({
-  access_token: z.string(),
-  join_url: z.string(),
-  expires_at: z.string(),
-  room: z.string(),
-  identity: z.string(),
-  name: z.string(),
-})
-
 liveKitApi.openapi(
   createRoute({
     method: 'post',
@@ -38,9 +30,9 @@ liveKitApi.openapi(
       body: { content: { 'application/json': { schema: TokenRequest } }, required: true },
     },
     responses: {
-      200: jsonContent(TokenReply, 'A token LiveKit accepts, with the grants of the role'),
-      403: jsonContent(z.record(z.string(), z.unknown()), 'role admin without media:admin'),
-      503: jsonContent(z.record(z.string(), z.unknown()), 'LiveKit is not configured'),
+      200: jsonContent(LiveKitToken, 'A token LiveKit accepts, with the grants of the role'),
+      403: jsonContent(LiveKitError, 'role admin without media:admin'),
+      503: jsonContent(LiveKitError, 'LiveKit is not configured'),
     },
   }),
   async (c) => {

@@ -9,7 +9,15 @@ import { tailMessages } from '../../domain/monitor/stream'
 import { listWorkers, onlineModels, workerView } from '../../domain/queue/workers'
 import { validationHook } from '../../lib/errors'
 import { sseResponse } from '../../lib/sse'
-import { body, untypedRoute } from './openapi'
+import { body, route } from './openapi'
+import {
+  Intervened,
+  MonitorAgent,
+  MonitorCount,
+  MonitorMessage,
+  MonitorStats,
+} from './schemas/monitor'
+import { OnlineModels, Worker } from './schemas/worker'
 import { scopeOf } from './scope'
 
 /** /v1/monitor: upstream's monitor API, over Postgres; the UI itself is static assets. */
@@ -29,6 +37,7 @@ const Export = z.object({
   all_messages: z.enum(['true', 'false']).default('false'),
 })
 const EXPORT_ALL = 10_000
+const Messages = z.array(MonitorMessage)
 
 const Intervene = z
   .object({
@@ -47,40 +56,46 @@ const Intervene = z
   })
   .openapi('Intervention')
 
-monitorApi.openapi(untypedRoute('get', '/messages', { query: Filter }), async (c) => {
-  const q = c.req.valid('query')
-  return c.json(await listMessages(scopeOf(c), q, q.limit), 200)
-})
+monitorApi.openapi(
+  route('get', '/messages', { query: Filter }, Messages, 'Newest first'),
+  async (c) => {
+    const q = c.req.valid('query')
+    return c.json(await listMessages(scopeOf(c), q, q.limit), 200)
+  },
+)
 
-monitorApi.openapi(untypedRoute('get', '/messages/search', { query: Search }), async (c) => {
-  const q = c.req.valid('query')
-  return c.json(await listMessages(scopeOf(c), q, q.limit), 200)
-})
+monitorApi.openapi(
+  route('get', '/messages/search', { query: Search }, Messages, 'Newest first'),
+  async (c) => {
+    const q = c.req.valid('query')
+    return c.json(await listMessages(scopeOf(c), q, q.limit), 200)
+  },
+)
 
-monitorApi.openapi(untypedRoute('get', '/messages/count', { query: Count }), async (c) => {
+monitorApi.openapi(route('get', '/messages/count', { query: Count }, MonitorCount), async (c) => {
   const q = c.req.valid('query')
   return c.json({ count: await countMessages(scopeOf(c), q), type: q.type ?? null }, 200)
 })
 
-monitorApi.openapi(untypedRoute('get', '/stats'), async (c) =>
+monitorApi.openapi(route('get', '/stats', undefined, MonitorStats), async (c) =>
   c.json(await monitorStats(scopeOf(c)), 200),
 )
 
-monitorApi.openapi(untypedRoute('get', '/agents'), async (c) =>
+monitorApi.openapi(route('get', '/agents', undefined, z.array(MonitorAgent)), async (c) =>
   c.json(await monitorAgents(scopeOf(c)), 200),
 )
 
-monitorApi.openapi(untypedRoute('get', '/workers'), async (c) => {
+monitorApi.openapi(route('get', '/workers', undefined, z.array(Worker)), async (c) => {
   const rows = await listWorkers(scopeOf(c), { onlineOnly: false, hideAfterHours: 24 })
   return c.json(rows.map(workerView), 200)
 })
 
-monitorApi.openapi(untypedRoute('get', '/models'), async (c) => {
+monitorApi.openapi(route('get', '/models', undefined, OnlineModels), async (c) => {
   const models = await onlineModels(scopeOf(c))
   return c.json({ models, default: models[0] ?? null }, 200)
 })
 
-monitorApi.openapi(untypedRoute('post', '/intervene', body(Intervene)), async (c) => {
+monitorApi.openapi(route('post', '/intervene', body(Intervene), Intervened), async (c) => {
   const b = c.req.valid('json')
   const done = await intervene(scopeOf(c), {
     agentId: b.agent_id,
@@ -89,7 +104,7 @@ monitorApi.openapi(untypedRoute('post', '/intervene', body(Intervene)), async (c
     approve: b.approve,
     actionKey: b.action_key,
   })
-  return c.json({ success: true, ...done }, 200)
+  return c.json({ success: true as const, ...done }, 200)
 })
 
 const exported = async (c: AppContext, q: z.infer<typeof Export>) => {
@@ -101,8 +116,9 @@ const attachment = (ext: string) => ({
   'Content-Disposition': `attachment; filename="monitor-${new Date().toISOString().slice(0, 10)}.${ext}"`,
 })
 
-monitorApi.openapi(untypedRoute('get', '/export/json', { query: Export }), async (c) =>
-  c.json(await exported(c, c.req.valid('query')), 200, attachment('json')),
+monitorApi.openapi(
+  route('get', '/export/json', { query: Export }, Messages, 'Oldest first, as an attachment'),
+  async (c) => c.json(await exported(c, c.req.valid('query')), 200, attachment('json')),
 )
 
 monitorApi.openapi(

@@ -1,4 +1,4 @@
-import { createRoute, type RouteConfig, z } from '@hono/zod-openapi'
+import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi'
 
 /** A JSON response (or body) entry of a route definition. */
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -6,7 +6,6 @@ export const jsonContent = <T extends z.ZodType>(schema: T, description: string)
   description,
 })
 
-const Any = z.any()
 type Request = NonNullable<RouteConfig['request']>
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
 
@@ -27,13 +26,6 @@ export const route = <P extends string, S extends z.ZodType, R extends Request =
     request: request as R,
     responses: { 200: jsonContent(response, description) },
   })
-
-/** Transitional: a route whose answer is not described yet. */
-export const untypedRoute = <P extends string, R extends Request = Request>(
-  method: Method,
-  path: P,
-  request?: R,
-) => route(method, path, request, Any)
 
 /** A required JSON body validated by `schema`. */
 export const body = <S extends z.ZodType>(schema: S) => ({

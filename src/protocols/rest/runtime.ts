@@ -3,7 +3,14 @@ import type { AppEnv } from '../../context'
 import { sessionProjects, sessionTotals } from '../../domain/sessions/projects'
 import { getSession, listMessages, listSessions, sessionView } from '../../domain/sessions/store'
 import { validationHook } from '../../lib/errors'
-import { untypedRoute } from './openapi'
+import { route } from './openapi'
+import {
+  RuntimeMessages,
+  RuntimeProjects,
+  RuntimeStatus,
+  Session,
+  SessionPage,
+} from './schemas/session'
 import { scopeOf } from './scope'
 
 /**
@@ -12,23 +19,28 @@ import { scopeOf } from './scope'
  */
 export const runtimeApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-runtimeApi.openapi(untypedRoute('get', '/status'), async (c) => {
+runtimeApi.openapi(route('get', '/status', undefined, RuntimeStatus), async (c) => {
   const totals = await sessionTotals(scopeOf(c))
-  return c.json({ available: true, source: 'worker_sync', ...totals }, 200)
+  return c.json({ available: true as const, source: 'worker_sync' as const, ...totals }, 200)
 })
 
-runtimeApi.openapi(untypedRoute('get', '/projects'), async (c) => {
+runtimeApi.openapi(route('get', '/projects', undefined, RuntimeProjects), async (c) => {
   return c.json({ projects: await sessionProjects(scopeOf(c)) }, 200)
 })
 
 runtimeApi.openapi(
-  untypedRoute('get', '/sessions', {
-    query: z.object({
-      project_id: z.string().max(300).optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      offset: z.coerce.number().int().min(0).default(0),
-    }),
-  }),
+  route(
+    'get',
+    '/sessions',
+    {
+      query: z.object({
+        project_id: z.string().max(300).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        offset: z.coerce.number().int().min(0).default(0),
+      }),
+    },
+    SessionPage,
+  ),
   async (c) => {
     const q = c.req.valid('query')
     return c.json(await listSessions(scopeOf(c), undefined, { ...q, projectId: q.project_id }), 200)
@@ -37,13 +49,16 @@ runtimeApi.openapi(
 
 const Sid = z.object({ id: z.string().min(1).max(300) })
 
-runtimeApi.openapi(untypedRoute('get', '/sessions/{id}', { params: Sid }), async (c) =>
+runtimeApi.openapi(route('get', '/sessions/{id}', { params: Sid }, Session), async (c) =>
   c.json(sessionView(await getSession(scopeOf(c), c.req.valid('param').id)), 200),
 )
 
-runtimeApi.openapi(untypedRoute('get', '/sessions/{id}/messages', { params: Sid }), async (c) => {
-  const scope = scopeOf(c)
-  const { id } = c.req.valid('param')
-  await getSession(scope, id)
-  return c.json({ messages: await listMessages(scope, id, 2000), session_id: id }, 200)
-})
+runtimeApi.openapi(
+  route('get', '/sessions/{id}/messages', { params: Sid }, RuntimeMessages),
+  async (c) => {
+    const scope = scopeOf(c)
+    const { id } = c.req.valid('param')
+    await getSession(scope, id)
+    return c.json({ messages: await listMessages(scope, id, 2000), session_id: id }, 200)
+  },
+)

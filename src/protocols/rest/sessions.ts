@@ -17,7 +17,16 @@ import { IncomingMessage, IncomingSession } from '../../domain/sessions/wire'
 import type { Scope } from '../../domain/tasks/scope'
 import { getWorkspace } from '../../domain/workspaces/service'
 import { badRequest, validationHook } from '../../lib/errors'
-import { body, untypedRoute } from './openapi'
+import { body, route } from './openapi'
+import {
+  MessagesSynced,
+  SessionDetail,
+  SessionMessages,
+  SessionPage,
+  SessionResumed,
+  SessionsSynced,
+  TranscriptIngested,
+} from './schemas/session'
 import { scopeOf, workerOf } from './scope'
 
 /** Sessions of a codebase, under both /v1/agent/codebases and /v1/agent/workspaces. */
@@ -32,7 +41,7 @@ const Page = z.object({
 })
 
 sessionsApi.openapi(
-  untypedRoute('get', '/{id}/sessions', { params: CodebaseId, query: Page }),
+  route('get', '/{id}/sessions', { params: CodebaseId, query: Page }, SessionPage),
   async (c) => {
     const scope = scopeOf(c)
     const { id } = c.req.valid('param')
@@ -52,7 +61,12 @@ const SyncSessions = z
   .openapi('SyncSessions')
 
 sessionsApi.openapi(
-  untypedRoute('post', '/{id}/sessions/sync', { params: CodebaseId, ...body(SyncSessions) }),
+  route(
+    'post',
+    '/{id}/sessions/sync',
+    { params: CodebaseId, ...body(SyncSessions) },
+    SessionsSynced,
+  ),
   async (c) => {
     const scope = scopeOf(c)
     const { id } = c.req.valid('param')
@@ -61,7 +75,7 @@ sessionsApi.openapi(
     await requireOwner(scope, id, workerId)
     await admitSessions(scope, b.sessions.length)
     const synced = await upsertSessions(scope, id, b.sessions, { source: 'worker_sync', workerId })
-    return c.json({ success: true, synced }, 200)
+    return c.json({ success: true as const, synced }, 200)
   },
 )
 
@@ -70,10 +84,12 @@ const SyncMessages = z
   .openapi('SyncMessages')
 
 sessionsApi.openapi(
-  untypedRoute('post', '/{id}/sessions/{sid}/messages/sync', {
-    params: Ids,
-    ...body(SyncMessages),
-  }),
+  route(
+    'post',
+    '/{id}/sessions/{sid}/messages/sync',
+    { params: Ids, ...body(SyncMessages) },
+    MessagesSynced,
+  ),
   async (c) => {
     const scope = scopeOf(c)
     const { id, sid } = c.req.valid('param')
@@ -83,7 +99,10 @@ sessionsApi.openapi(
     await getSession(scope, sid, id) // the session is synced first, into this codebase
     await admitSessions(scope, 1)
     const done = await upsertMessages(scope, sid, b.messages, { reportedBy: `worker:${workerId}` })
-    return c.json({ success: true, synced: done.messages, usage_recorded: done.usage }, 200)
+    return c.json(
+      { success: true as const, synced: done.messages, usage_recorded: done.usage },
+      200,
+    )
   },
 )
 
@@ -98,7 +117,12 @@ const Ingest = z
 
 /** An external transcript (e.g. an editor's chat) under a session id of the caller's choosing. */
 sessionsApi.openapi(
-  untypedRoute('post', '/{id}/sessions/{sid}/ingest', { params: Ids, ...body(Ingest) }),
+  route(
+    'post',
+    '/{id}/sessions/{sid}/ingest',
+    { params: Ids, ...body(Ingest) },
+    TranscriptIngested,
+  ),
   async (c) => {
     const scope = scopeOf(c)
     const { id, sid } = c.req.valid('param')
@@ -111,33 +135,51 @@ sessionsApi.openapi(
     await upsertSessions(scope, id, [{ ...b.session, id: sid }], { source: b.source })
     const done = await upsertMessages(scope, sid, b.messages, false)
     return c.json(
-      { success: true, session_id: sid, messages: done.messages, usage_recorded: done.usage },
+      {
+        success: true as const,
+        session_id: sid,
+        messages: done.messages,
+        usage_recorded: done.usage,
+      },
       200,
     )
   },
 )
 
-sessionsApi.openapi(untypedRoute('get', '/{id}/sessions/{sid}', { params: Ids }), async (c) => {
-  const scope = scopeOf(c)
-  const { id, sid } = c.req.valid('param')
-  const session = sessionView(await getSession(scope, sid, id))
-  return c.json(
-    { ...session, session, messages: await listMessages(scope, sid, 200), source: 'database' },
-    200,
-  )
-})
+sessionsApi.openapi(
+  route('get', '/{id}/sessions/{sid}', { params: Ids }, SessionDetail),
+  async (c) => {
+    const scope = scopeOf(c)
+    const { id, sid } = c.req.valid('param')
+    const session = sessionView(await getSession(scope, sid, id))
+    return c.json(
+      {
+        ...session,
+        session,
+        messages: await listMessages(scope, sid, 200),
+        source: 'database' as const,
+      },
+      200,
+    )
+  },
+)
 
 sessionsApi.openapi(
-  untypedRoute('get', '/{id}/sessions/{sid}/messages', {
-    params: Ids,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(2000).default(500) }),
-  }),
+  route(
+    'get',
+    '/{id}/sessions/{sid}/messages',
+    {
+      params: Ids,
+      query: z.object({ limit: z.coerce.number().int().min(1).max(2000).default(500) }),
+    },
+    SessionMessages,
+  ),
   async (c) => {
     const scope = scopeOf(c)
     const { id, sid } = c.req.valid('param')
     await getSession(scope, sid, id)
     const messages = await listMessages(scope, sid, c.req.valid('query').limit)
-    return c.json({ messages, session_id: sid, source: 'database' }, 200)
+    return c.json({ messages, session_id: sid, source: 'database' as const }, 200)
   },
 )
 
@@ -151,7 +193,7 @@ const Resume = z
   .openapi('ResumeSession')
 
 sessionsApi.openapi(
-  untypedRoute('post', '/{id}/sessions/{sid}/resume', { params: Ids, ...body(Resume) }),
+  route('post', '/{id}/sessions/{sid}/resume', { params: Ids, ...body(Resume) }, SessionResumed),
   async (c) => {
     const { id, sid } = c.req.valid('param')
     return c.json(await resumeSession(scopeOf(c), id, sid, c.req.valid('json')), 200)

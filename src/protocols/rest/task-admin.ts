@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../../context'
 import { listApprovals } from '../../domain/queue/approvals'
 import { answerApproval } from '../../domain/queue/approve'
@@ -7,19 +7,18 @@ import { requeueTask } from '../../domain/queue/requeue'
 import { restTaskView } from '../../domain/tasks/rest-view'
 import { getTask } from '../../domain/tasks/store'
 import { notFound, validationHook } from '../../lib/errors'
-import { jsonContent } from './openapi'
+import { route } from './openapi'
+import { RestTaskChanged, StuckRecovery, StuckTasks, TaskApproval } from './schemas/task'
 import { scopeOf } from './scope'
 
 /** Stuck-task tooling (upstream §2.5). Mounted before /tasks/{id} so its paths win. */
 export const taskAdminApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-const Any = z.record(z.string(), z.unknown())
-
 taskAdminApi.openapi(
-  createRoute({
-    method: 'get',
-    path: '/stuck',
-    request: {
+  route(
+    'get',
+    '/stuck',
+    {
       query: z.object({
         timeout_seconds: z.coerce
           .number()
@@ -29,13 +28,9 @@ taskAdminApi.openapi(
           .default(300),
       }),
     },
-    responses: {
-      200: jsonContent(
-        Any,
-        'Running tasks whose lease expired or that were silent for timeout_seconds',
-      ),
-    },
-  }),
+    StuckTasks,
+    'Running tasks whose lease expired or that were silent for timeout_seconds',
+  ),
   async (c) => {
     const { timeout_seconds } = c.req.valid('query')
     const scope = scopeOf(c)
@@ -45,38 +40,42 @@ taskAdminApi.openapi(
 )
 
 taskAdminApi.openapi(
-  createRoute({
-    method: 'post',
-    path: '/stuck/recover',
-    responses: { 200: jsonContent(Any, 'What the reaper did just now') },
-  }),
+  route('post', '/stuck/recover', undefined, StuckRecovery, 'What the reaper did just now'),
   async (c) => {
     const { requeued, failed } = await reap(scopeOf(c))
     return c.json(
-      { success: true, requeued: requeued.map((t) => t.id), failed: failed.map((t) => t.id) },
+      {
+        success: true as const,
+        requeued: requeued.map((t) => t.id),
+        failed: failed.map((t) => t.id),
+      },
       200,
     )
   },
 )
 
 taskAdminApi.openapi(
-  createRoute({
-    method: 'post',
-    path: '/{id}/requeue',
-    request: { params: z.object({ id: z.string().min(1).max(200) }) },
-    responses: { 200: jsonContent(Any, 'Back in the queue; its worker no longer holds it') },
-  }),
+  route(
+    'post',
+    '/{id}/requeue',
+    { params: z.object({ id: z.string().min(1).max(200) }) },
+    RestTaskChanged,
+    'Back in the queue; its worker no longer holds it',
+  ),
   async (c) => {
     const { id } = c.req.valid('param')
-    return c.json({ success: true, task: restTaskView(await requeueTask(scopeOf(c), id)) }, 200)
+    return c.json(
+      { success: true as const, task: restTaskView(await requeueTask(scopeOf(c), id)) },
+      200,
+    )
   },
 )
 
 taskAdminApi.openapi(
-  createRoute({
-    method: 'post',
-    path: '/{id}/approve',
-    request: {
+  route(
+    'post',
+    '/{id}/approve',
+    {
       params: z.object({ id: z.string().min(1).max(200) }),
       body: {
         content: {
@@ -92,13 +91,9 @@ taskAdminApi.openapi(
         required: false,
       },
     },
-    responses: {
-      200: jsonContent(
-        Any,
-        'Approved (back in the queue with the action allowed) or denied (failed)',
-      ),
-    },
-  }),
+    RestTaskChanged,
+    'Approved (back in the queue with the action allowed) or denied (failed)',
+  ),
   async (c) => {
     const { id } = c.req.valid('param')
     const body = c.req.valid('json') ?? { approve: true }
@@ -108,35 +103,18 @@ taskAdminApi.openapi(
       { approve: body.approve ?? true, note: body.note, actionKey: body.action_key },
       c.get('requestId'),
     )
-    return c.json({ success: true, task: restTaskView(task) }, 200)
+    return c.json({ success: true as const, task: restTaskView(task) }, 200)
   },
 )
 
 taskAdminApi.openapi(
-  createRoute({
-    method: 'get',
-    path: '/{id}/approvals',
-    request: { params: z.object({ id: z.string().min(1).max(200) }) },
-    responses: {
-      200: jsonContent(
-        z.array(
-          z.object({
-            id: z.string(),
-            tool: z.string(),
-            input: z.unknown(),
-            action_key: z.string(),
-            decision: z.enum(['approved', 'rejected']),
-            decided_by: z.string(),
-            note: z.string().nullable(),
-            decided_at: z.string(),
-            used_at: z.string().nullable(),
-            used_by: z.string().nullable(),
-          }),
-        ),
-        'Who approved or rejected which action of the task, and when a worker used it',
-      ),
-    },
-  }),
+  route(
+    'get',
+    '/{id}/approvals',
+    { params: z.object({ id: z.string().min(1).max(200) }) },
+    z.array(TaskApproval),
+    'Who approved or rejected which action of the task, and when a worker used it',
+  ),
   async (c) => {
     const { id } = c.req.valid('param')
     const scope = scopeOf(c)

@@ -1,15 +1,16 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../../context'
 import { BRIEF_STREAM, leasedSse } from '../../domain/limits/open-streams'
 import { appendOutput } from '../../domain/queue/lease'
-import { readEvents, type TaskEvent } from '../../domain/tasks/events'
+import { outputLineOf, readEvents, type TaskEvent } from '../../domain/tasks/events'
 import { openTaskStream } from '../../domain/tasks/publish'
 import { isTerminal } from '../../domain/tasks/states'
 import { getTask } from '../../domain/tasks/store'
 import { doneData } from '../../domain/tasks/stream-views'
 import { notFound, validationHook } from '../../lib/errors'
 import { sseResponse } from '../../lib/sse'
-import { jsonContent } from './openapi'
+import { body, route } from './openapi'
+import { TaskOutputPage, TaskOutputStored } from './schemas/task-output'
 import { scopeOf, workerOf } from './scope'
 
 /** /v1/agent/tasks/{id}/output: worker output, durable and ordered, replayable and live. */
@@ -41,20 +42,13 @@ const Output = z
     path: ['output'],
   })
 taskOutputApi.openapi(
-  createRoute({
-    method: 'post',
-    path: '/{id}/output',
-    request: {
-      params: z.object({ id: z.string().min(1).max(200) }),
-      body: { content: { 'application/json': { schema: Output } }, required: true },
-    },
-    responses: {
-      200: jsonContent(
-        z.object({ success: z.literal(true), seq: z.number(), duplicate: z.boolean() }),
-        'Stored (duplicate: every line was already stored)',
-      ),
-    },
-  }),
+  route(
+    'post',
+    '/{id}/output',
+    { params: z.object({ id: z.string().min(1).max(200) }), ...body(Output) },
+    TaskOutputStored,
+    'Stored (duplicate: every line was already stored)',
+  ),
   async (c) => {
     const { id } = c.req.valid('param')
     const b = c.req.valid('json')
@@ -70,29 +64,19 @@ taskOutputApi.openapi(
 )
 
 taskOutputApi.openapi(
-  createRoute({
-    method: 'get',
-    path: '/{id}/output',
-    request: {
+  route(
+    'get',
+    '/{id}/output',
+    {
       params: z.object({ id: z.string().min(1).max(200) }),
       query: z.object({
         since: z.coerce.number().int().min(0).default(0),
         limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(PAGE),
       }),
     },
-    responses: {
-      200: jsonContent(
-        z.object({
-          task_id: z.string(),
-          outputs: z.array(z.record(z.string(), z.unknown())),
-          total: z.number().int().describe('Lines in this page'),
-          next_since: z.number().int().describe('`since` for the next page'),
-          more: z.boolean().describe('More output is stored after this page'),
-        }),
-        'A page of output after `since` (an event seq), oldest first',
-      ),
-    },
-  }),
+    TaskOutputPage,
+    'A page of output after `since` (an event seq), oldest first',
+  ),
   async (c) => {
     const { id } = c.req.valid('param')
     const { since, limit } = c.req.valid('query')
@@ -114,7 +98,7 @@ taskOutputApi.openapi(
     }
     // Left out of the page, or the page reached the budget (readEvents read no further).
     const more = events.length > page.length || bytes >= PAGE_BYTES
-    const outputs = page.map((e) => ({ seq: e.seq, ...e.payload }))
+    const outputs = page.map((e) => ({ seq: e.seq, ...outputLineOf(e) }))
     return c.json(
       { task_id: id, outputs, total: outputs.length, next_since: page.at(-1)?.seq ?? since, more },
       200,

@@ -1,51 +1,25 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../../context'
 import { taskDeliveries } from '../../domain/push/outbox'
 import { getTask } from '../../domain/tasks/store'
 import { notFound, validationHook } from '../../lib/errors'
-import { jsonContent } from './openapi'
+import { route } from './openapi'
+import { PushDeliveries } from './schemas/push'
 import { scopeOf } from './scope'
 
 /** GET /v1/agent/tasks/{id}/push-deliveries: what the task's webhooks were sent, and how it went. */
 export const taskPushApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-const Try = z
-  .object({
-    attempt: z.number().int(),
-    attempted_at: z.string(),
-    /** The receiver's HTTP status; null when it did not answer or the URL was refused. */
-    status_code: z.number().int().nullable(),
-    error: z.string().nullable(),
-    /** When this failure is retried; null when it landed or was the last try. */
-    next_retry_at: z.string().nullable(),
-  })
-  .openapi('PushAttempt')
-
-const Delivery = z
-  .object({
-    config_id: z.string(),
-    seq: z.number().int(),
-    event_id: z.string(),
-    state: z.enum(['pending', 'delivered', 'failed']),
-    attempts: z.number().int(),
-    next_retry_at: z.string().nullable(),
-    created_at: z.string(),
-    settled_at: z.string().nullable(),
-    tries: z.array(Try),
-  })
-  .openapi('PushDelivery')
-
-const Listing = z.object({ task_id: z.string(), deliveries: z.array(Delivery) })
-
 const iso = (d: Date | null) => d?.toISOString() ?? null
 
 taskPushApi.openapi(
-  createRoute({
-    method: 'get',
-    path: '/{id}/push-deliveries',
-    request: { params: z.object({ id: z.string().min(1).max(200) }) },
-    responses: { 200: jsonContent(Listing, "The task's push deliveries, oldest event first") },
-  }),
+  route(
+    'get',
+    '/{id}/push-deliveries',
+    { params: z.object({ id: z.string().min(1).max(200) }) },
+    PushDeliveries,
+    "The task's push deliveries, oldest event first",
+  ),
   async (c) => {
     const { id } = c.req.valid('param')
     const scope = scopeOf(c)
@@ -67,6 +41,6 @@ taskPushApi.openapi(
         next_retry_at: iso(t.nextAttemptAt),
       })),
     }))
-    return c.json(Listing.parse({ task_id: id, deliveries }), 200)
+    return c.json({ task_id: id, deliveries }, 200)
   },
 )

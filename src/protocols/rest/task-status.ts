@@ -1,10 +1,11 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../../context'
 import { claimTask, releaseTask } from '../../domain/queue/lease'
 import { restTaskView } from '../../domain/tasks/rest-view'
 import { getTask } from '../../domain/tasks/store'
 import { conflict, notFound, validationHook } from '../../lib/errors'
-import { jsonContent } from './openapi'
+import { body, route } from './openapi'
+import { RestTaskChanged } from './schemas/task'
 import { scopeOf, workerOf } from './scope'
 
 /**
@@ -23,15 +24,13 @@ const Body = z.object({
 })
 
 taskStatusApi.openapi(
-  createRoute({
-    method: 'put',
-    path: '/{id}/status',
-    request: {
-      params: z.object({ id: z.string().min(1).max(200) }),
-      body: { content: { 'application/json': { schema: Body } }, required: true },
-    },
-    responses: { 200: jsonContent(z.record(z.string(), z.unknown()), 'The task after the change') },
-  }),
+  route(
+    'put',
+    '/{id}/status',
+    { params: z.object({ id: z.string().min(1).max(200) }), ...body(Body) },
+    RestTaskChanged,
+    'The task after the change',
+  ),
   async (c) => {
     const { id } = c.req.valid('param')
     const b = c.req.valid('json')
@@ -42,11 +41,11 @@ taskStatusApi.openapi(
     if (b.status === 'running' || b.status === 'assigned') {
       const held = task.status === 'working' && task.workerId === worker
       const row = held ? task : await claimTask(scope, id, worker)
-      return c.json({ success: true, task: restTaskView(row) }, 200)
+      return c.json({ success: true as const, task: restTaskView(row) }, 200)
     }
     if (b.status === 'pending' || b.status === 'queued') {
       if (task.status === 'submitted')
-        return c.json({ success: true, task: restTaskView(task) }, 200)
+        return c.json({ success: true as const, task: restTaskView(task) }, 200)
       throw conflict('A worker cannot put a task back in the queue; use POST .../requeue', {
         status: 'running',
       })
@@ -57,6 +56,6 @@ taskStatusApi.openapi(
       result: b.result,
       error: b.error,
     })
-    return c.json({ success: true, task: restTaskView(row) }, 200)
+    return c.json({ success: true as const, task: restTaskView(row) }, 200)
   },
 )

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { OpenAPIHono, z } from '@hono/zod-openapi'
 import { userMessageJson } from '../../agents/message'
 import { tokenWorker } from '../../auth/worker-identity'
 import { type AppContext, type AppEnv, dbOf, principalOf, redisOfContext } from '../../context'
@@ -10,19 +10,17 @@ import { createTask } from '../../domain/tasks/create'
 import { restTaskView, statesForRest } from '../../domain/tasks/rest-view'
 import { getTask, listTasks } from '../../domain/tasks/store'
 import { badRequest, notFound, validationHook } from '../../lib/errors'
-import { jsonContent } from './openapi'
-import { RestTask } from './schemas/task'
+import { body, route } from './openapi'
+import { RestTask, RestTaskChanged, RestTaskDetail } from './schemas/task'
 import { scopeOf } from './scope'
 
 /** /v1/agent/tasks: the one task table, whoever created the task (A2A, REST, MCP, cron). */
 export const tasksApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-const TaskView = RestTask
-
-const list = createRoute({
-  method: 'get',
-  path: '/',
-  request: {
+const list = route(
+  'get',
+  '/',
+  {
     query: z.object({
       workspace_id: z.string().optional(),
       codebase_id: z.string().optional(),
@@ -32,10 +30,9 @@ const list = createRoute({
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
   },
-  responses: {
-    200: jsonContent(z.array(TaskView), 'Tasks, newest first (a plain array, as upstream)'),
-  },
-})
+  z.array(RestTask),
+  'Tasks, newest first (a plain array, as upstream)',
+)
 tasksApi.openapi(list, async (c) => {
   const q = c.req.valid('query')
   const statuses = q.status === undefined ? undefined : statesForRest(q.status)
@@ -61,12 +58,13 @@ tasksApi.openapi(list, async (c) => {
   return c.json(rows.map(restTaskView), 200)
 })
 
-const get = createRoute({
-  method: 'get',
-  path: '/{id}',
-  request: { params: z.object({ id: z.string().min(1).max(200) }) },
-  responses: { 200: jsonContent(TaskView, 'The task') },
-})
+const get = route(
+  'get',
+  '/{id}',
+  { params: z.object({ id: z.string().min(1).max(200) }) },
+  RestTaskDetail,
+  'The task',
+)
 tasksApi.openapi(get, async (c) => {
   const { id } = c.req.valid('param')
   const own = await tokenWorker(dbOf(c), principalOf(c), c.req.header('X-Worker-ID'))
@@ -143,27 +141,23 @@ export async function createFromBody(
   return value
 }
 
-tasksApi.openapi(
-  createRoute({
-    method: 'post',
-    path: '/',
-    request: { body: { content: { 'application/json': { schema: CreateTask } }, required: true } },
-    responses: { 200: jsonContent(TaskView, 'The queued task') },
-  }),
-  async (c) => c.json(await createFromBody(c, c.req.valid('json')), 200),
+tasksApi.openapi(route('post', '/', body(CreateTask), RestTask, 'The queued task'), async (c) =>
+  c.json(await createFromBody(c, c.req.valid('json')), 200),
 )
 
 tasksApi.openapi(
-  createRoute({
-    method: 'post',
-    path: '/{id}/cancel',
-    request: { params: z.object({ id: z.string().min(1).max(200) }) },
-    responses: {
-      200: jsonContent(z.record(z.string(), z.unknown()), 'Cancelled; its worker is told to stop'),
-    },
-  }),
+  route(
+    'post',
+    '/{id}/cancel',
+    { params: z.object({ id: z.string().min(1).max(200) }) },
+    RestTaskChanged,
+    'Cancelled; its worker is told to stop',
+  ),
   async (c) => {
     const { id } = c.req.valid('param')
-    return c.json({ success: true, task: restTaskView(await cancelTask(scopeOf(c), id)) }, 200)
+    return c.json(
+      { success: true as const, task: restTaskView(await cancelTask(scopeOf(c), id)) },
+      200,
+    )
   },
 )

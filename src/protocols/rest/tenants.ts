@@ -3,7 +3,8 @@ import { listMembers } from '../../auth/members'
 import { createTenant, getTenant, listAllTenants, renameTenant } from '../../auth/tenants'
 import { type AppEnv, dbOf } from '../../context'
 import { validationHook } from '../../lib/errors'
-import { body, untypedRoute } from './openapi'
+import { body, route } from './openapi'
+import { Tenant, TenantMember } from './schemas/tenant'
 import { auditRequest, scopeOf } from './scope'
 
 /** /v1/tenants: the operator's list and create; a tenant's own view, rename and members. */
@@ -19,7 +20,7 @@ const NewTenant = z
   .openapi('NewTenant')
 const Rename = z.object({ display_name: z.string().min(1).max(200) }).openapi('RenameTenant')
 
-tenantsApi.openapi(untypedRoute('post', '/', body(NewTenant)), async (c) => {
+tenantsApi.openapi(route('post', '/', body(NewTenant), Tenant), async (c) => {
   const tenant = await createTenant(dbOf(c), c.req.valid('json'))
   auditRequest(
     c,
@@ -33,15 +34,15 @@ tenantsApi.openapi(untypedRoute('post', '/', body(NewTenant)), async (c) => {
   return c.json(tenant, 200)
 })
 
-tenantsApi.openapi(untypedRoute('get', '/'), async (c) =>
+tenantsApi.openapi(route('get', '/', undefined, z.array(Tenant)), async (c) =>
   c.json(await listAllTenants(dbOf(c)), 200),
 )
 
-tenantsApi.openapi(untypedRoute('get', '/me'), async (c) =>
+tenantsApi.openapi(route('get', '/me', undefined, Tenant), async (c) =>
   c.json(await getTenant(scopeOf(c)), 200),
 )
 
-tenantsApi.openapi(untypedRoute('patch', '/me', body(Rename)), async (c) => {
+tenantsApi.openapi(route('patch', '/me', body(Rename), Tenant), async (c) => {
   const scope = scopeOf(c)
   const before = await getTenant(scope)
   const after = await renameTenant(scope, c.req.valid('json').display_name)
@@ -53,6 +54,6 @@ tenantsApi.openapi(untypedRoute('patch', '/me', body(Rename)), async (c) => {
   return c.json(after, 200)
 })
 
-tenantsApi.openapi(untypedRoute('get', '/me/members'), async (c) =>
+tenantsApi.openapi(route('get', '/me/members', undefined, z.array(TenantMember)), async (c) =>
   c.json(await listMembers(scopeOf(c)), 200),
 )

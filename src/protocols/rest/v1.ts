@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi'
+import { OpenAPIHono, z } from '@hono/zod-openapi'
 import { requirePrincipal } from '../../auth/middleware'
 import { type AppEnv, principalOf } from '../../context'
 import { validationHook } from '../../lib/errors'
@@ -12,7 +12,9 @@ import { keysApi } from './keys'
 import { limitsApi } from './limits'
 import { liveKitApi } from './livekit'
 import { monitorApi } from './monitor'
+import { jsonContent } from './openapi'
 import { runtimeApi } from './runtime'
+import { ConnectedWorker } from './schemas/status'
 import { sessionsApi } from './sessions'
 import { statusApi } from './status'
 import { taskAdminApi } from './task-admin'
@@ -55,8 +57,10 @@ v1.route('/livekit', liveKitApi)
 v1.route('/admin', adminApi)
 v1.route('/monitor', monitorApi)
 v1.get('/worker/connected', async (c) => {
-  const tenantId = principalOf(c).tenantId
-  return c.json(await workerHubOf(c.env, tenantId).connectedWorkers())
+  const hub = workerHubOf(c.env, principalOf(c).tenantId)
+  // Annotated so the compiler holds the hub's answer to the schema documented below.
+  const workers: z.infer<typeof ConnectedWorker>[] = await hub.connectedWorkers()
+  return c.json(workers)
 })
 
 // Routes served as raw streams are documented here, so /openapi.json covers every /v1 route.
@@ -90,5 +94,5 @@ v1.openAPIRegistry.registerPath({
   method: 'get',
   path: '/worker/connected',
   summary: 'Workers with an open task stream',
-  responses: { 200: { description: 'JSON array' } },
+  responses: { 200: jsonContent(z.array(ConnectedWorker), 'Workers with an open task stream') },
 })

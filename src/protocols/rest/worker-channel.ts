@@ -9,7 +9,9 @@ import { restTaskView } from '../../domain/tasks/rest-view'
 import { servedBy } from '../../domain/workspaces/service'
 import { conflict, notFound, validationHook } from '../../lib/errors'
 import { workerHubOf } from '../../lib/live-objects'
-import { jsonContent } from './openapi'
+import { body as jsonBody, jsonContent, route } from './openapi'
+import { RestTaskChanged } from './schemas/task'
+import { QueueConflict, WorkerClaim, WorkerRouting } from './schemas/worker'
 import { scopeOf, workerOf } from './scope'
 
 /** /v1/worker/tasks: the claim/release half of the worker protocol. */
@@ -27,13 +29,10 @@ workerChannel.openapi(
   createRoute({
     method: 'post',
     path: '/claim',
-    request: { body: { content: { 'application/json': { schema: Claim } }, required: true } },
+    request: jsonBody(Claim),
     responses: {
-      200: jsonContent(
-        z.record(z.string(), z.unknown()),
-        'Claimed: the lease (attempt is the fencing token)',
-      ),
-      409: jsonContent(z.record(z.string(), z.unknown()), 'Already claimed, or not eligible'),
+      200: jsonContent(WorkerClaim, 'Claimed: the lease (attempt is the fencing token)'),
+      409: jsonContent(QueueConflict, 'Already claimed, or not eligible'),
     },
   }),
   async (c) => {
@@ -45,12 +44,12 @@ workerChannel.openapi(
     const approvals = task.attempt > 1 ? await openApprovals(scope, task.id) : []
     return c.json(
       {
-        success: true,
+        success: true as const,
         task_id: task.id,
         worker_id: workerId,
         attempt: task.attempt,
         lease_expires_at: task.leaseExpiresAt?.toISOString() ?? null,
-        message: 'claimed',
+        message: 'claimed' as const,
         task: restTaskView(task),
         approvals: approvals.map((a) => ({
           id: a.id,
@@ -85,7 +84,7 @@ workerChannel.openapi(
     },
     responses: {
       200: jsonContent(z.object({ success: z.literal(true) }), 'Taken: run the action, once'),
-      409: jsonContent(z.record(z.string(), z.unknown()), 'Used already, or not yours to take'),
+      409: jsonContent(QueueConflict, 'Used already, or not yours to take'),
     },
   }),
   async (c) => {
@@ -141,18 +140,13 @@ const Release = z
     },
   )
 workerChannel.openapi(
-  createRoute({
-    method: 'post',
-    path: '/release',
-    request: { body: { content: { 'application/json': { schema: Release } }, required: true } },
-    responses: { 200: jsonContent(z.record(z.string(), z.unknown()), 'Released') },
-  }),
+  route('post', '/release', jsonBody(Release), RestTaskChanged, 'Released'),
   async (c) => {
     const body = c.req.valid('json')
     const workerId = await workerIdOf(c, body)
     if (!body.status) {
       const task = await letGo(scopeOf(c), body.task_id, workerId, body.attempt)
-      return c.json({ success: true, task: restTaskView(task) }, 200)
+      return c.json({ success: true as const, task: restTaskView(task) }, 200)
     }
     const task = await releaseTask(scopeOf(c), body.task_id, workerId, {
       state: outcomes[body.status],
@@ -161,7 +155,7 @@ workerChannel.openapi(
       attempt: body.attempt,
       pending: body.pending_action,
     })
-    return c.json({ success: true, task: restTaskView(task) }, 200)
+    return c.json({ success: true as const, task: restTaskView(task) }, 200)
   },
 )
 
@@ -210,14 +204,7 @@ const Routing = z.object({
   workspaces: z.array(z.string().max(4096)).max(500).optional(),
 })
 workerRouting.openapi(
-  createRoute({
-    method: 'put',
-    path: '/',
-    request: { body: { content: { 'application/json': { schema: Routing } }, required: true } },
-    responses: {
-      200: jsonContent(z.record(z.string(), z.unknown()), 'Routing updated on the live stream'),
-    },
-  }),
+  route('put', '/', jsonBody(Routing), WorkerRouting, 'Routing updated on the live stream'),
   async (c) => {
     const body = c.req.valid('json')
     const workerId = await workerIdOf(c, body)
@@ -225,6 +212,6 @@ workerRouting.openapi(
     const tenantId = principalOf(c).tenantId
     const updated = await workerHubOf(c.env, tenantId).route(workerId, codebases)
     if (updated === 0) throw notFound(`Connected worker ${workerId} (open the task stream first)`)
-    return c.json({ success: true, worker_id: workerId, codebases }, 200)
+    return c.json({ success: true as const, worker_id: workerId, codebases }, 200)
   },
 )

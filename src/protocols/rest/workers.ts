@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../../context'
 import {
   getWorker,
@@ -10,13 +10,13 @@ import {
   workerView,
 } from '../../domain/queue/workers'
 import { notFound, validationHook } from '../../lib/errors'
-import { jsonContent } from './openapi'
+import { body, route } from './openapi'
+import { OnlineModels, Worker, WorkerRegistered } from './schemas/worker'
 import { scopeOf, workerOf } from './scope'
 
 /** /v1/agent/workers: workers register, heartbeat and leave; users list them. */
 export const workersApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-const Worker = z.record(z.string(), z.unknown()).openapi('Worker')
 const WorkerId = z.object({ id: z.string().min(1).max(200) })
 
 /**
@@ -57,14 +57,7 @@ const Register = z
   .openapi('RegisterWorker')
 
 workersApi.openapi(
-  createRoute({
-    method: 'post',
-    path: '/register',
-    request: { body: { content: { 'application/json': { schema: Register } }, required: true } },
-    responses: {
-      200: jsonContent(z.object({ success: z.literal(true), worker: Worker }), 'Registered'),
-    },
-  }),
+  route('post', '/register', body(Register), WorkerRegistered, 'Registered'),
   async (c) => {
     const b = c.req.valid('json')
     const row = await registerWorker(scopeOf(c), {
@@ -80,10 +73,10 @@ workersApi.openapi(
 )
 
 workersApi.openapi(
-  createRoute({
-    method: 'post',
-    path: '/{id}/heartbeat',
-    request: {
+  route(
+    'post',
+    '/{id}/heartbeat',
+    {
       params: WorkerId,
       body: {
         required: false,
@@ -99,10 +92,9 @@ workersApi.openapi(
         },
       },
     },
-    responses: {
-      200: jsonContent(z.object({ success: z.literal(true) }), 'Seen; held leases extended'),
-    },
-  }),
+    z.object({ success: z.literal(true) }),
+    'Seen; held leases extended',
+  ),
   async (c) => {
     const id = await workerOf(c, c.req.valid('param').id)
     const scope = scopeOf(c)
@@ -114,12 +106,13 @@ workersApi.openapi(
 )
 
 workersApi.openapi(
-  createRoute({
-    method: 'post',
-    path: '/{id}/unregister',
-    request: { params: WorkerId },
-    responses: { 200: jsonContent(z.object({ success: z.literal(true) }), 'Gone') },
-  }),
+  route(
+    'post',
+    '/{id}/unregister',
+    { params: WorkerId },
+    z.object({ success: z.literal(true) }),
+    'Gone',
+  ),
   async (c) => {
     const id = await workerOf(c, c.req.valid('param').id)
     if (!(await unregisterWorker(scopeOf(c), id))) throw notFound(`Worker ${id}`)
@@ -128,10 +121,10 @@ workersApi.openapi(
 )
 
 workersApi.openapi(
-  createRoute({
-    method: 'get',
-    path: '/',
-    request: {
+  route(
+    'get',
+    '/',
+    {
       query: z.object({
         online_only: z.enum(['true', 'false']).default('false'),
         exclude_offline_hours: z.coerce
@@ -142,8 +135,9 @@ workersApi.openapi(
           .default(24),
       }),
     },
-    responses: { 200: jsonContent(z.array(Worker), 'Workers, most recently seen first') },
-  }),
+    z.array(Worker),
+    'Workers, most recently seen first',
+  ),
   async (c) => {
     const q = c.req.valid('query')
     const rows = await listWorkers(scopeOf(c), {
@@ -154,33 +148,16 @@ workersApi.openapi(
   },
 )
 
-workersApi.openapi(
-  createRoute({
-    method: 'get',
-    path: '/{id}',
-    request: { params: WorkerId },
-    responses: { 200: jsonContent(Worker, 'The worker') },
-  }),
-  async (c) => {
-    const { id } = c.req.valid('param')
-    const row = await getWorker(scopeOf(c), id)
-    if (!row) throw notFound(`Worker ${id}`)
-    return c.json(workerView(row), 200)
-  },
-)
+workersApi.openapi(route('get', '/{id}', { params: WorkerId }, Worker, 'The worker'), async (c) => {
+  const { id } = c.req.valid('param')
+  const row = await getWorker(scopeOf(c), id)
+  if (!row) throw notFound(`Worker ${id}`)
+  return c.json(workerView(row), 200)
+})
 
 /** GET /v1/agent/models: the union of the models online workers advertise. */
 export const modelsApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-modelsApi.openapi(
-  createRoute({
-    method: 'get',
-    path: '/',
-    responses: {
-      200: jsonContent(z.object({ models: z.array(z.unknown()), default: z.unknown() }), 'Models'),
-    },
-  }),
-  async (c) => {
-    const models = await onlineModels(scopeOf(c))
-    return c.json({ models, default: models[0] ?? null }, 200)
-  },
-)
+modelsApi.openapi(route('get', '/', undefined, OnlineModels, 'Models'), async (c) => {
+  const models = await onlineModels(scopeOf(c))
+  return c.json({ models, default: models[0] ?? null }, 200)
+})

@@ -15,28 +15,13 @@ import { setWatch, watchStatus } from '../../domain/workspaces/watch'
 import { validationHook } from '../../lib/errors'
 import { workerHubOf } from '../../lib/live-objects'
 import { jsonContent } from './openapi'
+import { RestTask } from './schemas/task'
+import { WatchStatus, Workspace, WorkspaceAdded, WorkspaceTriggered } from './schemas/workspace'
 import { scopeOf } from './scope'
 import { CreateTask, createFromBody } from './tasks'
 
 /** Served under both /v1/agent/workspaces and upstream's /v1/agent/codebases. */
 export const workspacesApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-
-const Workspace = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    path: z.string(),
-    description: z.string(),
-    worker_id: z.string().nullable(),
-    agent_config: z.record(z.string(), z.unknown()),
-    status: z.string(),
-    aliases: z.array(z.string()),
-    git_url: z.string().nullable(),
-    git_branch: z.string().nullable(),
-    created_at: z.string(),
-    updated_at: z.string(),
-  })
-  .openapi('Workspace')
 
 const IdParam = z.object({ id: z.string().min(1).max(200) })
 
@@ -70,15 +55,7 @@ const register = createRoute({
   request: { body: { content: { 'application/json': { schema: RegisterBody } }, required: true } },
   responses: {
     200: jsonContent(
-      z.union([
-        z.object({ success: z.literal(true), workspace: Workspace, codebase: Workspace }),
-        z.object({
-          success: z.boolean(),
-          pending: z.literal(true),
-          task_id: z.string(),
-          agent_type: z.string(),
-        }),
-      ]),
+      WorkspaceAdded,
       'The registered workspace (also as `codebase`, upstream’s name)',
     ),
   },
@@ -130,7 +107,7 @@ workspacesApi.openapi(
       params: IdParam,
       body: { content: { 'application/json': { schema: Trigger } }, required: true },
     },
-    responses: { 200: jsonContent(z.record(z.string(), z.unknown()), 'Queued, with its routing') },
+    responses: { 200: jsonContent(WorkspaceTriggered, 'Queued, with its routing') },
   }),
   async (c) => {
     const { id } = c.req.valid('param')
@@ -147,10 +124,11 @@ workspacesApi.openapi(
     })
     return c.json(
       {
-        success: true,
+        success: true as const,
         session_id: task.id,
         task_id: task.id,
-        task_status: task.workersNotified > 0 ? 'dispatched' : 'waiting_for_worker',
+        task_status:
+          task.workersNotified > 0 ? ('dispatched' as const) : ('waiting_for_worker' as const),
         workers_notified: task.workersNotified,
         routing: { model_ref: modelRef, target_agent_name: null, agent_type: b.agent },
       },
@@ -178,7 +156,7 @@ const workspaceTasks = createRoute({
     params: IdParam,
     body: { content: { 'application/json': { schema: CreateTask } }, required: true },
   },
-  responses: { 200: jsonContent(z.record(z.string(), z.unknown()), 'The queued task') },
+  responses: { 200: jsonContent(RestTask, 'The queued task') },
 })
 workspacesApi.openapi(workspaceTasks, async (c) => {
   const { id } = c.req.valid('param')
@@ -198,7 +176,6 @@ workspacesApi.get('/:id/events', async (c) => {
   )
 })
 
-const WatchStatus = z.record(z.string(), z.unknown()).openapi('WatchStatus')
 for (const [action, on] of [
   ['start', true],
   ['stop', false],

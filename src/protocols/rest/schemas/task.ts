@@ -30,3 +30,41 @@ export const RestTask = z
     completed_at: when,
   })
   .openapi('AgentTask')
+
+/** One task read on its own: the task, and why it waits when nothing can take it. */
+export const RestTaskDetail = RestTask.extend({
+  waiting_for: z
+    .string()
+    .nullable()
+    .openapi({ description: 'Why no worker has taken it yet, or null' }),
+}).openapi('AgentTaskDetail')
+
+/** The answer of a change to one task (cancel, status, requeue, approve, release). */
+export const RestTaskChanged = z
+  .object({ success: z.literal(true), task: RestTask })
+  .openapi('AgentTaskChanged')
+
+export const StuckTasks = z
+  .object({ tasks: z.array(RestTask), count: z.number().int(), timeout_seconds: z.number() })
+  .openapi('StuckTasks')
+
+/** What the reaper did just now: the ids it requeued and the ones it failed. */
+export const StuckRecovery = z
+  .object({ success: z.literal(true), requeued: z.array(z.string()), failed: z.array(z.string()) })
+  .openapi('StuckRecovery')
+
+/** Who approved or rejected which action of a task, and when a worker used it. */
+export const TaskApproval = z
+  .object({
+    id: z.uuid(),
+    tool: z.string(),
+    input: z.unknown().nonoptional(),
+    action_key: z.string(),
+    decision: z.enum(['approved', 'rejected']),
+    decided_by: z.string(),
+    note: z.string().nullable(),
+    decided_at: z.iso.datetime(),
+    used_at: z.iso.datetime().nullable(),
+    used_by: z.string().nullable(),
+  })
+  .openapi('TaskApproval')

@@ -1,0 +1,99 @@
+import { z } from '@hono/zod-openapi'
+import { restStatuses } from '../../../domain/tasks/states'
+import { RestTask } from './task'
+
+/** A registered worker as /v1/agent/workers serves it (`workerView`). */
+export const Worker = z
+  .object({
+    worker_id: z.string(),
+    name: z.string(),
+    hostname: z.string().nullable(),
+    capabilities: z.array(z.string()),
+    // Kept as the worker reported them (rows from before register validated them included).
+    models: z.array(z.unknown()).openapi({
+      description: "'provider/model' names, or upstream's objects naming one by `id`",
+    }),
+    agents: z.array(z.unknown()).openapi({
+      description: "The coding agents it runs: names, or upstream's objects naming one by `name`",
+    }),
+    status: z
+      .enum(['online', 'busy', 'offline'])
+      .openapi({ description: 'offline also when not seen within the online window' }),
+    is_online: z.boolean(),
+    registered_at: z.iso.datetime(),
+    last_seen: z.iso.datetime(),
+  })
+  .openapi('Worker')
+
+export const WorkerRegistered = z
+  .object({ success: z.literal(true), worker: Worker })
+  .openapi('WorkerRegistered')
+
+/** GET /v1/agent/models. */
+export const OnlineModels = z
+  .object({
+    models: z.array(z.unknown()).openapi({
+      description: 'Each model online workers advertise, once, as the first worker reported it',
+    }),
+    default: z
+      .unknown()
+      .nonoptional()
+      .openapi({ description: 'The first of models; null when there is none' }),
+  })
+  .openapi('OnlineModels')
+
+/** An approval the claiming worker may take (POST .../approvals/{approval}/use) and run. */
+export const ClaimApproval = z
+  .object({
+    id: z.uuid(),
+    tool: z.string(),
+    // Always sent (null at least): nonoptional keeps it required in the document.
+    input: z
+      .unknown()
+      .nonoptional()
+      .openapi({ description: "The tool's input, as the worker reported it" }),
+    approved_by: z.string(),
+    approved_at: z.iso.datetime(),
+  })
+  .openapi('ClaimApproval')
+
+export const WorkerClaim = z
+  .object({
+    success: z.literal(true),
+    task_id: z.string(),
+    worker_id: z.string(),
+    attempt: z.number().int().openapi({ description: 'The fencing token of this claim' }),
+    lease_expires_at: z.iso.datetime().nullable(),
+    message: z.literal('claimed'),
+    task: RestTask,
+    approvals: z.array(ClaimApproval),
+  })
+  .openapi('WorkerClaim')
+
+export const WorkerRouting = z
+  .object({
+    success: z.literal(true),
+    worker_id: z.string(),
+    codebases: z.array(z.string()).openapi({ description: 'The codebases it is now routed' }),
+  })
+  .openapi('WorkerRouting')
+
+/**
+ * A queue transition refused (lib/errors' envelope): `details` tells the task's state, except
+ * to a worker token that does not hold the task, or when an approval is not there to take.
+ */
+export const QueueConflict = z
+  .object({
+    error: z.object({
+      code: z.literal('conflict'),
+      message: z.string(),
+      details: z
+        .object({
+          status: z.enum(restStatuses),
+          worker_id: z.string().nullable(),
+          attempt: z.number().int(),
+        })
+        .optional(),
+    }),
+  })
+  .openapi('QueueConflict')
