@@ -3,28 +3,10 @@
  * the messages and agent presence it brings, for any view that listens. Views refresh on
  * what arrives here instead of polling.
  */
+import type { MonitorAgent, MonitorMessage } from './api-types'
 import { openStream, type StreamState } from './sse'
 
-export interface MonitorMessage {
-  id: string
-  type: 'agent' | 'human' | 'system' | 'tool' | 'error'
-  agent_name: string | null
-  content: string
-  metadata: Record<string, unknown>
-  error: string | null
-  timestamp: string
-}
-
-export interface MonitorAgent {
-  id: string
-  name: string
-  kind: string
-  role: string
-  description: string
-  status: string
-  messages_count: number
-  last_seen: string | null
-}
+export type { MonitorAgent, MonitorMessage }
 
 type Listener = (m: MonitorMessage) => void
 

@@ -3,6 +3,7 @@ import './components.css'
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { authProblem, getToken, onAuthChange, setToken } from './api'
+import type { AuthStatus } from './api-types'
 import { useApi, useRoute, useStreamState } from './hooks'
 import { startLive } from './live'
 import { Field, formValues, Toasts } from './ui'
@@ -69,19 +70,15 @@ function Connection() {
   )
 }
 
-interface AuthStatus {
-  mode: string
-  oidc: { enabled: boolean; login_url?: string }
-}
-
 function SignIn({ onDone }: { onDone(): void }) {
   const status = useApi<AuthStatus>('/v1/auth/status')
-  const loginUrl = `${status.data?.oidc.login_url ?? '/v1/auth/oidc/login'}?return_to=${encodeURIComponent('/v1/monitor/')}`
+  const oidc = status.data?.oidc
+  const loginUrl = `${(oidc?.enabled ? oidc.login_url : undefined) ?? '/v1/auth/oidc/login'}?return_to=${encodeURIComponent('/v1/monitor/')}`
   return (
     <section class="card signin" aria-labelledby="signin-h">
       <h2 id="signin-h">Sign in</h2>
       <p>{authProblem || 'Paste an API key or token.'}</p>
-      {status.data?.oidc.enabled && (
+      {oidc?.enabled && (
         <p>
           <a class="button" href={loginUrl}>
             Log in with your identity provider

@@ -5,9 +5,9 @@
 import { type SQL, sql } from 'drizzle-orm'
 import { tenantQuery } from '../../storage/postgres/tenant'
 import type { Scope } from '../tasks/scope'
+import type { MessageType } from './message-types'
 
-export const MESSAGE_TYPES = ['agent', 'human', 'system', 'tool', 'error'] as const
-export type MessageType = (typeof MESSAGE_TYPES)[number]
+export { MESSAGE_TYPES, type MessageType } from './message-types'
 
 /** Upstream's message shape, plus the id that is also the message's SSE id. */
 export interface MonitorMessage {

@@ -1,5 +1,8 @@
 import type { TaskStatus } from '../../storage/postgres/schema'
 import type { TaskEvent } from './events'
+import type { RestStatus } from './rest-statuses'
+
+export { type RestStatus, restStatuses } from './rest-statuses'
 
 /** A task in one of these never changes again. */
 export const TERMINAL: readonly TaskStatus[] = ['completed', 'failed', 'canceled', 'rejected']
@@ -20,17 +23,6 @@ export function isTerminalEvent(event: TaskEvent): boolean {
   const state = eventState(event)
   return state !== undefined && isTerminal(state)
 }
-
-/** Upstream's REST status names, served on /v1/agent/*. */
-export const restStatuses = [
-  'pending',
-  'running',
-  'needs_input',
-  'completed',
-  'failed',
-  'cancelled',
-] as const
-export type RestStatus = (typeof restStatuses)[number]
 
 /** Upstream's REST names for our (A2A) states. */
 export const restStatus: Record<TaskStatus, RestStatus> = {

@@ -3,9 +3,9 @@ import { desc, sql } from 'drizzle-orm'
 import { tokenUsage } from '../../storage/postgres/session-schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
 import type { Scope } from '../tasks/scope'
+import type { Group } from './groups'
 
-export const GROUPS = ['tenant', 'user', 'model', 'day', 'month'] as const
-export type Group = (typeof GROUPS)[number]
+export { GROUPS, type Group } from './groups'
 
 const keyOf: Record<Group, string> = {
   tenant: `tenant_id::text`,

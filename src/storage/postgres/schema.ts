@@ -22,6 +22,9 @@ import { agentMessages, agentSubscriptions, agents } from './bus-schema'
 import { bytea, createdAt, tenantId, ts } from './columns'
 import { pushAttempts, pushDeliveries } from './push-schema'
 import { sessionMessages, sessions, tokenUsage } from './session-schema'
+import { taskStatuses } from './statuses'
+
+export { type TaskStatus, taskStatuses } from './statuses'
 
 export const tenants = pgTable('tenants', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -81,18 +84,6 @@ export const workspaces = pgTable(
     }),
   ],
 )
-
-export const taskStatuses = [
-  'submitted',
-  'working',
-  'input-required',
-  'auth-required',
-  'completed',
-  'failed',
-  'canceled',
-  'rejected',
-] as const
-export type TaskStatus = (typeof taskStatuses)[number]
 
 export const tasks = pgTable(
   'tasks',

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { download } from '../api'
+import type { MonitorCount } from '../api-types'
 import { useApi } from '../hooks'
 import { type MonitorMessage, onMessage } from '../live'
 import { act, ErrorBox, Field, formValues, Section } from '../ui'
@@ -16,7 +17,7 @@ export function Activity() {
   if (filter.q) q.set('q', filter.q)
   const path = filter.q ? `/v1/monitor/messages/search?${q}` : `/v1/monitor/messages?${q}`
   const loaded = useApi<MonitorMessage[]>(path)
-  const count = useApi<{ count: number }>(`/v1/monitor/messages/count?${q}`)
+  const count = useApi<MonitorCount>(`/v1/monitor/messages/count?${q}`)
   const [messages, setMessages] = useState<MonitorMessage[]>([])
   useEffect(() => setMessages(loaded.data ?? []), [loaded.data])
   useEffect(

@@ -1,24 +1,16 @@
 import { useState } from 'preact/hooks'
 import { api, post } from '../api'
+import type { Workspace as Codebase, OnlineModels, Worker, WorkspaceTriggered } from '../api-types'
 import { useApi, useLiveRefresh } from '../hooks'
 import { act, Badge, Empty, ErrorBox, Field, formValues, Section } from '../ui'
 
-export interface Codebase {
-  id: string
-  name: string
-  path: string
-  description: string
-  worker_id: string | null
-  status: string
-}
-interface Models {
-  models: unknown[]
-}
+export type { Codebase }
+
 const modelId = (m: unknown) =>
   typeof m === 'string' ? m : String((m as { id?: string }).id ?? (m as { name?: string }).name)
 
 function Register({ onDone }: { onDone(): void }) {
-  const workers = useApi<{ worker_id: string; name: string }[]>('/v1/monitor/workers')
+  const workers = useApi<Worker[]>('/v1/monitor/workers')
   return (
     <form
       class="grid-form"
@@ -74,12 +66,11 @@ function Trigger({ codebase, models }: { codebase: Codebase; models: unknown[] }
         const form = e.currentTarget as HTMLFormElement
         const v = formValues(e)
         const ok = await act(async () => {
-          const t = await post<{ task_id?: string; id?: string }>(
+          const t = await post<WorkspaceTriggered>(
             `/v1/agent/codebases/${encodeURIComponent(codebase.id)}/trigger`,
             { prompt: v.prompt, agent: v.agent || 'build', model: v.model || undefined },
           )
-          const id = t.task_id ?? t.id
-          if (id) location.hash = `#/tasks/${encodeURIComponent(id)}`
+          if (t.task_id) location.hash = `#/tasks/${encodeURIComponent(t.task_id)}`
         }, 'Agent triggered')
         if (ok) form.reset()
       }}
@@ -111,7 +102,7 @@ function Trigger({ codebase, models }: { codebase: Codebase; models: unknown[] }
 
 export function Codebases() {
   const list = useApi<Codebase[]>('/v1/agent/codebases')
-  const models = useApi<Models>('/v1/monitor/models')
+  const models = useApi<OnlineModels>('/v1/monitor/models')
   const [open, setOpen] = useState<string | undefined>()
   useLiveRefresh(list.reload, (m) => m.metadata.kind === 'status', 1000)
   const base = (id: string) => `/v1/agent/codebases/${encodeURIComponent(id)}`

@@ -1,21 +1,9 @@
 import { useEffect, useState } from 'preact/hooks'
+import type { MonitorStats as Stats } from '../api-types'
 import { useApi, useLiveRefresh } from '../hooks'
 import { type MonitorMessage, onMessage } from '../live'
 import { ErrorBox, Section } from '../ui'
 import { Feed, merge } from './feed'
-
-interface Stats {
-  total_messages: number
-  tool_calls: number
-  errors: number
-  tokens: number
-  avg_response_time: number
-  active_agents: number
-  interventions: number
-  workers_online: number
-  codebases: number
-  tasks_by_status: Record<string, number>
-}
 
 const ORDER = ['pending', 'running', 'needs_input', 'completed', 'failed', 'cancelled']
 

@@ -1,21 +1,8 @@
 /** Settings → Limits: every bound on the tenant, its value and maximum; admins change them. */
 import { api } from '../api'
+import type { TenantLimit as Limit, TenantLimits } from '../api-types'
 import { useApi } from '../hooks'
 import { act, ErrorBox, formValues, Section } from '../ui'
-
-interface Limit {
-  name: string
-  description: string
-  per: string
-  kind: string
-  unit: string
-  window_seconds?: number
-  value: number
-  default: number
-  max: number
-  editable: boolean
-  set_by: 'tenant' | 'default'
-}
 
 /** 1048576 bytes → "1 MiB"; other units as counts. */
 function amount(n: number, unit: string): string {
@@ -33,7 +20,7 @@ function amount(n: number, unit: string): string {
 const rate = (l: Limit) => (l.window_seconds ? ` per ${l.window_seconds} s` : '')
 
 export function Limits() {
-  const limits = useApi<{ limits: Limit[] }>('/v1/limits')
+  const limits = useApi<TenantLimits>('/v1/limits')
   const list = limits.data?.limits ?? []
   return (
     <Section title="Limits">

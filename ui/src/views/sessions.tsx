@@ -1,29 +1,16 @@
 import { useState } from 'preact/hooks'
 import { post } from '../api'
+import type { SessionMessages, SessionPage, SessionResumed } from '../api-types'
 import { useApi } from '../hooks'
 import { act, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
 import type { Codebase } from './codebases'
-
-interface Session {
-  id: string
-  title: string
-  agent: string | null
-  updated_at: string
-}
-interface SessionMessage {
-  id: string
-  role: string
-  content: string
-  model: string | null
-  created_at: string
-}
 
 const enc = encodeURIComponent
 
 function SessionView({ codebase, session }: { codebase: string; session: string }) {
   const base = `/v1/agent/codebases/${enc(codebase)}/sessions/${enc(session)}`
-  const messages = useApi<SessionMessage[] | { messages: SessionMessage[] }>(`${base}/messages`)
-  const list = Array.isArray(messages.data) ? messages.data : (messages.data?.messages ?? [])
+  const messages = useApi<SessionMessages>(`${base}/messages`)
+  const list = messages.data?.messages ?? []
   return (
     <Section title="Conversation" actions={<a href={`#/sessions/${enc(codebase)}`}>← Sessions</a>}>
       <ErrorBox error={messages.error} />
@@ -45,11 +32,10 @@ function SessionView({ codebase, session }: { codebase: string; session: string 
         onSubmit={async (e) => {
           const v = formValues(e)
           await act(async () => {
-            const r = await post<{ task_id?: string; id?: string }>(`${base}/resume`, {
+            const r = await post<SessionResumed>(`${base}/resume`, {
               prompt: v.prompt,
             })
-            const id = r.task_id ?? r.id
-            if (id) location.hash = `#/tasks/${enc(id)}`
+            if (r.task_id) location.hash = `#/tasks/${enc(r.task_id)}`
           }, 'Session resumed')
         }}
       >
@@ -66,7 +52,7 @@ export function Sessions({ codebase, session }: { codebase?: string; session?: s
   const codebases = useApi<Codebase[]>('/v1/agent/codebases')
   const [q, setQ] = useState('')
   const query = new URLSearchParams({ limit: '100', ...(q ? { q } : {}) })
-  const sessions = useApi<{ sessions: Session[] }>(
+  const sessions = useApi<SessionPage>(
     codebase ? `/v1/agent/codebases/${enc(codebase)}/sessions?${query}` : null,
   )
   if (codebase && session)

@@ -1,25 +1,10 @@
 import { useState } from 'preact/hooks'
 import { api, getToken, post, setToken } from '../api'
+import type { ApiKeyCreated, Budget, ApiKey as Key } from '../api-types'
 import { useApi } from '../hooks'
 import { startLive } from '../live'
 import { act, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
 import { Limits } from './limits'
-
-interface Key {
-  id: string
-  name: string
-  key_prefix: string
-  role: string
-  created_at: string
-  last_used_at: string | null
-  revoked_at: string | null
-}
-interface Budget {
-  monthly_budget_micros: number | null
-  monthly_limit_micros: number | null
-  spent_this_month_usd: number | string
-  over_budget: boolean
-}
 
 const usd = (micros: number | null) => (micros === null ? '' : String(micros / 1e6))
 const micros = (v: string | undefined) => (v ? Math.round(Number(v) * 1e6) : null)
@@ -69,7 +54,7 @@ export function Settings() {
             const form = e.currentTarget as HTMLFormElement
             const v = formValues(e)
             await act(async () => {
-              const k = await post<{ key: string }>('/v1/auth/api-keys', {
+              const k = await post<ApiKeyCreated>('/v1/auth/api-keys', {
                 name: v.name,
                 role: v.role,
               })

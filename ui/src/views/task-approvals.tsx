@@ -1,19 +1,7 @@
 import { useEffect } from 'preact/hooks'
+import type { TaskApproval as Approval } from '../api-types'
 import { useApi } from '../hooks'
 import { Badge, Section, Time } from '../ui'
-
-/** One decision on a task's held-back action, as the server records it. */
-interface Approval {
-  id: string
-  tool: string
-  input: unknown
-  decision: 'approved' | 'rejected'
-  decided_by: string
-  note: string | null
-  decided_at: string
-  used_at: string | null
-  used_by: string | null
-}
 
 /** Who allowed or refused which action of the task, and when a worker used the approval. */
 export function TaskApprovals({ id, status }: { id: string; status: string }) {

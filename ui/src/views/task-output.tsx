@@ -6,20 +6,13 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api } from '../api'
+import type { OutputPage, OutputLine as StoredLine } from '../api-types'
 import { OutputLine } from '../output'
 import { openStream, type StreamState } from '../sse'
 import { Empty, ErrorBox, Section } from '../ui'
 
-interface Line {
-  seq: number
-  output: string
-}
-
-interface Page {
-  outputs: { seq: number; output?: unknown }[]
-  next_since: number
-  more: boolean
-}
+/** What the view keeps of a line, from a page or an `output` event. */
+type Line = Pick<StoredLine, 'seq' | 'output'>
 
 /** Lines per request, and pages read before the view waits for "Load more". */
 const PAGE = 500
@@ -63,11 +56,11 @@ function useTaskOutput(id: string, onDone: () => void) {
       setLoading(true)
       try {
         for (let i = 0; i < pages; i++) {
-          const page = await api<Page>(
+          const page = await api<OutputPage>(
             `/v1/agent/tasks/${encodeURIComponent(id)}/output?since=${since}&limit=${PAGE}`,
           )
           if (cancelled) return
-          add(page.outputs.map((o) => ({ seq: o.seq, output: String(o.output ?? '') })))
+          add(page.outputs.map((o) => ({ seq: o.seq, output: o.output })))
           since = page.next_since
           if (!page.more) return live()
         }

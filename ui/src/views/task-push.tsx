@@ -1,31 +1,13 @@
+import type { PushDeliveries as Deliveries, PushAttempt } from '../api-types'
 import { useApi, useLiveRefresh } from '../hooks'
 import { Badge, ErrorBox, Section, Time } from '../ui'
 
-interface PushTry {
-  attempt: number
-  attempted_at: string
-  status_code: number | null
-  error: string | null
-  next_retry_at: string | null
-}
-
-interface PushDelivery {
-  config_id: string
-  seq: number
-  event_id: string
-  state: 'pending' | 'delivered' | 'failed'
-  attempts: number
-  next_retry_at: string | null
-  tries: PushTry[]
-}
-
-const outcome = (t: PushTry) => (t.status_code === null ? (t.error ?? 'no answer') : t.status_code)
+const outcome = (t: PushAttempt) =>
+  t.status_code === null ? (t.error ?? 'no answer') : t.status_code
 
 /** The task's webhook deliveries: one row per event and webhook, its tries and next retry. */
 export function PushDeliveries({ id }: { id: string }) {
-  const list = useApi<{ deliveries: PushDelivery[] }>(
-    `/v1/agent/tasks/${encodeURIComponent(id)}/push-deliveries`,
-  )
+  const list = useApi<Deliveries>(`/v1/agent/tasks/${encodeURIComponent(id)}/push-deliveries`)
   useLiveRefresh(list.reload, (m) => m.metadata.task_id === id && m.metadata.kind === 'status')
   const deliveries = list.data?.deliveries ?? []
   // Most tasks have no webhook: nothing to show then.

@@ -1,10 +1,11 @@
 import { post } from '../api'
+import type { TaskDetail as Task } from '../api-types'
 import { useApi, useLiveRefresh } from '../hooks'
 import { act, Badge, ErrorBox, Field, formValues, Section, Time } from '../ui'
 import { TaskApprovals } from './task-approvals'
 import { TaskOutput } from './task-output'
 import { PushDeliveries } from './task-push'
-import { cancelTask, requeueTask, type Task } from './tasks'
+import { cancelTask, requeueTask } from './tasks'
 
 export function TaskDetail({ id }: { id: string }) {
   const task = useApi<Task>(`/v1/agent/tasks/${encodeURIComponent(id)}`)

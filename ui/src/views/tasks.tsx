@@ -1,27 +1,11 @@
 import { useState } from 'preact/hooks'
 import { post } from '../api'
+import type { Task } from '../api-types'
 import { hashQuery, useApi, useLiveRefresh } from '../hooks'
 import { act, Badge, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
 import type { Codebase } from './codebases'
 
-export interface Task {
-  id: string
-  title: string
-  prompt: string
-  status: string
-  agent_type: string
-  codebase_id: string
-  worker_id: string | null
-  model_ref: string | null
-  priority: number
-  deadline_at?: string | null
-  result: string | null
-  error: string | null
-  metadata: Record<string, unknown>
-  created_at: string
-  started_at: string | null
-  completed_at: string | null
-}
+export type { Task }
 
 const STATUSES = ['pending', 'running', 'needs_input', 'completed', 'failed', 'cancelled']
 const OPEN = ['pending', 'running', 'needs_input']

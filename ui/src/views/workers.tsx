@@ -1,22 +1,7 @@
+import type { Workspace as Codebase, Worker } from '../api-types'
 import { useApi, useLiveRefresh } from '../hooks'
 import { Badge, Empty, ErrorBox, Section, Time } from '../ui'
 import { type Task, taskName } from './tasks'
-
-interface Worker {
-  worker_id: string
-  name: string
-  hostname: string | null
-  capabilities: string[]
-  models: unknown[]
-  status: string
-  is_online: boolean
-  last_seen: string
-}
-interface Codebase {
-  id: string
-  name: string
-  worker_id: string | null
-}
 
 const modelName = (m: unknown) =>
   typeof m === 'string'

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { GROUPS } from '../../../domain/usage/reports'
+import { GROUPS } from '../../../domain/usage/groups'
 
 const int = z.number().int()
 const usd = z

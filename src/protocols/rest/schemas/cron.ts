@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { restStatuses } from '../../../domain/tasks/states'
+import { restStatuses } from '../../../domain/tasks/rest-statuses'
 
 const when = z.iso.datetime()
 

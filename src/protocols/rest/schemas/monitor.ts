@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
-import { MESSAGE_TYPES } from '../../../domain/monitor/log'
-import { taskStatuses } from '../../../storage/postgres/schema'
+import { MESSAGE_TYPES } from '../../../domain/monitor/message-types'
+import { taskStatuses } from '../../../storage/postgres/statuses'
 import { BusMessage } from './agent'
 
 /** A message of the monitor's log (`MonitorMessage`); its id is also its SSE id. */

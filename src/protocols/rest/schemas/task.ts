@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
-import { restStatuses } from '../../../domain/tasks/states'
-import { taskStatuses } from '../../../storage/postgres/schema'
+import { restStatuses } from '../../../domain/tasks/rest-statuses'
+import { taskStatuses } from '../../../storage/postgres/statuses'
 
 const when = z.iso.datetime().nullable()
 
