@@ -4,7 +4,7 @@ import { edgeContext } from '../src/agents/edge-context'
 import { edgeAgents } from '../src/agents/registry'
 import { ackMessages, type MessageView } from '../src/domain/bus/messages'
 import { topicMatches } from '../src/domain/bus/topics'
-import type { Scope } from '../src/domain/tasks/scope'
+import type { Scope } from '../src/domain/scope'
 import { log } from '../src/lib/log'
 
 /**

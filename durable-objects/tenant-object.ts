@@ -1,5 +1,5 @@
 import type { Principal } from '../src/auth/principal'
-import type { Scope } from '../src/domain/tasks/scope'
+import type { Scope } from '../src/domain/scope'
 import { configOf, type Env } from '../src/env'
 import { databaseOf } from '../src/storage/postgres/client'
 import { LiveObject } from './live-object'

@@ -3,7 +3,7 @@ import { purgeExpired } from '../src/domain/hygiene/retention'
 import { sweepOutbox } from '../src/domain/push/sweep'
 import { dispatch } from '../src/domain/queue/dispatch'
 import { reap } from '../src/domain/queue/reaper'
-import type { Scope } from '../src/domain/tasks/scope'
+import type { Scope } from '../src/domain/scope'
 import { log } from '../src/lib/log'
 import { TenantObject } from './tenant-object'
 

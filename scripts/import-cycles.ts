@@ -79,11 +79,47 @@ export function layerBreaches(): string[] {
   })
 }
 
+/**
+ * Cycles between the domain's folders (one folder per noun): a folder may use another's
+ * modules only if that one does not use it back, at any distance, at run time.
+ */
+export function domainFolderCycles(): string[][] {
+  const folderOf = (f: string) => /^src\/domain\/([^/]+)\//.exec(relative(root, f))?.[1]
+  const edges = new Map<string, Set<string>>()
+  for (const file of files(join(root, 'src/domain'))) {
+    const from = folderOf(file)
+    if (!from) continue
+    for (const target of runtimeImports(file)) {
+      const to = folderOf(target)
+      if (to && to !== from) edges.set(from, (edges.get(from) ?? new Set()).add(to))
+    }
+  }
+  const cycles: string[][] = []
+  const path: string[] = []
+  const visit = (f: string) => {
+    path.push(f)
+    for (const next of edges.get(f) ?? []) {
+      const at = path.indexOf(next)
+      if (at >= 0) cycles.push(path.slice(at))
+      else visit(next)
+    }
+    path.pop()
+  }
+  for (const f of edges.keys()) visit(f)
+  // Each cycle once, whichever folder it was found from.
+  const seen = new Set<string>()
+  return cycles.filter((c) => {
+    const key = [...c].sort().join(' ')
+    return !seen.has(key) && seen.add(key)
+  })
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   const cycles = importCycles()
   for (const c of cycles) console.log(`${c.join(' → ')} → ${c[0]}`)
   console.log(cycles.length ? `${cycles.length} import cycle(s)` : 'no import cycles')
+  for (const c of domainFolderCycles()) console.log(`domain folders in a cycle: ${c.join(' → ')}`)
   const breaches = layerBreaches()
   for (const b of breaches) console.log(`imports up a layer: ${b}`)
-  process.exit(cycles.length || breaches.length ? 1 : 0)
+  process.exit(cycles.length || breaches.length || domainFolderCycles().length ? 1 : 0)
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { importCycles, layerBreaches } from '../scripts/import-cycles'
+import { domainFolderCycles, importCycles, layerBreaches } from '../scripts/import-cycles'
 
 test('no runtime import cycle in src/ and durable-objects/ (type-only imports aside)', () => {
   assert.deepEqual(importCycles(), [])
@@ -12,4 +12,8 @@ test('no runtime import cycle in src/ and durable-objects/ (type-only imports as
 
 test('no runtime import up a layer (protocols → domain, agents, auth → storage → lib)', () => {
   assert.deepEqual(layerBreaches(), [])
+})
+
+test('no cycle between the domain folders at run time', () => {
+  assert.deepEqual(domainFolderCycles(), [])
 })

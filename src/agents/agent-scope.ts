@@ -1,4 +1,4 @@
-import type { Scope } from '../domain/tasks/scope'
+import type { Scope } from '../domain/scope'
 import type { EdgePlatform } from './types'
 
 /** A built-in agent acting on the platform (the bus, other agents) as itself, in its tenant. */

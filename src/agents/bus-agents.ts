@@ -6,7 +6,7 @@
 import { bodyText } from '@codetether/agent-kit/wire'
 import { listAgents } from '../domain/bus/registry'
 import { askAgent } from '../domain/bus/service'
-import type { Scope } from '../domain/tasks/scope'
+import type { Scope } from '../domain/scope'
 import type { AgentReply } from './types'
 
 export async function busAgentWithSkill(scope: Scope, skill: string): Promise<string | undefined> {

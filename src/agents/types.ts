@@ -8,7 +8,7 @@ import type { Principal } from '../auth/principal'
 import type { listAgents } from '../domain/bus/registry'
 import type { callRemote } from '../domain/bus/remote'
 import type { askAgent, publishEvent, sendMessage } from '../domain/bus/service'
-import type { Scope } from '../domain/tasks/scope'
+import type { Scope } from '../domain/scope'
 import type { Config, Env } from '../env'
 import type { Database } from '../storage/postgres/client'
 

@@ -5,7 +5,7 @@
 import { bodyText } from '@codetether/agent-kit/wire'
 import { runEdgeAgent } from '../../agents/edge-context'
 import { edgeAgentNamed } from '../../agents/registry'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 import { conversationMessages, type MessageView, type NewMessage } from './messages'
 
 export async function answerAsEdgeAgent(

@@ -3,16 +3,18 @@
  * heartbeat), remote A2A agents registered by URL, and the built-in agents, which are always
  * there. Agents not seen for AGENT_TTL_SECONDS leave listings; their inboxes stay.
  */
+
+import { skillsOf } from '@codetether/agent-kit'
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import { edgeAgentNamed, edgeAgents } from '../../agents/registry'
-import { type EdgeAgent, skillsOf } from '../../agents/types'
+import type { EdgeAgent } from '../../agents/types'
 import { notFound } from '../../lib/errors'
 import { agents } from '../../storage/postgres/bus-schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
 import { upsertWithin } from '../limits/count'
 import { limitsOf } from '../limits/settings'
 import { assertSize } from '../limits/table'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 
 type Row = typeof agents.$inferSelect
 

@@ -22,9 +22,9 @@ import {
   outboundUrlProblem,
 } from '../../lib/outbound-url'
 import { admitTask } from '../limits/tasks'
-import { announce } from '../tasks/publish'
-import type { Scope } from '../tasks/scope'
-import { applyChange, insertTask, type TaskChange, type TaskRow } from '../tasks/store'
+import { announce } from '../live/publish'
+import type { Scope } from '../scope'
+import { applyChange, insertTask, type TaskChange, type TaskRow } from '../task-model/store'
 import { agentRow, saveRemoteAgent } from './registry'
 import { a2aJson, artifactJson, stateOf, textOf } from './remote-convert'
 

@@ -2,7 +2,7 @@
 import { and, eq } from 'drizzle-orm'
 import { agentSubscriptions } from '../../storage/postgres/bus-schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 
 export async function loadSubscriptions(scope: Scope): Promise<Map<string, Set<string>>> {
   const rows = await tenantQuery(scope, (db) => db.select().from(agentSubscriptions))

@@ -5,7 +5,7 @@ import { log } from '../../lib/log'
 import { cronJobs, cronRuns } from '../../storage/postgres/schema'
 import { tenantBatch, tenantQuery } from '../../storage/postgres/tenant'
 import { createQueuedTask } from '../queue/tasks'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 import { type CronJob, type CronRun, scheduleOf } from './jobs'
 import { lastSlot, nextSlot } from './schedule'
 

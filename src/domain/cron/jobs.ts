@@ -6,7 +6,7 @@ import { type Tenancy, tenantBatch, tenantQuery } from '../../storage/postgres/t
 import { insertWithin } from '../limits/count'
 import { limitsOf } from '../limits/settings'
 import { assertSize, type Limits } from '../limits/table'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 import { nextSlot, type Schedule } from './schedule'
 
 export type CronJob = typeof cronJobs.$inferSelect

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 
 /** Rows deleted per statement, so one pass never holds a long lock. */
 const BATCH = 5000

@@ -9,7 +9,7 @@ import type { Config } from '../../env'
 import { badRequest } from '../../lib/errors'
 import { tenants } from '../../storage/postgres/schema'
 import { type Tenancy, tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 import { LIMIT_NAMES, LIMITS, type LimitName, type LimitSpec, type Limits } from './table'
 
 /** How long a tenant's own values are trusted without reading them again. */

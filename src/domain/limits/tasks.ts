@@ -4,7 +4,7 @@
  * windows in Redis whose counts travel in batches under load (tally.ts), so a busy tenant
  * pays no Redis round trip per task.
  */
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 import { accountKey } from './account'
 import { enforceRate } from './rate-limit'
 import { limitsOf } from './settings'

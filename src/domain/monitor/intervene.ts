@@ -7,12 +7,12 @@ import { continueTask } from '../../agents/execute'
 import { can } from '../../auth/permissions'
 import { conflict, forbidden } from '../../lib/errors'
 import { senderOf, sendMessage } from '../bus/service'
+import { announce } from '../live/publish'
 import { answerApproval } from '../queue/approve'
 import { dispatch } from '../queue/dispatch'
 import { refusal } from '../queue/refusal'
-import { announce } from '../tasks/publish'
-import type { Scope } from '../tasks/scope'
-import { applyChange, getTask } from '../tasks/store'
+import type { Scope } from '../scope'
+import { applyChange, getTask } from '../task-model/store'
 
 export interface Intervention {
   agentId?: string

@@ -4,7 +4,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm'
 import { tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 import type { MessageType } from './message-types'
 
 export { MESSAGE_TYPES, type MessageType } from './message-types'

@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm'
 import { edgeAgents } from '../../agents/registry'
 import { tenantQuery } from '../../storage/postgres/tenant'
 import { onlineWorker } from '../queue/workers'
-import type { Scope } from '../tasks/scope'
-import { restStatus } from '../tasks/states'
+import type { Scope } from '../scope'
+import { restStatus } from '../task-model/states'
 
 type Num = string | number | null | undefined
 const num = (v: Num) => (v === null || v === undefined ? 0 : Number(v))

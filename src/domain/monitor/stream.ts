@@ -3,7 +3,7 @@
  * same feed and a reconnect with Last-Event-ID resumes exactly after the last message seen.
  */
 import type { SseItem } from '../../lib/sse'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 import { type Cursor, latestCursor, messagesAfter, parseCursor } from './log'
 import { monitorAgents } from './stats'
 

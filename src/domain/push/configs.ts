@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm'
 import { seal } from '../../lib/seal'
 import { taskPushConfigs } from '../../storage/postgres/schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 
 export type PushConfigRow = typeof taskPushConfigs.$inferSelect
 

@@ -3,7 +3,7 @@ import { and, asc, eq, sql } from 'drizzle-orm'
 import { pushAttempts, pushDeliveries } from '../../storage/postgres/push-schema'
 import { taskPushConfigs } from '../../storage/postgres/schema'
 import { tenantBatch, tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 
 export interface NewDelivery {
   taskId: string

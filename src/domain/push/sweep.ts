@@ -8,7 +8,7 @@ import { count } from '../../lib/counters'
 import { log } from '../../lib/log'
 import { OutboundRefused, outboundFetch, outboundPolicy } from '../../lib/outbound-url'
 import { unseal } from '../../lib/seal'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 import { signature } from './deliver'
 import {
   type Attempt,

@@ -6,7 +6,7 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import { taskApprovals } from '../../storage/postgres/approval-schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 import type { PendingAction } from './lease'
 
 export type Decision = 'approved' | 'rejected'

@@ -1,6 +1,6 @@
-import { announce } from '../tasks/publish'
-import type { Scope } from '../tasks/scope'
-import { applyChange, getTask, type TaskRow } from '../tasks/store'
+import { announce } from '../live/publish'
+import type { Scope } from '../scope'
+import { applyChange, getTask, type TaskRow } from '../task-model/store'
 import { tellWorker } from './dispatch'
 import { refusal } from './refusal'
 

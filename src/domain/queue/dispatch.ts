@@ -1,7 +1,7 @@
 import { configOf, type Env } from '../../env'
 import { schedulerOf, workerHubOf } from '../../lib/live-objects'
 import { log } from '../../lib/log'
-import type { TaskRow } from '../tasks/store'
+import type { TaskRow } from '../task-model/store'
 
 /** What `task_available` carries (upstream's payload). Advisory: the claim decides. */
 export interface TaskAvailable {

@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm'
 import { agentMessage } from '../../agents/message'
 import { tasks } from '../../storage/postgres/schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
-import { announce } from '../tasks/publish'
-import type { Scope } from '../tasks/scope'
-import { applyChange, listTasks, type TaskRow } from '../tasks/store'
+import { announce } from '../live/publish'
+import type { Scope } from '../scope'
+import { applyChange, listTasks, type TaskRow } from '../task-model/store'
 
 export interface ReapResult {
   requeued: TaskRow[]

@@ -1,8 +1,8 @@
 import type { Principal } from '../../auth/principal'
 import { conflict, notFound } from '../../lib/errors'
-import type { Scope } from '../tasks/scope'
-import { restStatus } from '../tasks/states'
-import { getTask, type TaskRow } from '../tasks/store'
+import type { Scope } from '../scope'
+import { restStatus } from '../task-model/states'
+import { getTask, type TaskRow } from '../task-model/store'
 
 /**
  * Why a guarded change did not apply, as the error the caller gets: 404 for an unknown task,

@@ -1,7 +1,7 @@
 import { notFound } from '../../lib/errors'
-import { announce } from '../tasks/publish'
-import type { Scope } from '../tasks/scope'
-import { applyChange, getTask, type TaskRow } from '../tasks/store'
+import { announce } from '../live/publish'
+import type { Scope } from '../scope'
+import { applyChange, getTask, type TaskRow } from '../task-model/store'
 import { dispatch, tellWorker } from './dispatch'
 import { currentRefusal } from './refusal'
 

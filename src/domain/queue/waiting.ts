@@ -6,8 +6,8 @@
 import { and, eq, or, sql } from 'drizzle-orm'
 import { workers } from '../../storage/postgres/schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
-import type { TaskRow } from '../tasks/store'
+import type { Scope } from '../scope'
+import type { TaskRow } from '../task-model/store'
 import { onlineWorker } from './workers'
 
 export async function waitingFor(scope: Scope, t: TaskRow): Promise<string | null> {

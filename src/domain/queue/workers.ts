@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm'
 import { tasks, workers } from '../../storage/postgres/schema'
 import { tenantBatch, tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 
 export type WorkerRow = typeof workers.$inferSelect
 

@@ -1,5 +1,5 @@
 import { badRequest } from '../../lib/errors'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 import { normalisePath } from '../workspaces/path'
 import { type RegisterWorkspace, registerWorkspace, workspaceView } from '../workspaces/service'
 import { createQueuedTask } from './tasks'

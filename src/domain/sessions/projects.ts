@@ -1,7 +1,7 @@
 /** The tenant's synced sessions summed up: in all, and per project (upstream's runtime view). */
 import { sql } from 'drizzle-orm'
 import { tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 
 export async function sessionTotals(scope: Scope) {
   const { rows } = await tenantQuery(scope, (db) =>

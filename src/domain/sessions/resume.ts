@@ -4,8 +4,8 @@
  * continues the same conversation in the executor that had it.
  */
 import { createQueuedTask } from '../queue/tasks'
-import { restTaskView } from '../tasks/rest-view'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
+import { restTaskView } from '../task-model/rest-view'
 import { getWorkspace } from '../workspaces/service'
 import { getSession, upsertMessages } from './store'
 

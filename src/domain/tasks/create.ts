@@ -7,9 +7,9 @@
  */
 import { type IncomingMessage, startTask } from '../../agents/execute'
 import { createQueuedTask } from '../queue/tasks'
+import type { Scope } from '../scope'
+import type { NewTask, TaskRow } from '../task-model/store'
 import type { QueueRouting } from './routing'
-import type { Scope } from './scope'
-import type { NewTask, TaskRow } from './store'
 
 export interface TaskRequest {
   message: IncomingMessage

@@ -6,7 +6,7 @@ import { eq, sql } from 'drizzle-orm'
 import { ApiError, badRequest } from '../../lib/errors'
 import { tenants } from '../../storage/postgres/schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 import { usd } from './reports'
 
 /** `limitOnly`: a tenant without a spending limit skips summing the month (task creation). */

@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm'
 import { tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 
 export interface UsageEntry {
   provider: string

@@ -2,7 +2,7 @@
 import { desc, sql } from 'drizzle-orm'
 import { tokenUsage } from '../../storage/postgres/session-schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
-import type { Scope } from '../tasks/scope'
+import type { Scope } from '../scope'
 import type { Group } from './groups'
 
 export { GROUPS, type Group } from './groups'

@@ -1,6 +1,6 @@
 import { listAgents } from '../../domain/bus/registry'
 import { onlineWorker } from '../../domain/queue/workers'
-import type { Scope } from '../../domain/tasks/scope'
+import type { Scope } from '../../domain/scope'
 import { workers } from '../../storage/postgres/schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
 

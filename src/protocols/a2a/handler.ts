@@ -24,6 +24,7 @@ import {
 } from '@a2a-js/sdk/errors'
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server'
 import { continueTask, type IncomingMessage, TaskClosedError } from '../../agents/execute'
+import { subscribeEvents } from '../../domain/live/publish'
 import {
   deletePushConfig,
   getPushConfig,
@@ -33,14 +34,13 @@ import {
 } from '../../domain/push/configs'
 import { enqueuePush } from '../../domain/push/deliver'
 import { cancelTask } from '../../domain/queue/cancel'
-import { messageJson, textOf, toSdkTask, toStreamResponse } from '../../domain/tasks/a2a-wire'
+import type { Scope } from '../../domain/scope'
+import { messageJson, textOf, toSdkTask, toStreamResponse } from '../../domain/task-model/a2a-wire'
+import { readEvents } from '../../domain/task-model/events'
+import { eventState, isInterrupted, isTerminal } from '../../domain/task-model/states'
+import { getTask, type TaskRow } from '../../domain/task-model/store'
 import { createTask } from '../../domain/tasks/create'
-import { readEvents } from '../../domain/tasks/events'
-import { subscribeEvents } from '../../domain/tasks/publish'
 import { queueRouting, routingMetadata } from '../../domain/tasks/routing'
-import type { Scope } from '../../domain/tasks/scope'
-import { eventState, isInterrupted, isTerminal } from '../../domain/tasks/states'
-import { getTask, type TaskRow } from '../../domain/tasks/store'
 import { ApiError } from '../../lib/errors'
 import { outboundPolicy, outboundUrlProblem } from '../../lib/outbound-url'
 import { buildAgentCard } from './card'

@@ -1,8 +1,8 @@
 import { type ListTasksRequest, type ListTasksResponse, TaskState } from '@a2a-js/sdk'
 import { RequestMalformedError } from '@a2a-js/sdk/errors'
-import { stateFromSdk, toSdkTask } from '../../domain/tasks/a2a-wire'
-import type { Scope } from '../../domain/tasks/scope'
-import { countTasks, listTasks, type TaskFilter } from '../../domain/tasks/store'
+import type { Scope } from '../../domain/scope'
+import { stateFromSdk, toSdkTask } from '../../domain/task-model/a2a-wire'
+import { countTasks, listTasks, type TaskFilter } from '../../domain/task-model/store'
 
 const encodeToken = (row: { statusAt: Date; id: string }) =>
   btoa(JSON.stringify([row.statusAt.toISOString(), row.id])).replace(/=+$/, '')

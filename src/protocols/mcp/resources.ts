@@ -1,6 +1,6 @@
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { restTaskView } from '../../domain/tasks/rest-view'
-import { getTask, listTasks } from '../../domain/tasks/store'
+import { restTaskView } from '../../domain/task-model/rest-view'
+import { getTask, listTasks } from '../../domain/task-model/store'
 import { getWorkspace, listWorkspaces, workspaceView } from '../../domain/workspaces/service'
 import type { ToolContext } from './tool'
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { Permission } from '../../auth/permissions'
-import type { Scope } from '../../domain/tasks/scope'
+import type { Scope } from '../../domain/scope'
 
 /** What a tool needs besides its arguments. */
 export interface ToolContext {

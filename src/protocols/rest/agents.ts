@@ -21,7 +21,7 @@ import {
 } from '../../domain/bus/service'
 import { listSubscriptions } from '../../domain/bus/subscriptions'
 import { leasedSse, openStream } from '../../domain/limits/open-streams'
-import { restTaskView } from '../../domain/tasks/rest-view'
+import { restTaskView } from '../../domain/task-model/rest-view'
 import { badRequest, validationHook, zodDetails } from '../../lib/errors'
 import { agentBusOf } from '../../lib/live-objects'
 import { sseResponse } from '../../lib/sse'

@@ -12,7 +12,7 @@ import {
   updateJob,
 } from '../../domain/cron/jobs'
 import { InvalidSchedule, upcoming } from '../../domain/cron/schedule'
-import { restStatus } from '../../domain/tasks/states'
+import { restStatus } from '../../domain/task-model/states'
 import { badRequest, validationHook } from '../../lib/errors'
 import { body, route } from './openapi'
 import {

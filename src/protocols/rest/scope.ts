@@ -1,7 +1,7 @@
 import { actingWorker } from '../../auth/worker-identity'
 import { type AppContext, configOfContext, dbOf, principalOf } from '../../context'
 import { type AuditEvent, audit } from '../../domain/audit/log'
-import type { Scope } from '../../domain/tasks/scope'
+import type { Scope } from '../../domain/scope'
 
 /** The domain's view of a REST request. */
 export function scopeOf(c: AppContext): Scope {

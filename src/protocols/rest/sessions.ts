@@ -3,6 +3,7 @@ import type { AppEnv } from '../../context'
 import { accountKey } from '../../domain/limits/account'
 import { enforceRate } from '../../domain/limits/rate-limit'
 import { limitsOf } from '../../domain/limits/settings'
+import type { Scope } from '../../domain/scope'
 import { resumeSession } from '../../domain/sessions/resume'
 import {
   getSession,
@@ -14,7 +15,6 @@ import {
   upsertSessions,
 } from '../../domain/sessions/store'
 import { IncomingMessage, IncomingSession } from '../../domain/sessions/wire'
-import type { Scope } from '../../domain/tasks/scope'
 import { getWorkspace } from '../../domain/workspaces/service'
 import { badRequest, validationHook } from '../../lib/errors'
 import { body, route } from './openapi'

@@ -9,7 +9,7 @@ import {
   sendMessage,
   subscribeAgent,
 } from '../../../domain/bus/service'
-import { restTaskView } from '../../../domain/tasks/rest-view'
+import { restTaskView } from '../../../domain/task-model/rest-view'
 import { type Tool, tool } from '../tool'
 
 const Name = z.string().min(1).max(200)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { addWorkspace } from '../../../domain/queue/workspace-tasks'
-import type { Scope } from '../../../domain/tasks/scope'
+import type { Scope } from '../../../domain/scope'
 import {
   deleteWorkspace,
   GLOBAL_WORKSPACE,

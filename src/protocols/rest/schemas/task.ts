@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { restStatuses } from '../../../domain/tasks/rest-statuses'
+import { restStatuses } from '../../../domain/task-model/rest-statuses'
 import { taskStatuses } from '../../../storage/postgres/statuses'
 
 const when = z.iso.datetime().nullable()

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { restStatuses } from '../../../domain/tasks/rest-statuses'
+import { restStatuses } from '../../../domain/task-model/rest-statuses'
 import { RestTask } from './task'
 
 /** A registered worker as /v1/agent/workers serves it (`workerView`). */

@@ -1,6 +1,6 @@
-import type { TaskEvent } from '../tasks/events'
-import { isTerminal, restStatus } from '../tasks/states'
-import type { TaskRow } from '../tasks/store'
+import type { TaskEvent } from '../task-model/events'
+import { isTerminal, restStatus } from '../task-model/states'
+import type { TaskRow } from '../task-model/store'
 
 /** One event of a workspace's UI stream (upstream's /codebases/{id}/events). */
 export interface WorkspaceEvent {

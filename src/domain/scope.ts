@@ -1,6 +1,6 @@
-import type { Principal } from '../../auth/principal'
-import type { Config, Env } from '../../env'
-import type { Tenancy } from '../../storage/postgres/tenant'
+import type { Principal } from '../auth/principal'
+import type { Config, Env } from '../env'
+import type { Tenancy } from '../storage/postgres/tenant'
 
 /** What domain functions need from the request that called them (REST, A2A or MCP alike). */
 export interface Scope extends Tenancy {

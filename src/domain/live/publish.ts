@@ -2,11 +2,11 @@ import type { Env } from '../../env'
 import { taskStreamOf, workerHubOf } from '../../lib/live-objects'
 import { log } from '../../lib/log'
 import { enqueuePush } from '../push/deliver'
-import { workspaceEvents } from '../queue/workspace-events'
-import type { TaskEvent } from './events'
-import type { Scope } from './scope'
-import type { TaskRow } from './store'
-import type { StreamView } from './stream-views'
+import type { Scope } from '../scope'
+import type { TaskEvent } from '../task-model/events'
+import type { TaskRow } from '../task-model/store'
+import type { StreamView } from '../task-model/stream-views'
+import { workspaceEvents } from './workspace-events'
 
 /**
  * Hands committed events to the task's TaskStream for live fan-out. A failure loses nothing
