@@ -53,6 +53,14 @@ const DUTY_NAMES = Object.keys(DUTIES) as Duty[]
 const HOUR_MS = 3600_000
 /** A duty that failed (the database away) is tried again after this long. */
 const FAILED_RETRY_MS = 30_000
+/**
+ * How far ahead a running duty is marked due, in case its run dies with the isolate. The
+ * runtime keeps an alarm whose handler did not finish and fires it again at the restart, so the
+ * mark only has to be past by then: at 30 s, a deploy mid-run held push retries, cron and the
+ * reaper back that long. Alarm handlers of one object never overlap, so a run longer than the
+ * mark is not started twice.
+ */
+const RUNNING_MARK_MS = 2_000
 const key = (duty: Duty) => `due:${duty}`
 
 /**
@@ -89,7 +97,7 @@ export class TenantScheduler extends TenantObject {
       if (due === undefined || due > now) continue
       // Until it has run, the duty stays due a little later: if this run dies with the
       // isolate, it comes again. A `wake` while it runs moves that mark, and is kept below.
-      const mark = now + FAILED_RETRY_MS
+      const mark = now + RUNNING_MARK_MS
       await this.ctx.storage.put(key(duty), mark)
       let next: number | null
       try {
@@ -99,7 +107,7 @@ export class TenantScheduler extends TenantObject {
           tenant_id: this.tenantId,
           error: err as Error,
         })
-        next = mark
+        next = now + FAILED_RETRY_MS
       }
       const woken = await this.ctx.storage.get<number>(key(duty))
       const wanted = woken !== mark && woken !== undefined ? Math.min(woken, next ?? woken) : next
