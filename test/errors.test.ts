@@ -20,3 +20,12 @@ test('log redaction removes credentials from URLs, bearer tokens and API keys', 
   assert.ok(!line.includes('0123456789abcdef'))
   assert.match(line, /postgres:\/\/<redacted>@db/)
 })
+
+test('log redaction and transcript redaction are one list: env pairs, provider keys, dev tokens', () => {
+  const line = redact(
+    'OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwx dev ctdev_0123456789abcdef0123 password: hunter22',
+  )
+  for (const secret of ['sk-proj-abcdefghijklmnopqrstuvwx', '0123456789abcdef0123', 'hunter22'])
+    assert.ok(!line.includes(secret), `${secret} left in: ${line}`)
+  assert.equal(redact('GET /v1/agent/tasks 200'), 'GET /v1/agent/tasks 200')
+})

@@ -5,27 +5,21 @@
  * as `describeDbError` says, without the statement's parameters (request bodies are never
  * logged).
  */
+import { redactCredentials } from '@codetether/agent-kit/redact'
 import { describeDbError } from './db-error'
 
 type Level = 'debug' | 'info' | 'warn' | 'error'
 type Fields = Record<string, unknown>
 
-const secretPatterns: [RegExp, string][] = [
-  [/\b(postgres(?:ql)?|redis|rediss|https?):\/\/[^\s:@/]+:[^\s@/]+@/gi, '$1://<redacted>@'],
-  [/\b(Bearer|Basic)\s+[\w\-.~+/=]+/gi, '$1 <redacted>'],
-  [/\bct_[A-Za-z0-9_-]{8,}/g, 'ct_<redacted>'],
-  // Drizzle's "Failed query: …\nparams: …", when it arrives as text (a JSON-RPC error message).
-  [/\nparams: [\s\S]*/g, '\nparams: <redacted>'],
-]
-
-/** What every secret pattern contains: most strings have none of it and are left as they are. */
-const mightHoldSecret = /:\/\/|bearer|basic|ct_|\nparams: /i
-
+/**
+ * Credentials (the list the worker applies to transcripts too), and drizzle's "Failed query:
+ * …\nparams: …" when it arrives as text (a JSON-RPC error message).
+ */
 export function redact(text: string): string {
-  if (!mightHoldSecret.test(text)) return text
-  let out = text
-  for (const [pattern, replacement] of secretPatterns) out = out.replace(pattern, replacement)
-  return out
+  const out = redactCredentials(text)
+  return out.includes('\nparams: ')
+    ? out.replace(/\nparams: [\s\S]*/g, '\nparams: <redacted>')
+    : out
 }
 
 function serialise(value: unknown): unknown {
