@@ -55,13 +55,20 @@ const HOUR_MS = 3600_000
 const FAILED_RETRY_MS = 30_000
 /**
  * How far ahead a running duty is marked due, in case its run dies with the isolate. The
- * runtime keeps an alarm whose handler did not finish and fires it again at the restart, so the
- * mark only has to be past by then: at 30 s, a deploy mid-run held push retries, cron and the
- * reaper back that long. Alarm handlers of one object never overlap, so a run longer than the
- * mark is not started twice.
+ * runtime fires an alarm whose handler did not finish again (at a restart, or after its own
+ * back-off), so the first mark only has to be past by then: a deploy mid-run delays the duty
+ * seconds, not the 30 s it once did. A duty whose runs keep dying (one that kills the isolate)
+ * is marked further ahead each time, up to CUT_BACKOFF_MAX_MS, so it cannot spin.
  */
 const RUNNING_MARK_MS = 2_000
+const CUT_BACKOFF_MAX_MS = 10 * 60_000
+const markAfter = (cut: number) =>
+  cut === 0 ? RUNNING_MARK_MS : Math.min(FAILED_RETRY_MS * 2 ** (cut - 1), CUT_BACKOFF_MAX_MS)
 const key = (duty: Duty) => `due:${duty}`
+/** Runs of the duty begun and not finished: its run is going on, or died with the isolate. */
+const cutKey = (duty: Duty) => `cut:${duty}`
+/** The earliest wake for a duty that came while it ran and was not before its mark. */
+const wokeKey = (duty: Duty) => `woke:${duty}`
 
 /**
  * One per tenant: the one owner of its alarm. Each duty keeps its next due time in storage;
@@ -72,17 +79,24 @@ const key = (duty: Duty) => `due:${duty}`
 export class TenantScheduler extends TenantObject {
   protected override readonly kind = 'scheduler'
 
-  /** Makes `duty` due by `at` (epoch ms; now when omitted). Never postpones it. */
+  /**
+   * Makes `duty` due by `at` (epoch ms; now when omitted). Never postpones it; a wake that
+   * comes while the duty runs is kept for the run's end to honour.
+   */
   async wake(duty: Duty, at = Date.now()): Promise<void> {
     const dues = await this.dues()
     const changed: Record<string, number> = {}
     const current = dues.get(duty)
     if (current === undefined || at < current) changed[key(duty)] = at
+    else if ((await this.ctx.storage.get<number>(cutKey(duty))) !== undefined) {
+      const woke = await this.ctx.storage.get<number>(wokeKey(duty))
+      if (woke === undefined || at < woke) changed[wokeKey(duty)] = at
+    }
     // Retention comes with the first work; from then on it recurs hourly, as the reaper does
     // every interval.
     if (!dues.has('retention')) changed[key('retention')] = Date.now()
-    if (Object.keys(changed).length === 0) return
-    await this.ctx.storage.put(changed)
+    if (Object.keys(changed).length > 0) await this.ctx.storage.put(changed)
+    // Also when nothing changed: an alarm the runtime gave up on is set again by the next wake.
     await this.setAlarm()
   }
 
@@ -95,10 +109,11 @@ export class TenantScheduler extends TenantObject {
       const due = await this.ctx.storage.get<number>(key(duty))
       const now = Date.now()
       if (due === undefined || due > now) continue
-      // Until it has run, the duty stays due a little later: if this run dies with the
-      // isolate, it comes again. A `wake` while it runs moves that mark, and is kept below.
-      const mark = now + RUNNING_MARK_MS
-      await this.ctx.storage.put(key(duty), mark)
+      // Until it has run, the duty stays due a little later (further each time its runs die):
+      // if this run dies with the isolate, it comes again.
+      const cut = (await this.ctx.storage.get<number>(cutKey(duty))) ?? 0
+      const mark = now + markAfter(cut)
+      await this.ctx.storage.put({ [key(duty)]: mark, [cutKey(duty)]: cut + 1 })
       let next: number | null
       try {
         next = await DUTIES[duty](scope, now)
@@ -109,8 +124,14 @@ export class TenantScheduler extends TenantObject {
         })
         next = now + FAILED_RETRY_MS
       }
-      const woken = await this.ctx.storage.get<number>(key(duty))
-      const wanted = woken !== mark && woken !== undefined ? Math.min(woken, next ?? woken) : next
+      // Wakes while it ran: one before the mark moved it, a later one was kept aside.
+      const after = await this.ctx.storage.get<number>([key(duty), wokeKey(duty)])
+      const woken = after.get(key(duty))
+      const wakes = [woken === mark ? undefined : woken, after.get(wokeKey(duty))].filter(
+        (t): t is number => t !== undefined,
+      )
+      const wanted = wakes.length > 0 ? Math.min(next ?? Number.POSITIVE_INFINITY, ...wakes) : next
+      await this.ctx.storage.delete([cutKey(duty), wokeKey(duty)])
       if (wanted === null) await this.ctx.storage.delete(key(duty))
       else await this.ctx.storage.put(key(duty), wanted)
     }

@@ -28,4 +28,6 @@ test('log redaction and transcript redaction are one list: env pairs, provider k
   for (const secret of ['sk-proj-abcdefghijklmnopqrstuvwx', '0123456789abcdef0123', 'hunter22'])
     assert.ok(!line.includes(secret), `${secret} left in: ${line}`)
   assert.equal(redact('GET /v1/agent/tasks 200'), 'GET /v1/agent/tasks 200')
+  // Inside JSON text the value goes and the shape stays.
+  assert.equal(redact('{"usage":{"api_key":1234567}}'), '{"usage":{"api_key":<redacted>}}')
 })

@@ -7,8 +7,8 @@ export const CREDENTIALS: [RegExp, string][] = [
     /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
     '<private key redacted>',
   ],
-  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s:@/]+:[^\s@/]+@/gi, '$1<redacted>@'],
-  [/\b(Bearer|Basic)\s+[\w\-.~+/=]{8,}/gi, '$1 <redacted>'],
+  [/\b([a-z][a-z0-9+.-]{0,30}:\/\/)[^\s:@/]+:[^\s@/]+@/gi, '$1<redacted>@'],
+  [/\b(Bearer|Basic)\s+[\w\-.~+/=]+/gi, '$1 <redacted>'],
   // Provider key shapes: OpenAI/Anthropic sk-…, GitHub, Slack, AWS, Google, Stripe, ours
   // (API keys ct_, worker tokens ctw_, the dev stack's ctdev_).
   [
@@ -16,8 +16,10 @@ export const CREDENTIALS: [RegExp, string][] = [
     '$1<redacted>',
   ],
   // NAME=value where the name says it is a secret (env files, shell exports, YAML/JSON pairs).
+  // The value stops at a closing bracket, so redacting a pair inside JSON keeps its shape;
+  // the bounded name keeps a long run of letters from costing quadratic time.
   [
-    /\b([A-Z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|PASS|PWD|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|DSN|DATABASE_URL)[A-Z0-9_]*)(["']?\s*[:=]\s*["']?)[^\s"',;]{4,}/gi,
+    /\b([A-Z0-9_]{0,64}(?:SECRET|TOKEN|PASSWORD|PASSWD|PASS|PWD|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|DSN|DATABASE_URL)[A-Z0-9_]{0,64})(["']?\s*[:=]\s*["']?)[^\s"',;}\])]{4,}/gi,
     '$1$2<redacted>',
   ],
 ]
