@@ -1,6 +1,6 @@
 /** Between `@a2a-js/sdk`'s objects and our stored A2A JSON, for remote agents. */
 import { Artifact, type Message, SendMessageRequest, type Task } from '@a2a-js/sdk'
-import type { TaskStatus } from '../../storage/postgres/schema'
+import type { TaskStatus } from '../../storage/postgres/statuses'
 import { partsText, stateFromSdk } from '../task-model/a2a-wire'
 
 export const a2aJson = (message: Record<string, unknown>) =>

@@ -1,7 +1,7 @@
 import type { Redis } from '@upstash/redis/cloudflare'
 import { flush, METRICS_KEY, series } from '../../lib/counters'
 import type { Database } from '../../storage/postgres/client'
-import { taskStatuses } from '../../storage/postgres/schema'
+import { taskStatuses } from '../../storage/postgres/statuses'
 import { ONLINE_WINDOW_SECONDS } from '../queue/workers'
 import { type MetricsView, TENANT_FAMILIES, tenantSeries } from './tenants'
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { series } from '../../lib/counters'
 import type { Database } from '../../storage/postgres/client'
-import { taskStatuses } from '../../storage/postgres/schema'
+import { taskStatuses } from '../../storage/postgres/statuses'
 import { tenantQuery } from '../../storage/postgres/tenant'
 import { ONLINE_WINDOW_SECONDS } from '../queue/workers'
 

@@ -7,8 +7,6 @@ import { tenantQuery } from '../../storage/postgres/tenant'
 import type { Scope } from '../scope'
 import type { MessageType } from './message-types'
 
-export { MESSAGE_TYPES, type MessageType } from './message-types'
-
 /** Upstream's message shape, plus the id that is also the message's SSE id. */
 export interface MonitorMessage {
   id: string

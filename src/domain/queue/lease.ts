@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { agentMessage } from '../../agents/message'
 import { log } from '../../lib/log'
-import type { TaskStatus } from '../../storage/postgres/schema'
+import type { TaskStatus } from '../../storage/postgres/statuses'
 import { limitsOf } from '../limits/settings'
 import { byteLength, overLimit } from '../limits/table'
 import { announce } from '../live/publish'

@@ -4,7 +4,7 @@
  * remote A2A agents' answers are read back through it.
  */
 import { Message, type Part, StreamResponse, Task, TaskState } from '@a2a-js/sdk'
-import type { TaskStatus } from '../../storage/postgres/schema'
+import type { TaskStatus } from '../../storage/postgres/statuses'
 import type { TaskEvent } from './events'
 import type { TaskRow } from './store'
 

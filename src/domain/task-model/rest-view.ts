@@ -1,4 +1,4 @@
-import { type TaskStatus, taskStatuses } from '../../storage/postgres/schema'
+import { type TaskStatus, taskStatuses } from '../../storage/postgres/statuses'
 import { restStatus } from './states'
 import type { TaskRow } from './store'
 

@@ -1,4 +1,4 @@
-import type { TaskStatus } from '../../storage/postgres/schema'
+import type { TaskStatus } from '../../storage/postgres/statuses'
 import type { TaskEvent, TaskEventKind } from './events'
 import type { TaskRow } from './store'
 

@@ -1,8 +1,6 @@
-import type { TaskStatus } from '../../storage/postgres/schema'
+import type { TaskStatus } from '../../storage/postgres/statuses'
 import type { TaskEvent } from './events'
 import type { RestStatus } from './rest-statuses'
-
-export { type RestStatus, restStatuses } from './rest-statuses'
 
 /** A task in one of these never changes again. */
 export const TERMINAL: readonly TaskStatus[] = ['completed', 'failed', 'canceled', 'rejected']

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm'
-import { type TaskStatus, tasks } from '../../storage/postgres/schema'
+import { tasks } from '../../storage/postgres/schema'
+import type { TaskStatus } from '../../storage/postgres/statuses'
 import { type Tenancy, tenantQuery } from '../../storage/postgres/tenant'
 import type { TaskEvent, TaskEventKind } from './events'
 import { eventOf, taskFromJson } from './rows'

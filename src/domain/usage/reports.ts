@@ -5,8 +5,6 @@ import { tenantQuery } from '../../storage/postgres/tenant'
 import type { Scope } from '../scope'
 import type { Group } from './groups'
 
-export { GROUPS, type Group } from './groups'
-
 const keyOf: Record<Group, string> = {
   tenant: `tenant_id::text`,
   user: `coalesce(user_id, '')`,

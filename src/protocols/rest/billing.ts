@@ -1,8 +1,9 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import { type AppEnv, dbOf } from '../../context'
 import { budgetOf, setBudget } from '../../domain/usage/budget'
+import { GROUPS } from '../../domain/usage/groups'
 import { listPrices, setPrice } from '../../domain/usage/pricing'
-import { GROUPS, recentUsage, usageSummary, voidUsage } from '../../domain/usage/reports'
+import { recentUsage, usageSummary, voidUsage } from '../../domain/usage/reports'
 import { notFound, validationHook } from '../../lib/errors'
 import { body, route } from './openapi'
 import {

@@ -24,8 +24,6 @@ import { pushAttempts, pushDeliveries } from './push-schema'
 import { sessionMessages, sessions, tokenUsage } from './session-schema'
 import { taskStatuses } from './statuses'
 
-export { type TaskStatus, taskStatuses } from './statuses'
-
 export const tenants = pgTable('tenants', {
   id: uuid('id').primaryKey().defaultRandom(),
   slug: text('slug').notNull().unique(),
