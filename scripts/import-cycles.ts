@@ -32,25 +32,34 @@ function runtimeImports(file: string): string[] {
   return out
 }
 
-export function importCycles(dirs = ['src', 'durable-objects']): string[][] {
-  const all = dirs.flatMap((d) => files(join(root, d)))
-  const graph = new Map(all.map((f) => [f, runtimeImports(f)]))
+/** Each module of the edge app (relative to the repo) and the local modules it imports at run time. */
+export function runtimeGraph(): Map<string, string[]> {
+  const all = ['src', 'durable-objects'].flatMap((d) => files(join(root, d)))
+  return new Map(
+    all.map((f) => [relative(root, f), runtimeImports(f).map((t) => relative(root, t))]),
+  )
+}
+
+/** A graph's cycles: each edge back into the path being walked closes one. */
+function cyclesOf(graph: Map<string, Iterable<string>>): string[][] {
   const cycles: string[][] = []
   const state = new Map<string, 'open' | 'done'>()
   const path: string[] = []
-  const visit = (f: string) => {
-    state.set(f, 'open')
-    path.push(f)
-    for (const next of graph.get(f) ?? []) {
+  const visit = (node: string) => {
+    state.set(node, 'open')
+    path.push(node)
+    for (const next of graph.get(node) ?? []) {
       if (state.get(next) === 'open') cycles.push(path.slice(path.indexOf(next)))
       else if (!state.has(next) && graph.has(next)) visit(next)
     }
     path.pop()
-    state.set(f, 'done')
+    state.set(node, 'done')
   }
-  for (const f of all) if (!state.has(f)) visit(f)
-  return cycles.map((c) => c.map((f) => relative(root, f)))
+  for (const node of graph.keys()) if (!state.has(node)) visit(node)
+  return cycles
 }
+
+export const importCycles = (graph = runtimeGraph()) => cyclesOf(graph)
 
 /**
  * Each layer and what it must not import: an adapter may use anything below it, the domain
@@ -67,13 +76,10 @@ const FORBIDDEN: [layer: string, above: string[]][] = [
 ]
 
 /** Runtime imports from a layer into one it must not import, as `from → to`. */
-export function layerBreaches(): string[] {
-  const all = ['src', 'durable-objects'].flatMap((d) => files(join(root, d)))
-  return all.flatMap((file) => {
-    const from = relative(root, file)
+export function layerBreaches(graph = runtimeGraph()): string[] {
+  return [...graph].flatMap(([from, targets]) => {
     const banned = FORBIDDEN.find(([layer]) => from.startsWith(layer))?.[1] ?? []
-    return runtimeImports(file)
-      .map((target) => relative(root, target))
+    return targets
       .filter((to) => banned.some((b) => to.startsWith(b)))
       .map((to) => `${from} → ${to}`)
   })
@@ -83,43 +89,27 @@ export function layerBreaches(): string[] {
  * Cycles between the domain's folders (one folder per noun): a folder may use another's
  * modules only if that one does not use it back, at any distance, at run time.
  */
-export function domainFolderCycles(): string[][] {
-  const folderOf = (f: string) => /^src\/domain\/([^/]+)\//.exec(relative(root, f))?.[1]
-  const edges = new Map<string, Set<string>>()
-  for (const file of files(join(root, 'src/domain'))) {
+export function domainFolderCycles(graph = runtimeGraph()): string[][] {
+  const folderOf = (f: string) => /^src\/domain\/([^/]+)\//.exec(f)?.[1]
+  const folders = new Map<string, Set<string>>()
+  for (const [file, targets] of graph) {
     const from = folderOf(file)
     if (!from) continue
-    for (const target of runtimeImports(file)) {
-      const to = folderOf(target)
-      if (to && to !== from) edges.set(from, (edges.get(from) ?? new Set()).add(to))
-    }
+    const uses = folders.get(from) ?? new Set<string>()
+    folders.set(from, uses)
+    for (const to of targets.map(folderOf)) if (to && to !== from) uses.add(to)
   }
-  const cycles: string[][] = []
-  const path: string[] = []
-  const visit = (f: string) => {
-    path.push(f)
-    for (const next of edges.get(f) ?? []) {
-      const at = path.indexOf(next)
-      if (at >= 0) cycles.push(path.slice(at))
-      else visit(next)
-    }
-    path.pop()
-  }
-  for (const f of edges.keys()) visit(f)
-  // Each cycle once, whichever folder it was found from.
-  const seen = new Set<string>()
-  return cycles.filter((c) => {
-    const key = [...c].sort().join(' ')
-    return !seen.has(key) && seen.add(key)
-  })
+  return cyclesOf(folders)
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
-  const cycles = importCycles()
+  const graph = runtimeGraph()
+  const cycles = importCycles(graph)
   for (const c of cycles) console.log(`${c.join(' → ')} → ${c[0]}`)
   console.log(cycles.length ? `${cycles.length} import cycle(s)` : 'no import cycles')
-  for (const c of domainFolderCycles()) console.log(`domain folders in a cycle: ${c.join(' → ')}`)
-  const breaches = layerBreaches()
+  const folders = domainFolderCycles(graph)
+  for (const c of folders) console.log(`domain folders in a cycle: ${c.join(' → ')}`)
+  const breaches = layerBreaches(graph)
   for (const b of breaches) console.log(`imports up a layer: ${b}`)
-  process.exit(cycles.length || breaches.length || domainFolderCycles().length ? 1 : 0)
+  process.exit(cycles.length || folders.length || breaches.length ? 1 : 0)
 }

@@ -4,16 +4,23 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { domainFolderCycles, importCycles, layerBreaches } from '../scripts/import-cycles'
+import {
+  domainFolderCycles,
+  importCycles,
+  layerBreaches,
+  runtimeGraph,
+} from '../scripts/import-cycles'
+
+const graph = runtimeGraph()
 
 test('no runtime import cycle in src/ and durable-objects/ (type-only imports aside)', () => {
-  assert.deepEqual(importCycles(), [])
+  assert.deepEqual(importCycles(graph), [])
 })
 
 test('no runtime import up a layer (protocols → domain, agents, auth → storage → lib)', () => {
-  assert.deepEqual(layerBreaches(), [])
+  assert.deepEqual(layerBreaches(graph), [])
 })
 
 test('no cycle between the domain folders at run time', () => {
-  assert.deepEqual(domainFolderCycles(), [])
+  assert.deepEqual(domainFolderCycles(graph), [])
 })
