@@ -84,20 +84,30 @@ export class TenantScheduler extends TenantObject {
    * comes while the duty runs is kept for the run's end to honour.
    */
   async wake(duty: Duty, at = Date.now()): Promise<void> {
-    const dues = await this.dues()
+    const stored = await this.ctx.storage.get<number>([
+      ...DUTY_NAMES.map(key),
+      cutKey(duty),
+      wokeKey(duty),
+    ])
+    const dues = duesOf(stored)
     const changed: Record<string, number> = {}
     const current = dues.get(duty)
-    if (current === undefined || at < current) changed[key(duty)] = at
-    else if ((await this.ctx.storage.get<number>(cutKey(duty))) !== undefined) {
-      const woke = await this.ctx.storage.get<number>(wokeKey(duty))
+    if (current === undefined || at < current) {
+      changed[key(duty)] = at
+      dues.set(duty, at)
+    } else if (stored.has(cutKey(duty))) {
+      const woke = stored.get(wokeKey(duty))
       if (woke === undefined || at < woke) changed[wokeKey(duty)] = at
     }
     // Retention comes with the first work; from then on it recurs hourly, as the reaper does
     // every interval.
-    if (!dues.has('retention')) changed[key('retention')] = Date.now()
+    if (!dues.has('retention')) {
+      changed[key('retention')] = Date.now()
+      dues.set('retention', Date.now())
+    }
     if (Object.keys(changed).length > 0) await this.ctx.storage.put(changed)
     // Also when nothing changed: an alarm the runtime gave up on is set again by the next wake.
-    await this.setAlarm()
+    await this.setAlarm(dues)
   }
 
   override async alarm(): Promise<void> {
@@ -140,21 +150,25 @@ export class TenantScheduler extends TenantObject {
 
   /** Each duty's due time, by duty (those with none are absent). */
   private async dues(): Promise<Map<Duty, number>> {
-    const stored = await this.ctx.storage.get<number>(DUTY_NAMES.map(key))
-    const dues = new Map<Duty, number>()
-    for (const duty of DUTY_NAMES) {
-      const at = stored.get(key(duty))
-      if (at !== undefined) dues.set(duty, at)
-    }
-    return dues
+    return duesOf(await this.ctx.storage.get<number>(DUTY_NAMES.map(key)))
   }
 
   /** The alarm at the earliest due time, never later than it is already set. */
-  private async setAlarm() {
-    const earliest = Math.min(...(await this.dues()).values())
+  private async setAlarm(dues?: Map<Duty, number>) {
+    const earliest = Math.min(...(dues ?? (await this.dues())).values())
     if (!Number.isFinite(earliest)) return
     const wanted = Math.max(Date.now(), earliest)
     const current = await this.ctx.storage.getAlarm()
     if (current === null || wanted < current) await this.ctx.storage.setAlarm(wanted)
   }
+}
+
+/** The due times among stored values, by duty (those with none are absent). */
+function duesOf(stored: Map<string, number>): Map<Duty, number> {
+  const dues = new Map<Duty, number>()
+  for (const duty of DUTY_NAMES) {
+    const at = stored.get(key(duty))
+    if (at !== undefined) dues.set(duty, at)
+  }
+  return dues
 }
