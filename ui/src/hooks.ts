@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { api } from './api'
-import { live, type MonitorMessage, onMessage } from './live'
+import type { MonitorMessage } from './api-types'
+import { live, onMessage } from './live'
 import type { StreamState } from './sse'
 
 export interface Loaded<T> {

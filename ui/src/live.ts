@@ -6,8 +6,6 @@
 import type { MonitorAgent, MonitorMessage } from './api-types'
 import { openStream, type StreamState } from './sse'
 
-export type { MonitorAgent, MonitorMessage }
-
 type Listener = (m: MonitorMessage) => void
 
 export const live = {

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks'
 import { download } from '../api'
-import type { MonitorCount } from '../api-types'
+import type { MonitorCount, MonitorMessage } from '../api-types'
 import { useApi } from '../hooks'
-import { type MonitorMessage, onMessage } from '../live'
+import { onMessage } from '../live'
 import { act, ErrorBox, Field, formValues, Section } from '../ui'
 import { Feed, merge } from './feed'
 

@@ -1,5 +1,5 @@
+import type { MonitorAgent } from '../api-types'
 import { useApi, useLiveAgents } from '../hooks'
-import type { MonitorAgent } from '../live'
 import { Badge, Empty, ErrorBox, Section, Time } from '../ui'
 
 export function Agents() {

@@ -1,7 +1,8 @@
 import { post } from '../api'
+import type { Task } from '../api-types'
 import { useApi, useLiveRefresh } from '../hooks'
 import { act, Empty, ErrorBox, Section, Time } from '../ui'
-import { type Task, taskName } from './tasks'
+import { taskName } from './tasks'
 
 interface Pending {
   tool: string

@@ -4,8 +4,6 @@ import type { Workspace as Codebase, OnlineModels, Worker, WorkspaceTriggered } 
 import { useApi, useLiveRefresh } from '../hooks'
 import { act, Badge, Empty, ErrorBox, Field, formValues, Section } from '../ui'
 
-export type { Codebase }
-
 const modelId = (m: unknown) =>
   typeof m === 'string' ? m : String((m as { id?: string }).id ?? (m as { name?: string }).name)
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
-import type { MonitorStats as Stats } from '../api-types'
+import type { MonitorMessage, MonitorStats as Stats } from '../api-types'
 import { useApi, useLiveRefresh } from '../hooks'
-import { type MonitorMessage, onMessage } from '../live'
+import { onMessage } from '../live'
 import { ErrorBox, Section } from '../ui'
 import { Feed, merge } from './feed'
 

@@ -1,5 +1,5 @@
 /** A list of monitor messages, newest first, with readable tool events. */
-import type { MonitorMessage } from '../live'
+import type { MonitorMessage } from '../api-types'
 import { OutputLine } from '../output'
 import { Badge, Empty, Time } from '../ui'
 

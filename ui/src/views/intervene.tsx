@@ -1,6 +1,6 @@
 import { post } from '../api'
+import type { MonitorAgent, MonitorMessage } from '../api-types'
 import { hashQuery, useApi, useLiveAgents } from '../hooks'
-import type { MonitorAgent, MonitorMessage } from '../live'
 import { act, ErrorBox, Field, formValues, Section } from '../ui'
 import { Feed } from './feed'
 

@@ -1,9 +1,13 @@
 import { useState } from 'preact/hooks'
 import { post } from '../api'
-import type { SessionMessages, SessionPage, SessionResumed } from '../api-types'
+import type {
+  Workspace as Codebase,
+  SessionMessages,
+  SessionPage,
+  SessionResumed,
+} from '../api-types'
 import { useApi } from '../hooks'
 import { act, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
-import type { Codebase } from './codebases'
 
 const enc = encodeURIComponent
 

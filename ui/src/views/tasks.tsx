@@ -1,11 +1,8 @@
 import { useState } from 'preact/hooks'
 import { post } from '../api'
-import type { Task } from '../api-types'
+import type { Workspace as Codebase, Task } from '../api-types'
 import { hashQuery, useApi, useLiveRefresh } from '../hooks'
 import { act, Badge, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
-import type { Codebase } from './codebases'
-
-export type { Task }
 
 const STATUSES = ['pending', 'running', 'needs_input', 'completed', 'failed', 'cancelled']
 const OPEN = ['pending', 'running', 'needs_input']

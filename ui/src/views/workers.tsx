@@ -1,7 +1,7 @@
-import type { Workspace as Codebase, Worker } from '../api-types'
+import type { Workspace as Codebase, Task, Worker } from '../api-types'
 import { useApi, useLiveRefresh } from '../hooks'
 import { Badge, Empty, ErrorBox, Section, Time } from '../ui'
-import { type Task, taskName } from './tasks'
+import { taskName } from './tasks'
 
 const modelName = (m: unknown) =>
   typeof m === 'string'
