@@ -1,12 +1,24 @@
-/** Who is calling, resolved once per request by the auth middleware; handlers only read it. */
-export type Role = 'admin' | 'member' | 'viewer' | 'approver' | 'worker'
+/** The roles a principal may hold. */
+export const ROLES = ['admin', 'member', 'viewer', 'approver', 'worker'] as const
+export type Role = (typeof ROLES)[number]
 
+/**
+ * How a caller proves who it is. `system`: the platform itself (the reaper, cron), acting
+ * inside one tenant.
+ */
+export const PRINCIPAL_KINDS = [
+  'dev',
+  'static_token',
+  'oidc',
+  'session',
+  'api_key',
+  'worker_token',
+  'system',
+] as const
+
+/** Who is calling, resolved once per request by the auth middleware; handlers only read it. */
 export interface Principal {
-  /**
-   * How the caller proved who it is. `system`: the platform itself (the reaper, cron),
-   * acting inside one tenant.
-   */
-  kind: 'dev' | 'static_token' | 'oidc' | 'session' | 'api_key' | 'worker_token' | 'system'
+  kind: (typeof PRINCIPAL_KINDS)[number]
   tenantId: string
   /** Stable id of the caller within the tenant (the IdP's `sub`, `key:<id>`, `token:<name>`). */
   subject: string

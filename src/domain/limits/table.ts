@@ -9,11 +9,22 @@
  */
 import { ApiError } from '../../lib/errors'
 
+/** Whose use a limit counts. */
+export const LIMIT_PERS = [
+  'tenant',
+  'principal',
+  'task',
+  'line',
+  'agent',
+  'prompt',
+  'request',
+] as const
+/** count: how many may exist; rate: how many per window; size: bytes; open: at once. */
+export const LIMIT_KINDS = ['count', 'rate', 'size', 'open'] as const
+
 export interface LimitSpec {
-  /** Whose use is counted. */
-  per: 'tenant' | 'principal' | 'task' | 'line' | 'agent' | 'prompt' | 'request'
-  /** count: how many may exist; rate: how many per window; size: bytes; open: at once. */
-  kind: 'count' | 'rate' | 'size' | 'open'
+  per: (typeof LIMIT_PERS)[number]
+  kind: (typeof LIMIT_KINDS)[number]
   unit: string
   default: number
   /** The most a tenant's admin may set. */

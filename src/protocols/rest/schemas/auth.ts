@@ -1,23 +1,8 @@
 import { z } from '@hono/zod-openapi'
-import type { Principal, Role } from '../../../auth/principal'
+import { PRINCIPAL_KINDS, ROLES } from '../../../auth/principal'
 
-// Objects keyed by the union itself, so a role or kind added to Principal fails to compile here.
-const Roles = z.enum({
-  admin: 'admin',
-  member: 'member',
-  viewer: 'viewer',
-  approver: 'approver',
-  worker: 'worker',
-} satisfies { [R in Role]: R })
-const PrincipalKinds = z.enum({
-  dev: 'dev',
-  static_token: 'static_token',
-  oidc: 'oidc',
-  session: 'session',
-  api_key: 'api_key',
-  worker_token: 'worker_token',
-  system: 'system',
-} satisfies { [K in Principal['kind']]: K })
+const Roles = z.enum(ROLES)
+const PrincipalKinds = z.enum(PRINCIPAL_KINDS)
 
 /** GET /v1/auth/status: which ways of logging in this server takes. */
 export const AuthStatus = z

@@ -1,22 +1,8 @@
 import { z } from '@hono/zod-openapi'
-import { LIMIT_NAMES, type LimitName, type LimitSpec } from '../../../domain/limits/table'
+import { LIMIT_KINDS, LIMIT_NAMES, LIMIT_PERS, type LimitName } from '../../../domain/limits/table'
 
-// Objects keyed by the spec's unions, so a value added there fails to compile here.
-const Per = z.enum({
-  tenant: 'tenant',
-  principal: 'principal',
-  task: 'task',
-  line: 'line',
-  agent: 'agent',
-  prompt: 'prompt',
-  request: 'request',
-} satisfies { [P in LimitSpec['per']]: P })
-const Kind = z.enum({
-  count: 'count',
-  rate: 'rate',
-  size: 'size',
-  open: 'open',
-} satisfies { [K in LimitSpec['kind']]: K })
+const Per = z.enum(LIMIT_PERS)
+const Kind = z.enum(LIMIT_KINDS)
 
 /** One limit as Settings shows it (`describeLimits`). */
 export const TenantLimit = z
