@@ -34,7 +34,7 @@ test('src/worker-configuration.d.ts is what `npm run types` generates now', () =
   const dir = mkdtempSync(join(tmpdir(), 'types-'))
   try {
     const script = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-      .scripts.types as string
+      .scripts['types:worker'] as string
     const [bin, ...args] = script.split(' ')
     args[args.indexOf('src/worker-configuration.d.ts')] = join(dir, 'types.d.ts')
     execFileSync(join(ROOT, 'node_modules/.bin', bin as string), args, {

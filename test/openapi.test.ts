@@ -3,8 +3,12 @@
  * what the routes really answer matches what it says, checked against the running Worker.
  */
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { z } from 'zod'
+import { API_TYPES_FILE, printApiTypes } from '../scripts/api-types'
+import { ROOT } from '../scripts/stack/wrangler'
 import { api } from './helpers'
 
 type Schema = Record<string, unknown>
@@ -97,4 +101,12 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(wrong, [])
     assert.ok(checked.length >= 20, `only ${checked.length} reads checked: ${checked.join(', ')}`)
   })
+})
+
+test('the REST API types the worker is typed from are what `npm run types:api` prints now', async () => {
+  assert.equal(
+    readFileSync(join(ROOT, API_TYPES_FILE), 'utf8'),
+    printApiTypes(await doc()),
+    'run `npm run types:api` after changing a route or a schema',
+  )
 })

@@ -1,4 +1,6 @@
 /** The worker's and the client's one way to call the server's REST API. */
+import type { paths } from '@codetether/agent-kit/rest-api'
+import createClient, { type Client } from 'openapi-fetch'
 
 export class HttpError extends Error {
   constructor(
@@ -24,10 +26,38 @@ export interface ServerOptions {
   timeoutMs?: number
 }
 
+/** The REST API's client, typed from its OpenAPI document (`npm run types:api`). */
+export type Api = Client<paths>
+
 export class Server {
   readonly base: string
+  /** Every JSON call to the server: paths, bodies and answers checked against the API's types. */
+  readonly api: Api
   constructor(private readonly opts: ServerOptions) {
     this.base = opts.server.replace(/\/+$/, '')
+    const timeoutMs = opts.timeoutMs ?? 30_000
+    this.api = createClient<paths>({
+      baseUrl: this.base,
+      headers: this.headers(),
+      fetch: (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) }),
+    })
+    this.api.use({
+      async onResponse({ request, response }) {
+        if (response.ok) return undefined
+        const text = await response.clone().text()
+        let body: unknown = text
+        try {
+          body = text ? JSON.parse(text) : undefined
+        } catch {
+          // Not JSON: keep the text for the error message.
+        }
+        throw new HttpError(
+          response.status,
+          body,
+          `${request.method} ${new URL(request.url).pathname}`,
+        )
+      },
+    })
   }
 
   headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -35,36 +65,14 @@ export class Server {
     if (this.opts.token) h.Authorization = `Bearer ${this.opts.token}`
     return h
   }
+}
 
-  async request<T = unknown>(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<T> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: this.headers(
-        body === undefined ? headers : { 'Content-Type': 'application/json', ...headers },
-      ),
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
-    })
-    const text = await res.text()
-    let parsed: unknown = text
-    try {
-      parsed = text ? JSON.parse(text) : undefined
-    } catch {
-      // Not JSON: keep the text for the error message.
-    }
-    if (!res.ok) throw new HttpError(res.status, parsed, `${method} ${path}`)
-    return parsed as T
-  }
-
-  get = <T = unknown>(path: string) => this.request<T>('GET', path)
-  post = <T = unknown>(path: string, body: unknown, headers?: Record<string, string>) =>
-    this.request<T>('POST', path, body, headers)
-  put = <T = unknown>(path: string, body: unknown) => this.request<T>('PUT', path, body)
+/**
+ * A typed call's answer: its body. Every answer but a 2xx has thrown an HttpError by then (the
+ * client's response hook), so what is left is the success case.
+ */
+export async function answer<T>(call: Promise<{ data?: T }>): Promise<T> {
+  return (await call).data as T
 }
 
 /** Exponential backoff with full jitter, capped: 1 s, 2 s, 4 s … up to `capMs`. */

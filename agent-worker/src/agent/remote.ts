@@ -17,7 +17,7 @@ import {
 import { mcpAccess } from '@codetether/agent-kit/mcp'
 import { bodyText, topicMatches } from '@codetether/agent-kit/wire'
 import { EventSourceParserStream } from 'eventsource-parser/stream'
-import { backoff, type Server, sleep } from '../http.js'
+import { answer, backoff, type Server, sleep } from '../http.js'
 import { log } from '../log.js'
 
 interface BusMessage {
@@ -44,39 +44,45 @@ export interface RemoteAgentOptions {
 export function remoteContext(o: RemoteAgentOptions, me: string) {
   const handlers = new Map<string, EventHandler>()
   const mcp = mcpAccess(o.mcpServers, (msg) => log.warn(msg))
+  const { api } = o.server
   const ctx: AgentContext<{ server: Server }> = {
     agent: me,
     async send(to, message, opts) {
       const timeout = opts?.timeoutMs ?? 20_000
-      const r = await o.server.post<{ reply: { text: string } | null }>(
-        `/v1/agents/${enc(to)}/ask`,
-        {
-          from: me,
-          text: message,
-          timeout_ms: timeout,
-        },
+      const r = await answer(
+        api.POST('/v1/agents/{name}/ask', {
+          params: { path: { name: to } },
+          body: { from: me, text: message, timeout_ms: timeout },
+        }),
       )
-      if (!r.reply) throw new Error(`${to} did not answer within ${Math.round(timeout / 1000)} s`)
+      if (!r.success) throw new Error(`${to} did not answer within ${Math.round(timeout / 1000)} s`)
       return r.reply.text
     },
     async tell(to, message) {
-      await o.server.post(`/v1/agents/${enc(to)}/messages`, { from: me, text: message })
+      await api.POST('/v1/agents/{name}/messages', {
+        params: { path: { name: to } },
+        body: { from: me, text: message },
+      })
     },
     async publish(eventType, data) {
-      await o.server.post('/v1/agents/events', { from: me, topic: topicFor(me, eventType), data })
+      await api.POST('/v1/agents/events', {
+        body: { from: me, topic: topicFor(me, eventType), data },
+      })
     },
     async subscribe(agent, eventType, handler) {
       const pattern = topicFor(agent, eventType)
       handlers.set(pattern, handler)
-      await o.server.post(`/v1/agents/${enc(me)}/subscriptions`, { pattern })
+      await api.POST('/v1/agents/{name}/subscriptions', {
+        params: { path: { name: me } },
+        body: { pattern },
+      })
     },
     async unsubscribe(agent, eventType) {
       const pattern = topicFor(agent, eventType)
       handlers.delete(pattern)
-      await o.server.request(
-        'DELETE',
-        `/v1/agents/${enc(me)}/subscriptions?pattern=${enc(pattern)}`,
-      )
+      await api.DELETE('/v1/agents/{name}/subscriptions', {
+        params: { path: { name: me }, query: { pattern } },
+      })
     },
     progress: async () => {},
     mcp,
@@ -93,11 +99,14 @@ export async function runRemoteAgent(
 ) {
   const me = o.name ?? def.name
   const { ctx, handlers, close } = remoteContext(o, me)
+  const { api } = o.server
   const register = () =>
-    o.server.post('/v1/agents', {
-      name: me,
-      description: def.description,
-      capabilities: { skills: skillsOf(def), process: true },
+    api.POST('/v1/agents', {
+      body: {
+        name: me,
+        description: def.description,
+        capabilities: { skills: skillsOf(def), process: true },
+      },
     })
   await register()
   await def.setup?.(ctx as AgentContext)
@@ -129,19 +138,29 @@ export async function runRemoteAgent(
         ctx as AgentContext,
         o.timeoutMs,
       )
-      await o.server.post(`/v1/agents/${enc(m.from)}/messages`, {
-        from: me,
-        reply_to: m.id,
-        conversation_id: m.conversation_id ?? m.id,
-        body: { text: reply.text, state: reply.state, ...(reply.data ? { data: reply.data } : {}) },
+      await api.POST('/v1/agents/{name}/messages', {
+        params: { path: { name: m.from } },
+        body: {
+          from: me,
+          reply_to: m.id,
+          conversation_id: m.conversation_id ?? m.id,
+          body: {
+            text: reply.text,
+            state: reply.state,
+            ...(reply.data ? { data: reply.data } : {}),
+          },
+        },
       })
     }
-    await o.server.post(`/v1/agents/${enc(me)}/inbox/ack`, { ids: [m.id] })
+    await api.POST('/v1/agents/{name}/inbox/ack', {
+      params: { path: { name: me } },
+      body: { ids: [m.id] },
+    })
     seen.add(m.id)
   }
 
   const beat = setInterval(() => {
-    o.server.post(`/v1/agents/${enc(me)}/heartbeat`, {}).catch((err) => {
+    api.POST('/v1/agents/{name}/heartbeat', { params: { path: { name: me } } }).catch((err) => {
       if ((err as { status?: number }).status === 404) void register().catch(() => {})
     })
   }, HEARTBEAT_MS)

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline'
 import { ListTasksRequest, type Task } from '@a2a-js/sdk'
-import { Server } from '../http.js'
+import { answer, Server } from '../http.js'
 import {
   a2aClient,
   answerOf,
@@ -103,13 +103,8 @@ export async function tasks(
 
 /** `codetether agents`: the agents the server offers (its card's skills) and the workers online. */
 export async function agents(opts: ClientOptions & { json: boolean }) {
-  const server = new Server(opts)
-  const card = await server.get<{
-    name: string
-    skills?: { id: string; name: string; description?: string }[]
-  }>('/.well-known/agent-card.json')
-  const workers =
-    await server.get<{ worker_id: string; name: string; status: string }[]>('/v1/agent/workers')
+  const card = await (await a2aClient(opts)).getAgentCard()
+  const workers = await answer(new Server(opts).api.GET('/v1/agent/workers'))
   if (opts.json) {
     json({ agents: card.skills ?? [], workers })
     return 0

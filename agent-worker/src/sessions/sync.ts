@@ -57,7 +57,6 @@ export class SessionSync {
       for (const store of this.stores) {
         const found = store.list(path)
         if (!found.length) continue
-        const base = `/v1/agent/codebases/${encodeURIComponent(codebaseId)}/sessions`
         const changed = found.filter(
           (f) => (this.synced.get(key(store, f.session.id)) ?? -1) < f.changedAt,
         )
@@ -66,16 +65,16 @@ export class SessionSync {
         // refused batch leaves the ones before it synced, so the next pass goes on from there.
         for (let i = 0; i < changed.length; i += BATCH) {
           const batch = changed.slice(i, i + BATCH)
-          await this.server.post(`${base}/sync`, {
-            worker_id: this.workerId,
-            sessions: batch.map((f) => f.session),
+          await this.server.api.POST('/v1/agent/codebases/{id}/sessions/sync', {
+            params: { path: { id: codebaseId } },
+            body: { worker_id: this.workerId, sessions: batch.map((f) => f.session) },
           })
           for (const f of batch) {
             const messages = store.messages(path, f.session.id).map(redactMessage)
             if (messages.length) {
-              await this.server.post(`${base}/${encodeURIComponent(f.session.id)}/messages/sync`, {
-                worker_id: this.workerId,
-                messages,
+              await this.server.api.POST('/v1/agent/codebases/{id}/sessions/{sid}/messages/sync', {
+                params: { path: { id: codebaseId, sid: f.session.id } },
+                body: { worker_id: this.workerId, messages },
               })
             }
             this.synced.set(key(store, f.session.id), f.changedAt)

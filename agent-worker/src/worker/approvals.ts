@@ -17,9 +17,12 @@ export function serverApprovals(server: Server, workerId: string, spec: TaskSpec
       if (i < 0) return false
       const [approval] = open.splice(i, 1)
       if (!approval) return false
-      const path = `/v1/worker/tasks/${encodeURIComponent(spec.id)}/approvals/${encodeURIComponent(approval.id)}/use`
       try {
-        await server.post(path, { attempt: spec.attempt }, { 'X-Worker-ID': workerId })
+        await server.api.POST('/v1/worker/tasks/{id}/approvals/{approval}/use', {
+          params: { path: { id: spec.id, approval: approval.id } },
+          headers: { 'X-Worker-ID': workerId },
+          body: { attempt: spec.attempt },
+        })
         log.info(
           `task ${spec.id}: ${tool} runs on ${approval.approved_by ?? 'a person'}'s approval`,
         )

@@ -1,6 +1,11 @@
+import type { paths } from '@codetether/agent-kit/rest-api'
 import { type HttpError, isUnreachable, type Server, sleep } from '../http.js'
 import { log } from '../log.js'
 import type { Entry, Outcome, TaskJournal } from './journal.js'
+
+/** What the worker tells the server when a task's run is over. */
+type Release =
+  paths['/v1/worker/tasks/release']['post']['requestBody']['content']['application/json']
 
 const MAX_BATCH_LINES = 200
 const MAX_BATCH_BYTES = 256 * 1024
@@ -79,25 +84,26 @@ export class Delivery {
       batch.push(e)
       bytes += e.out.length
     }
-    await this.server.post(`/v1/agent/tasks/${encodeURIComponent(taskId)}/output`, {
-      worker_id: this.workerId,
-      attempt,
-      line: first.n,
-      lines: batch.map((e) => e.out),
+    await this.server.api.POST('/v1/agent/tasks/{id}/output', {
+      params: { path: { id: taskId } },
+      body: { worker_id: this.workerId, attempt, line: first.n, lines: batch.map((e) => e.out) },
     })
     return batch.length
   }
 
   private async report(outcome: Outcome) {
     const { taskId, attempt } = this.journal.meta
-    const body: Record<string, unknown> = { task_id: taskId, worker_id: this.workerId, attempt }
+    const body: Release = { task_id: taskId, worker_id: this.workerId, attempt }
     if (outcome.status === 'completed')
       Object.assign(body, { status: 'completed', result: outcome.result })
     if (outcome.status === 'failed') Object.assign(body, { status: 'failed', error: outcome.error })
     if (outcome.status === 'input-required')
       Object.assign(body, { status: 'input-required', pending_action: outcome.pending })
     if ('sessionId' in outcome && outcome.sessionId) body.session_id = outcome.sessionId
-    await this.server.post('/v1/worker/tasks/release', body, { 'X-Worker-ID': this.workerId })
+    await this.server.api.POST('/v1/worker/tasks/release', {
+      headers: { 'X-Worker-ID': this.workerId },
+      body,
+    })
   }
 
   private refused(pending: Entry[], err: HttpError) {

@@ -1,20 +1,25 @@
+import type { components } from '@codetether/agent-kit/rest-api'
 import { EventSourceParserStream } from 'eventsource-parser/stream'
-import { backoff, type Server, sleep } from '../http.js'
+import { answer, backoff, type Server, sleep } from '../http.js'
 import { log } from '../log.js'
 
-/** A task as the server offers it (`task_available`, or a row of the pending list). */
-export interface OfferedTask {
-  id: string
-  codebase_id: string
-  title?: string
-  prompt?: string
-  agent_type?: string
-  priority?: number
-  metadata?: Record<string, unknown>
-  model_ref?: string | null
-  target_agent_name?: string | null
-  created_at?: string
-}
+/**
+ * A task offered to this worker, by the task stream (`task_available`) or by polling: the
+ * fields of the API's task that both carry.
+ */
+export type OfferedTask = Pick<
+  components['schemas']['AgentTask'],
+  | 'id'
+  | 'codebase_id'
+  | 'title'
+  | 'prompt'
+  | 'agent_type'
+  | 'priority'
+  | 'metadata'
+  | 'model_ref'
+  | 'target_agent_name'
+  | 'created_at'
+>
 
 export interface FeedHandlers {
   offer(task: OfferedTask): void
@@ -128,11 +133,11 @@ export class TaskFeed {
   /** The pending tasks this worker may claim (upstream's fallback). */
   async poll() {
     try {
-      const tasks = await this.server.request<OfferedTask[]>(
-        'GET',
-        '/v1/agent/tasks?status=pending&limit=50',
-        undefined,
-        { 'X-Worker-ID': this.who.workerId },
+      const tasks = await answer(
+        this.server.api.GET('/v1/agent/tasks', {
+          params: { query: { status: 'pending', limit: 50 } },
+          headers: { 'X-Worker-ID': this.who.workerId },
+        }),
       )
       for (const t of tasks.reverse()) this.on.offer(t)
     } catch (err) {

@@ -6,7 +6,7 @@ import { codingCliExecutors } from '../executors/coding-cli.js'
 import { type ExecutorChoice, executors, pick, usable } from '../executors/index.js'
 import { killGroup } from '../executors/process.js'
 import type { Executor, ServerApproval, TaskSpec } from '../executors/types.js'
-import { HttpError, Server, sleep } from '../http.js'
+import { answer, HttpError, Server, sleep } from '../http.js'
 import { bold, log } from '../log.js'
 import { claudeStore } from '../sessions/claude-store.js'
 import { llmStore } from '../sessions/llm-store.js'
@@ -132,25 +132,27 @@ export class Worker {
   /** Worker and codebases, again after each reconnect so the server's view stays fresh. */
   private async register() {
     const models = this.s.model ? [{ id: this.s.model, name: this.s.model }] : []
-    await this.server.post('/v1/agent/workers/register', {
-      worker_id: this.id,
-      name: this.s.name,
-      hostname: hostname(),
-      capabilities: this.capabilities,
-      models,
-      agents: this.agents,
+    await this.server.api.POST('/v1/agent/workers/register', {
+      body: {
+        worker_id: this.id,
+        name: this.s.name,
+        hostname: hostname(),
+        capabilities: this.capabilities,
+        models,
+        agents: this.agents,
+      },
     })
     for (const path of this.s.codebases) await this.registerCodebase(path, basename(path), '')
   }
 
   private async registerCodebase(path: string, name: string, description: string) {
-    const res = await this.server.post<{ workspace?: { id: string } }>('/v1/agent/codebases', {
-      name,
-      path,
-      description,
-      worker_id: this.id,
-    })
-    const id = res.workspace?.id
+    const res = await answer(
+      this.server.api.POST('/v1/agent/codebases', {
+        body: { name, path, description, worker_id: this.id },
+      }),
+    )
+    // Without a worker_id the server would queue the registration instead (`pending`).
+    const id = 'workspace' in res ? res.workspace.id : undefined
     if (!id) throw new Error(`registering ${path} returned no id`)
     this.codebases.set(id, path)
     return id
@@ -165,8 +167,9 @@ export class Worker {
       try {
         // Naming what runs here lets leases granted to an earlier run of this worker lapse.
         const running = [...this.running.keys(), ...this.claiming]
-        await this.server.post(`/v1/agent/workers/${encodeURIComponent(this.id)}/heartbeat`, {
-          running,
+        await this.server.api.POST('/v1/agent/workers/{id}/heartbeat', {
+          params: { path: { id: this.id } },
+          body: { running },
         })
       } catch (err) {
         if (err instanceof HttpError && err.status === 404) await this.register().catch(() => {})
@@ -205,10 +208,11 @@ export class Worker {
   private async claim(t: OfferedTask) {
     let claimed: { attempt: number; task: OfferedTask; approvals?: ServerApproval[] }
     try {
-      claimed = await this.server.post(
-        '/v1/worker/tasks/claim',
-        { task_id: t.id },
-        { 'X-Worker-ID': this.id },
+      claimed = await answer(
+        this.server.api.POST('/v1/worker/tasks/claim', {
+          headers: { 'X-Worker-ID': this.id },
+          body: { task_id: t.id },
+        }),
       )
     } catch (err) {
       // 409: someone else has it or it is not ours to take; anything else: polling retries.
@@ -263,8 +267,8 @@ export class Worker {
     for (const r of this.running.values()) r.abandon()
     await Promise.all(all.map((r) => r.done))
     await Promise.race([
-      this.server
-        .post(`/v1/agent/workers/${encodeURIComponent(this.id)}/unregister`, {})
+      this.server.api
+        .POST('/v1/agent/workers/{id}/unregister', { params: { path: { id: this.id } } })
         .catch(() => {}),
       sleep(3000, flushOver.signal),
     ])
