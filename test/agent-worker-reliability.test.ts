@@ -38,7 +38,7 @@ describe('the agent worker under failure', () => {
       const workspace = await workspaceOf(codebase)
       const task = await commandTask(
         workspace,
-        'for i in $(seq 1 30); do echo "line $i"; sleep 0.5; done',
+        'for i in $(seq 1 30); do echo "line $i"; sleep 0.25; done',
         server.url,
       )
       await until('some output', async () => (await outputsOf(task.id)).length >= 3)
