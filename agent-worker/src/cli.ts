@@ -51,6 +51,13 @@ an executor in its codebase and streams the output back. Stops cleanly on SIGTER
   --state-dir DIR      journal and outbox (default ~/.local/state/codetether/<name>)
   --grace SECONDS      on shutdown, how long running tasks may finish (default 30)
 
+codetether worker install [options]   the same worker as a service that starts at login and
+                                      restarts after a crash (a systemd user unit; on macOS a
+                                      launchd agent), with these settings, the token and the
+                                      LLM keys of this shell in a file only you can read
+codetether worker uninstall           stops it (running tasks get their grace) and removes it
+codetether worker status              whether it runs (exit 0), is stopped (3) or absent (1)
+
 LLM keys come from the environment: OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY …
 and <PROVIDER>_BASE_URL for OpenAI-compatible servers.
 ${COMMON}`,
@@ -146,7 +153,9 @@ async function main(argv: string[]): Promise<number> {
   const cmds = await import('./client/commands.js')
   switch (command) {
     case 'worker':
-      return runWorker(settings, Number(v.grace ?? 30))
+      return rest.length
+        ? workerService(rest, settings, Number(v.grace ?? 30))
+        : runWorker(settings, Number(v.grace ?? 30))
     case 'send':
       return cmds.send({ ...client, context: v.context }, needText())
     case 'stream':
@@ -194,6 +203,20 @@ async function runAgentProcess(
     stop.signal,
   )
   return 0
+}
+
+async function workerService(
+  args: string[],
+  settings: ReturnType<typeof loadSettings>,
+  graceSeconds: number,
+) {
+  const service = await import('./service/commands.js')
+  const [sub, ...extra] = args
+  if (extra.length) throw new ConfigError(`Unexpected argument ${extra[0]}`)
+  if (sub === 'install') return service.install(settings, graceSeconds)
+  if (sub === 'uninstall') return service.uninstall()
+  if (sub === 'status') return service.status()
+  throw new ConfigError(`Unknown worker command ${sub}: install, uninstall or status`)
 }
 
 async function runWorker(settings: ReturnType<typeof loadSettings>, graceSeconds: number) {
