@@ -105,6 +105,28 @@ describe('sessions', () => {
       (await call('GET', '/v1/agent/runtime/sessions/ses-3')).title,
       'Fix the flaky login test',
     )
+    // Upstream's parts read: every message's parts as the executor sent them, or one message's.
+    const parts = await call('GET', '/v1/agent/runtime/sessions/ses-3/parts')
+    assert.deepEqual(
+      parts.parts.map((p: { message_id: string; part: { text: string } }) => [
+        p.message_id,
+        p.part.text,
+      ]),
+      [
+        ['m1', 'Why is it flaky?'],
+        ['m2', 'A race in the fixture.'],
+      ],
+    )
+    const one = await call('GET', '/v1/agent/runtime/sessions/ses-3/parts?message_id=m2')
+    assert.deepEqual(one, {
+      session_id: 'ses-3',
+      message_id: 'm2',
+      parts: [
+        { message_id: 'm2', index: 0, part: { type: 'text', text: 'A race in the fixture.' } },
+      ],
+    })
+    const missing = '/v1/agent/runtime/sessions/ses-3/parts?message_id=nope'
+    assert.equal((await call('GET', missing, undefined, 404)).error.code, 'not_found')
   })
 
   test('resume stores the prompt and queues a task for the owning worker', async () => {

@@ -201,6 +201,7 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['GET', '/v1/agent/runtime/sessions', 'sessions:read'],
   ['GET', '/v1/agent/runtime/sessions/:id', 'sessions:read'],
   ['GET', '/v1/agent/runtime/sessions/:id/messages', 'sessions:read'],
+  ['GET', '/v1/agent/runtime/sessions/:id/parts', 'sessions:read'],
   ['GET', '/v1/token-billing/usage/summary', 'usage:read'],
   ['GET', '/v1/token-billing/usage/recent', 'usage:read'],
   ['GET', '/v1/token-billing/budget', 'usage:read'],

@@ -487,6 +487,29 @@ export interface paths {
       }
     }
   }
+  "/v1/agent/runtime/sessions/{id}/parts": {
+    get: {
+      parameters: {
+        query?: {
+          message_id?: string
+        }
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        200: {
+          headers: { [name: string]: unknown }
+          content: {
+            "application/json": components["schemas"]["RuntimeSessionParts"]
+          }
+        }
+      }
+    }
+  }
   "/v1/agent/runtime/status": {
     get: {
       parameters: {
@@ -3697,6 +3720,18 @@ export interface components {
     RuntimeSessionMessages: {
       messages: Array<components["schemas"]["SessionMessage"]>
       session_id: string
+    }
+    RuntimeSessionParts: {
+      session_id: string
+      /** The message asked for, or null */
+      message_id: string | null
+      parts: Array<{
+        message_id: string
+        /** The part's place in its message */
+        index: number
+        /** The executor's own part, kept as sent */
+        part?: unknown
+      }>
     }
     RuntimeStatus: {
       available: true

@@ -212,6 +212,28 @@ export async function getSession(scope: Scope, sessionId: string, workspaceId?: 
   return row
 }
 
+/**
+ * The parts of a session's messages as their executor sent them, in message order; of one
+ * message when `messageId` is given. Undefined when that message is not in the session.
+ */
+export async function listParts(scope: Scope, sessionId: string, messageId?: string) {
+  const rows = await tenantQuery(scope, (db) =>
+    db
+      .select({ id: sessionMessages.id, parts: sessionMessages.parts })
+      .from(sessionMessages)
+      .where(
+        and(
+          eq(sessionMessages.sessionId, sessionId),
+          messageId === undefined ? undefined : eq(sessionMessages.id, messageId),
+        ),
+      )
+      .orderBy(asc(sessionMessages.createdAt), asc(sessionMessages.id))
+      .limit(2000),
+  )
+  if (messageId !== undefined && rows.length === 0) return undefined
+  return rows.flatMap((m) => m.parts.map((part, index) => ({ message_id: m.id, index, part })))
+}
+
 export async function listMessages(scope: Scope, sessionId: string, limit: number) {
   const rows = await tenantQuery(scope, (db) =>
     db

@@ -1,11 +1,18 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../../context'
 import { sessionProjects, sessionTotals } from '../../domain/sessions/projects'
-import { getSession, listMessages, listSessions, sessionView } from '../../domain/sessions/store'
-import { validationHook } from '../../lib/errors'
+import {
+  getSession,
+  listMessages,
+  listParts,
+  listSessions,
+  sessionView,
+} from '../../domain/sessions/store'
+import { notFound, validationHook } from '../../lib/errors'
 import { route } from './openapi'
 import {
   RuntimeMessages,
+  RuntimeParts,
   RuntimeProjects,
   RuntimeStatus,
   Session,
@@ -60,5 +67,23 @@ runtimeApi.openapi(
     const { id } = c.req.valid('param')
     await getSession(scope, id)
     return c.json({ messages: await listMessages(scope, id, 2000), session_id: id }, 200)
+  },
+)
+
+runtimeApi.openapi(
+  route(
+    'get',
+    '/sessions/{id}/parts',
+    { params: Sid, query: z.object({ message_id: z.string().min(1).max(300).optional() }) },
+    RuntimeParts,
+  ),
+  async (c) => {
+    const scope = scopeOf(c)
+    const { id } = c.req.valid('param')
+    const messageId = c.req.valid('query').message_id
+    await getSession(scope, id)
+    const parts = await listParts(scope, id, messageId)
+    if (!parts) throw notFound(`Message ${messageId} of session ${id}`)
+    return c.json({ session_id: id, message_id: messageId ?? null, parts }, 200)
   },
 )

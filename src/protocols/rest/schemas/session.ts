@@ -136,6 +136,20 @@ export const RuntimeProjects = z
   })
   .openapi('RuntimeProjects')
 
+export const RuntimeParts = z
+  .object({
+    session_id: z.string(),
+    message_id: z.string().nullable().openapi({ description: 'The message asked for, or null' }),
+    parts: z.array(
+      z.object({
+        message_id: z.string(),
+        index: z.number().int().openapi({ description: "The part's place in its message" }),
+        part: z.unknown().openapi({ description: "The executor's own part, kept as sent" }),
+      }),
+    ),
+  })
+  .openapi('RuntimeSessionParts')
+
 export const RuntimeMessages = z
   .object({ messages: z.array(SessionMessage), session_id: z.string() })
   .openapi('RuntimeSessionMessages')
