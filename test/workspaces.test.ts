@@ -102,3 +102,62 @@ describe('workspaces (codebases)', () => {
     assert.equal((await res.json()).error.code, 'not_found')
   })
 })
+
+describe("a worker's global codebase", () => {
+  const other = `worker-${randomUUID().slice(0, 8)}`
+  const home = `${base}/home`
+  const register = (worker: string | undefined, path = home) =>
+    api('/v1/agent/codebases', {
+      method: 'POST',
+      json: { name: 'global', path, worker_id: worker, global: true },
+    })
+
+  before(() =>
+    asTenant(app, stack().tenantId, () =>
+      app.query(`insert into workers (tenant_id, id, name) values ($1, $2, 'second')`, [
+        stack().tenantId,
+        other,
+      ]),
+    ),
+  )
+
+  test('is one row per worker, also where two homes share a path and a codebase is there', async () => {
+    const first = await (await register(workerId)).json()
+    assert.equal(first.workspace.id, `global-${workerId}`)
+    assert.equal(first.workspace.global, true)
+    assert.equal(first.workspace.path, home)
+    // Registering again (a restart) finds the same row.
+    assert.equal((await (await register(workerId)).json()).workspace.id, first.workspace.id)
+    // Another machine's home at the same path, and an ordinary codebase there, are rows of their own.
+    assert.equal((await (await register(other)).json()).workspace.id, `global-${other}`)
+    const plain = await api('/v1/agent/codebases', {
+      method: 'POST',
+      json: { name: 'home', path: home, worker_id: other },
+    })
+    assert.equal(plain.status, 200)
+    const rows = (await (
+      await api(`/v1/agent/codebases?path=${encodeURIComponent(home)}`)
+    ).json()) as { id: string; global: boolean; worker_id: string }[]
+    assert.deepEqual(
+      rows.map((r) => [r.global, r.worker_id]).sort(),
+      [
+        [false, other],
+        [true, other],
+        [true, workerId],
+      ].sort(),
+    )
+  })
+
+  test('needs a worker; the address global is not a row to delete; a worker’s row is', async () => {
+    const orphan = await register(undefined)
+    assert.equal(orphan.status, 400)
+    assert.match((await orphan.json()).error.message, /worker_id is required/)
+    const address = await api('/v1/agent/codebases/global', { method: 'DELETE' })
+    assert.equal(address.status, 400)
+    assert.match((await address.json()).error.message, /global-<worker id>/)
+    assert.equal((await (await api('/v1/agent/codebases/global')).json()).global, true)
+    const gone = await api(`/v1/agent/codebases/global-${other}`, { method: 'DELETE' })
+    assert.equal(gone.status, 200)
+    assert.equal((await api(`/v1/agent/codebases/global-${other}`)).status, 404)
+  })
+})

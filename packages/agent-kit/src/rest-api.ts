@@ -3696,6 +3696,8 @@ export interface components {
       worker_id?: string
       git_url?: string
       git_branch?: string
+      /** The worker's global codebase (its home directory): tasks for `global` run there */
+      global?: boolean
     }
     RenameTenant: {
       display_name: string
@@ -4136,6 +4138,8 @@ export interface components {
       aliases: Array<string>
       git_url: string | null
       git_branch: string | null
+      /** A worker's global codebase (or the address) */
+      global: boolean
       created_at: string
       updated_at: string
     }

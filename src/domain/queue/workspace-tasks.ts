@@ -48,6 +48,7 @@ export async function addWorkspace(
   input: Omit<RegisterWorkspace, 'workerId'> & { workerId?: string },
 ) {
   if (!input.workerId) {
+    if (input.global) throw badRequest("A global codebase is a worker's: worker_id is required")
     return requestWorkspace(scope, {
       name: input.name,
       path: input.path,

@@ -19,6 +19,7 @@ export function workspaceView(w: WorkspaceRow) {
     aliases: w.aliases,
     git_url: w.gitUrl,
     git_branch: w.gitBranch,
+    global: w.isGlobal,
     created_at: w.createdAt.toISOString(),
     updated_at: w.updatedAt.toISOString(),
   }
@@ -36,8 +37,9 @@ export function listWorkspaces(t: Tenancy, filter: { path?: string } = {}) {
 }
 
 /**
- * `global`: the tasks that belong to no workspace (upstream's pseudo-codebase). It is not a
- * row, so it is served as this view.
+ * `global`: the address of the tasks that belong to no workspace (upstream's pseudo-codebase).
+ * Any worker that serves a global codebase (its own row, `global: true`) takes them and runs
+ * them there. The address is not a row, so it is served as this view.
  */
 export const GLOBAL_WORKSPACE = {
   id: 'global',
@@ -50,6 +52,7 @@ export const GLOBAL_WORKSPACE = {
   aliases: [] as string[],
   git_url: null,
   git_branch: null,
+  global: true,
   created_at: new Date(0).toISOString(),
   updated_at: new Date(0).toISOString(),
 }
@@ -70,6 +73,8 @@ export interface RegisterWorkspace {
   workerId: string
   gitUrl?: string
   gitBranch?: string
+  /** The worker's global codebase (its home directory): one per worker, `global-<worker>`. */
+  global?: boolean
   /**
    * A worker token registering: it may claim a path nobody serves or its own, never take one
    * over from another worker (a person's credential may move a path between workers).
@@ -77,9 +82,13 @@ export interface RegisterWorkspace {
   keepOwner?: boolean
 }
 
+/** The id of a worker's global codebase. */
+export const globalWorkspaceId = (workerId: string) => `global-${workerId}`
+
 /**
  * A worker registering a path it serves: one row per normalised path, so a worker that
- * registers again (or another worker taking over the path) updates it in place.
+ * registers again (or another worker taking over the path) updates it in place. A global
+ * codebase is one row per worker instead (two machines' homes may share a path).
  */
 export async function registerWorkspace(t: Tenancy, input: RegisterWorkspace) {
   const path = requirePath(input.path)
@@ -96,6 +105,21 @@ export async function registerWorkspace(t: Tenancy, input: RegisterWorkspace) {
     workerId: input.workerId,
     gitUrl: input.gitUrl ?? null,
     gitBranch: input.gitBranch ?? null,
+    isGlobal: input.global === true,
+  }
+  if (values.isGlobal) {
+    const [own] = await tenantQuery(t, (db) =>
+      db
+        .insert(workspaces)
+        .values({ ...values, id: globalWorkspaceId(input.workerId) })
+        .onConflictDoUpdate({
+          target: [workspaces.tenantId, workspaces.id],
+          set: { ...values, updatedAt: sql`now()` },
+        })
+        .returning(),
+    )
+    if (!own) throw new Error('workspace upsert returned no row')
+    return own
   }
   const [row] = await tenantQuery(t, (db) =>
     db
@@ -103,6 +127,7 @@ export async function registerWorkspace(t: Tenancy, input: RegisterWorkspace) {
       .values(values)
       .onConflictDoUpdate({
         target: [workspaces.tenantId, workspaces.path],
+        targetWhere: sql`not ${workspaces.isGlobal}`,
         set: { ...values, updatedAt: sql`now()` },
         setWhere: input.keepOwner
           ? sql`${workspaces.workerId} is null or ${workspaces.workerId} = ${input.workerId}`
@@ -116,6 +141,10 @@ export async function registerWorkspace(t: Tenancy, input: RegisterWorkspace) {
 }
 
 export async function deleteWorkspace(t: Tenancy, id: string) {
+  if (id === 'global')
+    throw badRequest(
+      "global is the address of every worker's global codebase: delete one by its id (global-<worker id>), or run the worker with --no-global",
+    )
   const deleted = await tenantQuery(t, (db) =>
     db.delete(workspaces).where(eq(workspaces.id, id)).returning({ id: workspaces.id }),
   )

@@ -46,6 +46,10 @@ const RegisterBody = z
     worker_id: z.string().min(1).max(200).optional(),
     git_url: z.url().max(2048).optional(),
     git_branch: z.string().max(255).optional(),
+    global: z.boolean().optional().openapi({
+      description:
+        "The worker's global codebase (its home directory): tasks for `global` run there",
+    }),
   })
   .openapi('RegisterWorkspace')
 
@@ -70,6 +74,7 @@ workspacesApi.openapi(register, async (c) => {
     workerId: (await tokenWorker(dbOf(c), principalOf(c), body.worker_id)) ?? body.worker_id,
     gitUrl: body.git_url,
     gitBranch: body.git_branch,
+    global: body.global,
     keepOwner: principalOf(c).kind === 'worker_token',
   })
   return c.json(added, 200)

@@ -71,6 +71,8 @@ export const workspaces = pgTable(
     status: text('status').notNull().default('idle'),
     gitUrl: text('git_url'),
     gitBranch: text('git_branch'),
+    /** A worker's home directory, where tasks for `global` run on it (id `global-<worker>`). */
+    isGlobal: boolean('is_global').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

@@ -117,7 +117,7 @@ export function Codebases() {
           {codebases.map((c) => (
             <li key={c.id} class="card sub">
               <h3>
-                {c.name} <Badge value={c.status} />
+                {c.name} <Badge value={c.status} /> {c.global && <Badge value="global" />}
               </h3>
               <p class="muted small">
                 <code>{c.path}</code> {c.description}

@@ -13,6 +13,7 @@ export const Workspace = z
     aliases: z.array(z.string()),
     git_url: z.string().nullable(),
     git_branch: z.string().nullable(),
+    global: z.boolean().openapi({ description: "A worker's global codebase (or the address)" }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
