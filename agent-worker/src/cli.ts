@@ -49,6 +49,8 @@ an executor in its codebase and streams the output back. Stops cleanly on SIGTER
   --model P/M          model of the built-in LLM loop, e.g. openai/gpt-4.1 (CODETETHER_MODEL)
   --capabilities C,C   extra capabilities to advertise
   --state-dir DIR      journal and outbox (default ~/.local/state/codetether/<name>)
+  --no-global          do not serve the home directory as this worker's global codebase,
+                       where tasks for \`global\` run (CODETETHER_GLOBAL=false)
   --grace SECONDS      on shutdown, how long running tasks may finish (default 30)
 
 codetether worker install [options]   the same worker as a service that starts at login and
@@ -96,6 +98,7 @@ const OPTIONS = {
   model: { type: 'string' },
   capabilities: { type: 'string' },
   'state-dir': { type: 'string' },
+  'no-global': { type: 'boolean' },
   grace: { type: 'string' },
   context: { type: 'string' },
   limit: { type: 'string' },
@@ -141,6 +144,7 @@ async function main(argv: string[]): Promise<number> {
     model: v.model,
     capabilities: v.capabilities,
     stateDir: v['state-dir'],
+    global: v['no-global'] ? false : undefined,
   })
   setLogMode(settings)
   const client = { server: settings.server, token: settings.token, json: settings.json }

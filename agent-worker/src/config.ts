@@ -21,6 +21,8 @@ const Settings = z.object({
   executor: z.string().min(1).default('auto'),
   model: z.string().min(1).optional(),
   capabilities: z.array(z.string().min(1)).default([]),
+  /** Serve the home directory as this worker's global codebase (tasks for `global` run there). */
+  global: z.union([z.boolean(), z.stringbool()]).default(true),
   stateDir: z.string().min(1).optional(),
   pollSeconds: z.coerce.number().min(1).max(3600).default(30),
   heartbeatSeconds: z.coerce.number().min(1).max(600).default(15),
@@ -41,6 +43,7 @@ const ENV: Record<string, keyof Settings> = {
   CODETETHER_EXECUTOR: 'executor',
   CODETETHER_MODEL: 'model',
   CODETETHER_CAPABILITIES: 'capabilities',
+  CODETETHER_GLOBAL: 'global',
   CODETETHER_STATE_DIR: 'stateDir',
   CODETETHER_POLL_SECONDS: 'pollSeconds',
 }
@@ -61,6 +64,10 @@ export function configPath(env: NodeJS.ProcessEnv, flag?: string): string {
     join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'codetether', 'config.json')
   )
 }
+
+/** Where workers keep their state by default, each under its name. */
+export const stateRoot = (env: NodeJS.ProcessEnv) =>
+  join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'codetether')
 
 /** Merges the sources; `flags` holds only what was given on the command line. */
 export function loadSettings(
@@ -94,13 +101,12 @@ export function loadSettings(
     throw new ConfigError(`Invalid setting ${issue?.path.join('.') || '?'}: ${issue?.message}`)
   }
   const s = parsed.data
-  const stateHome = env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state')
   const safeName = s.name.replace(/[^A-Za-z0-9._-]/g, '_')
   // Real paths: what the worker judges, registers and confines tasks to is where files are.
   return {
     ...s,
     codebases: s.codebases.map(realPathOf),
     sandboxRead: s.sandboxRead.map(realPathOf),
-    stateDir: realPathOf(s.stateDir ?? join(stateHome, 'codetether', safeName)),
+    stateDir: realPathOf(s.stateDir ?? join(stateRoot(env), safeName)),
   }
 }

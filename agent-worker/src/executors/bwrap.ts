@@ -16,6 +16,7 @@ import {
 import { homedir } from 'node:os'
 import { delimiter, dirname, isAbsolute, join, sep } from 'node:path'
 import { ConfigError } from '../config.js'
+import { hiddenWithin } from './sandbox.js'
 
 export type SandboxMode = 'auto' | 'required' | 'off'
 
@@ -38,11 +39,20 @@ export interface Confinement {
 export interface Sandbox {
   /** `bwrap`, or `none` when processes run with everything this user can reach. */
   readonly name: 'bwrap' | 'none'
+  /**
+   * The worker's own files (its state and its settings, which hold the token): hidden from
+   * every task, also when a codebase contains them (a global codebase is the home directory).
+   */
+  readonly hidden: readonly string[]
   /** The command line that runs `command args` confined. */
   wrap(command: string, args: string[], c: Confinement): [string, string[]]
 }
 
-export const unconfined: Sandbox = { name: 'none', wrap: (command, args) => [command, args] }
+const unconfined = (hidden: readonly string[]): Sandbox => ({
+  name: 'none',
+  hidden,
+  wrap: (command, args) => [command, args],
+})
 
 /** Read-only in every sandbox: programs, libraries and system configuration; never /home, /root, /var. */
 const SYSTEM = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt']
@@ -114,9 +124,11 @@ function bwrapSandbox(
   bwrap: string,
   readable: readonly string[],
   base: readonly string[],
+  hidden: readonly string[],
 ): Sandbox {
   return {
     name: 'bwrap',
+    hidden,
     wrap(command, args, c) {
       const home = c.env.HOME ?? homedir()
       const out = [...base]
@@ -131,6 +143,8 @@ function bwrapSandbox(
       for (const b of c.binds) out.push(b.writable ? '--bind-try' : '--ro-bind-try', b.path, b.path)
       // Last, so it is not hidden by a tmpfs or a read-only bind of a directory above it.
       out.push(c.writable ? '--bind' : '--ro-bind', c.codebase, c.codebase)
+      // Over the codebase's bind: an empty directory where the worker's own files are.
+      for (const h of hiddenWithin(c.codebase, hidden)) if (existsSync(h)) out.push('--tmpfs', h)
       out.push('--chdir', c.cwd, '--unsetenv', 'TMPDIR', '--', command, ...args)
       return [bwrap, out]
     },
@@ -146,8 +160,9 @@ export function chooseSandbox(
   readable: readonly string[],
   env: NodeJS.ProcessEnv,
   warn: (msg: string) => void,
+  hidden: readonly string[] = [],
 ): Sandbox {
-  if (mode === 'off') return unconfined
+  if (mode === 'off') return unconfined(hidden)
   const bwrap = process.platform === 'linux' ? which('bwrap', env) : undefined
   // The system paths it binds do not change while the worker runs: read them once.
   const base = bwrap ? baseArgs() : []
@@ -159,10 +174,10 @@ export function chooseSandbox(
     if (probe.status !== 0)
       why = `bwrap cannot create a sandbox here: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}`
   }
-  if (!why && bwrap) return bwrapSandbox(bwrap, readable, base)
+  if (!why && bwrap) return bwrapSandbox(bwrap, readable, base, hidden)
   if (mode === 'required') throw new ConfigError(`--sandbox required: ${why}`)
   warn(
     `--sandbox auto: running UNSANDBOXED (${why}); commands and coding CLIs can read and write everything this user can`,
   )
-  return unconfined
+  return unconfined(hidden)
 }

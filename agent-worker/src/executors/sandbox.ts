@@ -6,6 +6,13 @@ export class OutsideCodebase extends Error {}
 const inside = (root: string, p: string) => p === root || p.startsWith(root + sep)
 
 /**
+ * Of the worker's own directories, those strictly inside a codebase: the ones to hide from a
+ * task there. (A task's scratch directory lies inside the worker's state; that one stays.)
+ */
+export const hiddenWithin = (root: string, hidden: readonly string[]) =>
+  hidden.filter((h) => h !== root && inside(root, h))
+
+/**
  * The real path of `p` (absolute), also when it does not exist yet: the real path of its
  * nearest existing ancestor plus the rest. Paths are judged only in this form, so a symlink
  * cannot make a path look like it is somewhere it is not.
@@ -24,7 +31,11 @@ export function realPathOf(p: string): string {
  * when its existing ancestor is inside. The root itself must still be the real path it was
  * registered as: a codebase replaced by a symlink since would move every tool elsewhere.
  */
-export function resolveInside(root: string, requested: string): string {
+export function resolveInside(
+  root: string,
+  requested: string,
+  hidden: readonly string[] = [],
+): string {
   const realRoot = realpathSync(root)
   if (realRoot !== resolve(root))
     throw new OutsideCodebase(`the codebase ${root} now leads to ${realRoot} (through a symlink)`)
@@ -34,6 +45,8 @@ export function resolveInside(root: string, requested: string): string {
   if (!inside(realRoot, real)) {
     throw new OutsideCodebase(`${requested} leads outside the codebase (through a symlink)`)
   }
+  if (hiddenWithin(realRoot, hidden).some((h) => inside(h, real)))
+    throw new OutsideCodebase(`${requested} is the worker's own files, hidden from tasks`)
   return real
 }
 

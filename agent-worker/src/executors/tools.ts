@@ -4,7 +4,7 @@ import { tool } from 'ai'
 import { z } from 'zod'
 import { gate } from './approval.js'
 import { runProcess } from './process.js'
-import { resolveInside, shown } from './sandbox.js'
+import { hiddenWithin, resolveInside, shown } from './sandbox.js'
 import type { ExecContext } from './types.js'
 
 const MAX_READ = 200_000
@@ -17,7 +17,9 @@ const clip = (s: string, max = MAX_TOOL_OUTPUT) =>
 /** The tools of the LLM loop, each confined to the codebase and gated by the approval mode. */
 export function codebaseTools(ctx: ExecContext, finished: (summary: string) => void) {
   const root = ctx.task.codebasePath
-  const at = (p: string) => resolveInside(root, p)
+  const hidden = ctx.sandbox?.hidden ?? []
+  const at = (p: string) => resolveInside(root, p, hidden)
+  const skipped = new Set(hiddenWithin(root, hidden))
   return {
     read_file: tool({
       description: 'Read a text file of the codebase (path relative to the codebase root).',
@@ -41,7 +43,7 @@ export function codebaseTools(ctx: ExecContext, finished: (summary: string) => v
       execute: async ({ pattern, path }) => {
         const re = new RegExp(pattern)
         const hits: string[] = []
-        await walk(at(path), async (file) => {
+        await walk(at(path), skipped, async (file) => {
           const text = await readFile(file, 'utf8').catch(() => '')
           text.split('\n').forEach((line, i) => {
             if (hits.length < 200 && re.test(line))
@@ -126,11 +128,17 @@ export function codebaseTools(ctx: ExecContext, finished: (summary: string) => v
   }
 }
 
-async function walk(dir: string, visit: (file: string) => Promise<void>) {
+async function walk(
+  dir: string,
+  skipped: ReadonlySet<string>,
+  visit: (file: string) => Promise<void>,
+) {
   const info = await stat(dir)
   if (info.isFile()) return visit(dir)
   for (const e of await readdir(dir, { withFileTypes: true })) {
-    if (e.isDirectory() && !SKIP_DIRS.has(e.name)) await walk(join(dir, e.name), visit)
+    const sub = join(dir, e.name)
+    if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !skipped.has(sub))
+      await walk(sub, skipped, visit)
     else if (e.isFile()) await visit(join(dir, e.name))
   }
 }

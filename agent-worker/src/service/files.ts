@@ -43,6 +43,7 @@ function settingsEnv(s: Settings): Record<string, string> {
     CODETETHER_CAPABILITIES: s.capabilities.join(','),
     CODETETHER_STATE_DIR: s.stateDir,
     CODETETHER_POLL_SECONDS: String(s.pollSeconds),
+    CODETETHER_GLOBAL: String(s.global),
   }
   return Object.fromEntries(
     Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),

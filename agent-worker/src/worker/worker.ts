@@ -1,10 +1,11 @@
 import { homedir, hostname } from 'node:os'
-import { basename } from 'node:path'
-import type { Settings } from '../config.js'
+import { basename, dirname } from 'node:path'
+import { configPath, type Settings, stateRoot } from '../config.js'
 import { chooseSandbox } from '../executors/bwrap.js'
 import { codingCliExecutors } from '../executors/coding-cli.js'
 import { type ExecutorChoice, executors, pick, usable } from '../executors/index.js'
 import { killGroup } from '../executors/process.js'
+import { realPathOf } from '../executors/sandbox.js'
 import type { Executor, ServerApproval, TaskSpec } from '../executors/types.js'
 import { answer, HttpError, Server, sleep } from '../http.js'
 import { bold, log } from '../log.js'
@@ -35,6 +36,8 @@ export class Worker {
   private feed?: TaskFeed
   private unlock?: () => void
   private readonly sessions: SessionSync
+  /** The home directory, once registered as this worker's global codebase. */
+  private globalPath?: string
 
   constructor(private readonly s: Settings) {
     this.id = workerIdentity(s.stateDir)
@@ -44,7 +47,14 @@ export class Worker {
       defaultModel: s.model,
       sessionsDir: `${s.stateDir}/sessions`,
       env: process.env,
-      sandbox: chooseSandbox(s.sandbox, s.sandboxRead, process.env, (msg) => log.warn(msg)),
+      sandbox: chooseSandbox(
+        s.sandbox,
+        s.sandboxRead,
+        process.env,
+        (msg) => log.warn(msg),
+        // The workers' journals and transcripts, and their settings (a token may be in them).
+        [s.stateDir, stateRoot(process.env), dirname(configPath(process.env))].map(realPathOf),
+      ),
       host: {
         roots: () => s.codebases,
         register: (path, name, description) => this.registerCodebase(path, name, description),
@@ -83,7 +93,7 @@ export class Worker {
       {
         workerId: this.id,
         name: this.s.name,
-        codebaseIds: () => [...this.codebases.keys(), 'global'],
+        codebaseIds: () => [...this.codebases.keys(), ...(this.s.global ? ['global'] : [])],
         capabilities: this.capabilities,
         agents: this.agents,
       },
@@ -143,12 +153,17 @@ export class Worker {
       },
     })
     for (const path of this.s.codebases) await this.registerCodebase(path, basename(path), '')
+    if (this.s.global) {
+      const home = realPathOf(homedir())
+      await this.registerCodebase(home, 'global', `${this.s.name}'s home directory`, true)
+      this.globalPath = home
+    }
   }
 
-  private async registerCodebase(path: string, name: string, description: string) {
+  private async registerCodebase(path: string, name: string, description: string, global = false) {
     const res = await answer(
       this.server.api.POST('/v1/agent/codebases', {
-        body: { name, path, description, worker_id: this.id },
+        body: { name, path, description, worker_id: this.id, ...(global ? { global } : {}) },
       }),
     )
     // Without a worker_id the server would queue the registration instead (`pending`).
@@ -180,7 +195,7 @@ export class Worker {
   /** An advisory offer: queued locally, claimed when a slot is free. */
   private offer(t: OfferedTask) {
     if (this.stopping.signal.aborted || this.running.has(t.id) || this.claiming.has(t.id)) return
-    if (t.codebase_id !== 'global' && !this.codebases.has(t.codebase_id)) return
+    if (t.codebase_id === 'global' ? !this.globalPath : !this.codebases.has(t.codebase_id)) return
     // A task this worker has no executor for is left to one that has.
     if (typeof pick(this.spec(t, 0, []), this.choice, this.executors) === 'string') return
     this.backlog.set(t.id, t)
@@ -243,7 +258,9 @@ export class Worker {
       model: t.model_ref ? t.model_ref.replace(':', '/') : undefined,
       metadata: meta,
       codebaseId: t.codebase_id,
-      codebasePath: this.codebases.get(t.codebase_id) ?? scratchDir(this.s.stateDir, t.id),
+      codebasePath:
+        (t.codebase_id === 'global' ? this.globalPath : this.codebases.get(t.codebase_id)) ??
+        scratchDir(this.s.stateDir, t.id),
       resumeSessionId: sessionIdOf(meta.resume_session_id),
       approvals,
     }
