@@ -60,8 +60,10 @@ codetether worker install [options]   the same worker as a service that starts a
 codetether worker uninstall           stops it (running tasks get their grace) and removes it
 codetether worker status              whether it runs (exit 0), is stopped (3) or absent (1)
 
-LLM keys come from the environment: OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY …
-and <PROVIDER>_BASE_URL for OpenAI-compatible servers.
+LLM keys come from the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY,
+GOOGLE_GENERATIVE_AI_API_KEY, OPENROUTER_API_KEY …, <PROVIDER>_BASE_URL for OpenAI-compatible
+servers) and from opencode's auth.json. The worker reports the models those providers list
+(or their catalogue when offline) to the server; keys never leave this machine.
 ${COMMON}`,
   send: `Usage: codetether send "MESSAGE" [--context ID]\n\nPrints the answer; exits 1 when the task failed.\n${COMMON}`,
   stream: `Usage: codetether stream "MESSAGE" [--context ID]\n\nPrints each event as [kind] text.\n${COMMON}`,

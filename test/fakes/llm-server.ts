@@ -1,18 +1,21 @@
 /**
  * A fake LLM provider at the wire, for tests that run the worker's LLM tool loop against it:
- * OpenAI-compatible `POST /v1/chat/completions` and Anthropic `POST /v1/messages`, each answered
- * from a script and streamed in that provider's own SSE protocol (or as one JSON body when the
- * request does not ask for a stream), so the real AI SDK providers parse them.
+ * OpenAI-compatible `POST /v1/chat/completions`, Anthropic `POST /v1/messages` and Gemini's
+ * `models/{m}:(stream)generateContent` (llm-google.ts), each answered from a script and streamed
+ * in that provider's own SSE protocol (or as one JSON body when the request does not ask for a
+ * stream), so the real AI SDK providers parse them; and each provider's `GET …/models` list.
  */
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { googleCall, googleResponse, streamGoogle } from './llm-google'
 
 export interface ScriptedTurn {
   text?: string
   toolCalls?: { name: string; args: Record<string, unknown> }[]
 }
 
-export type Provider = 'openai' | 'anthropic'
+export type Provider = 'openai' | 'anthropic' | 'google'
 
 export interface RecordedRequest {
   provider: string
@@ -25,13 +28,15 @@ export interface FakeLlm {
   /** `http://127.0.0.1:PORT`; both providers' baseURL is `${url}/v1`. */
   url: string
   requests: RecordedRequest[]
+  /** The `GET …/models` calls, by the protocol they were answered in. */
+  listings: RecordedRequest[]
   close(): Promise<void>
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: request bodies are whatever the SDK sent
 type Script = (request: { provider: Provider; body: any; turn: number }) => ScriptedTurn
 
-interface Answer {
+export interface Answer {
   id: string
   model: string
   turn: ScriptedTurn
@@ -40,9 +45,17 @@ interface Answer {
   outputTokens: number
 }
 
-export async function startFakeLlm(script: Script): Promise<FakeLlm> {
+/** What `GET …/models` lists, by default: two chat models and one that is not. */
+const MODELS = ['fake-model', 'fake-large', 'text-embedding-fake']
+
+export async function startFakeLlm(
+  script: Script,
+  opts: { models?: readonly string[] } = {},
+): Promise<FakeLlm> {
   const requests: RecordedRequest[] = []
-  const turns: Record<Provider, number> = { openai: 0, anthropic: 0 }
+  const listings: RecordedRequest[] = []
+  const turns: Record<Provider, number> = { openai: 0, anthropic: 0, google: 0 }
+  const models = opts.models ?? MODELS
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -53,12 +66,22 @@ export async function startFakeLlm(script: Script): Promise<FakeLlm> {
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const path = new URL(req.url ?? '/', 'http://fake').pathname
+    if (req.method === 'GET' && (path === '/v1/models' || path === '/v1beta/models')) {
+      const lister =
+        path === '/v1beta/models' ? 'google' : req.headers['x-api-key'] ? 'anthropic' : 'openai'
+      listings.push({ provider: lister, body: null, headers: { ...req.headers } })
+      sendJson(res, 200, modelList(lister, models))
+      return
+    }
+    const google = req.method === 'POST' ? googleCall(path) : undefined
     const provider: Provider | undefined =
       req.method === 'POST' && path === '/v1/chat/completions'
         ? 'openai'
         : req.method === 'POST' && path === '/v1/messages'
           ? 'anthropic'
-          : undefined
+          : google
+            ? 'google'
+            : undefined
     if (!provider) {
       sendJson(res, 404, {
         error: { type: 'not_found_error', message: `no route ${req.method} ${path}` },
@@ -78,7 +101,11 @@ export async function startFakeLlm(script: Script): Promise<FakeLlm> {
     const scripted = script({ provider, body, turn })
     const answer = toAnswer(provider, turn, body, scripted)
     const stream = body?.stream === true
-    if (provider === 'openai') {
+    if (provider === 'google' && google) {
+      const answered = { ...answer, model: google.model }
+      if (google.stream) streamGoogle(res, answered)
+      else sendJson(res, 200, googleResponse(answered))
+    } else if (provider === 'openai') {
       if (stream) streamOpenAi(res, answer)
       else sendJson(res, 200, openAiCompletion(answer))
     } else if (stream) streamAnthropic(res, answer)
@@ -93,12 +120,41 @@ export async function startFakeLlm(script: Script): Promise<FakeLlm> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    listings,
     close: () =>
       new Promise<void>((resolve) => {
         // The SDK's fetch keeps connections alive; close() alone would wait on them.
         server.closeAllConnections()
         server.close(() => resolve())
       }),
+  }
+}
+
+/** `GET /v1/models` (OpenAI's or, with x-api-key, Anthropic's shape) and Gemini's `/v1beta/models`. */
+function modelList(provider: Provider, ids: readonly string[]) {
+  if (provider === 'google')
+    return {
+      models: ids.map((id) => ({
+        name: `models/${id}`,
+        displayName: id,
+        supportedGenerationMethods: id.includes('embed') ? ['embedContent'] : ['generateContent'],
+      })),
+    }
+  if (provider === 'anthropic')
+    return {
+      data: ids.map((id) => ({
+        type: 'model',
+        id,
+        display_name: id,
+        created_at: '2026-01-01T00:00:00Z',
+      })),
+      has_more: false,
+      first_id: ids[0] ?? null,
+      last_id: ids.at(-1) ?? null,
+    }
+  return {
+    object: 'list',
+    data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' })),
   }
 }
 

@@ -24,6 +24,7 @@ export type TaskDetail = Of<typeof task.RestTaskDetail>
 export type TaskApproval = Of<typeof task.TaskApproval>
 export type Worker = Of<typeof worker.Worker>
 export type OnlineModels = Of<typeof worker.OnlineModels>
+export type OnlineModel = Of<typeof worker.OnlineModel>
 export type Workspace = Of<typeof workspace.Workspace>
 export type WorkspaceTriggered = Of<typeof workspace.WorkspaceTriggered>
 export type OutputPage = Of<typeof output.TaskOutputPage>

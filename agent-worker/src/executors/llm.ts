@@ -32,15 +32,17 @@ export function llmExecutor(opts: {
       const [
         { hasToolCall, stepCountIs, streamText },
         { languageModel, ModelUnavailable },
+        { googleModel },
         { codebaseTools },
       ] = await Promise.all([
         import('ai'),
         import('@codetether/agent-kit/providers'),
+        import('@codetether/agent-kit/google'),
         import('./tools.js'),
       ])
       let model: LanguageModel
       try {
-        model = languageModel(ref, opts.env)
+        model = languageModel(ref, opts.env, { google: googleModel })
       } catch (err) {
         if (err instanceof ModelUnavailable) return { status: 'failed', error: err.message }
         throw err

@@ -9,6 +9,8 @@ import { realPathOf } from '../executors/sandbox.js'
 import type { Executor, ServerApproval, TaskSpec } from '../executors/types.js'
 import { answer, HttpError, Server, sleep } from '../http.js'
 import { bold, log } from '../log.js'
+import { type Credential, credentials, opencodeKeys } from '../models/credentials.js'
+import { type DiscoveredModel, discoverModels } from '../models/discover.js'
 import { claudeStore } from '../sessions/claude-store.js'
 import { llmStore } from '../sessions/llm-store.js'
 import { SessionSync } from '../sessions/sync.js'
@@ -36,17 +38,23 @@ export class Worker {
   private feed?: TaskFeed
   private unlock?: () => void
   private readonly sessions: SessionSync
+  private readonly credentials: Credential[]
+  /** What the providers this machine has keys for offer (discovered at start). */
+  private models: DiscoveredModel[] = []
   /** The home directory, once registered as this worker's global codebase. */
   private globalPath?: string
 
   constructor(private readonly s: Settings) {
     this.id = workerIdentity(s.stateDir)
     this.server = new Server({ server: s.server, token: s.token })
+    // Keys the user gave opencode serve the LLM loop too (child processes never see keys).
+    const opencode = opencodeKeys(process.env)
+    this.credentials = credentials({ ...process.env, ...opencode }, new Set(Object.keys(opencode)))
     this.choice = {
       configured: s.executor,
       defaultModel: s.model,
       sessionsDir: `${s.stateDir}/sessions`,
-      env: process.env,
+      env: { ...process.env, ...opencode },
       sandbox: chooseSandbox(
         s.sandbox,
         s.sandboxRead,
@@ -87,6 +95,9 @@ export class Worker {
     await recoverLeftovers(this.deps(), (pgid) => {
       killGroup(pgid, 'SIGKILL')
     })
+    this.models = await discoverModels(this.credentials, (msg) => log.warn(msg))
+    const providers = [...new Set(this.models.map((m) => m.provider))]
+    log.info(`models: ${this.models.length} from ${providers.join(', ') || 'no provider'}`)
     await this.untilRegistered()
     this.feed = new TaskFeed(
       this.server,
@@ -141,7 +152,9 @@ export class Worker {
 
   /** Worker and codebases, again after each reconnect so the server's view stays fresh. */
   private async register() {
-    const models = this.s.model ? [{ id: this.s.model, name: this.s.model }] : []
+    // The configured default first; ids and providers only, never a key.
+    const configured = this.s.model ? [{ id: this.s.model, name: this.s.model }] : []
+    const models = [...configured, ...this.models.filter((m) => m.id !== this.s.model)]
     await this.server.api.POST('/v1/agent/workers/register', {
       body: {
         worker_id: this.id,

@@ -13,11 +13,22 @@ export const COMPATIBLE: Record<string, { base: string; key?: string }> = {
   ollama: { base: 'http://127.0.0.1:11434/v1' },
 }
 
+/** Providers with an API of their own (the AI SDK has a provider for each). */
+export const NATIVE: Record<'anthropic' | 'google', { base: string; key: string }> = {
+  anthropic: { base: 'https://api.anthropic.com/v1', key: 'ANTHROPIC_API_KEY' },
+  google: {
+    base: 'https://generativelanguage.googleapis.com/v1beta',
+    key: 'GOOGLE_GENERATIVE_AI_API_KEY',
+  },
+}
+
 /** Whether any LLM provider is configured at all (the `auto` executor's first choice). */
 export function hasProvider(env: Record<string, string | undefined>): boolean {
   return Boolean(
-    env.ANTHROPIC_API_KEY ||
+    Object.values(NATIVE).some((p) => env[p.key]) ||
       Object.values(COMPATIBLE).some((p) => p.key && env[p.key]) ||
-      Object.keys(env).some((k) => k.endsWith('_BASE_URL') && k !== 'ANTHROPIC_BASE_URL'),
+      Object.keys(env).some(
+        (k) => k.endsWith('_BASE_URL') && k !== 'ANTHROPIC_BASE_URL' && k !== 'GOOGLE_BASE_URL',
+      ),
   )
 }

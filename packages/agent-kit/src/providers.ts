@@ -12,15 +12,30 @@ export function splitModel(ref: string): { provider: string; model: string } {
   return { provider: (m[1] as string).toLowerCase(), model: m[2] as string }
 }
 
-/** The language model for a reference, with keys and bases from the environment. */
-export function languageModel(ref: string, env: Record<string, string | undefined>): LanguageModel {
+type Env = Record<string, string | undefined>
+
+/** A provider with an SDK of its own that only some callers bundle (Google: the worker). */
+export type ModelFactory = (model: string, env: Env) => LanguageModel
+
+/**
+ * The language model for a reference, with keys and bases from the environment. `more`
+ * adds providers by name: the edge app leaves out what it does not bundle.
+ */
+export function languageModel(
+  ref: string,
+  env: Env,
+  more: Record<string, ModelFactory> = {},
+): LanguageModel {
   const { provider, model } = splitModel(ref)
+  const own = more[provider]
+  if (own) return own(model, env)
   const upper = provider.toUpperCase().replace(/-/g, '_')
   if (provider === 'anthropic') {
     const apiKey = env.ANTHROPIC_API_KEY
     if (!apiKey) throw new ModelUnavailable('Set ANTHROPIC_API_KEY to use anthropic models')
     return createAnthropic({ apiKey, baseURL: env.ANTHROPIC_BASE_URL })(model)
   }
+
   const known = COMPATIBLE[provider]
   const baseURL = env[`${upper}_BASE_URL`] ?? known?.base
   if (!baseURL) {

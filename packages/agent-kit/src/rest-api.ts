@@ -3603,11 +3603,24 @@ export interface components {
       expires_at?: string
       expires_in_days?: number
     }
+    OnlineModel: {
+      /** 'provider/model' */
+      id: string
+      name?: string
+      provider?: string
+      /** listed: the provider's own model list offers it; catalogue: the worker could not fetch that list, and its built-in catalogue stood in */
+      source?: "listed" | "catalogue"
+      /** The online workers that offer it */
+      workers: Array<{
+        worker_id: string
+        name: string
+      }>
+      [key: string]: unknown
+    }
     OnlineModels: {
-      /** Each model online workers advertise, once, as the first worker reported it */
-      models: Array<unknown>
-      /** The first of models; null when there is none */
-      default: unknown
+      /** Each model online workers offer, once, as the first worker reported it */
+      models: Array<components["schemas"]["OnlineModel"]>
+      default: (components["schemas"]["OnlineModel"]) & (Record<string, never> | null)
     }
     PushAttempt: {
       attempt: number

@@ -134,13 +134,22 @@ export function workerView(w: WorkerRow) {
 }
 
 /** The models online workers advertise, once each (first seen first). */
-export async function onlineModels(scope: Scope): Promise<unknown[]> {
+/** A model as the first online worker reported it, and every online worker that offers it. */
+export type OnlineModel = Record<string, unknown> & {
+  id: string
+  workers: { worker_id: string; name: string }[]
+}
+
+export async function onlineModels(scope: Scope): Promise<OnlineModel[]> {
   const rows = await listWorkers(scope, { onlineOnly: true, hideAfterHours: 24 })
-  const byId = new Map<string, unknown>()
+  const byId = new Map<string, OnlineModel>()
   for (const w of rows) {
     for (const m of w.models) {
-      const id = typeof m === 'string' ? m : (m as { id?: string }).id
-      if (id && !byId.has(id)) byId.set(id, m)
+      const reported = typeof m === 'string' ? { id: m } : (m as Record<string, unknown>)
+      if (typeof reported.id !== 'string' || !reported.id) continue
+      const model = byId.get(reported.id) ?? { ...reported, id: reported.id, workers: [] }
+      model.workers.push({ worker_id: w.id, name: w.name })
+      byId.set(model.id, model)
     }
   }
   return [...byId.values()]

@@ -1,11 +1,9 @@
 import { useState } from 'preact/hooks'
 import { api, post } from '../api'
-import type { Workspace as Codebase, OnlineModels, Worker, WorkspaceTriggered } from '../api-types'
+import type { Workspace as Codebase, OnlineModel, Worker, WorkspaceTriggered } from '../api-types'
 import { useApi, useLiveRefresh } from '../hooks'
+import { ModelSelect, useOnlineModels } from '../model-select'
 import { act, Badge, Empty, ErrorBox, Field, formValues, Section } from '../ui'
-
-const modelId = (m: unknown) =>
-  typeof m === 'string' ? m : String((m as { id?: string }).id ?? (m as { name?: string }).name)
 
 function Register({ onDone }: { onDone(): void }) {
   const workers = useApi<Worker[]>('/v1/monitor/workers')
@@ -55,7 +53,7 @@ function Register({ onDone }: { onDone(): void }) {
   )
 }
 
-function Trigger({ codebase, models }: { codebase: Codebase; models: unknown[] }) {
+function Trigger({ codebase, models }: { codebase: Codebase; models: OnlineModel[] }) {
   return (
     <form
       class="grid-form"
@@ -84,14 +82,7 @@ function Trigger({ codebase, models }: { codebase: Codebase; models: unknown[] }
         </select>
       </Field>
       <Field label="Model">
-        <select name="model">
-          <option value="">Worker's default</option>
-          {models.map((m) => (
-            <option key={modelId(m)} value={modelId(m)}>
-              {modelId(m)}
-            </option>
-          ))}
-        </select>
+        <ModelSelect name="model" models={models} />
       </Field>
       <button type="submit">Trigger agent</button>
     </form>
@@ -100,7 +91,7 @@ function Trigger({ codebase, models }: { codebase: Codebase; models: unknown[] }
 
 export function Codebases() {
   const list = useApi<Codebase[]>('/v1/agent/codebases')
-  const models = useApi<OnlineModels>('/v1/monitor/models')
+  const models = useOnlineModels()
   const [open, setOpen] = useState<string | undefined>()
   useLiveRefresh(list.reload, (m) => m.metadata.kind === 'status', 1000)
   const base = (id: string) => `/v1/agent/codebases/${encodeURIComponent(id)}`

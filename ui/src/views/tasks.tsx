@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks'
 import { post } from '../api'
-import type { Workspace as Codebase, Task } from '../api-types'
+import type { Workspace as Codebase, OnlineModel, Task } from '../api-types'
 import { hashQuery, useApi, useLiveRefresh } from '../hooks'
+import { ModelSelect, useOnlineModels } from '../model-select'
 import { act, Badge, Empty, ErrorBox, Field, formValues, Section, Time } from '../ui'
 
 const STATUSES = ['pending', 'running', 'needs_input', 'completed', 'failed', 'cancelled']
@@ -15,7 +16,15 @@ export const cancelTask = (id: string) =>
 export const requeueTask = (id: string) =>
   act(() => post(`/v1/agent/tasks/${encodeURIComponent(id)}/requeue`), 'Task requeued')
 
-function CreateTask({ codebases, onDone }: { codebases: Codebase[]; onDone(): void }) {
+function CreateTask({
+  codebases,
+  models,
+  onDone,
+}: {
+  codebases: Codebase[]
+  models: OnlineModel[]
+  onDone(): void
+}) {
   return (
     <form
       class="grid-form"
@@ -64,7 +73,7 @@ function CreateTask({ codebases, onDone }: { codebases: Codebase[]; onDone(): vo
         <input name="agent_type" placeholder="build" />
       </Field>
       <Field label="Model">
-        <input name="model_ref" placeholder="provider/model" />
+        <ModelSelect name="model_ref" models={models} />
       </Field>
       <Field label="Priority" hint="Higher runs first">
         <input name="priority" type="number" min="-1000" max="1000" step="1" placeholder="0" />
@@ -85,6 +94,7 @@ export function Tasks() {
   if (codebase) q.set('codebase_id', codebase)
   const tasks = useApi<Task[]>(`/v1/agent/tasks?${q}`)
   const codebases = useApi<Codebase[]>('/v1/agent/codebases')
+  const models = useOnlineModels()
   useLiveRefresh(tasks.reload, (m) => m.metadata.kind === 'status')
   const list = tasks.data ?? []
   return (
@@ -92,6 +102,7 @@ export function Tasks() {
       <Section title="Create a task">
         <CreateTask
           codebases={(codebases.data ?? []).filter((c) => c.id !== 'global')}
+          models={models.data?.models ?? []}
           onDone={tasks.reload}
         />
       </Section>

@@ -54,14 +54,10 @@ export const platformTools = [
     input: { provider: z.string().max(100).optional(), search: z.string().max(200).optional() },
     mutates: false,
     async run({ scope }, a) {
-      const id = (m: unknown) =>
-        typeof m === 'string' ? m : String((m as { id?: string }).id ?? '')
       const models = (await onlineModels(scope)).filter(
         (m) =>
-          (!a.provider ||
-            id(m).startsWith(`${a.provider}/`) ||
-            id(m).startsWith(`${a.provider}:`)) &&
-          (!a.search || id(m).toLowerCase().includes(a.search.toLowerCase())),
+          (!a.provider || m.id.startsWith(`${a.provider}/`) || m.id.startsWith(`${a.provider}:`)) &&
+          (!a.search || m.id.toLowerCase().includes(a.search.toLowerCase())),
       )
       return { models }
     },

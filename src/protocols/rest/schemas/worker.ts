@@ -30,15 +30,31 @@ export const WorkerRegistered = z
   .openapi('WorkerRegistered')
 
 /** GET /v1/agent/models. */
+export const OnlineModel = z
+  .object({
+    id: z.string().openapi({ description: "'provider/model'" }),
+    name: z.string().optional(),
+    provider: z.string().optional(),
+    source: z.enum(['listed', 'catalogue']).optional().openapi({
+      description:
+        "listed: the provider's own model list offers it; catalogue: the worker could not fetch that list, and its built-in catalogue stood in",
+    }),
+    workers: z
+      .array(z.object({ worker_id: z.string(), name: z.string() }))
+      .openapi({ description: 'The online workers that offer it' }),
+  })
+  // Upstream's workers report fields of their own (costs, context sizes): kept as sent.
+  .catchall(z.unknown())
+  .openapi('OnlineModel')
+
 export const OnlineModels = z
   .object({
-    models: z.array(z.unknown()).openapi({
-      description: 'Each model online workers advertise, once, as the first worker reported it',
+    models: z.array(OnlineModel).openapi({
+      description: 'Each model online workers offer, once, as the first worker reported it',
     }),
-    default: z
-      .unknown()
-      .nonoptional()
-      .openapi({ description: 'The first of models; null when there is none' }),
+    default: OnlineModel.nullable().openapi({
+      description: 'The first of models; null when there is none',
+    }),
   })
   .openapi('OnlineModels')
 
