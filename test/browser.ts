@@ -48,6 +48,7 @@ export function artifactPath(name: string) {
 /** Every view of the monitor's menu, by its route. */
 export const MONITOR_VIEWS = [
   'dashboard',
+  'chat',
   'agents',
   'workers',
   'codebases',

@@ -10,6 +10,7 @@ import { Field, formValues, Toasts } from './ui'
 import { Activity } from './views/activity'
 import { Agents } from './views/agents'
 import { Approvals } from './views/approvals'
+import { Chat } from './views/chat'
 import { Codebases } from './views/codebases'
 import { Dashboard } from './views/dashboard'
 import { Intervene } from './views/intervene'
@@ -21,6 +22,7 @@ import { Workers } from './views/workers'
 
 const VIEWS: { path: string; label: string }[] = [
   { path: 'dashboard', label: 'Dashboard' },
+  { path: 'chat', label: 'Chat' },
   { path: 'agents', label: 'Agents' },
   { path: 'workers', label: 'Workers' },
   { path: 'codebases', label: 'Codebases' },
@@ -35,6 +37,8 @@ const VIEWS: { path: string; label: string }[] = [
 function View({ route }: { route: string[] }) {
   const [name, id, ...rest] = route
   switch (name) {
+    case 'chat':
+      return <Chat />
     case 'agents':
       return <Agents />
     case 'workers':
@@ -118,7 +122,9 @@ function App() {
     const title = VIEWS.find((v) => v.path === route[0])?.label ?? 'Dashboard'
     document.title = `${title} · CodeTether Monitor`
     setMenuOpen(false)
-    document.getElementById('main')?.focus({ preventScroll: true })
+    const main = document.getElementById('main')
+    // A view that asks for the focus (the chat's message box) gets it; others start at main.
+    ;(main?.querySelector<HTMLElement>('[data-autofocus]') ?? main)?.focus({ preventScroll: true })
   }, [route[0]])
   return (
     <>

@@ -12,9 +12,20 @@ const label = (m: OnlineModel) =>
  * A model picker: the models online workers can actually use, or none (the worker's default).
  * Only these: a task naming a model no worker has would wait for one.
  */
-export function ModelSelect({ name, models }: { name: string; models: readonly OnlineModel[] }) {
+export function ModelSelect(props: {
+  name: string
+  models: readonly OnlineModel[]
+  /** Controlled, when given. */
+  value?: string
+  onChange?(id: string): void
+}) {
+  const { name, models, value, onChange } = props
   return (
-    <select name={name}>
+    <select
+      name={name}
+      value={value}
+      onChange={onChange && ((e) => onChange((e.target as HTMLSelectElement).value))}
+    >
       <option value="">Worker's default</option>
       {models.map((m) => (
         <option key={m.id} value={m.id}>

@@ -32,6 +32,11 @@ export function Dashboard() {
   return (
     <>
       <ErrorBox error={stats.error} />
+      <p>
+        <a class="button" href="#/chat">
+          Chat Directly
+        </a>
+      </p>
       <Section title="Overview">
         <dl class="tiles">
           {tiles.map(([k, v]) => (
