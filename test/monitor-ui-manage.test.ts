@@ -52,10 +52,12 @@ describe('monitor UI: managing', () => {
     const card = page.locator('.card.sub', { hasText: `repo ${MARK}` })
     await card.waitFor()
 
-    await card.getByRole('button', { name: 'Start watch' }).click()
+    // Watched from the start; stopping holds its queue, starting hands it out again.
     await card.locator('.badge', { hasText: 'watching' }).waitFor()
     await card.getByRole('button', { name: 'Stop watch' }).click()
-    await card.locator('.badge', { hasText: 'watching' }).waitFor({ state: 'detached' })
+    await card.locator('.badge', { hasText: 'stopped' }).waitFor()
+    await card.getByRole('button', { name: 'Start watch' }).click()
+    await card.locator('.badge', { hasText: 'watching' }).waitFor()
 
     await card.getByRole('button', { name: 'Trigger agent' }).click()
     await card.getByLabel('Prompt').fill(`refactor ${MARK}`)

@@ -248,32 +248,3 @@ describe('workspace events for the UI', () => {
     assert.equal(((got.at(-1) as SseEvent).data as { result: string }).result, 'clean')
   })
 })
-
-describe('watch mode', () => {
-  test('start, status with the queue counts, stop', async () => {
-    const w = await register()
-    const ws = await (
-      await api('/v1/agent/workspaces', {
-        method: 'POST',
-        json: { name: 'w', path: `/srv/${uid()}`, worker_id: w },
-      })
-    ).json()
-    const id = ws.workspace.id as string
-    await api(`/v1/agent/workspaces/${id}/tasks`, { method: 'POST', json: { prompt: 'one' } })
-    const started = await (
-      await api(`/v1/agent/codebases/${id}/watch/start`, { method: 'POST', json: { interval: 10 } })
-    ).json()
-    assert.deepEqual(started, {
-      watch_mode: true,
-      status: 'watching',
-      interval: 10,
-      pending_tasks: 1,
-      running_tasks: 0,
-    })
-    const stopped = await (
-      await api(`/v1/agent/codebases/${id}/watch/stop`, { method: 'POST' })
-    ).json()
-    assert.equal(stopped.watch_mode, false)
-    assert.equal((await api('/v1/agent/codebases/nope/watch/status')).status, 404)
-  })
-})

@@ -1,18 +1,22 @@
 /**
- * Why a pending task waits, when the answer is cheap and useful: it names an agent that no
- * online worker has (app.eligible_for, migration 0021, holds it back for one). Asked for one
- * task at a time (a query each), never for a list.
+ * Why a pending task waits, when the answer is cheap and useful: its codebase is not watched
+ * (migration 0023), or it names an agent that no online worker has (app.eligible_for,
+ * migration 0021, holds it back for one). Asked for one task at a time, never for a list.
  */
 import { and, eq, or, sql } from 'drizzle-orm'
 import { workers } from '../../storage/postgres/schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
 import type { Scope } from '../scope'
 import type { TaskRow } from '../task-model/store'
+import { heldBy } from './watch'
 import { onlineWorker } from './workers'
 
 export async function waitingFor(scope: Scope, t: TaskRow): Promise<string | null> {
+  if (t.status !== 'submitted') return null
+  const held = await heldBy(scope, t)
+  if (held) return held
   const name = t.targetAgentName
-  if (t.status !== 'submitted' || !name || t.metadata.fallback === 'any') return null
+  if (!name || t.metadata.fallback === 'any') return null
   // The same test of "has the agent" as eligible_for's: a CLI in agents (a name or upstream's
   // object with a name), or the worker's own name.
   const hasIt = or(

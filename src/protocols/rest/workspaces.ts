@@ -3,6 +3,7 @@ import { tokenWorker } from '../../auth/worker-identity'
 import { type AppEnv, dbOf, principalOf } from '../../context'
 import { leasedSse } from '../../domain/limits/open-streams'
 import { createQueuedTask } from '../../domain/queue/tasks'
+import { setWatch, watchStatus } from '../../domain/queue/watch'
 import { addWorkspace } from '../../domain/queue/workspace-tasks'
 import {
   deleteWorkspace,
@@ -11,7 +12,6 @@ import {
   listWorkspaces,
   workspaceView,
 } from '../../domain/workspaces/service'
-import { setWatch, watchStatus } from '../../domain/workspaces/watch'
 import { validationHook } from '../../lib/errors'
 import { workerHubOf } from '../../lib/live-objects'
 import { jsonContent } from './openapi'
@@ -123,7 +123,8 @@ workspacesApi.openapi(
       prompt: b.prompt,
       agentType: b.agent,
       priority: b.priority,
-      metadata: b.metadata,
+      // Runs now even on a codebase that is not watched: someone asked for it.
+      metadata: { ...b.metadata, triggered: true },
       workspaceId: id,
       modelRef,
     })

@@ -68,7 +68,7 @@ export const workspaces = pgTable(
     description: text('description').notNull().default(''),
     workerId: text('worker_id'),
     agentConfig: jsonb('agent_config').$type<Record<string, unknown>>().notNull().default({}),
-    status: text('status').notNull().default('idle'),
+    status: text('status').notNull().default('watching'),
     gitUrl: text('git_url'),
     gitBranch: text('git_branch'),
     /** A worker's home directory, where tasks for `global` run on it (id `global-<worker>`). */

@@ -121,27 +121,32 @@ export function Codebases() {
                 >
                   Trigger agent
                 </button>
-                <button
-                  type="button"
-                  onClick={() =>
-                    act(() => post(`${base(c.id)}/watch/start`, {}), `Watching ${c.name}`).then(
-                      list.reload,
-                    )
-                  }
-                >
-                  Start watch
-                </button>
-                <button
-                  type="button"
-                  onClick={() =>
-                    act(
-                      () => post(`${base(c.id)}/watch/stop`, {}),
-                      `Stopped watching ${c.name}`,
-                    ).then(list.reload)
-                  }
-                >
-                  Stop watch
-                </button>
+                {c.status === 'stopped' ? (
+                  <button
+                    type="button"
+                    title="Hand its queued tasks out again, now and as they come"
+                    onClick={() =>
+                      act(() => post(`${base(c.id)}/watch/start`, {}), `Watching ${c.name}`).then(
+                        list.reload,
+                      )
+                    }
+                  >
+                    Start watch
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    title="Hold its queued tasks (running ones finish; a triggered one still runs)"
+                    onClick={() =>
+                      act(
+                        () => post(`${base(c.id)}/watch/stop`, {}),
+                        `Stopped watching ${c.name}`,
+                      ).then(list.reload)
+                    }
+                  >
+                    Stop watch
+                  </button>
+                )}
                 <a href={`#/sessions/${encodeURIComponent(c.id)}`}>Sessions</a>
                 <button
                   type="button"
