@@ -12,7 +12,9 @@ import { bold, log } from '../log.js'
 import { type Credential, credentials, opencodeKeys } from '../models/credentials.js'
 import { type DiscoveredModel, discoverModels } from '../models/discover.js'
 import { claudeStore } from '../sessions/claude-store.js'
+import { codexStore } from '../sessions/codex-store.js'
 import { llmStore } from '../sessions/llm-store.js'
+import { opencodeStore } from '../sessions/opencode-store.js'
 import { SessionSync } from '../sessions/sync.js'
 import { lockStateDir, workerIdentity } from './identity.js'
 import { type Running, recoverLeftovers, runTask, scratchDir } from './runner.js'
@@ -72,7 +74,12 @@ export class Worker {
     this.sessions = new SessionSync(
       this.server,
       this.id,
-      [llmStore(this.choice.sessionsDir), claudeStore(homedir())],
+      [
+        llmStore(this.choice.sessionsDir),
+        claudeStore(homedir()),
+        codexStore(process.env),
+        opencodeStore(process.env),
+      ],
       () => this.codebases,
       () => this.running.size > 0,
     )
