@@ -15,6 +15,8 @@ import { api } from './helpers'
 import { uid } from './queue-helpers'
 import {
   createWorkspaceTask,
+  FAKE_BIN,
+  outputsOf,
   settled,
   startWorker,
   tempDir,
@@ -67,12 +69,16 @@ before(async () => {
       openrouter: { type: 'oauth', access: 'not-a-key', refresh: 'x', expires: 0 },
     }),
   )
+  // Claude Code logged in by subscription (its credentials file; no Anthropic key needed).
+  mkdirSync(join(home, '.claude'), { recursive: true })
+  writeFileSync(join(home, '.claude/.credentials.json'), '{}')
   codebase = tempDir('models-cb')
   writeFileSync(join(codebase, 'README.md'), '# models\n')
   worker = startWorker(['--codebases', codebase, '--auto-approve', 'all'], {
     name,
     env: {
       HOME: home,
+      PATH: `${FAKE_BIN}:${process.env.PATH}`,
       ...KEYS,
       OPENAI_BASE_URL: `${llm.url}/v1`,
       ANTHROPIC_BASE_URL: `${llm.url}/v1`,
@@ -115,6 +121,20 @@ describe('model discovery', () => {
     // Mistral is down: its catalogue stands in, marked so.
     assert.equal(by.get('mistral/mistral-large-latest'), 'catalogue')
     assert.match(worker.output(), /mistral: its model list could not be fetched/)
+  })
+
+  test('the coding CLIs it is logged in to offer their models; a task for one runs in that CLI', async () => {
+    const by = new Map((await ours()).map((m) => [m.id, m.source]))
+    for (const id of ['claude/sonnet', 'codex/gpt-5-codex', 'opencode/anthropic/claude-sonnet-4-5'])
+      assert.equal(by.get(id), 'cli', `${id} in ${[...by.keys()].join(', ')}`)
+    const task = await createWorkspaceTask(await workspaceOf(codebase), {
+      prompt: 'explain the build',
+      model_ref: 'claude/sonnet',
+    })
+    const done = await settled(task.id)
+    assert.equal(done.status, 'completed', done.error ?? '')
+    const first = JSON.parse((await outputsOf(task.id))[0] as string)
+    assert.ok(first.argv.join(' ').includes('--model sonnet'), JSON.stringify(first.argv))
   })
 
   test('each key went only to its own provider, in its protocol, and to nothing else', async () => {

@@ -48,11 +48,16 @@ function stateBinds(spec: CliSpec, env: NodeJS.ProcessEnv) {
 export const isInstalled = (command: string, env: NodeJS.ProcessEnv) =>
   which(command, env) !== undefined
 
-/** The model id without the provider prefix a CLI that speaks to one provider does not expect. */
-function modelFor(ctx: ExecContext, provider: string): string | undefined {
+/**
+ * The model as the CLI takes it: without the CLI's own prefix (`claude/sonnet`, as the worker
+ * reports its models) or the prefix of the one provider it speaks to (`anthropic/…`).
+ */
+function modelFor(ctx: ExecContext, cli: string, provider?: string): string | undefined {
   const model = ctx.task.model?.trim()
   if (!model) return undefined
-  return model.startsWith(`${provider}/`) ? model.slice(provider.length + 1) : model
+  for (const prefix of [cli, provider])
+    if (prefix && model.startsWith(`${prefix}/`)) return model.slice(prefix.length + 1)
+  return model
 }
 
 function stderrTail(lines: string[], max = 10): string {
@@ -114,7 +119,7 @@ export function claudeExecutor(command = 'claude'): Executor {
       const args = ['-p', '--output-format', 'stream-json', '--verbose']
       // One argument with `=`: the id can never be read as an option of its own.
       if (ctx.task.resumeSessionId) args.push(`--resume=${ctx.task.resumeSessionId}`)
-      const model = modelFor(ctx, 'anthropic')
+      const model = modelFor(ctx, 'claude', 'anthropic')
       if (model) args.push('--model', model)
       if (ctx.approval === 'all') args.push('--dangerously-skip-permissions')
       else if (ctx.approval === 'safe') {
@@ -138,7 +143,7 @@ export function codexExecutor(command = 'codex'): Executor {
       const resume = ctx.task.resumeSessionId
       // Codebases need not be git repositories; the worker has its own guard rails.
       const args = ['exec', '--json', '--skip-git-repo-check']
-      const model = modelFor(ctx, 'openai')
+      const model = modelFor(ctx, 'codex', 'openai')
       if (model) args.push('--model', model)
       if (ctx.approval === 'all') args.push('--dangerously-bypass-approvals-and-sandbox')
       // `exec resume` rejects `--sandbox` but honours the config override (openai/codex#40149).
@@ -174,7 +179,8 @@ export function opencodeExecutor(command = 'opencode'): Executor {
     },
     args(ctx) {
       const args = ['run', '--format', 'json']
-      if (ctx.task.model) args.push('--model', ctx.task.model)
+      const model = modelFor(ctx, 'opencode')
+      if (model) args.push('--model', model)
       if (ctx.task.resumeSessionId) args.push(`--session=${ctx.task.resumeSessionId}`)
       // Headless opencode rejects whatever would ask; `plan` is its agent that does not edit.
       if (ctx.approval === 'all') args.push('--dangerously-skip-permissions')

@@ -83,10 +83,14 @@ function targetCli(task: TaskSpec, choice: ExecutorChoice): string | undefined |
   return new Error(`${target} is not installed on this worker`)
 }
 
+/** The coding CLI a model belongs to (`claude/sonnet`, `opencode/anthropic/…`), if any. */
+const cliOfModel = (model: string | undefined) =>
+  (CLI_PREFERENCE as readonly string[]).find((cli) => model?.startsWith(`${cli}/`))
+
 /**
  * The executor for a task: the workspace jobs and trivial types by agent type; then the coding
  * CLI the task was routed to (target_agent_name), the one the task names (metadata.executor),
- * the agent type when it names an executor (`command`, `claude` …), the worker's `--executor`,
+ * the CLI its model belongs to (`claude/sonnet`), the agent type when it names an executor (`command`, `claude` …), the worker's `--executor`,
  * and for `auto` the best usable one.
  */
 export function pick(
@@ -104,7 +108,10 @@ export function pick(
   if (target instanceof Error) return target.message
   const named = typeof task.metadata.executor === 'string' ? task.metadata.executor : undefined
   const wanted =
-    target ?? named ?? (CLI_PREFERENCE as readonly string[]).find((c) => c === task.agentType)
+    target ??
+    named ??
+    cliOfModel(task.model) ??
+    (CLI_PREFERENCE as readonly string[]).find((c) => c === task.agentType)
   const name = wanted ?? (choice.configured === 'auto' ? usable(choice)[0] : choice.configured)
   if (!name) {
     return 'No executor available: configure an LLM provider key (e.g. OPENAI_API_KEY with --model) or install claude, codex, opencode or aider'

@@ -7,8 +7,11 @@ export interface DiscoveredModel {
   id: string
   name: string
   provider: string
-  /** `listed`: the provider's own model list said so; `catalogue`: the built-in list stood in. */
-  source: 'listed' | 'catalogue'
+  /**
+   * `listed`: the provider's own model list said so; `catalogue`: the built-in list stood in;
+   * `cli`: a coding CLI that is logged in runs it (the id starts with the CLI's name).
+   */
+  source: 'listed' | 'catalogue' | 'cli'
 }
 
 /** Per provider, at most: the server takes 500 models per worker. */

@@ -9,6 +9,7 @@ import { realPathOf } from '../executors/sandbox.js'
 import type { Executor, ServerApproval, TaskSpec } from '../executors/types.js'
 import { answer, HttpError, Server, sleep } from '../http.js'
 import { bold, log } from '../log.js'
+import { cliModels } from '../models/cli-models.js'
 import { type Credential, credentials, opencodeKeys } from '../models/credentials.js'
 import { type DiscoveredModel, discoverModels } from '../models/discover.js'
 import { claudeStore } from '../sessions/claude-store.js'
@@ -102,7 +103,11 @@ export class Worker {
     await recoverLeftovers(this.deps(), (pgid) => {
       killGroup(pgid, 'SIGKILL')
     })
-    this.models = await discoverModels(this.credentials, (msg) => log.warn(msg))
+    const warn = (msg: string) => log.warn(msg)
+    this.models = [
+      ...(await discoverModels(this.credentials, warn)),
+      ...cliModels(usable(this.choice), this.choice.env, warn),
+    ]
     const providers = [...new Set(this.models.map((m) => m.provider))]
     log.info(`models: ${this.models.length} from ${providers.join(', ') || 'no provider'}`)
     await this.untilRegistered()

@@ -3608,8 +3608,8 @@ export interface components {
       id: string
       name?: string
       provider?: string
-      /** listed: the provider's own model list offers it; catalogue: the worker could not fetch that list, and its built-in catalogue stood in */
-      source?: "listed" | "catalogue"
+      /** listed: the provider's own model list offers it; catalogue: the worker could not fetch that list, and its built-in catalogue stood in; cli: a coding CLI the worker is logged in to runs it (the id starts with the CLI: claude/sonnet) */
+      source?: "listed" | "catalogue" | "cli"
       /** The online workers that offer it */
       workers: Array<{
         worker_id: string
@@ -3620,7 +3620,8 @@ export interface components {
     OnlineModels: {
       /** Each model online workers offer, once, as the first worker reported it */
       models: Array<components["schemas"]["OnlineModel"]>
-      default: (components["schemas"]["OnlineModel"]) & (Record<string, never> | null)
+      /** The first of models; null when there is none */
+      default: components["schemas"]["OnlineModel"] | null
     }
     PushAttempt: {
       attempt: number

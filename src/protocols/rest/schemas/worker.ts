@@ -35,9 +35,9 @@ export const OnlineModel = z
     id: z.string().openapi({ description: "'provider/model'" }),
     name: z.string().optional(),
     provider: z.string().optional(),
-    source: z.enum(['listed', 'catalogue']).optional().openapi({
+    source: z.enum(['listed', 'catalogue', 'cli']).optional().openapi({
       description:
-        "listed: the provider's own model list offers it; catalogue: the worker could not fetch that list, and its built-in catalogue stood in",
+        "listed: the provider's own model list offers it; catalogue: the worker could not fetch that list, and its built-in catalogue stood in; cli: a coding CLI the worker is logged in to runs it (the id starts with the CLI: claude/sonnet)",
     }),
     workers: z
       .array(z.object({ worker_id: z.string(), name: z.string() }))
@@ -52,7 +52,8 @@ export const OnlineModels = z
     models: z.array(OnlineModel).openapi({
       description: 'Each model online workers offer, once, as the first worker reported it',
     }),
-    default: OnlineModel.nullable().openapi({
+    // A union, not .nullable(): on a named schema that keeps only the $ref in the document.
+    default: z.union([OnlineModel, z.null()]).openapi({
       description: 'The first of models; null when there is none',
     }),
   })
