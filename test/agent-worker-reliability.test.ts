@@ -44,7 +44,7 @@ describe('the agent worker under failure', () => {
       await until('some output', async () => (await outputsOf(task.id)).length >= 3)
       await wrangler.stop()
       // Down long enough for the worker's sends and reconnects to fail more than once (the
-      // restart itself adds seconds more); the command prints a line every 0.5 s meanwhile.
+      // restart itself adds seconds more); the command prints a line every 0.25 s meanwhile.
       await sleep(2_000)
       wrangler = await startWrangler(server.options)
       const done = await settled(task.id, 60_000)

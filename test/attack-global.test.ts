@@ -1,7 +1,8 @@
 /**
- * A worker's global codebase is the user's home directory, where tasks for `global` run. The
- * worker keeps its own files there (its state: journals, transcripts; its settings, which may
- * hold the token): no task may see them, through a process or through the LLM loop's tools.
+ * A worker's global codebase is the user's home directory, where tasks for `global` run. Home
+ * holds the user's credential stores (~/.ssh, ~/.git-credentials …) and the worker's own files
+ * (its state: journals, transcripts; its settings, which may hold the token): no task may see
+ * them, through a process in the sandbox or through the LLM loop's tools.
  */
 import assert from 'node:assert/strict'
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
@@ -20,6 +21,8 @@ import {
 } from './worker-helpers'
 
 const SECRET = 'ct-settings-secret-4711'
+const SSH_KEY = 'ssh-private-key-0815'
+const GIT_TOKEN = 'ghp_git-credentials-2342'
 
 /** A home with a file of the user's, the worker's settings and its state where they default to. */
 function homeWithWorkerFiles() {
@@ -28,6 +31,10 @@ function homeWithWorkerFiles() {
   mkdirSync(join(home, '.config/codetether'), { recursive: true })
   const config = join(home, '.config/codetether/config.json')
   writeFileSync(config, JSON.stringify({ concurrency: 2, note: SECRET }))
+  // Credential stores of the user's: a directory and a file.
+  mkdirSync(join(home, '.ssh'))
+  writeFileSync(join(home, '.ssh/id_ed25519'), SSH_KEY)
+  writeFileSync(join(home, '.git-credentials'), `https://me:${GIT_TOKEN}@github.com\n`)
   // Where the workers' state defaults to; this one's, and its log beside it.
   mkdirSync(join(home, '.local/state/codetether'), { recursive: true })
   return { home, config, stateDir: join(home, '.local/state/codetether/w') }
@@ -59,8 +66,8 @@ async function withGlobalWorker(
   }
 }
 
-describe("the global codebase: the home directory, without the worker's own files", () => {
-  test("a task for global runs in the home directory; the worker's settings and state there are hidden", async () => {
+describe("the global codebase: the home directory, without its credentials or the worker's files", () => {
+  test("a task for global runs in the home directory; credentials and the worker's files there are hidden", async () => {
     await withGlobalWorker([], {}, async (home) => {
       const task = await createWorkspaceTask('global', {
         prompt: 'look around',
@@ -72,15 +79,25 @@ describe("the global codebase: the home directory, without the worker's own file
             `cat .config/codetether/config.json || echo NO-SETTINGS`,
             'echo "state entries: $(ls -A .local/state/codetether/w | wc -l)"',
             `grep -rl ${SECRET} . 2>/dev/null || echo NOT-FOUND`,
+            'cat .ssh/id_ed25519 || echo NO-SSH',
+            'cat .git-credentials; echo GIT-READ',
           ].join('; '),
         },
       })
       const done = await settled(task.id)
       assert.equal(done.status, 'completed', done.error ?? '')
       const output = (await outputsOf(task.id)).join('\n')
-      for (const seen of [home, 'the user’s notes', 'NO-SETTINGS', 'state entries: 0', 'NOT-FOUND'])
+      for (const seen of [
+        home,
+        'the user’s notes',
+        'NO-SETTINGS',
+        'state entries: 0',
+        'NOT-FOUND',
+        'NO-SSH',
+        'GIT-READ',
+      ])
         assert.ok(output.includes(seen), `${seen} in:\n${output}`)
-      assert.ok(!output.includes(SECRET), output)
+      for (const secret of [SECRET, SSH_KEY, GIT_TOKEN]) assert.ok(!output.includes(secret), output)
     })
   })
 
@@ -91,7 +108,8 @@ describe("the global codebase: the home directory, without the worker's own file
       const steps = [
         { name: 'read_file', args: { path: '.config/codetether/config.json' } },
         { name: 'list_files', args: { path: '.local/state/codetether/w' } },
-        { name: 'search', args: { pattern: SECRET } },
+        { name: 'search', args: { pattern: 'ct-settings|ghp_git|ssh-private' } },
+        { name: 'read_file', args: { path: '.ssh/id_ed25519' } },
         { name: 'read_file', args: { path: 'notes.txt' } },
       ]
       const next = steps[results.length]
@@ -111,8 +129,12 @@ describe("the global codebase: the home directory, without the worker's own file
     } finally {
       await llm.close()
     }
-    assert.ok(!seen.includes(SECRET), seen)
-    assert.equal(seen.match(/the worker's own files, hidden from tasks/g)?.length, 2, seen)
+    for (const secret of [SECRET, SSH_KEY, GIT_TOKEN]) assert.ok(!seen.includes(secret), seen)
+    assert.equal(
+      seen.match(/is private \(a credential store or the worker's own files\)/g)?.length,
+      3,
+      seen,
+    )
     assert.match(seen, /no matches/)
     assert.match(seen, /the user’s notes/)
   })
@@ -126,10 +148,10 @@ describe("the global codebase: the home directory, without the worker's own file
       env: { HOME: home },
     })
     try {
-      await until('its codebase registered', async () => {
-        const res = await api(`/v1/agent/codebases?path=${encodeURIComponent(codebase)}`)
-        return ((await res.json()) as unknown[]).length > 0
-      })
+      // Registered in full (codebases, then the global one it would have) once it listens.
+      await until('the worker listening', async () =>
+        worker.output().includes('task stream connected'),
+      )
       const rows = (await (
         await api(`/v1/agent/codebases?path=${encodeURIComponent(home)}`)
       ).json()) as unknown[]

@@ -1,6 +1,13 @@
 /** The real agent worker as a child process (`codetether worker`), for the worker suites. */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { api, stack, testDir } from './helpers'
@@ -66,7 +73,8 @@ export function startWorker(
     child,
     log,
     stateDir,
-    output: () => readFileSync(log, 'utf8'),
+    // The log file opens with the first write: nothing said yet is an empty log.
+    output: () => (existsSync(log) ? readFileSync(log, 'utf8') : ''),
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
       return exited

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { stack } from './helpers'
+import { api, stack } from './helpers'
 import { uid } from './queue-helpers'
 import {
   CLI,
@@ -32,7 +32,8 @@ writeFileSync(
 const unitFile = join(home, '.config/systemd/user/codetether-worker.service')
 const envFile = join(home, '.config/codetether/worker.env')
 const codebase = tempDir('svc-codebase')
-const name = `svc-${uid()}`
+// Quotes, spaces and a % (a systemd specifier) must survive the unit and the env file.
+const name = `svc-${uid()} "q" 100%`
 let service: ChildProcess | undefined
 
 after(() => {
@@ -111,6 +112,11 @@ describe('codetether worker install', () => {
       stdio: 'ignore',
     })
     const workspace = await workspaceOf(codebase)
+    const workers = (await (await api('/v1/agent/workers')).json()) as { name: string }[]
+    assert.ok(
+      workers.some((w) => w.name === name),
+      'registered under the name, as given',
+    )
     const task = await createWorkspaceTask(workspace, {
       prompt: 'echo "served by $(basename "$PWD")"',
       agent_type: 'command',

@@ -156,6 +156,7 @@ describe("a worker's global codebase", () => {
     assert.equal(address.status, 400)
     assert.match((await address.json()).error.message, /global-<worker id>/)
     assert.equal((await (await api('/v1/agent/codebases/global')).json()).global, true)
+    assert.equal((await register(other)).status, 200)
     const gone = await api(`/v1/agent/codebases/global-${other}`, { method: 'DELETE' })
     assert.equal(gone.status, 200)
     assert.equal((await api(`/v1/agent/codebases/global-${other}`)).status, 404)

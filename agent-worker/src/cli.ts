@@ -161,7 +161,7 @@ async function main(argv: string[]): Promise<number> {
     case 'worker':
       return rest.length
         ? workerService(rest, settings, Number(v.grace ?? 30))
-        : runWorker(settings, Number(v.grace ?? 30))
+        : runWorker(settings, Number(v.grace ?? 30), v.config)
     case 'send':
       return cmds.send({ ...client, context: v.context }, needText())
     case 'stream':
@@ -225,12 +225,16 @@ async function workerService(
   throw new ConfigError(`Unknown worker command ${sub}: install, uninstall or status`)
 }
 
-async function runWorker(settings: ReturnType<typeof loadSettings>, graceSeconds: number) {
+async function runWorker(
+  settings: ReturnType<typeof loadSettings>,
+  graceSeconds: number,
+  configFlag?: string,
+) {
   if (settings.codebases.length === 0) {
     log.warn('no --codebases: this worker only takes tasks without a codebase')
   }
   const { Worker } = await import('./worker/worker.js')
-  const worker = new Worker(settings)
+  const worker = new Worker(settings, configFlag)
   await worker.start()
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

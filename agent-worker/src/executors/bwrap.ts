@@ -40,8 +40,9 @@ export interface Sandbox {
   /** `bwrap`, or `none` when processes run with everything this user can reach. */
   readonly name: 'bwrap' | 'none'
   /**
-   * The worker's own files (its state and its settings, which hold the token): hidden from
-   * every task, also when a codebase contains them (a global codebase is the home directory).
+   * Private paths (privatePaths: the worker's state and settings, home's credential stores):
+   * hidden from every task, also when a codebase contains them (the global codebase is the
+   * home directory). Without bwrap only the LLM loop's tools can hold to it.
    */
   readonly hidden: readonly string[]
   /** The command line that runs `command args` confined. */
@@ -143,8 +144,14 @@ function bwrapSandbox(
       for (const b of c.binds) out.push(b.writable ? '--bind-try' : '--ro-bind-try', b.path, b.path)
       // Last, so it is not hidden by a tmpfs or a read-only bind of a directory above it.
       out.push(c.writable ? '--bind' : '--ro-bind', c.codebase, c.codebase)
-      // Over the codebase's bind: an empty directory where the worker's own files are.
-      for (const h of hiddenWithin(c.codebase, hidden)) if (existsSync(h)) out.push('--tmpfs', h)
+      // Over every bind: nothing where the private paths are (an empty directory, an empty file).
+      const mounts = [c.codebase, ...shown, ...readable]
+      const own = c.binds.map((b) => b.path)
+      for (const h of hiddenWithin(mounts, hidden, own)) {
+        if (!existsSync(h)) continue
+        if (statSync(h).isDirectory()) out.push('--tmpfs', h)
+        else out.push('--ro-bind', '/dev/null', h)
+      }
       out.push('--chdir', c.cwd, '--unsetenv', 'TMPDIR', '--', command, ...args)
       return [bwrap, out]
     },

@@ -44,6 +44,17 @@ function stateBinds(spec: CliSpec, env: NodeJS.ProcessEnv) {
   return [...[...dirs, ...files].map((path) => ({ path, writable: true })), ...settings]
 }
 
+/** Provider keys a coding CLI needs in its environment (every other secret is withheld). */
+export const CLI_KEYS = [
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_BASE_URL',
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'OPENROUTER_API_KEY',
+  'GEMINI_API_KEY',
+  'GOOGLE_API_KEY',
+]
+
 /** Whether `command` resolves to an executable file on `env.PATH` (or is one, given a path). */
 export const isInstalled = (command: string, env: NodeJS.ProcessEnv) =>
   which(command, env) !== undefined

@@ -3,14 +3,26 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 
 export class OutsideCodebase extends Error {}
 
-const inside = (root: string, p: string) => p === root || p.startsWith(root + sep)
+// macOS's file system ignores case: /Users/A/.SSH is ~/.ssh there.
+const fold = process.platform === 'darwin' ? (p: string) => p.toLowerCase() : (p: string) => p
+const inside = (root: string, p: string) =>
+  fold(p) === fold(root) || fold(p).startsWith(fold(root) + sep)
 
 /**
- * Of the worker's own directories, those strictly inside a codebase: the ones to hide from a
- * task there. (A task's scratch directory lies inside the worker's state; that one stays.)
+ * Of the private paths (privatePaths), those a process would see: strictly inside a directory
+ * it mounts, and not what its own binds need (a coding CLI's own state). A task's scratch
+ * directory lies inside the worker's state; the state is not hidden from it.
  */
-export const hiddenWithin = (root: string, hidden: readonly string[]) =>
-  hidden.filter((h) => h !== root && inside(root, h))
+export const hiddenWithin = (
+  mounts: string | readonly string[],
+  hidden: readonly string[],
+  own: readonly string[] = [],
+) =>
+  hidden.filter(
+    (h) =>
+      [mounts].flat().some((m) => fold(h) !== fold(m) && inside(m, h)) &&
+      !own.some((o) => inside(o, h) || inside(h, o)),
+  )
 
 /**
  * The real path of `p` (absolute), also when it does not exist yet: the real path of its
@@ -46,7 +58,9 @@ export function resolveInside(
     throw new OutsideCodebase(`${requested} leads outside the codebase (through a symlink)`)
   }
   if (hiddenWithin(realRoot, hidden).some((h) => inside(h, real)))
-    throw new OutsideCodebase(`${requested} is the worker's own files, hidden from tasks`)
+    throw new OutsideCodebase(
+      `${requested} is private (a credential store or the worker's own files), hidden from tasks`,
+    )
   return real
 }
 

@@ -137,8 +137,8 @@ async function walk(
   if (info.isFile()) return visit(dir)
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const sub = join(dir, e.name)
-    if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !skipped.has(sub))
-      await walk(sub, skipped, visit)
+    if (skipped.has(sub)) continue
+    if (e.isDirectory() && !SKIP_DIRS.has(e.name)) await walk(sub, skipped, visit)
     else if (e.isFile()) await visit(join(dir, e.name))
   }
 }

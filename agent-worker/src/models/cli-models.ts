@@ -8,6 +8,9 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { CLI_KEYS } from '../executors/coding-cli.js'
+import { childEnv } from '../executors/sandbox.js'
+import { codexHome } from '../sessions/codex-store.js'
 import type { DiscoveredModel } from './discover.js'
 
 /** What each CLI offers when it is logged in, beyond opencode's own list. */
@@ -21,13 +24,17 @@ function loggedIn(cli: 'claude' | 'codex', env: NodeJS.ProcessEnv): boolean {
   const home = env.HOME ?? homedir()
   if (cli === 'claude')
     return Boolean(env.ANTHROPIC_API_KEY) || existsSync(join(home, '.claude', '.credentials.json'))
-  const codexHome = env.CODEX_HOME ?? join(home, '.codex')
-  return Boolean(env.OPENAI_API_KEY) || existsSync(join(codexHome, 'auth.json'))
+  return Boolean(env.OPENAI_API_KEY) || existsSync(join(codexHome(env), 'auth.json'))
 }
 
 /** `opencode models`: one `provider/model` per line, for the providers it can use. */
 function opencodeModels(env: NodeJS.ProcessEnv, warn: (msg: string) => void): string[] {
-  const r = spawnSync('opencode', ['models'], { env, encoding: 'utf8', timeout: 15_000 })
+  // As the opencode executor runs it: without the worker's token or unrelated secrets.
+  const r = spawnSync('opencode', ['models'], {
+    env: childEnv(env, CLI_KEYS),
+    encoding: 'utf8',
+    timeout: 15_000,
+  })
   if (r.status !== 0) {
     warn(`opencode models: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`)
     return []
@@ -38,7 +45,10 @@ function opencodeModels(env: NodeJS.ProcessEnv, warn: (msg: string) => void): st
     .filter((l) => /^[\w.-]+\/\S+$/.test(l))
 }
 
-/** `installed`: the coding CLIs found on PATH (executors' `usable`). */
+/**
+ * `installed`: the coding CLIs found on PATH (executors' `usable`). `env`: the worker's own
+ * environment, as the CLIs get it (not the keys it took from opencode for its LLM loop).
+ */
 export function cliModels(
   installed: readonly string[],
   env: NodeJS.ProcessEnv,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { COMPATIBLE, NATIVE } from '@codetether/agent-kit/provider-table'
+import { COMPATIBLE, keyVariableOf, NATIVE } from '@codetether/agent-kit/provider-table'
 
 /** How a provider lists its models. */
 export type ListProtocol = 'openai' | 'anthropic' | 'google'
@@ -18,17 +18,12 @@ export interface Credential {
 
 const upper = (provider: string) => provider.toUpperCase().replace(/-/g, '_')
 
-/** The variable holding a provider's key, as the LLM loop reads it. */
-export const keyVariable = (provider: string) =>
-  NATIVE[provider as keyof typeof NATIVE]?.key ??
-  COMPATIBLE[provider]?.key ??
-  `${upper(provider)}_API_KEY`
+/** opencode's data: its logins (auth.json) and its sessions (storage/). */
+export const opencodeData = (env: NodeJS.ProcessEnv) =>
+  join(env.XDG_DATA_HOME ?? join(env.HOME ?? homedir(), '.local', 'share'), 'opencode')
 
 /** opencode's stored logins: `{ "<provider>": { "type": "api", "key": "…" } | { "type": "oauth", … } }`. */
-export function opencodeAuthFile(env: NodeJS.ProcessEnv): string {
-  const data = env.XDG_DATA_HOME ?? join(env.HOME ?? homedir(), '.local', 'share')
-  return join(data, 'opencode', 'auth.json')
-}
+export const opencodeAuthFile = (env: NodeJS.ProcessEnv) => join(opencodeData(env), 'auth.json')
 
 /**
  * The API keys opencode holds that this environment lacks, as the variables the LLM loop reads:
@@ -48,7 +43,7 @@ export function opencodeKeys(env: NodeJS.ProcessEnv): Record<string, string> {
   for (const [provider, login] of Object.entries(auth ?? {})) {
     if (!/^[a-z0-9-]+$/.test(provider) || login?.type !== 'api') continue
     if (typeof login.key !== 'string' || !login.key) continue
-    const name = keyVariable(provider)
+    const name = keyVariableOf(provider)
     if (!env[name]) keys[name] = login.key
   }
   return keys
@@ -75,7 +70,7 @@ export function credentials(env: NodeJS.ProcessEnv, fromOpencode: ReadonlySet<st
   ])
   for (const provider of compatible) {
     if (provider in NATIVE || !/^[a-z0-9-]+$/.test(provider)) continue
-    const keyName = keyVariable(provider)
+    const keyName = keyVariableOf(provider)
     const key = env[keyName]
     const base = env[`${upper(provider)}_BASE_URL`] ?? COMPATIBLE[provider]?.base
     // A known provider needs its key; a server of the user's own (a base URL) may need none.

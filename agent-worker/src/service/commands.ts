@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Settings } from '../config.js'
 import { ConfigError } from '../config.js'
@@ -49,12 +49,14 @@ export function install(settings: Settings, graceSeconds: number): number {
     mkdirSync(dirname(paths.plist), { recursive: true })
     const logFile = join(settings.stateDir, 'service.log')
     writeFileSync(paths.plist, plistText({ node, cli, graceSeconds, env, logFile }), PRIVATE)
+    chmodSync(paths.plist, 0o600) // also when it was there before
     out(`wrote ${paths.plist} (readable by you only: it holds the token and keys)`)
     out(`start it now and at every login: launchctl load -w ${paths.plist}`)
     return 0
   }
   privateDir(dirname(paths.envFile))
   writeFileSync(paths.envFile, envFileText(env), PRIVATE)
+  chmodSync(paths.envFile, 0o600) // also when it was there before
   mkdirSync(dirname(paths.unit), { recursive: true })
   writeFileSync(
     paths.unit,

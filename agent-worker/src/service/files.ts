@@ -1,6 +1,8 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { keyVariableOf } from '@codetether/agent-kit/provider-table'
 import type { Settings } from '../config.js'
+import { credentials } from '../models/credentials.js'
 
 /**
  * What `codetether worker install` writes: a systemd user unit (a launchd agent on macOS) that
@@ -51,15 +53,18 @@ function settingsEnv(s: Settings): Record<string, string> {
 }
 
 /**
- * What the service's worker needs from this shell: the LLM providers' keys and servers
- * (`<PROVIDER>_API_KEY`, `<PROVIDER>_BASE_URL`) and PATH, where the coding CLIs are found.
- * A service starts with none of them.
+ * What the service's worker needs from this shell: the keys and servers of the LLM providers
+ * the worker uses here (as model discovery finds them; no other secret) and PATH, where the
+ * coding CLIs are found. A service starts with none of them.
  */
 function carriedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const carried = Object.entries(env).filter(
-    ([k, v]) => v && (k === 'PATH' || /^[A-Z][A-Z0-9_]*_(API_KEY|BASE_URL)$/.test(k)),
-  )
-  return Object.fromEntries(carried) as Record<string, string>
+  const names = new Set(['PATH'])
+  for (const c of credentials(env, new Set())) {
+    names.add(keyVariableOf(c.provider))
+    names.add(`${c.provider.toUpperCase().replace(/-/g, '_')}_BASE_URL`)
+  }
+  const carried = [...names].flatMap((k) => (env[k] ? [[k, env[k]] as const] : []))
+  return Object.fromEntries(carried)
 }
 
 export function serviceEnv(s: Settings, env: NodeJS.ProcessEnv): Record<string, string> {

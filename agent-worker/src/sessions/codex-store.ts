@@ -96,8 +96,12 @@ function messagesOf(file: string): MessageRecord[] {
   return out
 }
 
+/** Where Codex keeps its login and sessions: CODEX_HOME, else ~/.codex. */
+export const codexHome = (env: NodeJS.ProcessEnv) =>
+  env.CODEX_HOME ?? join(env.HOME ?? homedir(), '.codex')
+
 export function codexStore(env: NodeJS.ProcessEnv): SessionStore {
-  const root = env.CODEX_HOME ?? join(env.HOME ?? homedir(), '.codex')
+  const root = codexHome(env)
   // A rollout's session and directory never change: read once per file.
   const meta = new Map<string, { id: string; cwd: string; created: number } | null>()
   const metaOf = (file: string) => {

@@ -5,8 +5,8 @@
  * `part/<message id>/<part id>.json` (the content: text parts, tool calls, …).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { opencodeData } from '../models/credentials.js'
 import type { MessageRecord, SessionRecord, SessionStore } from './types.js'
 
 interface SessionFile {
@@ -40,8 +40,7 @@ const files = (dir: string) =>
     : []
 
 export function opencodeStore(env: NodeJS.ProcessEnv): SessionStore {
-  const data = env.XDG_DATA_HOME ?? join(env.HOME ?? homedir(), '.local', 'share')
-  const storage = join(data, 'opencode', 'storage')
+  const storage = join(opencodeData(env), 'storage')
   const textOf = (messageId: string) =>
     files(join(storage, 'part', messageId))
       .map((f) => json<{ type?: string; text?: string }>(f))

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { codingCliExecutors } from '../executors/coding-cli.js'
+import { CLI_KEYS, codingCliExecutors } from '../executors/coding-cli.js'
 import { type ExecutorChoice, pick } from '../executors/index.js'
 import { childEnv } from '../executors/sandbox.js'
 import type { ApprovalMode, Executor, TaskSpec } from '../executors/types.js'
@@ -9,17 +9,6 @@ import { bold, log } from '../log.js'
 import { serverApprovals } from './approvals.js'
 import { Delivery } from './delivery.js'
 import { type Outcome, TaskJournal } from './journal.js'
-
-/** Provider keys a coding CLI needs in its environment (every other secret is withheld). */
-const CLI_KEYS = [
-  'ANTHROPIC_API_KEY',
-  'ANTHROPIC_BASE_URL',
-  'OPENAI_API_KEY',
-  'OPENAI_BASE_URL',
-  'OPENROUTER_API_KEY',
-  'GEMINI_API_KEY',
-  'GOOGLE_API_KEY',
-]
 
 export interface RunnerDeps {
   server: Server

@@ -1,17 +1,16 @@
 import { homedir, hostname } from 'node:os'
-import { basename, dirname } from 'node:path'
-import { configPath, type Settings, stateRoot } from '../config.js'
+import { basename } from 'node:path'
+import type { Settings } from '../config.js'
 import { chooseSandbox } from '../executors/bwrap.js'
 import { codingCliExecutors } from '../executors/coding-cli.js'
 import { type ExecutorChoice, executors, pick, usable } from '../executors/index.js'
+import { privatePaths } from '../executors/private-paths.js'
 import { killGroup } from '../executors/process.js'
 import { realPathOf } from '../executors/sandbox.js'
 import type { Executor, ServerApproval, TaskSpec } from '../executors/types.js'
 import { answer, HttpError, Server, sleep } from '../http.js'
 import { bold, log } from '../log.js'
-import { cliModels } from '../models/cli-models.js'
-import { type Credential, credentials, opencodeKeys } from '../models/credentials.js'
-import { type DiscoveredModel, discoverModels } from '../models/discover.js'
+import { type DiscoveredModel, modelSources } from '../models/index.js'
 import { claudeStore } from '../sessions/claude-store.js'
 import { codexStore } from '../sessions/codex-store.js'
 import { llmStore } from '../sessions/llm-store.js'
@@ -41,30 +40,32 @@ export class Worker {
   private feed?: TaskFeed
   private unlock?: () => void
   private readonly sessions: SessionSync
-  private readonly credentials: Credential[]
+  private readonly sources: ReturnType<typeof modelSources>
   /** What the providers this machine has keys for offer (discovered at start). */
   private models: DiscoveredModel[] = []
   /** The home directory, once registered as this worker's global codebase. */
   private globalPath?: string
 
-  constructor(private readonly s: Settings) {
+  /** `configFlag`: the --config file given, hidden from tasks like the default one. */
+  constructor(
+    private readonly s: Settings,
+    configFlag?: string,
+  ) {
     this.id = workerIdentity(s.stateDir)
     this.server = new Server({ server: s.server, token: s.token })
-    // Keys the user gave opencode serve the LLM loop too (child processes never see keys).
-    const opencode = opencodeKeys(process.env)
-    this.credentials = credentials({ ...process.env, ...opencode }, new Set(Object.keys(opencode)))
+    this.sources = modelSources(process.env)
     this.choice = {
       configured: s.executor,
       defaultModel: s.model,
       sessionsDir: `${s.stateDir}/sessions`,
-      env: { ...process.env, ...opencode },
+      // Keys the user gave opencode serve the LLM loop too (child processes never see keys).
+      env: this.sources.llmEnv,
       sandbox: chooseSandbox(
         s.sandbox,
         s.sandboxRead,
         process.env,
         (msg) => log.warn(msg),
-        // The workers' journals and transcripts, and their settings (a token may be in them).
-        [s.stateDir, stateRoot(process.env), dirname(configPath(process.env))].map(realPathOf),
+        privatePaths(s, process.env, configFlag),
       ),
       host: {
         roots: () => s.codebases,
@@ -103,13 +104,7 @@ export class Worker {
     await recoverLeftovers(this.deps(), (pgid) => {
       killGroup(pgid, 'SIGKILL')
     })
-    const warn = (msg: string) => log.warn(msg)
-    this.models = [
-      ...(await discoverModels(this.credentials, warn)),
-      ...cliModels(usable(this.choice), this.choice.env, warn),
-    ]
-    const providers = [...new Set(this.models.map((m) => m.provider))]
-    log.info(`models: ${this.models.length} from ${providers.join(', ') || 'no provider'}`)
+    this.models = await this.sources.discover(usable(this.choice))
     await this.untilRegistered()
     this.feed = new TaskFeed(
       this.server,

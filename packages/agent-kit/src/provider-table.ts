@@ -22,6 +22,12 @@ export const NATIVE: Record<'anthropic' | 'google', { base: string; key: string 
   },
 }
 
+/** The variable that holds a provider's key: its table entry's, else `<PROVIDER>_API_KEY`. */
+export function keyVariableOf(provider: string): string {
+  const known = NATIVE[provider as keyof typeof NATIVE] ?? COMPATIBLE[provider]
+  return known?.key ?? `${provider.toUpperCase().replace(/-/g, '_')}_API_KEY`
+}
+
 /** Whether any LLM provider is configured at all (the `auto` executor's first choice). */
 export function hasProvider(env: Record<string, string | undefined>): boolean {
   return Boolean(

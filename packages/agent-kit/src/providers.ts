@@ -1,7 +1,7 @@
 import { createAnthropic } from '@ai-sdk/anthropic'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
 import type { LanguageModel } from 'ai'
-import { COMPATIBLE } from './provider-table.js'
+import { COMPATIBLE, keyVariableOf } from './provider-table.js'
 
 export class ModelUnavailable extends Error {}
 
@@ -43,7 +43,7 @@ export function languageModel(
       `Unknown provider ${provider}: set ${upper}_BASE_URL (OpenAI-compatible)`,
     )
   }
-  const keyName = known?.key ?? `${upper}_API_KEY`
+  const keyName = keyVariableOf(provider)
   const apiKey = env[keyName]
   if (!apiKey && known?.key) throw new ModelUnavailable(`Set ${keyName} to use ${provider} models`)
   return createOpenAICompatible({ name: provider, baseURL, apiKey, includeUsage: true })(model)

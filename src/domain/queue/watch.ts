@@ -33,13 +33,14 @@ export async function setWatch(scope: Scope, id: string, on: boolean, interval: 
 /** The codebase's queued tasks, offered to its connected workers now (the claim decides). */
 async function offerWaiting(scope: Scope, id: string) {
   const waiting = await listTasks(scope, { workspaceId: id, status: 'submitted', limit: 500 })
-  for (const task of waiting) await dispatch(scope.env, scope.tenantId, task)
+  await Promise.all(waiting.map((task) => dispatch(scope.env, scope.tenantId, task)))
 }
 
 /** Why a queued task waits on its codebase: null when that is watched or the task triggered. */
 export async function heldBy(scope: Scope, t: TaskRow) {
   const workspaceId = t.workspaceId
-  if (!workspaceId || t.metadata.triggered === true) return null
+  // As app.eligible_for reads it (metadata->>'triggered' = 'true').
+  if (!workspaceId || String(t.metadata.triggered) === 'true') return null
   const [row] = await tenantQuery(scope, (db) =>
     db
       .select({ name: workspaces.name })

@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, post } from '../api'
 import type { Workspace as Codebase, OnlineModel, Task, Worker } from '../api-types'
-import { useApi } from '../hooks'
+import { useApi, useLiveRefresh } from '../hooks'
 import { ModelSelect, useOnlineModels } from '../model-select'
 import { OutputLine } from '../output'
 import { openStream } from '../sse'
@@ -23,12 +23,25 @@ interface Turn {
   task: string
 }
 
-/** One answer: its output lines live, then how the task ended. */
+/**
+ * One answer: its output lines live, then how the task ended, or that it waits for a person's
+ * approval (the chat goes on meanwhile; the task's page takes the answer).
+ */
 function Answer({ task, onDone }: { task: string; onDone(t: Task): void }) {
   const [lines, setLines] = useState<{ seq: number; output: string }[]>([])
   const [final, setFinal] = useState<Task>()
+  const [waiting, setWaiting] = useState(false)
   const done = useRef(onDone)
   done.current = onDone
+  useLiveRefresh(
+    () =>
+      void api<Task>(`/v1/agent/tasks/${enc(task)}`).then((t) => {
+        const needs = t.status === 'needs_input'
+        setWaiting(needs)
+        if (needs) done.current(t)
+      }),
+    (m) => m.metadata.task_id === task && m.metadata.kind === 'status',
+  )
   useEffect(() => {
     const stop = openStream(`/v1/agent/tasks/${enc(task)}/output/stream?since=0`, {
       endOn: 'done',
@@ -58,6 +71,11 @@ function Answer({ task, onDone }: { task: string; onDone(t: Task): void }) {
       {lines.map((l) => (
         <OutputLine key={l.seq} text={l.output} />
       ))}
+      {waiting && !final && (
+        <p class="notice">
+          Waiting for approval of an action: <a href={`#/tasks/${enc(task)}`}>answer it</a>
+        </p>
+      )}
       {final?.result && <p class="answer">{final.result}</p>}
       {final?.error && <p class="error">{final.error}</p>}
     </li>
@@ -197,6 +215,11 @@ export function Chat() {
   )
 }
 
-/** The models of one worker, or of all. */
+/**
+ * The models the chat can use (of one worker, or of all): the LLM loop's, not a coding CLI's
+ * (`source: cli`), since the chat talks to the loop.
+ */
 const modelsOf = (models: readonly OnlineModel[], worker: string) =>
-  worker ? models.filter((m) => m.workers.some((w) => w.worker_id === worker)) : models
+  models.filter(
+    (m) => m.source !== 'cli' && (!worker || m.workers.some((w) => w.worker_id === worker)),
+  )

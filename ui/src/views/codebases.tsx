@@ -121,7 +121,7 @@ export function Codebases() {
                 >
                   Trigger agent
                 </button>
-                {c.status === 'stopped' ? (
+                {c.global ? null : c.status === 'stopped' ? (
                   <button
                     type="button"
                     title="Hand its queued tasks out again, now and as they come"
