@@ -3,8 +3,9 @@
  * '-'>/<session id>.jsonl`, one event per line. An assistant message is written once per
  * content block, all with the same message id and usage: it is counted once.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { jsonLines } from './jsonl.js'
 import type { MessageRecord, SessionStore } from './types.js'
 
 const projectDir = (home: string, cwd: string) =>
@@ -28,18 +29,7 @@ interface Line {
   }
 }
 
-function lines(file: string): Line[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Line]
-      } catch {
-        return [] // a line being written right now
-      }
-    })
-}
+const lines = (file: string) => jsonLines<Line>(file)
 
 const textOf = (content: unknown): string =>
   typeof content === 'string'

@@ -4,9 +4,10 @@
  * session's id and cwd), then `response_item` messages, `turn_context` (the model) and
  * `event_msg` events, among them `token_count` after each model response.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { jsonLines } from './jsonl.js'
 import type { MessageRecord, SessionRecord, SessionStore } from './types.js'
 
 interface Line {
@@ -30,17 +31,7 @@ interface Usage {
   reasoning_output_tokens?: number
 }
 
-const lines = (file: string): Line[] =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Line]
-      } catch {
-        return [] // a line being written right now
-      }
-    })
+const lines = (file: string) => jsonLines<Line>(file)
 
 /** What Codex adds to every conversation before the user's words: not a message of theirs. */
 const CONTEXT = /^\s*<(environment_context|user_instructions|permissions instructions)>/
@@ -117,6 +108,16 @@ export function codexStore(env: NodeJS.ProcessEnv): SessionStore {
     return meta.get(file)
   }
   const fileOf = new Map<string, string>()
+  // The title (the first question) read again only when the rollout changed: a pass runs every
+  // two seconds while a task runs, over every rollout of the machine.
+  const titles = new Map<string, { at: number; title: string }>()
+  const titleOf = (file: string, at: number) => {
+    const known = titles.get(file)
+    if (known?.at === at) return known.title
+    const title = (messagesOf(file).find((x) => x.role === 'user')?.content ?? '').slice(0, 200)
+    titles.set(file, { at, title })
+    return title
+  }
   return {
     name: 'codex',
     list(codebasePath) {
@@ -127,13 +128,12 @@ export function codexStore(env: NodeJS.ProcessEnv): SessionStore {
         fileOf.set(m.id, file)
         const changedAt = statSync(file).mtimeMs
         const updated = Math.floor(changedAt) // the server takes whole milliseconds
-        const first = messagesOf(file).find((x) => x.role === 'user')?.content ?? ''
         found.push({
           session: {
             id: m.id,
             agent: 'codex',
             directory: codebasePath,
-            title: first.slice(0, 200),
+            title: titleOf(file, changedAt),
             created_at: m.created || updated,
             updated_at: updated,
           },
