@@ -1,14 +1,17 @@
 /**
  * A fake LLM provider at the wire, for tests that run the worker's LLM tool loop against it:
- * OpenAI-compatible `POST /v1/chat/completions`, Anthropic `POST /v1/messages` and Gemini's
- * `models/{m}:(stream)generateContent` (llm-google.ts), each answered from a script and streamed
- * in that provider's own SSE protocol (or as one JSON body when the request does not ask for a
- * stream), so the real AI SDK providers parse them; and each provider's `GET …/models` list.
+ * OpenAI-compatible `POST /v1/chat/completions` (llm-openai.ts), Anthropic `POST /v1/messages`
+ * (llm-anthropic.ts) and Gemini's `models/{m}:(stream)generateContent` (llm-google.ts), each
+ * answered from a script and streamed in that provider's own SSE protocol (or as one JSON body
+ * when the request does not ask for a stream), so the real AI SDK providers parse them; and
+ * each provider's `GET …/models` list.
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { anthropicMessage, streamAnthropic } from './llm-anthropic'
 import { googleCall, googleResponse, streamGoogle } from './llm-google'
+import { openAiCompletion, streamOpenAi } from './llm-openai'
 
 export interface ScriptedTurn {
   text?: string
@@ -193,184 +196,5 @@ function toAnswer(provider: Provider, turn: number, body: any, scripted: Scripte
     // Rough but deterministic, so tests can assert usage is carried through.
     inputTokens: Math.max(1, Math.ceil(JSON.stringify(body?.messages ?? []).length / 4)),
     outputTokens: Math.max(1, Math.ceil(said / 4)),
-  }
-}
-
-/** Cuts a string into up to `count` pieces, as a real stream delivers it in several deltas. */
-function pieces(text: string, count = 3): string[] {
-  if (text.length <= 1) return [text]
-  const size = Math.ceil(text.length / count)
-  const out: string[] = []
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size))
-  return out
-}
-
-function sseHeaders(res: ServerResponse) {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  })
-}
-
-function openAiUsage(answer: Answer) {
-  return {
-    prompt_tokens: answer.inputTokens,
-    completion_tokens: answer.outputTokens,
-    total_tokens: answer.inputTokens + answer.outputTokens,
-  }
-}
-
-function openAiFinish(answer: Answer) {
-  return answer.calls.length > 0 ? 'tool_calls' : 'stop'
-}
-
-/** `chat.completion.chunk` events: role, content deltas, tool-call deltas, finish, usage, [DONE]. */
-function streamOpenAi(res: ServerResponse, answer: Answer) {
-  sseHeaders(res)
-  const created = Math.floor(Date.now() / 1000)
-  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => {
-    const event = { id: answer.id, object: 'chat.completion.chunk', created, model: answer.model }
-    res.write(
-      `data: ${JSON.stringify({ ...event, system_fingerprint: null, choices, ...extra })}\n\n`,
-    )
-  }
-  const delta = (value: Record<string, unknown>) =>
-    chunk([{ index: 0, delta: value, logprobs: null, finish_reason: null }])
-
-  delta({ role: 'assistant', content: '', refusal: null })
-  const text = answer.turn.text ?? ''
-  if (text !== '') for (const piece of pieces(text)) delta({ content: piece })
-  answer.calls.forEach((call, index) => {
-    delta({
-      tool_calls: [
-        { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
-      ],
-    })
-    for (const piece of pieces(call.args)) {
-      delta({ tool_calls: [{ index, function: { arguments: piece } }] })
-    }
-  })
-  chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: openAiFinish(answer) }])
-  chunk([], { usage: openAiUsage(answer) })
-  res.end('data: [DONE]\n\n')
-}
-
-function openAiCompletion(answer: Answer) {
-  const toolCalls = answer.calls.map((call) => ({
-    id: call.id,
-    type: 'function',
-    function: { name: call.name, arguments: call.args },
-  }))
-  return {
-    id: answer.id,
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model: answer.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: answer.turn.text ?? null,
-          refusal: null,
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-        },
-        logprobs: null,
-        finish_reason: openAiFinish(answer),
-      },
-    ],
-    usage: openAiUsage(answer),
-  }
-}
-
-function anthropicStop(answer: Answer) {
-  return answer.calls.length > 0 ? 'tool_use' : 'end_turn'
-}
-
-function anthropicContent(answer: Answer) {
-  const blocks: Record<string, unknown>[] = []
-  if (answer.turn.text) blocks.push({ type: 'text', text: answer.turn.text })
-  for (const call of answer.calls) {
-    blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: JSON.parse(call.args) })
-  }
-  return blocks
-}
-
-/**
- * Messages stream events: message_start, ping, per block content_block_start / _delta
- * (text_delta, input_json_delta) / _stop, message_delta with the stop reason, message_stop.
- */
-function streamAnthropic(res: ServerResponse, answer: Answer) {
-  sseHeaders(res)
-  const send = (type: string, data: Record<string, unknown>) =>
-    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`)
-
-  send('message_start', {
-    message: {
-      id: answer.id,
-      type: 'message',
-      role: 'assistant',
-      model: answer.model,
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage: {
-        input_tokens: answer.inputTokens,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
-        output_tokens: 1,
-      },
-    },
-  })
-  send('ping', {})
-  let index = 0
-  const text = answer.turn.text ?? ''
-  if (text !== '') {
-    send('content_block_start', { index, content_block: { type: 'text', text: '' } })
-    for (const piece of pieces(text)) {
-      send('content_block_delta', { index, delta: { type: 'text_delta', text: piece } })
-    }
-    send('content_block_stop', { index })
-    index++
-  }
-  for (const call of answer.calls) {
-    send('content_block_start', {
-      index,
-      content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
-    })
-    // The API opens every tool input with an empty partial_json before the real pieces.
-    for (const piece of ['', ...pieces(call.args)]) {
-      send('content_block_delta', {
-        index,
-        delta: { type: 'input_json_delta', partial_json: piece },
-      })
-    }
-    send('content_block_stop', { index })
-    index++
-  }
-  send('message_delta', {
-    delta: { stop_reason: anthropicStop(answer), stop_sequence: null },
-    usage: { output_tokens: answer.outputTokens },
-  })
-  send('message_stop', {})
-  res.end()
-}
-
-function anthropicMessage(answer: Answer) {
-  return {
-    id: answer.id,
-    type: 'message',
-    role: 'assistant',
-    model: answer.model,
-    content: anthropicContent(answer),
-    stop_reason: anthropicStop(answer),
-    stop_sequence: null,
-    usage: {
-      input_tokens: answer.inputTokens,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
-      output_tokens: answer.outputTokens,
-    },
   }
 }
