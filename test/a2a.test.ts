@@ -169,6 +169,36 @@ describe('seed compatibility and the agent card', () => {
     assert.equal(body.result.history[0].parts[0].text, 'Calculate 25 * 4')
   })
 
+  test("upstream's tasks/get and tasks/cancel with {taskId} work as with {id}", async () => {
+    const send = async () => {
+      const res = await api('/', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"jsonrpc":"2.0","id":"1","method":"message/send","params":{"message":{"parts":[{"type":"text","content":"Calculate 2 + 2"}]}}}',
+      })
+      return (await res.json()).result.id as string
+    }
+    const id = await send()
+    const got = await api('/', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: '2',
+        method: 'tasks/get',
+        params: { taskId: id },
+      }),
+    })
+    const task = (await got.json()).result
+    assert.deepEqual([task.id, task.status.state], [id, 'completed'])
+    // A finished task cannot be cancelled: the answer names this task, so the alias reached it.
+    const cancel = await rpc('tasks/cancel', { taskId: await send() })
+    assert.equal(cancel.body.error.code, -32002)
+    // Both given: id wins, as the spec names it.
+    const both = await rpc('tasks/get', { id, taskId: 'nope' })
+    assert.equal(both.body.result.id, id)
+  })
+
   test('a message no agent handles gets a useful answer, not an echo', async () => {
     const { body } = await rpc('message/send', {
       message: { parts: [{ kind: 'text', text: 'good morning' }], messageId: 'x', role: 'user' },

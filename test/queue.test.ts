@@ -106,6 +106,25 @@ describe('workers and the task queue', () => {
     )
   })
 
+  test("upstream's streaming client, reading only data lines, gets the lines and the end", async () => {
+    const a = await register()
+    const task = await createTask()
+    await claim(a, task.id)
+    await output(a, task.id, 'hello')
+    await output(a, task.id, 'world')
+    await release(a, task.id)
+    // As the original's client reads: each `data:` line's JSON, `type` and `content`.
+    const text = await (await api(`/v1/agent/tasks/${task.id}/output/stream`)).text()
+    const seen: string[] = []
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('data: ')) continue
+      const data = JSON.parse(line.slice(6)) as { type?: string; content?: string; status?: string }
+      if (data.type === 'output') seen.push(data.content ?? '')
+      if (data.type === 'done') seen.push(`done: ${data.status}`)
+    }
+    assert.deepEqual(seen, ['hello', 'world', 'done: completed'])
+  })
+
   test('after a lease expires another worker finishes; the first one is fenced off', async () => {
     const [a, b] = [await register(), await register()]
     const task = await createTask()
