@@ -35,11 +35,12 @@ export function createApp() {
   app.use(accessLog())
   app.use(requestMetrics())
   app.use((c, next) => {
-    const origins = configOfContext(c).CORS_ORIGINS
+    const config = configOfContext(c)
+    const origins = config.CORS_ORIGINS
     return cors({
       origin: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()),
       allowHeaders: [
-        'Authorization',
+        ...new Set(['Authorization', config.A2A_AUTH_HEADER]),
         'Content-Type',
         'A2A-Version',
         'Last-Event-ID',

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { withOriginalSettings } from './config-aliases'
 import { LIMIT_NAMES, type LimitName } from './domain/limits/table'
 
 /**
@@ -45,6 +46,19 @@ const ConfigSchema = z.object({
   UPSTASH_REDIS_REST_TOKEN: optional,
   AUTH_MODE: z.enum(['dev', 'production']).default('production'),
   A2A_AUTH_TOKENS: optional,
+  /**
+   * Another header that may carry a credential as it is (the original's `X-API-Key`); the
+   * `Authorization: Bearer` header always works.
+   */
+  A2A_AUTH_HEADER: z.string().default('Authorization'),
+  /** The agent card's name, description and organisation. */
+  AGENT_NAME: z.string().default('CodeTether'),
+  AGENT_DESCRIPTION: z
+    .string()
+    .default(
+      'Connects AI agents to each other, to tools and to codebases. Built-in agents answer arithmetic, text analysis, memory and media requests.',
+    ),
+  AGENT_ORGANIZATION: z.string().default('CodeTether'),
   /**
    * Trusted OIDC issuers, comma-separated (one per Keycloak realm); the first is the one
    * logins and MCP clients (/.well-known/oauth-protected-resource) are sent to.
@@ -178,7 +192,7 @@ const cache = new WeakMap<object, Config>()
 export function configOf(env: Env): Config {
   let config = cache.get(env)
   if (!config) {
-    const parsed = ConfigSchema.safeParse(env)
+    const parsed = ConfigSchema.safeParse(withOriginalSettings(env))
     if (!parsed.success) {
       const names = parsed.error.issues.map((i) => i.path.join('.')).join(', ')
       throw new Error(`Invalid configuration: ${names}`)

@@ -32,7 +32,7 @@ export function requirePrincipal(): MiddlewareHandler<AppEnv> {
 
 async function resolvePrincipal(c: AppContext): Promise<Principal> {
   const config = configOfContext(c)
-  const token = bearerToken(c.req.header('Authorization'))
+  const token = bearerToken(c.req.header('Authorization')) ?? rawToken(c, config)
   if (token !== undefined) return fromBearer(c, config, token)
 
   const cookie = sessionCookieOf(c)
@@ -117,6 +117,14 @@ function defaultTenant(id: string | undefined): string {
     )
   }
   return id
+}
+
+/** The credential in A2A_AUTH_HEADER (e.g. `X-API-Key: ct_…`), when another header is set. */
+function rawToken(c: AppContext, config: Config): string | undefined {
+  const name = config.A2A_AUTH_HEADER
+  if (name.toLowerCase() === 'authorization') return undefined
+  const value = c.req.header(name)?.trim()
+  return value || undefined
 }
 
 function bearerToken(header: string | undefined): string | undefined {

@@ -26,16 +26,15 @@ export function buildAgentCard(
     }),
   )
   return AgentCard.fromJSON({
-    name: 'CodeTether',
-    description:
-      'Connects AI agents to each other, to tools and to codebases. Built-in agents answer arithmetic, text analysis, memory and media requests.',
+    name: config.AGENT_NAME,
+    description: config.AGENT_DESCRIPTION,
     version: config.CODETETHER_VERSION ?? pkg.version,
     supportedInterfaces: [
       { url: `${base}/`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
       { url: `${base}/a2a/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
       { url: `${base}/`, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
     ],
-    provider: { organization: 'CodeTether', url: base },
+    provider: { organization: config.AGENT_ORGANIZATION, url: base },
     documentationUrl: `${base}/openapi.json`,
     capabilities: {
       streaming: true,
