@@ -204,6 +204,17 @@ describe('password login, refresh, sessions', () => {
     }
     assert.equal(login.session.user_id, 'alice-1')
     assert.equal(login.session.device_name, 'laptop')
+    // The original's shape beside ours.
+    const user = (login as unknown as { user: { id: string; username: string; roles: string[] } })
+      .user
+    assert.deepEqual([user.id, user.username], ['alice-1', 'alice'])
+    assert.ok(Array.isArray(user.roles))
+    // The original's second example sends its JSON with no Content-Type.
+    const unlabelled = await fetch(`${server.url}/v1/auth/login`, {
+      method: 'POST',
+      body: new TextEncoder().encode(JSON.stringify({ username: 'alice', password: 'pw-alice' })),
+    })
+    assert.equal(unlabelled.status, 200, await unlabelled.clone().text())
     assert.equal((await call('/v1/auth/userinfo', { token: login.access_token })).status, 200)
 
     const refreshed = await call('/v1/auth/refresh', {

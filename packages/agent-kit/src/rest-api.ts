@@ -3438,6 +3438,7 @@ export interface components {
       token_type: "Bearer"
       expires_at: string
       session: components["schemas"]["LoginSession"]
+      user: components["schemas"]["LoginUser"]
     }
     LoginSession: {
       session_id: string
@@ -3452,6 +3453,13 @@ export interface components {
       created_at: string
       last_used_at: string
       expires_at: string
+    }
+    LoginUser: {
+      id: string
+      email: string | null
+      username: string
+      name: string | null
+      roles: Array<string>
     }
     LogoutResult: {
       success: true

@@ -73,14 +73,34 @@ const Login = z
   })
   .openapi('Login')
 
+// The original's second login example posts its JSON with no Content-Type: taken as JSON.
+authPublicApi.use('/login', async (c, next) => {
+  const raw = c.req.raw
+  if (raw.body && !raw.headers.has('content-type')) {
+    const headers = new Headers(raw.headers)
+    headers.set('content-type', 'application/json')
+    c.req.raw = new Request(raw, { headers })
+  }
+  await next()
+})
+
 authPublicApi.openapi(route('post', '/login', body(Login), LoginResult), async (c) => {
   const { username, password, ...device } = c.req.valid('json')
   await enforceLoginLimit(configOfContext(c), username)
   const done = await passwordLogin(loginContext(c), { username, password, device })
+  const { session } = done
   return c.json(
     {
       success: true as const,
-      session: done.session,
+      session,
+      // The original's shape: its clients check roles for 'a2a-admin', its name for an admin.
+      user: {
+        id: session.user_id,
+        email: session.email,
+        username,
+        name: session.name,
+        roles: session.roles.includes('admin') ? [...session.roles, 'a2a-admin'] : session.roles,
+      },
       access_token: done.tokens.access_token,
       refresh_token: done.tokens.refresh_token ?? null,
       token_type: 'Bearer' as const,

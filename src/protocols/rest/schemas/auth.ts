@@ -61,7 +61,20 @@ const Tokens = {
   expires_at: z.iso.datetime(),
 }
 
-export const LoginResult = z.object({ ...Tokens, session: LoginSession }).openapi('LoginResult')
+/** Who logged in, in the original CodeTether's shape (an admin's roles include `a2a-admin`). */
+export const LoginUser = z
+  .object({
+    id: z.string(),
+    email: z.string().nullable(),
+    username: z.string(),
+    name: z.string().nullable(),
+    roles: z.array(z.string()),
+  })
+  .openapi('LoginUser')
+
+export const LoginResult = z
+  .object({ ...Tokens, session: LoginSession, user: LoginUser })
+  .openapi('LoginResult')
 
 export const RefreshResult = z.object(Tokens).openapi('RefreshResult')
 
