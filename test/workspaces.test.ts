@@ -162,3 +162,35 @@ describe("a worker's global codebase", () => {
     assert.equal((await api(`/v1/agent/codebases/global-${other}`)).status, 404)
   })
 })
+
+describe("the original's /v1/opencode paths", () => {
+  test('answer 307 to /v1/agent, and a client that follows registers and reads as there', async () => {
+    const path = `${base}/opencode-${randomUUID().slice(0, 8)}`
+    const res = await fetch(`${stack().url}/v1/opencode/codebases?x=1`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    })
+    assert.equal(res.status, 307)
+    assert.equal(
+      new URL(res.headers.get('location') ?? '', stack().url).pathname,
+      '/v1/agent/codebases',
+    )
+    assert.match(res.headers.get('location') ?? '', /\?x=1$/)
+    // The original worker's call, as it sends it (no token: this stack is in dev mode).
+    const registered = await fetch(`${stack().url}/v1/opencode/codebases`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'legacy', path, worker_id: workerId }),
+    })
+    assert.equal(registered.status, 200)
+    const id = (await registered.json()).codebase.id
+    const read = await fetch(`${stack().url}/v1/opencode/codebases/${id}`)
+    assert.equal((await read.json()).path, path)
+    assert.equal(
+      (await fetch(`${stack().url}/v1/opencode/codebases`, { method: 'HEAD' })).status,
+      200,
+    )
+  })
+})
