@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { download } from '../api'
 import type { MonitorCount, MonitorMessage } from '../api-types'
-import { useApi } from '../hooks'
+import { useApi, useLiveRefresh } from '../hooks'
 import { onMessage } from '../live'
 import { act, ErrorBox, Field, formValues, Section } from '../ui'
 import { Feed, merge } from './feed'
@@ -20,20 +20,23 @@ export function Activity() {
   const count = useApi<MonitorCount>(`/v1/monitor/messages/count?${q}`)
   const [messages, setMessages] = useState<MonitorMessage[]>([])
   useEffect(() => setMessages(loaded.data ?? []), [loaded.data])
+  const matches = (m: MonitorMessage) => {
+    const needle = filter.q.toLowerCase()
+    if (filter.type && m.type !== filter.type) return false
+    if (filter.agent && m.agent_name !== filter.agent) return false
+    return !needle || `${m.content} ${m.agent_name}`.toLowerCase().includes(needle)
+  }
   useEffect(
     () =>
       onMessage((m) => {
-        const needle = filter.q.toLowerCase()
-        if (filter.type && m.type !== filter.type) return
-        if (filter.agent && m.agent_name !== filter.agent) return
-        if (needle && !`${m.content} ${m.agent_name}`.toLowerCase().includes(needle)) return
-        setMessages((xs) => merge(xs, m))
+        if (matches(m)) setMessages((xs) => merge(xs, m))
       }),
     [filter],
   )
-  // Live messages since the count was taken are counted too.
-  const loadedIds = new Set((loaded.data ?? []).map((m) => m.id))
-  const fresh = messages.filter((m) => !loadedIds.has(m.id)).length
+  // The count is the server's, asked again (at most each second) while matching messages
+  // arrive: adding live ones to a count taken apart from the list counted a message that
+  // landed between the two requests twice, or not at all.
+  useLiveRefresh(count.reload, matches, 1000)
   const day = new Date().toISOString().slice(0, 10)
   return (
     <Section
@@ -86,7 +89,7 @@ export function Activity() {
         <button type="submit">Apply</button>
       </form>
       <p class="muted" aria-live="polite">
-        {count.data ? plural(count.data.count + fresh, 'matching message') : ''}
+        {count.data ? plural(count.data.count, 'matching message') : ''}
       </p>
       <ErrorBox error={loaded.error} />
       <Feed messages={messages} empty="No matching messages." />
