@@ -26,6 +26,16 @@ export async function setLimits(token: string, values: Record<string, number | n
 }
 
 /** A refusal naming `limit`, with the status its kind takes. */
+/**
+ * Waits out the last seconds of a wall-clock minute. The per-minute limits are sliding windows
+ * over clock-aligned minutes (Upstash's), whose estimate lets a request through again right
+ * after a boundary: a test that spends a limit and then expects refusals must not straddle one.
+ */
+export async function awayFromMinuteBoundary(needMs = 15_000) {
+  const left = 60_000 - (Date.now() % 60_000)
+  if (left < needMs) await new Promise((r) => setTimeout(r, left + 200))
+}
+
 export function refusedBy(r: { status: number; body: Json }, limit: string, status: 413 | 429) {
   assert.equal(r.status, status, JSON.stringify(r.body))
   assert.equal(r.body.error.details.limit, limit)

@@ -11,7 +11,7 @@ import { LIMIT_NAMES } from '../src/domain/limits/table'
 import { rpcBody, v03Message } from './a2a-helpers'
 import { api, newTenantAdmin } from './helpers'
 import * as shared from './limits-helpers'
-import { type Json, refusedBy } from './limits-helpers'
+import { awayFromMinuteBoundary, type Json, refusedBy } from './limits-helpers'
 
 let key: string
 
@@ -109,6 +109,7 @@ describe('limits', () => {
   })
 
   test('tasks per minute, cron runs and A2A included; the tenant next door is not held', async () => {
+    await awayFromMinuteBoundary()
     const own = await newTenantAdmin()
     await setLimits({ tasks_per_minute: 3 }, own.key)
     for (let i = 0; i < 3; i++) assert.equal((await task(`t${i}`, own.key)).status, 200)
