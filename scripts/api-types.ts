@@ -1,15 +1,17 @@
 /**
  * `npm run types:api`: the REST API's types for its clients, printed from the OpenAPI document
+ * into a generated, untracked file of the agent worker, the client typed by it (npm ci, npm test
+ * and typecheck write it; it needs the built agent-kit, which the app imports)
  * the app builds (`/openapi.json`), in the shape openapi-typescript prints (`paths`,
  * `components`), so that openapi-fetch types the agent worker's calls from it. openapi-typescript
  * itself builds its output with TypeScript 5's compiler API, which TypeScript 7 (ours) does not
  * have; the document uses a small part of JSON Schema, printed here.
  */
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const API_TYPES_FILE = 'packages/agent-kit/src/rest-api.ts'
+export const API_TYPES_FILE = 'agent-worker/src/generated/rest-api.ts'
 
 type Schema = {
   $ref?: string
@@ -171,7 +173,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     openapi: '3.1.0',
     info: { title: 'CodeTether REST API', version: '0' },
   })
-  const root = fileURLToPath(new URL('..', import.meta.url))
-  writeFileSync(join(root, API_TYPES_FILE), printApiTypes(doc))
-  console.log(`wrote ${API_TYPES_FILE}`)
+  const file = join(fileURLToPath(new URL('..', import.meta.url)), API_TYPES_FILE)
+  const text = printApiTypes(doc)
+  // Unchanged types leave the file alone, so the builds that depend on it stay up to date.
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(file, text)
+    console.log(`wrote ${API_TYPES_FILE}`)
+  }
 }

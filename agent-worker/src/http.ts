@@ -1,6 +1,7 @@
 /** The worker's and the client's one way to call the server's REST API. */
-import type { paths } from '@codetether/agent-kit/rest-api'
+
 import createClient, { type Client } from 'openapi-fetch'
+import type { paths } from './generated/rest-api.js'
 
 export class HttpError extends Error {
   constructor(

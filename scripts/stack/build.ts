@@ -37,8 +37,17 @@ export function buildAgentKit(): boolean {
   return tsc('packages/agent-kit')
 }
 
-/** The kit, then agent-worker/dist, which uses it (tests and benchmarks run the CLI as built). */
+/**
+ * The REST API's types, the kit, then agent-worker/dist, which uses both (tests and benchmarks
+ * run the CLI as built).
+ */
 export function buildPackages() {
   // The worker compiles against the kit's declarations: a new kit means a new build.
-  tsc('agent-worker', buildAgentKit())
+  const kit = buildAgentKit()
+  // The API types come from the app, which imports the kit as built.
+  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/api-types.ts')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  })
+  tsc('agent-worker', kit)
 }

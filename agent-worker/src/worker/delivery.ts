@@ -1,4 +1,4 @@
-import type { paths } from '@codetether/agent-kit/rest-api'
+import type { paths } from '../generated/rest-api.js'
 import { type HttpError, isUnreachable, type Server, sleep } from '../http.js'
 import { log } from '../log.js'
 import type { Entry, Outcome, TaskJournal } from './journal.js'

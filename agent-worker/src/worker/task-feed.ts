@@ -1,5 +1,5 @@
-import type { components } from '@codetether/agent-kit/rest-api'
 import { EventSourceParserStream } from 'eventsource-parser/stream'
+import type { components } from '../generated/rest-api.js'
 import { answer, backoff, type Server, sleep } from '../http.js'
 import { log } from '../log.js'
 
