@@ -16,10 +16,10 @@ const port = Number(process.env.PORT ?? 8787)
 
 /**
  * Optional features configured in the shell that runs `npm start` reach the Worker: a model
- * for the Coordinator and its key, MCP servers, OIDC, LiveKit, limits.
+ * for the Coordinator and its key, MCP servers, OIDC, LiveKit, limits, the agent card.
  */
 const PASSED =
-  /^(COORDINATOR_MODEL|MCP_SERVER_URLS|[A-Z]+_API_KEY|[A-Z]+_BASE_URL|OIDC_\w+|LIVEKIT_\w+|RATE_LIMIT_\w+|AGENT_\w+_SECONDS)$/
+  /^(COORDINATOR_MODEL|MCP_SERVER_URLS|[A-Z]+_API_KEY|[A-Z]+_BASE_URL|OIDC_\w+|LIVEKIT_\w+|RATE_LIMIT_\w+|AGENT_\w+)$/
 
 function optionalVars(): Record<string, string> {
   const vars = Object.entries(process.env).filter(

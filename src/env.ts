@@ -60,6 +60,12 @@ const ConfigSchema = z.object({
     ),
   AGENT_ORGANIZATION: z.string().default('CodeTether'),
   /**
+   * The agent card's shape for a request that names no A2A-Version: v1.0's, or the v0.3 card
+   * (with the v1.0 interfaces embedded) for deployments whose clients are v0.3 SDKs, which
+   * send no version when they fetch it.
+   */
+  AGENT_CARD_DEFAULT_VERSION: z.enum(['1.0', '0.3']).default('1.0'),
+  /**
    * Trusted OIDC issuers, comma-separated (one per Keycloak realm); the first is the one
    * logins and MCP clients (/.well-known/oauth-protected-resource) are sent to.
    */

@@ -27,6 +27,13 @@ const msg = (text: string, extra = {}) => ({
 
 const table: [string, string, Record<string, string>, number, RegExp?][] = [
   ['bad JSON', '{"jsonrpc": "2.0", "id": 1,', {}, -32700],
+  [
+    'a body declared as text, though JSON',
+    call('SendMessage', msg('hi')),
+    { 'Content-Type': 'text/plain', 'A2A-Version': '1.0' },
+    -32005,
+    /Content-Type text\/plain/,
+  ],
   ['a JSON array (batch)', '[]', {}, -32600],
   ['a JSON string', '"hello"', {}, -32600],
   ['no jsonrpc member', JSON.stringify({ id: 1, method: 'tasks/get' }), {}, -32600],

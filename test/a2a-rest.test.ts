@@ -13,7 +13,7 @@ describe('A2A HTTP+JSON binding', () => {
   test('message:send, tasks/{id}, tasks list, and errors as HTTP statuses', async () => {
     const res = await rest('/message:send', { method: 'POST', json: send('add 40 and 2') })
     assert.equal(res.status, 200)
-    assert.equal(res.headers.get('content-type'), 'application/a2a+json')
+    assert.equal(res.headers.get('content-type'), 'application/json', 'what */* accepts')
     const { task } = await res.json()
     assert.equal(task.status.state, 'TASK_STATE_COMPLETED')
     const got = await (await rest(`/tasks/${task.id}?historyLength=1`)).json()
@@ -34,6 +34,32 @@ describe('A2A HTTP+JSON binding', () => {
       json: { message: { role: 'ROLE_USER', parts: [] } },
     })
     assert.equal(bad.status, 400)
+  })
+
+  test('answers in the media type the client prefers; refuses other versions and body types', async () => {
+    const asked = (accept: string) =>
+      rest('/message:send', {
+        method: 'POST',
+        json: send('add 1 and 2'),
+        headers: { Accept: accept },
+      })
+    const preferred = await asked('application/a2a+json, application/json')
+    assert.equal(preferred.headers.get('content-type'), 'application/a2a+json')
+    const plain = await asked('application/json;q=1, application/a2a+json;q=0.5')
+    assert.equal(plain.headers.get('content-type'), 'application/json')
+
+    const version = await rest('/tasks', { headers: { 'A2A-Version': '0.3' } })
+    assert.equal(version.status, 400)
+    assert.equal(version.headers.get('content-type'), 'application/json')
+    assert.equal((await version.json()).error.details[0].reason, 'VERSION_NOT_SUPPORTED')
+
+    const text = await rest('/message:send', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: JSON.stringify(send('add 1 and 2')),
+    })
+    assert.equal(text.status, 415)
+    assert.equal((await text.json()).error.details[0].reason, 'CONTENT_TYPE_NOT_SUPPORTED')
   })
 
   test('message:stream and tasks/{id}:subscribe stream StreamResponses', async () => {

@@ -216,10 +216,12 @@ describe('seed compatibility and the agent card', () => {
     assert.match(body.result.status.message.parts[0].text, /Division by zero/)
   })
 
-  test('the card is v1.0 when asked for, v0.3 (with v1.0 interfaces) otherwise, at both paths', async () => {
-    const v1 = await (
-      await api('/.well-known/agent-card.json', { token: null, headers: { 'A2A-Version': '1.0' } })
-    ).json()
+  test("the card is v1.0 unless v0.3 is asked for, by A2A-Version or at v0.2's path", async () => {
+    const card = (headers: Record<string, string> = {}, path = '/.well-known/agent-card.json') =>
+      api(path, { token: null, headers })
+    const v1 = await (await card()).json()
+    assert.equal(v1.url, undefined, 'no v0.3 field in the v1.0 card')
+    assert.deepEqual(await (await card({ 'A2A-Version': '1.0' })).json(), v1)
     const interfaces = v1.supportedInterfaces.map(
       (i: { protocolBinding: string; protocolVersion: string; url: string }) =>
         `${i.protocolBinding} ${i.protocolVersion} ${new URL(i.url).pathname}`,
@@ -239,10 +241,43 @@ describe('seed compatibility and the agent card', () => {
         'auditor',
       ],
     )
-    const legacy = await (await api('/.well-known/agent.json', { token: null })).json()
-    assert.equal(legacy.protocolVersion, '0.3.0')
-    assert.equal(legacy.url, `${stack().url}/`)
-    assert.equal(legacy.preferredTransport, 'JSONRPC')
+    for (const legacy of [
+      await (await card({ 'A2A-Version': '0.3' })).json(),
+      await (await card({}, '/.well-known/agent.json')).json(),
+    ]) {
+      assert.equal(legacy.protocolVersion, '0.3.0')
+      assert.equal(legacy.url, `${stack().url}/`)
+      assert.equal(legacy.preferredTransport, 'JSONRPC')
+    }
+    const unknown = await card({ 'A2A-Version': '9.9' })
+    assert.equal(unknown.status, 400)
+    assert.equal((await unknown.json()).error.details[0].reason, 'VERSION_NOT_SUPPORTED')
+  })
+
+  test('the card carries caching headers and answers a conditional GET with 304', async () => {
+    const first = await api('/.well-known/agent-card.json', { token: null })
+    const etag = first.headers.get('etag') ?? ''
+    const modified = first.headers.get('last-modified') ?? ''
+    assert.match(first.headers.get('cache-control') ?? '', /max-age=\d+/)
+    assert.ok(Date.parse(modified) <= Date.now(), modified)
+    const again = await api('/.well-known/agent-card.json', { token: null })
+    assert.equal(again.headers.get('etag'), etag, 'the same card, the same ETag (signed once)')
+    assert.equal(await again.text(), await first.text())
+    const conditions: Record<string, string>[] = [
+      { 'If-None-Match': etag },
+      { 'If-Modified-Since': modified },
+    ]
+    for (const headers of conditions) {
+      const cached = await api('/.well-known/agent-card.json', { token: null, headers })
+      assert.equal(cached.status, 304, JSON.stringify(headers))
+    }
+    const stale = await api('/.well-known/agent-card.json', {
+      token: null,
+      headers: { 'If-None-Match': '"other"' },
+    })
+    assert.equal(stale.status, 200)
+    const v03 = await api('/.well-known/agent.json', { token: null })
+    assert.notEqual(v03.headers.get('etag'), etag, 'each shape its own ETag')
   })
 
   test('the card is signed (JWS) and verifies with the published key; a changed card does not', async () => {

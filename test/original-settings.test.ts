@@ -20,6 +20,8 @@ before(async () => {
     A2A_AGENT_NAME: 'Acme Agents',
     A2A_AGENT_DESCRIPTION: 'Agents of Acme',
     A2A_AGENT_ORG: 'Acme Inc.',
+    // Its clients are v0.3 SDKs, which name no version when they fetch the card.
+    AGENT_CARD_DEFAULT_VERSION: '0.3',
   })
 })
 after(() => server?.worker.stop())
@@ -34,6 +36,15 @@ describe("the original's settings", () => {
       [card.name, card.description, card.provider.organization],
       ['Acme Agents', 'Agents of Acme', 'Acme Inc.'],
     )
+  })
+
+  test('AGENT_CARD_DEFAULT_VERSION=0.3: a fetch naming no version gets the v0.3 card', async () => {
+    const card = await (await get('/.well-known/agent-card.json')).json()
+    assert.equal(card.protocolVersion, '0.3.0')
+    assert.equal(card.url, `${server.url}/`)
+    const v1 = await (await get('/.well-known/agent-card.json', { 'A2A-Version': '1.0' })).json()
+    assert.equal(v1.url, undefined)
+    assert.equal(v1.supportedInterfaces[0].protocolVersion, '1.0')
   })
 
   test('A2A_AUTH_ENABLED=true asks for credentials; X-API-Key carries one, as Bearer does', async () => {

@@ -8,6 +8,7 @@ import { log } from '../lib/log'
 import { tasks } from '../storage/postgres/schema'
 import { tenantQuery } from '../storage/postgres/tenant'
 import { askOnBus, busAgentWithSkill } from './bus-agents'
+import { type ConformanceStep, conformanceScenario } from './conformance'
 import { runEdgeAgent } from './edge-context'
 import { agentMessage } from './message'
 import { helpReply, pickAgent } from './registry'
@@ -23,6 +24,12 @@ export interface IncomingMessage {
 }
 
 export class TaskClosedError extends Error {}
+
+/** The conformance suite's scenario for a message, when its messageId names one. */
+const scenarioOf = (msg: IncomingMessage, taskId: string, contextId: string) =>
+  conformanceScenario(msg.json.messageId, { taskId, contextId })
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The changes a built-in agent's reply makes: working, then its answer as artifact and status. */
 function replyChanges(
@@ -107,18 +114,17 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
     history: [json],
   }
   await admitTask(scope, msg.text)
+  const scenario = scenarioOf(msg, id, contextId)
   if (background) {
-    const created = await insertTask(scope, base)
+    const created = await insertTask(scope, { ...base, targetAgentName: scenario?.agent })
     await announce(scope, created.task, created.events, { fresh: true })
     scope.waitUntil(continueWith(scope, created.task, msg, history))
     return created.task
   }
-  const { agentId, reply } = await answer(scope, msg.text, msg.skill, history)
-  const created = await insertTask(
-    scope,
-    { ...base, targetAgentName: agentId },
-    replyChanges(reply, id, contextId, agentId),
-  )
+  const { agentId, changes } = scenario
+    ? { agentId: scenario.agent, changes: await playedAtOnce(scenario.steps) }
+    : await answered(scope, msg, history, id, contextId)
+  const created = await insertTask(scope, { ...base, targetAgentName: agentId }, changes)
   await announce(scope, created.task, created.events, { fresh: true })
   return created.task
 }
@@ -155,12 +161,44 @@ async function continueWith(scope: Scope, task: TaskRow, msg: IncomingMessage, h
     const applied = await applyChange(scope, task.id, change)
     if (applied) await announce(scope, applied.task, applied.events)
   }
-  const { agentId, reply } = await answer(scope, msg.text, msg.skill, history, progress)
-  for (const change of replyChanges(reply, task.id, task.contextId, agentId)) {
-    const applied = await applyChange(scope, task.id, change)
+  const scenario = scenarioOf(msg, task.id, task.contextId)
+  const steps: ConformanceStep[] = scenario
+    ? scenario.steps
+    : (await answered(scope, msg, history, task.id, task.contextId, progress)).changes.map(
+        (change) => ({ change }),
+      )
+  for (const step of steps) {
+    if ('waitMs' in step) {
+      await pause(step.waitMs)
+      continue
+    }
+    const applied = await applyChange(scope, task.id, step.change)
     if (!applied) return latest // canceled meanwhile: leave it so
     latest = applied.task
     await announce(scope, applied.task, applied.events)
   }
   return latest
+}
+
+/** A built-in agent's answer to a message, as the changes it makes to the task. */
+async function answered(
+  scope: Scope,
+  msg: IncomingMessage,
+  history: string[],
+  taskId: string,
+  contextId: string,
+  progress?: (text: string) => Promise<void>,
+) {
+  const { agentId, reply } = await answer(scope, msg.text, msg.skill, history, progress)
+  return { agentId, changes: replyChanges(reply, taskId, contextId, agentId) }
+}
+
+/** A scenario's changes for a task that is answered before the response: its pauses first. */
+async function playedAtOnce(steps: ConformanceStep[]): Promise<TaskChange[]> {
+  const changes: TaskChange[] = []
+  for (const step of steps) {
+    if ('waitMs' in step) await pause(step.waitMs)
+    else changes.push(step.change)
+  }
+  return changes
 }

@@ -1,8 +1,11 @@
-/** An agent's message (v1.0 JSON) with a text part and, optionally, a data part. */
+/**
+ * An agent's message (v1.0 JSON) with a text part and, optionally, a data part; without a
+ * task when an agent answers with a message alone.
+ */
 export function agentMessage(
   text: string,
   data: Record<string, unknown> | undefined,
-  taskId: string,
+  taskId: string | undefined,
   contextId?: string,
 ) {
   const parts: Record<string, unknown>[] = [{ text }]
@@ -11,7 +14,7 @@ export function agentMessage(
     messageId: crypto.randomUUID(),
     role: 'ROLE_AGENT',
     parts,
-    taskId,
+    ...(taskId ? { taskId } : {}),
     ...(contextId ? { contextId } : {}),
   }
 }

@@ -50,14 +50,18 @@ export function pickAgent(text: string, skillId?: string): EdgeAgent | undefined
   return best
 }
 
-/** The answer to a message no agent handles: what can be asked, with examples. */
+/**
+ * The answer to a message no agent handles: what can be asked, with examples. The task waits
+ * for the asker (input-required) rather than ending, so that the next message in it can name
+ * or ask for an agent and be answered there, with the first message as its context.
+ */
 export function helpReply(): AgentReply {
   const lines = edgeAgents.map((a) => {
     const example = skillsOf(a)[0]?.examples?.[0]
     return `- ${a.title ?? a.name}: ${a.description}${example ? ` e.g. "${example}"` : ''}`
   })
   return {
-    state: 'completed',
+    state: 'input-required',
     text: `I could not tell which agent this is for. I can route to:\n${lines.join('\n')}\nName one with metadata {"skill": "<id>"} to be explicit.`,
     data: { skills: edgeAgents.map((a) => a.name) },
   }

@@ -89,6 +89,7 @@ export function toStreamResponse(
 }
 
 export const messageJson = (m: Message) => Message.toJSON(m) as Record<string, unknown>
+export const toSdkMessage = (json: Record<string, unknown>) => Message.fromJSON(json)
 
 /** The text of some parts: the text ones, joined. */
 export const partsText = (parts: Part[] = []) =>

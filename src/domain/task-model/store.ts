@@ -36,6 +36,11 @@ export interface TaskChange {
   messages?: unknown[]
   /** A2A v1.0 JSON Artifacts; one with the id of an existing artifact replaces it. */
   artifacts?: unknown[]
+  /**
+   * A piece of an artifact streamed in pieces: its event carries the piece with A2A's `append`
+   * and `lastChunk`, the task keeps `whole`, the artifact as far as it has come.
+   */
+  artifactChunk?: { artifact: unknown; append: boolean; lastChunk: boolean; whole: unknown }
   result?: string | null
   error?: string | null
   /** Lines of worker output. */
@@ -82,6 +87,10 @@ function eventsOf(change: TaskChange, timestamp: string): NewEvent[] {
     events.push({ kind: 'message', payload: { message } })
   for (const artifact of change.artifacts ?? [])
     events.push({ kind: 'artifact', payload: { artifact } })
+  if (change.artifactChunk) {
+    const { whole: _, ...piece } = change.artifactChunk
+    events.push({ kind: 'artifact', payload: piece })
+  }
   for (const line of change.output ?? []) events.push({ kind: 'output', payload: line })
   if (change.state) {
     const status: Record<string, unknown> = { state: change.state, timestamp }
@@ -91,11 +100,13 @@ function eventsOf(change: TaskChange, timestamp: string): NewEvent[] {
   return events
 }
 
-/**
- * Creates a task with its first event (status submitted) and, for work finished on the spot
- * (a built-in agent's answer), the changes that followed, all in one transaction and one
- * round trip.
- */
+/** The artifacts a change leaves on the task row (a streamed piece as its whole so far). */
+const storedArtifacts = (change: TaskChange): unknown[] => [
+  ...(change.artifacts ?? []),
+  ...(change.artifactChunk ? [change.artifactChunk.whole] : []),
+]
+const artifactId = (a: unknown) => (a as { artifactId?: string }).artifactId
+
 /**
  * Metadata as its creator may set it: what a worker asked a person (`pending_action`) is the
  * server's to write, and approvals are records of their own (queue/approvals.ts), so a task
@@ -108,7 +119,11 @@ function creatorMetadata(metadata: Record<string, unknown> | undefined) {
   return rest
 }
 
-/** Creates a task with its first events (limits/tasks.ts's admitTask has admitted it). */
+/**
+ * Creates a task with its first event (status submitted) and, for work finished on the spot
+ * (a built-in agent's answer), the changes that followed, all in one transaction and one
+ * round trip. limits/tasks.ts's admitTask has admitted it.
+ */
 export async function insertTask(
   t: Tenancy,
   input: NewTask,
@@ -126,7 +141,11 @@ export async function insertTask(
   for (const change of followUps) {
     events.push(...eventsOf(change, at))
     history.push(...(change.messages ?? []))
-    artifacts.push(...(change.artifacts ?? []))
+    for (const artifact of storedArtifacts(change)) {
+      const at = artifacts.findIndex((a) => artifactId(a) === artifactId(artifact))
+      if (at >= 0) artifacts[at] = artifact
+      else artifacts.push(artifact)
+    }
     if (change.state) {
       state = change.state
       statusMessage = change.statusMessage ?? null
@@ -196,7 +215,7 @@ export async function applyChange(
       state: change.state,
       status_message: change.statusMessage,
       messages: change.messages,
-      artifacts: change.artifacts,
+      artifacts: change.artifactChunk ? storedArtifacts(change) : change.artifacts,
       metadata: change.metadata,
       result: change.result,
       error: change.error,

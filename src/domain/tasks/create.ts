@@ -5,7 +5,9 @@
  * which answer inside the edge app. Protocol adapters translate their request into this one
  * and never decide who runs it.
  */
+import { conformanceMessage } from '../../agents/conformance'
 import { type IncomingMessage, startTask } from '../../agents/execute'
+import { agentMessage } from '../../agents/message'
 import { createQueuedTask } from '../queue/tasks'
 import type { Scope } from '../scope'
 import type { NewTask, TaskRow } from '../task-model/store'
@@ -34,4 +36,17 @@ export async function createTask(scope: Scope, req: TaskRequest): Promise<TaskRo
     history: req.task?.history ?? [{ ...req.message.json, taskId: id, contextId }],
     ...req.routing,
   })
+}
+
+/** What a message gets: its task, or, from an agent that answers without one, a message. */
+export type MessageOutcome = { task: TaskRow } | { message: Record<string, unknown> }
+
+/** A new message (A2A's SendMessage): like createTask, but an agent may answer it directly. */
+export async function sendMessage(scope: Scope, req: TaskRequest): Promise<MessageOutcome> {
+  const direct = req.routing ? undefined : conformanceMessage(req.message.json.messageId)
+  if (direct) {
+    const contextId = req.message.contextId ?? crypto.randomUUID()
+    return { message: agentMessage(direct, undefined, undefined, contextId) }
+  }
+  return { task: await createTask(scope, req) }
 }

@@ -16,7 +16,6 @@ import type {
   TaskPushNotificationConfig,
 } from '@a2a-js/sdk'
 import {
-  PushNotificationNotSupportedError,
   RequestMalformedError,
   TaskNotCancelableError,
   TaskNotFoundError,
@@ -25,27 +24,27 @@ import {
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server'
 import { continueTask, type IncomingMessage, TaskClosedError } from '../../agents/execute'
 import { subscribeEvents } from '../../domain/live/publish'
-import {
-  deletePushConfig,
-  getPushConfig,
-  listPushConfigs,
-  type PushConfigRow,
-  savePushConfig,
-} from '../../domain/push/configs'
+import { deletePushConfig, getPushConfig, listPushConfigs } from '../../domain/push/configs'
 import { enqueuePush } from '../../domain/push/deliver'
 import { cancelTask } from '../../domain/queue/cancel'
 import type { Scope } from '../../domain/scope'
-import { messageJson, textOf, toSdkTask, toStreamResponse } from '../../domain/task-model/a2a-wire'
+import {
+  messageJson,
+  textOf,
+  toSdkMessage,
+  toSdkTask,
+  toStreamResponse,
+} from '../../domain/task-model/a2a-wire'
 import { readEvents } from '../../domain/task-model/events'
 import { eventState, isInterrupted, isTerminal } from '../../domain/task-model/states'
 import { getTask, type TaskRow } from '../../domain/task-model/store'
-import { createTask } from '../../domain/tasks/create'
+import { type MessageOutcome, sendMessage } from '../../domain/tasks/create'
 import { queueRouting, routingMetadata } from '../../domain/tasks/routing'
 import { ApiError } from '../../lib/errors'
-import { outboundPolicy, outboundUrlProblem } from '../../lib/outbound-url'
 import { buildAgentCard } from './card'
 import { fleetSkills } from './fleet'
 import { listTasksPage } from './list'
+import { pushView, requirePush, savePush, storedId } from './push-configs'
 import { signCard } from './signing'
 
 /** The longest a blocking send waits for a worker to finish. */
@@ -89,7 +88,9 @@ export class PlatformRequestHandler implements A2ARequestHandler {
 
   async sendMessage(params: SendMessageRequest): Promise<Message | Task> {
     const background = params.configuration?.returnImmediately ?? false
-    let row = await this.send(params, background)
+    const outcome = await this.send(params, background)
+    if ('message' in outcome) return toSdkMessage(outcome.message)
+    let row = outcome.task
     // Blocking: a queued task is answered by a worker; wait until it ends or pauses.
     // A worker may take long: past BLOCKING_WAIT_MS the task is returned as it is then (it
     // goes on; the caller can poll or subscribe).
@@ -105,8 +106,13 @@ export class PlatformRequestHandler implements A2ARequestHandler {
   }
 
   async *sendMessageStream(params: SendMessageRequest): AsyncGenerator<StreamResponse> {
-    const row = await this.send(params, true)
+    const outcome = await this.send(params, true)
     this.lastYieldedSeq = undefined
+    if ('message' in outcome) {
+      yield { payload: { $case: 'message', value: toSdkMessage(outcome.message) } }
+      return
+    }
+    const row = outcome.task
     yield { payload: { $case: 'task', value: toSdkTask(row) } }
     yield* this.follow(row, row.lastSeq, (state) => isTerminal(state) || isInterrupted(state))
   }
@@ -150,16 +156,16 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     context?: ServerCallContext,
   ): Promise<TaskPushNotificationConfig> {
     await this.load(params.taskId)
-    const row = await this.savePush(params, context?.requestedVersion === '1.0' ? '1.0' : '0.3')
+    const row = await savePush(this.s, params, context?.requestedVersion === '1.0' ? '1.0' : '0.3')
     return pushView(row)
   }
 
   async getTaskPushNotificationConfig(
     params: GetTaskPushNotificationConfigRequest,
   ): Promise<TaskPushNotificationConfig> {
-    this.requirePush()
+    requirePush(this.s)
     await this.load(params.taskId)
-    const row = await getPushConfig(this.s, params.taskId, params.id)
+    const row = await getPushConfig(this.s, params.taskId, storedId(params.id))
     if (!row) throw new TaskNotFoundError(`Push notification config ${params.id} not found`)
     return pushView(row)
   }
@@ -167,7 +173,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
   async listTaskPushNotificationConfigs(
     params: ListTaskPushNotificationConfigsRequest,
   ): Promise<ListTaskPushNotificationConfigsResponse> {
-    this.requirePush()
+    requirePush(this.s)
     await this.load(params.taskId)
     return {
       configs: (await listPushConfigs(this.s, params.taskId)).map(pushView),
@@ -178,33 +184,9 @@ export class PlatformRequestHandler implements A2ARequestHandler {
   async deleteTaskPushNotificationConfig(
     params: DeleteTaskPushNotificationConfigRequest,
   ): Promise<void> {
-    this.requirePush()
+    requirePush(this.s)
     await this.load(params.taskId)
     await deletePushConfig(this.s, params.taskId, params.id)
-  }
-
-  private requirePush(): string {
-    const key = this.s.config.SECRETS_KEY
-    if (!key)
-      throw new PushNotificationNotSupportedError(
-        'Push notifications need SECRETS_KEY on the server',
-      )
-    return key
-  }
-
-  private async savePush(params: TaskPushNotificationConfig, wireVersion: '0.3' | '1.0') {
-    const key = this.requirePush()
-    const problem = await outboundUrlProblem(params.url, outboundPolicy(this.s.config))
-    if (problem) throw new RequestMalformedError(`Push notification ${problem}`)
-    return savePushConfig(this.s, key, {
-      taskId: params.taskId,
-      id: params.id,
-      url: params.url,
-      token: params.token,
-      authScheme: params.authentication?.scheme,
-      credentials: params.authentication?.credentials,
-      wireVersion,
-    })
   }
 
   /** Events after `afterSeq`, as stream responses, until `ends` says the state closes it. */
@@ -239,7 +221,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
 
   private requestMetadata: Record<string, unknown> | undefined
 
-  private async send(params: SendMessageRequest, background: boolean): Promise<TaskRow> {
+  private async send(params: SendMessageRequest, background: boolean): Promise<MessageOutcome> {
     this.requestMetadata = params.metadata
     const message = params.message
     if (!message) throw new RequestMalformedError('params.message is required')
@@ -254,16 +236,17 @@ export class PlatformRequestHandler implements A2ARequestHandler {
       skill,
     }
     const push = params.configuration?.taskPushNotificationConfig
-    if (push) this.requirePush()
+    if (push) requirePush(this.s)
     try {
-      const row = await this.start(message, incoming, background)
-      if (push) {
-        await this.savePush({ ...push, taskId: row.id }, this.s.version)
+      const outcome = await this.start(message, incoming, background)
+      if (push && 'task' in outcome) {
+        const row = outcome.task
+        await savePush(this.s, { ...push, taskId: row.id }, this.s.version)
         // Changes before the webhook existed are delivered now, in order.
         const past = await readEvents(this.s, row.id, 0)
         await enqueuePush(this.s, (await getTask(this.s, row.id)) ?? row, past)
       }
-      return row
+      return outcome
     } catch (err) {
       if (err instanceof TaskClosedError)
         throw new UnsupportedOperationError(`${err.message}: send a new message without taskId`)
@@ -276,10 +259,10 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     message: Message,
     incoming: IncomingMessage,
     background: boolean,
-  ): Promise<TaskRow> {
+  ): Promise<MessageOutcome> {
     if (!message.taskId) {
       const meta = { ...(message.metadata ?? {}), ...(this.requestMetadata ?? {}) }
-      return createTask(this.s, {
+      return sendMessage(this.s, {
         message: incoming,
         routing: queueRouting(meta, incoming.skill),
         task: { metadata: { source: 'a2a', ...routingMetadata(meta) } },
@@ -290,7 +273,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     if (message.contextId && message.contextId !== task.contextId) {
       throw new RequestMalformedError(`message.contextId does not match task ${task.id}'s context`)
     }
-    return continueTask(this.s, task, incoming, background)
+    return { task: await continueTask(this.s, task, incoming, background) }
   }
 }
 
@@ -304,16 +287,4 @@ function historyLength(n: number | undefined): number | undefined {
 function pickString(obj: unknown, key: string): string | undefined {
   const v = obj && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined
   return typeof v === 'string' && v ? v : undefined
-}
-
-/** A config as served back: secrets never leave, only whether they are set. */
-function pushView(row: PushConfigRow): TaskPushNotificationConfig {
-  return {
-    tenant: '',
-    id: row.id,
-    taskId: row.taskId,
-    url: row.url,
-    token: '',
-    authentication: row.authScheme ? { scheme: row.authScheme, credentials: '' } : undefined,
-  }
 }

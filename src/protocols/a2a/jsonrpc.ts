@@ -11,6 +11,7 @@ import { log } from '../../lib/log'
 import { sseResponse } from '../../lib/sse'
 import { scopeOf } from '../rest/scope'
 import { normaliseLegacyRequest } from './legacy'
+import { readableBody } from './media-types'
 import { checkParams, isA2aMethod } from './params'
 import { a2aRequest } from './request'
 
@@ -42,6 +43,11 @@ export function requestedVersion(c: Context): string {
 
 /** POST / and /v1/a2a: A2A JSON-RPC, v1.0 or v0.3 by A2A-Version. */
 export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
+  const contentType = c.req.header('Content-Type')
+  if (!readableBody(contentType)) {
+    const detail = `Content-Type ${contentType?.slice(0, 100)} is not supported: send application/json`
+    return c.json(rpcError(null, -32005, detail))
+  }
   let body: unknown
   try {
     body = JSON.parse(await c.req.text())
@@ -76,6 +82,21 @@ export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
   }
   if (legacy) normaliseLegacyRequest(req)
   requirePermission(c, principalOf(c), a2aMethodPermission(req.method))
+  // v0.3 names it the *authenticated* extended card, and its clients expect a refusal without
+  // a credential, which dev mode's implicit principal is not. v1.0's GetExtendedAgentCard
+  // follows the card's security requirements: none in dev mode.
+  if (
+    legacy &&
+    req.method === 'agent/getAuthenticatedExtendedCard' &&
+    principalOf(c).kind === 'dev'
+  )
+    return c.json(
+      rpcError(
+        id,
+        -32007,
+        'The authenticated extended card needs a credential: send Authorization: Bearer <token>',
+      ),
+    )
   const invalid = checkParams(req.method, req.params)
   if (invalid) return c.json(rpcError(id, -32602, invalid))
 

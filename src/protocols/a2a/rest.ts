@@ -5,13 +5,20 @@
 import {
   AgentCard,
   ListTasksResponse,
+  Message,
   SendMessageRequest,
   StreamResponse,
   Task,
   TaskPushNotificationConfig,
   TaskState,
 } from '@a2a-js/sdk'
-import { RequestMalformedError, restStatusFor, toRestErrorBody } from '@a2a-js/sdk/errors'
+import {
+  ContentTypeNotSupportedError,
+  RequestMalformedError,
+  restStatusFor,
+  toRestErrorBody,
+  VersionNotSupportedError,
+} from '@a2a-js/sdk/errors'
 import { type Context, Hono } from 'hono'
 import { requirePrincipal } from '../../auth/middleware'
 import type { AppEnv } from '../../context'
@@ -22,17 +29,38 @@ import { log } from '../../lib/log'
 import { sseResponse } from '../../lib/sse'
 import { scopeOf } from '../rest/scope'
 import type { PlatformRequestHandler } from './handler'
+import { answerType, readableBody } from './media-types'
 import { checkParams } from './params'
 import { a2aRequest } from './request'
 
-const A2A_JSON = 'application/a2a+json'
 export const a2aRest = new Hono<AppEnv>()
 a2aRest.use(requirePrincipal())
+/** This binding speaks v1.0 only; a body it cannot read is refused before any work. */
+a2aRest.use(async (c, next) => {
+  const version = (c.req.header('A2A-Version') ?? c.req.query('A2A-Version') ?? '').trim()
+  if (version && !/^1\.0(\.\d+)?$/.test(version))
+    return fail(
+      c,
+      new VersionNotSupportedError(
+        `A2A-Version ${version.slice(0, 20)} is not supported here: use 1.0`,
+      ),
+    )
+  const type = c.req.header('Content-Type')
+  if (c.req.raw.body && !readableBody(type)) {
+    const err = new ContentTypeNotSupportedError(
+      `Content-Type ${type?.slice(0, 100)} is not supported: send application/json`,
+    )
+    return reply(c, toRestErrorBody(err, 415), 415) // the HTTP+JSON binding's status for it (§11.6)
+  }
+  await next()
+})
 
 const handlerFor = (c: Context<AppEnv>, afterSeq?: number) => a2aRequest(c, '1.0', afterSeq)
 
 const reply = (c: Context, body: unknown, status = 200) =>
-  c.body(JSON.stringify(body), status as 200, { 'Content-Type': A2A_JSON })
+  c.body(JSON.stringify(body), status as 200, {
+    'Content-Type': answerType(c.req.header('Accept')),
+  })
 
 /** google.rpc.Status names for our own refusals, by HTTP status. */
 const STATUS_NAMES: Record<number, string> = {
@@ -69,7 +97,8 @@ function refuse(c: Context, err: ApiError) {
       ],
     },
   }
-  return c.body(JSON.stringify(body), err.status, { 'Content-Type': A2A_JSON, ...err.headers })
+  const type = answerType(c.req.header('Accept'))
+  return c.body(JSON.stringify(body), err.status, { 'Content-Type': type, ...err.headers })
 }
 
 function fail(c: Context, err: unknown) {
@@ -141,7 +170,10 @@ a2aRest.post('/:action{message:(?:send|stream)}', async (c) => {
       return stream(c, (h) => h.sendMessageStream(params))
     const { handler } = handlerFor(c)
     const result = await handler.sendMessage(params)
-    return reply(c, { task: Task.toJSON(result as Task) })
+    return reply(
+      c,
+      'messageId' in result ? { message: Message.toJSON(result) } : { task: Task.toJSON(result) },
+    )
   } catch (err) {
     return fail(c, err)
   }

@@ -1,34 +1,18 @@
-import { AgentCard } from '@a2a-js/sdk'
 import { Hono } from 'hono'
 import { requirePrincipal } from '../../auth/middleware'
 import { type AppEnv, configOfContext } from '../../context'
-import { buildAgentCard, legacyCardJson } from './card'
-import { handleJsonRpc, requestedVersion } from './jsonrpc'
-import { publicJwks, signCard } from './signing'
+import { serveAgentCard } from './card-response'
+import { handleJsonRpc } from './jsonrpc'
+import { publicJwks } from './signing'
 
 export const a2a = new Hono<AppEnv>()
 
-/** The public agent card: v1.0 when asked for, else the v0.3 card with v1.0 interfaces. */
-a2a.get('/.well-known/agent-card.json', async (c) => {
-  const origin = new URL(c.req.url).origin
-  const config = configOfContext(c)
-  const card = await signCard(buildAgentCard(origin, config), config, origin)
-  const body = JSON.stringify(
-    requestedVersion(c) === '1.0' ? AgentCard.toJSON(card) : legacyCardJson(card),
-  )
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body))
-  const etag = `W/"${[...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('')}"`
-  const headers = { ETag: etag, 'Cache-Control': 'public, max-age=300', Vary: 'A2A-Version' }
-  if (c.req.header('If-None-Match') === etag) return c.body(null, 304, headers)
-  return c.body(body, 200, { ...headers, 'Content-Type': 'application/json' })
-})
-a2a.get('/.well-known/agent.json', (c) =>
-  a2a.fetch(
-    new Request(new URL('/.well-known/agent-card.json', c.req.url), c.req.raw),
-    c.env,
-    c.executionCtx,
-  ),
-)
+/**
+ * The public agent card: v1.0 by default, the v0.3 card (v1.0 interfaces embedded) for a
+ * request that names 0.3 and at v0.2's path, which v0.3 clients fall back to.
+ */
+a2a.get('/.well-known/agent-card.json', (c) => serveAgentCard(c))
+a2a.get('/.well-known/agent.json', (c) => serveAgentCard(c, true))
 
 a2a.get('/.well-known/jwks.json', (c) =>
   c.json(publicJwks(configOfContext(c)), 200, { 'Cache-Control': 'public, max-age=300' }),
