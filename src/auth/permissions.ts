@@ -172,6 +172,7 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['GET', '/v1/agent/tasks/:id/output/stream', 'tasks:read'],
   ['GET', '/v1/agent/tasks/:id/push-deliveries', 'tasks:read'],
   ['POST', '/v1/agent/workers/register', 'workers:connect'],
+  ['GET', '/v1/agent/api-keys/sync', 'workers:connect'],
   ['POST', '/v1/agent/workers/:id/heartbeat', 'workers:connect'],
   ['POST', '/v1/agent/workers/:id/unregister', 'workers:connect'],
   ['GET', '/v1/agent/workers', 'workers:read'],

@@ -88,7 +88,16 @@ export function guardJson(refusalFor: (c: Context) => JsonRefusal): MiddlewareHa
         return refusalFor(c)(c, { where: 'query', path: name, message: NUL_MESSAGE }, undefined)
       }
     }
-    const raw = c.req.raw
+    let raw = c.req.raw
+    // An empty body is no body, whatever type it names: aiohttp (the original CodeTether's
+    // worker) sends a bare POST with Content-Length 0 and a Content-Type, which routes whose
+    // body is optional would otherwise refuse as a wrong type or malformed JSON.
+    if (raw.body && raw.headers.get('content-length') === '0') {
+      const headers = new Headers(raw.headers)
+      headers.delete('content-type')
+      raw = new Request(raw.url, { method: raw.method, headers, signal: raw.signal })
+      c.req.raw = raw
+    }
     if (!raw.body || !JSON_TYPES.test(raw.headers.get('content-type') ?? '')) return next()
     const bytes = await raw.arrayBuffer()
     c.req.raw = new Request(raw, { body: bytes })

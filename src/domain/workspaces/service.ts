@@ -80,6 +80,8 @@ export interface RegisterWorkspace {
    * over from another worker (a person's credential may move a path between workers).
    */
   keepOwner?: boolean
+  /** The caller may register workers (workers:connect): a global codebase may come first. */
+  mayRegisterWorker?: boolean
 }
 
 /** The id of a worker's global codebase. */
@@ -93,7 +95,23 @@ export const globalWorkspaceId = (workerId: string) => `global-${workerId}`
 export async function registerWorkspace(t: Tenancy, input: RegisterWorkspace) {
   const path = requirePath(input.path)
   const [worker] = await tenantQuery(t, (db) =>
-    db.select({ id: workers.id }).from(workers).where(eq(workers.id, input.workerId)),
+    input.global && input.mayRegisterWorker
+      ? // The original CodeTether's worker registers its global codebase before itself: the
+        // worker is then a bare row until its own registration fills it in.
+        db
+          .insert(workers)
+          .values({
+            tenantId: t.tenantId,
+            id: input.workerId,
+            name: input.workerId,
+            status: 'offline',
+          })
+          .onConflictDoUpdate({
+            target: [workers.tenantId, workers.id],
+            set: { id: input.workerId },
+          })
+          .returning({ id: workers.id })
+      : db.select({ id: workers.id }).from(workers).where(eq(workers.id, input.workerId)),
   )
   if (!worker) throw notFound(`Worker ${input.workerId}`)
   const values = {

@@ -33,8 +33,11 @@ const Output = z
     lines: z.array(z.string().max(1_000_000)).min(1).max(1000).optional(),
     /** The worker's number of the first line (1-based within the attempt): makes resends safe. */
     line: z.number().int().positive().optional(),
-    /** The claim's attempt: output of a stale attempt never joins a newer one. */
-    attempt: z.number().int().positive(),
+    /**
+     * The claim's attempt: output of a stale attempt never joins a newer one. The original
+     * CodeTether's worker sends none; its lines are then fenced by the holder alone.
+     */
+    attempt: z.number().int().positive().optional(),
     timestamp: z.unknown().optional(),
   })
   .refine((b) => (b.output === undefined) !== (b.lines === undefined), {

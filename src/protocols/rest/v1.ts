@@ -5,6 +5,7 @@ import { validationHook } from '../../lib/errors'
 import { workerHubOf } from '../../lib/live-objects'
 import { adminApi } from './admin'
 import { agentsApi } from './agents'
+import { apiKeysApi } from './api-keys'
 import { authApi } from './auth'
 import { billingApi } from './billing'
 import { cronApi } from './cronjobs'
@@ -49,6 +50,7 @@ v1.route('/agent/tasks', taskOutputApi)
 v1.route('/agent/tasks', taskPushApi)
 v1.route('/agent/workers', workersApi)
 v1.route('/agent/models', modelsApi)
+v1.route('/agent/api-keys', apiKeysApi)
 v1.route('/agent/status', statusApi)
 v1.route('/worker/tasks', workerChannel)
 v1.route('/worker/codebases', workerRouting)

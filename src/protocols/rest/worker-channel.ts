@@ -128,8 +128,12 @@ const Release = z
       .optional(),
     result: z.string().max(1_000_000).optional(),
     error: z.string().max(100_000).optional(),
-    /** The claim's attempt: the fence that keeps a stale worker's result off a newer attempt. */
-    attempt: z.number().int().positive(),
+    /**
+     * The claim's attempt: the fence that keeps a stale worker's result off a newer attempt.
+     * The original CodeTether's worker sends none (and a bare release after reporting by PUT
+     * status); then the holder alone fences.
+     */
+    attempt: z.number().int().positive().optional(),
     session_id: z.string().optional(),
   })
   .refine(

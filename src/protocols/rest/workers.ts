@@ -34,7 +34,10 @@ const Model = z.union([
       provider_id: z.string().max(100).optional(),
       input_cost_per_million: z.number().nonnegative().optional(),
       output_cost_per_million: z.number().nonnegative().optional(),
-      capabilities: z.array(z.string().max(100)).max(50).optional(),
+      // Ours name them; the original's worker says which it has ({tool_call: true, …}).
+      capabilities: z
+        .union([z.array(z.string().max(100)).max(50), z.record(z.string().max(100), z.boolean())])
+        .optional(),
     })
     // Upstream's workers add fields of their own (context sizes, limits): kept as sent.
     .catchall(z.unknown()),

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { can } from '../../auth/permissions'
 import { tokenWorker } from '../../auth/worker-identity'
 import { type AppEnv, dbOf, principalOf } from '../../context'
 import { leasedSse } from '../../domain/limits/open-streams'
@@ -74,8 +75,10 @@ workspacesApi.openapi(register, async (c) => {
     workerId: (await tokenWorker(dbOf(c), principalOf(c), body.worker_id)) ?? body.worker_id,
     gitUrl: body.git_url,
     gitBranch: body.git_branch,
-    global: body.global,
+    // The original's worker names its home "global" and says nothing more.
+    global: body.global ?? (body.name === 'global' && body.worker_id !== undefined),
     keepOwner: principalOf(c).kind === 'worker_token',
+    mayRegisterWorker: can(principalOf(c), 'workers:connect'),
   })
   return c.json(added, 200)
 })
