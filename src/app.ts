@@ -17,7 +17,7 @@ import { authPublicApi } from './protocols/rest/auth'
 import { health } from './protocols/rest/health'
 import { mcpApi } from './protocols/rest/mcp'
 import { metricsApi } from './protocols/rest/metrics'
-import { opencodeAlias } from './protocols/rest/opencode-alias'
+import { routedPath } from './protocols/rest/original-paths'
 import { v1 } from './protocols/rest/v1'
 
 /** Each protocol's answer to a request the JSON guard refuses, by where it was sent. */
@@ -28,7 +28,7 @@ function jsonRefusalFor(method: string, path: string): JsonRefusal {
 }
 
 export function createApp() {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, getPath: routedPath })
 
   // Outermost, so that every reply gets the headers: errors, 404s, CORS preflights, streams.
   app.use(apiSecurityHeaders())
@@ -61,7 +61,6 @@ export function createApp() {
   app.route('/', a2a)
   app.route('/', legacyAgentsApi)
   app.route('/a2a/rest', a2aRest)
-  app.route('/', opencodeAlias)
   // Logging in needs no credentials: mounted before /v1's requirePrincipal().
   app.route('/v1/auth', authPublicApi)
   app.route('/v1', v1)

@@ -209,12 +209,19 @@ describe('password login, refresh, sessions', () => {
       .user
     assert.deepEqual([user.id, user.username], ['alice-1', 'alice'])
     assert.ok(Array.isArray(user.roles))
-    // The original's second example sends its JSON with no Content-Type.
-    const unlabelled = await fetch(`${server.url}/v1/auth/login`, {
-      method: 'POST',
-      body: new TextEncoder().encode(JSON.stringify({ username: 'alice', password: 'pw-alice' })),
-    })
-    assert.equal(unlabelled.status, 200, await unlabelled.clone().text())
+    // The original's second example is `curl -d '{…}'` without -H: JSON labelled as a form.
+    const labels: Record<string, string>[] = [
+      {},
+      { 'Content-Type': 'application/x-www-form-urlencoded' },
+    ]
+    for (const headers of labels) {
+      const unlabelled = await fetch(`${server.url}/v1/auth/login`, {
+        method: 'POST',
+        headers,
+        body: new TextEncoder().encode(JSON.stringify({ username: 'alice', password: 'pw-alice' })),
+      })
+      assert.equal(unlabelled.status, 200, await unlabelled.clone().text())
+    }
     assert.equal((await call('/v1/auth/userinfo', { token: login.access_token })).status, 200)
 
     const refreshed = await call('/v1/auth/refresh', {

@@ -74,6 +74,18 @@ export const jsonRpcRefusal: JsonRefusal = (c, p, body) => {
 
 /** Bodies that may be JSON: declared so, or undeclared (JSON-RPC clients often omit it). */
 const JSON_TYPES = /json|^text\/plain|^$/i
+/** What `curl -d` says of any body it sends. */
+const FORM = /^application\/x-www-form-urlencoded/i
+
+/** Whether a body's first non-blank byte opens a JSON object or array. */
+function looksLikeJson(bytes: ArrayBuffer): boolean {
+  const view = new Uint8Array(bytes)
+  for (const b of view) {
+    if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue
+    return b === 0x7b || b === 0x5b
+  }
+  return false
+}
 
 /**
  * Refuses NUL in query values, and JSON bodies `findJsonProblem` objects to, with the
@@ -98,9 +110,20 @@ export function guardJson(refusalFor: (c: Context) => JsonRefusal): MiddlewareHa
       raw = new Request(raw.url, { method: raw.method, headers, signal: raw.signal })
       c.req.raw = raw
     }
-    if (!raw.body || !JSON_TYPES.test(raw.headers.get('content-type') ?? '')) return next()
+    const type = raw.headers.get('content-type') ?? ''
+    const rest = c.req.path.startsWith('/v1/')
+    if (!raw.body || !(JSON_TYPES.test(type) || (rest && FORM.test(type)))) return next()
     const bytes = await raw.arrayBuffer()
     c.req.raw = new Request(raw, { body: bytes })
+    if (rest && (!type || FORM.test(type)) && looksLikeJson(bytes)) {
+      // `curl -d '{…}'` without -H labels JSON as a form, or nothing at all (the original
+      // CodeTether's README examples do both, and its server read them as JSON): so does the
+      // REST API. A cookie session's request is origin-checked, so a cross-site form gains
+      // nothing by it.
+      const headers = new Headers(raw.headers)
+      headers.set('content-type', 'application/json')
+      c.req.raw = new Request(raw, { body: bytes, headers })
+    }
     let body: unknown
     try {
       body = JSON.parse(new TextDecoder().decode(bytes))

@@ -73,17 +73,6 @@ const Login = z
   })
   .openapi('Login')
 
-// The original's second login example posts its JSON with no Content-Type: taken as JSON.
-authPublicApi.use('/login', async (c, next) => {
-  const raw = c.req.raw
-  if (raw.body && !raw.headers.has('content-type')) {
-    const headers = new Headers(raw.headers)
-    headers.set('content-type', 'application/json')
-    c.req.raw = new Request(raw, { headers })
-  }
-  await next()
-})
-
 authPublicApi.openapi(route('post', '/login', body(Login), LoginResult), async (c) => {
   const { username, password, ...device } = c.req.valid('json')
   await enforceLoginLimit(configOfContext(c), username)
