@@ -22,6 +22,22 @@ test('agent-messaging: discovery, a conversation, the Calculator, an event react
   assert.match(stdout, /demo complete/)
 })
 
+test("messaging-demo: the original's demo, its collector, notifications, events and memory", async () => {
+  const { stdout } = await run('messaging-demo.ts')
+  assert.match(stdout, /NOTIFICATION: Task assigned - Coordinate task: Process data pipeline/)
+  assert.match(stdout, /Calculator: .*15/)
+  assert.match(stdout, /Data Collector received calculation result from calculator: .*15/)
+  assert.match(stdout, /Data Collector received analysis result from analysis/)
+  assert.match(stdout, /NOTIFICATION: Data collected - 2 total items/)
+  assert.match(
+    stdout,
+    /Collected 2 data points:\n- calculation from calculator\n- analysis from analysis/,
+  )
+  assert.match(stdout, /Sent 3 notifications so far\./)
+  assert.match(stdout, /Memory: demo_key: Important Data/)
+  assert.match(stdout, /demo complete/)
+})
+
 test('remote-agent: the SDK sample server registered, asked and delegated to', async () => {
   const { stdout } = await run('remote-agent.ts')
   assert.match(stdout, /registered sdk-sample-\d+: SDK sample/)

@@ -42,6 +42,7 @@ export function textStats(text: string) {
 
 export const analysis: EdgeAgent = defineAgent({
   name: 'analysis',
+  announces: 'analysis.complete',
   title: 'Analysis Agent',
   description:
     'Text statistics: words, sentences, characters, average word length, frequent words.',

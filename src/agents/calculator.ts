@@ -37,6 +37,7 @@ export function withPreviousResult(text: string, history: string[]): string {
 
 export const calculator: EdgeAgent = defineAgent({
   name: 'calculator',
+  announces: 'calculation.complete',
   title: 'Calculator Agent',
   description:
     'Arithmetic on the numbers given: add, subtract, multiply, divide, power, square root.',

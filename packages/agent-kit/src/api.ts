@@ -81,6 +81,12 @@ export interface AgentDefinition<Platform = unknown> {
   score?(text: string): number
   /** How long a message may take before it fails (default 30 s). */
   timeoutMs?: number
+  /**
+   * An event it publishes, as `agent.<name>.<announces>` with its answer's data, each time it
+   * answers a message on the bus (the calculator's `calculation.complete`), beside the
+   * `agent.<name>.completed` every agent's answer makes.
+   */
+  announces?: string
   /** Runs once where the agent starts: subscribe to events here. */
   setup?(ctx: AgentContext<Platform>): Promise<void> | void
   handle(message: IncomingMessage, ctx: AgentContext<Platform>): Promise<Reply> | Reply

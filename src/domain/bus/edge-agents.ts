@@ -1,6 +1,7 @@
 /**
  * Agents of the edge app on the bus: a message to one (or an event on `message.to.<name>`) is
- * answered with a direct reply to its sender, and an `agent.<name>.completed|failed` event.
+ * answered with a direct reply to its sender, and an `agent.<name>.completed|failed` event
+ * (and the agent's own `announces` event, when it has one).
  */
 import { bodyText } from '@codetether/agent-kit/wire'
 import { runEdgeAgent } from '../../agents/edge-context'
@@ -29,6 +30,19 @@ export async function answerAsEdgeAgent(
   })
   const conversationId = msg.conversation_id ?? msg.id
   const outcome = reply.state === 'failed' ? 'failed' : 'completed'
+  const announced: NewMessage[] =
+    agent.announces && reply.state === 'completed'
+      ? [
+          {
+            recipient: '',
+            sender: agent.name,
+            kind: 'event',
+            topic: `agent.${agent.name}.${agent.announces}`,
+            conversationId,
+            body: { ...reply.data, text: reply.text, request_id: msg.id, from: msg.from },
+          },
+        ]
+      : []
   return [
     {
       recipient: msg.from,
@@ -46,5 +60,6 @@ export async function answerAsEdgeAgent(
       conversationId,
       body: { request_id: msg.id, from: msg.from, text: reply.text },
     },
+    ...announced,
   ]
 }
