@@ -1,6 +1,7 @@
 /**
- * A bus agent over plain HTTP, for the examples: registered under a name, reading its stream
- * (an inbox that redelivers until acknowledged), sending, publishing and subscribing.
+ * The examples' client of the server: `call` for any API request, and `busAgent`, an agent on
+ * the bus over plain HTTP (registered under a name, reading its stream, an inbox that
+ * redelivers until acknowledged; sending, publishing and subscribing).
  * CODETETHER_SERVER (default http://127.0.0.1:8787) and CODETETHER_TOKEN (if auth is on).
  */
 import { EventSourceParserStream } from 'eventsource-parser/stream'

@@ -7,20 +7,7 @@
  */
 import { createServer } from 'node:net'
 import { startSdkPeer } from '../bench/a2a-peer'
-
-const server = (process.env.CODETETHER_SERVER ?? 'http://127.0.0.1:8787').replace(/\/+$/, '')
-const headers: Record<string, string> = { 'Content-Type': 'application/json' }
-if (process.env.CODETETHER_TOKEN) headers.Authorization = `Bearer ${process.env.CODETETHER_TOKEN}`
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
-  return (await res.json()) as T
-}
+import { call } from './bus-client'
 
 const port = await new Promise<number>((resolve) => {
   const probe = createServer().listen(0, '127.0.0.1', () => {
