@@ -327,6 +327,18 @@ describe('browser login (authorization code + PKCE)', () => {
       json: { prompt: 'csrf' },
     })
     assert.equal(foreign.status, 403)
+    // A cross-site HTML form can post JSON labelled as a form, which the REST API reads as JSON
+    // (for curl): the cookie does not come with it.
+    const form = await call('/v1/agent/tasks', {
+      method: 'POST',
+      headers: {
+        Cookie: cookie,
+        Origin: 'https://evil.example',
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: JSON.stringify({ prompt: 'csrf' }),
+    })
+    assert.equal(form.status, 403)
     const unknown = await call('/v1/agent/tasks', {
       method: 'POST',
       headers: { Cookie: cookie },
