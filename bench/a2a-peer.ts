@@ -1,11 +1,23 @@
 /**
- * The peer for A2A figures: the @a2a-js/sdk sample server shape (Express, DefaultRequestHandler,
- * InMemoryTaskStore) with an executor that does the same Calculator work, on this machine.
+ * The peers for A2A figures: the @a2a-js/sdk sample server shape (Express, DefaultRequestHandler)
+ * with an executor that does the same Calculator work, on this machine; its tasks in the SDK's
+ * InMemoryTaskStore, or in its DatabaseTaskStore on Postgres, which is what a deployed a2a-js
+ * server keeps them in.
  */
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
 import { AgentCard, Message, Task, TaskState } from '@a2a-js/sdk'
-import { type AgentExecutor, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server'
+import {
+  type AgentExecutor,
+  DefaultRequestHandler,
+  InMemoryTaskStore,
+  type TaskStore,
+} from '@a2a-js/sdk/server'
+import { DatabaseTaskStore } from '@a2a-js/sdk/server/database'
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express'
 import express from 'express'
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
 import { evaluate, expressionOf, formatNumber } from '../src/agents/arithmetic'
 
 const executor: AgentExecutor = {
@@ -77,7 +89,35 @@ const executor: AgentExecutor = {
   async cancelTask() {},
 }
 
-export async function startSdkPeer(port: number): Promise<{ close(): Promise<void> }> {
+/** The SDK's own table for the peer, beside ours in the stack's database. */
+const PEER_TABLE = 'a2a_sdk_peer_tasks'
+
+/**
+ * The SDK's DatabaseTaskStore on `databaseUrl`, its table made by the SDK's `a2a-db upgrade`
+ * (safe to re-run), with a pool of 16 connections.
+ */
+export function sdkDatabaseStore(databaseUrl: string): {
+  store: TaskStore
+  close(): Promise<void>
+} {
+  const cli = join(import.meta.dirname, '../node_modules/@a2a-js/sdk/dist/cli/a2a_db.js')
+  execFileSync(
+    process.execPath,
+    [cli, 'upgrade', '--url', databaseUrl, '--store', 'tasks', '--tasks-table-name', PEER_TABLE],
+    {
+      stdio: 'ignore',
+    },
+  )
+  const db = new Kysely({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 16 }) }),
+  })
+  return { store: new DatabaseTaskStore(db, { tableName: PEER_TABLE }), close: () => db.destroy() }
+}
+
+export async function startSdkPeer(
+  port: number,
+  store: TaskStore = new InMemoryTaskStore(),
+): Promise<{ close(): Promise<void> }> {
   const card = AgentCard.fromJSON({
     name: 'peer',
     description: 'SDK sample',
@@ -91,7 +131,7 @@ export async function startSdkPeer(port: number): Promise<{ close(): Promise<voi
     defaultOutputModes: ['text/plain'],
     skills: [{ id: 'calculator', name: 'Calculator', description: 'arithmetic', tags: ['math'] }],
   })
-  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor)
+  const handler = new DefaultRequestHandler(card, store, executor)
   const app = express()
   app.use(express.json())
   // The card too, so that CodeTether can register this server as a remote agent by URL.

@@ -14,10 +14,10 @@ import { buildPackages } from '../scripts/stack/build'
 import { startTempStack } from '../scripts/stack/index'
 import { freePort } from '../scripts/stack/ports'
 import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
-import { startSdkPeer } from './a2a-peer'
+import { a2aFigures } from './a2a'
 import { authFigures } from './auth'
 import { busFigures } from './bus'
-import { type Figure, httpGet, httpPost, measure, printTable, sendMessageBody } from './lib'
+import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
 import { startMiniflare } from './miniflare'
 import { fanoutFigures, queueFigures } from './queue'
 import { streamFigures } from './stream'
@@ -115,43 +115,7 @@ async function main() {
     }
 
     if (want('a2a')) {
-      const peerPort = await freePort()
-      const peer = await startSdkPeer(peerPort)
-      cleanups.unshift(() => peer.close())
-      const sendBody = sendMessageBody('Calculate 25 * 4')
-      const answered = (text: string) => {
-        if (!text.includes('25 * 4 = 100') || !text.includes('TASK_STATE_COMPLETED'))
-          throw new Error(`bad answer: ${text.slice(0, 200)}`)
-      }
-      const v1 = { 'A2A-Version': '1.0' }
-      const sdkPeer = 'sdk sample (in-memory): SendMessage'
-      const ours = 'worker direct: SendMessage, persisted'
-      await run(
-        measure(sdkPeer, httpPost(`http://127.0.0.1:${peerPort}/`, sendBody, v1, answered), opts),
-      )
-      await run(
-        measure(ours, httpPost(`${direct}/`, sendBody, { ...v1, ...auth }, answered), {
-          ...opts,
-          vs: sdkPeer,
-        }),
-      )
-      await run(
-        measure(
-          `${sdkPeer} ×16`,
-          httpPost(`http://127.0.0.1:${peerPort}/`, sendBody, v1, answered),
-          {
-            ...opts,
-            concurrency: 16,
-          },
-        ),
-      )
-      await run(
-        measure(`${ours} ×16`, httpPost(`${direct}/`, sendBody, { ...v1, ...auth }, answered), {
-          ...opts,
-          concurrency: 16,
-          vs: `${sdkPeer} ×16`,
-        }),
-      )
+      await a2aFigures({ direct, auth, ownerUrl: info.ownerDatabaseUrl, opts, run, cleanups })
     }
 
     if (want('mcp')) {
