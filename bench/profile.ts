@@ -1,5 +1,5 @@
 /**
- * `npm run profile -- queue|send|health`: a CPU profile of the Worker (the deploy bundle in
+ * `npm run profile -- queue|send|get|health`: a CPU profile of the Worker (the deploy bundle in
  * Miniflare, through its V8 inspector) while it serves one workload with 16 clients; prints
  * the functions with the most self time, by module. Run with `node --experimental-websocket`
  * (the npm script does).
@@ -78,8 +78,17 @@ async function main() {
 
 async function workloadOf(name: string, base: string, auth: Record<string, string>) {
   if (name === 'health') return httpGet(`${base}/health`, auth)
-  if (name === 'send') {
-    return httpPost(`${base}/`, sendMessageBody('2 * 3'), { ...auth, 'A2A-Version': '1.0' })
+  const v1 = { ...auth, 'A2A-Version': '1.0' }
+  if (name === 'send') return httpPost(`${base}/`, sendMessageBody('2 * 3'), v1)
+  if (name === 'get') {
+    const sent = await fetch(`${base}/`, {
+      method: 'POST',
+      headers: { ...v1, 'content-type': 'application/json' },
+      body: sendMessageBody('2 * 3')(),
+    })
+    const { id } = ((await sent.json()) as { result: { task: { id: string } } }).result.task
+    const get = () => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id } })
+    return httpPost(`${base}/`, get, v1)
   }
   const json = { ...auth, 'content-type': 'application/json' }
   const worker = `prof-${crypto.randomUUID().slice(0, 8)}`
