@@ -9,8 +9,7 @@ import type { Context } from 'hono'
 import { type AppEnv, configOfContext } from '../../context'
 import { buildAgentCard, legacyCardJson } from './card'
 import { signCard } from './signing'
-
-type CardVersion = '1.0' | '0.3'
+import { type A2aVersion, namedVersion, versionOf } from './versions'
 
 interface Served {
   body: string
@@ -24,13 +23,10 @@ const served = new Map<string, Served>()
 const MAX_SERVED = 32
 
 /** The version a card request reads: named by `A2A-Version` (header or query), else the default. */
-function cardVersion(c: Context<AppEnv>, legacyPath: boolean): CardVersion | undefined {
+function cardVersion(c: Context<AppEnv>, legacyPath: boolean): A2aVersion | undefined {
   if (legacyPath) return '0.3'
-  const named = (c.req.header('A2A-Version') ?? c.req.query('A2A-Version') ?? '').trim()
-  if (!named) return configOfContext(c).AGENT_CARD_DEFAULT_VERSION
-  if (/^1\.0(\.\d+)?$/.test(named)) return '1.0'
-  if (/^0\.[23](\.\d+)?$/.test(named)) return '0.3'
-  return undefined
+  const named = namedVersion(c)
+  return named ? versionOf(named) : configOfContext(c).AGENT_CARD_DEFAULT_VERSION
 }
 
 async function hex(text: string): Promise<string> {
@@ -40,7 +36,7 @@ async function hex(text: string): Promise<string> {
     .join('')
 }
 
-async function cardFor(c: Context<AppEnv>, version: CardVersion): Promise<Served> {
+async function cardFor(c: Context<AppEnv>, version: A2aVersion): Promise<Served> {
   const origin = new URL(c.req.url).origin
   const config = configOfContext(c)
   const card = buildAgentCard(origin, config)
@@ -70,7 +66,7 @@ export async function serveAgentCard(c: Context<AppEnv>, legacyPath = false): Pr
   const vary = { Vary: 'A2A-Version' }
   if (!version) {
     const err = new VersionNotSupportedError(
-      `A2A-Version ${c.req.header('A2A-Version') ?? c.req.query('A2A-Version')} is not supported: use 1.0 or 0.3`,
+      `A2A-Version ${namedVersion(c).slice(0, 20)} is not supported: use 1.0 or 0.3`,
     )
     return c.json(toRestErrorBody(err, 400), 400, vary)
   }

@@ -14,6 +14,7 @@ import { normaliseLegacyRequest } from './legacy'
 import { readableBody } from './media-types'
 import { checkParams, isA2aMethod } from './params'
 import { a2aRequest } from './request'
+import { namedVersion, versionOf } from './versions'
 
 /**
  * Our refusals by HTTP status, as JSON-RPC server errors (-32000 to -32099 are the
@@ -34,11 +35,6 @@ function sanitise(res: RpcResponse, requestId: string, refusal?: ApiError): RpcR
   }
   log.error('a2a internal error', { request_id: requestId, error: res.error.message })
   return { ...res, error: { code: -32603, message: `Internal error (request id ${requestId})` } }
-}
-
-/** The version a request speaks: header (or query) `A2A-Version`; none means 0.3. */
-export function requestedVersion(c: Context): string {
-  return (c.req.header('A2A-Version') ?? c.req.query('A2A-Version') ?? '').trim() || '0.3'
 }
 
 /** POST / and /v1/a2a: A2A JSON-RPC, v1.0 or v0.3 by A2A-Version. */
@@ -72,9 +68,12 @@ export async function handleJsonRpc(c: Context<AppEnv>): Promise<Response> {
       ),
     )
   }
-  const version = requestedVersion(c)
-  if (version !== '0.3' && version !== '1.0') {
-    return c.json(rpcError(id, -32009, `A2A-Version ${version} is not supported: use 1.0 or 0.3`))
+  // A request that names no version speaks 0.3 (A2A v1.0 §3.6).
+  const named = namedVersion(c) || '0.3'
+  const version = versionOf(named)
+  if (!version) {
+    const shown = named.slice(0, 20)
+    return c.json(rpcError(id, -32009, `A2A-Version ${shown} is not supported: use 1.0 or 0.3`))
   }
   const legacy = version === '0.3'
   if (!isA2aMethod(version, req.method)) {

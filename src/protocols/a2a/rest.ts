@@ -32,13 +32,14 @@ import type { PlatformRequestHandler } from './handler'
 import { answerType, readableBody } from './media-types'
 import { checkParams } from './params'
 import { a2aRequest } from './request'
+import { namedVersion, versionOf } from './versions'
 
 export const a2aRest = new Hono<AppEnv>()
 a2aRest.use(requirePrincipal())
 /** This binding speaks v1.0 only; a body it cannot read is refused before any work. */
 a2aRest.use(async (c, next) => {
-  const version = (c.req.header('A2A-Version') ?? c.req.query('A2A-Version') ?? '').trim()
-  if (version && !/^1\.0(\.\d+)?$/.test(version))
+  const version = namedVersion(c)
+  if (version && versionOf(version) !== '1.0')
     return fail(
       c,
       new VersionNotSupportedError(
