@@ -58,6 +58,43 @@ describe('watch mode', () => {
     assert.equal((await claim(worker, held)).status, 200)
   })
 
+  test('a task queued while its codebase is stopped is not pushed until the watch starts', async () => {
+    const worker = await register()
+    const id = await codebase(worker)
+    const other = await codebase(worker)
+    await watch(id, 'stop')
+    const abort = new AbortController()
+    const res = await api('/v1/worker/tasks/stream', {
+      signal: abort.signal,
+      headers: { 'X-Worker-ID': worker, 'X-Agent-Name': worker, 'X-Codebases': `${id},${other}` },
+    })
+    const got: SseEvent[] = []
+    const reading = readSse(res, (e) => {
+      got.push(e)
+      return false
+    }).catch(() => got)
+    const offers = (task: string) =>
+      got.filter((e) => e.event === 'task_available' && (e.data as { id: string }).id === task)
+        .length
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 250 && !ok(); i++) await new Promise((r) => setTimeout(r, 20))
+      return ok()
+    }
+    try {
+      assert.ok(await until(() => got.some((e) => e.event === 'connected')))
+      const held = await queue(id)
+      // Pushed after the held one through the same stream: once it is here, so would that be.
+      const sentinel = await queue(other)
+      assert.ok(await until(() => offers(sentinel) > 0), 'the watched codebase’s task')
+      assert.equal(offers(held), 0, 'no worker is told of a task that must wait')
+      await watch(id, 'start')
+      assert.ok(await until(() => offers(held) > 0), 'offered when the watch started')
+    } finally {
+      abort.abort()
+      await reading
+    }
+  })
+
   test('starting the watch offers the waiting tasks to the codebase’s workers at once', async () => {
     const worker = await register()
     const id = await codebase(worker)

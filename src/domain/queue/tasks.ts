@@ -16,7 +16,7 @@ export async function createQueuedTask(
   input: NewTask & { workspaceId?: string | null },
 ) {
   const workspaceId = input.workspaceId && input.workspaceId !== 'global' ? input.workspaceId : null
-  if (workspaceId) await getWorkspace(scope, workspaceId) // 404 when unknown
+  const workspace = workspaceId ? await getWorkspace(scope, workspaceId) : undefined // 404 when unknown
   if (!NO_MODEL.has(input.agentType ?? 'build')) await assertWithinLimit(scope) // 402 when spent
   const modelRef = input.modelRef ? input.modelRef.replace('/', ':') : null
   const id = input.id ?? crypto.randomUUID()
@@ -36,6 +36,9 @@ export async function createQueuedTask(
     createdBy: scope.principal.subject,
   })
   await announce(scope, created.task, created.events, { fresh: true })
-  const notified = await dispatch(scope.env, scope.tenantId, created.task)
+  // A stopped codebase's task waits (app.eligible_for): no worker is told of it until the watch
+  // starts again (watch.ts offers it then), unless it was triggered.
+  const held = workspace?.status === 'stopped' && String(created.task.metadata.triggered) !== 'true'
+  const notified = held ? 0 : await dispatch(scope.env, scope.tenantId, created.task)
   return Object.assign(created.task, { workersNotified: notified })
 }
