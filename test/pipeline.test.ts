@@ -52,6 +52,18 @@ describe('request pipeline', () => {
     await expectError(res, 415, 'unsupported_media_type')
   })
 
+  test('curl -d: JSON labelled as a form is read as JSON; a real form or broken JSON is a 4xx', async () => {
+    const form = (body: string) =>
+      api('/v1/agent/tasks', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body,
+      })
+    assert.equal((await form(JSON.stringify({ prompt: 'from curl' }))).status, 200)
+    await expectError(await form('{"prompt": '), 400, 'bad_request')
+    await expectError(await form('prompt=hello'), 415, 'unsupported_media_type')
+  })
+
   test('an oversized body is a 413 before it is read', async () => {
     const res = await api('/v1/agent/workspaces', {
       method: 'POST',
