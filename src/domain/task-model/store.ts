@@ -142,8 +142,9 @@ export async function insertTask(
     events.push(...eventsOf(change, at))
     history.push(...(change.messages ?? []))
     for (const artifact of storedArtifacts(change)) {
-      const at = artifacts.findIndex((a) => artifactId(a) === artifactId(artifact))
-      if (at >= 0) artifacts[at] = artifact
+      const id = artifactId(artifact)
+      const same = id === undefined ? -1 : artifacts.findIndex((a) => artifactId(a) === id)
+      if (same >= 0) artifacts[same] = artifact
       else artifacts.push(artifact)
     }
     if (change.state) {
