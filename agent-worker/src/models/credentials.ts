@@ -1,7 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { COMPATIBLE, keyVariableOf, NATIVE } from '@codetether/agent-kit/provider-table'
+import {
+  baseUrlVariableOf,
+  COMPATIBLE,
+  keyVariableOf,
+  NATIVE,
+} from '@codetether/agent-kit/provider-table'
 
 /** How a provider lists its models. */
 export type ListProtocol = 'openai' | 'anthropic' | 'google'
@@ -15,8 +20,6 @@ export interface Credential {
   /** Where the key came from: this environment, or opencode's auth.json. */
   from: 'env' | 'opencode'
 }
-
-const upper = (provider: string) => provider.toUpperCase().replace(/-/g, '_')
 
 /** opencode's data: its logins (auth.json) and its sessions (storage/). */
 export const opencodeData = (env: NodeJS.ProcessEnv) =>
@@ -58,7 +61,7 @@ export function credentials(env: NodeJS.ProcessEnv, fromOpencode: ReadonlySet<st
   const from = (keyName: string) => (fromOpencode.has(keyName) ? 'opencode' : 'env')
   for (const [provider, p] of Object.entries(NATIVE)) {
     const key = env[p.key]
-    const base = env[`${upper(provider)}_BASE_URL`] ?? p.base
+    const base = env[baseUrlVariableOf(provider)] ?? p.base
     if (key)
       found.push({ provider, protocol: provider as ListProtocol, base, key, from: from(p.key) })
   }
@@ -72,7 +75,7 @@ export function credentials(env: NodeJS.ProcessEnv, fromOpencode: ReadonlySet<st
     if (provider in NATIVE || !/^[a-z0-9-]+$/.test(provider)) continue
     const keyName = keyVariableOf(provider)
     const key = env[keyName]
-    const base = env[`${upper(provider)}_BASE_URL`] ?? COMPATIBLE[provider]?.base
+    const base = env[baseUrlVariableOf(provider)] ?? COMPATIBLE[provider]?.base
     // A known provider needs its key; a server of the user's own (a base URL) may need none.
     if (!base || (!key && COMPATIBLE[provider]?.key)) continue
     found.push({ provider, protocol: 'openai', base, key, from: from(keyName) })

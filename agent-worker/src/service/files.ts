@@ -1,6 +1,6 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { keyVariableOf } from '@codetether/agent-kit/provider-table'
+import { baseUrlVariableOf, keyVariableOf } from '@codetether/agent-kit/provider-table'
 import type { Settings } from '../config.js'
 import { credentials } from '../models/credentials.js'
 
@@ -61,7 +61,7 @@ function carriedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const names = new Set(['PATH'])
   for (const c of credentials(env, new Set())) {
     names.add(keyVariableOf(c.provider))
-    names.add(`${c.provider.toUpperCase().replace(/-/g, '_')}_BASE_URL`)
+    names.add(baseUrlVariableOf(c.provider))
   }
   const carried = [...names].flatMap((k) => (env[k] ? [[k, env[k]] as const] : []))
   return Object.fromEntries(carried)

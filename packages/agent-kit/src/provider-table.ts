@@ -22,11 +22,17 @@ export const NATIVE: Record<'anthropic' | 'google', { base: string; key: string 
   },
 }
 
+/** A provider's name as environment variables spell it (`moonshot-ai` → `MOONSHOT_AI`). */
+const envName = (provider: string) => provider.toUpperCase().replace(/-/g, '_')
+
 /** The variable that holds a provider's key: its table entry's, else `<PROVIDER>_API_KEY`. */
 export function keyVariableOf(provider: string): string {
   const known = NATIVE[provider as keyof typeof NATIVE] ?? COMPATIBLE[provider]
-  return known?.key ?? `${provider.toUpperCase().replace(/-/g, '_')}_API_KEY`
+  return known?.key ?? `${envName(provider)}_API_KEY`
 }
+
+/** The variable that overrides a provider's API base: `<PROVIDER>_BASE_URL`. */
+export const baseUrlVariableOf = (provider: string) => `${envName(provider)}_BASE_URL`
 
 /** Whether any LLM provider is configured at all (the `auto` executor's first choice). */
 export function hasProvider(env: Record<string, string | undefined>): boolean {

@@ -1,7 +1,7 @@
 import { createAnthropic } from '@ai-sdk/anthropic'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
 import type { LanguageModel } from 'ai'
-import { COMPATIBLE, keyVariableOf } from './provider-table.js'
+import { baseUrlVariableOf, COMPATIBLE, keyVariableOf } from './provider-table.js'
 
 export class ModelUnavailable extends Error {}
 
@@ -29,7 +29,7 @@ export function languageModel(
   const { provider, model } = splitModel(ref)
   const own = more[provider]
   if (own) return own(model, env)
-  const upper = provider.toUpperCase().replace(/-/g, '_')
+  const baseVariable = baseUrlVariableOf(provider)
   if (provider === 'anthropic') {
     const apiKey = env.ANTHROPIC_API_KEY
     if (!apiKey) throw new ModelUnavailable('Set ANTHROPIC_API_KEY to use anthropic models')
@@ -37,10 +37,10 @@ export function languageModel(
   }
 
   const known = COMPATIBLE[provider]
-  const baseURL = env[`${upper}_BASE_URL`] ?? known?.base
+  const baseURL = env[baseVariable] ?? known?.base
   if (!baseURL) {
     throw new ModelUnavailable(
-      `Unknown provider ${provider}: set ${upper}_BASE_URL (OpenAI-compatible)`,
+      `Unknown provider ${provider}: set ${baseVariable} (OpenAI-compatible)`,
     )
   }
   const keyName = keyVariableOf(provider)
