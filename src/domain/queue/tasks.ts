@@ -6,6 +6,7 @@ import { insertTask, type NewTask } from '../task-model/store'
 import { assertWithinLimit } from '../usage/budget'
 import { getWorkspace } from '../workspaces/service'
 import { dispatch } from './dispatch'
+import { waitsForWatch } from './watch'
 
 /** Agent types a worker runs without a model, so a spent budget does not stop them. */
 const NO_MODEL = new Set(['command', 'register_codebase', 'clone_repo', 'echo', 'noop'])
@@ -36,9 +37,9 @@ export async function createQueuedTask(
     createdBy: scope.principal.subject,
   })
   await announce(scope, created.task, created.events, { fresh: true })
-  // A stopped codebase's task waits (app.eligible_for): no worker is told of it until the watch
-  // starts again (watch.ts offers it then), unless it was triggered.
-  const held = workspace?.status === 'stopped' && String(created.task.metadata.triggered) !== 'true'
-  const notified = held ? 0 : await dispatch(scope.env, scope.tenantId, created.task)
+  // A task that waits for its codebase's watch is told to no worker until the watch starts
+  // again (watch.ts offers it then).
+  const waits = workspace && waitsForWatch(workspace.status, created.task)
+  const notified = waits ? 0 : await dispatch(scope.env, scope.tenantId, created.task)
   return Object.assign(created.task, { workersNotified: notified })
 }

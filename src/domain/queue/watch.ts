@@ -36,11 +36,17 @@ async function offerWaiting(scope: Scope, id: string) {
   await Promise.all(waiting.map((task) => dispatch(scope.env, scope.tenantId, task)))
 }
 
+/** A trigger runs its task also when the codebase is stopped (as app.eligible_for reads it). */
+const triggered = (t: Pick<TaskRow, 'metadata'>) => String(t.metadata.triggered) === 'true'
+
+/** Whether a queued task waits on its codebase's watch, given the codebase's status. */
+export const waitsForWatch = (status: string, t: Pick<TaskRow, 'metadata'>) =>
+  status === 'stopped' && !triggered(t)
+
 /** Why a queued task waits on its codebase: null when that is watched or the task triggered. */
 export async function heldBy(scope: Scope, t: TaskRow) {
   const workspaceId = t.workspaceId
-  // As app.eligible_for reads it (metadata->>'triggered' = 'true').
-  if (!workspaceId || String(t.metadata.triggered) === 'true') return null
+  if (!workspaceId || triggered(t)) return null
   const [row] = await tenantQuery(scope, (db) =>
     db
       .select({ name: workspaces.name })
