@@ -1,12 +1,14 @@
 /**
- * The public agent card as HTTP serves it: the shape the request's A2A version reads, signed
- * once per content (ES256 signatures differ on every signing, which would change the ETag on
- * every fetch), with the caching headers of A2A §8.6 and conditional GETs answered 304.
+ * The public agent card as HTTP serves it: the shape the request's A2A version reads, built and
+ * signed once (ES256 signatures differ on every signing, which would change the ETag on every
+ * fetch), with the caching headers of A2A §8.6 and conditional GETs answered 304.
  */
 import { AgentCard } from '@a2a-js/sdk'
 import { toRestErrorBody, VersionNotSupportedError } from '@a2a-js/sdk/errors'
 import type { Context } from 'hono'
 import { type AppEnv, configOfContext } from '../../context'
+import type { Config } from '../../env'
+import { sha256Hex } from '../../lib/digest'
 import { buildAgentCard, legacyCardJson } from './card'
 import { signCard } from './signing'
 import { type A2aVersion, namedVersion, versionOf } from './versions'
@@ -18,8 +20,11 @@ interface Served {
   lastModified: Date
 }
 
-/** By unsigned content and shape; a handful per deployment (origins × versions). */
-const served = new Map<string, Served>()
+/**
+ * Per configuration (parsed once per isolate), by shape and origin: the card is made of those
+ * alone, so it is built and signed once, not on every fetch.
+ */
+const served = new WeakMap<Config, Map<string, Served>>()
 const MAX_SERVED = 32
 
 /** The version a card request reads: named by `A2A-Version` (header or query), else the default. */
@@ -29,26 +34,26 @@ function cardVersion(c: Context<AppEnv>, legacyPath: boolean): A2aVersion | unde
   return named ? versionOf(named) : configOfContext(c).AGENT_CARD_DEFAULT_VERSION
 }
 
-async function hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return [...new Uint8Array(digest).slice(0, 12)]
-    .map((b) => b.toString(16).padStart(2, '0'))
-    .join('')
-}
-
 async function cardFor(c: Context<AppEnv>, version: A2aVersion): Promise<Served> {
   const origin = new URL(c.req.url).origin
   const config = configOfContext(c)
-  const card = buildAgentCard(origin, config)
-  const key = `${version} ${JSON.stringify(AgentCard.toJSON(card))}`
-  const known = served.get(key)
+  let cards = served.get(config)
+  if (!cards) {
+    cards = new Map()
+    served.set(config, cards)
+  }
+  const key = `${version} ${origin}`
+  const known = cards.get(key)
   if (known) return known
+  const card = buildAgentCard(origin, config)
+  // From the content, not the signature: every isolate gives the same card the same ETag.
+  const etag = `"${(await sha256Hex(`${version} ${JSON.stringify(AgentCard.toJSON(card))}`)).slice(0, 24)}"`
   const signed = await signCard(card, config, origin)
   const body = JSON.stringify(version === '1.0' ? AgentCard.toJSON(signed) : legacyCardJson(signed))
-  const entry = { body, etag: `"${await hex(key)}"`, lastModified: new Date() }
+  const entry = { body, etag, lastModified: new Date() }
   entry.lastModified.setMilliseconds(0) // HTTP dates have whole seconds
-  if (served.size >= MAX_SERVED) served.clear()
-  served.set(key, entry)
+  if (cards.size >= MAX_SERVED) cards.clear()
+  cards.set(key, entry)
   return entry
 }
 
