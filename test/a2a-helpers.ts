@@ -117,6 +117,19 @@ export interface SseEvent {
   data: unknown
 }
 
+/**
+ * Every event of a stream, recorded as it comes: `events` fills while `done` waits for `stop`,
+ * the stream's end or a hang-up (which ends it too, with what came).
+ */
+export function recordSse(res: Response, stop: (e: SseEvent) => boolean = () => false) {
+  const events: SseEvent[] = []
+  const done = readSse(res, (e) => {
+    events.push(e)
+    return stop(e)
+  }).catch(() => events)
+  return { events, done }
+}
+
 /** Reads SSE events from a response until `stop` returns true or the stream ends. */
 export async function readSse(
   res: Response,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { api } from './helpers'
+import { api, getJson } from './helpers'
 import {
   FAKE_BIN,
   outputsOf,
@@ -18,9 +18,6 @@ import {
   until,
   workspaceOf,
 } from './worker-helpers'
-
-// biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
-const get = async (path: string): Promise<any> => (await api(path)).json()
 
 const CODEX_ID = '019a2d7a-41c4-78b1-b7cc-a45d62a89cd5'
 const OPENCODE_ID = 'ses_4d585107dffeO9bO3HvMdvLYyC'
@@ -105,14 +102,14 @@ test('codex and opencode sessions sync with their usage, in a codebase and in ho
     const workspace = await workspaceOf(codebase)
     const codexBase = `/v1/agent/codebases/${workspace}/sessions`
     const codex = await until('the codex session synced', async () => {
-      const page = await get(codexBase)
+      const page = await getJson(codexBase)
       return page.sessions.find((s: { id: string }) => s.id === CODEX_ID)
     })
     assert.deepEqual([codex.agent, codex.title], ['codex', 'why does the build fail?'])
     // Sessions sync first, then their messages.
     const messagesOf = (base: string, id: string) =>
       until(`the messages of ${id}`, async () => {
-        const { messages } = await get(`${base}/${id}/messages`)
+        const { messages } = await getJson(`${base}/${id}/messages`)
         return messages.length >= 2 && messages
       })
     const codexMessages = await messagesOf(codexBase, CODEX_ID)
@@ -128,12 +125,12 @@ test('codex and opencode sessions sync with their usage, in a codebase and in ho
 
     // The session opencode had in the home directory: under the worker's global codebase.
     const globalRow = await until('the global codebase', async () => {
-      const rows = await get(`/v1/agent/codebases?path=${encodeURIComponent(home)}`)
+      const rows = await getJson(`/v1/agent/codebases?path=${encodeURIComponent(home)}`)
       return rows.find((r: { global: boolean }) => r.global)
     })
     const homeBase = `/v1/agent/codebases/${globalRow.id}/sessions`
     const opencode = await until('the opencode session synced', async () => {
-      const page = await get(homeBase)
+      const page = await getJson(homeBase)
       return page.sessions.find((s: { id: string }) => s.id === OPENCODE_ID)
     })
     assert.deepEqual([opencode.agent, opencode.title], ['opencode', 'Tidy the dotfiles'])

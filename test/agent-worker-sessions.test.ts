@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startFakeLlm } from './fakes/llm-server'
-import { api } from './helpers'
+import { api, getJson } from './helpers'
 import {
   createWorkspaceTask,
   FAKE_BIN,
@@ -17,9 +17,6 @@ import {
   until,
   workspaceOf,
 } from './worker-helpers'
-
-// biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
-const get = async (path: string): Promise<any> => (await api(path)).json()
 
 test('claude and LLM-loop sessions sync with their usage; resume continues on the owning worker', async () => {
   const llm = await startFakeLlm(() => ({ text: 'The README greets the world.' }))
@@ -50,26 +47,26 @@ test('claude and LLM-loop sessions sync with their usage; resume continues on th
 
     const base = `/v1/agent/codebases/${workspace}/sessions`
     const listed = await until('both sessions are synced', async () => {
-      const page = await get(base)
+      const page = await getJson(base)
       return page.total >= 2 && page
     })
     const claude = listed.sessions.find((s: { agent: string }) => s.agent === 'claude')
     const loop = listed.sessions.find((s: { agent: string }) => s.agent === 'llm')
     assert.equal(claude.title, 'explain the build')
     assert.equal(loop.id, `llm-${viaLoop.id}`)
-    const searched = await get(`${base}?q=build`)
+    const searched = await getJson(`${base}?q=build`)
     assert.deepEqual(
       searched.sessions.map((s: { id: string }) => s.id),
       [claude.id],
     )
 
-    const claudeMessages = await get(`${base}/${claude.id}/messages`)
+    const claudeMessages = await getJson(`${base}/${claude.id}/messages`)
     assert.ok(
       claudeMessages.messages.some(
         (m: { content: string }) => m.content === 'echo: explain the build',
       ),
     )
-    const loopMessages = await get(`${base}/${loop.id}/messages`)
+    const loopMessages = await getJson(`${base}/${loop.id}/messages`)
     assert.deepEqual(
       loopMessages.messages.map(
         (m: { role: string; content: string }) => `${m.role}: ${m.content}`,
@@ -78,7 +75,7 @@ test('claude and LLM-loop sessions sync with their usage; resume continues on th
     )
 
     const usage = await until('usage is in the ledger', async () => {
-      const recent = (await get('/v1/token-billing/usage/recent?limit=200')) as {
+      const recent = (await getJson('/v1/token-billing/usage/recent?limit=200')) as {
         session_id: string
         model: string
         input_tokens: number
@@ -104,7 +101,7 @@ test('claude and LLM-loop sessions sync with their usage; resume continues on th
     const init = JSON.parse((await outputsOf(r.task_id))[0] as string)
     assert.ok(init.argv.includes(`--resume=${claude.id}`), JSON.stringify(init.argv))
     await until('the continued conversation is synced', async () => {
-      const after = await get(`${base}/${claude.id}/messages`)
+      const after = await getJson(`${base}/${claude.id}/messages`)
       return after.messages.some((m: { content: string }) => m.content === 'echo: now fix it')
     })
     const loopResume = (await (
@@ -117,7 +114,7 @@ test('claude and LLM-loop sessions sync with their usage; resume continues on th
     const sent = JSON.stringify(llm.requests.at(-1)?.body.messages)
     assert.ok(sent.includes('summarise the README') && sent.includes('and the license?'), sent)
 
-    const again = await get('/v1/token-billing/usage/recent?limit=500')
+    const again = await getJson('/v1/token-billing/usage/recent?limit=500')
     const ids = again.map((u: { message_id: string }) => u.message_id)
     assert.equal(new Set(ids).size, ids.length, 'every message is billed once')
   } finally {

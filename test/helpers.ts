@@ -36,6 +36,10 @@ export async function api(
   })
 }
 
+/** A GET's JSON reply, read field by field by the test. */
+// biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
+export const getJson = async (path: string): Promise<any> => (await api(path)).json()
+
 /** A client connected as the app role: what the Worker's queries run as. */
 export async function connectAsApp(): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: stack().databaseUrl })

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { readSse, type SseEvent } from './a2a-helpers'
+import { recordSse } from './a2a-helpers'
 import { stack } from './helpers'
 import { createWorkspaceTask, getTask, outputsOf, until } from './worker-helpers'
 
@@ -112,11 +112,7 @@ describe("the original CodeTether's worker", () => {
       },
     )
     assert.equal(stream.status, 200)
-    const events: SseEvent[] = []
-    const reading = readSse(stream, (e) => {
-      events.push(e)
-      return false
-    }).catch(() => events)
+    const { events, done: reading } = recordSse(stream)
     try {
       const lines = [
         '{"type":"step_start"}',

@@ -1,7 +1,7 @@
 /** Queue extras: status reports, UI registration, another tenant, trigger, OpenAPI. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { readSse, type SseEvent } from './a2a-helpers'
+import { recordSse, type SseEvent } from './a2a-helpers'
 import { api, connectAsOwner, stack, stackVars, startTestWorker } from './helpers'
 import { claim, createTask, register, release, uid } from './queue-helpers'
 
@@ -197,11 +197,7 @@ describe('workspace events for the UI', () => {
     const abort = new AbortController()
     const res = await api(`/v1/agent/codebases/${id}/events`, { signal: abort.signal })
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/)
-    const got: SseEvent[] = []
-    const reading = readSse(res, (e) => {
-      got.push(e)
-      return e.event === 'result'
-    }).catch(() => got)
+    const { events: got, done: reading } = recordSse(res, (e) => e.event === 'result')
     const task = await (
       await api(`/v1/agent/codebases/${id}/tasks`, { method: 'POST', json: { prompt: 'lint it' } })
     ).json()

@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { readSse, type SseEvent } from './a2a-helpers'
+import { recordSse } from './a2a-helpers'
 import { api } from './helpers'
 import { claim, register, uid } from './queue-helpers'
+import { until } from './worker-helpers'
 
 async function codebase(worker: string) {
   const res = await api('/v1/agent/workspaces', {
@@ -31,6 +32,26 @@ const queue = async (id: string, prompt = `job ${uid()}`) =>
       await api(`/v1/agent/workspaces/${id}/tasks`, { method: 'POST', json: { prompt } })
     ).json()
   ).id as string
+
+/** A worker's task stream, recorded: how often each task was offered on it, and its end. */
+async function taskStream(worker: string, codebases: string[]) {
+  const abort = new AbortController()
+  const res = await api('/v1/worker/tasks/stream', {
+    signal: abort.signal,
+    headers: { 'X-Worker-ID': worker, 'X-Agent-Name': worker, 'X-Codebases': codebases.join(',') },
+  })
+  const { events: got, done: reading } = recordSse(res)
+  return {
+    connected: () => got.some((e) => e.event === 'connected'),
+    offers: (task: string) =>
+      got.filter((e) => e.event === 'task_available' && (e.data as { id: string }).id === task)
+        .length,
+    close: async () => {
+      abort.abort()
+      await reading
+    },
+  }
+}
 
 describe('watch mode', () => {
   test('watched from the start; stopped, queued tasks wait and say why; a trigger still runs', async () => {
@@ -63,35 +84,18 @@ describe('watch mode', () => {
     const id = await codebase(worker)
     const other = await codebase(worker)
     await watch(id, 'stop')
-    const abort = new AbortController()
-    const res = await api('/v1/worker/tasks/stream', {
-      signal: abort.signal,
-      headers: { 'X-Worker-ID': worker, 'X-Agent-Name': worker, 'X-Codebases': `${id},${other}` },
-    })
-    const got: SseEvent[] = []
-    const reading = readSse(res, (e) => {
-      got.push(e)
-      return false
-    }).catch(() => got)
-    const offers = (task: string) =>
-      got.filter((e) => e.event === 'task_available' && (e.data as { id: string }).id === task)
-        .length
-    const until = async (ok: () => boolean) => {
-      for (let i = 0; i < 250 && !ok(); i++) await new Promise((r) => setTimeout(r, 20))
-      return ok()
-    }
+    const stream = await taskStream(worker, [id, other])
     try {
-      assert.ok(await until(() => got.some((e) => e.event === 'connected')))
+      await until('the stream to connect', async () => stream.connected())
       const held = await queue(id)
       // Pushed after the held one through the same stream: once it is here, so would that be.
       const sentinel = await queue(other)
-      assert.ok(await until(() => offers(sentinel) > 0), 'the watched codebase’s task')
-      assert.equal(offers(held), 0, 'no worker is told of a task that must wait')
+      await until('the watched codebase’s task', async () => stream.offers(sentinel) > 0)
+      assert.equal(stream.offers(held), 0, 'no worker is told of a task that must wait')
       await watch(id, 'start')
-      assert.ok(await until(() => offers(held) > 0), 'offered when the watch started')
+      await until('offered when the watch started', async () => stream.offers(held) > 0)
     } finally {
-      abort.abort()
-      await reading
+      await stream.close()
     }
   })
 
@@ -104,31 +108,14 @@ describe('watch mode', () => {
     // Queued after the held one in a watched codebase: the replay on connect (oldest first)
     // has offered everything it will once this one arrives.
     const sentinel = await queue(other)
-    const abort = new AbortController()
-    const res = await api('/v1/worker/tasks/stream', {
-      signal: abort.signal,
-      headers: { 'X-Worker-ID': worker, 'X-Agent-Name': worker, 'X-Codebases': `${id},${other}` },
-    })
-    const got: SseEvent[] = []
-    const reading = readSse(res, (e) => {
-      got.push(e)
-      return false
-    }).catch(() => got)
-    const offers = (task = held) =>
-      got.filter((e) => e.event === 'task_available' && (e.data as { id: string }).id === task)
-        .length
-    const until = async (ok: () => boolean) => {
-      for (let i = 0; i < 250 && !ok(); i++) await new Promise((r) => setTimeout(r, 20))
-      return ok()
-    }
+    const stream = await taskStream(worker, [id, other])
     try {
-      assert.ok(await until(() => offers(sentinel) > 0), 'the replay on connect')
-      const before = offers()
+      await until('the replay on connect', async () => stream.offers(sentinel) > 0)
+      const before = stream.offers(held)
       await watch(id, 'start')
-      assert.ok(await until(() => offers() > before), 'offered when the watch started')
+      await until('offered when the watch started', async () => stream.offers(held) > before)
     } finally {
-      abort.abort()
-      await reading
+      await stream.close()
     }
     assert.equal((await claim(worker, held)).status, 200)
   })

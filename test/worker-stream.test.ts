@@ -1,7 +1,7 @@
 /** Task push to connected workers, and the lease reaper, with simulated workers. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { readSse, type SseEvent } from './a2a-helpers'
+import { recordSse } from './a2a-helpers'
 import { api, stack, stackVars, startTestWorker } from './helpers'
 
 const uid = () => crypto.randomUUID().slice(0, 8)
@@ -41,11 +41,7 @@ describe('task push', () => {
     })
     assert.equal(res.status, 200)
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/)
-    const got: SseEvent[] = []
-    const reading = readSse(res, (e) => {
-      got.push(e)
-      return false
-    }).catch(() => got) // ends when we hang up
+    const { events: got, done: reading } = recordSse(res) // ends when we hang up
     await waitUntil(() => got.some((e) => e.event === 'connected'))
     const connected = await (await api('/v1/worker/connected')).json()
     assert.ok(connected.some((w: { worker_id: string }) => w.worker_id === worker))
@@ -84,11 +80,7 @@ describe('cancel', () => {
       signal: abort.signal,
       headers: { 'X-Worker-ID': worker, 'X-Codebases': 'global' },
     })
-    const got: SseEvent[] = []
-    const reading = readSse(res, (e) => {
-      got.push(e)
-      return false
-    }).catch(() => got)
+    const { events: got, done: reading } = recordSse(res)
     const task = await createTask(undefined)
     const claimed = await api('/v1/worker/tasks/claim', {
       method: 'POST',
