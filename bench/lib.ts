@@ -136,6 +136,16 @@ export const sendMessageBody = (text: string) => () =>
     params: { message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }] } },
   })
 
+/** A figure against its peer or floor: the p50 ratio, and the throughput's when both have one. */
+function versus(f: Figure, floor: Figure): string {
+  const p50 = `${(f.p50 / floor.p50).toFixed(2)}× p50`
+  const rps =
+    Number.isNaN(f.rps) || Number.isNaN(floor.rps)
+      ? ''
+      : `, ${Math.round((100 * f.rps) / floor.rps)} % req/s`
+  return `${p50}${rps} of ${floor.name}`
+}
+
 export function printTable(figures: Figure[]): void {
   const byName = new Map(figures.map((f) => [f.name, f]))
   const rows = figures.map((f) => {
@@ -145,7 +155,7 @@ export function printTable(figures: Figure[]): void {
       'p50 ms': f.p50.toFixed(2) + (f.unit ? ` ${f.unit}` : ''),
       'p99 ms': f.p99.toFixed(2) + (f.unit ? ` ${f.unit}` : ''),
       'req/s': Number.isNaN(f.rps) ? '' : f.rps.toFixed(0),
-      'vs floor': floor ? `${(f.p50 / floor.p50).toFixed(2)}× p50 of ${floor.name}` : '',
+      'vs floor': floor ? versus(f, floor) : '',
       'CPU ms/op': formatCpu(f.cpu),
     }
   })

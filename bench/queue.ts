@@ -1,7 +1,8 @@
 /**
- * Queue figures: task created → task_available at a connected worker, and claim + release
- * throughput of 16 simulated workers over HTTP beside the raw SKIP LOCKED claim/complete
- * rate of the same Postgres (the floor).
+ * Queue figures: task created → task_available at a connected worker, and the throughput of
+ * 16 simulated workers over HTTP (claim and release as two requests; a release that claims
+ * the next in one) beside the raw SKIP LOCKED claim/complete rate of the same Postgres (the
+ * floor).
  */
 import { request } from 'node:http'
 import pg from 'pg'
@@ -123,6 +124,44 @@ export async function queueFigures(
   const floorName = 'queue: raw SKIP LOCKED claim + complete ×16 (pg)'
   figures.push(
     await measure('queue: claim + release over HTTP ×16', claimRelease, {
+      n: n - 16,
+      warmup: 16,
+      concurrency: 16,
+      vs: floorName,
+    }),
+  )
+
+  // One request per task: the result of one and the claim of the next (claim_next), as a
+  // worker with a backlog of offers sends it. Every worker is offered the same tasks, so the
+  // 16 name overlapping offers (the oldest 32 not known taken) and the server splits them.
+  const pending = new Set(
+    await seedTasks(db, tenantId, n + 64, `n-${crypto.randomUUID().slice(0, 8)}`),
+  )
+  const wid = { ...headers, 'X-Worker-ID': worker }
+  const offers = () => [...pending].slice(0, 32)
+  type Held = { task_id: string; attempt: number }
+  const taken = (claims: Held[]) => {
+    for (const c of claims) pending.delete(c.task_id)
+    return claims
+  }
+  const first = await post(`${base}/v1/worker/tasks/claims`, wid, { task_ids: offers(), max: 16 })
+  const held = taken((JSON.parse(first.text) as { claims: Held[] }).claims)
+  const completeNext = async () => {
+    const mine = held.pop()
+    if (!mine) throw new Error('no task held')
+    const res = await post(`${base}/v1/worker/tasks/release`, wid, {
+      task_id: mine.task_id,
+      status: 'completed',
+      attempt: mine.attempt,
+      claim_next: { task_ids: offers(), max: 1 },
+    })
+    if (res.status !== 200) throw new Error(`release ${res.status}: ${res.text.slice(0, 200)}`)
+    const next = taken((JSON.parse(res.text) as { claims: Held[] }).claims)[0]
+    if (!next) throw new Error('nothing claimed next')
+    held.push(next)
+  }
+  figures.push(
+    await measure('queue: complete + claim next, one request ×16', completeNext, {
       n: n - 16,
       warmup: 16,
       concurrency: 16,

@@ -1,11 +1,20 @@
 import type { paths } from '../generated/rest-api.js'
-import { type HttpError, isUnreachable, type Server, sleep } from '../http.js'
+import { answer, type HttpError, isUnreachable, type Server, sleep } from '../http.js'
 import { log } from '../log.js'
+import type { Granted, Wish } from './backlog.js'
 import type { Entry, Outcome, TaskJournal } from './journal.js'
 
 /** What the worker tells the server when a task's run is over. */
 type Release =
   paths['/v1/worker/tasks/release']['post']['requestBody']['content']['application/json']
+
+/** A finished task's report may claim the worker's next work in the same round trip. */
+export interface NextWork {
+  /** Offers for the slot this task frees, if any wait. */
+  want(): Wish | undefined
+  /** What came of them (undefined: the report failed, and may ask again when retried). */
+  got(wish: Wish, granted: Granted | undefined): void
+}
 
 const MAX_BATCH_LINES = 200
 const MAX_BATCH_BYTES = 256 * 1024
@@ -28,6 +37,7 @@ export class Delivery {
     private readonly workerId: string,
     private readonly journal: TaskJournal,
     private readonly onRefused: (reason: string) => void,
+    private readonly next?: NextWork,
   ) {
     this.settled = this.run()
   }
@@ -100,10 +110,21 @@ export class Delivery {
     if (outcome.status === 'input-required')
       Object.assign(body, { status: 'input-required', pending_action: outcome.pending })
     if ('sessionId' in outcome && outcome.sessionId) body.session_id = outcome.sessionId
-    await this.server.api.POST('/v1/worker/tasks/release', {
-      headers: { 'X-Worker-ID': this.workerId },
-      body,
-    })
+    // A released task frees no slot for another (it goes back to the queue): no wish then.
+    const wish = 'status' in body ? this.next?.want() : undefined
+    if (wish) body.claim_next = { task_ids: wish.offers.map((o) => o.id), max: wish.max }
+    let granted: Granted | undefined
+    try {
+      const res = await answer(
+        this.server.api.POST('/v1/worker/tasks/release', {
+          headers: { 'X-Worker-ID': this.workerId },
+          body,
+        }),
+      )
+      granted = { claims: res.claims ?? [], gone: res.gone ?? [] }
+    } finally {
+      if (wish) this.next?.got(wish, granted)
+    }
   }
 
   private refused(pending: Entry[], err: HttpError) {

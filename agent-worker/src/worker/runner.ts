@@ -7,7 +7,7 @@ import type { ApprovalMode, Executor, TaskSpec } from '../executors/types.js'
 import type { Server } from '../http.js'
 import { bold, log } from '../log.js'
 import { serverApprovals } from './approvals.js'
-import { Delivery } from './delivery.js'
+import { Delivery, type NextWork } from './delivery.js'
 import { type Outcome, TaskJournal } from './journal.js'
 
 export interface RunnerDeps {
@@ -17,6 +17,8 @@ export interface RunnerDeps {
   approval: ApprovalMode
   choice: ExecutorChoice
   executors: Map<string, Executor>
+  /** The next work, asked for with a finished task's report (absent: reports only). */
+  next?: NextWork
 }
 
 /** A claimed task being run: stop() asks it to end (the server cancelled it, or shutdown). */
@@ -36,11 +38,17 @@ export function runTask(deps: RunnerDeps, spec: TaskSpec): Running {
   const journal = TaskJournal.create(deps.stateDir, spec.id, spec.attempt)
   const abort = new AbortController()
   let stopReason: 'cancelled' | 'shutdown' | 'refused' | undefined
-  const delivery = new Delivery(deps.server, deps.workerId, journal, (why) => {
-    log.warn(`task ${spec.id}: the server refused its output, stopping (${why})`)
-    stopReason ??= 'refused'
-    abort.abort()
-  })
+  const delivery = new Delivery(
+    deps.server,
+    deps.workerId,
+    journal,
+    (why) => {
+      log.warn(`task ${spec.id}: the server refused its output, stopping (${why})`)
+      stopReason ??= 'refused'
+      abort.abort()
+    },
+    deps.next,
+  )
   const chosen = pick(spec, deps.choice, deps.executors)
 
   async function execute(executor: Executor): Promise<Outcome> {

@@ -8,6 +8,7 @@ import { privatePaths } from '../executors/private-paths.js'
 import { killGroup } from '../executors/process.js'
 import { realPathOf } from '../executors/sandbox.js'
 import type { Executor, ServerApproval, TaskSpec } from '../executors/types.js'
+import type { components } from '../generated/rest-api.js'
 import { answer, HttpError, Server, sleep } from '../http.js'
 import { bold, log } from '../log.js'
 import { type DiscoveredModel, modelSources } from '../models/index.js'
@@ -16,9 +17,12 @@ import { codexStore } from '../sessions/codex-store.js'
 import { llmStore } from '../sessions/llm-store.js'
 import { opencodeStore } from '../sessions/opencode-store.js'
 import { SessionSync } from '../sessions/sync.js'
+import { Backlog, type Granted, type Wish } from './backlog.js'
 import { lockStateDir, workerIdentity } from './identity.js'
 import { type Running, recoverLeftovers, runTask, scratchDir } from './runner.js'
 import { type OfferedTask, TaskFeed } from './task-feed.js'
+
+type WorkerClaim = components['schemas']['WorkerClaim']
 
 const VERSION_CAPABILITIES = ['codetether-worker', 'build', 'command']
 
@@ -31,9 +35,8 @@ export class Worker {
   readonly id: string
   private readonly server: Server
   private readonly codebases = new Map<string, string>()
-  private readonly backlog = new Map<string, OfferedTask>()
+  private readonly backlog = new Backlog()
   private readonly running = new Map<string, Running>()
-  private readonly claiming = new Set<string>()
   private readonly stopping = new AbortController()
   private readonly choice: ExecutorChoice
   private readonly executors: Map<string, Executor>
@@ -139,6 +142,12 @@ export class Worker {
       approval: this.s.autoApprove,
       choice: this.choice,
       executors: this.executors,
+      // The report of a finished task claims the next one in the same request.
+      next: {
+        want: () => (this.stopping.signal.aborted ? undefined : this.backlog.take(1)),
+        got: (wish: Wish, granted: Granted | undefined) =>
+          this.run(this.backlog.settle(wish, granted, true)),
+      },
     }
   }
 
@@ -201,7 +210,7 @@ export class Worker {
       if (this.stopping.signal.aborted) return
       try {
         // Naming what runs here lets leases granted to an earlier run of this worker lapse.
-        const running = [...this.running.keys(), ...this.claiming]
+        const running = [...this.running.keys(), ...this.backlog.inFlight()]
         await this.server.api.POST('/v1/agent/workers/{id}/heartbeat', {
           params: { path: { id: this.id } },
           body: { running },
@@ -214,55 +223,53 @@ export class Worker {
 
   /** An advisory offer: queued locally, claimed when a slot is free. */
   private offer(t: OfferedTask) {
-    if (this.stopping.signal.aborted || this.running.has(t.id) || this.claiming.has(t.id)) return
+    if (this.stopping.signal.aborted || this.running.has(t.id) || this.backlog.has(t.id)) return
     if (t.codebase_id === 'global' ? !this.globalPath : !this.codebases.has(t.codebase_id)) return
     // A task this worker has no executor for is left to one that has.
     if (typeof pick(this.spec(t, 0, []), this.choice, this.executors) === 'string') return
-    this.backlog.set(t.id, t)
+    this.backlog.add(t)
     this.pump()
   }
 
+  /** Free slots and offers waiting: one claim naming the best offers, for all those slots. */
   private pump() {
-    while (
-      !this.stopping.signal.aborted &&
-      this.running.size + this.claiming.size < this.s.concurrency
-    ) {
-      const next = [...this.backlog.values()].sort(
-        (a, b) => (b.priority ?? 0) - (a.priority ?? 0),
-      )[0]
-      if (!next) return
-      this.backlog.delete(next.id)
-      this.claiming.add(next.id)
-      void this.claim(next).finally(() => {
-        this.claiming.delete(next.id)
-        this.pump()
-      })
+    while (!this.stopping.signal.aborted) {
+      const free = this.s.concurrency - this.running.size - this.backlog.reserved
+      const wish = this.backlog.take(free)
+      if (!wish) return
+      void this.claim(wish)
     }
   }
 
-  private async claim(t: OfferedTask) {
-    let claimed: { attempt: number; task: OfferedTask; approvals?: ServerApproval[] }
+  private async claim(wish: Wish) {
+    let granted: Granted | undefined
     try {
-      claimed = await answer(
-        this.server.api.POST('/v1/worker/tasks/claim', {
+      granted = await answer(
+        this.server.api.POST('/v1/worker/tasks/claims', {
           headers: { 'X-Worker-ID': this.id },
-          body: { task_id: t.id },
+          body: { task_ids: wish.offers.map((o) => o.id), max: wish.max },
         }),
       )
     } catch (err) {
-      // 409: someone else has it or it is not ours to take; anything else: polling retries.
-      if (!(err instanceof HttpError && err.status === 409))
-        log.warn(`claim ${t.id}: ${(err as Error).message}`)
-      return
+      // Polling offers them again.
+      log.warn(`claiming ${wish.offers.length} offered task(s): ${(err as Error).message}`)
     }
-    const spec = this.spec({ ...t, ...claimed.task }, claimed.attempt, claimed.approvals ?? [])
-    const running = runTask(this.deps(), spec)
-    this.running.set(t.id, running)
-    void running.done.finally(() => {
-      this.running.delete(t.id)
-      this.pump()
-      void this.sessions.pass() // the conversation the task just had, at once
-    })
+    this.run(this.backlog.settle(wish, granted))
+    this.pump()
+  }
+
+  /** Claimed tasks: each runs, and its slot goes to the backlog when it is done. */
+  private run(claimed: { offer: OfferedTask; claim: WorkerClaim }[]) {
+    for (const { offer, claim } of claimed) {
+      const spec = this.spec({ ...offer, ...claim.task }, claim.attempt, claim.approvals)
+      const running = runTask(this.deps(), spec)
+      this.running.set(offer.id, running)
+      void running.done.finally(() => {
+        this.running.delete(offer.id)
+        this.pump()
+        void this.sessions.pass() // the conversation the task just had, at once
+      })
+    }
   }
 
   /** What an executor sees of an offered or claimed task. */

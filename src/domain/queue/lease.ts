@@ -6,9 +6,17 @@ import { limitsOf } from '../limits/settings'
 import { byteLength, overLimit } from '../limits/table'
 import { announce } from '../live/publish'
 import type { Scope } from '../scope'
+import { type ClaimWish, changeThenClaim, claimMany } from '../task-model/claims'
 import type { OutputLine, TaskEvent } from '../task-model/events'
 import { TERMINAL } from '../task-model/states'
-import { applyChange, getTask, type TaskGuard, type TaskRow } from '../task-model/store'
+import {
+  applyChange,
+  type Changed,
+  getTask,
+  type TaskChange,
+  type TaskGuard,
+  type TaskRow,
+} from '../task-model/store'
 import { dispatch, watchLeases } from './dispatch'
 import { currentRefusal, refusal } from './refusal'
 import { ONLINE_WINDOW_SECONDS } from './workers'
@@ -40,15 +48,56 @@ export async function claimTask(scope: Scope, taskId: string, workerId: string):
     guard: { eligibleFor: { workerId, onlineSeconds: ONLINE_WINDOW_SECONDS } },
   })
   if (!claimed) throw await currentRefusal(scope, taskId, 'cannot be claimed')
-  // The worker is waiting to start: it gets its lease now, the watchers right after. A
-  // subscriber that sees a later event first fills the gap from task_events.
+  afterClaims(scope, [claimed])
+  return claimed.task
+}
+
+/** Most tasks one wish may name, and claim. */
+export const WISH_IDS = 100
+export const WISH_MAX = 32
+
+/** A worker's wish: tasks it was offered and could run, and how many slots it has free. */
+export interface Wish {
+  taskIds: string[]
+  max: number
+}
+
+/** What a wish got: the tasks now held (each with its lease), and the named ones gone. */
+export interface Granted {
+  tasks: TaskRow[]
+  gone: string[]
+}
+
+const wishOf = (scope: Scope, workerId: string, wish: Wish): ClaimWish => ({
+  workerId,
+  taskIds: wish.taskIds.slice(0, WISH_IDS),
+  max: Math.min(wish.max, WISH_MAX),
+  onlineSeconds: ONLINE_WINDOW_SECONDS,
+  leaseSeconds: leaseOf(scope),
+})
+
+/**
+ * Claims up to `max` of the named tasks in one statement, skipping any that another claim
+ * holds at that moment, so that workers offered the same tasks split them between them.
+ */
+export async function claimTasks(scope: Scope, workerId: string, wish: Wish): Promise<Granted> {
+  const { claims, gone } = await claimMany(scope, wishOf(scope, workerId, wish))
+  afterClaims(scope, claims)
+  return { tasks: claims.map((c) => c.task), gone }
+}
+
+/**
+ * The workers are waiting to start: they get their leases now, the watchers right after. A
+ * subscriber that sees a later event first fills the gap from task_events.
+ */
+function afterClaims(scope: Scope, claims: Changed[]) {
+  if (claims.length === 0) return
   scope.waitUntil(
     Promise.all([
-      announce(scope, claimed.task, claimed.events),
+      ...claims.map((c) => announce(scope, c.task, c.events)),
       watchLeases(scope.env, scope.tenantId),
-    ]).catch((err) => log.warn('claim follow-up failed', { task_id: taskId, error: err as Error })),
+    ]).catch((err) => log.warn('claim follow-up failed', { error: err as Error })),
   )
-  return claimed.task
 }
 
 /**
@@ -151,21 +200,55 @@ export async function releaseTask(
   scope: Scope,
   taskId: string,
   workerId: string,
-  outcome: {
-    state: TaskStatus
-    result?: string
-    error?: string
-    attempt?: number
-    pending?: PendingAction
-  },
-) {
+  outcome: Outcome,
+): Promise<TaskRow> {
+  const released = await applyChange(scope, taskId, releaseChange(taskId, workerId, outcome))
+  if (!released) throw await currentRefusal(scope, taskId, 'cannot be released by this worker')
+  await announce(scope, released.task, released.events)
+  return released.task
+}
+
+/**
+ * The holder's outcome and its next work in one round trip: the release, then (only if it was
+ * taken) a claim as `claimTasks` makes, in one statement.
+ */
+export async function releaseAndClaim(
+  scope: Scope,
+  taskId: string,
+  workerId: string,
+  outcome: Outcome,
+  wish: Wish,
+): Promise<{ task: TaskRow; next: Granted }> {
+  const change = releaseChange(taskId, workerId, outcome)
+  const { changed, next } = await changeThenClaim(
+    scope,
+    taskId,
+    change,
+    wishOf(scope, workerId, wish),
+  )
+  if (!changed) throw await currentRefusal(scope, taskId, 'cannot be released by this worker')
+  afterClaims(scope, next.claims)
+  await announce(scope, changed.task, changed.events)
+  return { task: changed.task, next: { tasks: next.claims.map((c) => c.task), gone: next.gone } }
+}
+
+/** How a holder ends its attempt. */
+export interface Outcome {
+  state: TaskStatus
+  result?: string
+  error?: string
+  attempt?: number
+  pending?: PendingAction
+}
+
+function releaseChange(taskId: string, workerId: string, outcome: Outcome): TaskChange {
   const waiting = outcome.state === 'input-required'
   const text = waiting
     ? `Waiting for approval: ${outcome.pending?.reason ?? 'an action needs approval'}`
     : outcome.state === 'completed'
       ? outcome.result
       : (outcome.error ?? outcome.result)
-  const released = await applyChange(scope, taskId, {
+  return {
     state: outcome.state,
     // What A2A clients read as the answer.
     statusMessage: text ? agentMessage(text, undefined, taskId) : undefined,
@@ -176,10 +259,7 @@ export async function releaseTask(
     ...(waiting
       ? { clearHolder: true, metadata: { pending_action: outcome.pending ?? null } }
       : {}),
-  })
-  if (!released) throw await currentRefusal(scope, taskId, 'cannot be released by this worker')
-  await announce(scope, released.task, released.events)
-  return released.task
+  }
 }
 
 /**

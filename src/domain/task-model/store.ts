@@ -204,15 +204,25 @@ export async function applyChange(
   t: Tenancy,
   taskId: string,
   change: TaskChange,
-): Promise<{ task: TaskRow; events: TaskEvent[] } | undefined> {
+): Promise<Changed | undefined> {
+  const { change: c, events, guard } = changeArgs(change)
+  const { rows } = await tenantQuery(t, (db) =>
+    db.execute(sql`select app.task_change(${taskId}, ${c}::jsonb, ${events}::jsonb,
+      ${guard}::jsonb) as r`),
+  )
+  return changed(rows)
+}
+
+/** A change as app.task_change takes it: the change, its events and its guard, as JSON. */
+export function changeArgs(change: TaskChange): { change: string; events: string; guard: string } {
   const events = eventsOf(change, new Date().toISOString())
   if (events.length === 0) throw new Error('applyChange: nothing to change')
   const onlyFrom = (
     change.onlyFrom ?? ['submitted', 'working', 'input-required', 'auth-required']
   ).filter((s) => !TERMINAL.includes(s))
   const g = change.guard ?? {}
-  const args = {
-    change: {
+  return {
+    change: JSON.stringify({
       state: change.state,
       status_message: change.statusMessage,
       messages: change.messages,
@@ -226,8 +236,9 @@ export async function applyChange(
       lease_seconds: change.leaseSeconds,
       output_mark: change.outputMark,
       output_bytes: change.outputBytes,
-    },
-    guard: {
+    }),
+    events: JSON.stringify(events),
+    guard: JSON.stringify({
       eligible_for: g.eligibleFor?.workerId,
       online_seconds: g.eligibleFor?.onlineSeconds,
       held_by: g.heldBy,
@@ -236,19 +247,21 @@ export async function applyChange(
       max_output_bytes: g.maxOutputBytes,
       lease_expired: g.leaseExpired,
       past_deadline: g.pastDeadline,
-    },
+    }),
   }
-  const { rows } = await tenantQuery(t, (db) =>
-    db.execute(sql`select app.task_change(${taskId}, ${JSON.stringify(args.change)}::jsonb,
-      ${JSON.stringify(events)}::jsonb, ${JSON.stringify(args.guard)}::jsonb) as r`),
-  )
-  return changed(rows)
 }
 
 /** The answer of app.task_change or app.insert_task: the row and its new events, if any. */
-function changed(rows: unknown[]): { task: TaskRow; events: TaskEvent[] } | undefined {
+function changed(rows: unknown[]): Changed | undefined {
+  return changedOf((rows[0] as { r: unknown } | undefined)?.r)
+}
+
+export type Changed = { task: TaskRow; events: TaskEvent[] }
+
+/** One answer of app.task_change, as JSON: undefined when nothing changed. */
+export function changedOf(reply: unknown): Changed | undefined {
   type Reply = { task: Record<string, unknown> | null; events: Record<string, unknown>[] }
-  const r = (rows[0] as { r: Reply } | undefined)?.r
+  const r = reply as Reply | null | undefined
   if (!r?.task) return undefined
   return { task: taskFromJson(r.task), events: r.events.map(eventOf) }
 }

@@ -4,14 +4,30 @@ import { tokenWorker } from '../../auth/worker-identity'
 import { type AppContext, type AppEnv, dbOf, principalOf } from '../../context'
 import { leasedSse } from '../../domain/limits/open-streams'
 import { openApprovals, takeApproval } from '../../domain/queue/approvals'
-import { claimTask, letGo, releaseTask } from '../../domain/queue/lease'
+import {
+  claimTask,
+  claimTasks,
+  type Granted,
+  letGo,
+  releaseAndClaim,
+  releaseTask,
+  WISH_IDS,
+  WISH_MAX,
+} from '../../domain/queue/lease'
+import type { Scope } from '../../domain/scope'
 import { restTaskView } from '../../domain/task-model/rest-view'
+import type { TaskRow } from '../../domain/task-model/store'
 import { servedBy } from '../../domain/workspaces/service'
 import { conflict, notFound, validationHook } from '../../lib/errors'
 import { workerHubOf } from '../../lib/live-objects'
 import { body as jsonBody, jsonContent, route } from './openapi'
-import { RestTaskChanged } from './schemas/task'
-import { QueueConflict, WorkerClaim, WorkerRouting } from './schemas/worker'
+import {
+  QueueConflict,
+  WorkerClaim,
+  WorkerClaims,
+  WorkerReleased,
+  WorkerRouting,
+} from './schemas/worker'
 import { scopeOf, workerOf } from './scope'
 
 /** /v1/worker/tasks: the claim/release half of the worker protocol. */
@@ -25,6 +41,34 @@ const Claim = z.object({
   task_id: z.string().min(1).max(200),
   worker_id: z.string().max(200).optional(),
 })
+
+/** A claim as the worker reads it: the lease, the task, and approvals it may take. */
+async function claimView(scope: Scope, workerId: string, task: TaskRow) {
+  // Only a task a worker already asked about can hold approvals: its first claim has none.
+  const approvals = task.attempt > 1 ? await openApprovals(scope, task.id) : []
+  return {
+    success: true as const,
+    task_id: task.id,
+    worker_id: workerId,
+    attempt: task.attempt,
+    lease_expires_at: task.leaseExpiresAt?.toISOString() ?? null,
+    message: 'claimed' as const,
+    task: restTaskView(task),
+    approvals: approvals.map((a) => ({
+      id: a.id,
+      tool: a.tool,
+      input: a.input,
+      approved_by: a.decidedBy,
+      approved_at: a.decidedAt.toISOString(),
+    })),
+  }
+}
+
+const grantedView = async (scope: Scope, workerId: string, granted: Granted) => ({
+  claims: await Promise.all(granted.tasks.map((t) => claimView(scope, workerId, t))),
+  gone: granted.gone,
+})
+
 workerChannel.openapi(
   createRoute({
     method: 'post',
@@ -40,27 +84,38 @@ workerChannel.openapi(
     const workerId = await workerIdOf(c, body)
     const scope = scopeOf(c)
     const task = await claimTask(scope, body.task_id, workerId)
-    // Only a task a worker already asked about can hold approvals: its first claim has none.
-    const approvals = task.attempt > 1 ? await openApprovals(scope, task.id) : []
-    return c.json(
-      {
-        success: true as const,
-        task_id: task.id,
-        worker_id: workerId,
-        attempt: task.attempt,
-        lease_expires_at: task.leaseExpiresAt?.toISOString() ?? null,
-        message: 'claimed' as const,
-        task: restTaskView(task),
-        approvals: approvals.map((a) => ({
-          id: a.id,
-          tool: a.tool,
-          input: a.input,
-          approved_by: a.decidedBy,
-          approved_at: a.decidedAt.toISOString(),
-        })),
-      },
-      200,
-    )
+    return c.json(await claimView(scope, workerId, task), 200)
+  },
+)
+
+/** Tasks a worker was offered and could run, and how many it has room for. */
+const Wish = z.object({
+  task_ids: z.array(z.string().min(1).max(200)).min(1).max(WISH_IDS).openapi({
+    description: 'Pending tasks offered to this worker that it could run, any order',
+  }),
+  max: z.number().int().min(1).max(WISH_MAX).default(1).openapi({
+    description: 'How many of them to claim at most (its free slots)',
+  }),
+})
+const Claims = Wish.extend({ worker_id: z.string().max(200).optional() })
+workerChannel.openapi(
+  createRoute({
+    method: 'post',
+    path: '/claims',
+    description:
+      'Claims up to `max` of the named tasks, highest priority and oldest first, in one ' +
+      'statement; tasks another claim holds at that moment are skipped, not waited for.',
+    request: jsonBody(Claims),
+    responses: {
+      200: jsonContent(WorkerClaims, 'The claims made (maybe none), and the named tasks gone'),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid('json')
+    const workerId = await workerIdOf(c, body)
+    const scope = scopeOf(c)
+    const granted = await claimTasks(scope, workerId, { taskIds: body.task_ids, max: body.max })
+    return c.json({ success: true as const, ...(await grantedView(scope, workerId, granted)) }, 200)
   },
 )
 
@@ -135,6 +190,8 @@ const Release = z
      */
     attempt: z.number().int().positive().optional(),
     session_id: z.string().optional(),
+    /** The worker's next work in the same round trip: claimed once the release is taken. */
+    claim_next: Wish.optional(),
   })
   .refine(
     (b) => !(b.status === 'input-required' || b.status === 'needs_input') || b.pending_action,
@@ -144,22 +201,33 @@ const Release = z
     },
   )
 workerChannel.openapi(
-  route('post', '/release', jsonBody(Release), RestTaskChanged, 'Released'),
+  route('post', '/release', jsonBody(Release), WorkerReleased, 'Released'),
   async (c) => {
     const body = c.req.valid('json')
     const workerId = await workerIdOf(c, body)
+    const scope = scopeOf(c)
     if (!body.status) {
-      const task = await letGo(scopeOf(c), body.task_id, workerId, body.attempt)
+      const task = await letGo(scope, body.task_id, workerId, body.attempt)
       return c.json({ success: true as const, task: restTaskView(task) }, 200)
     }
-    const task = await releaseTask(scopeOf(c), body.task_id, workerId, {
+    const outcome = {
       state: outcomes[body.status],
       result: body.result,
       error: body.error,
       attempt: body.attempt,
       pending: body.pending_action,
+    }
+    const wish = body.claim_next
+    if (!wish) {
+      const task = await releaseTask(scope, body.task_id, workerId, outcome)
+      return c.json({ success: true as const, task: restTaskView(task) }, 200)
+    }
+    const { task, next } = await releaseAndClaim(scope, body.task_id, workerId, outcome, {
+      taskIds: wish.task_ids,
+      max: wish.max,
     })
-    return c.json({ success: true as const, task: restTaskView(task) }, 200)
+    const granted = await grantedView(scope, workerId, next)
+    return c.json({ success: true as const, task: restTaskView(task), ...granted }, 200)
   },
 )
 

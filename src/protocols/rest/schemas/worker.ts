@@ -87,6 +87,28 @@ export const WorkerClaim = z
   })
   .openapi('WorkerClaim')
 
+/** POST /v1/worker/tasks/claims, and a release's `claim_next`: what a wish got. */
+const Granted = {
+  claims: z.array(WorkerClaim).openapi({ description: 'Each claim made, as a claim of one' }),
+  gone: z.array(z.string()).openapi({
+    description: 'Named tasks no longer pending (taken, finished or unknown): forget them',
+  }),
+}
+
+export const WorkerClaims = z
+  .object({ success: z.literal(true), ...Granted })
+  .openapi('WorkerClaims')
+
+/** A release; with `claim_next`, also the work it claimed. */
+export const WorkerReleased = z
+  .object({
+    success: z.literal(true),
+    task: RestTask,
+    claims: Granted.claims.optional(),
+    gone: Granted.gone.optional(),
+  })
+  .openapi('WorkerReleased')
+
 export const WorkerRouting = z
   .object({
     success: z.literal(true),
