@@ -25,15 +25,7 @@ const executor: AgentExecutor = {
     const text = ctx.userMessage.parts
       .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
       .join(' ')
-    const expr = expressionOf(text) ?? '0'
-    const answer = `${expr} = ${formatNumber(evaluate(expr))}`
     const ids = { taskId: ctx.taskId, contextId: ctx.contextId }
-    const reply = Message.fromJSON({
-      messageId: crypto.randomUUID(),
-      role: 'ROLE_AGENT',
-      parts: [{ text: answer }],
-      ...ids,
-    })
     bus.publish({
       kind: 'task',
       data: Task.fromJSON({
@@ -42,6 +34,31 @@ const executor: AgentExecutor = {
         status: { state: 'TASK_STATE_SUBMITTED' },
         history: [Message.toJSON(ctx.userMessage)],
       }),
+    })
+    if (!expressionOf(text)) {
+      // Nothing to calculate: the task waits for the next message (CancelTask's figures).
+      bus.publish({
+        kind: 'statusUpdate',
+        data: {
+          ...ids,
+          status: {
+            state: TaskState.TASK_STATE_INPUT_REQUIRED,
+            message: undefined,
+            timestamp: new Date().toISOString(),
+          },
+          metadata: undefined,
+        },
+      })
+      bus.finished()
+      return
+    }
+    const expr = expressionOf(text) ?? '0'
+    const answer = `${expr} = ${formatNumber(evaluate(expr))}`
+    const reply = Message.fromJSON({
+      messageId: crypto.randomUUID(),
+      role: 'ROLE_AGENT',
+      parts: [{ text: answer }],
+      ...ids,
     })
     bus.publish({
       kind: 'statusUpdate',

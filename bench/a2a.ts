@@ -3,10 +3,13 @@
  * and to two @a2a-js/sdk peers on this machine, one keeping its tasks in memory (the SDK's
  * sample) and one in the SDK's DatabaseTaskStore on the stack's Postgres (what a deployed
  * a2a-js server runs). Ours is compared with the persisted peer; the in-memory one is the floor.
+ * Every operation at 1 and 16 clients: SendMessage, the streamed first event, GetTask,
+ * ListTasks, CancelTask and the agent card.
  */
+import { request } from 'node:http'
 import { freePort } from '../scripts/stack/ports'
 import { sdkDatabaseStore, startSdkPeer } from './a2a-peer'
-import { type Figure, httpPost, measure, sendMessageBody } from './lib'
+import { type Figure, httpGet, httpPost, measure, sendMessageBody } from './lib'
 
 interface A2aBench {
   /** The Worker's URL without the dev proxy, and its credentials. */
@@ -19,29 +22,141 @@ interface A2aBench {
   cleanups: (() => unknown)[]
 }
 
-const V1 = { 'A2A-Version': '1.0' }
-
-const answered = (text: string) => {
-  if (!text.includes('25 * 4 = 100') || !text.includes('TASK_STATE_COMPLETED'))
-    throw new Error(`bad answer: ${text.slice(0, 200)}`)
+interface Target {
+  name: string
+  url: string
+  headers: Record<string, string>
 }
 
-/** A task made once for the GetTask figures; the same request then reads it each time. */
-async function taskOn(url: string, headers: Record<string, string>) {
-  const res = await fetch(url, {
+const V1 = { 'A2A-Version': '1.0' }
+const OURS = 'worker direct'
+const PEER = 'sdk + Postgres store'
+
+const rpc = (method: string, params: unknown) => () =>
+  JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })
+
+const expect =
+  (what: string, ...needles: string[]) =>
+  (text: string) => {
+    if (!needles.every((n) => text.includes(n)))
+      throw new Error(`bad ${what}: ${text.slice(0, 200)}`)
+  }
+
+/** One SendMessage, answered with its task's id. */
+async function sendOne(t: Target, text: string): Promise<string> {
+  const res = await fetch(t.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...V1, ...headers },
-    body: sendMessageBody('Calculate 25 * 4')(),
+    headers: { 'content-type': 'application/json', ...V1, ...t.headers },
+    body: sendMessageBody(text)(),
   })
   // A v1.0 SendMessage result names its case: { task: {…} }.
-  const id = ((await res.json()) as { result: { task: { id: string } } }).result.task.id
-  const body = () => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id } })
-  const found = (text: string) => {
-    if (!text.includes(id) || !text.includes('TASK_STATE_COMPLETED'))
-      throw new Error(`bad task: ${text.slice(0, 200)}`)
-  }
-  return { body, found }
+  return ((await res.json()) as { result: { task: { id: string } } }).result.task.id
 }
+
+/** SendStreamingMessage until its first event has arrived; then the stream is let go. */
+function firstEvent(t: Target) {
+  const target = new URL(t.url)
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(
+        target,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'text/event-stream',
+            ...V1,
+            ...t.headers,
+          },
+        },
+        (res) => {
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (d) => {
+            text += d
+            if (!text.includes('\n\n')) return
+            req.destroy()
+            if (res.statusCode === 200 && text.includes('data:')) resolve()
+            else reject(new Error(`stream: ${res.statusCode} ${text.slice(0, 200)}`))
+          })
+          res.on('end', () => reject(new Error(`stream ended early: ${text.slice(0, 200)}`)))
+        },
+      )
+      req.on('error', (err) => {
+        if (!req.destroyed) reject(err)
+      })
+      req.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'SendStreamingMessage',
+          params: {
+            message: {
+              messageId: crypto.randomUUID(),
+              role: 'ROLE_USER',
+              parts: [{ text: 'Calculate 25 * 4' }],
+            },
+          },
+        }),
+      )
+    })
+}
+
+/** Each operation: made ready for a target (tasks to read or cancel), then run n times. */
+const operations: {
+  name: string
+  ready(t: Target, count: number): Promise<() => Promise<void>>
+}[] = [
+  {
+    name: 'SendMessage',
+    ready: async (t) =>
+      httpPost(
+        t.url,
+        sendMessageBody('Calculate 25 * 4'),
+        { ...V1, ...t.headers },
+        expect('answer', '25 * 4 = 100', 'TASK_STATE_COMPLETED'),
+      ),
+  },
+  { name: 'stream first event', ready: async (t) => firstEvent(t) },
+  {
+    name: 'GetTask',
+    ready: async (t) => {
+      const id = await sendOne(t, 'Calculate 25 * 4')
+      const found = expect('task', id, 'TASK_STATE_COMPLETED')
+      return httpPost(t.url, rpc('GetTask', { id }), { ...V1, ...t.headers }, found)
+    },
+  },
+  {
+    name: 'ListTasks',
+    ready: async (t) =>
+      httpPost(
+        t.url,
+        rpc('ListTasks', { pageSize: 10 }),
+        { ...V1, ...t.headers },
+        expect('list', '"tasks":[{', 'totalSize'),
+      ),
+  },
+  {
+    name: 'CancelTask',
+    // Tasks waiting for their next message: canceled one per request.
+    ready: async (t, count) => {
+      const ids: string[] = []
+      for (let i = 0; i < count; i++) ids.push(await sendOne(t, 'wait for me'))
+      let next = 0
+      return () =>
+        httpPost(
+          t.url,
+          rpc('CancelTask', { id: ids[next++] }),
+          { ...V1, ...t.headers },
+          expect('cancel', 'TASK_STATE_CANCELED'),
+        )()
+    },
+  },
+  {
+    name: 'agent card',
+    ready: async (t) => httpGet(`${t.url}.well-known/agent-card.json`),
+  },
+]
 
 export async function a2aFigures(b: A2aBench): Promise<void> {
   const memoryPort = await freePort()
@@ -55,36 +170,21 @@ export async function a2aFigures(b: A2aBench): Promise<void> {
     () => database.close(),
   )
 
-  const targets = [
-    { name: 'sdk sample (in-memory)', url: `http://127.0.0.1:${memoryPort}/`, headers: V1 },
-    { name: 'sdk + Postgres store', url: `http://127.0.0.1:${persistedPort}/`, headers: V1 },
-    { name: 'worker direct', url: `${b.direct}/`, headers: { ...V1, ...b.auth } },
-  ] as const
-  const peer = 'sdk + Postgres store'
-  const send = sendMessageBody('Calculate 25 * 4')
+  const targets: Target[] = [
+    { name: 'sdk sample (in-memory)', url: `http://127.0.0.1:${memoryPort}/`, headers: {} },
+    { name: PEER, url: `http://127.0.0.1:${persistedPort}/`, headers: {} },
+    { name: OURS, url: `${b.direct}/`, headers: b.auth },
+  ]
   for (const concurrency of [1, 16]) {
     const suffix = concurrency === 1 ? '' : ` ×${concurrency}`
-    for (const t of targets) {
-      const name = `${t.name}: SendMessage${t.name === 'worker direct' ? ', persisted' : ''}`
-      const vs = t.name === 'worker direct' ? `${peer}: SendMessage${suffix}` : undefined
-      await b.run(
-        measure(`${name}${suffix}`, httpPost(t.url, send, t.headers, answered), {
-          ...b.opts,
-          concurrency,
-          vs,
-        }),
-      )
-    }
-    for (const t of targets) {
-      const { body, found } = await taskOn(t.url, t.headers)
-      const vs = t.name === 'worker direct' ? `${peer}: GetTask${suffix}` : undefined
-      await b.run(
-        measure(`${t.name}: GetTask${suffix}`, httpPost(t.url, body, t.headers, found), {
-          ...b.opts,
-          concurrency,
-          vs,
-        }),
-      )
+    for (const op of operations) {
+      for (const t of targets) {
+        const ready = await op.ready(t, b.opts.n + b.opts.warmup)
+        const vs = t.name === OURS ? `${PEER}: ${op.name}${suffix}` : undefined
+        await b.run(
+          measure(`${t.name}: ${op.name}${suffix}`, ready, { ...b.opts, concurrency, vs }),
+        )
+      }
     }
   }
 }

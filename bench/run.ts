@@ -17,6 +17,7 @@ import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
 import { a2aFigures } from './a2a'
 import { authFigures } from './auth'
 import { busFigures } from './bus'
+import { fleetFigures } from './fleet'
 import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
 import { startMiniflare } from './miniflare'
 import { fanoutFigures, queueFigures } from './queue'
@@ -25,7 +26,10 @@ import { uiFigures } from './ui'
 import { workerFigures } from './worker'
 
 const quick = process.argv.includes('--quick')
-/** `--only=worker,queue` runs just those groups: http, a2a, mcp, auth, bus, stream, queue, worker, ui. */
+/**
+ * `--only=worker,queue` runs just those groups: http, a2a, mcp, auth, bus, stream, queue, fleet,
+ * worker, ui.
+ */
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -195,6 +199,14 @@ async function main() {
         figures.push(f)
       }
       for (const f of await fanoutFigures(direct, auth, quick ? 200 : 1000, quick ? 3 : 10)) {
+        log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
+        figures.push(f)
+      }
+    }
+
+    if (want('fleet')) {
+      // 2,000 worker streams on one tenant (the capacity model's load run, docs/capacity.md).
+      for (const f of await fleetFigures(direct, auth, 2000, quick ? 30 : 200)) {
         log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
         figures.push(f)
       }

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm'
 import { tasks } from '../../storage/postgres/schema'
 import type { TaskStatus } from '../../storage/postgres/statuses'
-import { type Tenancy, tenantQuery } from '../../storage/postgres/tenant'
+import { type Tenancy, tenantBatch, tenantQuery } from '../../storage/postgres/tenant'
 import type { TaskEvent, TaskEventKind } from './events'
 import { eventOf, taskFromJson } from './rows'
 import { TERMINAL } from './states'
@@ -267,13 +267,21 @@ export function changedOf(reply: unknown): Changed | undefined {
 }
 
 export async function getTask(t: Tenancy, id: string): Promise<TaskRow | undefined> {
+  const json = await getTaskJson(t, id)
+  return json ? taskFromJson(json) : undefined
+}
+
+/** The task row as row_to_json gives it (what the edge cache keeps, read-cache.ts). */
+export async function getTaskJson(
+  t: Tenancy,
+  id: string,
+): Promise<Record<string, unknown> | undefined> {
   // Written out: drizzle's select of every column costs ≈ 120 µs to build, and this runs on
   // most task requests.
   const { rows } = await tenantQuery(t, (db) =>
     db.execute(sql`select row_to_json(t) as task from tasks t where t.id = ${id}`),
   )
-  const row = rows[0] as { task: Record<string, unknown> } | undefined
-  return row ? taskFromJson(row.task) : undefined
+  return (rows[0] as { task: Record<string, unknown> } | undefined)?.task
 }
 
 export interface TaskFilter {
@@ -326,10 +334,23 @@ export async function listTasks(t: Tenancy, f: TaskFilter): Promise<TaskRow[]> {
   )
 }
 
-/** How many tasks match, all pages together. */
-export async function countTasks(t: Tenancy, f: Omit<TaskFilter, 'limit' | 'before'>) {
-  const [row] = await tenantQuery(t, (db) =>
-    db.select({ n: sql<number>`count(*)::int` }).from(tasks).where(matching(f)),
-  )
-  return row?.n ?? 0
+/**
+ * A page of tasks and how many match all pages together: two statements in one round trip
+ * (one transaction, so the count and the page agree).
+ */
+export async function pageOfTasks(
+  t: Tenancy,
+  f: TaskFilter,
+): Promise<{ rows: TaskRow[]; total: number }> {
+  const { before: _, limit: __, ...all } = f
+  const [rows, [count]] = await tenantBatch(t, (db) => [
+    db
+      .select()
+      .from(tasks)
+      .where(matching(f))
+      .orderBy(desc(tasks.statusAt), desc(tasks.id))
+      .limit(f.limit),
+    db.select({ n: sql<number>`count(*)::int` }).from(tasks).where(matching(all)),
+  ])
+  return { rows, total: count?.n ?? 0 }
 }

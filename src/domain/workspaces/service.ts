@@ -2,6 +2,8 @@ import { and, eq, inArray, sql } from 'drizzle-orm'
 import { badRequest, forbidden, notFound } from '../../lib/errors'
 import { workers, workspaces } from '../../storage/postgres/schema'
 import { type Tenancy, tenantQuery } from '../../storage/postgres/tenant'
+import type { Scope } from '../scope'
+import { forgetTasks } from '../task-model/read-cache'
 import { normalisePath } from './path'
 
 export type WorkspaceRow = typeof workspaces.$inferSelect
@@ -158,15 +160,32 @@ export async function registerWorkspace(t: Tenancy, input: RegisterWorkspace) {
   return row
 }
 
-export async function deleteWorkspace(t: Tenancy, id: string) {
+/** Most finished tasks of a deleted workspace cleared from the edge cache at once. */
+const FORGET_AT_ONCE = 5000
+
+/**
+ * Deletes a workspace and, with it (ON DELETE CASCADE), its tasks; its finished tasks leave
+ * the edge cache here at once (read-cache.ts).
+ */
+export async function deleteWorkspace(scope: Scope, id: string) {
   if (id === 'global')
     throw badRequest(
       "global is the address of every worker's global codebase: delete one by its id (global-<worker id>), or run the worker with --no-global",
     )
-  const deleted = await tenantQuery(t, (db) =>
-    db.delete(workspaces).where(eq(workspaces.id, id)).returning({ id: workspaces.id }),
+  // Both read the snapshot from before the delete.
+  const { rows } = await tenantQuery(scope, (db) =>
+    db.execute(sql`
+      with finished as (
+        select id from tasks
+         where workspace_id = ${id} and status in ('completed', 'failed', 'canceled', 'rejected')
+         limit ${FORGET_AT_ONCE}),
+      gone as (delete from workspaces where id = ${id} returning id)
+      select (select count(*)::int from gone) as deleted,
+             (select coalesce(json_agg(id), '[]'::json) from finished) as tasks`),
   )
-  if (deleted.length === 0) throw notFound(`Workspace ${id}`)
+  const row = rows[0] as { deleted: number; tasks: string[] }
+  if (row.deleted === 0) throw notFound(`Workspace ${id}`)
+  scope.waitUntil(forgetTasks(scope.tenantId, row.tasks))
 }
 
 function requirePath(raw: string): string {

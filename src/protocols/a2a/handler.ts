@@ -36,6 +36,7 @@ import {
   toStreamResponse,
 } from '../../domain/task-model/a2a-wire'
 import { readEvents } from '../../domain/task-model/events'
+import { readTask } from '../../domain/task-model/read-cache'
 import { eventState, isInterrupted, isTerminal } from '../../domain/task-model/states'
 import { getTask, type TaskRow } from '../../domain/task-model/store'
 import { type MessageOutcome, sendMessage } from '../../domain/tasks/create'
@@ -118,7 +119,9 @@ export class PlatformRequestHandler implements A2ARequestHandler {
   }
 
   async getTask(params: GetTaskRequest): Promise<Task> {
-    return toSdkTask(await this.load(params.id), historyLength(params.historyLength))
+    const row = params.id ? await readTask(this.s, params.id) : undefined
+    if (!row) throw new TaskNotFoundError(`Task ${params.id} not found`)
+    return toSdkTask(row, historyLength(params.historyLength))
   }
 
   async listTasks(params: ListTasksRequest): Promise<ListTasksResponse> {

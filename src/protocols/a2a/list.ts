@@ -2,7 +2,7 @@ import { type ListTasksRequest, type ListTasksResponse, TaskState } from '@a2a-j
 import { RequestMalformedError } from '@a2a-js/sdk/errors'
 import type { Scope } from '../../domain/scope'
 import { stateFromSdk, toSdkTask } from '../../domain/task-model/a2a-wire'
-import { countTasks, listTasks, type TaskFilter } from '../../domain/task-model/store'
+import { pageOfTasks, type TaskFilter } from '../../domain/task-model/store'
 
 const encodeToken = (row: { statusAt: Date; id: string }) =>
   btoa(JSON.stringify([row.statusAt.toISOString(), row.id])).replace(/=+$/, '')
@@ -39,14 +39,11 @@ export async function listTasksPage(scope: Scope, p: ListTasksRequest): Promise<
     throw new RequestMalformedError('historyLength must be a non-negative integer')
   }
   const filter = { contextId: p.contextId || undefined, status, statusAfter }
-  const [rows, totalSize] = await Promise.all([
-    listTasks(scope, {
-      ...filter,
-      before: p.pageToken ? decodeToken(p.pageToken) : undefined,
-      limit: pageSize + 1,
-    }),
-    countTasks(scope, filter),
-  ])
+  const { rows, total: totalSize } = await pageOfTasks(scope, {
+    ...filter,
+    before: p.pageToken ? decodeToken(p.pageToken) : undefined,
+    limit: pageSize + 1,
+  })
   const page = rows.slice(0, pageSize)
   const last = page.at(-1)
   return {

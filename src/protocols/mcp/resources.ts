@@ -1,6 +1,7 @@
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { readTask } from '../../domain/task-model/read-cache'
 import { restTaskView } from '../../domain/task-model/rest-view'
-import { getTask, listTasks } from '../../domain/task-model/store'
+import { listTasks } from '../../domain/task-model/store'
 import { getWorkspace, listWorkspaces, workspaceView } from '../../domain/workspaces/service'
 import type { ToolContext } from './tool'
 
@@ -27,7 +28,7 @@ export function registerResources(server: McpServer, { scope }: Pick<ToolContext
     }),
     { description: 'A task: status, prompt, result or error', mimeType: 'application/json' },
     async (uri, { task_id }) => {
-      const task = await getTask(scope, String(task_id))
+      const task = await readTask(scope, String(task_id))
       if (!task) throw new Error(`Task ${task_id} not found`)
       return json(uri, restTaskView(task))
     },

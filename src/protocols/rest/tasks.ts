@@ -6,6 +6,7 @@ import { idempotentCreate } from '../../domain/limits/idempotency'
 import { cancelTask } from '../../domain/queue/cancel'
 import { eligibleFor, visibleTo } from '../../domain/queue/lease'
 import { waitingFor } from '../../domain/queue/waiting'
+import { readTask } from '../../domain/task-model/read-cache'
 import { restTaskView, statesForRest } from '../../domain/task-model/rest-view'
 import { getTask, listTasks } from '../../domain/task-model/store'
 import { createTask } from '../../domain/tasks/create'
@@ -70,7 +71,7 @@ tasksApi.openapi(get, async (c) => {
   const own = await tokenWorker(dbOf(c), principalOf(c), c.req.header('X-Worker-ID'))
   const [row] = own
     ? await listTasks(scopeOf(c), { id, where: visibleTo(own), limit: 1 })
-    : [await getTask(scopeOf(c), id)]
+    : [await readTask(scopeOf(c), id)]
   if (!row) throw notFound(`Task ${id}`)
   return c.json({ ...restTaskView(row), waiting_for: await waitingFor(scopeOf(c), row) }, 200)
 })

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { userMessageJson } from '../../../agents/message'
 import { cancelTask } from '../../../domain/queue/cancel'
 import type { Scope } from '../../../domain/scope'
+import { readTask } from '../../../domain/task-model/read-cache'
 import { restTaskView, statesForRest } from '../../../domain/task-model/rest-view'
 import { getTask, listTasks } from '../../../domain/task-model/store'
 import { createTask } from '../../../domain/tasks/create'
@@ -150,7 +151,7 @@ export const taskTools = [
     input: { task_id: taskId },
     mutates: false,
     async run({ scope }, a) {
-      const task = await getTask(scope, a.task_id)
+      const task = await readTask(scope, a.task_id)
       if (!task) throw notFound(`Task ${a.task_id}`)
       return restTaskView(task)
     },

@@ -1,0 +1,103 @@
+/**
+ * A fleet on one tenant: `streams` connected worker task streams (GET /v1/worker/tasks/stream,
+ * one worker id each, held by several keys as a fleet's tokens would be), then tasks
+ * dispatched through them: a task for one worker (created → task_available at that worker)
+ * and a task any of them may take (created → every stream has it). The CPU per dispatch by
+ * program is the objects' (workerd) and the client's (node).
+ */
+import { cpuPerOp, cpuSnapshot } from './cpu'
+import { type Figure, latencyFigure } from './lib'
+import { openStream } from './stream'
+
+/** Streams per key: the per-principal limit's ceiling is 500. */
+const PER_KEY = 400
+
+async function call(url: string, headers: Record<string, string>, method: string, body: unknown) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  })
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`)
+  return res.json() as Promise<Record<string, unknown>>
+}
+
+export async function fleetFigures(
+  base: string,
+  auth: Record<string, string>,
+  streams: number,
+  rounds: number,
+): Promise<Figure[]> {
+  await call(`${base}/v1/limits`, auth, 'PUT', {
+    open_streams_per_tenant: Math.min(5000, streams + 100),
+    tasks_per_minute: null,
+  })
+  const keys: Record<string, string>[] = []
+  for (let i = 0; i < Math.ceil(streams / PER_KEY); i++) {
+    const made = await call(`${base}/v1/auth/api-keys`, auth, 'POST', { name: `fleet-${i}` })
+    keys.push({ Authorization: `Bearer ${made.key}` })
+  }
+  const fleet = `fleet-${crypto.randomUUID().slice(0, 6)}`
+  const workerIds = Array.from({ length: streams }, (_, i) => `${fleet}-${i}`)
+  const open = []
+  const t0 = performance.now()
+  for (let i = 0; i < streams; i += 50) {
+    const batch = workerIds.slice(i, i + 50).map((id, j) =>
+      openStream(`${base}/v1/worker/tasks/stream`, undefined, {
+        ...(keys[Math.floor((i + j) / PER_KEY)] as Record<string, string>),
+        'X-Worker-ID': id,
+        'X-Codebases': 'global',
+      }),
+    )
+    open.push(...(await Promise.all(batch)))
+  }
+  await Promise.all(open.map((s) => s.firstAt))
+  const connectMs = performance.now() - t0
+  const figures: Figure[] = []
+  try {
+    // One worker's task: the hub looks at every stream to find it.
+    const one: number[] = []
+    const before = cpuSnapshot()
+    for (let r = 0; r < rounds; r++) {
+      const i = Math.floor(Math.random() * streams)
+      const marker = `fleet-one-${crypto.randomUUID()}`
+      const arrived = open[i]?.waitFor(marker)
+      const sent = performance.now()
+      await call(`${base}/v1/agent/tasks`, auth, 'POST', {
+        prompt: marker,
+        target_worker_id: workerIds[i],
+      })
+      one.push(((await arrived) as number) - sent)
+    }
+    figures.push({
+      ...latencyFigure(`fleet: task for 1 of ${streams} connected workers → its stream`, one),
+      cpu: cpuPerOp(before, cpuSnapshot(), rounds),
+    })
+
+    // A task any of them may take: every stream is told.
+    const all: number[] = []
+    const last: number[] = []
+    const broadcastRounds = Math.max(3, Math.floor(rounds / 10))
+    const beforeAll = cpuSnapshot()
+    for (let r = 0; r < broadcastRounds; r++) {
+      const marker = `fleet-all-${crypto.randomUUID()}`
+      const arrivals = open.map((s) => s.waitFor(marker))
+      const sent = performance.now()
+      await call(`${base}/v1/agent/tasks`, auth, 'POST', { prompt: marker })
+      const times = (await Promise.all(arrivals)).map((at) => at - sent)
+      all.push(...times)
+      last.push(Math.max(...times))
+    }
+    figures.push(
+      {
+        ...latencyFigure(`fleet: task for any → each of ${streams} streams`, all),
+        cpu: cpuPerOp(beforeAll, cpuSnapshot(), broadcastRounds),
+      },
+      latencyFigure(`fleet: task for any → the last of ${streams} streams`, last),
+      latencyFigure(`fleet: ${streams} worker streams connected (whole fleet)`, [connectMs]),
+    )
+  } finally {
+    for (const s of open) s.close()
+  }
+  return figures
+}

@@ -1,0 +1,52 @@
+import type { Scope } from '../scope'
+import { taskFromJson } from './rows'
+import { TERMINAL } from './states'
+import { getTaskJson, type TaskRow } from './store'
+
+/**
+ * How long a data centre serves a finished task from its cache. A finished task never changes
+ * (a new message makes a new task); it can only go, with its workspace. That deletion clears
+ * the entry where it runs, and this bounds how long another data centre may still show it.
+ */
+export const TASK_CACHE_SECONDS = 60
+
+/** The edge cache where the runtime has one (a Worker or Durable Object; not a Node script). */
+function edgeCache(): Cache | undefined {
+  return typeof caches === 'undefined' ? undefined : caches.default
+}
+
+/** Keyed by tenant, from the authenticated principal: one tenant's entry is never another's. */
+const keyOf = (tenantId: string, taskId: string) =>
+  `https://task-cache.codetether.invalid/${tenantId}/${encodeURIComponent(taskId)}`
+
+/**
+ * A task as a reader sees it (GetTask, REST and MCP reads): a finished one from the edge
+ * cache, anything else from Postgres. Only a finished task is cached, so a read never shows a
+ * state the task has left.
+ */
+export async function readTask(scope: Scope, id: string): Promise<TaskRow | undefined> {
+  const cache = edgeCache()
+  const key = keyOf(scope.tenantId, id)
+  const hit = await cache?.match(key)
+  if (hit) return taskFromJson(await hit.json())
+  const json = await getTaskJson(scope, id)
+  if (!json) return undefined
+  const row = taskFromJson(json)
+  if (cache && TERMINAL.includes(row.status)) {
+    const body = new Response(JSON.stringify(json), {
+      headers: {
+        'content-type': 'application/json',
+        'cache-control': `max-age=${TASK_CACHE_SECONDS}`,
+      },
+    })
+    scope.waitUntil(cache.put(key, body))
+  }
+  return row
+}
+
+/** Deleted tasks leave this data centre's cache at once (others within TASK_CACHE_SECONDS). */
+export async function forgetTasks(tenantId: string, ids: string[]): Promise<void> {
+  const cache = edgeCache()
+  if (!cache) return
+  await Promise.all(ids.map((id) => cache.delete(keyOf(tenantId, id))))
+}
