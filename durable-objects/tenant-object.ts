@@ -7,7 +7,8 @@ import { LiveObject } from './live-object'
 const TENANT_ID = /^[0-9a-f-]{36}$/i
 
 /**
- * A live object that belongs to one tenant: its name is the tenant's id, and it acts in that
+ * A live object that belongs to one tenant: its name is the tenant's id (and, for one of
+ * several objects of a kind, `/<k>`), and it acts in that
  * tenant as the platform itself. The name is also kept in storage, for an alarm that wakes
  * an object whose id carries no name (one set before names were carried).
  */
@@ -17,7 +18,8 @@ export class TenantObject extends LiveObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     ctx.blockConcurrencyWhile(async () => {
-      const named = ctx.id.name
+      // A tenant's second and later hubs are named `<tenant>/<k>` (live-objects.ts).
+      const named = ctx.id.name?.split('/')[0]
       const stored = await ctx.storage.get<string>('tenant')
       if (named !== undefined && TENANT_ID.test(named) && stored !== named)
         await ctx.storage.put('tenant', named)

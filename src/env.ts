@@ -149,6 +149,11 @@ const ConfigSchema = z.object({
     .max(7 * 24 * 3600)
     .default(600),
   REAPER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /**
+   * WorkerHub objects per tenant, worker streams spread over them by worker id. Changing it
+   * moves workers to other hubs: their streams reconnect there (as after any deploy).
+   */
+  HUB_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
   /** Days after a task finished that its output lines are kept (0: forever). */
   RETENTION_OUTPUT_DAYS: z.coerce.number().int().min(0).max(36500).default(30),
   /** Days after a task finished that its other events are kept; the final one always stays. */

@@ -1,6 +1,7 @@
 /** Task push to connected workers, and the lease reaper, with simulated workers. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { shardOf } from '../src/lib/shard'
 import { recordSse } from './a2a-helpers'
 import { api, stack, stackVars, startTestWorker } from './helpers'
 
@@ -65,6 +66,53 @@ describe('task push', () => {
       [...ids].sort((a, b) => a - b),
       'event ids increase',
     )
+  })
+})
+
+describe("a tenant's workers over several hubs", () => {
+  test('every hub holds some: all are listed, any-task reaches each, one-worker tasks only theirs', async () => {
+    const shards = Number(stackVars().HUB_SHARDS)
+    assert.ok(shards > 1, 'the test stack spreads workers over several hubs')
+    // Workers whose ids fall in every hub.
+    const workers: string[] = []
+    for (let i = 0; workers.length < shards * 2 && i < 1000; i++) {
+      const id = `hub-${uid()}`
+      if (workers.filter((w) => shardOf(w, shards) === shardOf(id, shards)).length < 2)
+        workers.push(id)
+    }
+    assert.equal(new Set(workers.map((w) => shardOf(w, shards))).size, shards)
+    const abort = new AbortController()
+    const streams = await Promise.all(
+      workers.map(async (worker) => {
+        const res = await api('/v1/worker/tasks/stream', {
+          signal: abort.signal,
+          headers: { 'X-Worker-ID': worker, 'X-Codebases': 'global' },
+        })
+        return recordSse(res).events
+      }),
+    )
+    try {
+      await waitUntil(() => streams.every((got) => got.some((e) => e.event === 'connected')))
+      const listed = (await (await api('/v1/worker/connected')).json()) as { worker_id: string }[]
+      for (const w of workers)
+        assert.ok(
+          listed.some((l) => l.worker_id === w),
+          `${w} listed`,
+        )
+      const offered = (got: (typeof streams)[number], id: string) =>
+        got.some((e) => e.event === 'task_available' && (e.data as { id: string }).id === id)
+      const any = await createTask(undefined)
+      await waitUntil(() => streams.every((got) => offered(got, any.id)))
+      streams.forEach((got, i) => assert.ok(offered(got, any.id), `${workers[i]} offered it`))
+      const target = workers[workers.length - 1] as string
+      const one = await createTask(undefined, { target_worker_id: target })
+      await waitUntil(() => offered(streams[workers.length - 1] ?? [], one.id))
+      streams.forEach((got, i) =>
+        assert.equal(offered(got, one.id), workers[i] === target, `${workers[i]} and ${one.id}`),
+      )
+    } finally {
+      abort.abort()
+    }
   })
 })
 

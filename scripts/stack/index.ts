@@ -215,8 +215,10 @@ export async function startTempStack(
     ephemeral: true,
     log,
     workerLogFile: join(dir, 'worker.log'),
-    // Push retries a few hundred ms apart, so tests of a failing webhook take seconds.
-    vars: { PUSH_RETRY_BASE_MS: '300' },
+    // Push retries a few hundred ms apart, so tests of a failing webhook take seconds. A
+    // tenant's worker streams over four hubs: every suite that connects workers, dispatches,
+    // cancels or lists them crosses hubs, as a large deployment does.
+    vars: { PUSH_RETRY_BASE_MS: '300', HUB_SHARDS: '4' },
   })
   return {
     stack,

@@ -1,4 +1,5 @@
-import type { Env } from '../env'
+import { configOf, type Env } from '../env'
+import { shardOf } from './shard'
 
 /**
  * The live objects (durable-objects/), each reached by the name of what it serves: a
@@ -9,7 +10,25 @@ import type { Env } from '../env'
 export const taskStreamOf = (env: Env, tenantId: string, taskId: string) =>
   env.TASK_STREAM.getByName(`${tenantId}/${taskId}`)
 
+/**
+ * A tenant's worker streams spread over HUB_SHARDS WorkerHub objects by a hash of the worker
+ * id, so that a fleet adds objects rather than load on one. The first (named by the tenant
+ * alone, as the one hub was) also keeps the UIs' workspace views.
+ */
 export const workerHubOf = (env: Env, tenantId: string) => env.WORKER_HUB.getByName(tenantId)
+
+const hubName = (tenantId: string, shard: number) =>
+  shard === 0 ? tenantId : `${tenantId}/${shard}`
+
+/** The hub that holds this worker's streams. */
+export const workerHubFor = (env: Env, tenantId: string, workerId: string) =>
+  env.WORKER_HUB.getByName(hubName(tenantId, shardOf(workerId, configOf(env).HUB_SHARDS)))
+
+/** Every hub of the tenant: a task any worker may take is offered in each. */
+export const workerHubs = (env: Env, tenantId: string) =>
+  Array.from({ length: configOf(env).HUB_SHARDS }, (_, k) =>
+    env.WORKER_HUB.getByName(hubName(tenantId, k)),
+  )
 
 export const agentBusOf = (env: Env, tenantId: string) => env.AGENT_BUS.getByName(tenantId)
 

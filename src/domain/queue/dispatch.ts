@@ -1,5 +1,5 @@
 import { configOf, type Env } from '../../env'
-import { schedulerOf, workerHubOf } from '../../lib/live-objects'
+import { schedulerOf, workerHubFor, workerHubs } from '../../lib/live-objects'
 import { log } from '../../lib/log'
 import type { TaskRow } from '../task-model/store'
 
@@ -42,7 +42,13 @@ export function taskAvailable(t: TaskRow): TaskAvailable {
  */
 export async function dispatch(env: Env, tenantId: string, task: TaskRow): Promise<number> {
   try {
-    return await workerHubOf(env, tenantId).notify(taskAvailable(task))
+    const offer = taskAvailable(task)
+    // A task for one worker goes to its hub; any other to every hub of the tenant.
+    const hubs = task.targetWorkerId
+      ? [workerHubFor(env, tenantId, task.targetWorkerId)]
+      : workerHubs(env, tenantId)
+    const told = await Promise.all(hubs.map((hub) => hub.notify(offer)))
+    return told.reduce((a, b) => a + b, 0)
   } catch (err) {
     log.warn('task dispatch failed', { task_id: task.id, error: err as Error })
     return 0
@@ -75,7 +81,7 @@ export async function tellWorker(
   data: unknown,
 ) {
   try {
-    await workerHubOf(env, tenantId).tell(workerId, event, data)
+    await workerHubFor(env, tenantId, workerId).tell(workerId, event, data)
   } catch (err) {
     log.warn('telling a worker failed', { worker_id: workerId, event, error: err as Error })
   }

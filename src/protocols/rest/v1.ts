@@ -2,7 +2,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi'
 import { requirePrincipal } from '../../auth/middleware'
 import { type AppEnv, principalOf } from '../../context'
 import { validationHook } from '../../lib/errors'
-import { workerHubOf } from '../../lib/live-objects'
+import { workerHubs } from '../../lib/live-objects'
 import { adminApi } from './admin'
 import { agentsApi } from './agents'
 import { apiKeysApi } from './api-keys'
@@ -59,9 +59,11 @@ v1.route('/livekit', liveKitApi)
 v1.route('/admin', adminApi)
 v1.route('/monitor', monitorApi)
 v1.get('/worker/connected', async (c) => {
-  const hub = workerHubOf(c.env, principalOf(c).tenantId)
-  // Annotated so the compiler holds the hub's answer to the schema documented below.
-  const workers: z.infer<typeof ConnectedWorker>[] = await hub.connectedWorkers()
+  const hubs = workerHubs(c.env, principalOf(c).tenantId)
+  // Annotated so the compiler holds the hubs' answers to the schema documented below.
+  const workers: z.infer<typeof ConnectedWorker>[] = (
+    await Promise.all(hubs.map((hub) => hub.connectedWorkers()))
+  ).flat()
   return c.json(workers)
 })
 
