@@ -20,6 +20,9 @@ import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { evaluate, expressionOf, formatNumber } from '../src/agents/arithmetic'
 
+/** Tasks left waiting for a message, by id: their context, for the cancel's event. */
+const waiting = new Map<string, string>()
+
 const executor: AgentExecutor = {
   async execute(ctx, bus) {
     const text = ctx.userMessage.parts
@@ -37,6 +40,7 @@ const executor: AgentExecutor = {
     })
     if (!expressionOf(text)) {
       // Nothing to calculate: the task waits for the next message (CancelTask's figures).
+      waiting.set(ctx.taskId, ctx.contextId)
       bus.publish({
         kind: 'statusUpdate',
         data: {
@@ -103,7 +107,24 @@ const executor: AgentExecutor = {
     })
     bus.finished()
   },
-  async cancelTask() {},
+  // As the SDK's samples do: the executor publishes the canceled status the handler waits for.
+  async cancelTask(taskId, bus) {
+    bus.publish({
+      kind: 'statusUpdate',
+      data: {
+        taskId,
+        contextId: waiting.get(taskId) ?? '',
+        status: {
+          state: TaskState.TASK_STATE_CANCELED,
+          message: undefined,
+          timestamp: new Date().toISOString(),
+        },
+        metadata: undefined,
+      },
+    })
+    waiting.delete(taskId)
+    bus.finished()
+  },
 }
 
 /** The SDK's own table for the peer, beside ours in the stack's database. */

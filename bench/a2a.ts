@@ -141,7 +141,9 @@ const operations: {
     // Tasks waiting for their next message: canceled one per request.
     ready: async (t, count) => {
       const ids: string[] = []
-      for (let i = 0; i < count; i++) ids.push(await sendOne(t, 'wait for me'))
+      for (let i = 0; i < count; i++) {
+        ids.push(await sendOne(t, 'wait for me'))
+      }
       let next = 0
       return () =>
         httpPost(

@@ -1,6 +1,6 @@
 /**
- * A fleet on one tenant: `streams` connected worker task streams (GET /v1/worker/tasks/stream,
- * one worker id each, held by several keys as a fleet's tokens would be), then tasks
+ * A fleet on one tenant: `streams` connected worker task streams (GET /v1/worker/tasks/stream),
+ * each a worker with its own worker token as a deployed fleet has them, then tasks
  * dispatched through them: a task for one worker (created → task_available at that worker)
  * and a task any of them may take (created → every stream has it). The CPU per dispatch by
  * program is the objects' (workerd) and the client's (node).
@@ -8,9 +8,6 @@
 import { cpuPerOp, cpuSnapshot } from './cpu'
 import { type Figure, latencyFigure } from './lib'
 import { openStream } from './stream'
-
-/** Streams per key: the per-principal limit's ceiling is 500. */
-const PER_KEY = 400
 
 async function call(url: string, headers: Record<string, string>, method: string, body: unknown) {
   const res = await fetch(url, {
@@ -30,28 +27,38 @@ export async function fleetFigures(
 ): Promise<Figure[]> {
   await call(`${base}/v1/limits`, auth, 'PUT', {
     open_streams_per_tenant: Math.min(5000, streams + 100),
-    tasks_per_minute: null,
   })
-  const keys: Record<string, string>[] = []
-  for (let i = 0; i < Math.ceil(streams / PER_KEY); i++) {
-    const made = await call(`${base}/v1/auth/api-keys`, auth, 'POST', { name: `fleet-${i}` })
-    keys.push({ Authorization: `Bearer ${made.key}` })
-  }
   const fleet = `fleet-${crypto.randomUUID().slice(0, 6)}`
   const workerIds = Array.from({ length: streams }, (_, i) => `${fleet}-${i}`)
+  const tokens: Record<string, string>[] = []
+  for (let i = 0; i < streams; i += 16) {
+    const made = await Promise.all(
+      workerIds
+        .slice(i, i + 16)
+        .map((id) =>
+          call(`${base}/v1/auth/worker-tokens`, auth, 'POST', { name: id, worker_id: id }),
+        ),
+    )
+    tokens.push(...made.map((m) => ({ Authorization: `Bearer ${m.token}` })))
+  }
   const open = []
   const t0 = performance.now()
   for (let i = 0; i < streams; i += 50) {
     const batch = workerIds.slice(i, i + 50).map((id, j) =>
       openStream(`${base}/v1/worker/tasks/stream`, undefined, {
-        ...(keys[Math.floor((i + j) / PER_KEY)] as Record<string, string>),
+        ...(tokens[i + j] as Record<string, string>),
         'X-Worker-ID': id,
         'X-Codebases': 'global',
       }),
     )
     open.push(...(await Promise.all(batch)))
   }
-  await Promise.all(open.map((s) => s.firstAt))
+  let connected = 0
+  const all = Promise.all(open.map((s) => s.firstAt.then(() => connected++)))
+  const late = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`${connected} of ${streams} streams connected`)), 120_000),
+  )
+  await Promise.race([all, late])
   const connectMs = performance.now() - t0
   const figures: Figure[] = []
   try {

@@ -1,5 +1,5 @@
 /**
- * `npm run profile -- queue|send|get|health`: a CPU profile of the Worker (the deploy bundle in
+ * `npm run profile -- queue|send|get|list|health`: a CPU profile of the Worker (the deploy bundle in
  * Miniflare, through its V8 inspector) while it serves one workload with 16 clients; prints
  * the functions with the most self time, by module. Run with `node --experimental-websocket`
  * (the npm script does).
@@ -89,6 +89,12 @@ async function workloadOf(name: string, base: string, auth: Record<string, strin
     const { id } = ((await sent.json()) as { result: { task: { id: string } } }).result.task
     const get = () => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id } })
     return httpPost(`${base}/`, get, v1)
+  }
+  if (name === 'list') {
+    const list = () =>
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ListTasks', params: { pageSize: 10 } })
+    for (let i = 0; i < 10; i++) await httpPost(`${base}/`, sendMessageBody('2 * 3'), v1)()
+    return httpPost(`${base}/`, list, v1)
   }
   const json = { ...auth, 'content-type': 'application/json' }
   const worker = `prof-${crypto.randomUUID().slice(0, 8)}`

@@ -1,6 +1,6 @@
 import type { WorkspaceEvent } from '../src/domain/live/workspace-events'
 import { type TaskAvailable, taskAvailable, watchLeases } from '../src/domain/queue/dispatch'
-import { listTasks } from '../src/domain/task-model/store'
+import { listTasks } from '../src/domain/task-model/queries'
 import { schedulerOf } from '../src/lib/live-objects'
 import { log } from '../src/lib/log'
 import { SSE_KEEPALIVE, sseBytes } from '../src/lib/sse'

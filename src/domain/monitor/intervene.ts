@@ -12,7 +12,8 @@ import { answerApproval } from '../queue/approve'
 import { dispatch } from '../queue/dispatch'
 import { refusal } from '../queue/refusal'
 import type { Scope } from '../scope'
-import { applyChange, getTask } from '../task-model/store'
+import { getTask } from '../task-model/queries'
+import { applyChange } from '../task-model/store'
 
 export interface Intervention {
   agentId?: string

@@ -1,6 +1,7 @@
 import { announce } from '../live/publish'
 import type { Scope } from '../scope'
-import { applyChange, getTask, type TaskRow } from '../task-model/store'
+import { getTask } from '../task-model/queries'
+import { applyChange, type TaskRow } from '../task-model/store'
 import { tellWorker } from './dispatch'
 import { refusal } from './refusal'
 

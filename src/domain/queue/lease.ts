@@ -8,11 +8,11 @@ import { announce } from '../live/publish'
 import type { Scope } from '../scope'
 import { type ClaimWish, changeThenClaim, claimMany } from '../task-model/claims'
 import type { OutputLine, TaskEvent } from '../task-model/events'
+import { getTask } from '../task-model/queries'
 import { TERMINAL } from '../task-model/states'
 import {
   applyChange,
   type Changed,
-  getTask,
   type TaskChange,
   type TaskGuard,
   type TaskRow,

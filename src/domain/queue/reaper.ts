@@ -4,7 +4,8 @@ import { tasks } from '../../storage/postgres/schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
 import { announce } from '../live/publish'
 import type { Scope } from '../scope'
-import { applyChange, listTasks, type TaskRow } from '../task-model/store'
+import { listTasks } from '../task-model/queries'
+import { applyChange, type TaskRow } from '../task-model/store'
 
 export interface ReapResult {
   requeued: TaskRow[]

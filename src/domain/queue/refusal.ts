@@ -1,8 +1,9 @@
 import type { Principal } from '../../auth/principal'
 import { conflict, notFound } from '../../lib/errors'
 import type { Scope } from '../scope'
+import { getTask } from '../task-model/queries'
 import { restStatus } from '../task-model/states'
-import { getTask, type TaskRow } from '../task-model/store'
+import type { TaskRow } from '../task-model/store'
 
 /**
  * Why a guarded change did not apply, as the error the caller gets: 404 for an unknown task,

@@ -1,7 +1,8 @@
 import { notFound } from '../../lib/errors'
 import { announce } from '../live/publish'
 import type { Scope } from '../scope'
-import { applyChange, getTask, type TaskRow } from '../task-model/store'
+import { getTask } from '../task-model/queries'
+import { applyChange, type TaskRow } from '../task-model/store'
 import { dispatch, tellWorker } from './dispatch'
 import { currentRefusal } from './refusal'
 

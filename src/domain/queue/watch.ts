@@ -3,7 +3,8 @@ import { notFound } from '../../lib/errors'
 import { tasks, workspaces } from '../../storage/postgres/schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
 import type { Scope } from '../scope'
-import { listTasks, type TaskRow } from '../task-model/store'
+import { listTasks } from '../task-model/queries'
+import type { TaskRow } from '../task-model/store'
 import { dispatch } from './dispatch'
 
 /**

@@ -1,7 +1,8 @@
 import type { Scope } from '../scope'
+import { getTaskJson } from './queries'
 import { taskFromJson } from './rows'
 import { TERMINAL } from './states'
-import { getTaskJson, type TaskRow } from './store'
+import type { TaskRow } from './store'
 
 /**
  * How long a data centre serves a finished task from its cache. A finished task never changes

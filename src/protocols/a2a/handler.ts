@@ -36,9 +36,10 @@ import {
   toStreamResponse,
 } from '../../domain/task-model/a2a-wire'
 import { readEvents } from '../../domain/task-model/events'
+import { getTask } from '../../domain/task-model/queries'
 import { readTask } from '../../domain/task-model/read-cache'
 import { eventState, isInterrupted, isTerminal } from '../../domain/task-model/states'
-import { getTask, type TaskRow } from '../../domain/task-model/store'
+import type { TaskRow } from '../../domain/task-model/store'
 import { type MessageOutcome, sendMessage } from '../../domain/tasks/create'
 import { queueRouting, routingMetadata } from '../../domain/tasks/routing'
 import { ApiError } from '../../lib/errors'

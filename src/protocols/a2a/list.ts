@@ -2,7 +2,7 @@ import { type ListTasksRequest, type ListTasksResponse, TaskState } from '@a2a-j
 import { RequestMalformedError } from '@a2a-js/sdk/errors'
 import type { Scope } from '../../domain/scope'
 import { stateFromSdk, toSdkTask } from '../../domain/task-model/a2a-wire'
-import { pageOfTasks, type TaskFilter } from '../../domain/task-model/store'
+import { pageOfTasks, type TaskFilter } from '../../domain/task-model/queries'
 
 const encodeToken = (row: { statusAt: Date; id: string }) =>
   btoa(JSON.stringify([row.statusAt.toISOString(), row.id])).replace(/=+$/, '')

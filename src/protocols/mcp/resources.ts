@@ -1,7 +1,7 @@
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { listTasks } from '../../domain/task-model/queries'
 import { readTask } from '../../domain/task-model/read-cache'
 import { restTaskView } from '../../domain/task-model/rest-view'
-import { listTasks } from '../../domain/task-model/store'
 import { getWorkspace, listWorkspaces, workspaceView } from '../../domain/workspaces/service'
 import type { ToolContext } from './tool'
 

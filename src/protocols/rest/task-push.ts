@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../../context'
 import { taskDeliveries } from '../../domain/push/outbox'
-import { getTask } from '../../domain/task-model/store'
+import { getTask } from '../../domain/task-model/queries'
 import { notFound, validationHook } from '../../lib/errors'
 import { route } from './openapi'
 import { PushDeliveries } from './schemas/push'
