@@ -24,6 +24,8 @@ export async function fleetFigures(
   auth: Record<string, string>,
   streams: number,
   rounds: number,
+  /** What serves them, for the figures' names (e.g. "4 hubs"). */
+  label: string,
 ): Promise<Figure[]> {
   await call(`${base}/v1/limits`, auth, 'PUT', {
     open_streams_per_tenant: Math.min(5000, streams + 100),
@@ -77,7 +79,10 @@ export async function fleetFigures(
       one.push(((await arrived) as number) - sent)
     }
     figures.push({
-      ...latencyFigure(`fleet: task for 1 of ${streams} connected workers → its stream`, one),
+      ...latencyFigure(
+        `fleet, ${label}: task for 1 of ${streams} connected workers → its stream`,
+        one,
+      ),
       cpu: cpuPerOp(before, cpuSnapshot(), rounds),
     })
 
@@ -97,11 +102,13 @@ export async function fleetFigures(
     }
     figures.push(
       {
-        ...latencyFigure(`fleet: task for any → each of ${streams} streams`, all),
+        ...latencyFigure(`fleet, ${label}: task for any → each of ${streams} streams`, all),
         cpu: cpuPerOp(beforeAll, cpuSnapshot(), broadcastRounds),
       },
-      latencyFigure(`fleet: task for any → the last of ${streams} streams`, last),
-      latencyFigure(`fleet: ${streams} worker streams connected (whole fleet)`, [connectMs]),
+      latencyFigure(`fleet, ${label}: task for any → the last of ${streams} streams`, last),
+      latencyFigure(`fleet, ${label}: ${streams} worker streams connected (whole fleet)`, [
+        connectMs,
+      ]),
     )
   } finally {
     for (const s of open) s.close()

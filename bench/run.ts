@@ -205,10 +205,21 @@ async function main() {
     }
 
     if (want('fleet')) {
-      // 2,000 worker streams on one tenant (the capacity model's load run, docs/capacity.md).
-      for (const f of await fleetFigures(direct, auth, 2000, quick ? 30 : 200)) {
-        log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
-        figures.push(f)
+      // 2,000 worker streams on one tenant (the capacity model's load run, docs/capacity.md),
+      // on the stack's hubs and on one hub per tenant (HUB_SHARDS=1), the same bundle.
+      const vars = readEnvFile(join(dir, 'worker.env'))
+      const single = await startMiniflare(dir, { ...vars, HUB_SHARDS: '1' })
+      cleanups.unshift(() => single.dispose())
+      const oneHub = (await single.ready).toString().replace(/\/$/, '')
+      const rounds = quick ? 30 : 200
+      for (const [base, label] of [
+        [direct, `${vars.HUB_SHARDS} hubs`],
+        [oneHub, '1 hub'],
+      ] as const) {
+        for (const f of await fleetFigures(base, auth, 2000, rounds, label)) {
+          log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
+          figures.push(f)
+        }
       }
     }
 

@@ -80,11 +80,12 @@ export class WorkerHub extends TenantObject {
 
   /** Changes of a workspace's tasks, for the UIs watching it. */
   async workspaceEvents(workspaceId: string, events: WorkspaceEvent[]): Promise<void> {
-    for (const w of this.watchers) {
-      if (w.meta.workspaceId !== workspaceId) continue
-      for (const e of events)
-        await this.watchers.write(w, sseBytes({ event: e.event, data: e.data }))
-    }
+    const frames = events.map((e) => sseBytes({ event: e.event, data: e.data }))
+    const writes: Promise<boolean>[] = []
+    for (const w of this.watchers)
+      if (w.meta.workspaceId === workspaceId)
+        for (const frame of frames) writes.push(this.watchers.write(w, frame))
+    await Promise.all(writes)
   }
 
   /** New routing for a connected worker's streams (PUT /v1/worker/codebases). */
@@ -117,14 +118,17 @@ export class WorkerHub extends TenantObject {
     await Promise.all([scheduler.wake('leases'), scheduler.wake('cron')])
   }
 
+  /**
+   * Written to every picked stream at once: a write resolves only when its reader took the
+   * bytes, so one stream after another would make the last wait for every reader before it.
+   */
   private async tellWhere(pick: (c: Line) => boolean, event: string, data: unknown) {
-    let sent = 0
-    for (const channel of this.workers) {
-      if (!pick(channel.meta)) continue
-      await this.workers.write(channel, this.frame(channel, event, data))
-      sent++
-    }
-    return sent
+    const writes: Promise<boolean>[] = []
+    for (const channel of this.workers)
+      if (pick(channel.meta))
+        writes.push(this.workers.write(channel, this.frame(channel, event, data)))
+    await Promise.all(writes)
+    return writes.length
   }
 
   /** `connected`, then every pending task this worker may take. */

@@ -12,17 +12,20 @@ export const taskStreamOf = (env: Env, tenantId: string, taskId: string) =>
 
 /**
  * A tenant's worker streams spread over HUB_SHARDS WorkerHub objects by a hash of the worker
- * id, so that a fleet adds objects rather than load on one. The first (named by the tenant
- * alone, as the one hub was) also keeps the UIs' workspace views.
+ * id, so that a fleet adds objects rather than load on one; the UIs' views of workspaces
+ * spread over the same hubs by workspace id. The first is named by the tenant alone, as the
+ * one hub was.
  */
-export const workerHubOf = (env: Env, tenantId: string) => env.WORKER_HUB.getByName(tenantId)
-
 const hubName = (tenantId: string, shard: number) =>
   shard === 0 ? tenantId : `${tenantId}/${shard}`
 
 /** The hub that holds this worker's streams. */
-export const workerHubFor = (env: Env, tenantId: string, workerId: string) =>
+export const workerHubOf = (env: Env, tenantId: string, workerId: string) =>
   env.WORKER_HUB.getByName(hubName(tenantId, shardOf(workerId, configOf(env).HUB_SHARDS)))
+
+/** The hub that holds the UIs' views of this workspace's tasks. */
+export const workspaceHubOf = (env: Env, tenantId: string, workspaceId: string) =>
+  env.WORKER_HUB.getByName(hubName(tenantId, shardOf(workspaceId, configOf(env).HUB_SHARDS)))
 
 /** Every hub of the tenant: a task any worker may take is offered in each. */
 export const workerHubs = (env: Env, tenantId: string) =>

@@ -1,5 +1,5 @@
 import type { Env } from '../../env'
-import { taskStreamOf, workerHubOf } from '../../lib/live-objects'
+import { taskStreamOf, workspaceHubOf } from '../../lib/live-objects'
 import { log } from '../../lib/log'
 import { enqueuePush } from '../push/deliver'
 import type { Scope } from '../scope'
@@ -56,7 +56,10 @@ async function publishToWorkspace(scope: Scope, task: TaskRow, events: TaskEvent
   const shown = workspaceEvents(task, events)
   if (shown.length === 0 || !task.workspaceId) return
   try {
-    await workerHubOf(scope.env, scope.tenantId).workspaceEvents(task.workspaceId, shown)
+    await workspaceHubOf(scope.env, scope.tenantId, task.workspaceId).workspaceEvents(
+      task.workspaceId,
+      shown,
+    )
   } catch (err) {
     log.warn('workspace event publish failed', { task_id: task.id, error: err as Error })
   }

@@ -1,5 +1,5 @@
 import { configOf, type Env } from '../../env'
-import { schedulerOf, workerHubFor, workerHubs } from '../../lib/live-objects'
+import { schedulerOf, workerHubOf, workerHubs } from '../../lib/live-objects'
 import { log } from '../../lib/log'
 import type { TaskRow } from '../task-model/store'
 
@@ -45,7 +45,7 @@ export async function dispatch(env: Env, tenantId: string, task: TaskRow): Promi
     const offer = taskAvailable(task)
     // A task for one worker goes to its hub; any other to every hub of the tenant.
     const hubs = task.targetWorkerId
-      ? [workerHubFor(env, tenantId, task.targetWorkerId)]
+      ? [workerHubOf(env, tenantId, task.targetWorkerId)]
       : workerHubs(env, tenantId)
     const told = await Promise.all(hubs.map((hub) => hub.notify(offer)))
     return told.reduce((a, b) => a + b, 0)
@@ -81,7 +81,7 @@ export async function tellWorker(
   data: unknown,
 ) {
   try {
-    await workerHubFor(env, tenantId, workerId).tell(workerId, event, data)
+    await workerHubOf(env, tenantId, workerId).tell(workerId, event, data)
   } catch (err) {
     log.warn('telling a worker failed', { worker_id: workerId, event, error: err as Error })
   }

@@ -19,7 +19,7 @@ import { restTaskView } from '../../domain/task-model/rest-view'
 import type { TaskRow } from '../../domain/task-model/store'
 import { servedBy } from '../../domain/workspaces/service'
 import { conflict, notFound, validationHook } from '../../lib/errors'
-import { workerHubFor } from '../../lib/live-objects'
+import { workerHubOf } from '../../lib/live-objects'
 import { body as jsonBody, jsonContent, route } from './openapi'
 import {
   QueueConflict,
@@ -264,7 +264,7 @@ workerChannel.get('/stream', async (c) => {
     after: Number(c.req.header('Last-Event-ID')) || 0,
   }
   return leasedSse(scopeOf(c), c.req.raw.signal, 'worker_tasks', () =>
-    workerHubFor(c.env, principal.tenantId, workerId).feed(line),
+    workerHubOf(c.env, principal.tenantId, workerId).feed(line),
   )
 })
 
@@ -282,7 +282,7 @@ workerRouting.openapi(
     const workerId = await workerIdOf(c, body)
     const codebases = await routable(c, workerId, body.workspaces ?? body.codebases ?? [])
     const tenantId = principalOf(c).tenantId
-    const updated = await workerHubFor(c.env, tenantId, workerId).route(workerId, codebases)
+    const updated = await workerHubOf(c.env, tenantId, workerId).route(workerId, codebases)
     if (updated === 0) throw notFound(`Connected worker ${workerId} (open the task stream first)`)
     return c.json({ success: true as const, worker_id: workerId, codebases }, 200)
   },

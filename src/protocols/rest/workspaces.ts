@@ -14,7 +14,7 @@ import {
   workspaceView,
 } from '../../domain/workspaces/service'
 import { validationHook } from '../../lib/errors'
-import { workerHubOf } from '../../lib/live-objects'
+import { workspaceHubOf } from '../../lib/live-objects'
 import { jsonContent } from './openapi'
 import { RestTask } from './schemas/task'
 import { WatchStatus, Workspace, WorkspaceAdded, WorkspaceTriggered } from './schemas/workspace'
@@ -181,7 +181,7 @@ workspacesApi.get('/:id/events', async (c) => {
   const tenantId = principalOf(c).tenantId
   if (id !== 'global') await getWorkspace(scopeOf(c), id) // 404 when unknown
   return leasedSse(scopeOf(c), c.req.raw.signal, 'workspace_events', () =>
-    workerHubOf(c.env, tenantId).watchWorkspace(id),
+    workspaceHubOf(c.env, tenantId, id).watchWorkspace(id),
   )
 })
 
