@@ -5,6 +5,8 @@
  * and a task any of them may take (created → every stream has it). The CPU per dispatch by
  * program is the objects' (workerd) and the client's (node).
  */
+import { createHash, randomBytes } from 'node:crypto'
+import pg from 'pg'
 import { cpuPerOp, cpuSnapshot } from './cpu'
 import { type Figure, latencyFigure } from './lib'
 import { openStream } from './stream'
@@ -17,6 +19,33 @@ async function call(url: string, headers: Record<string, string>, method: string
   })
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`)
   return res.json() as Promise<Record<string, unknown>>
+}
+
+/**
+ * A tenant of the fleet's own, and an admin key of it (made as an operator makes them): no
+ * other group's pending tasks are replayed to its workers.
+ */
+export async function fleetTenant(ownerUrl: string): Promise<Record<string, string>> {
+  const owner = new pg.Client({ connectionString: ownerUrl })
+  await owner.connect()
+  try {
+    const slug = `fleet-${crypto.randomUUID().slice(0, 8)}`
+    const { rows } = await owner.query<{ id: string }>('select app.create_tenant($1, $1) as id', [
+      slug,
+    ])
+    const key = `ct_${randomBytes(24).toString('base64url')}`
+    await owner.query('begin')
+    await owner.query(`select set_config('app.tenant_id', $1, true)`, [rows[0]?.id])
+    await owner.query(
+      `insert into api_keys (tenant_id, name, key_hash, key_prefix, role)
+         values ($1, 'fleet', $2, 'ct_fleet', 'admin')`,
+      [rows[0]?.id, createHash('sha256').update(key).digest()],
+    )
+    await owner.query('commit')
+    return { Authorization: `Bearer ${key}` }
+  } finally {
+    await owner.end()
+  }
 }
 
 export async function fleetFigures(

@@ -17,7 +17,7 @@ import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
 import { a2aFigures } from './a2a'
 import { authFigures } from './auth'
 import { busFigures } from './bus'
-import { fleetFigures } from './fleet'
+import { fleetFigures, fleetTenant } from './fleet'
 import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
 import { startMiniflare } from './miniflare'
 import { fanoutFigures, queueFigures } from './queue'
@@ -216,7 +216,8 @@ async function main() {
         [direct, `${vars.HUB_SHARDS} hubs`],
         [oneHub, '1 hub'],
       ] as const) {
-        for (const f of await fleetFigures(base, auth, 2000, rounds, label)) {
+        const admin = await fleetTenant(info.ownerDatabaseUrl)
+        for (const f of await fleetFigures(base, admin, 2000, rounds, label)) {
           log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
           figures.push(f)
         }

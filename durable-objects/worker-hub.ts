@@ -1,6 +1,7 @@
 import type { WorkspaceEvent } from '../src/domain/live/workspace-events'
 import { type TaskAvailable, taskAvailable, watchLeases } from '../src/domain/queue/dispatch'
 import { listTasks } from '../src/domain/task-model/queries'
+import { configOf } from '../src/env'
 import { schedulerOf } from '../src/lib/live-objects'
 import { log } from '../src/lib/log'
 import { SSE_KEEPALIVE, sseBytes } from '../src/lib/sse'
@@ -43,6 +44,8 @@ export class WorkerHub extends TenantObject {
   private readonly workers = new Fanout<Line>({
     keepalive: (ch) => this.frame(ch, 'heartbeat', { timestamp: new Date().toISOString() }),
   })
+  /** Where the next offer to a large fleet starts among the eligible streams. */
+  private turn = 0
   private readonly watchers = new Fanout<{ workspaceId: string }>({
     keepalive: () => SSE_KEEPALIVE,
   })
@@ -68,14 +71,31 @@ export class WorkerHub extends TenantObject {
     return readable
   }
 
-  /** A new or requeued pending task: offered to every eligible stream; how many got it. */
+  /**
+   * A new or requeued pending task: offered to the eligible streams, at most OFFER_FANOUT of
+   * them, taken in turn so that successive tasks go to different workers (one claim takes it;
+   * telling a thousand workers costs a thousand writes for one). Those not told find it by
+   * polling, or when they connect. How many got it.
+   */
   async notify(task: TaskAvailable): Promise<number> {
-    return this.tellWhere((c) => eligible(c, task), 'task_available', task)
+    const fits: Channel<Line>[] = []
+    for (const channel of this.workers) if (eligible(channel.meta, task)) fits.push(channel)
+    const most = configOf(this.env).OFFER_FANOUT
+    const told =
+      fits.length <= most
+        ? fits
+        : Array.from(
+            { length: most },
+            (_, i) => fits[(this.turn + i) % fits.length] as Channel<Line>,
+          )
+    this.turn = (this.turn + most) % Math.max(fits.length, 1)
+    return this.writeTo(told, 'task_available', task)
   }
 
   /** An event for one worker's streams (e.g. task_cancelled); how many received it. */
   async tell(workerId: string, event: string, data: unknown): Promise<number> {
-    return this.tellWhere((c) => c.workerId === workerId, event, data)
+    const its = [...this.workers].filter((c) => c.meta.workerId === workerId)
+    return this.writeTo(its, event, data)
   }
 
   /** Changes of a workspace's tasks, for the UIs watching it. */
@@ -119,16 +139,12 @@ export class WorkerHub extends TenantObject {
   }
 
   /**
-   * Written to every picked stream at once: a write resolves only when its reader took the
-   * bytes, so one stream after another would make the last wait for every reader before it.
+   * Written to every stream at once: a write resolves only when its reader took the bytes,
+   * so one stream after another would make the last wait for every reader before it.
    */
-  private async tellWhere(pick: (c: Line) => boolean, event: string, data: unknown) {
-    const writes: Promise<boolean>[] = []
-    for (const channel of this.workers)
-      if (pick(channel.meta))
-        writes.push(this.workers.write(channel, this.frame(channel, event, data)))
-    await Promise.all(writes)
-    return writes.length
+  private async writeTo(channels: Channel<Line>[], event: string, data: unknown) {
+    await Promise.all(channels.map((c) => this.workers.write(c, this.frame(c, event, data))))
+    return channels.length
   }
 
   /** `connected`, then every pending task this worker may take. */

@@ -154,6 +154,8 @@ const ConfigSchema = z.object({
    * moves workers to other hubs: their streams reconnect there (as after any deploy).
    */
   HUB_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Most eligible streams of a hub one new task is offered to (docs/capacity.md). */
+  OFFER_FANOUT: z.coerce.number().int().min(1).max(100_000).default(32),
   /** Days after a task finished that its output lines are kept (0: forever). */
   RETENTION_OUTPUT_DAYS: z.coerce.number().int().min(0).max(36500).default(30),
   /** Days after a task finished that its other events are kept; the final one always stays. */

@@ -222,3 +222,49 @@ describe('the lease reaper', () => {
     }
   })
 })
+
+describe('offers to a large fleet', () => {
+  test('a new task goes to at most OFFER_FANOUT eligible workers, in turn', async () => {
+    const { worker, url } = await startTestWorker('offer-fanout', {
+      ...stackVars(),
+      HUB_SHARDS: '1',
+      OFFER_FANOUT: '2',
+    })
+    const abort = new AbortController()
+    try {
+      const workers = Array.from({ length: 5 }, () => `fan-${uid()}`)
+      const streams = await Promise.all(
+        workers.map(async (id) => {
+          const res = await fetch(`${url}/v1/worker/tasks/stream`, {
+            signal: abort.signal,
+            headers: {
+              Authorization: `Bearer ${stack().devToken}`,
+              'X-Worker-ID': id,
+              'X-Codebases': 'global',
+            },
+          })
+          return recordSse(res).events
+        }),
+      )
+      await waitUntil(() => streams.every((got) => got.some((e) => e.event === 'connected')))
+      const offeredTo = (id: string) =>
+        streams.filter((got) =>
+          got.some((e) => e.event === 'task_available' && (e.data as { id: string }).id === id),
+        ).length
+      const told = new Set<number>()
+      for (let i = 0; i < 5; i++) {
+        const task = await createTask(url)
+        await waitUntil(() => offeredTo(task.id) === 2)
+        await new Promise((r) => setTimeout(r, 100)) // a third would have arrived by now
+        assert.equal(offeredTo(task.id), 2, 'two of the five eligible workers')
+        streams.forEach((got, w) => {
+          if (got.some((e) => (e.data as { id?: string }).id === task.id)) told.add(w)
+        })
+      }
+      assert.equal(told.size, 5, 'every worker had its turn')
+    } finally {
+      abort.abort()
+      await worker.stop()
+    }
+  })
+})
