@@ -205,19 +205,31 @@ async function main() {
     }
 
     if (want('fleet')) {
-      // 2,000 worker streams on one tenant (the capacity model's load run, docs/capacity.md),
-      // on the stack's hubs and on one hub per tenant (HUB_SHARDS=1), the same bundle.
+      // 2,000 worker streams on one tenant (the capacity model's load run, docs/capacity.md):
+      // on the stack's hubs, on one hub, and on one hub that tells every worker of every task
+      // (as before OFFER_FANOUT), each a Miniflare of the same bundle.
       const vars = readEnvFile(join(dir, 'worker.env'))
-      const single = await startMiniflare(dir, { ...vars, HUB_SHARDS: '1' })
-      cleanups.unshift(() => single.dispose())
-      const oneHub = (await single.ready).toString().replace(/\/$/, '')
-      const rounds = quick ? 30 : 200
-      for (const [base, label] of [
-        [direct, `${vars.HUB_SHARDS} hubs`],
-        [oneHub, '1 hub'],
-      ] as const) {
+      const fleet = 2000
+      const fanout = Number(vars.OFFER_FANOUT ?? 32)
+      const hubs = Number(vars.HUB_SHARDS ?? 1)
+      const served = async (extra: Record<string, string>) => {
+        const mf = await startMiniflare(dir, { ...vars, ...extra })
+        cleanups.unshift(() => mf.dispose())
+        return (await mf.ready).toString().replace(/\/$/, '')
+      }
+      const setups = [
+        { base: direct, label: `${hubs} hubs`, offered: Math.min(fleet, fanout * hubs) },
+        { base: await served({ HUB_SHARDS: '1' }), label: '1 hub', offered: fanout },
+        {
+          base: await served({ HUB_SHARDS: '1', OFFER_FANOUT: String(fleet) }),
+          label: '1 hub telling all',
+          offered: fleet,
+        },
+      ]
+      for (const s of setups) {
         const admin = await fleetTenant(info.ownerDatabaseUrl)
-        for (const f of await fleetFigures(base, admin, 2000, rounds, label)) {
+        const rounds = quick ? 30 : 200
+        for (const f of await fleetFigures(s.base, admin, fleet, rounds, s.label, s.offered)) {
           log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
           figures.push(f)
         }
@@ -272,7 +284,12 @@ async function seedWorkspace(
   return ((await res.json()) as { workspace: { id: string } }).workspace.id
 }
 
-main().catch((err: Error) => {
-  console.error(err.stack ?? err.message)
-  process.exit(1)
-})
+// Exits once main's cleanups are done: a fleet's thousands of closed client sockets can keep
+// the event loop alive for a while after.
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(err.stack ?? err.message)
+    process.exit(1)
+  },
+)

@@ -3,7 +3,13 @@ import { admitTask } from '../domain/limits/tasks'
 import { announce } from '../domain/live/publish'
 import type { Scope } from '../domain/scope'
 import { isTerminal } from '../domain/task-model/states'
-import { applyChange, insertTask, type TaskChange, type TaskRow } from '../domain/task-model/store'
+import {
+  applyChange,
+  applyChanges,
+  insertTask,
+  type TaskChange,
+  type TaskRow,
+} from '../domain/task-model/store'
 import { log } from '../lib/log'
 import { tasks } from '../storage/postgres/schema'
 import { tenantQuery } from '../storage/postgres/tenant'
@@ -167,17 +173,37 @@ async function continueWith(scope: Scope, task: TaskRow, msg: IncomingMessage, h
     : (await answered(scope, msg, history, task.id, task.contextId, progress)).changes.map(
         (change) => ({ change }),
       )
-  for (const step of steps) {
-    if ('waitMs' in step) {
-      await pause(step.waitMs)
+  // The changes between two pauses go in one round trip, and their events out together.
+  for (const run of runsOf(steps)) {
+    if ('waitMs' in run) {
+      await pause(run.waitMs)
       continue
     }
-    const applied = await applyChange(scope, task.id, step.change)
-    if (!applied) return latest // canceled meanwhile: leave it so
-    latest = applied.task
-    await announce(scope, applied.task, applied.events)
+    const applied = await applyChanges(scope, task.id, run.changes)
+    const last = applied.at(-1)
+    if (last) {
+      latest = last.task
+      await announce(
+        scope,
+        last.task,
+        applied.flatMap((a) => a.events),
+      )
+    }
+    if (applied.length < run.changes.length) return latest // canceled meanwhile: leave it so
   }
   return latest
+}
+
+/** Steps as runs of changes with no pause between them, and the pauses. */
+function runsOf(steps: ConformanceStep[]): ({ changes: TaskChange[] } | { waitMs: number })[] {
+  const runs: ({ changes: TaskChange[] } | { waitMs: number })[] = []
+  for (const step of steps) {
+    const open = runs.at(-1)
+    if ('waitMs' in step) runs.push(step)
+    else if (open && 'changes' in open) open.changes.push(step.change)
+    else runs.push({ changes: [step.change] })
+  }
+  return runs
 }
 
 /** A built-in agent's answer to a message, as the changes it makes to the task. */

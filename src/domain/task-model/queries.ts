@@ -69,9 +69,12 @@ function matching(f: Omit<TaskFilter, 'limit'>): SQL | undefined {
  */
 const pageSql = (f: TaskFilter) => {
   const where = matching(f)
-  return sql`select row_to_json(tasks) as task from ${tasks}
+  // The JSON is made for the page's rows only: around the whole select, a plan that sorts
+  // (one without statistics yet) made it for every row of the tenant first.
+  return sql`select row_to_json(page) as task from (select * from ${tasks}
     ${where ? sql`where ${where}` : sql``}
-    order by ${tasks.statusAt} desc, ${tasks.id} desc limit ${f.limit}`
+    order by ${tasks.statusAt} desc, ${tasks.id} desc limit ${f.limit}) page
+    order by page.status_at desc, page.id desc`
 }
 const rowsOf = (rows: unknown[]) =>
   rows.map((r) => taskFromJson((r as { task: Record<string, unknown> }).task))

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { tasks } from '../../storage/postgres/schema'
 import type { TaskStatus } from '../../storage/postgres/statuses'
-import { type Tenancy, tenantQuery } from '../../storage/postgres/tenant'
+import { type Tenancy, tenantBatch, tenantQuery } from '../../storage/postgres/tenant'
 import type { TaskEvent, TaskEventKind } from './events'
 import { eventOf, taskFromJson } from './rows'
 import { TERMINAL } from './states'
@@ -211,6 +211,38 @@ export async function applyChange(
       ${guard}::jsonb) as r`),
   )
   return changed(rows)
+}
+
+/**
+ * Changes made one after another in one round trip (one transaction): what an agent that
+ * answers at once does to its task. A change refused (the task was cancelled meanwhile, or is
+ * finished) leaves the later ones refused too; the answer holds the changes made, in order.
+ */
+export async function applyChanges(
+  t: Tenancy,
+  taskId: string,
+  changes: TaskChange[],
+): Promise<Changed[]> {
+  if (changes.length <= 1) {
+    const one = changes[0] && (await applyChange(t, taskId, changes[0]))
+    return one ? [one] : []
+  }
+  const results = await tenantBatch(
+    t,
+    (db) =>
+      changes.map((change) => {
+        const a = changeArgs(change)
+        return db.execute(sql`select app.task_change(${taskId}, ${a.change}::jsonb,
+          ${a.events}::jsonb, ${a.guard}::jsonb) as r`)
+      }) as [ReturnType<typeof db.execute>, ...ReturnType<typeof db.execute>[]],
+  )
+  const made: Changed[] = []
+  for (const { rows } of results) {
+    const c = changedOf((rows[0] as { r: unknown } | undefined)?.r)
+    if (!c) break
+    made.push(c)
+  }
+  return made
 }
 
 /** A change as app.task_change takes it: the change, its events and its guard, as JSON. */
