@@ -22,7 +22,7 @@ interface A2aBench {
   cleanups: (() => unknown)[]
 }
 
-interface Target {
+export interface Target {
   name: string
   url: string
   headers: Record<string, string>
@@ -54,7 +54,7 @@ async function sendOne(t: Target, text: string): Promise<string> {
 }
 
 /** SendStreamingMessage until its first event has arrived; then the stream is let go. */
-function firstEvent(t: Target) {
+export function firstEvent(t: Target) {
   const target = new URL(t.url)
   return () =>
     new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 /**
- * `npm run profile -- queue|send|get|list|health`: a CPU profile of the Worker (the deploy bundle in
+ * `npm run profile -- queue|send|stream|get|list|health`: a CPU profile of the Worker (the deploy bundle in
  * Miniflare, through its V8 inspector) while it serves one workload with 16 clients; prints
  * the functions with the most self time, by module. Run with `node --experimental-websocket`
  * (the npm script does).
@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { startTempStack } from '../scripts/stack/index'
 import { freePort } from '../scripts/stack/ports'
 import { ROOT, readEnvFile } from '../scripts/stack/wrangler'
+import { firstEvent } from './a2a'
 import { httpGet, httpPost, measure, sendMessageBody } from './lib'
 import { startMiniflare } from './miniflare'
 
@@ -90,6 +91,7 @@ async function workloadOf(name: string, base: string, auth: Record<string, strin
     const get = () => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id } })
     return httpPost(`${base}/`, get, v1)
   }
+  if (name === 'stream') return firstEvent({ name, url: `${base}/`, headers: auth })
   if (name === 'list') {
     const list = () =>
       JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ListTasks', params: { pageSize: 10 } })
