@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { admitTask } from '../domain/limits/tasks'
+import { endLocalFeed, type LocalFeed, openLocalFeed } from '../domain/live/local-feed'
 import { announce } from '../domain/live/publish'
 import type { Scope } from '../domain/scope'
 import { isTerminal } from '../domain/task-model/states'
@@ -124,7 +125,7 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
   if (background) {
     const created = await insertTask(scope, { ...base, targetAgentName: scenario?.agent })
     await announce(scope, created.task, created.events, { fresh: true })
-    scope.waitUntil(continueWith(scope, created.task, msg, history))
+    scope.waitUntil(answerHere(scope, created.task, msg, history))
     return created.task
   }
   const { agentId, changes } = scenario
@@ -148,15 +149,30 @@ export async function continueTask(
   if (!appended) throw new TaskClosedError(`Task ${task.id} is no longer open`)
   await announce(scope, appended.task, appended.events)
   const history = await contextHistory(scope, task.contextId)
-  const run = continueWith(scope, appended.task, msg, history)
   if (background) {
-    scope.waitUntil(run)
+    scope.waitUntil(answerHere(scope, appended.task, msg, history))
     return appended.task
   }
-  return (await run) ?? appended.task
+  return (await continueWith(scope, appended.task, msg, history)) ?? appended.task
 }
 
-async function continueWith(scope: Scope, task: TaskRow, msg: IncomingMessage, history: string[]) {
+/** The agent answers after the response, its events also told to this isolate's stream. */
+async function answerHere(scope: Scope, task: TaskRow, msg: IncomingMessage, history: string[]) {
+  const feed = openLocalFeed(scope.tenantId, task.id)
+  try {
+    return await continueWith(scope, task, msg, history, feed)
+  } finally {
+    endLocalFeed(scope.tenantId, task.id, feed)
+  }
+}
+
+async function continueWith(
+  scope: Scope,
+  task: TaskRow,
+  msg: IncomingMessage,
+  history: string[],
+  feed?: LocalFeed,
+) {
   let latest: TaskRow | undefined = task
   // Progress an agent reports while working reaches streaming callers as status updates.
   const progress = async (text: string) => {
@@ -165,7 +181,10 @@ async function continueWith(scope: Scope, task: TaskRow, msg: IncomingMessage, h
       statusMessage: agentMessage(text, undefined, task.id, task.contextId),
     }
     const applied = await applyChange(scope, task.id, change)
-    if (applied) await announce(scope, applied.task, applied.events)
+    if (applied) {
+      feed?.push(applied.events)
+      await announce(scope, applied.task, applied.events)
+    }
   }
   const scenario = scenarioOf(msg, task.id, task.contextId)
   const steps: ConformanceStep[] = scenario
@@ -183,11 +202,9 @@ async function continueWith(scope: Scope, task: TaskRow, msg: IncomingMessage, h
     const last = applied.at(-1)
     if (last) {
       latest = last.task
-      await announce(
-        scope,
-        last.task,
-        applied.flatMap((a) => a.events),
-      )
+      const events = applied.flatMap((a) => a.events)
+      feed?.push(events)
+      await announce(scope, last.task, events)
     }
     if (applied.length < run.changes.length) return latest // canceled meanwhile: leave it so
   }

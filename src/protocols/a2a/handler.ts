@@ -23,6 +23,7 @@ import {
 } from '@a2a-js/sdk/errors'
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server'
 import { continueTask, type IncomingMessage, TaskClosedError } from '../../agents/execute'
+import { type LocalFeed, takeLocalFeed } from '../../domain/live/local-feed'
 import { subscribeEvents } from '../../domain/live/publish'
 import { deletePushConfig, getPushConfig, listPushConfigs } from '../../domain/push/configs'
 import { enqueuePush } from '../../domain/push/deliver'
@@ -115,8 +116,11 @@ export class PlatformRequestHandler implements A2ARequestHandler {
       return
     }
     const row = outcome.task
+    // A built-in agent answers in this isolate: its events come here directly.
+    const feed = takeLocalFeed(this.s.tenantId, row.id)
     yield { payload: { $case: 'task', value: toSdkTask(row) } }
-    yield* this.follow(row, row.lastSeq, (state) => isTerminal(state) || isInterrupted(state))
+    const ends = (state: string) => isTerminal(state) || isInterrupted(state)
+    yield* this.follow(row, row.lastSeq, ends, this.s.signal, feed)
   }
 
   async getTask(params: GetTaskRequest): Promise<Task> {
@@ -199,14 +203,12 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     afterSeq: number,
     ends: (state: string) => boolean,
     signal = this.s.signal,
+    feed?: LocalFeed,
   ) {
-    for await (const event of subscribeEvents(
-      this.s.env,
-      this.s.tenantId,
-      row.id,
-      afterSeq,
-      signal,
-    )) {
+    const events = feed
+      ? feed.read(afterSeq, signal)
+      : subscribeEvents(this.s.env, this.s.tenantId, row.id, afterSeq, signal)
+    for await (const event of events) {
       const response = toStreamResponse(row, event)
       if (response) {
         this.lastYieldedSeq = event.seq
