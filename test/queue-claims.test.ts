@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { api, getJson, newTenantAdmin } from './helpers'
-import { claim, createTask, register, uid } from './queue-helpers'
+import { claim, createTask, register, release, uid } from './queue-helpers'
 
 interface Claimed {
   task_id: string
@@ -29,17 +29,7 @@ const claims = async (worker: string, taskIds: string[], max?: number) => {
 }
 
 const releaseNext = (worker: string, taskId: string, attempt: number, next: string[], max = 1) =>
-  api('/v1/worker/tasks/release', {
-    method: 'POST',
-    headers: { 'X-Worker-ID': worker },
-    json: {
-      task_id: taskId,
-      status: 'completed',
-      result: 'ok',
-      attempt,
-      claim_next: { task_ids: next, max },
-    },
-  })
+  release(worker, taskId, { result: 'ok', attempt, claim_next: { task_ids: next, max } })
 
 const ids = (g: Granted) => g.claims.map((c) => c.task_id)
 const statusOf = async (id: string) => (await getJson(`/v1/agent/tasks/${id}`)).status
