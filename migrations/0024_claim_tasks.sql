@@ -7,7 +7,7 @@
 --
 -- p_change, p_events, p_guard: one claim's change, its events and guard, as app.task_change
 -- takes them. The answer: { claims: [app.task_change's answer, ...], gone: [ids of the named
--- tasks no longer pending, which the worker can forget] }.
+-- tasks that are not pending or not this worker's to take, which it can forget] }.
 CREATE FUNCTION app.claim_tasks(p_worker text, p_ids text[], p_max int, p_online int,
                                 p_change jsonb, p_events jsonb, p_guard jsonb)
 RETURNS json LANGUAGE plpgsql AS $$
@@ -17,9 +17,11 @@ DECLARE
   v_id text;
   v_r json;
 BEGIN
-  -- Before the claims, so that what this call claims is not called gone.
+  -- Before the claims, so that what this call claims is not called gone. Not the worker's to
+  -- take is gone too: a worker token learns nothing of tasks it may not see.
   SELECT coalesce(json_agg(i), '[]'::json) INTO v_gone FROM unnest(p_ids) i
-   WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = i AND t.status = 'submitted');
+   WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = i AND t.status = 'submitted'
+                        AND app.eligible_for(t, p_worker, p_online));
   FOR v_id IN
     SELECT t.id FROM tasks t
      WHERE t.id = ANY (p_ids) AND t.status = 'submitted'

@@ -333,6 +333,26 @@ describe('worker tokens are bound to one worker', () => {
     assert.deepEqual(body.codebases, [own.body.workspace.id])
   })
 
+  test('a worker token naming tasks it may not take in a claim gets none, and learns no more than of an unknown id', async () => {
+    const task = await call('/v1/agent/tasks', undefined, {
+      prompt: 'not for w1 either',
+      target_worker_id: 'atk-someone-else',
+    })
+    const id = task.body.id as string
+    const unknown = `atk-unknown-${crypto.randomUUID()}`
+    const res = await call('/v1/worker/tasks/claims', bound, {
+      worker_id: 'atk-w1',
+      task_ids: [id, unknown],
+      max: 2,
+    })
+    assert.equal(res.status, 200)
+    assert.deepEqual(res.body.claims, [])
+    assert.deepEqual((res.body.gone as string[]).sort(), [id, unknown].sort())
+    const still = await call(`/v1/agent/tasks/${id}`, undefined, undefined, 'GET')
+    assert.equal(still.body.status, 'pending')
+    await call(`/v1/agent/tasks/${id}/cancel`, undefined, {})
+  })
+
   test('a worker token reads only tasks it may claim or holds, and nothing a person reads', async () => {
     const task = await call('/v1/agent/tasks', undefined, {
       prompt: 'not for w1',

@@ -180,6 +180,7 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['GET', '/v1/agent/models', 'workers:read'],
   ['GET', '/v1/agent/status', 'workers:read'],
   ['POST', '/v1/worker/tasks/claim', 'tasks:work'],
+  ['POST', '/v1/worker/tasks/claims', 'tasks:work'],
   ['POST', '/v1/worker/tasks/release', 'tasks:work'],
   ['GET', '/v1/worker/tasks/stream', 'workers:connect'],
   ['PUT', '/v1/worker/codebases', 'workers:connect'],

@@ -91,7 +91,8 @@ export const WorkerClaim = z
 const Granted = {
   claims: z.array(WorkerClaim).openapi({ description: 'Each claim made, as a claim of one' }),
   gone: z.array(z.string()).openapi({
-    description: 'Named tasks no longer pending (taken, finished or unknown): forget them',
+    description:
+      'Named tasks this worker cannot take (taken, finished, unknown, or not for it): forget them',
   }),
 }
 
