@@ -103,13 +103,13 @@ describe("a tenant's workers over several hubs", () => {
         got.some((e) => e.event === 'task_available' && (e.data as { id: string }).id === id)
       const any = await createTask(undefined)
       await waitUntil(() => streams.every((got) => offered(got, any.id)))
-      streams.forEach((got, i) => assert.ok(offered(got, any.id), `${workers[i]} offered it`))
+      for (const [i, got] of streams.entries())
+        assert.ok(offered(got, any.id), `${workers[i]} offered it`)
       const target = workers[workers.length - 1] as string
       const one = await createTask(undefined, { target_worker_id: target })
       await waitUntil(() => offered(streams[workers.length - 1] ?? [], one.id))
-      streams.forEach((got, i) =>
-        assert.equal(offered(got, one.id), workers[i] === target, `${workers[i]} and ${one.id}`),
-      )
+      for (const [i, got] of streams.entries())
+        assert.equal(offered(got, one.id), workers[i] === target, `${workers[i]} and ${one.id}`)
     } finally {
       abort.abort()
     }
