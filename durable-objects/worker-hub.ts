@@ -80,7 +80,9 @@ export class WorkerHub extends TenantObject {
   async notify(task: TaskAvailable): Promise<number> {
     const fits: Channel<Line>[] = []
     for (const channel of this.workers) if (eligible(channel.meta, task)) fits.push(channel)
-    const most = configOf(this.env).OFFER_FANOUT
+    // The hub cannot see a worker's models: a task for one model is told to every stream
+    // that may take it, lest the few told all lack it.
+    const most = task.model_ref ? fits.length : configOf(this.env).OFFER_FANOUT
     const told =
       fits.length <= most
         ? fits

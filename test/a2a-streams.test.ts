@@ -132,3 +132,42 @@ describe('task streams', () => {
     assert.equal((await bad.json()).error.code, -32602)
   })
 })
+
+describe('a streamed message a built-in agent answers', () => {
+  test('cancelled while it works, its stream ends canceled, never completed', async () => {
+    const res = await api('/', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', ...V1 },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'SendStreamingMessage',
+        params: {
+          // The conformance agent's scenario: working, 4 s, completed.
+          message: {
+            messageId: `test-resubscribe-message-id-${crypto.randomUUID()}`,
+            role: 'ROLE_USER',
+            parts: [{ text: 'work a while' }],
+          },
+        },
+      }),
+    })
+    const states: string[] = []
+    let taskId = ''
+    let cancelled: Promise<unknown> | undefined
+    const started = Date.now()
+    await readSse(res, (e) => {
+      const r = resultOf(e)
+      if (r.task) taskId = (r.task as { id: string }).id
+      const state = r.statusUpdate?.status.state
+      if (state) states.push(state)
+      if (state === 'TASK_STATE_WORKING' && !cancelled)
+        cancelled = rpc('CancelTask', { id: taskId }, V1)
+      return state === 'TASK_STATE_CANCELED' || state === 'TASK_STATE_COMPLETED'
+    })
+    await cancelled
+    assert.equal(states.at(-1), 'TASK_STATE_CANCELED', states.join(' '))
+    assert.ok(!states.includes('TASK_STATE_COMPLETED'))
+    assert.ok(Date.now() - started < 4000, 'told of the cancel at once, not after the agent')
+  })
+})

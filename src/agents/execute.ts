@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { admitTask } from '../domain/limits/tasks'
-import { endLocalFeed, type LocalFeed, openLocalFeed } from '../domain/live/local-feed'
+import { endLocalFeed, openLocalFeed } from '../domain/live/local-feed'
 import { announce } from '../domain/live/publish'
 import type { Scope } from '../domain/scope'
 import { isTerminal } from '../domain/task-model/states'
@@ -160,19 +160,13 @@ export async function continueTask(
 async function answerHere(scope: Scope, task: TaskRow, msg: IncomingMessage, history: string[]) {
   const feed = openLocalFeed(scope.tenantId, task.id)
   try {
-    return await continueWith(scope, task, msg, history, feed)
+    return await continueWith(scope, task, msg, history)
   } finally {
     endLocalFeed(scope.tenantId, task.id, feed)
   }
 }
 
-async function continueWith(
-  scope: Scope,
-  task: TaskRow,
-  msg: IncomingMessage,
-  history: string[],
-  feed?: LocalFeed,
-) {
+async function continueWith(scope: Scope, task: TaskRow, msg: IncomingMessage, history: string[]) {
   let latest: TaskRow | undefined = task
   // Progress an agent reports while working reaches streaming callers as status updates.
   const progress = async (text: string) => {
@@ -181,10 +175,7 @@ async function continueWith(
       statusMessage: agentMessage(text, undefined, task.id, task.contextId),
     }
     const applied = await applyChange(scope, task.id, change)
-    if (applied) {
-      feed?.push(applied.events)
-      await announce(scope, applied.task, applied.events)
-    }
+    if (applied) await announce(scope, applied.task, applied.events)
   }
   const scenario = scenarioOf(msg, task.id, task.contextId)
   const steps: ConformanceStep[] = scenario
@@ -199,13 +190,9 @@ async function continueWith(
       continue
     }
     const applied = await applyChanges(scope, task.id, run.changes)
-    const last = applied.at(-1)
-    if (last) {
-      latest = last.task
-      const events = applied.flatMap((a) => a.events)
-      feed?.push(events)
-      await announce(scope, last.task, events)
-    }
+    // Announced change by change: a push notification carries the task as that change left it.
+    for (const a of applied) await announce(scope, a.task, a.events)
+    latest = applied.at(-1)?.task ?? latest
     if (applied.length < run.changes.length) return latest // canceled meanwhile: leave it so
   }
   return latest

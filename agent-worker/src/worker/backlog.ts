@@ -11,8 +11,9 @@ export interface Wish {
   max: number
 }
 
-/** Most offers one wish names (the server takes up to 100). */
+/** Most offers one wish names, and most it claims (the server takes up to 100 and 32). */
 const WISH_OFFERS = 50
+const WISH_MAX = 32
 
 /**
  * Tasks offered to this worker that it could run, best first, until it claims them. Claims
@@ -41,7 +42,7 @@ export class Backlog {
       this.offers.delete(o.id)
       this.named.add(o.id)
     }
-    const max = Math.min(slots, offers.length)
+    const max = Math.min(slots, offers.length, WISH_MAX)
     this.reserved += max
     return { offers, max }
   }

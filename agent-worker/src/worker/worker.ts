@@ -261,6 +261,16 @@ export class Worker {
   /** Claimed tasks: each runs, and its slot goes to the backlog when it is done. */
   private run(claimed: { offer: OfferedTask; claim: WorkerClaim }[]) {
     for (const { offer, claim } of claimed) {
+      // Claimed while stopping: handed straight back to the queue, not run unwatched.
+      if (this.stopping.signal.aborted) {
+        void this.server.api
+          .POST('/v1/worker/tasks/release', {
+            headers: { 'X-Worker-ID': this.id },
+            body: { task_id: offer.id, worker_id: this.id, attempt: claim.attempt },
+          })
+          .catch(() => {}) // else its lease lapses and the reaper requeues it
+        continue
+      }
       const spec = this.spec({ ...offer, ...claim.task }, claim.attempt, claim.approvals)
       const running = runTask(this.deps(), spec)
       this.running.set(offer.id, running)

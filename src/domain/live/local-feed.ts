@@ -3,16 +3,18 @@ import type { TaskEvent } from '../task-model/events'
 /**
  * The events of a task a built-in agent answers in this isolate, for the stream that asked
  * for it (SendStreamingMessage): read here, they need no TaskStream subscription, the
- * costliest part of such a stream. Anyone else follows the task through its TaskStream, which
- * replays what it missed from task_events.
+ * costliest part of such a stream. Every change announced in this isolate while the agent
+ * works reaches it (the agent's, a cancel's); the reader takes them in seq order and, when the
+ * feed ends short of what it waits for, goes on from the TaskStream, which replays the rest
+ * from task_events. Anyone else follows the task through its TaskStream.
  */
 export class LocalFeed {
-  private readonly events: TaskEvent[] = []
+  private readonly bySeq = new Map<number, TaskEvent>()
   private ended = false
   private wake: (() => void) | undefined
 
   push(events: TaskEvent[]) {
-    this.events.push(...events)
+    for (const e of events) this.bySeq.set(e.seq, e)
     this.wake?.()
   }
 
@@ -21,20 +23,24 @@ export class LocalFeed {
     this.wake?.()
   }
 
-  /** The events after `afterSeq`, as they come, until the agent is done or `signal` aborts. */
+  /**
+   * The events after `afterSeq` in seq order, as they come, until the agent is done or
+   * `signal` aborts; a gap (a change announced elsewhere) waits for the end.
+   */
   async *read(afterSeq: number, signal?: AbortSignal): AsyncGenerator<TaskEvent> {
-    let next = 0
-    for (;;) {
-      while (next < this.events.length) {
-        const event = this.events[next++] as TaskEvent
-        if (event.seq > afterSeq) yield event
+    const stop = () => this.wake?.()
+    signal?.addEventListener('abort', stop)
+    try {
+      for (let next = afterSeq + 1; ; ) {
+        for (let e = this.bySeq.get(next); e; e = this.bySeq.get(++next)) yield e
+        if (this.ended || signal?.aborted) return
+        await new Promise<void>((resolve) => {
+          this.wake = resolve
+        })
+        this.wake = undefined
       }
-      if (this.ended || signal?.aborted) return
-      await new Promise<void>((resolve) => {
-        this.wake = resolve
-        signal?.addEventListener('abort', () => resolve(), { once: true })
-      })
-      this.wake = undefined
+    } finally {
+      signal?.removeEventListener('abort', stop)
     }
   }
 }
@@ -42,22 +48,17 @@ export class LocalFeed {
 const feeds = new Map<string, LocalFeed>()
 const keyOf = (tenantId: string, taskId: string) => `${tenantId}/${taskId}`
 
-/** A feed for a task about to be answered here; the request that streams it takes it. */
+/** A feed for a task about to be answered here, open until the agent is done. */
 export function openLocalFeed(tenantId: string, taskId: string): LocalFeed {
   const feed = new LocalFeed()
   feeds.set(keyOf(tenantId, taskId), feed)
   return feed
 }
 
-/** The feed of a task answered here, once: the one stream that asked for it. */
-export function takeLocalFeed(tenantId: string, taskId: string): LocalFeed | undefined {
-  const key = keyOf(tenantId, taskId)
-  const feed = feeds.get(key)
-  feeds.delete(key)
-  return feed
-}
+/** The feed of a task being answered in this isolate, if it is. */
+export const localFeedOf = (tenantId: string, taskId: string) => feeds.get(keyOf(tenantId, taskId))
 
-/** The agent is done: the feed ends, and is dropped if no stream took it. */
+/** The agent is done: the feed ends and is dropped. */
 export function endLocalFeed(tenantId: string, taskId: string, feed: LocalFeed) {
   feed.end()
   const key = keyOf(tenantId, taskId)

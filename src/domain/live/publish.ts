@@ -6,6 +6,7 @@ import type { Scope } from '../scope'
 import type { TaskEvent } from '../task-model/events'
 import type { TaskRow } from '../task-model/store'
 import type { StreamView } from '../task-model/stream-views'
+import { localFeedOf } from './local-feed'
 import { workspaceEvents } from './workspace-events'
 
 /**
@@ -37,6 +38,8 @@ export async function announce(
   events: TaskEvent[],
   opts: { fresh?: boolean } = {},
 ): Promise<void> {
+  // A built-in agent answering this task in this isolate: its stream reads the events here.
+  localFeedOf(scope.tenantId, task.id)?.push(events)
   // Live fan-out only to a task with subscribers (`watched`, read in the change's own
   // statement): whoever subscribes later catches up from task_events. A task created in this
   // very transaction has none yet.

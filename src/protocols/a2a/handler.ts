@@ -23,7 +23,7 @@ import {
 } from '@a2a-js/sdk/errors'
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server'
 import { continueTask, type IncomingMessage, TaskClosedError } from '../../agents/execute'
-import { type LocalFeed, takeLocalFeed } from '../../domain/live/local-feed'
+import { type LocalFeed, localFeedOf } from '../../domain/live/local-feed'
 import { subscribeEvents } from '../../domain/live/publish'
 import { deletePushConfig, getPushConfig, listPushConfigs } from '../../domain/push/configs'
 import { enqueuePush } from '../../domain/push/deliver'
@@ -117,7 +117,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     }
     const row = outcome.task
     // A built-in agent answers in this isolate: its events come here directly.
-    const feed = takeLocalFeed(this.s.tenantId, row.id)
+    const feed = localFeedOf(this.s.tenantId, row.id)
     yield { payload: { $case: 'task', value: toSdkTask(row) } }
     const ends = (state: string) => isTerminal(state) || isInterrupted(state)
     yield* this.follow(row, row.lastSeq, ends, this.s.signal, feed)
@@ -205,17 +205,25 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     signal = this.s.signal,
     feed?: LocalFeed,
   ) {
-    const events = feed
-      ? feed.read(afterSeq, signal)
-      : subscribeEvents(this.s.env, this.s.tenantId, row.id, afterSeq, signal)
-    for await (const event of events) {
-      const response = toStreamResponse(row, event)
-      if (response) {
-        this.lastYieldedSeq = event.seq
-        yield response
+    let seen = afterSeq
+    // The local feed first, if any; what it ended without (a change made elsewhere), from
+    // the TaskStream.
+    const sources = [
+      ...(feed ? [() => feed.read(seen, signal)] : []),
+      () => subscribeEvents(this.s.env, this.s.tenantId, row.id, seen, signal),
+    ]
+    for (const source of sources) {
+      for await (const event of source()) {
+        seen = event.seq
+        const response = toStreamResponse(row, event)
+        if (response) {
+          this.lastYieldedSeq = event.seq
+          yield response
+        }
+        const state = eventState(event)
+        if (state && ends(state)) return
       }
-      const state = eventState(event)
-      if (state && ends(state)) return
+      if (signal?.aborted) return
     }
   }
 
