@@ -1,7 +1,7 @@
 /** Streams that never lose an event: replay by Last-Event-ID, many subscribers, disconnects. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { openTask, readSse, rpc, type SseEvent } from './a2a-helpers'
+import { openTask, readSse, rpc, rpcBody, type SseEvent, v10Message } from './a2a-helpers'
 import { api } from './helpers'
 
 const V1 = { 'A2A-Version': '1.0' }
@@ -138,19 +138,15 @@ describe('a streamed message a built-in agent answers', () => {
     const res = await api('/', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', ...V1 },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'SendStreamingMessage',
-        params: {
-          // The conformance agent's scenario: working, 4 s, completed.
-          message: {
-            messageId: `test-resubscribe-message-id-${crypto.randomUUID()}`,
-            role: 'ROLE_USER',
-            parts: [{ text: 'work a while' }],
-          },
-        },
-      }),
+      // The conformance agent's scenario: working, 4 s, completed.
+      body: JSON.stringify(
+        rpcBody('SendStreamingMessage', {
+          message: v10Message(
+            { messageId: `test-resubscribe-message-id-${crypto.randomUUID()}` },
+            'work a while',
+          ),
+        }),
+      ),
     })
     const states: string[] = []
     let taskId = ''
