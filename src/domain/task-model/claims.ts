@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm'
 import { type Tenancy, tenantQuery } from '../../storage/postgres/tenant'
-import { type Changed, changeArgs, changedOf, type TaskChange } from './store'
+import { type Changed, changeArgs, changedOf, type TaskChange, taskChangeCall } from './store'
 
 /**
  * A worker's wish for work: the pending tasks it was offered and could run, and how many of
@@ -62,12 +62,9 @@ export async function changeThenClaim(
   change: TaskChange,
   w: ClaimWish,
 ): Promise<{ changed?: Changed; next: Claims }> {
-  const a = changeArgs(change)
   // A CTE of a volatile function runs once, before the select that reads it.
   const { rows } = await tenantQuery(t, (db) =>
-    db.execute(sql`with done as (
-        select app.task_change(${taskId}, ${a.change}::jsonb, ${a.events}::jsonb,
-          ${a.guard}::jsonb) as r)
+    db.execute(sql`with done as (select ${taskChangeCall(taskId, change)} as r)
       select done.r, case when done.r->>'task' is not null then ${claimSql(w)} end as c
         from done`),
   )

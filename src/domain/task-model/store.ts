@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { type SQL, sql } from 'drizzle-orm'
 import type { tasks } from '../../storage/postgres/schema'
 import type { TaskStatus } from '../../storage/postgres/statuses'
 import { type Tenancy, tenantBatch, tenantQuery } from '../../storage/postgres/tenant'
@@ -205,10 +205,8 @@ export async function applyChange(
   taskId: string,
   change: TaskChange,
 ): Promise<Changed | undefined> {
-  const { change: c, events, guard } = changeArgs(change)
   const { rows } = await tenantQuery(t, (db) =>
-    db.execute(sql`select app.task_change(${taskId}, ${c}::jsonb, ${events}::jsonb,
-      ${guard}::jsonb) as r`),
+    db.execute(sql`select ${taskChangeCall(taskId, change)} as r`),
   )
   return changed(rows)
 }
@@ -230,19 +228,24 @@ export async function applyChanges(
   const results = await tenantBatch(
     t,
     (db) =>
-      changes.map((change) => {
-        const a = changeArgs(change)
-        return db.execute(sql`select app.task_change(${taskId}, ${a.change}::jsonb,
-          ${a.events}::jsonb, ${a.guard}::jsonb) as r`)
-      }) as [ReturnType<typeof db.execute>, ...ReturnType<typeof db.execute>[]],
+      changes.map((change) => db.execute(sql`select ${taskChangeCall(taskId, change)} as r`)) as [
+        ReturnType<typeof db.execute>,
+        ...ReturnType<typeof db.execute>[],
+      ],
   )
   const made: Changed[] = []
   for (const { rows } of results) {
-    const c = changedOf((rows[0] as { r: unknown } | undefined)?.r)
+    const c = changed(rows)
     if (!c) break
     made.push(c)
   }
   return made
+}
+
+/** The call of app.task_change that applies `change` to the task, for a statement to select. */
+export function taskChangeCall(taskId: string, change: TaskChange): SQL {
+  const a = changeArgs(change)
+  return sql`app.task_change(${taskId}, ${a.change}::jsonb, ${a.events}::jsonb, ${a.guard}::jsonb)`
 }
 
 /** A change as app.task_change takes it: the change, its events and its guard, as JSON. */
