@@ -63,12 +63,16 @@ function matching(f: Omit<TaskFilter, 'limit'>): SQL | undefined {
   )
 }
 
-/** The page's rows, sorted and limited, as a subquery named `page`. */
-const pageOf = (f: TaskFilter) => {
+/** A filter's where clause, or none. */
+const whereOf = (f: Omit<TaskFilter, 'limit'>) => {
   const where = matching(f)
-  return sql`(select * from ${tasks} ${where ? sql`where ${where}` : sql``}
-    order by ${tasks.statusAt} desc, ${tasks.id} desc limit ${f.limit}) page`
+  return where ? sql`where ${where}` : sql``
 }
+
+/** The page's rows, sorted and limited, as a subquery named `page`. */
+const pageOf = (f: TaskFilter) =>
+  sql`(select * from ${tasks} ${whereOf(f)}
+    order by ${tasks.statusAt} desc, ${tasks.id} desc limit ${f.limit}) page`
 
 /**
  * The page as row_to_json gives its rows, which skips drizzle's mapping of 35 columns per row
@@ -96,10 +100,9 @@ export async function pageOfTasks(
   f: TaskFilter,
 ): Promise<{ rows: TaskRow[]; total: number }> {
   const { before: _, limit: __, ...all } = f
-  const counted = matching(all)
   const { rows } = await tenantQuery(t, (db) =>
     db.execute(sql`select
-      (select count(*)::int from ${tasks} ${counted ? sql`where ${counted}` : sql``}) as total,
+      (select count(*)::int from ${tasks} ${whereOf(all)}) as total,
       (select coalesce(json_agg(page order by page.status_at desc, page.id desc), '[]'::json)
          from ${pageOf(f)}) as page`),
   )
