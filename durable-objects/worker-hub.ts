@@ -78,8 +78,7 @@ export class WorkerHub extends TenantObject {
    * polling, or when they connect. How many got it.
    */
   async notify(task: TaskAvailable): Promise<number> {
-    const fits: Channel<Line>[] = []
-    for (const channel of this.workers) if (eligible(channel.meta, task)) fits.push(channel)
+    const fits = [...this.workers].filter((c) => eligible(c.meta, task))
     // The hub cannot see a worker's models: a task for one model is told to every stream
     // that may take it, lest the few told all lack it.
     const most = task.model_ref ? fits.length : configOf(this.env).OFFER_FANOUT

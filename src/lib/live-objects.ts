@@ -19,13 +19,17 @@ export const taskStreamOf = (env: Env, tenantId: string, taskId: string) =>
 const hubName = (tenantId: string, shard: number) =>
   shard === 0 ? tenantId : `${tenantId}/${shard}`
 
+/** The tenant's hub for what `key` names (a worker, a workspace). */
+const hubOf = (env: Env, tenantId: string, key: string) =>
+  env.WORKER_HUB.getByName(hubName(tenantId, shardOf(key, configOf(env).HUB_SHARDS)))
+
 /** The hub that holds this worker's streams. */
 export const workerHubOf = (env: Env, tenantId: string, workerId: string) =>
-  env.WORKER_HUB.getByName(hubName(tenantId, shardOf(workerId, configOf(env).HUB_SHARDS)))
+  hubOf(env, tenantId, workerId)
 
 /** The hub that holds the UIs' views of this workspace's tasks. */
 export const workspaceHubOf = (env: Env, tenantId: string, workspaceId: string) =>
-  env.WORKER_HUB.getByName(hubName(tenantId, shardOf(workspaceId, configOf(env).HUB_SHARDS)))
+  hubOf(env, tenantId, workspaceId)
 
 /** Every hub of the tenant: a task any worker may take is offered in each. */
 export const workerHubs = (env: Env, tenantId: string) =>
