@@ -24,14 +24,13 @@ export async function authFigures(
   await db.query('select app.create_tenant($1, $1, gen_random_uuid(), $2)', [slug, idp.issuer])
   await db.end()
 
-  const mf = await startMiniflare(dir, {
+  const { mf, base } = await startMiniflare(dir, {
     ...vars,
     OIDC_ISSUER: idp.issuer,
     OIDC_CLIENT_ID: idp.clientId,
     OIDC_CLIENT_SECRET: idp.clientSecret,
   })
   try {
-    const base = (await mf.ready).toString().replace(/\/$/, '')
     const created = await fetch(`${base}/v1/auth/api-keys`, {
       method: 'POST',
       headers: { ...staticAuth, 'content-type': 'application/json' },

@@ -53,8 +53,11 @@ async function main() {
   const { stack, dir, dispose } = await startTempStack('profile', () => {})
   try {
     const inspectorPort = await freePort()
-    const mf = await startMiniflare(dir, readEnvFile(join(dir, 'worker.env')), inspectorPort)
-    const base = (await mf.ready).toString().replace(/\/$/, '')
+    const { mf, base } = await startMiniflare(
+      dir,
+      readEnvFile(join(dir, 'worker.env')),
+      inspectorPort,
+    )
     const auth = { Authorization: `Bearer ${stack.info.devToken}` }
     const op = await workloadOf(workload, base, auth)
     await measure('warm-up', op, { n: 200, warmup: 20, concurrency: 16 })

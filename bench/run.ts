@@ -48,9 +48,9 @@ async function main() {
     const auth = { Authorization: `Bearer ${info.devToken}` }
     const workspaceId = await seedWorkspace(info.databaseUrl, info.tenantId, info.url, auth)
 
-    const mf = await startMiniflare(dir, readEnvFile(join(dir, 'worker.env')))
-    cleanups.unshift(() => mf.dispose())
-    const direct = (await mf.ready).toString().replace(/\/$/, '')
+    const served = await startMiniflare(dir, readEnvFile(join(dir, 'worker.env')))
+    cleanups.unshift(() => served.mf.dispose())
+    const direct = served.base
 
     const bare = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -212,16 +212,16 @@ async function main() {
       const fleet = 2000
       const fanout = Number(vars.OFFER_FANOUT ?? 32)
       const hubs = Number(vars.HUB_SHARDS ?? 1)
-      const served = async (extra: Record<string, string>) => {
-        const mf = await startMiniflare(dir, { ...vars, ...extra })
+      const serve = async (extra: Record<string, string>) => {
+        const { mf, base } = await startMiniflare(dir, { ...vars, ...extra })
         cleanups.unshift(() => mf.dispose())
-        return (await mf.ready).toString().replace(/\/$/, '')
+        return base
       }
       const setups = [
         { base: direct, label: `${hubs} hubs`, offered: Math.min(fleet, fanout * hubs) },
-        { base: await served({ HUB_SHARDS: '1' }), label: '1 hub', offered: fanout },
+        { base: await serve({ HUB_SHARDS: '1' }), label: '1 hub', offered: fanout },
         {
-          base: await served({ HUB_SHARDS: '1', OFFER_FANOUT: String(fleet) }),
+          base: await serve({ HUB_SHARDS: '1', OFFER_FANOUT: String(fleet) }),
           label: '1 hub telling all',
           offered: fleet,
         },
