@@ -155,3 +155,19 @@ export async function readSse(
     await reader.cancel().catch(() => {})
   }
 }
+
+/** How many transactions wrote a task's events (rows one transaction wrote share its xmin). */
+export async function writesOf(taskId: string): Promise<number> {
+  const app = await connectAsApp()
+  try {
+    return await asTenant(app, stack().tenantId, async () => {
+      const { rows } = await app.query(
+        'select count(distinct xmin::text)::int as n from task_events where task_id = $1',
+        [taskId],
+      )
+      return rows[0].n as number
+    })
+  } finally {
+    await app.end()
+  }
+}

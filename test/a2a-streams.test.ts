@@ -1,7 +1,7 @@
 /** Streams that never lose an event: replay by Last-Event-ID, many subscribers, disconnects. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { openTask, readSse, rpc, rpcBody, type SseEvent, v10Message } from './a2a-helpers'
+import { openTask, readSse, rpc, rpcBody, type SseEvent, v10Message, writesOf } from './a2a-helpers'
 import { api } from './helpers'
 
 const V1 = { 'A2A-Version': '1.0' }
@@ -165,5 +165,37 @@ describe('a streamed message a built-in agent answers', () => {
     assert.equal(states.at(-1), 'TASK_STATE_CANCELED', states.join(' '))
     assert.ok(!states.includes('TASK_STATE_COMPLETED'))
     assert.ok(Date.now() - started < 4000, 'told of the cancel at once, not after the agent')
+  })
+
+  test('an agent that answers at once is stored in one write; its stream still shows each step', async () => {
+    const res = await api('/', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', ...V1 },
+      body: JSON.stringify(
+        rpcBody('SendStreamingMessage', { message: v10Message({}, 'Calculate 25 * 4') }),
+      ),
+    })
+    const events = await readSse(res)
+    const first = resultOf(events[0] as SseEvent).task as {
+      id: string
+      status: { state: string }
+      artifacts?: unknown[]
+    }
+    assert.equal(first.status.state, 'TASK_STATE_SUBMITTED', 'the task as it was submitted')
+    assert.equal(first.artifacts?.length ?? 0, 0)
+    const steps = events.slice(1).map((e) => {
+      const r = resultOf(e)
+      return r.statusUpdate ? r.statusUpdate.status.state : r.artifactUpdate ? 'artifact' : '?'
+    })
+    assert.deepEqual(steps, ['TASK_STATE_WORKING', 'artifact', 'TASK_STATE_COMPLETED'])
+    const ids = events.slice(1).map((e) => Number(e.id))
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'event ids rise, so a reconnect resumes',
+    )
+    assert.equal(await writesOf(first.id), 1, 'the task and its answer in one transaction')
+    const { body } = await rpc('GetTask', { id: first.id }, V1)
+    assert.equal(body.result.status.state, 'TASK_STATE_COMPLETED')
   })
 })

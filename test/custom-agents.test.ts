@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { type FakeMcp, startFakeMcp } from '../examples/shop-mcp-server'
+import { readSse, type SseEvent, writesOf } from './a2a-helpers'
 import { stackVars, startTestWorker } from './helpers'
 import { CLI, until } from './worker-helpers'
 
@@ -202,4 +203,41 @@ test('a handler that throws or hangs fails that message only, without a stack tr
   assert.match(hung.reply.text, /did not answer within 1 s/)
   assert.equal((await ask('fine?')).reply.text, 'fine', 'the agent still works')
   assert.equal((await fetch(`${server.url}/health`)).status, 200)
+})
+
+test('a streamed message to an agent that takes its time gets its task before the answer', async () => {
+  await until('faulty is on the bus', () => listed('faulty'))
+  const res = await fetch(`${server.url}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'SendStreamingMessage',
+      params: {
+        message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text: 'hang' }] },
+        metadata: { skill: 'faulty' },
+      },
+    }),
+  })
+  type Result = { task?: { id: string; status: { state: string } } }
+  let taskId = ''
+  let meanwhile: Promise<string> | undefined
+  const events = await readSse(res, (e: SseEvent) => {
+    const task = (e.data as { result: Result }).result.task
+    if (!task) return false
+    taskId = task.id
+    assert.equal(task.status.state, 'TASK_STATE_SUBMITTED')
+    // Asked while the agent still hangs (it is given up on after 1 s): not answered yet.
+    meanwhile = call<{ result: { status: { state: string } } }>('POST', '/', {
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'GetTask',
+      params: { id: taskId },
+    }).then((r) => r.result.status.state)
+    return false
+  })
+  assert.notEqual(await meanwhile, 'TASK_STATE_FAILED', 'the first event came before the answer')
+  assert.match(JSON.stringify(events.at(-1)?.data), /TASK_STATE_FAILED/)
+  assert.ok((await writesOf(taskId)) >= 2, 'the task was stored before its answer')
 })

@@ -3,6 +3,7 @@ import { admitTask } from '../domain/limits/tasks'
 import { endLocalFeed, openLocalFeed } from '../domain/live/local-feed'
 import { announce } from '../domain/live/publish'
 import type { Scope } from '../domain/scope'
+import type { TaskEvent } from '../domain/task-model/events'
 import { isTerminal } from '../domain/task-model/states'
 import {
   applyChange,
@@ -11,15 +12,12 @@ import {
   type TaskChange,
   type TaskRow,
 } from '../domain/task-model/store'
-import { log } from '../lib/log'
+import { withinMs } from '../lib/deadline'
 import { tasks } from '../storage/postgres/schema'
 import { tenantQuery } from '../storage/postgres/tenant'
-import { askOnBus, busAgentWithSkill } from './bus-agents'
+import { type Asked, answered } from './answer'
 import { type ConformanceStep, conformanceScenario } from './conformance'
-import { runEdgeAgent } from './edge-context'
 import { agentMessage } from './message'
-import { helpReply, pickAgent } from './registry'
-import type { AgentReply } from './types'
 
 export interface IncomingMessage {
   /** A2A v1.0 JSON of the user's message, stored in the history as given. */
@@ -37,51 +35,6 @@ const scenarioOf = (msg: IncomingMessage, taskId: string, contextId: string) =>
   conformanceScenario(msg.json.messageId, { taskId, contextId })
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** The changes a built-in agent's reply makes: working, then its answer as artifact and status. */
-function replyChanges(
-  reply: AgentReply,
-  taskId: string,
-  contextId: string,
-  agentId: string,
-): TaskChange[] {
-  const message = agentMessage(reply.text, reply.data, taskId, contextId)
-  const artifact = {
-    artifactId: crypto.randomUUID(),
-    name: `${agentId}-result`,
-    parts: message.parts,
-  }
-  return [
-    { state: 'working' },
-    {
-      artifacts: [artifact],
-      messages: [message],
-      state: reply.state,
-      statusMessage: message,
-      result: reply.state === 'failed' ? null : reply.text,
-      error: reply.state === 'failed' ? reply.text : null,
-    },
-  ]
-}
-
-async function answer(
-  scope: Scope,
-  text: string,
-  skill: string | undefined,
-  history: string[],
-  progress?: (text: string) => Promise<void>,
-) {
-  const agent = pickAgent(text, skill)
-  if (!agent) {
-    // A skill no edge agent has may belong to an agent on the bus (a remote process).
-    const onBus = skill ? await busAgentWithSkill(scope, skill) : undefined
-    if (onBus) return { agentId: onBus, reply: await askOnBus(scope, onBus, text) }
-    return { agentId: 'router', reply: helpReply() }
-  }
-  const reply = await runEdgeAgent(scope, agent, { text, history, from: 'a2a' }, progress)
-  if (reply.state === 'failed') log.warn('agent failed', { agent: agent.name, text: reply.text })
-  return { agentId: agent.name, reply }
-}
 
 /** Texts of earlier messages in a context, oldest first, so later messages see earlier ones. */
 async function contextHistory(scope: Scope, contextId: string): Promise<string[]> {
@@ -101,11 +54,37 @@ async function contextHistory(scope: Scope, contextId: string): Promise<string[]
 }
 
 /**
+ * How long a message answered in the background (a stream, returnImmediately) waits for its
+ * agent before the task is stored without the answer. An agent that answers from the message
+ * alone (arithmetic, the router's help) takes microseconds: its answer goes in the task's own
+ * insert, one write instead of two. One that calls a model or reports progress is not waited
+ * for beyond this.
+ */
+const QUICK_MS = 5
+
+/** A task a message started. */
+export interface Started {
+  task: TaskRow
+  /**
+   * Set when the agent answered before the task was stored: the task as submitted and the
+   * events of its creation, which a stream shows in that order.
+   */
+  answeredAtOnce?: { submitted: TaskRow; events: TaskEvent[] }
+}
+
+type Created = Awaited<ReturnType<typeof insertTask>>
+
+/**
  * A new message for the built-in agents: creates its task and, unless `background`, answers
  * it before returning (task and events persisted in one transaction). In the background the
- * task is returned `submitted` and answered after the response.
+ * task is returned `submitted` and answered after the response, unless the agent answers
+ * within QUICK_MS.
  */
-export async function startTask(scope: Scope, msg: IncomingMessage, background: boolean) {
+export async function startTask(
+  scope: Scope,
+  msg: IncomingMessage,
+  background: boolean,
+): Promise<Started> {
   const id = crypto.randomUUID()
   const contextId = msg.contextId || crypto.randomUUID()
   const json = { ...msg.json, taskId: id, contextId }
@@ -122,19 +101,77 @@ export async function startTask(scope: Scope, msg: IncomingMessage, background: 
   }
   await admitTask(scope, msg.text)
   const scenario = scenarioOf(msg, id, contextId)
-  if (background) {
-    const created = await insertTask(scope, { ...base, targetAgentName: scenario?.agent })
-    await announce(scope, created.task, created.events, { fresh: true })
-    scope.waitUntil(answerHere(scope, created.task, msg, history))
-    return created.task
+  if (scenario) {
+    const task = { ...base, targetAgentName: scenario.agent }
+    if (!background) return stored(scope, task, await playedAtOnce(scenario.steps))
+    const started = await stored(scope, task)
+    scope.waitUntil(answerHere(scope, started.task, () => scenario.steps))
+    return started
   }
-  const { agentId, changes } = scenario
-    ? { agentId: scenario.agent, changes: await playedAtOnce(scenario.steps) }
-    : await answered(scope, msg, history, id, contextId)
-  const created = await insertTask(scope, { ...base, targetAgentName: agentId }, changes)
-  await announce(scope, created.task, created.events, { fresh: true })
-  return created.task
+  const asked: Asked = { text: msg.text, skill: msg.skill, history, taskId: id, contextId }
+  if (!background) {
+    const { agentId, changes } = await answered(scope, asked)
+    return stored(scope, { ...base, targetAgentName: agentId }, changes)
+  }
+  // The agent starts now; its progress, if it reports any, waits for the task to be stored.
+  const task = deferred<TaskRow>()
+  const gaveUp = deferred<undefined>()
+  const early = answered(scope, asked, async (text) => {
+    gaveUp.resolve(undefined)
+    await report(scope, await task.promise, text)
+  })
+  const quick = await withinMs(
+    Promise.race([early.catch(() => undefined), gaveUp.promise]),
+    QUICK_MS,
+  )
+  if (quick) {
+    const created = await stored(scope, { ...base, targetAgentName: quick.agentId }, quick.changes)
+    const submitted = submittedView(created, json)
+    return { task: created.task, answeredAtOnce: { submitted, events: created.events } }
+  }
+  const started = await stored(scope, base)
+  scope.waitUntil(answerHere(scope, started.task, () => stepsOf(early)))
+  task.resolve(started.task)
+  return started
 }
+
+/** A new task stored (with the changes already made to it) and announced. */
+async function stored(
+  scope: Scope,
+  input: Parameters<typeof insertTask>[1],
+  changes: TaskChange[] = [],
+): Promise<Created> {
+  const created = await insertTask(scope, input, changes)
+  await announce(scope, created.task, created.events, { fresh: true })
+  return created
+}
+
+/** A task answered in its insert, as it was at its first event (submitted). */
+function submittedView({ task, events }: Created, message: unknown): TaskRow {
+  const first = events[0]
+  return {
+    ...task,
+    status: 'submitted',
+    statusMessage: null,
+    statusAt: task.createdAt,
+    history: [message],
+    artifacts: [],
+    result: null,
+    error: null,
+    lastSeq: first ? first.seq : task.lastSeq,
+  }
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((r) => {
+    resolve = r
+  })
+  return { promise, resolve }
+}
+
+const stepsOf = async (answer: ReturnType<typeof answered>): Promise<ConformanceStep[]> =>
+  (await answer).changes.map((change) => ({ change }))
 
 /** A message to an existing task (e.g. the answer to input-required): appended, then answered. */
 export async function continueTask(
@@ -149,41 +186,55 @@ export async function continueTask(
   if (!appended) throw new TaskClosedError(`Task ${task.id} is no longer open`)
   await announce(scope, appended.task, appended.events)
   const history = await contextHistory(scope, task.contextId)
+  const steps = () => stepsFor(scope, appended.task, msg, history)
   if (background) {
-    scope.waitUntil(answerHere(scope, appended.task, msg, history))
+    scope.waitUntil(answerHere(scope, appended.task, steps))
     return appended.task
   }
-  return (await continueWith(scope, appended.task, msg, history)) ?? appended.task
+  return (await continueWith(scope, appended.task, await steps())) ?? appended.task
+}
+
+/** What the agent does to a task it answers after it was stored: a scenario's, or its reply's. */
+async function stepsFor(scope: Scope, task: TaskRow, msg: IncomingMessage, history: string[]) {
+  const scenario = scenarioOf(msg, task.id, task.contextId)
+  if (scenario) return scenario.steps
+  const asked = {
+    text: msg.text,
+    skill: msg.skill,
+    history,
+    taskId: task.id,
+    contextId: task.contextId,
+  }
+  return stepsOf(answered(scope, asked, (text) => report(scope, task, text)))
+}
+
+/** Progress an agent reports while working reaches streaming callers as status updates. */
+async function report(scope: Scope, task: TaskRow, text: string) {
+  const change = {
+    state: 'working' as const,
+    statusMessage: agentMessage(text, undefined, task.id, task.contextId),
+  }
+  const applied = await applyChange(scope, task.id, change)
+  if (applied) await announce(scope, applied.task, applied.events)
 }
 
 /** The agent answers after the response, its events also told to this isolate's stream. */
-async function answerHere(scope: Scope, task: TaskRow, msg: IncomingMessage, history: string[]) {
+async function answerHere(
+  scope: Scope,
+  task: TaskRow,
+  steps: () => ConformanceStep[] | Promise<ConformanceStep[]>,
+) {
   const feed = openLocalFeed(scope.tenantId, task.id)
   try {
-    return await continueWith(scope, task, msg, history)
+    return await continueWith(scope, task, await steps())
   } finally {
     endLocalFeed(scope.tenantId, task.id, feed)
   }
 }
 
-async function continueWith(scope: Scope, task: TaskRow, msg: IncomingMessage, history: string[]) {
+/** The agent's steps applied to the stored task: each run of changes in one round trip. */
+async function continueWith(scope: Scope, task: TaskRow, steps: ConformanceStep[]) {
   let latest: TaskRow | undefined = task
-  // Progress an agent reports while working reaches streaming callers as status updates.
-  const progress = async (text: string) => {
-    const change = {
-      state: 'working' as const,
-      statusMessage: agentMessage(text, undefined, task.id, task.contextId),
-    }
-    const applied = await applyChange(scope, task.id, change)
-    if (applied) await announce(scope, applied.task, applied.events)
-  }
-  const scenario = scenarioOf(msg, task.id, task.contextId)
-  const steps: ConformanceStep[] = scenario
-    ? scenario.steps
-    : (await answered(scope, msg, history, task.id, task.contextId, progress)).changes.map(
-        (change) => ({ change }),
-      )
-  // The changes between two pauses go in one round trip, and their events out together.
   for (const run of runsOf(steps)) {
     if ('waitMs' in run) {
       await pause(run.waitMs)
@@ -208,19 +259,6 @@ function runsOf(steps: ConformanceStep[]): ({ changes: TaskChange[] } | { waitMs
     else runs.push({ changes: [step.change] })
   }
   return runs
-}
-
-/** A built-in agent's answer to a message, as the changes it makes to the task. */
-async function answered(
-  scope: Scope,
-  msg: IncomingMessage,
-  history: string[],
-  taskId: string,
-  contextId: string,
-  progress?: (text: string) => Promise<void>,
-) {
-  const { agentId, reply } = await answer(scope, msg.text, msg.skill, history, progress)
-  return { agentId, changes: replyChanges(reply, taskId, contextId, agentId) }
 }
 
 /** A scenario's changes for a task that is answered before the response: its pauses first. */

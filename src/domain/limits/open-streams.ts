@@ -11,6 +11,7 @@
  * a limit must not take streaming down with it.
  */
 import type { Redis } from '@upstash/redis/cloudflare'
+import { withinMs } from '../../lib/deadline'
 import { log } from '../../lib/log'
 import { countedSse, type StreamLease } from '../../lib/sse'
 import { redisOf } from '../../storage/redis/client'
@@ -167,18 +168,12 @@ function lease(
 
 /** The script's answer, or undefined (let through, logged) when Redis fails or is slow. */
 async function withTimeout<T>(p: Promise<T>): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const slow = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ADMIT_TIMEOUT_MS)
-  })
   try {
-    const verdict = await Promise.race([p, slow])
+    const verdict = await withinMs(p, ADMIT_TIMEOUT_MS)
     if (verdict === undefined) log.warn('open stream check timed out; letting the stream through')
     return verdict
   } catch (err) {
     log.warn('open stream check failed; letting the stream through', { error: String(err) })
     return undefined
-  } finally {
-    if (timer !== undefined) clearTimeout(timer)
   }
 }

@@ -9,6 +9,14 @@ import type { TaskEvent } from '../task-model/events'
  * from task_events. Anyone else follows the task through its TaskStream.
  */
 export class LocalFeed {
+  /** A feed of events already made (a task answered in its own insert): ended. */
+  static of(events: TaskEvent[]): LocalFeed {
+    const feed = new LocalFeed()
+    feed.push(events)
+    feed.end()
+    return feed
+  }
+
   private readonly bySeq = new Map<number, TaskEvent>()
   private ended = false
   private wake: (() => void) | undefined

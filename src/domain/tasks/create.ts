@@ -6,7 +6,7 @@
  * and never decide who runs it.
  */
 import { conformanceMessage } from '../../agents/conformance'
-import { type IncomingMessage, startTask } from '../../agents/execute'
+import { type IncomingMessage, type Started, startTask } from '../../agents/execute'
 import { agentMessage } from '../../agents/message'
 import { createQueuedTask } from '../queue/tasks'
 import type { Scope } from '../scope'
@@ -24,10 +24,14 @@ export interface TaskRequest {
 }
 
 export async function createTask(scope: Scope, req: TaskRequest): Promise<TaskRow> {
+  return (await started(scope, req)).task
+}
+
+async function started(scope: Scope, req: TaskRequest): Promise<Started> {
   if (!req.routing) return startTask(scope, req.message, req.background ?? false)
   const id = req.task?.id ?? crypto.randomUUID()
   const contextId = req.message.contextId ?? crypto.randomUUID()
-  return createQueuedTask(scope, {
+  const task = await createQueuedTask(scope, {
     title: req.message.text.slice(0, 120),
     ...req.task,
     id,
@@ -36,10 +40,11 @@ export async function createTask(scope: Scope, req: TaskRequest): Promise<TaskRo
     history: req.task?.history ?? [{ ...req.message.json, taskId: id, contextId }],
     ...req.routing,
   })
+  return { task }
 }
 
 /** What a message gets: its task, or, from an agent that answers without one, a message. */
-export type MessageOutcome = { task: TaskRow } | { message: Record<string, unknown> }
+export type MessageOutcome = Started | { message: Record<string, unknown> }
 
 /** A new message (A2A's SendMessage): like createTask, but an agent may answer it directly. */
 export async function sendMessage(scope: Scope, req: TaskRequest): Promise<MessageOutcome> {
@@ -48,5 +53,5 @@ export async function sendMessage(scope: Scope, req: TaskRequest): Promise<Messa
     const contextId = req.message.contextId ?? crypto.randomUUID()
     return { message: agentMessage(direct, undefined, undefined, contextId) }
   }
-  return { task: await createTask(scope, req) }
+  return started(scope, req)
 }

@@ -23,7 +23,7 @@ import {
 } from '@a2a-js/sdk/errors'
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server'
 import { continueTask, type IncomingMessage, TaskClosedError } from '../../agents/execute'
-import { type LocalFeed, localFeedOf } from '../../domain/live/local-feed'
+import { LocalFeed, localFeedOf } from '../../domain/live/local-feed'
 import { subscribeEvents } from '../../domain/live/publish'
 import { deletePushConfig, getPushConfig, listPushConfigs } from '../../domain/push/configs'
 import { enqueuePush } from '../../domain/push/deliver'
@@ -115,9 +115,11 @@ export class PlatformRequestHandler implements A2ARequestHandler {
       yield { payload: { $case: 'message', value: toSdkMessage(outcome.message) } }
       return
     }
-    const row = outcome.task
-    // A built-in agent answers in this isolate: its events come here directly.
-    const feed = localFeedOf(this.s.tenantId, row.id)
+    // An agent that answered before its task was stored: the task as submitted, then its
+    // events; one answering in this isolate now: its events come here directly.
+    const early = outcome.answeredAtOnce
+    const row = early?.submitted ?? outcome.task
+    const feed = early ? LocalFeed.of(early.events) : localFeedOf(this.s.tenantId, row.id)
     yield { payload: { $case: 'task', value: toSdkTask(row) } }
     const ends = (state: string) => isTerminal(state) || isInterrupted(state)
     yield* this.follow(row, row.lastSeq, ends, this.s.signal, feed)
