@@ -1,5 +1,5 @@
 /**
- * `npm run profile -- queue|send|stream|get|list|health`: a CPU profile of the Worker (the deploy bundle in
+ * `npm run profile -- queue|send|stream|get|list|health|card`: a CPU profile of the Worker (the deploy bundle in
  * Miniflare, through its V8 inspector) while it serves one workload with 16 clients; prints
  * the functions with the most self time, by module. Run with `node --experimental-websocket`
  * (the npm script does).
@@ -82,6 +82,7 @@ async function main() {
 
 async function workloadOf(name: string, base: string, auth: Record<string, string>) {
   if (name === 'health') return httpGet(`${base}/health`, auth)
+  if (name === 'card') return httpGet(`${base}/.well-known/agent-card.json`)
   const v1 = { ...auth, 'A2A-Version': '1.0' }
   if (name === 'send') return httpPost(`${base}/`, sendMessageBody('2 * 3'), v1)
   if (name === 'get') {

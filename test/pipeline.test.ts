@@ -146,6 +146,12 @@ describe('request pipeline', () => {
       headers: { 'X-Request-Id': marker },
     })
     await api('/v1/agent/workspaces', { token: 'ct_secret_wrong_token_value' })
+    // Anonymous reads that succeed are not logged (/metrics counts them); refused ones are.
+    await api('/.well-known/agent-card.json', {
+      token: null,
+      headers: { 'X-Request-Id': `${marker}-card` },
+    })
+    await api('/no-such-page', { token: null, headers: { 'X-Request-Id': `${marker}-404` } })
     await new Promise((r) => setTimeout(r, 300))
     const log = readFileSync(join(testDir(), 'worker.log'), 'utf8')
     // Our structured lines; wrangler's own dev-server lines (full URLs) are not the app's log.
@@ -155,6 +161,9 @@ describe('request pipeline', () => {
     assert.equal(entry.path, '/v1/agent/workspaces')
     assert.equal(entry.principal, 'dev')
     assert.equal(entry.tenant_id, stack().tenantId)
+    const ids = lines.map((l) => JSON.parse(l).request_id)
+    assert.ok(!ids.includes(`${marker}-card`), 'the public card is not logged')
+    assert.ok(ids.includes(`${marker}-404`), 'a refused anonymous read is')
     for (const secret of [
       stack().devToken,
       'should-not-be-logged',
