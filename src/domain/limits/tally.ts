@@ -1,12 +1,12 @@
 /**
  * Request counts sent to the rate limiter in batches. A request that finds a fresh, allowing
  * verdict with room to spare is admitted at once and counted in the background, together with
- * the others that arrived meanwhile (one Redis call in flight per key and isolate). Without a
- * fresh verdict, or close to the limit, a request waits for Redis as before. So under load a
- * busy key costs one Redis call per round trip rather than per request, and the limit still
- * holds: every admitted request is counted, at most one round trip late, and an isolate never
- * admits unasked more than half of what Redis last said remains, less every count still on its
- * way there.
+ * the others that arrive within GATHER_MS (one Redis call per key and isolate per GATHER_MS at
+ * most). Without a fresh verdict, or close to the limit, a request waits for Redis as before.
+ * So a busy key costs a few Redis calls a second rather than one per request, and the limit
+ * still holds: every admitted request is counted, at most GATHER_MS and a round trip late, and
+ * an isolate never admits unasked more than half of what Redis last said remains, less every
+ * count still on its way there.
  */
 export interface Verdict {
   success: boolean
@@ -33,7 +33,15 @@ interface Tally {
 
 /** How long an allowing verdict is trusted without asking again. */
 const FRESH_MS = 1000
+/**
+ * How long an admitted request's count waits for others to travel with. Counted one by one,
+ * a client that calls in a loop cost a Redis call per request: more CPU than the request
+ * itself, and a command Upstash bills.
+ */
+const GATHER_MS = 50
 const MAX_KEYS = 10_000
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export class Tallies {
   private readonly byKey = new Map<string, Tally>()
@@ -62,7 +70,9 @@ export class Tallies {
 
   private flush(t: Tally, count: CountFn): Promise<void> {
     t.flushing ??= (async () => {
-      while (t.pending > 0) {
+      for (;;) {
+        await pause(GATHER_MS)
+        if (t.pending === 0) break
         const n = t.pending
         t.pending = 0
         // A limiter that fails lets requests through; their count is dropped with it.
