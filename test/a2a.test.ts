@@ -88,6 +88,23 @@ describe('A2A through the official client, v1.0', () => {
     assert.equal(page2.nextPageToken, '')
     assert.deepEqual([...page1.tasks, ...page2.tasks].map((t) => t.id).sort(), [...ids].sort())
     assert.equal(page1.tasks[0]?.artifacts.length, 0, 'artifacts only when asked for')
+    assert.equal(page1.tasks[0]?.history.length, 2, 'the question and the answer')
+    const shown = await client.listTasks({
+      tenant: '',
+      contextId,
+      status: 0,
+      pageSize: 1,
+      pageToken: '',
+      statusTimestampAfter: undefined,
+      includeArtifacts: true,
+      historyLength: 0,
+    })
+    const [newest] = shown.tasks
+    assert.equal(newest?.id, page1.tasks[0]?.id)
+    assert.match(JSON.stringify(newest?.artifacts), /4/, 'add 3 and 1: its artifact says 4')
+    assert.equal(newest?.history.length, 0, 'historyLength 0: no history')
+    assert.equal(newest?.status?.state, TaskState.TASK_STATE_COMPLETED)
+    assert.equal(newest?.contextId, contextId)
   })
 
   test('cancel: an open task is canceled, again is fine, a finished one is not cancelable', async () => {

@@ -25,8 +25,21 @@ export const stateToSdk = (s: TaskStatus) => toSdk[s]
 export const stateFromSdk = (s: TaskState): TaskStatus | undefined => fromSdk.get(s)
 const stateJson = (s: TaskStatus) => TaskState[toSdk[s]]
 
+/** The fields of a task row an A2A Task is made of. */
+export type A2aTaskFields = Pick<
+  TaskRow,
+  | 'id'
+  | 'contextId'
+  | 'status'
+  | 'statusMessage'
+  | 'statusAt'
+  | 'history'
+  | 'artifacts'
+  | 'metadata'
+>
+
 /** A task row as an A2A Task; `historyLength` keeps the last n messages (0: none). */
-export function toSdkTask(row: TaskRow, historyLength?: number, withArtifacts = true): Task {
+export function toSdkTask(row: A2aTaskFields, historyLength?: number, withArtifacts = true): Task {
   const history =
     historyLength === undefined
       ? row.history

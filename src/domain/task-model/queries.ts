@@ -2,7 +2,8 @@ import { and, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm'
 import { tasks } from '../../storage/postgres/schema'
 import type { TaskStatus } from '../../storage/postgres/statuses'
 import { type Tenancy, tenantQuery } from '../../storage/postgres/tenant'
-import { taskFromJson } from './rows'
+import type { A2aTaskFields } from './a2a-wire'
+import { a2aFieldsFromJson, taskFromJson } from './rows'
 import type { TaskRow } from './store'
 
 /** Reads of tasks: one by id, and pages by filter. */
@@ -69,9 +70,9 @@ const whereOf = (f: Omit<TaskFilter, 'limit'>) => {
   return where ? sql`where ${where}` : sql``
 }
 
-/** The page's rows, sorted and limited, as a subquery named `page`. */
-const pageOf = (f: TaskFilter) =>
-  sql`(select * from ${tasks} ${whereOf(f)}
+/** The page's rows (all columns, or those named), sorted and limited, as subquery `page`. */
+const pageOf = (f: TaskFilter, columns: SQL = sql`*`) =>
+  sql`(select ${columns} from ${tasks} ${whereOf(f)}
     order by ${tasks.statusAt} desc, ${tasks.id} desc limit ${f.limit}) page`
 
 /**
@@ -91,21 +92,37 @@ export async function listTasks(t: Tenancy, f: TaskFilter): Promise<TaskRow[]> {
   return rowsOf(rows)
 }
 
+/** What of a task an A2A listing shows besides its status: history and artifacts if asked. */
+export interface A2aShown {
+  history: boolean
+  artifacts: boolean
+}
+
 /**
- * A page of tasks and how many match all pages together, in one statement (one snapshot, so
- * the count and the page agree).
+ * A page of tasks as A2A shows them and how many match all pages together, in one statement
+ * (one snapshot, so the count and the page agree). Only the columns of an A2A Task are read,
+ * artifacts and history only when shown: a listing does not carry every artifact from
+ * Postgres to drop it here.
  */
-export async function pageOfTasks(
+export async function a2aTaskPage(
   t: Tenancy,
   f: TaskFilter,
-): Promise<{ rows: TaskRow[]; total: number }> {
+  shown: A2aShown,
+): Promise<{ rows: A2aTaskFields[]; total: number }> {
   const { before: _, limit: __, ...all } = f
+  const columns = sql.raw(
+    [
+      'id, context_id, status, status_message, status_at, metadata',
+      shown.history ? ', history' : '',
+      shown.artifacts ? ', artifacts' : '',
+    ].join(''),
+  )
   const { rows } = await tenantQuery(t, (db) =>
     db.execute(sql`select
       (select count(*)::int from ${tasks} ${whereOf(all)}) as total,
       (select coalesce(json_agg(page order by page.status_at desc, page.id desc), '[]'::json)
-         from ${pageOf(f)}) as page`),
+         from ${pageOf(f, columns)}) as page`),
   )
   const row = rows[0] as { total: number; page: Record<string, unknown>[] }
-  return { rows: row.page.map(taskFromJson), total: row.total }
+  return { rows: row.page.map(a2aFieldsFromJson), total: row.total }
 }

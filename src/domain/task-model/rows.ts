@@ -1,4 +1,5 @@
 import type { TaskStatus } from '../../storage/postgres/statuses'
+import type { A2aTaskFields } from './a2a-wire'
 import type { TaskEvent, TaskEventKind } from './events'
 import type { TaskRow } from './store'
 
@@ -9,6 +10,20 @@ export function eventOf(r: Record<string, unknown>): TaskEvent {
     kind: r.kind as TaskEventKind,
     payload: r.payload as Record<string, unknown>,
     createdAt: new Date(String(r.created_at)).toISOString(),
+  }
+}
+
+/** The columns of an A2A Task as row_to_json gives them (history, artifacts: [] if not read). */
+export function a2aFieldsFromJson(j: Record<string, unknown>): A2aTaskFields {
+  return {
+    id: j.id as string,
+    contextId: j.context_id as string,
+    status: j.status as TaskStatus,
+    statusMessage: j.status_message ?? null,
+    statusAt: new Date(String(j.status_at)),
+    metadata: (j.metadata as Record<string, unknown>) ?? {},
+    history: (j.history as unknown[]) ?? [],
+    artifacts: (j.artifacts as unknown[]) ?? [],
   }
 }
 

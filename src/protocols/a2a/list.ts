@@ -2,7 +2,7 @@ import { type ListTasksRequest, type ListTasksResponse, TaskState } from '@a2a-j
 import { RequestMalformedError } from '@a2a-js/sdk/errors'
 import type { Scope } from '../../domain/scope'
 import { stateFromSdk, toSdkTask } from '../../domain/task-model/a2a-wire'
-import { pageOfTasks, type TaskFilter } from '../../domain/task-model/queries'
+import { a2aTaskPage, type TaskFilter } from '../../domain/task-model/queries'
 
 const encodeToken = (row: { statusAt: Date; id: string }) =>
   btoa(JSON.stringify([row.statusAt.toISOString(), row.id])).replace(/=+$/, '')
@@ -39,15 +39,17 @@ export async function listTasksPage(scope: Scope, p: ListTasksRequest): Promise<
     throw new RequestMalformedError('historyLength must be a non-negative integer')
   }
   const filter = { contextId: p.contextId || undefined, status, statusAfter }
-  const { rows, total: totalSize } = await pageOfTasks(scope, {
-    ...filter,
-    before: p.pageToken ? decodeToken(p.pageToken) : undefined,
-    limit: pageSize + 1,
-  })
+  const includeArtifacts = p.includeArtifacts ?? false
+  const shown = { history: p.historyLength !== 0, artifacts: includeArtifacts }
+  const { rows, total: totalSize } = await a2aTaskPage(
+    scope,
+    { ...filter, before: p.pageToken ? decodeToken(p.pageToken) : undefined, limit: pageSize + 1 },
+    shown,
+  )
   const page = rows.slice(0, pageSize)
   const last = page.at(-1)
   return {
-    tasks: page.map((r) => toSdkTask(r, p.historyLength, p.includeArtifacts ?? false)),
+    tasks: page.map((r) => toSdkTask(r, p.historyLength, includeArtifacts)),
     nextPageToken: rows.length > pageSize && last ? encodeToken(last) : '',
     pageSize,
     totalSize,
