@@ -39,6 +39,7 @@ const FRESH_MS = 1000
  * itself, and a command Upstash bills.
  */
 const GATHER_MS = 50
+const FLUSH_ROUNDS = 20
 const MAX_KEYS = 10_000
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -59,7 +60,9 @@ export class Tallies {
     const v = t.verdict
     if (v?.success && Date.now() - t.at < FRESH_MS && t.pending + 1 <= t.left / 2) {
       t.pending++
-      later(this.flush(t, count))
+      // The request that starts a flush keeps its isolate alive until it is done; the ones
+      // that join it have nothing more to wait for.
+      if (!t.flushing) later(this.flush(t, count))
       return v
     }
     // Ask now, counting this request with any not yet sent.
@@ -70,7 +73,9 @@ export class Tallies {
 
   private flush(t: Tally, count: CountFn): Promise<void> {
     t.flushing ??= (async () => {
-      for (;;) {
+      // A flush lives for a few rounds at most: it runs on the request that started it (whose
+      // waitUntil is bounded), and whatever is left the next admitted request sends.
+      for (let round = 0; round < FLUSH_ROUNDS; round++) {
         await pause(GATHER_MS)
         if (t.pending === 0) break
         const n = t.pending
