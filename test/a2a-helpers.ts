@@ -111,6 +111,30 @@ export async function openTask(): Promise<{ id: string; contextId: string }> {
   return { id, contextId }
 }
 
+/**
+ * A2A v1.0 SendStreamingMessage of one text message to the Worker at `base`, unread: the
+ * response's body is the SSE stream (readSse).
+ */
+export function streamMessage(
+  base: string,
+  text: string,
+  opts: { metadata?: Record<string, unknown>; messageId?: string; headers?: HeadersInit } = {},
+): Promise<Response> {
+  const headers = new Headers(opts.headers)
+  headers.set('Content-Type', 'application/json')
+  headers.set('A2A-Version', '1.0')
+  const message = {
+    messageId: opts.messageId ?? crypto.randomUUID(),
+    role: 'ROLE_USER',
+    parts: [{ text }],
+  }
+  return fetch(`${base}/`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(rpcBody('SendStreamingMessage', { message, metadata: opts.metadata })),
+  })
+}
+
 export interface SseEvent {
   id?: string
   event?: string

@@ -2,8 +2,8 @@
  *  release reach the A2A caller as status and artifact events. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { readSse, type SseEvent } from './a2a-helpers'
-import { api } from './helpers'
+import { readSse, type SseEvent, streamMessage } from './a2a-helpers'
+import { api, stack } from './helpers'
 
 const uid = () => crypto.randomUUID().slice(0, 8)
 
@@ -36,18 +36,10 @@ async function waitUntil(ok: () => boolean, ms = 5000) {
 describe('A2A work for workers', () => {
   test('a streamed request becomes a queued task; claim, output and release stream back', async () => {
     const w = await worker()
-    const res = await api('/', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'SendStreamingMessage',
-        params: {
-          message: { messageId: uid(), role: 'ROLE_USER', parts: [{ text: 'fix the flaky test' }] },
-          metadata: { agent_type: 'build' },
-        },
-      }),
+    const res = await streamMessage(stack().url, 'fix the flaky test', {
+      metadata: { agent_type: 'build' },
+      messageId: uid(),
+      headers: { Authorization: `Bearer ${stack().devToken}` },
     })
     const got: SseEvent[] = []
     const reading = readSse(res, (e) => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startFakeMcp } from '../examples/shop-mcp-server'
-import { readSse } from './a2a-helpers'
+import { readSse, streamMessage } from './a2a-helpers'
 import { type ScriptedTurn, startFakeLlm } from './fakes/llm-server'
 import { api, stackVars, startTestWorker } from './helpers'
 
@@ -42,22 +42,9 @@ test('the coordinator plans with the LLM, calls an agent and an MCP tool, and an
     MCP_SERVER_URLS: mcp.url,
   })
   try {
-    const streamed = await fetch(`${server.url}/`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'SendStreamingMessage',
-        params: {
-          message: {
-            messageId: 'm0',
-            role: 'ROLE_USER',
-            parts: [{ text: 'Work out 6*7 and price an apple' }],
-          },
-          metadata: { skill: 'coordinator' },
-        },
-      }),
+    const streamed = await streamMessage(server.url, 'Work out 6*7 and price an apple', {
+      metadata: { skill: 'coordinator' },
+      messageId: 'm0',
     })
     const events = JSON.stringify(await readSse(streamed))
     assert.match(

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { type FakeMcp, startFakeMcp } from '../examples/shop-mcp-server'
-import { readSse, type SseEvent, writesOf } from './a2a-helpers'
+import { readSse, type SseEvent, streamMessage, writesOf } from './a2a-helpers'
 import { stackVars, startTestWorker } from './helpers'
 import { CLI, until } from './worker-helpers'
 
@@ -207,19 +207,7 @@ test('a handler that throws or hangs fails that message only, without a stack tr
 
 test('a streamed message to an agent that takes its time gets its task before the answer', async () => {
   await until('faulty is on the bus', () => listed('faulty'))
-  const res = await fetch(`${server.url}/`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'SendStreamingMessage',
-      params: {
-        message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text: 'hang' }] },
-        metadata: { skill: 'faulty' },
-      },
-    }),
-  })
+  const res = await streamMessage(server.url, 'hang', { metadata: { skill: 'faulty' } })
   type Result = { task?: { id: string; status: { state: string } } }
   let taskId = ''
   let meanwhile: Promise<string> | undefined
