@@ -126,10 +126,17 @@ export async function startTask(
   )
   if (quick) {
     const created = await stored(scope, { ...base, targetAgentName: quick.agentId }, quick.changes)
+    task.resolve(created.task) // progress reported late is refused: the task is finished
     const submitted = submittedView(created, json)
     return { task: created.task, answeredAtOnce: { submitted, events: created.events } }
   }
-  const started = await stored(scope, base)
+  let started: Created
+  try {
+    started = await stored(scope, base)
+  } catch (err) {
+    task.reject(err) // the agent's next progress report fails it: there is no task
+    throw err
+  }
   scope.waitUntil(answerHere(scope, started.task, () => stepsOf(early)))
   task.resolve(started.task)
   return started
@@ -153,7 +160,7 @@ function submittedView({ task, events }: Created, message: unknown): TaskRow {
     ...task,
     status: 'submitted',
     statusMessage: null,
-    statusAt: task.createdAt,
+    statusAt: task.statusAt, // the insert stamps the row and every event with one time
     history: [message],
     artifacts: [],
     result: null,
@@ -164,10 +171,13 @@ function submittedView({ task, events }: Created, message: unknown): TaskRow {
 
 function deferred<T>() {
   let resolve!: (value: T) => void
-  const promise = new Promise<T>((r) => {
-    resolve = r
+  let reject!: (err: unknown) => void
+  const promise = new Promise<T>((yes, no) => {
+    resolve = yes
+    reject = no
   })
-  return { promise, resolve }
+  promise.catch(() => {}) // rejected with nobody waiting is not an unhandled error
+  return { promise, resolve, reject }
 }
 
 const stepsOf = async (answer: ReturnType<typeof answered>): Promise<ConformanceStep[]> =>
