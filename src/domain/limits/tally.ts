@@ -72,21 +72,27 @@ export class Tallies {
   }
 
   private flush(t: Tally, count: CountFn): Promise<void> {
-    t.flushing ??= (async () => {
-      // A flush lives for a few rounds at most: it runs on the request that started it (whose
-      // waitUntil is bounded), and whatever is left the next admitted request sends.
-      for (let round = 0; round < FLUSH_ROUNDS; round++) {
+    if (t.flushing) return t.flushing
+    // A flush lives for a few rounds at most: it runs on the request that started it (whose
+    // waitUntil is bounded). As it decides to stop it lets go, in the same tick, so that a
+    // request admitted from then on starts (and waits for) a flush of its own.
+    const letGo = () => {
+      if (t.flushing === flushing) t.flushing = undefined
+    }
+    const flushing: Promise<void> = (async () => {
+      for (let round = 1; ; round++) {
         await pause(GATHER_MS)
-        if (t.pending === 0) break
         const n = t.pending
         t.pending = 0
+        const last = n === 0 || round === FLUSH_ROUNDS
+        if (last) letGo()
         // A limiter that fails lets requests through; their count is dropped with it.
-        if (!(await this.send(t, count, n))) break
+        if (n > 0 && !(await this.send(t, count, n))) return
+        if (last) return
       }
-    })().finally(() => {
-      t.flushing = undefined
-    })
-    return t.flushing
+    })().finally(letGo)
+    t.flushing = flushing
+    return flushing
   }
 
   /**
