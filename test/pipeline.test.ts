@@ -152,6 +152,7 @@ describe('request pipeline', () => {
       headers: { 'X-Request-Id': `${marker}-card` },
     })
     await api('/no-such-page', { token: null, headers: { 'X-Request-Id': `${marker}-404` } })
+    await api('/.well-known/agent-card.json', { headers: { 'X-Request-Id': `${marker}-token` } })
     await new Promise((r) => setTimeout(r, 300))
     const log = readFileSync(join(testDir(), 'worker.log'), 'utf8')
     // Our structured lines; wrangler's own dev-server lines (full URLs) are not the app's log.
@@ -164,6 +165,7 @@ describe('request pipeline', () => {
     const ids = lines.map((l) => JSON.parse(l).request_id)
     assert.ok(!ids.includes(`${marker}-card`), 'the public card is not logged')
     assert.ok(ids.includes(`${marker}-404`), 'a refused anonymous read is')
+    assert.ok(ids.includes(`${marker}-token`), 'a read that presents a credential is')
     for (const secret of [
       stack().devToken,
       'should-not-be-logged',
