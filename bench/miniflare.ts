@@ -35,6 +35,9 @@ export async function startMiniflare(
       { cwd: ROOT, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
     )
   }
+  const port = await freePort()
+  let direct = await freePort()
+  while (direct === port) direct = await freePort()
   const mf = new Miniflare({
     modules: true,
     scriptPath: join(out, 'index.js'),
@@ -49,8 +52,8 @@ export async function startMiniflare(
     },
     bindings,
     host: '127.0.0.1',
-    port: await freePort(),
-    unsafeDirectSockets: [{ host: '127.0.0.1', port: await freePort() }],
+    port,
+    unsafeDirectSockets: [{ host: '127.0.0.1', port: direct }],
     inspectorPort,
     // The Worker logs a JSON line per request; the terminal printing thousands of them
     // would be measured too.
@@ -59,7 +62,12 @@ export async function startMiniflare(
       stderr.resume()
     },
   })
-  await mf.ready
-  const base = (await mf.unsafeGetDirectURL()).toString().replace(/\/$/, '')
-  return { mf, base }
+  try {
+    await mf.ready
+    const base = (await mf.unsafeGetDirectURL()).toString().replace(/\/$/, '')
+    return { mf, base }
+  } catch (err) {
+    await mf.dispose()
+    throw err
+  }
 }
