@@ -9,7 +9,7 @@
 import { request } from 'node:http'
 import { freePort } from '../scripts/stack/ports'
 import { sdkDatabaseStore, startSdkPeer } from './a2a-peer'
-import { type Figure, httpGet, httpPost, measure, sendMessageBody } from './lib'
+import { type Figure, httpGet, httpPost, measureInTurns, sendMessageBody } from './lib'
 
 interface A2aBench {
   /** The Worker's URL without the dev proxy, and its credentials. */
@@ -29,6 +29,8 @@ export interface Target {
 }
 
 const V1 = { 'A2A-Version': '1.0' }
+/** Slices each figure is measured in, alternating between the targets. */
+const TURNS = 5
 const OURS = 'worker direct'
 const PEER = 'sdk + Postgres store'
 
@@ -177,16 +179,20 @@ export async function a2aFigures(b: A2aBench): Promise<void> {
     { name: PEER, url: `http://127.0.0.1:${persistedPort}/`, headers: {} },
     { name: OURS, url: `${b.direct}/`, headers: b.auth },
   ]
+  // Each operation on the three targets in turns: the ratios are what this table is for.
   for (const concurrency of [1, 16]) {
     const suffix = concurrency === 1 ? '' : ` ×${concurrency}`
     for (const op of operations) {
+      const entries = []
       for (const t of targets) {
-        const ready = await op.ready(t, b.opts.n + b.opts.warmup)
-        const vs = t.name === OURS ? `${PEER}: ${op.name}${suffix}` : undefined
-        await b.run(
-          measure(`${t.name}: ${op.name}${suffix}`, ready, { ...b.opts, concurrency, vs }),
-        )
+        entries.push({
+          name: `${t.name}: ${op.name}${suffix}`,
+          op: await op.ready(t, b.opts.n + b.opts.warmup),
+          vs: t.name === OURS ? `${PEER}: ${op.name}${suffix}` : undefined,
+        })
       }
+      const figures = await measureInTurns(entries, { ...b.opts, concurrency, turns: TURNS })
+      for (const f of figures) await b.run(Promise.resolve(f))
     }
   }
 }

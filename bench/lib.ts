@@ -48,31 +48,64 @@ export async function measure(
   op: () => Promise<void>,
   opts: { n: number; warmup: number; concurrency?: number; vs?: string },
 ): Promise<Figure> {
-  for (let i = 0; i < opts.warmup; i++) await op()
-  const times: number[] = []
-  let next = 0
-  const cpuBefore = cpuSnapshot()
-  const started = performance.now()
-  const lane = async () => {
-    while (next++ < opts.n) {
-      const t = performance.now()
-      await op()
-      times.push(performance.now() - t)
+  const [figure] = await measureInTurns([{ name, op, vs: opts.vs }], { ...opts, turns: 1 })
+  return figure as Figure
+}
+
+/**
+ * Several operations measured in turns: a slice of each, then the next slice of each, so that
+ * a busy spell on this shared machine falls on all of them alike and their ratio holds. Each
+ * figure is over all its slices (n runs after `warmup`, `concurrency` at a time).
+ */
+export async function measureInTurns(
+  entries: { name: string; op: () => Promise<void>; vs?: string }[],
+  opts: { n: number; warmup: number; concurrency?: number; turns: number },
+): Promise<Figure[]> {
+  for (const e of entries) for (let i = 0; i < opts.warmup; i++) await e.op()
+  const runs = entries.map(() => ({
+    times: [] as number[],
+    seconds: 0,
+    cpu: new Map<string, number>(),
+  }))
+  for (let turn = 0; turn < opts.turns; turn++) {
+    const n =
+      Math.round(((turn + 1) * opts.n) / opts.turns) - Math.round((turn * opts.n) / opts.turns)
+    for (const [i, e] of entries.entries()) {
+      const run = runs[i] as (typeof runs)[number]
+      let next = 0
+      const cpuBefore = cpuSnapshot()
+      const started = performance.now()
+      const lane = async () => {
+        while (next++ < n) {
+          const t = performance.now()
+          await e.op()
+          run.times.push(performance.now() - t)
+        }
+      }
+      await Promise.all(Array.from({ length: opts.concurrency ?? 1 }, lane))
+      run.seconds += (performance.now() - started) / 1000
+      for (const [program, ms] of Object.entries(cpuPerOp(cpuBefore, cpuSnapshot(), 1))) {
+        run.cpu.set(program, (run.cpu.get(program) ?? 0) + ms)
+      }
     }
   }
-  await Promise.all(Array.from({ length: opts.concurrency ?? 1 }, lane))
-  const elapsed = (performance.now() - started) / 1000
-  const cpu = cpuPerOp(cpuBefore, cpuSnapshot(), times.length)
-  times.sort((a, b) => a - b)
-  return {
-    name,
-    vs: opts.vs,
-    p50: percentile(times, 50),
-    p99: percentile(times, 99),
-    rps: times.length / elapsed,
-    n: times.length,
-    cpu,
-  }
+  return entries.map((e, i) => {
+    const { times, seconds, cpu } = runs[i] as (typeof runs)[number]
+    times.sort((a, b) => a - b)
+    const perOp: Record<string, number> = {}
+    for (const [program, ms] of [...cpu].sort((a, b) => b[1] - a[1])) {
+      if (ms / times.length >= 0.01) perOp[program] = ms / times.length
+    }
+    return {
+      name: e.name,
+      vs: e.vs,
+      p50: percentile(times, 50),
+      p99: percentile(times, 99),
+      rps: times.length / seconds,
+      n: times.length,
+      cpu: perOp,
+    }
+  })
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 })
