@@ -55,8 +55,12 @@ export async function measure(
 /**
  * Several operations measured in turns: a slice of each, then the next slice of each, so that
  * a busy spell on this shared machine falls on all of them alike and their ratio holds. Each
- * figure is over all its slices (n runs after `warmup`, `concurrency` at a time).
+ * figure is over all its slices (n runs after `warmup`, `concurrency` at a time). Between
+ * slices the machine settles for SETTLE_MS: what a server does after its replies (the
+ * Worker's waitUntil work, its log lines drained by Miniflare) must not land on the next.
  */
+const SETTLE_MS = 200
+
 export async function measureInTurns(
   entries: { name: string; op: () => Promise<void>; vs?: string }[],
   opts: { n: number; warmup: number; concurrency?: number; turns: number },
@@ -71,6 +75,7 @@ export async function measureInTurns(
     const n =
       Math.round(((turn + 1) * opts.n) / opts.turns) - Math.round((turn * opts.n) / opts.turns)
     for (const [i, e] of entries.entries()) {
+      if (entries.length > 1) await new Promise((r) => setTimeout(r, SETTLE_MS))
       const run = runs[i] as (typeof runs)[number]
       let next = 0
       const cpuBefore = cpuSnapshot()
