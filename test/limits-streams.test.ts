@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
+import { Redis } from 'ioredis'
 import { freePort } from '../scripts/stack/ports'
 import { rpcBody, v03Message, v10Message } from './a2a-helpers'
 import {
@@ -14,6 +15,7 @@ import {
   connectAsOwner,
   newKey,
   newTenantAdmin,
+  stack,
   stackVars,
   startTestWorker,
 } from './helpers'
@@ -159,6 +161,31 @@ describe('open streams', () => {
       assert.match(res.body, /TASK_STATE_COMPLETED/)
     }
     await setLimits(admin, { open_streams_per_principal: null })
+  })
+
+  test('streams one after another cost one Redis call each: their releases travel together', async () => {
+    const mine = await newKey(tenantId, 'member', 'batch')
+    const redis = new Redis(stack().redisUrl)
+    // Admissions and releases are EVAL; the request-rate limiter's scripts are EVALSHA.
+    const evals = async () =>
+      Number(/cmdstat_eval:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0)
+    try {
+      const before = await evals()
+      for (let i = 0; i < 20; i++) {
+        const r = await api('/a2a/rest/message:stream', {
+          token: mine,
+          method: 'POST',
+          json: message('square root of 81'),
+        })
+        assert.match(await r.text(), /TASK_STATE_COMPLETED/)
+      }
+      await new Promise((r) => setTimeout(r, 300))
+      const calls = (await evals()) - before
+      // One admission each, and a release each when they went one by one: 40.
+      assert.ok(calls >= 20 && calls <= 30, `${calls} open-stream calls for 20 streams`)
+    } finally {
+      redis.disconnect()
+    }
   })
 })
 
