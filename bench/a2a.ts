@@ -22,7 +22,7 @@ interface A2aBench {
   cleanups: (() => unknown)[]
 }
 
-export interface Target {
+interface Target {
   name: string
   url: string
   headers: Record<string, string>

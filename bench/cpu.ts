@@ -40,19 +40,28 @@ export function cpuSnapshot(): CpuSnapshot {
   return byPid
 }
 
-/** CPU ms per operation by program between two snapshots, the busiest first (≥ 0.01 ms). */
-export function cpuPerOp(before: CpuSnapshot, after: CpuSnapshot, ops: number) {
+/** CPU ms by program between two snapshots. */
+export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): Map<string, number> {
   const byProgram = new Map<string, number>()
   for (const [pid, { program, ms }] of after) {
     const spent = ms - (before.get(pid)?.ms ?? 0)
     byProgram.set(program, (byProgram.get(program) ?? 0) + spent)
   }
+  return byProgram
+}
+
+/** CPU ms per operation by program, the busiest first (≥ 0.01 ms). */
+export function perOp(spent: Map<string, number>, ops: number): Record<string, number> {
   const out: Record<string, number> = {}
-  for (const [name, ms] of [...byProgram].sort((a, b) => b[1] - a[1])) {
+  for (const [name, ms] of [...spent].sort((a, b) => b[1] - a[1])) {
     if (ms / ops >= 0.01) out[name] = ms / ops
   }
   return out
 }
+
+/** CPU ms per operation by program between two snapshots, the busiest first (≥ 0.01 ms). */
+export const cpuPerOp = (before: CpuSnapshot, after: CpuSnapshot, ops: number) =>
+  perOp(cpuSpent(before, after), ops)
 
 /** "workerd 3.1, node 1.2, postgres 0.8": CPU ms per operation, for a table cell. */
 export function formatCpu(cpu: Record<string, number> | undefined, top = 4): string {

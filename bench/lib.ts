@@ -1,6 +1,6 @@
 /** Measuring helpers: sequential and concurrent request loops, percentiles, one table. */
 import { Agent, request } from 'node:http'
-import { cpuPerOp, cpuSnapshot, formatCpu } from './cpu'
+import { cpuSnapshot, cpuSpent, formatCpu, perOp } from './cpu'
 
 export interface Figure {
   name: string
@@ -89,7 +89,7 @@ export async function measureInTurns(
       }
       await Promise.all(Array.from({ length: opts.concurrency ?? 1 }, lane))
       run.seconds += (performance.now() - started) / 1000
-      for (const [program, ms] of Object.entries(cpuPerOp(cpuBefore, cpuSnapshot(), 1))) {
+      for (const [program, ms] of cpuSpent(cpuBefore, cpuSnapshot())) {
         run.cpu.set(program, (run.cpu.get(program) ?? 0) + ms)
       }
     }
@@ -97,10 +97,6 @@ export async function measureInTurns(
   return entries.map((e, i) => {
     const { times, seconds, cpu } = runs[i] as (typeof runs)[number]
     times.sort((a, b) => a - b)
-    const perOp: Record<string, number> = {}
-    for (const [program, ms] of [...cpu].sort((a, b) => b[1] - a[1])) {
-      if (ms / times.length >= 0.01) perOp[program] = ms / times.length
-    }
     return {
       name: e.name,
       vs: e.vs,
@@ -108,7 +104,7 @@ export async function measureInTurns(
       p99: percentile(times, 99),
       rps: times.length / seconds,
       n: times.length,
-      cpu: perOp,
+      cpu: perOp(cpu, times.length),
     }
   })
 }
