@@ -12,7 +12,7 @@ import {
   type TaskChange,
   type TaskRow,
 } from '../domain/task-model/store'
-import { withinMs } from '../lib/deadline'
+import { pause, withinMs } from '../lib/deadline'
 import { tasks } from '../storage/postgres/schema'
 import { tenantQuery } from '../storage/postgres/tenant'
 import { type Asked, answered } from './answer'
@@ -33,8 +33,6 @@ export class TaskClosedError extends Error {}
 /** The conformance suite's scenario for a message, when its messageId names one. */
 const scenarioOf = (msg: IncomingMessage, taskId: string, contextId: string) =>
   conformanceScenario(msg.json.messageId, { taskId, contextId })
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Texts of earlier messages in a context, oldest first, so later messages see earlier ones. */
 async function contextHistory(scope: Scope, contextId: string): Promise<string[]> {

@@ -1,3 +1,7 @@
+/** Resolves after `ms`. */
+export const pause = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms))
+
 /**
  * `work`'s value, or undefined if it has not settled within `ms` (it goes on; its outcome is
  * then ignored). A rejection within `ms` is passed on. The timer is cleared either way, so a

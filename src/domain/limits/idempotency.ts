@@ -5,6 +5,7 @@
  * own: another principal's same key is another slot, so it never replays their task.
  */
 import type { Redis } from '@upstash/redis/cloudflare'
+import { pause } from '../../lib/deadline'
 import { sha256Hex } from '../../lib/digest'
 import { ApiError, badRequest } from '../../lib/errors'
 
@@ -48,7 +49,7 @@ export async function idempotentCreate<T>(
   for (let wait = 25; wait <= 400; wait *= 2) {
     const existing = await find(firstId)
     if (existing !== undefined) return { value: existing, replayed: true }
-    await new Promise((r) => setTimeout(r, wait))
+    await pause(wait)
   }
   // Or it died before creating it (its Worker restarted mid-request): the id was reserved
   // with the key, so this retry creates it under that id, and the row's primary key keeps

@@ -11,7 +11,7 @@
  * a limit must not take streaming down with it.
  */
 import type { Redis } from '@upstash/redis/cloudflare'
-import { withinMs } from '../../lib/deadline'
+import { pause, withinMs } from '../../lib/deadline'
 import { log } from '../../lib/log'
 import { countedSse, type StreamLease } from '../../lib/sse'
 import { redisOf } from '../../storage/redis/client'
@@ -187,7 +187,7 @@ function releaseSoon(
   const batch = { since: Date.now(), ids: [id] }
   releasing.set(pair, batch)
   const done = (async () => {
-    await new Promise((resolve) => setTimeout(resolve, RELEASE_GATHER_MS))
+    await pause(RELEASE_GATHER_MS)
     // Streams ending from now on go in the next release.
     if (releasing.get(pair) === batch) releasing.delete(pair)
     await redis.eval(RELEASE, keys, batch.ids)

@@ -8,6 +8,8 @@
  * an isolate never admits unasked more than half of what Redis last said remains, less every
  * count still on its way there.
  */
+import { pause } from '../../lib/deadline'
+
 export interface Verdict {
   success: boolean
   limit: number
@@ -41,8 +43,6 @@ const FRESH_MS = 1000
 const GATHER_MS = 50
 const FLUSH_ROUNDS = 20
 const MAX_KEYS = 10_000
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export class Tallies {
   private readonly byKey = new Map<string, Tally>()
