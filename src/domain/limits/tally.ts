@@ -71,8 +71,8 @@ export class Tallies {
     return this.send(t, count, n)
   }
 
+  /** A flush of the key's pending counts; its one caller starts one only when none runs. */
   private flush(t: Tally, count: CountFn): Promise<void> {
-    if (t.flushing) return t.flushing
     // A flush lives for a few rounds at most: it runs on the request that started it (whose
     // waitUntil is bounded). As it decides to stop it lets go, in the same tick, so that a
     // request admitted from then on starts (and waits for) a flush of its own.
