@@ -8,7 +8,9 @@ import { isTerminal } from '../domain/task-model/states'
 import {
   applyChange,
   applyChanges,
+  type Changed,
   insertTask,
+  type NewTask,
   type TaskChange,
   type TaskRow,
 } from '../domain/task-model/store'
@@ -70,8 +72,6 @@ export interface Started {
   answeredAtOnce?: { submitted: TaskRow; events: TaskEvent[] }
 }
 
-type Created = Awaited<ReturnType<typeof insertTask>>
-
 /**
  * A new message for the built-in agents: creates its task and, unless `background`, answers
  * it before returning (task and events persisted in one transaction). In the background the
@@ -106,7 +106,7 @@ export async function startTask(
     scope.waitUntil(answerHere(scope, started.task, () => scenario.steps))
     return started
   }
-  const asked: Asked = { text: msg.text, skill: msg.skill, history, taskId: id, contextId }
+  const asked = askedOf(msg, history, id, contextId)
   if (!background) {
     const { agentId, changes } = await answered(scope, asked)
     return stored(scope, { ...base, targetAgentName: agentId }, changes)
@@ -125,10 +125,10 @@ export async function startTask(
   if (quick) {
     const created = await stored(scope, { ...base, targetAgentName: quick.agentId }, quick.changes)
     task.resolve(created.task) // progress reported late is refused: the task is finished
-    const submitted = submittedView(created, json)
+    const submitted = submittedView(created)
     return { task: created.task, answeredAtOnce: { submitted, events: created.events } }
   }
-  let started: Created
+  let started: Changed
   try {
     started = await stored(scope, base)
   } catch (err) {
@@ -141,25 +141,31 @@ export async function startTask(
 }
 
 /** A new task stored (with the changes already made to it) and announced. */
-async function stored(
-  scope: Scope,
-  input: Parameters<typeof insertTask>[1],
-  changes: TaskChange[] = [],
-): Promise<Created> {
+async function stored(scope: Scope, input: NewTask, changes: TaskChange[] = []): Promise<Changed> {
   const created = await insertTask(scope, input, changes)
   await announce(scope, created.task, created.events, { fresh: true })
   return created
 }
 
-/** A task answered in its insert, as it was at its first event (submitted). */
-function submittedView({ task, events }: Created, message: unknown): TaskRow {
+/** What an agent is asked: the message, its context's earlier texts, and whose task it is. */
+const askedOf = (
+  msg: IncomingMessage,
+  history: string[],
+  taskId: string,
+  contextId: string,
+): Asked => ({ text: msg.text, skill: msg.skill, history, taskId, contextId })
+
+/**
+ * A task answered in its insert, as it was at its first event (submitted): the user's message
+ * and nothing after it. Its time stays: the insert stamps the row and every event with one.
+ */
+function submittedView({ task, events }: Changed): TaskRow {
   const first = events[0]
   return {
     ...task,
     status: 'submitted',
     statusMessage: null,
-    statusAt: task.statusAt, // the insert stamps the row and every event with one time
-    history: [message],
+    history: task.history.slice(0, 1),
     artifacts: [],
     result: null,
     error: null,
@@ -206,13 +212,7 @@ export async function continueTask(
 async function stepsFor(scope: Scope, task: TaskRow, msg: IncomingMessage, history: string[]) {
   const scenario = scenarioOf(msg, task.id, task.contextId)
   if (scenario) return scenario.steps
-  const asked = {
-    text: msg.text,
-    skill: msg.skill,
-    history,
-    taskId: task.id,
-    contextId: task.contextId,
-  }
+  const asked = askedOf(msg, history, task.id, task.contextId)
   return stepsOf(answered(scope, asked, (text) => report(scope, task, text)))
 }
 
