@@ -27,18 +27,19 @@ export function a2aFieldsFromJson(j: Record<string, unknown>): A2aTaskFields {
   }
 }
 
-/** row_to_json gives snake_case columns and Postgres timestamp text; map to the drizzle row. */
+/**
+ * row_to_json gives snake_case columns and Postgres timestamp text; map to the drizzle row (the
+ * A2A Task's columns as a2aFieldsFromJson reads them, and the rest).
+ */
 export function taskFromJson(j: Record<string, unknown>): TaskRow {
   const ts = (v: unknown) => (v == null ? null : new Date(String(v)))
   return {
+    ...a2aFieldsFromJson(j),
     tenantId: j.tenant_id as string,
-    id: j.id as string,
-    contextId: j.context_id as string,
     workspaceId: (j.workspace_id as string | null) ?? null,
     title: j.title as string,
     prompt: j.prompt as string,
     agentType: j.agent_type as string,
-    status: j.status as TaskStatus,
     priority: j.priority as number,
     targetAgentName: (j.target_agent_name as string | null) ?? null,
     targetWorkerId: (j.target_worker_id as string | null) ?? null,
@@ -51,12 +52,7 @@ export function taskFromJson(j: Record<string, unknown>): TaskRow {
     maxAttempts: j.max_attempts as number,
     result: (j.result as string | null) ?? null,
     error: (j.error as string | null) ?? null,
-    metadata: (j.metadata as Record<string, unknown>) ?? {},
     lastSeq: Number(j.last_seq),
-    history: (j.history as unknown[]) ?? [],
-    artifacts: (j.artifacts as unknown[]) ?? [],
-    statusMessage: j.status_message ?? null,
-    statusAt: ts(j.status_at) as Date,
     pushConfigs: Number(j.push_configs ?? 0),
     outputMark: Number(j.output_mark ?? 0),
     outputBytes: Number(j.output_bytes ?? 0),
