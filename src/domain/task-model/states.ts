@@ -8,7 +8,9 @@ export const TERMINAL: readonly TaskStatus[] = ['completed', 'failed', 'canceled
 export const INTERRUPTED: readonly TaskStatus[] = ['input-required', 'auth-required']
 
 export const isTerminal = (s: string) => (TERMINAL as readonly string[]).includes(s)
-export const isInterrupted = (s: string) => (INTERRUPTED as readonly string[]).includes(s)
+const isInterrupted = (s: string) => (INTERRUPTED as readonly string[]).includes(s)
+/** Finished or paused for the caller: where a blocking send returns and a message's stream ends. */
+export const isSettled = (s: string) => isTerminal(s) || isInterrupted(s)
 
 /** The state a `status` event moved its task to, if it is one. */
 export function eventState(event: TaskEvent): TaskStatus | undefined {

@@ -39,7 +39,7 @@ import {
 import { readEvents } from '../../domain/task-model/events'
 import { getTask } from '../../domain/task-model/queries'
 import { readTask } from '../../domain/task-model/read-cache'
-import { eventState, isInterrupted, isTerminal } from '../../domain/task-model/states'
+import { eventState, isSettled, isTerminal } from '../../domain/task-model/states'
 import type { TaskRow } from '../../domain/task-model/store'
 import { type MessageOutcome, sendMessage } from '../../domain/tasks/create'
 import { queueRouting, routingMetadata } from '../../domain/tasks/routing'
@@ -97,10 +97,9 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     // Blocking: a queued task is answered by a worker; wait until it ends or pauses.
     // A worker may take long: past BLOCKING_WAIT_MS the task is returned as it is then (it
     // goes on; the caller can poll or subscribe).
-    if (!background && !isTerminal(row.status) && !isInterrupted(row.status)) {
-      const settled = (s: string) => isTerminal(s) || isInterrupted(s)
+    if (!background && !isSettled(row.status)) {
       const giveUp = AbortSignal.timeout(BLOCKING_WAIT_MS)
-      for await (const _ of this.follow(row, row.lastSeq, settled, giveUp)) {
+      for await (const _ of this.follow(row, row.lastSeq, isSettled, giveUp)) {
         // the events themselves are for streams; here only the end matters
       }
       row = (await getTask(this.s, row.id)) ?? row
@@ -121,8 +120,7 @@ export class PlatformRequestHandler implements A2ARequestHandler {
     const row = early?.submitted ?? outcome.task
     const feed = early ? LocalFeed.of(early.events) : localFeedOf(this.s.tenantId, row.id)
     yield { payload: { $case: 'task', value: toSdkTask(row) } }
-    const ends = (state: string) => isTerminal(state) || isInterrupted(state)
-    yield* this.follow(row, row.lastSeq, ends, this.s.signal, feed)
+    yield* this.follow(row, row.lastSeq, isSettled, this.s.signal, feed)
   }
 
   async getTask(params: GetTaskRequest): Promise<Task> {
