@@ -123,11 +123,7 @@ export function streamMessage(
   const headers = new Headers(opts.headers)
   headers.set('Content-Type', 'application/json')
   headers.set('A2A-Version', '1.0')
-  const message = {
-    messageId: opts.messageId ?? crypto.randomUUID(),
-    role: 'ROLE_USER',
-    parts: [{ text }],
-  }
+  const message = v10Message(opts.messageId ? { messageId: opts.messageId } : {}, text)
   return fetch(`${base}/`, {
     method: 'POST',
     headers,

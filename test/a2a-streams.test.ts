@@ -1,10 +1,14 @@
 /** Streams that never lose an event: replay by Last-Event-ID, many subscribers, disconnects. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { openTask, readSse, rpc, rpcBody, type SseEvent, v10Message, writesOf } from './a2a-helpers'
-import { api } from './helpers'
+import { openTask, readSse, rpc, type SseEvent, streamMessage, writesOf } from './a2a-helpers'
+import { api, stack } from './helpers'
 
 const V1 = { 'A2A-Version': '1.0' }
+const streamHeaders = () => ({
+  Accept: 'text/event-stream',
+  Authorization: `Bearer ${stack().devToken}`,
+})
 type Result = {
   task?: unknown
   statusUpdate?: { status: { state: string } }
@@ -135,18 +139,10 @@ describe('task streams', () => {
 
 describe('a streamed message a built-in agent answers', () => {
   test('cancelled while it works, its stream ends canceled, never completed', async () => {
-    const res = await api('/', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', ...V1 },
-      // The conformance agent's scenario: working, 4 s, completed.
-      body: JSON.stringify(
-        rpcBody('SendStreamingMessage', {
-          message: v10Message(
-            { messageId: `test-resubscribe-message-id-${crypto.randomUUID()}` },
-            'work a while',
-          ),
-        }),
-      ),
+    // The conformance agent's scenario: working, 4 s, completed.
+    const res = await streamMessage(stack().url, 'work a while', {
+      messageId: `test-resubscribe-message-id-${crypto.randomUUID()}`,
+      headers: streamHeaders(),
     })
     const states: string[] = []
     let taskId = ''
@@ -168,13 +164,7 @@ describe('a streamed message a built-in agent answers', () => {
   })
 
   test('an agent that answers at once is stored in one write; its stream still shows each step', async () => {
-    const res = await api('/', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', ...V1 },
-      body: JSON.stringify(
-        rpcBody('SendStreamingMessage', { message: v10Message({}, 'Calculate 25 * 4') }),
-      ),
-    })
+    const res = await streamMessage(stack().url, 'Calculate 25 * 4', { headers: streamHeaders() })
     const events = await readSse(res)
     const first = resultOf(events[0] as SseEvent).task as {
       id: string
