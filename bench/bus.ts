@@ -20,7 +20,7 @@ async function post(url: string, headers: Record<string, string>, body: unknown)
 export async function busFigures(
   base: string,
   headers: Record<string, string>,
-  opts: { messages: number; subscribers: number; rounds: number },
+  opts: { messages: number; subscribers: number; rounds: number; label: string },
 ): Promise<Figure[]> {
   const run = crypto.randomUUID().slice(0, 8)
   const rx = `bench-rx-${run}:1`
@@ -79,11 +79,25 @@ export async function busFigures(
     if (round >= WARMUP) fan.push(...times)
   }
   for (const s of open) s.close()
+  // Unregistered again: the tenant's agent limit would refuse the next run's subscribers.
+  const names = [
+    rx,
+    tx,
+    ...Array.from({ length: opts.subscribers }, (_, i) => `bench-sub-${run}:${i}`),
+  ]
+  for (const name of names) {
+    const res = await fetch(`${base}/v1/agents/${encodeURIComponent(name)}`, {
+      method: 'DELETE',
+      headers,
+    })
+    if (!res.ok) throw new Error(`unregistering ${name}: ${res.status} ${await res.text()}`)
+  }
 
-  const floor = 'bus: heartbeat (one write, the floor)'
+  const bus = `bus (${opts.label})`
+  const floor = `${bus}: heartbeat (one write, the floor)`
   return [
     latencyFigure(floor, beat),
-    latencyFigure('bus: direct message → live receiver', direct, { vs: floor }),
-    latencyFigure(`bus: event → ${opts.subscribers} subscribers (each)`, fan, { vs: floor }),
+    latencyFigure(`${bus}: direct message → live receiver`, direct, { vs: floor }),
+    latencyFigure(`${bus}: event → ${opts.subscribers} subscribers (each)`, fan, { vs: floor }),
   ]
 }

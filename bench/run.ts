@@ -164,11 +164,26 @@ async function main() {
       }
     }
 
+    /** Another Miniflare of the same bundle, with some of the stack's vars changed. */
+    const serve = async (extra: Record<string, string>) => {
+      const vars = readEnvFile(join(dir, 'worker.env'))
+      const { mf, base } = await startMiniflare(dir, { ...vars, ...extra })
+      cleanups.unshift(() => mf.dispose())
+      return base
+    }
+
     if (want('bus')) {
+      // On the stack's bus objects (agents spread by name) and on one per tenant.
       const counts = { messages: quick ? 100 : 500, subscribers: 100, rounds: quick ? 50 : 200 }
-      for (const f of await busFigures(direct, auth, counts)) {
-        log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
-        figures.push(f)
+      const shards = readEnvFile(join(dir, 'worker.env')).BUS_SHARDS ?? '1'
+      for (const [base, label] of [
+        [direct, `${shards} objects`],
+        [await serve({ BUS_SHARDS: '1' }), '1 object'],
+      ] as const) {
+        for (const f of await busFigures(base, auth, { ...counts, label })) {
+          log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
+          figures.push(f)
+        }
       }
     }
 
@@ -212,11 +227,6 @@ async function main() {
       const fleet = 2000
       const fanout = Number(vars.OFFER_FANOUT ?? 32)
       const hubs = Number(vars.HUB_SHARDS ?? 1)
-      const serve = async (extra: Record<string, string>) => {
-        const { mf, base } = await startMiniflare(dir, { ...vars, ...extra })
-        cleanups.unshift(() => mf.dispose())
-        return base
-      }
       const setups = [
         { base: direct, label: `${hubs} hubs`, offered: Math.min(fleet, fanout * hubs) },
         { base: await serve({ HUB_SHARDS: '1' }), label: '1 hub', offered: fanout },

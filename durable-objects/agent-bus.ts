@@ -13,6 +13,8 @@ import { touchAgents } from '../src/domain/bus/registry'
 import { loadSubscriptions, saveSubscription } from '../src/domain/bus/subscriptions'
 import { topicMatches } from '../src/domain/bus/topics'
 import { configOf } from '../src/env'
+import { withinMs } from '../src/lib/deadline'
+import { busShardName } from '../src/lib/live-objects'
 import { log } from '../src/lib/log'
 import { SSE_KEEPALIVE, sseBytes } from '../src/lib/sse'
 import { EdgeSubscribers } from './edge-subscribers'
@@ -23,10 +25,12 @@ import { TenantObject } from './tenant-object'
 type Receiver = Channel<{ agent: string }>
 
 /**
- * One per tenant: the live side of agent messaging. Every message is in Postgres (the
- * recipient's inbox) before it is pushed to the recipient's open streams; a stream that opens
- * gets the unacknowledged inbox first, and the alarm pushes again what stays unacknowledged
- * (at-least-once, same id). Built-in agents answer what is sent to them.
+ * The live side of a tenant's agent messaging, spread over BUS_SHARDS objects by agent name
+ * (live-objects.ts): an agent's streams, what is delivered to it and the replies it waits for
+ * all live on its shard; the first shard also matches events to subscriptions. Every message
+ * is in Postgres (the recipient's inbox) before it is pushed to the recipient's open streams;
+ * a stream that opens gets the unacknowledged inbox first, and the alarm pushes again what
+ * stays unacknowledged (at-least-once, same id). Built-in agents answer what is sent to them.
  */
 export class AgentBus extends TenantObject {
   protected override readonly kind = 'agent-bus'
@@ -46,26 +50,41 @@ export class AgentBus extends TenantObject {
     return readable
   }
 
-  /** A direct message: stored, pushed if its recipient listens, answered if it is built in. */
+  /**
+   * A direct message, on its recipient's shard: stored, pushed if its recipient listens,
+   * answered if it is built in.
+   */
   async send(m: NewMessage): Promise<MessageView> {
-    return this.post(m)
+    const msg = await this.insert(m)
+    await this.arrive([msg])
+    return msg
   }
 
-  /** Sends and waits for the reply (a message whose reply_to is this one's id). */
+  /**
+   * Sends and waits for the reply (a message to the sender whose reply_to is this one's id).
+   * On the sender's shard, where that reply is delivered; the waiter is in place before the
+   * recipient's shard sees the message, so no reply can come first.
+   */
   async request(m: NewMessage, timeoutMs: number): Promise<MessageView | null> {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    let sentId = ''
+    let id: string | undefined
+    let over = false
+    const replied = new Promise<MessageView>((resolve, reject) => {
+      this.insert(m)
+        .then(async (msg) => {
+          // Stored is sent, even if the asker stopped waiting before the insert returned.
+          if (!over) {
+            id = msg.id
+            this.waiters.set(id, resolve)
+          }
+          await this.shardOf(msg.to).arrive([msg])
+        })
+        .catch(reject)
+    })
     try {
-      return await new Promise<MessageView | null>((resolve, reject) => {
-        timer = setTimeout(() => resolve(null), timeoutMs)
-        this.post(m, (id) => {
-          sentId = id
-          this.waiters.set(id, resolve)
-        }).catch(reject)
-      })
+      return (await withinMs(replied, timeoutMs)) ?? null
     } finally {
-      if (timer !== undefined) clearTimeout(timer)
-      this.waiters.delete(sentId)
+      over = true
+      if (id) this.waiters.delete(id)
     }
   }
 
@@ -79,18 +98,46 @@ export class AgentBus extends TenantObject {
     return msg
   }
 
-  private async post(m: NewMessage, stored?: (id: string) => void): Promise<MessageView> {
+  /**
+   * Stored messages for agents of this shard: pushed to their streams, handed to whoever
+   * waits for them as a reply, and answered by a built-in recipient. A reply is not a new
+   * request: answering it would start an endless exchange.
+   */
+  async arrive(messages: MessageView[]): Promise<void> {
+    await this.deliver(messages)
+    for (const msg of messages) {
+      const builtin = msg.kind === 'direct' && !msg.reply_to ? edgeAgentNamed(msg.to) : undefined
+      if (builtin) this.ctx.waitUntil(this.answer(builtin.name, msg))
+    }
+  }
+
+  private async insert(m: NewMessage): Promise<MessageView> {
     const [msg] = await insertMessages(this.scope(), [m])
     if (!msg) throw new Error('insert returned no message')
-    stored?.(msg.id)
-    await this.deliver([msg])
-    // A reply is not a new request: answering it would start an endless exchange.
-    const builtin = m.replyTo ? undefined : edgeAgentNamed(m.recipient)
-    if (builtin) this.ctx.waitUntil(this.answer(builtin.name, msg))
     return msg
   }
 
-  /** An event to every agent whose subscription matches (the sender excepted). */
+  /** The shard that serves `agent`. */
+  private shardOf(agent: string) {
+    return this.shardNamed(busShardName(this.env, this.tenantId, agent))
+  }
+
+  /** The shard that holds the tenant's subscriptions: the first, named by the tenant. */
+  private topicShard() {
+    return this.shardNamed(this.tenantId)
+  }
+
+  /** The tenant's shard of this name: this object, or another reached by RPC. */
+  private shardNamed(name: string): Pick<AgentBus, 'arrive' | 'send' | 'publish'> {
+    if (name === this.ctx.id.name) return this
+    // The stub's RPC types cannot express `body: unknown`; its methods are this class's.
+    return this.env.AGENT_BUS.getByName(name) as unknown as AgentBus
+  }
+
+  /**
+   * An event to every agent whose subscription matches (the sender excepted). On the topic
+   * shard (the first), which holds every subscription.
+   */
   async publish(e: {
     sender: string
     topic: string
@@ -105,7 +152,7 @@ export class AgentBus extends TenantObject {
       )
       .map(([agent]) => agent)
     const stored = await insertEvent(this.scope(), e, recipients)
-    await this.deliver(stored)
+    await this.spread(stored)
     this.ctx.waitUntil(this.edge.dispatch(stored))
     // Built-in agents listen on message.to.<id>, as the seed's did.
     const words = e.topic.split('.')
@@ -118,6 +165,7 @@ export class AgentBus extends TenantObject {
     return { id: stored[0]?.id ?? null, recipients }
   }
 
+  /** On the topic shard, like `publish`. */
   async subscribe(agent: string, pattern: string, on: boolean): Promise<string[]> {
     await this.subs()
     return [...(await this.store(agent, pattern, on))]
@@ -162,12 +210,22 @@ export class AgentBus extends TenantObject {
     try {
       const replies = await answerAsEdgeAgent(this.scope(), builtinId, msg)
       for (const r of replies) {
-        if (r.kind === 'event' && r.topic) await this.publish({ ...r, topic: r.topic })
-        else await this.send(r)
+        if (r.kind === 'event' && r.topic) await this.topicShard().publish({ ...r, topic: r.topic })
+        else await this.shardOf(r.recipient).send(r)
       }
     } catch (err) {
       log.error('built-in agent failed on a message', { agent: builtinId, error: err as Error })
     }
+  }
+
+  /** Stored messages to their recipients' shards, each shard's in one call. */
+  private async spread(messages: MessageView[]) {
+    const byShard = new Map<string, MessageView[]>()
+    for (const m of messages) {
+      const name = busShardName(this.env, this.tenantId, m.to)
+      byShard.set(name, [...(byShard.get(name) ?? []), m])
+    }
+    await Promise.all([...byShard].map(([name, batch]) => this.shardNamed(name).arrive(batch)))
   }
 
   /**

@@ -154,6 +154,12 @@ const ConfigSchema = z.object({
    * moves workers to other hubs: their streams reconnect there (as after any deploy).
    */
   HUB_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * AgentBus objects per tenant, agents spread over them by name (events are matched to
+   * subscriptions in the first). Changing it moves agents' streams to other objects: they
+   * reconnect there, and what they had not acknowledged is redelivered.
+   */
+  BUS_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
   /** Most eligible streams of a hub one new task is offered to (docs/capacity.md). */
   OFFER_FANOUT: z.coerce.number().int().min(1).max(100_000).default(32),
   /** Days after a task finished that its output lines are kept (0: forever). */

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { shardOf } from '../src/lib/shard'
 import { readSse } from './a2a-helpers'
 import { api, asTenant, connectAsOwner, stack, stackVars, startTestWorker } from './helpers'
 import { until } from './worker-helpers'
@@ -288,5 +289,83 @@ describe('built-in agents on the bus', () => {
     )
     assert.ok(live.messages.some((m) => m.reply_to === sent.id))
     await live.close()
+  })
+})
+
+describe('a tenant whose agents span several bus objects', () => {
+  const shards = Number(stackVars().BUS_SHARDS ?? 1)
+  /** A fresh agent name served by the given shard of the tenant's bus. */
+  const onShard = (role: string, shard: number) => {
+    for (let i = 0; ; i++) {
+      const name = agentName(`${role}${i}`)
+      if (shardOf(name, shards) === shard) return name
+    }
+  }
+
+  test('an ask waits on the asker’s shard for a reply made on another', async () => {
+    assert.ok(shards >= 3, 'the test stack spreads agents over several buses')
+    const calculator = shardOf('calculator', shards)
+    const asker = onShard('asker', (calculator + 1) % shards)
+    const answerer = onShard('answerer', (calculator + 2) % shards)
+    await register(asker)
+    await register(answerer)
+    const live = listen(answerer)
+    try {
+      await live.ready()
+      const asked = post<{ reply: { text: string; from: string } }>(
+        `/v1/agents/${encodeURIComponent(answerer)}/ask`,
+        { from: asker, text: 'ping', timeout_ms: 20_000 },
+      )
+      await until('the question', async () => live.messages.length >= 1)
+      const question = live.messages[0] as BusMessage
+      assert.equal(question.from, asker)
+      await send(asker, answerer, 'pong', { reply_to: question.id })
+      const { reply } = await asked
+      assert.equal(reply.text, 'pong')
+      assert.equal(reply.from, answerer)
+    } finally {
+      await live.close()
+    }
+
+    // A built-in agent on a third shard answers an ask from the first.
+    const sum = await post<{ reply: { text: string } }>('/v1/agents/calculator/ask', {
+      from: asker,
+      text: 'add 2 and 3',
+    })
+    assert.match(sum.reply.text, /5/)
+  })
+
+  test('an event reaches subscribers on every shard, each once', async () => {
+    const watchers = [1, 2, 3].map((k) => onShard(`watch${k}-`, k))
+    const publisher = onShard('publisher', 0)
+    await register(publisher)
+    const streams: ReturnType<typeof listen>[] = []
+    try {
+      for (const w of watchers) {
+        await register(w)
+        await post(`/v1/agents/${encodeURIComponent(w)}/subscriptions`, {
+          pattern: `span-${run}.*`,
+        })
+        const live = listen(w)
+        streams.push(live)
+        await live.ready()
+      }
+      const published = await post<{ recipients: string[] }>('/v1/agents/events', {
+        from: publisher,
+        topic: `span-${run}.done`,
+        data: { n: 1 },
+      })
+      assert.deepEqual([...published.recipients].sort(), [...watchers].sort())
+      await until('every watcher got it', async () => streams.every((s) => s.messages.length))
+      await new Promise((r) => setTimeout(r, 300))
+      for (const [i, s] of streams.entries()) {
+        assert.deepEqual(
+          s.messages.map((m) => [m.to, m.topic]),
+          [[watchers[i], `span-${run}.done`]],
+        )
+      }
+    } finally {
+      await Promise.all(streams.map((s) => s.close()))
+    }
   })
 })

@@ -216,9 +216,9 @@ export async function startTempStack(
     log,
     workerLogFile: join(dir, 'worker.log'),
     // Push retries a few hundred ms apart, so tests of a failing webhook take seconds. A
-    // tenant's worker streams over four hubs: every suite that connects workers, dispatches,
-    // cancels or lists them crosses hubs, as a large deployment does.
-    vars: { PUSH_RETRY_BASE_MS: '300', HUB_SHARDS: '4' },
+    // tenant's worker streams over four hubs and its agents over four buses: every suite
+    // that connects workers or messages agents crosses objects, as a large deployment does.
+    vars: { PUSH_RETRY_BASE_MS: '300', HUB_SHARDS: '4', BUS_SHARDS: '4' },
   })
   return {
     stack,

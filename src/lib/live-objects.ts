@@ -11,17 +11,20 @@ export const taskStreamOf = (env: Env, tenantId: string, taskId: string) =>
   env.TASK_STREAM.getByName(`${tenantId}/${taskId}`)
 
 /**
- * A tenant's worker streams spread over HUB_SHARDS WorkerHub objects by a hash of the worker
- * id, so that a fleet adds objects rather than load on one; the UIs' views of workspaces
- * spread over the same hubs by workspace id. The first is named by the tenant alone, as the
- * one hub was.
+ * A tenant's k-th object of a sharded kind. The first is named by the tenant alone, as the
+ * one object per tenant was before the kind was sharded.
  */
-const hubName = (tenantId: string, shard: number) =>
+const shardName = (tenantId: string, shard: number) =>
   shard === 0 ? tenantId : `${tenantId}/${shard}`
 
-/** The tenant's hub for what `key` names (a worker, a workspace). */
+/**
+ * The tenant's hub for what `key` names (a worker, a workspace). A tenant's worker streams
+ * spread over HUB_SHARDS WorkerHub objects by a hash of the worker id, so that a fleet adds
+ * objects rather than load on one; the UIs' views of workspaces spread over the same hubs
+ * by workspace id.
+ */
 const hubOf = (env: Env, tenantId: string, key: string) =>
-  env.WORKER_HUB.getByName(hubName(tenantId, shardOf(key, configOf(env).HUB_SHARDS)))
+  env.WORKER_HUB.getByName(shardName(tenantId, shardOf(key, configOf(env).HUB_SHARDS)))
 
 /** The hub that holds this worker's streams. */
 export const workerHubOf = (env: Env, tenantId: string, workerId: string) =>
@@ -34,9 +37,26 @@ export const workspaceHubOf = (env: Env, tenantId: string, workspaceId: string) 
 /** Every hub of the tenant: a task any worker may take is offered in each. */
 export const workerHubs = (env: Env, tenantId: string) =>
   Array.from({ length: configOf(env).HUB_SHARDS }, (_, k) =>
-    env.WORKER_HUB.getByName(hubName(tenantId, k)),
+    env.WORKER_HUB.getByName(shardName(tenantId, k)),
   )
 
-export const agentBusOf = (env: Env, tenantId: string) => env.AGENT_BUS.getByName(tenantId)
+/**
+ * The name of the AgentBus shard that serves `agent`: its streams, what is delivered to it,
+ * and the replies it waits for. A tenant's agents spread over BUS_SHARDS objects by a hash
+ * of the agent's name.
+ */
+export const busShardName = (env: Env, tenantId: string, agent: string) =>
+  shardName(tenantId, shardOf(agent, configOf(env).BUS_SHARDS))
+
+/** The AgentBus shard that serves `agent`. */
+export const agentBusOf = (env: Env, tenantId: string, agent: string) =>
+  env.AGENT_BUS.getByName(busShardName(env, tenantId, agent))
+
+/**
+ * The AgentBus shard that matches events to the tenant's topic subscriptions (the first):
+ * a pattern may match any agent, so one object holds them all and hands each match to its
+ * agent's shard.
+ */
+export const topicBusOf = (env: Env, tenantId: string) => env.AGENT_BUS.getByName(tenantId)
 
 export const schedulerOf = (env: Env, tenantId: string) => env.SCHEDULER.getByName(tenantId)

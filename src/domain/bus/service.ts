@@ -7,7 +7,7 @@ import { bodyText } from '@codetether/agent-kit/wire'
 import { edgeAgentNamed } from '../../agents/registry'
 import type { Principal } from '../../auth/principal'
 import { badRequest, notFound } from '../../lib/errors'
-import { agentBusOf } from '../../lib/live-objects'
+import { agentBusOf, topicBusOf } from '../../lib/live-objects'
 import type { Scope } from '../scope'
 import type { MessageView } from './messages'
 import { findAgent, requireAgent } from './registry'
@@ -30,22 +30,23 @@ export interface Outgoing {
  * answer lands in the sender's inbox as the reply.
  */
 export async function sendMessage(scope: Scope, m: Outgoing): Promise<MessageView> {
-  const bus = agentBusOf(scope.env, scope.tenantId)
+  // Each message goes to its recipient's shard of the bus.
+  const busOf = (agent: string) => agentBusOf(scope.env, scope.tenantId, agent)
   const message = direct(m, m.to)
   // The common case in one round trip: a registered agent, checked by the insert itself.
   if (!edgeAgentNamed(m.to)) {
-    const sent = (await bus.sendToRegistered(message)) as MessageView | null
+    const sent = (await busOf(m.to).sendToRegistered(message)) as MessageView | null
     if (sent) return sent
   }
   const to = await findAgent(scope, m.to)
   // A reply goes back to whoever asked, registered or not (a person, an A2A caller).
-  if (!to && m.replyTo) return (await bus.send(message)) as MessageView
+  if (!to && m.replyTo) return (await busOf(m.to).send(message)) as MessageView
   if (!to) throw notFound(`Agent ${m.to}`)
-  if (to.kind !== 'remote') return (await bus.send(direct(m, to.name))) as MessageView
+  if (to.kind !== 'remote') return (await busOf(to.name).send(direct(m, to.name))) as MessageView
   // Not stored: the remote agent has no inbox here. Its answer is, in the sender's.
   const id = crypto.randomUUID()
   const answer = await callRemote(scope, to.name, bodyText(m.body), m.conversationId)
-  await bus.send({
+  await busOf(m.from).send({
     recipient: m.from,
     sender: to.name,
     kind: 'direct',
@@ -87,8 +88,9 @@ export async function askAgent(
     const answer = await callRemote(scope, to.name, bodyText(m.body), m.conversationId)
     return { sent: null, reply: { text: answer.text, body: { text: answer.text }, from: to.name } }
   }
-  // The RPC stub's types cannot express `body: unknown`; the object is the bus's MessageView.
-  const reply = (await agentBusOf(scope.env, scope.tenantId).request(
+  // On the asker's shard, where the reply is delivered. The RPC stub's types cannot express
+  // `body: unknown`; the object is the bus's MessageView.
+  const reply = (await agentBusOf(scope.env, scope.tenantId, m.from).request(
     direct(m, to.name),
     timeoutMs,
   )) as MessageView | null
@@ -104,7 +106,7 @@ export async function publishEvent(
 ) {
   const problem = topicProblem(e.topic)
   if (problem) throw badRequest(`topic: ${problem}`)
-  return agentBusOf(scope.env, scope.tenantId).publish({
+  return topicBusOf(scope.env, scope.tenantId).publish({
     sender: e.from,
     topic: e.topic,
     body: e.body,
@@ -117,5 +119,5 @@ export async function subscribeAgent(scope: Scope, agent: string, pattern: strin
   if (problem) throw badRequest(`pattern: ${problem}`)
   const found = await requireAgent(scope, agent)
   if (found.kind !== 'local') throw notFound(`Registered agent ${agent}`)
-  return agentBusOf(scope.env, scope.tenantId).subscribe(agent, pattern, on)
+  return topicBusOf(scope.env, scope.tenantId).subscribe(agent, pattern, on)
 }

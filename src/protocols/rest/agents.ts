@@ -248,7 +248,7 @@ agentsApi.get('/:name/stream', async (c) => {
   const scope = scopeOf(c)
   const name = c.req.param('name')
   return leasedSse(scope, c.req.raw.signal, 'agent_inbox', () =>
-    agentBusOf(c.env, scope.tenantId).listen(name),
+    agentBusOf(c.env, scope.tenantId, name).listen(name),
   )
 })
 
