@@ -105,6 +105,15 @@ describe('A2A through the official client, v1.0', () => {
     assert.equal(newest?.history.length, 0, 'historyLength 0: no history')
     assert.equal(newest?.status?.state, TaskState.TASK_STATE_COMPLETED)
     assert.equal(newest?.contextId, contextId)
+    const none = await client.listTasks({
+      tenant: '',
+      contextId: crypto.randomUUID(),
+      status: 0,
+      pageSize: 2,
+      pageToken: '',
+      statusTimestampAfter: undefined,
+    })
+    assert.deepEqual([none.tasks, none.totalSize, none.nextPageToken], [[], 0, ''])
   })
 
   test('cancel: an open task is canceled, again is fine, a finished one is not cancelable', async () => {

@@ -100,9 +100,11 @@ export interface A2aShown {
 
 /**
  * A page of tasks as A2A shows them and how many match all pages together, in one statement
- * (one snapshot, so the count and the page agree). Only the columns of an A2A Task are read,
- * artifacts and history only when shown: a listing does not carry every artifact from
- * Postgres to drop it here.
+ * (one snapshot, so the count and the page agree): the count joined to each row of the page,
+ * and once with no row when none matches. Only the columns of an A2A Task are read, artifacts
+ * and history only when shown: a listing does not carry every artifact from Postgres to drop
+ * it here. The rows come as rows: folding them into one JSON value cost Postgres more than
+ * the count and the page together.
  */
 export async function a2aTaskPage(
   t: Tenancy,
@@ -118,11 +120,14 @@ export async function a2aTaskPage(
     ].join(''),
   )
   const { rows } = await tenantQuery(t, (db) =>
-    db.execute(sql`select
-      (select count(*)::int from ${tasks} ${whereOf(all)}) as total,
-      (select coalesce(json_agg(page order by page.status_at desc, page.id desc), '[]'::json)
-         from ${pageOf(f, columns)}) as page`),
+    db.execute(sql`select counted.total, page.*
+      from (select count(*)::int as total from ${tasks} ${whereOf(all)}) counted
+      left join ${pageOf(f, columns)} on true
+      order by page.status_at desc, page.id desc`),
   )
-  const row = rows[0] as { total: number; page: Record<string, unknown>[] }
-  return { rows: row.page.map(a2aFieldsFromJson), total: row.total }
+  const found = rows as ({ total: number } & Record<string, unknown>)[]
+  return {
+    rows: found.filter((r) => r.id != null).map(a2aFieldsFromJson),
+    total: found[0]?.total ?? 0,
+  }
 }

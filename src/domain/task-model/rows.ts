@@ -13,7 +13,10 @@ export function eventOf(r: Record<string, unknown>): TaskEvent {
   }
 }
 
-/** The columns of an A2A Task as row_to_json gives them (history, artifacts: [] if not read). */
+/**
+ * The columns of an A2A Task as row_to_json or a raw select gives them (snake_case, the
+ * timestamp as Postgres text; history, artifacts: [] if not read).
+ */
 export function a2aFieldsFromJson(j: Record<string, unknown>): A2aTaskFields {
   return {
     id: j.id as string,
