@@ -91,6 +91,22 @@ const table: [string, string, Record<string, string>, number, RegExp?][] = [
     -32001,
   ],
   ['unsupported version', call('tasks/get', { id: 'x' }), { 'A2A-Version': '2.0' }, -32009],
+  ...[
+    ['not base64 JSON', 'nope'],
+    ['a day no calendar has', btoa(JSON.stringify(['2026-02-30 00:00:00.5+00', 'x']))],
+    ['an hour past 23', btoa(JSON.stringify(['2026-02-01 24:00:00+00', 'x']))],
+    ['a year Postgres has not', btoa(JSON.stringify(['0000-01-01 00:00:00+00', 'x']))],
+    ['an id that is no string', btoa(JSON.stringify(['2026-02-01 00:00:00+00', 5]))],
+  ].map(
+    ([what, pageToken]) =>
+      [
+        `ListTasks with a forged pageToken: ${what}`,
+        call('ListTasks', { pageToken }),
+        { 'A2A-Version': '1.0' },
+        -32602,
+        /pageToken/,
+      ] as (typeof table)[number],
+  ),
   [
     'push configs of an unknown task',
     call('tasks/pushNotificationConfig/list', { id: 'x' }),

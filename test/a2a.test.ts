@@ -116,6 +116,44 @@ describe('A2A through the official client, v1.0', () => {
     assert.deepEqual([none.tasks, none.totalSize, none.nextPageToken], [[], 0, ''])
   })
 
+  test('ListTasks pages through tasks whose status changed within one millisecond', async () => {
+    // Postgres keeps microseconds, a JavaScript Date milliseconds: a page token made from a
+    // Date skipped the tasks of its last row's millisecond that came before that row.
+    const client = await v1Client()
+    const contextId = crypto.randomUUID()
+    const ids: string[] = []
+    for (const n of [1, 2, 3])
+      ids.push(((await client.sendMessage(send(`add ${n} and 2`, { contextId }))) as Task).id)
+    const app = await connectAsApp()
+    try {
+      await asTenant(app, stack().tenantId, async () => {
+        for (const [i, id] of ids.entries())
+          await app.query(
+            `update tasks set status_at = '2026-01-01 00:00:00.123+00'::timestamptz
+               + make_interval(secs => $2) where id = $1`,
+            [id, i / 10_000],
+          )
+      })
+    } finally {
+      await app.end()
+    }
+    const seen: string[] = []
+    let pageToken = ''
+    do {
+      const page = await client.listTasks({
+        tenant: '',
+        contextId,
+        status: 0,
+        pageSize: 1,
+        pageToken,
+        statusTimestampAfter: undefined,
+      })
+      seen.push(...page.tasks.map((t) => t.id))
+      pageToken = page.nextPageToken
+    } while (pageToken && seen.length < 5)
+    assert.deepEqual(seen, [...ids].reverse())
+  })
+
   test('cancel: an open task is canceled, again is fine, a finished one is not cancelable', async () => {
     const client = await v1Client()
     const open = await openTask()

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm'
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm'
 import { tasks } from '../../storage/postgres/schema'
 import type { TaskStatus } from '../../storage/postgres/statuses'
 import { type Tenancy, tenantQuery } from '../../storage/postgres/tenant'
@@ -26,6 +26,16 @@ export async function getTaskJson(
   return (rows[0] as { task: Record<string, unknown> } | undefined)?.task
 }
 
+/**
+ * Where a page ended: its last task's status time and id. The time is Postgres's own text
+ * of it, exact to the microsecond, which a Date would round to the millisecond: a cursor
+ * made from a Date skipped the tasks of the same millisecond that sort after it.
+ */
+export interface TaskCursor {
+  statusAt: string
+  id: string
+}
+
 export interface TaskFilter {
   id?: string
   contextId?: string
@@ -39,7 +49,7 @@ export interface TaskFilter {
   /** Further conditions (e.g. what a polling worker may take). */
   where?: SQL
   /** Keyset cursor: tasks strictly older than this (status_at, id). */
-  before?: { statusAt: Date; id: string }
+  before?: TaskCursor
   limit: number
 }
 
@@ -57,10 +67,8 @@ function matching(f: Omit<TaskFilter, 'limit'>): SQL | undefined {
     f.where,
     f.before === undefined
       ? undefined
-      : or(
-          lt(tasks.statusAt, f.before.statusAt),
-          and(eq(tasks.statusAt, f.before.statusAt), lt(tasks.id, f.before.id)),
-        ),
+      : sql`(${tasks.statusAt} < ${f.before.statusAt}::timestamptz
+          or (${tasks.statusAt} = ${f.before.statusAt}::timestamptz and ${tasks.id} < ${f.before.id}))`,
   )
 }
 
@@ -110,7 +118,7 @@ export async function a2aTaskPage(
   t: Tenancy,
   f: TaskFilter,
   shown: A2aShown,
-): Promise<{ rows: A2aTaskFields[]; total: number }> {
+): Promise<{ rows: (A2aTaskFields & { cursor: TaskCursor })[]; total: number }> {
   const { before: _, limit: __, ...all } = f
   const columns = sql.raw(
     [
@@ -127,7 +135,12 @@ export async function a2aTaskPage(
   )
   const found = rows as ({ total: number } & Record<string, unknown>)[]
   return {
-    rows: found.filter((r) => r.id != null).map(a2aFieldsFromJson),
+    rows: found
+      .filter((r) => r.id != null)
+      .map((r) => ({
+        ...a2aFieldsFromJson(r),
+        cursor: { statusAt: String(r.status_at), id: String(r.id) },
+      })),
     total: found[0]?.total ?? 0,
   }
 }
