@@ -1,5 +1,6 @@
 import type { WorkspaceEvent } from '../src/domain/live/workspace-events'
 import { type TaskAvailable, taskAvailable, watchLeases } from '../src/domain/queue/dispatch'
+import { modelKey } from '../src/domain/queue/workers'
 import { listTasks } from '../src/domain/task-model/queries'
 import { configOf } from '../src/env'
 import { schedulerOf } from '../src/lib/live-objects'
@@ -16,6 +17,8 @@ export interface WorkerLine {
   capabilities: string[]
   /** The coding CLIs it has (X-Agents): a task sent to one of them may go to it. */
   agents: string[]
+  /** The models it registered (modelKeys): a task for a model goes to those that have it. */
+  models: string[]
   /** The last event id it saw (Last-Event-ID): ids go on from there. */
   after: number
 }
@@ -31,6 +34,7 @@ function eligible(c: Line, t: TaskAvailable): boolean {
     if (name !== c.agentName && !c.agents.includes(name)) return false
   }
   if (!t.required_capabilities.every((cap) => c.capabilities.includes(cap))) return false
+  if (t.model_ref && !c.models.includes(modelKey(t.model_ref))) return false
   return t.codebase_id === 'global' || c.codebases.includes(t.codebase_id)
 }
 
@@ -79,9 +83,7 @@ export class WorkerHub extends TenantObject {
    */
   async notify(task: TaskAvailable): Promise<number> {
     const fits = [...this.workers].filter((c) => eligible(c.meta, task))
-    // The hub cannot see a worker's models: a task for one model is told to every stream
-    // that may take it, lest the few told all lack it.
-    const most = task.model_ref ? fits.length : configOf(this.env).OFFER_FANOUT
+    const most = configOf(this.env).OFFER_FANOUT
     const told =
       fits.length <= most
         ? fits
@@ -115,6 +117,17 @@ export class WorkerHub extends TenantObject {
     for (const { meta } of this.workers) {
       if (meta.workerId !== workerId) continue
       meta.codebases = codebases
+      updated++
+    }
+    return updated
+  }
+
+  /** A connected worker's models changed (it registered again); how many streams had it. */
+  async setModels(workerId: string, models: string[]): Promise<number> {
+    let updated = 0
+    for (const { meta } of this.workers) {
+      if (meta.workerId !== workerId) continue
+      meta.models = models
       updated++
     }
     return updated

@@ -224,44 +224,100 @@ describe('the lease reaper', () => {
 })
 
 describe('offers to a large fleet', () => {
+  /** Task streams of these workers on `url`, and how many of them were offered a task. */
+  async function fleet(url: string, workers: string[], signal: AbortSignal) {
+    const streams = await Promise.all(
+      workers.map(async (id) => {
+        const res = await fetch(`${url}/v1/worker/tasks/stream`, {
+          signal,
+          headers: {
+            Authorization: `Bearer ${stack().devToken}`,
+            'X-Worker-ID': id,
+            'X-Codebases': 'global',
+          },
+        })
+        return recordSse(res).events
+      }),
+    )
+    await waitUntil(() => streams.every((got) => got.some((e) => e.event === 'connected')))
+    /** The indexes of the workers offered this task. */
+    const offeredTo = (id: string) =>
+      streams.flatMap((got, w) =>
+        got.some((e) => e.event === 'task_available' && (e.data as { id: string }).id === id)
+          ? [w]
+          : [],
+      )
+    return { offeredTo }
+  }
+
+  const narrowHub = async (name: string) =>
+    startTestWorker(name, { ...stackVars(), HUB_SHARDS: '1', OFFER_FANOUT: '2' })
+
   test('a new task goes to at most OFFER_FANOUT eligible workers, in turn', async () => {
-    const { worker, url } = await startTestWorker('offer-fanout', {
-      ...stackVars(),
-      HUB_SHARDS: '1',
-      OFFER_FANOUT: '2',
-    })
+    const { worker, url } = await narrowHub('offer-fanout')
     const abort = new AbortController()
     try {
-      const workers = Array.from({ length: 5 }, () => `fan-${uid()}`)
-      const streams = await Promise.all(
-        workers.map(async (id) => {
-          const res = await fetch(`${url}/v1/worker/tasks/stream`, {
-            signal: abort.signal,
-            headers: {
-              Authorization: `Bearer ${stack().devToken}`,
-              'X-Worker-ID': id,
-              'X-Codebases': 'global',
-            },
-          })
-          return recordSse(res).events
-        }),
+      const { offeredTo } = await fleet(
+        url,
+        Array.from({ length: 5 }, () => `fan-${uid()}`),
+        abort.signal,
       )
-      await waitUntil(() => streams.every((got) => got.some((e) => e.event === 'connected')))
-      const offeredTo = (id: string) =>
-        streams.filter((got) =>
-          got.some((e) => e.event === 'task_available' && (e.data as { id: string }).id === id),
-        ).length
       const told = new Set<number>()
       for (let i = 0; i < 5; i++) {
         const task = await createTask(url)
-        await waitUntil(() => offeredTo(task.id) === 2)
+        await waitUntil(() => offeredTo(task.id).length === 2)
         await new Promise((r) => setTimeout(r, 100)) // a third would have arrived by now
-        assert.equal(offeredTo(task.id), 2, 'two of the five eligible workers')
-        streams.forEach((got, w) => {
-          if (got.some((e) => (e.data as { id?: string }).id === task.id)) told.add(w)
-        })
+        assert.equal(offeredTo(task.id).length, 2, 'two of the five eligible workers')
+        for (const w of offeredTo(task.id)) told.add(w)
       }
       assert.equal(told.size, 5, 'every worker had its turn')
+    } finally {
+      abort.abort()
+      await worker.stop()
+    }
+  })
+
+  test('a task for a model goes to OFFER_FANOUT of the workers that registered it', async () => {
+    const { worker, url } = await narrowHub('offer-models')
+    const abort = new AbortController()
+    const register = async (id: string, models: unknown[]) => {
+      const res = await fetch(`${url}/v1/agent/workers/register`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${stack().devToken}`,
+        },
+        body: JSON.stringify({ worker_id: id, name: id, models }),
+      })
+      assert.equal(res.status, 200, await res.text())
+    }
+    try {
+      const model = `acme-${uid()}/m1`
+      const ids = Array.from({ length: 5 }, () => `model-${uid()}`)
+      // Three have the model (one reports it as upstream's object), two another.
+      for (const [i, id] of ids.entries())
+        await register(id, i === 0 ? [{ id: model, name: 'M1' }] : i < 3 ? [model] : ['acme/other'])
+      const { offeredTo } = await fleet(url, ids, abort.signal)
+      const told = new Set<number>()
+      for (let i = 0; i < 3; i++) {
+        const task = await createTask(url, { model_ref: model })
+        await waitUntil(() => offeredTo(task.id).length === 2)
+        await new Promise((r) => setTimeout(r, 100))
+        assert.equal(offeredTo(task.id).length, 2, 'two of the three with the model')
+        for (const w of offeredTo(task.id)) told.add(w)
+      }
+      assert.deepEqual([...told].sort(), [0, 1, 2], 'only those with the model, each in turn')
+
+      // Registering again while connected: the stream is offered by the new models.
+      await register(ids[4] as string, [model])
+      const seen = new Set<number>()
+      for (let i = 0; i < 4 && !seen.has(4); i++) {
+        const task = await createTask(url, { model_ref: model })
+        await waitUntil(() => offeredTo(task.id).length === 2)
+        for (const w of offeredTo(task.id)) seen.add(w)
+      }
+      assert.ok(seen.has(4), 'the worker that registered the model was offered one')
+      assert.ok(!seen.has(3), 'the one without it never was')
     } finally {
       abort.abort()
       await worker.stop()

@@ -1,4 +1,6 @@
 import { and, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm'
+import { workerHubOf } from '../../lib/live-objects'
+import { log } from '../../lib/log'
 import { tasks, workers } from '../../storage/postgres/schema'
 import { tenantBatch, tenantQuery } from '../../storage/postgres/tenant'
 import type { Scope } from '../scope'
@@ -18,6 +20,26 @@ export interface WorkerRegistration {
   capabilities: string[]
   models: unknown[]
   agents: unknown[]
+}
+
+/**
+ * The ids of the models a worker reported (names, or upstream's objects with an id), in the
+ * form the claim compares them (app.eligible_for): every '/' read as ':'.
+ */
+export function modelKeys(models: unknown[]): string[] {
+  const ids = models.map((m) => (typeof m === 'string' ? m : (m as { id?: unknown })?.id))
+  return ids.filter((id): id is string => typeof id === 'string').map(modelKey)
+}
+
+/** A model id or a task's model_ref, as the claim compares them. */
+export const modelKey = (id: string) => id.replaceAll('/', ':')
+
+/** The model keys of a registered worker; none for one not registered (it can take none). */
+export async function workerModelKeys(scope: Scope, workerId: string): Promise<string[]> {
+  const [row] = await tenantQuery(scope, (db) =>
+    db.select({ models: workers.models }).from(workers).where(eq(workers.id, workerId)),
+  )
+  return modelKeys(row?.models ?? [])
 }
 
 /** Registers or refreshes a worker (workers re-register on every reconnect). */
@@ -43,7 +65,21 @@ export async function registerWorker(scope: Scope, w: WorkerRegistration): Promi
       .returning(),
   )
   if (!row) throw new Error('worker upsert returned no row')
+  await tellHubModels(scope, w)
   return row
+}
+
+/**
+ * An open stream of the worker offers it tasks by the models it had when it connected: a
+ * worker that registers again (new keys, another CLI logged in) is offered by its new ones.
+ * Offers are advisory, so a hub that cannot be told is logged, not fatal: the claim decides.
+ */
+async function tellHubModels(scope: Scope, w: WorkerRegistration) {
+  try {
+    await workerHubOf(scope.env, scope.tenantId, w.id).setModels(w.id, modelKeys(w.models))
+  } catch (err) {
+    log.warn('worker hub not told of new models', { worker_id: w.id, error: err as Error })
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   WISH_IDS,
   WISH_MAX,
 } from '../../domain/queue/lease'
+import { workerModelKeys } from '../../domain/queue/workers'
 import type { Scope } from '../../domain/scope'
 import { restTaskView } from '../../domain/task-model/rest-view'
 import type { TaskRow } from '../../domain/task-model/store'
@@ -255,12 +256,17 @@ workerChannel.get('/stream', async (c) => {
   const named = pick('X-Worker-ID', 'worker_id') || undefined
   const workerId = (await tokenWorker(dbOf(c), principal, named)) ?? named ?? crypto.randomUUID()
   const namedCodebases = c.req.header('X-Workspaces') ?? pick('X-Codebases', 'codebases')
+  const [codebases, models] = await Promise.all([
+    routable(c, workerId, namedCodebases.split(',')),
+    workerModelKeys(scopeOf(c), workerId),
+  ])
   const line: WorkerLine = {
     workerId,
     agentName: pick('X-Agent-Name', 'agent_name'),
-    codebases: await routable(c, workerId, namedCodebases.split(',')),
+    codebases,
     capabilities: list('X-Capabilities', 'capabilities'),
     agents: list('X-Agents', 'agents'),
+    models,
     after: Number(c.req.header('Last-Event-ID')) || 0,
   }
   return leasedSse(scopeOf(c), c.req.raw.signal, 'worker_tasks', () =>
