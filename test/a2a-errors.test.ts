@@ -93,10 +93,12 @@ const table: [string, string, Record<string, string>, number, RegExp?][] = [
   ['unsupported version', call('tasks/get', { id: 'x' }), { 'A2A-Version': '2.0' }, -32009],
   ...[
     ['not base64 JSON', 'nope'],
-    ['a day no calendar has', btoa(JSON.stringify(['2026-02-30 00:00:00.5+00', 'x']))],
-    ['an hour past 23', btoa(JSON.stringify(['2026-02-01 24:00:00+00', 'x']))],
-    ['a year Postgres has not', btoa(JSON.stringify(['0000-01-01 00:00:00+00', 'x']))],
-    ['an id that is no string', btoa(JSON.stringify(['2026-02-01 00:00:00+00', 5]))],
+    ['no array', btoa(JSON.stringify({ at: '1', id: 'x' }))],
+    ['a time that is no time', btoa(JSON.stringify(['yesterday', 'x']))],
+    ['a time before the epoch', btoa(JSON.stringify(['1969-12-31T23:59:59Z', 'x']))],
+    ['microseconds past the year 2286', btoa(JSON.stringify(['12345678901234567', 'x']))],
+    ['an id that is no string', btoa(JSON.stringify(['1767225600123000', 5]))],
+    ['an id with NUL', btoa(JSON.stringify(['1767225600123000', 'a\u0000b']))],
   ].map(
     ([what, pageToken]) =>
       [

@@ -152,6 +152,19 @@ describe('A2A through the official client, v1.0', () => {
       pageToken = page.nextPageToken
     } while (pageToken && seen.length < 5)
     assert.deepEqual(seen, [...ids].reverse())
+    // A token as issued before (ISO time, milliseconds) still reads: everything older.
+    const legacy = await client.listTasks({
+      tenant: '',
+      contextId,
+      status: 0,
+      pageSize: 5,
+      pageToken: btoa(JSON.stringify(['2100-01-01T00:00:00.000Z', ''])),
+      statusTimestampAfter: undefined,
+    })
+    assert.deepEqual(
+      legacy.tasks.map((t) => t.id),
+      [...ids].reverse(),
+    )
   })
 
   test('cancel: an open task is canceled, again is fine, a finished one is not cancelable', async () => {

@@ -3,6 +3,7 @@
  * which derives every message from task events and agents' messages, always in the tenant.
  */
 import { type SQL, sql } from 'drizzle-orm'
+import { atMicros, microsOf } from '../../storage/postgres/micros'
 import { tenantQuery } from '../../storage/postgres/tenant'
 import type { Scope } from '../scope'
 import type { MessageType } from './message-types'
@@ -45,7 +46,7 @@ interface Row {
   error: string | null
 }
 
-const columns = sql`(extract(epoch from created_at) * 1000000)::bigint::text as ts_us, source,
+const columns = sql`${microsOf(sql`created_at`)} as ts_us, source,
   source_id, type, agent_name, content, metadata, error`
 
 export const cursorId = (c: Cursor) => `${c.us}.${c.source}.${c.sourceId}`
@@ -85,7 +86,7 @@ function where(f: Filter): SQL {
 }
 
 const after = (c: Cursor) => {
-  const at = sql`'epoch'::timestamptz + ${c.us.toString()}::bigint * interval '1 microsecond'`
+  const at = atMicros(c.us)
   // The first bound repeats what the row comparison implies: it is the one an index can use.
   return sql`created_at >= ${at} and (created_at, source, source_id) > (${at}, ${c.source}, ${c.sourceId})`
 }

@@ -1,4 +1,5 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm'
+import { atMicros, microsOf } from '../../storage/postgres/micros'
 import { tasks } from '../../storage/postgres/schema'
 import type { TaskStatus } from '../../storage/postgres/statuses'
 import { type Tenancy, tenantQuery } from '../../storage/postgres/tenant'
@@ -26,13 +27,9 @@ export async function getTaskJson(
   return (rows[0] as { task: Record<string, unknown> } | undefined)?.task
 }
 
-/**
- * Where a page ended: its last task's status time and id. The time is Postgres's own text
- * of it, exact to the microsecond, which a Date would round to the millisecond: a cursor
- * made from a Date skipped the tasks of the same millisecond that sort after it.
- */
+/** Where a page ended: its last task's status time (microseconds, micros.ts) and id. */
 export interface TaskCursor {
-  statusAt: string
+  statusUs: string
   id: string
 }
 
@@ -65,11 +62,15 @@ function matching(f: Omit<TaskFilter, 'limit'>): SQL | undefined {
     f.agentName === undefined ? undefined : eq(tasks.targetAgentName, f.agentName),
     f.statusAfter === undefined ? undefined : sql`${tasks.statusAt} > ${f.statusAfter}`,
     f.where,
-    f.before === undefined
-      ? undefined
-      : sql`(${tasks.statusAt} < ${f.before.statusAt}::timestamptz
-          or (${tasks.statusAt} = ${f.before.statusAt}::timestamptz and ${tasks.id} < ${f.before.id}))`,
+    f.before === undefined ? undefined : olderThan(f.before),
   )
+}
+
+/** Tasks after the cursor in (status_at, id) descending order. */
+function olderThan(c: TaskCursor): SQL {
+  const at = atMicros(c.statusUs)
+  // The first bound repeats what the row comparison implies: it is the one an index can use.
+  return sql`${tasks.statusAt} <= ${at} and (${tasks.statusAt}, ${tasks.id}) < (${at}, ${c.id})`
 }
 
 /** A filter's where clause, or none. */
@@ -127,10 +128,11 @@ export async function a2aTaskPage(
       shown.artifacts ? ', artifacts' : '',
     ].join(''),
   )
+  const withCursor = sql`${columns}, ${microsOf(sql`status_at`)} as status_us`
   const { rows } = await tenantQuery(t, (db) =>
     db.execute(sql`select counted.total, page.*
       from (select count(*)::int as total from ${tasks} ${whereOf(all)}) counted
-      left join ${pageOf(f, columns)} on true
+      left join ${pageOf(f, withCursor)} on true
       order by page.status_at desc, page.id desc`),
   )
   const found = rows as ({ total: number } & Record<string, unknown>)[]
@@ -139,7 +141,7 @@ export async function a2aTaskPage(
       .filter((r) => r.id != null)
       .map((r) => ({
         ...a2aFieldsFromJson(r),
-        cursor: { statusAt: String(r.status_at), id: String(r.id) },
+        cursor: { statusUs: r.status_us as string, id: r.id as string },
       })),
     total: found[0]?.total ?? 0,
   }

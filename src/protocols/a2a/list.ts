@@ -3,35 +3,30 @@ import { RequestMalformedError } from '@a2a-js/sdk/errors'
 import type { Scope } from '../../domain/scope'
 import { stateFromSdk, toSdkTask } from '../../domain/task-model/a2a-wire'
 import { a2aTaskPage, type TaskCursor } from '../../domain/task-model/queries'
+import { findJsonProblem } from '../../lib/json-guard'
 import type { TaskStatus } from '../../storage/postgres/statuses'
 
-const encodeToken = (c: TaskCursor) => btoa(JSON.stringify([c.statusAt, c.id])).replace(/=+$/, '')
+const encodeToken = (c: TaskCursor) => btoa(JSON.stringify([c.statusUs, c.id])).replace(/=+$/, '')
 
-/**
- * A timestamp as Postgres writes it, or as ISO 8601 (tokens issued before they carried
- * microseconds). Checked in full, calendar included: Postgres refuses what V8 would roll
- * over (February 30th), and a forged token must be a clear error, not a failed statement.
- */
-const TIMESTAMP =
-  /^([1-9]\d{3})-(\d{2})-(\d{2})[ T]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|[+-](0\d|1[0-4])(:?[0-5]\d)?)$/
-
-function isTimestamp(text: string): boolean {
-  const m = TIMESTAMP.exec(text)
-  if (!m) return false
-  const [year, month, day] = [m[1], m[2], m[3]].map(Number) as [number, number, number]
-  const date = new Date(Date.UTC(year, month - 1, day))
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day
-}
+/** Microseconds since the epoch, up to the year 2286. */
+const MICROS = /^\d{1,16}$/
 
 function decodeToken(token: string): TaskCursor {
+  const refused = new RequestMalformedError('pageToken is not a token this server issued')
+  let parsed: unknown
   try {
-    const [statusAt, id] = JSON.parse(atob(token)) as [unknown, unknown]
-    if (typeof statusAt !== 'string' || !isTimestamp(statusAt) || typeof id !== 'string')
-      throw new Error()
-    return { statusAt, id }
+    parsed = JSON.parse(atob(token))
   } catch {
-    throw new RequestMalformedError('pageToken is not a token this server issued')
+    throw refused
   }
+  const [at, id] = Array.isArray(parsed) ? parsed : []
+  // The id goes to Postgres as text, which cannot hold NUL.
+  if (typeof id !== 'string' || id.length > 256 || findJsonProblem(id)) throw refused
+  if (typeof at === 'string' && MICROS.test(at)) return { statusUs: at, id }
+  // Tokens issued before carried the time as ISO text, to the millisecond.
+  const ms = typeof at === 'string' ? Date.parse(at) : Number.NaN
+  if (!(ms >= 0 && ms < 1e13)) throw refused
+  return { statusUs: String(ms * 1000), id }
 }
 
 /** ListTasks: newest status first, keyset pagination, artifacts only when asked for. */
