@@ -51,41 +51,36 @@ export class AgentBus extends TenantObject {
   }
 
   /**
-   * A direct message, on its recipient's shard: stored, pushed if its recipient listens,
-   * answered if it is built in.
+   * A direct message: stored, pushed if its recipient listens, answered if it is built in.
+   * Called on the recipient's shard, it takes no hop between objects.
    */
   async send(m: NewMessage): Promise<MessageView> {
     const msg = await this.insert(m)
-    await this.arrive([msg])
+    await this.shardOf(msg.to).arrive([msg])
     return msg
   }
 
   /**
-   * Sends and waits for the reply (a message to the sender whose reply_to is this one's id).
-   * On the sender's shard, where that reply is delivered; the waiter is in place before the
-   * recipient's shard sees the message, so no reply can come first.
+   * Sends and waits for the reply (a message whose reply_to is this one's id). Called on the
+   * shard of the message's id (replyBusOf), chosen before it is stored: a waiter for every
+   * ask of one sender (all A2A calls ask as "a2a") would otherwise sit on one object. The
+   * waiter is in place before the message exists, so no reply can come first.
    */
-  async request(m: NewMessage, timeoutMs: number): Promise<MessageView | null> {
-    let id: string | undefined
-    let over = false
+  async request(m: NewMessage & { id: string }, timeoutMs: number): Promise<MessageView | null> {
     const replied = new Promise<MessageView>((resolve, reject) => {
-      this.insert(m)
-        .then(async (msg) => {
-          // Stored is sent, even if the asker stopped waiting before the insert returned.
-          if (!over) {
-            id = msg.id
-            this.waiters.set(id, resolve)
-          }
-          await this.shardOf(msg.to).arrive([msg])
-        })
-        .catch(reject)
+      this.waiters.set(m.id, resolve)
+      this.send(m).catch(reject)
     })
     try {
       return (await withinMs(replied, timeoutMs)) ?? null
     } finally {
-      over = true
-      if (id) this.waiters.delete(id)
+      this.waiters.delete(m.id)
     }
+  }
+
+  /** A reply for a request waiting on this shard (see `request`). */
+  async settle(reply: MessageView): Promise<void> {
+    if (reply.reply_to) this.waiters.get(reply.reply_to)?.(reply)
   }
 
   /**
@@ -94,7 +89,7 @@ export class AgentBus extends TenantObject {
    */
   async sendToRegistered(m: NewMessage): Promise<MessageView | null> {
     const msg = await insertForRegistered(this.scope(), m)
-    if (msg) await this.deliver([msg])
+    if (msg) await this.shardOf(msg.to).arrive([msg])
     return msg
   }
 
@@ -117,7 +112,6 @@ export class AgentBus extends TenantObject {
     return msg
   }
 
-  /** The shard that serves `agent`. */
   private shardOf(agent: string) {
     return this.shardNamed(busShardName(this.env, this.tenantId, agent))
   }
@@ -128,7 +122,7 @@ export class AgentBus extends TenantObject {
   }
 
   /** The tenant's shard of this name: this object, or another reached by RPC. */
-  private shardNamed(name: string): Pick<AgentBus, 'arrive' | 'send' | 'publish'> {
+  private shardNamed(name: string): Pick<AgentBus, 'arrive' | 'send' | 'publish' | 'settle'> {
     if (name === this.ctx.id.name) return this
     // The stub's RPC types cannot express `body: unknown`; its methods are this class's.
     return this.env.AGENT_BUS.getByName(name) as unknown as AgentBus
@@ -152,6 +146,7 @@ export class AgentBus extends TenantObject {
       )
       .map(([agent]) => agent)
     const stored = await insertEvent(this.scope(), e, recipients)
+    // Stored is published: a shard that cannot be reached now redelivers from the inbox.
     await this.spread(stored)
     this.ctx.waitUntil(this.edge.dispatch(stored))
     // Built-in agents listen on message.to.<id>, as the seed's did.
@@ -223,9 +218,20 @@ export class AgentBus extends TenantObject {
     const byShard = new Map<string, MessageView[]>()
     for (const m of messages) {
       const name = busShardName(this.env, this.tenantId, m.to)
-      byShard.set(name, [...(byShard.get(name) ?? []), m])
+      const batch = byShard.get(name)
+      if (batch) batch.push(m)
+      else byShard.set(name, [m])
     }
-    await Promise.all([...byShard].map(([name, batch]) => this.shardNamed(name).arrive(batch)))
+    await this.settled(
+      [...byShard].map(([name, batch]) => this.shardNamed(name).arrive(batch)),
+      'event delivery to another bus shard failed',
+    )
+  }
+
+  /** Waits for every call; one that fails is logged, since what it carried is stored. */
+  private async settled(calls: Promise<unknown>[], failure: string) {
+    for (const r of await Promise.allSettled(calls))
+      if (r.status === 'rejected') log.warn(failure, { error: r.reason as Error })
   }
 
   /**
@@ -236,13 +242,20 @@ export class AgentBus extends TenantObject {
    */
   private async deliver(messages: MessageView[]) {
     const writes: Promise<boolean>[] = []
+    const replies: Promise<void>[] = []
     for (const m of messages) {
-      if (m.reply_to) this.waiters.get(m.reply_to)?.(m)
+      if (m.reply_to) {
+        const waits = this.shardNamed(busShardName(this.env, this.tenantId, m.reply_to))
+        replies.push(waits.settle(m))
+      }
       for (const r of this.receivers) {
         if (r.meta.agent === m.to) writes.push(this.write(r, 'message', m, m.id))
       }
     }
-    await Promise.all(writes)
+    await Promise.all([
+      Promise.all(writes),
+      this.settled(replies, 'a reply could not reach the shard waiting for it'),
+    ])
   }
 
   private async push(m: MessageView): Promise<void> {

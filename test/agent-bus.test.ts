@@ -296,14 +296,15 @@ describe('a tenant whose agents span several bus objects', () => {
   const shards = Number(stackVars().BUS_SHARDS ?? 1)
   /** A fresh agent name served by the given shard of the tenant's bus. */
   const onShard = (role: string, shard: number) => {
-    for (let i = 0; ; i++) {
+    for (let i = 0; i < 1000; i++) {
       const name = agentName(`${role}${i}`)
       if (shardOf(name, shards) === shard) return name
     }
+    throw new Error(`no name on shard ${shard} of ${shards}`)
   }
 
-  test('an ask waits on the asker’s shard for a reply made on another', async () => {
-    assert.ok(shards >= 3, 'the test stack spreads agents over several buses')
+  test('asks are answered across shards: asker, answerer and waiting request apart', async () => {
+    assert.ok(shards >= 4, 'the test stack spreads agents over four buses')
     const calculator = shardOf('calculator', shards)
     const asker = onShard('asker', (calculator + 1) % shards)
     const answerer = onShard('answerer', (calculator + 2) % shards)
@@ -312,17 +313,26 @@ describe('a tenant whose agents span several bus objects', () => {
     const live = listen(answerer)
     try {
       await live.ready()
-      const asked = post<{ reply: { text: string; from: string } }>(
-        `/v1/agents/${encodeURIComponent(answerer)}/ask`,
-        { from: asker, text: 'ping', timeout_ms: 20_000 },
-      )
-      await until('the question', async () => live.messages.length >= 1)
-      const question = live.messages[0] as BusMessage
-      assert.equal(question.from, asker)
-      await send(asker, answerer, 'pong', { reply_to: question.id })
-      const { reply } = await asked
-      assert.equal(reply.text, 'pong')
-      assert.equal(reply.from, answerer)
+      // Each ask waits on the shard of its message's id: asked until one waited on another
+      // shard than the asker's, where its reply is delivered.
+      let crossed = false
+      for (let i = 0; i < 10 && !crossed; i++) {
+        const word = `ping ${i}`
+        const asked = post<{ reply: { text: string; from: string } }>(
+          `/v1/agents/${encodeURIComponent(answerer)}/ask`,
+          { from: asker, text: word, timeout_ms: 20_000 },
+        )
+        const question = await until('the question', async () =>
+          live.messages.find((m) => m.body.text === word),
+        )
+        assert.equal(question.from, asker)
+        await send(asker, answerer, `re: ${word}`, { reply_to: question.id })
+        const { reply } = await asked
+        assert.equal(reply.text, `re: ${word}`)
+        assert.equal(reply.from, answerer)
+        crossed = shardOf(question.id, shards) !== shardOf(asker, shards)
+      }
+      assert.ok(crossed, 'a reply reached a request waiting on another shard')
     } finally {
       await live.close()
     }

@@ -53,6 +53,13 @@ export const agentBusOf = (env: Env, tenantId: string, agent: string) =>
   env.AGENT_BUS.getByName(busShardName(env, tenantId, agent))
 
 /**
+ * The AgentBus shard where a request waits for the reply to the message `messageId`: asks
+ * spread by message, not by asker, since one asker (A2A's "a2a") may ask for everyone.
+ */
+export const replyBusOf = (env: Env, tenantId: string, messageId: string) =>
+  env.AGENT_BUS.getByName(busShardName(env, tenantId, messageId))
+
+/**
  * The AgentBus shard that matches events to the tenant's topic subscriptions (the first):
  * a pattern may match any agent, so one object holds them all and hands each match to its
  * agent's shard.

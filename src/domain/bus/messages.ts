@@ -4,6 +4,8 @@ import { agentMessages, agents } from '../../storage/postgres/bus-schema'
 import { type Tenancy, tenantQuery } from '../../storage/postgres/tenant'
 
 export interface NewMessage {
+  /** Chosen by the sender when it must know the id before the message is stored. */
+  id?: string
   recipient: string
   sender: string
   kind: 'direct' | 'event'
@@ -40,6 +42,7 @@ export async function insertMessages(t: Tenancy, messages: NewMessage[]) {
       .values(
         messages.map((m) => ({
           tenantId: t.tenantId,
+          id: m.id,
           recipient: m.recipient,
           sender: m.sender,
           kind: m.kind,

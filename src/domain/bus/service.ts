@@ -7,7 +7,7 @@ import { bodyText } from '@codetether/agent-kit/wire'
 import { edgeAgentNamed } from '../../agents/registry'
 import type { Principal } from '../../auth/principal'
 import { badRequest, notFound } from '../../lib/errors'
-import { agentBusOf, topicBusOf } from '../../lib/live-objects'
+import { agentBusOf, replyBusOf, topicBusOf } from '../../lib/live-objects'
 import type { Scope } from '../scope'
 import type { MessageView } from './messages'
 import { findAgent, requireAgent } from './registry'
@@ -30,7 +30,6 @@ export interface Outgoing {
  * answer lands in the sender's inbox as the reply.
  */
 export async function sendMessage(scope: Scope, m: Outgoing): Promise<MessageView> {
-  // Each message goes to its recipient's shard of the bus.
   const busOf = (agent: string) => agentBusOf(scope.env, scope.tenantId, agent)
   const message = direct(m, m.to)
   // The common case in one round trip: a registered agent, checked by the insert itself.
@@ -88,10 +87,10 @@ export async function askAgent(
     const answer = await callRemote(scope, to.name, bodyText(m.body), m.conversationId)
     return { sent: null, reply: { text: answer.text, body: { text: answer.text }, from: to.name } }
   }
-  // On the asker's shard, where the reply is delivered. The RPC stub's types cannot express
-  // `body: unknown`; the object is the bus's MessageView.
-  const reply = (await agentBusOf(scope.env, scope.tenantId, m.from).request(
-    direct(m, to.name),
+  // The RPC stub's types cannot express `body: unknown`; the object is the bus's MessageView.
+  const id = crypto.randomUUID()
+  const reply = (await replyBusOf(scope.env, scope.tenantId, id).request(
+    { ...direct(m, to.name), id },
     timeoutMs,
   )) as MessageView | null
   return {
