@@ -1,3 +1,4 @@
+import { TtlCache } from '../src/auth/ttl-cache'
 import type { WorkspaceEvent } from '../src/domain/live/workspace-events'
 import { type TaskAvailable, taskAvailable, watchLeases } from '../src/domain/queue/dispatch'
 import { modelKey } from '../src/domain/queue/workers'
@@ -50,13 +51,19 @@ export class WorkerHub extends TenantObject {
   })
   /** Where the next offer to a large fleet starts among the eligible streams. */
   private turn = 0
+  /**
+   * The models workers registered lately: a stream that opens as its worker registers read
+   * the models before, and must not keep them.
+   */
+  private readonly registered = new TtlCache<string[]>(60_000, 10_000)
   private readonly watchers = new Fanout<{ workspaceId: string }>({
     keepalive: () => SSE_KEEPALIVE,
   })
 
   /** A worker's task stream: `connected`, the pending tasks it may take, then live offers. */
   async feed(worker: WorkerLine): Promise<ReadableStream<Uint8Array>> {
-    const { channel, readable } = this.workers.open({ ...worker, seq: worker.after })
+    const models = this.registered.get(worker.workerId) ?? worker.models
+    const { channel, readable } = this.workers.open({ ...worker, models, seq: worker.after })
     // Workers hold leases from now on: the reaper must be running.
     await watchLeases(this.env, this.tenantId)
     this.ctx.waitUntil(this.greet(channel))
@@ -111,23 +118,16 @@ export class WorkerHub extends TenantObject {
     await Promise.all(writes)
   }
 
-  /** New routing for a connected worker's streams (PUT /v1/worker/codebases). */
-  async route(workerId: string, codebases: string[]): Promise<number> {
+  /**
+   * New routing (PUT /v1/worker/codebases) or models (a registration) for a worker's
+   * connected streams; how many it has.
+   */
+  async update(workerId: string, change: Partial<Pick<Line, 'codebases' | 'models'>>) {
+    if (change.models) this.registered.set(workerId, change.models)
     let updated = 0
     for (const { meta } of this.workers) {
       if (meta.workerId !== workerId) continue
-      meta.codebases = codebases
-      updated++
-    }
-    return updated
-  }
-
-  /** A connected worker's models changed (it registered again); how many streams had it. */
-  async setModels(workerId: string, models: string[]): Promise<number> {
-    let updated = 0
-    for (const { meta } of this.workers) {
-      if (meta.workerId !== workerId) continue
-      meta.models = models
+      Object.assign(meta, change)
       updated++
     }
     return updated

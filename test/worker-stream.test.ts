@@ -294,9 +294,11 @@ describe('offers to a large fleet', () => {
     try {
       const model = `acme-${uid()}/m1`
       const ids = Array.from({ length: 5 }, () => `model-${uid()}`)
-      // Three have the model (one reports it as upstream's object), two another.
+      // Three have the model (one reports it as upstream's object, with ':' for '/', which
+      // the claim reads alike), two another.
+      const asObject = { id: model.replace('/', ':'), name: 'M1' }
       for (const [i, id] of ids.entries())
-        await register(id, i === 0 ? [{ id: model, name: 'M1' }] : i < 3 ? [model] : ['acme/other'])
+        await register(id, i === 0 ? [asObject] : i < 3 ? [model] : ['acme/other'])
       const { offeredTo } = await fleet(url, ids, abort.signal)
       const told = new Set<number>()
       for (let i = 0; i < 3; i++) {

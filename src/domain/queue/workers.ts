@@ -22,16 +22,20 @@ export interface WorkerRegistration {
   agents: unknown[]
 }
 
-/**
- * The ids of the models a worker reported (names, or upstream's objects with an id), in the
- * form the claim compares them (app.eligible_for): every '/' read as ':'.
- */
-export function modelKeys(models: unknown[]): string[] {
-  const ids = models.map((m) => (typeof m === 'string' ? m : (m as { id?: unknown })?.id))
-  return ids.filter((id): id is string => typeof id === 'string').map(modelKey)
+/** The id of a model a worker reported: a name, or upstream's object with an id. */
+export function modelIdOf(m: unknown): string | undefined {
+  const id = typeof m === 'string' ? m : (m as { id?: unknown } | null)?.id
+  return typeof id === 'string' && id ? id : undefined
 }
 
-/** A model id or a task's model_ref, as the claim compares them. */
+/** The models a worker reported, in the form the claim compares them (app.eligible_for). */
+export const modelKeys = (models: unknown[]): string[] =>
+  models.flatMap((m) => {
+    const id = modelIdOf(m)
+    return id ? [modelKey(id)] : []
+  })
+
+/** A model id or a task's model_ref, as the claim compares them: every '/' read as ':'. */
 export const modelKey = (id: string) => id.replaceAll('/', ':')
 
 /** The model keys of a registered worker; none for one not registered (it can take none). */
@@ -76,7 +80,7 @@ export async function registerWorker(scope: Scope, w: WorkerRegistration): Promi
  */
 async function tellHubModels(scope: Scope, w: WorkerRegistration) {
   try {
-    await workerHubOf(scope.env, scope.tenantId, w.id).setModels(w.id, modelKeys(w.models))
+    await workerHubOf(scope.env, scope.tenantId, w.id).update(w.id, { models: modelKeys(w.models) })
   } catch (err) {
     log.warn('worker hub not told of new models', { worker_id: w.id, error: err as Error })
   }
@@ -181,9 +185,10 @@ export async function onlineModels(scope: Scope): Promise<OnlineModel[]> {
   const byId = new Map<string, OnlineModel>()
   for (const w of rows) {
     for (const m of w.models) {
-      const reported = typeof m === 'string' ? { id: m } : (m as Record<string, unknown>)
-      if (typeof reported.id !== 'string' || !reported.id) continue
-      const model = byId.get(reported.id) ?? { ...reported, id: reported.id, workers: [] }
+      const id = modelIdOf(m)
+      if (!id) continue
+      const reported = typeof m === 'string' ? {} : (m as Record<string, unknown>)
+      const model = byId.get(id) ?? { ...reported, id, workers: [] }
       model.workers.push({ worker_id: w.id, name: w.name })
       byId.set(model.id, model)
     }

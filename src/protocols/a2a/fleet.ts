@@ -1,5 +1,5 @@
 import { listAgents } from '../../domain/bus/registry'
-import { onlineWorker } from '../../domain/queue/workers'
+import { modelIdOf, onlineWorker } from '../../domain/queue/workers'
 import type { Scope } from '../../domain/scope'
 import { workers } from '../../storage/postgres/schema'
 import { tenantQuery } from '../../storage/postgres/tenant'
@@ -41,7 +41,7 @@ export async function fleetSkills(scope: Scope): Promise<FleetSkill[]> {
       })
     }
     for (const model of row.models) {
-      const id = typeof model === 'string' ? model : (model as { id?: string }).id
+      const id = modelIdOf(model)
       if (!id || skills.has(`model:${id}`)) continue
       skills.set(`model:${id}`, {
         id: `model:${id}`,

@@ -288,7 +288,7 @@ workerRouting.openapi(
     const workerId = await workerIdOf(c, body)
     const codebases = await routable(c, workerId, body.workspaces ?? body.codebases ?? [])
     const tenantId = principalOf(c).tenantId
-    const updated = await workerHubOf(c.env, tenantId, workerId).route(workerId, codebases)
+    const updated = await workerHubOf(c.env, tenantId, workerId).update(workerId, { codebases })
     if (updated === 0) throw notFound(`Connected worker ${workerId} (open the task stream first)`)
     return c.json({ success: true as const, worker_id: workerId, codebases }, 200)
   },
