@@ -1,8 +1,27 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { AgentCard, type Task, TaskState, verifyAgentCardSignature } from '@a2a-js/sdk'
+import {
+  AgentCard,
+  type ListTasksRequest,
+  type Task,
+  TaskState,
+  verifyAgentCardSignature,
+} from '@a2a-js/sdk'
+import type { Client } from '@a2a-js/sdk/client'
 import { openTask, rpc, statusText, userMessage, v1Client, v03Client } from './a2a-helpers'
 import { api, asTenant, connectAsApp, stack } from './helpers'
+
+/** ListTasks with the request's defaults: every state, the first page. */
+const list = (client: Client, params: Partial<ListTasksRequest>) =>
+  client.listTasks({
+    tenant: '',
+    contextId: '',
+    status: 0,
+    pageSize: 50,
+    pageToken: '',
+    statusTimestampAfter: undefined,
+    ...params,
+  })
 
 const send = (text: string, extra = {}) => ({
   tenant: '',
@@ -10,6 +29,15 @@ const send = (text: string, extra = {}) => ({
   configuration: undefined,
   metadata: undefined,
 })
+
+/** Three answered tasks in a fresh context (`add n and k`, n = 1..3), oldest first. */
+async function threeTasks(client: Client, k: number) {
+  const contextId = crypto.randomUUID()
+  const ids: string[] = []
+  for (const n of [1, 2, 3])
+    ids.push(((await client.sendMessage(send(`add ${n} and ${k}`, { contextId }))) as Task).id)
+  return { contextId, ids }
+}
 
 describe('A2A through the official client, v1.0', () => {
   test('SendMessage to the Calculator completes with the answer, persisted', async () => {
@@ -62,40 +90,23 @@ describe('A2A through the official client, v1.0', () => {
 
   test('ListTasks pages newest first with a token and filters by context', async () => {
     const client = await v1Client()
-    const contextId = crypto.randomUUID()
-    const ids: string[] = []
-    for (const n of [1, 2, 3])
-      ids.push(((await client.sendMessage(send(`add ${n} and 1`, { contextId }))) as Task).id)
-    const page1 = await client.listTasks({
-      tenant: '',
-      contextId,
-      status: 0,
-      pageSize: 2,
-      pageToken: '',
-      statusTimestampAfter: undefined,
-    })
+    const { contextId, ids } = await threeTasks(client, 1)
+    const page1 = await list(client, { contextId, pageSize: 2 })
     assert.equal(page1.totalSize, 3)
     assert.equal(page1.tasks.length, 2)
     assert.ok(page1.nextPageToken)
-    const page2 = await client.listTasks({
-      tenant: '',
+    const page2 = await list(client, {
       contextId,
-      status: 0,
       pageSize: 2,
       pageToken: page1.nextPageToken ?? '',
-      statusTimestampAfter: undefined,
     })
     assert.equal(page2.nextPageToken, '')
     assert.deepEqual([...page1.tasks, ...page2.tasks].map((t) => t.id).sort(), [...ids].sort())
     assert.equal(page1.tasks[0]?.artifacts.length, 0, 'artifacts only when asked for')
     assert.equal(page1.tasks[0]?.history.length, 2, 'the question and the answer')
-    const shown = await client.listTasks({
-      tenant: '',
+    const shown = await list(client, {
       contextId,
-      status: 0,
       pageSize: 1,
-      pageToken: '',
-      statusTimestampAfter: undefined,
       includeArtifacts: true,
       historyLength: 0,
     })
@@ -105,14 +116,7 @@ describe('A2A through the official client, v1.0', () => {
     assert.equal(newest?.history.length, 0, 'historyLength 0: no history')
     assert.equal(newest?.status?.state, TaskState.TASK_STATE_COMPLETED)
     assert.equal(newest?.contextId, contextId)
-    const none = await client.listTasks({
-      tenant: '',
-      contextId: crypto.randomUUID(),
-      status: 0,
-      pageSize: 2,
-      pageToken: '',
-      statusTimestampAfter: undefined,
-    })
+    const none = await list(client, { contextId: crypto.randomUUID(), pageSize: 2 })
     assert.deepEqual([none.tasks, none.totalSize, none.nextPageToken], [[], 0, ''])
   })
 
@@ -120,10 +124,7 @@ describe('A2A through the official client, v1.0', () => {
     // Postgres keeps microseconds, a JavaScript Date milliseconds: a page token made from a
     // Date skipped the tasks of its last row's millisecond that came before that row.
     const client = await v1Client()
-    const contextId = crypto.randomUUID()
-    const ids: string[] = []
-    for (const n of [1, 2, 3])
-      ids.push(((await client.sendMessage(send(`add ${n} and 2`, { contextId }))) as Task).id)
+    const { contextId, ids } = await threeTasks(client, 2)
     const app = await connectAsApp()
     try {
       await asTenant(app, stack().tenantId, async () => {
@@ -140,26 +141,16 @@ describe('A2A through the official client, v1.0', () => {
     const seen: string[] = []
     let pageToken = ''
     do {
-      const page = await client.listTasks({
-        tenant: '',
-        contextId,
-        status: 0,
-        pageSize: 1,
-        pageToken,
-        statusTimestampAfter: undefined,
-      })
+      const page = await list(client, { contextId, pageSize: 1, pageToken })
       seen.push(...page.tasks.map((t) => t.id))
       pageToken = page.nextPageToken
     } while (pageToken && seen.length < 5)
     assert.deepEqual(seen, [...ids].reverse())
     // A token as issued before (ISO time, milliseconds) still reads: everything older.
-    const legacy = await client.listTasks({
-      tenant: '',
+    const legacy = await list(client, {
       contextId,
-      status: 0,
       pageSize: 5,
       pageToken: btoa(JSON.stringify(['2100-01-01T00:00:00.000Z', ''])),
-      statusTimestampAfter: undefined,
     })
     assert.deepEqual(
       legacy.tasks.map((t) => t.id),
