@@ -112,6 +112,29 @@ describe('NUL bytes', () => {
   }
 })
 
+describe('half a surrogate pair', () => {
+  // JSON may escape one ("\ud800"); no UTF-8 can carry it to Postgres.
+  test('REST and JSON-RPC: refused naming the field, like NUL', async () => {
+    const rest = await json(await post('/v1/agent/tasks', '{"prompt":"a\\ud800b"}'))
+    assert.equal(rest.status, 400, rest.text)
+    assert.equal(rest.body.error.details[0].path, 'prompt')
+    assert.match(rest.body.error.details[0].message, /surrogate/)
+    const paired = await json(await post('/v1/agent/tasks', '{"prompt":"a\\ud83d\\ude00b"}'))
+    assert.equal(paired.status, 200, paired.text)
+    assert.equal(paired.body.prompt, 'a😀b', 'a whole pair is text')
+    // Canceled, so that no worker of another suite takes it.
+    await post(`/v1/agent/tasks/${paired.body.id}/cancel`, '{}')
+    for (const v of a2aVersions) {
+      const body = JSON.stringify(rpcBody(v.send, { message: v.message({}, 'x') }, 7)).replace(
+        '"x"',
+        '"\\udc00"',
+      )
+      const r = await json(await post('/', body, v.headers))
+      assertRpcError(r, -32602, /params\.message\.parts\.0\.text/, v.name)
+    }
+  })
+})
+
 describe('nesting 100,000 deep', () => {
   test('REST: 400 naming where the nesting starts', async () => {
     const r = await json(

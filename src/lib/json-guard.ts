@@ -4,8 +4,9 @@ import { rpcError, rpcIdOf } from './jsonrpc'
 
 /**
  * JSON that parses can still be unfit to store or walk: Postgres text and jsonb cannot hold
- * NUL (\u0000), and nesting thousands deep overflows the stack of whatever walks it next
- * (zod, JSON.stringify, the SDKs). One check of the parsed value, before any route sees it,
+ * NUL (\u0000) or half a surrogate pair ("\ud800" parses, but has no UTF-8 form: on its way
+ * to Postgres it is refused or silently replaced), and nesting thousands deep overflows the
+ * stack of whatever walks it next (zod, JSON.stringify, the SDKs). One check of the parsed value, before any route sees it,
  * so that every protocol refuses the same shapes and names the field.
  */
 export const MAX_JSON_DEPTH = 64
@@ -19,6 +20,14 @@ export interface JsonProblem {
 
 const NUL = '\u0000'
 const NUL_MESSAGE = 'NUL (\\u0000) is not allowed'
+const LONE_SURROGATE = /\p{Cs}/u
+
+/** Why a string cannot be stored as text, if it cannot. */
+function textProblem(s: string): string | undefined {
+  if (s.includes(NUL)) return NUL_MESSAGE
+  if (LONE_SURROGATE.test(s)) return 'half a UTF-16 surrogate pair (\\ud800-\\udfff) is not text'
+  return undefined
+}
 
 /** Deep paths are cut: their first segments say where the nesting starts. */
 const pathText = (path: readonly (string | number)[]) =>
@@ -38,7 +47,8 @@ export function findJsonProblem(
   for (let item = stack.pop(); item; item = stack.pop()) {
     const [v, path, depth] = item
     if (typeof v === 'string') {
-      if (v.includes(NUL)) return problem(path, NUL_MESSAGE)
+      const unfit = textProblem(v)
+      if (unfit) return problem(path, unfit)
       continue
     }
     if (!v || typeof v !== 'object') continue
@@ -48,8 +58,10 @@ export function findJsonProblem(
       : Object.entries(v)
     for (let i = entries.length - 1; i >= 0; i--) {
       const [k, child] = entries[i] as [string | number, unknown]
-      if (typeof k === 'string' && k.includes(NUL)) {
-        return problem([...path, k.replaceAll(NUL, '\\u0000')], `${NUL_MESSAGE} in a key`)
+      const unfit = typeof k === 'string' ? textProblem(k) : undefined
+      if (unfit) {
+        const shown = (k as string).replaceAll(NUL, '\\u0000').replace(/\p{Cs}/gu, '\ufffd')
+        return problem([...path, shown], `${unfit} in a key`)
       }
       stack.push([child, [...path, k], depth + 1])
     }
