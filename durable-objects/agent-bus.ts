@@ -25,9 +25,9 @@ import { TenantObject } from './tenant-object'
 type Receiver = Channel<{ agent: string }>
 
 /**
- * The live side of a tenant's agent messaging, spread over BUS_SHARDS objects by agent name
- * (live-objects.ts): an agent's streams, what is delivered to it and the replies it waits for
- * all live on its shard; the first shard also matches events to subscriptions. Every message
+ * The live side of a tenant's agent messaging, spread over BUS_SHARDS objects (live-objects.ts):
+ * an agent's streams and what is delivered to it live on its name's shard, a request waiting
+ * for its reply on its message id's, and the first shard also matches events to subscriptions. Every message
  * is in Postgres (the recipient's inbox) before it is pushed to the recipient's open streams;
  * a stream that opens gets the unacknowledged inbox first, and the alarm pushes again what
  * stays unacknowledged (at-least-once, same id). Built-in agents answer what is sent to them.
@@ -35,7 +35,8 @@ type Receiver = Channel<{ agent: string }>
 export class AgentBus extends TenantObject {
   protected override readonly kind = 'agent-bus'
   private readonly receivers = new Fanout<{ agent: string }>({ keepalive: () => SSE_KEEPALIVE })
-  private readonly waiters = new Map<string, (m: MessageView) => void>()
+  /** Requests waiting on this shard, by message id: who asked, and how to hand them the reply. */
+  private readonly waiters = new Map<string, { asker: string; resolve: (m: MessageView) => void }>()
   private subscriptions: Map<string, Set<string>> | undefined
   private readonly edge = new EdgeSubscribers(
     () => this.scope(),
@@ -61,15 +62,20 @@ export class AgentBus extends TenantObject {
   }
 
   /**
-   * Sends and waits for the reply (a message whose reply_to is this one's id). Called on the
-   * shard of the message's id (replyBusOf), chosen before it is stored: a waiter for every
-   * ask of one sender (all A2A calls ask as "a2a") would otherwise sit on one object. The
-   * waiter is in place before the message exists, so no reply can come first.
+   * Sends and waits for the reply: a message to the sender whose reply_to is this one's id.
+   * Called on the shard of the message's id (replyBusOf), chosen before it is stored: a
+   * waiter for every ask of one sender (all A2A calls ask as "a2a") would otherwise sit on
+   * one object. The waiter is in place before the message exists, so no reply can come first.
    */
   async request(m: NewMessage & { id: string }, timeoutMs: number): Promise<MessageView | null> {
     const replied = new Promise<MessageView>((resolve, reject) => {
-      this.waiters.set(m.id, resolve)
-      this.send(m).catch(reject)
+      this.waiters.set(m.id, { asker: m.sender, resolve })
+      this.insert(m)
+        .then((msg) =>
+          // Stored is sent: a shard that cannot be reached now redelivers from the inbox.
+          this.settled([this.shardOf(msg.to).arrive([msg])], 'a request was not pushed'),
+        )
+        .catch(reject)
     })
     try {
       return (await withinMs(replied, timeoutMs)) ?? null
@@ -78,9 +84,10 @@ export class AgentBus extends TenantObject {
     }
   }
 
-  /** A reply for a request waiting on this shard (see `request`). */
+  /** A reply for a request waiting on this shard (see `request`), if it goes to the asker. */
   async settle(reply: MessageView): Promise<void> {
-    if (reply.reply_to) this.waiters.get(reply.reply_to)?.(reply)
+    const waiting = reply.reply_to ? this.waiters.get(reply.reply_to) : undefined
+    if (waiting?.asker === reply.to) waiting.resolve(reply)
   }
 
   /**
@@ -206,7 +213,7 @@ export class AgentBus extends TenantObject {
       const replies = await answerAsEdgeAgent(this.scope(), builtinId, msg)
       for (const r of replies) {
         if (r.kind === 'event' && r.topic) await this.topicShard().publish({ ...r, topic: r.topic })
-        else await this.shardOf(r.recipient).send(r)
+        else await this.send(r)
       }
     } catch (err) {
       log.error('built-in agent failed on a message', { agent: builtinId, error: err as Error })
@@ -252,10 +259,9 @@ export class AgentBus extends TenantObject {
         if (r.meta.agent === m.to) writes.push(this.write(r, 'message', m, m.id))
       }
     }
-    await Promise.all([
-      Promise.all(writes),
-      this.settled(replies, 'a reply could not reach the shard waiting for it'),
-    ])
+    // Not awaited: a reply is stored, and its request's waiter was in place before it.
+    this.ctx.waitUntil(this.settled(replies, 'a reply could not reach the shard waiting for it'))
+    await Promise.all(writes)
   }
 
   private async push(m: MessageView): Promise<void> {

@@ -24,7 +24,10 @@ export interface WorkerLine {
   after: number
 }
 
-/** Per stream: its routing (changed by PUT /v1/worker/codebases) and its event ids. */
+/**
+ * Per stream: its routing and models (changed by PUT /v1/worker/codebases and by a new
+ * registration) and its event ids.
+ */
 type Line = WorkerLine & { seq: number }
 
 /** Push is advisory, so this mirrors the claim's rules loosely; the claim decides. */
@@ -127,7 +130,8 @@ export class WorkerHub extends TenantObject {
     let updated = 0
     for (const { meta } of this.workers) {
       if (meta.workerId !== workerId) continue
-      Object.assign(meta, change)
+      if (change.codebases) meta.codebases = change.codebases
+      if (change.models) meta.models = change.models
       updated++
     }
     return updated

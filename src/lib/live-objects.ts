@@ -41,12 +41,12 @@ export const workerHubs = (env: Env, tenantId: string) =>
   )
 
 /**
- * The name of the AgentBus shard that serves `agent`: its streams, what is delivered to it,
- * and the replies it waits for. A tenant's agents spread over BUS_SHARDS objects by a hash
- * of the agent's name.
+ * The name of the AgentBus shard for `key`: an agent's name (its streams and what is
+ * delivered to it), or a message id (a request waiting for the reply). A tenant's agents
+ * and requests spread over BUS_SHARDS objects by a hash of the key.
  */
-export const busShardName = (env: Env, tenantId: string, agent: string) =>
-  shardName(tenantId, shardOf(agent, configOf(env).BUS_SHARDS))
+export const busShardName = (env: Env, tenantId: string, key: string) =>
+  shardName(tenantId, shardOf(key, configOf(env).BUS_SHARDS))
 
 /** The AgentBus shard that serves `agent`. */
 export const agentBusOf = (env: Env, tenantId: string, agent: string) =>

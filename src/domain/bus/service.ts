@@ -94,7 +94,7 @@ export async function askAgent(
     timeoutMs,
   )) as MessageView | null
   return {
-    sent: reply?.reply_to ?? null,
+    sent: id,
     reply: reply && { text: bodyText(reply.body), body: reply.body, from: reply.from },
   }
 }

@@ -78,7 +78,7 @@ export async function registerWorker(scope: Scope, w: WorkerRegistration): Promi
  * worker that registers again (new keys, another CLI logged in) is offered by its new ones.
  * Offers are advisory, so a hub that cannot be told is logged, not fatal: the claim decides.
  */
-async function tellHubModels(scope: Scope, w: WorkerRegistration) {
+async function tellHubModels(scope: Scope, w: Pick<WorkerRegistration, 'id' | 'models'>) {
   try {
     await workerHubOf(scope.env, scope.tenantId, w.id).update(w.id, { models: modelKeys(w.models) })
   } catch (err) {
@@ -134,6 +134,8 @@ export async function unregisterWorker(scope: Scope, workerId: string): Promise<
   const rows = await tenantQuery(scope, (db) =>
     db.delete(workers).where(eq(workers.id, workerId)).returning({ id: workers.id }),
   )
+  // Unregistered, it can claim nothing for a model: its open streams are offered none.
+  if (rows.length > 0) await tellHubModels(scope, { id: workerId, models: [] })
   return rows.length > 0
 }
 
