@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { describe, test } from 'node:test'
+import { BUCKETS } from '../src/lib/counters'
 import { api, newTenantAdmin, stackVars, startTestWorker } from './helpers'
 
 interface Family {
@@ -100,7 +101,14 @@ describe('/metrics', () => {
       line(`codetether_http_request_duration_seconds_bucket{${labels},le="+Inf"}`),
       total,
     )
-    assert.ok(line(`codetether_http_request_duration_seconds_bucket{${labels},le="0.005"}`) >= 0)
+    // Cumulative: each bucket holds the ones below it, and none holds more than all.
+    const buckets = BUCKETS.map((le) =>
+      line(`codetether_http_request_duration_seconds_bucket{${labels},le="${le}"}`),
+    )
+    assert.ok(
+      buckets.every((b, i) => b >= (buckets[i - 1] ?? 0) && b <= total),
+      buckets.join(' '),
+    )
     const ids = JSON.stringify(after)
     for (const id of created) assert.ok(!ids.includes(id), 'no task id in a label')
     for (const id of created)
