@@ -5,65 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { shardOf } from '../src/lib/shard'
 import { readSse } from './a2a-helpers'
+import { ack, agentName, type BusMessage, listen, post, register, run, send } from './bus-helpers'
 import { api, asTenant, connectAsOwner, stack, stackVars, startTestWorker } from './helpers'
 import { until } from './worker-helpers'
-
-const run = Math.random().toString(36).slice(2, 8)
-const agentName = (role: string) => `${role}-${run}:1`
-
-interface BusMessage {
-  id: string
-  from: string
-  to: string
-  kind: string
-  topic: string | null
-  reply_to: string | null
-  conversation_id: string | null
-  body: { text?: string } & Record<string, unknown>
-}
-
-async function post<T = Record<string, unknown>>(path: string, json: unknown, status = 200) {
-  const res = await api(path, { method: 'POST', json })
-  const text = await res.text()
-  assert.equal(res.status, status, text)
-  return JSON.parse(text) as T
-}
-
-/** An agent's open stream: every `message` event it receives, in order. */
-function listen(name: string) {
-  const abort = new AbortController()
-  const messages: BusMessage[] = []
-  let connected = false
-  const done = api(`/v1/agents/${encodeURIComponent(name)}/stream`, { signal: abort.signal })
-    .then((res) =>
-      readSse(res, (e) => {
-        if (e.event === 'connected') connected = true
-        if (e.event === 'message') messages.push(e.data as BusMessage)
-        return false
-      }),
-    )
-    .catch(() => [])
-  return {
-    messages,
-    ready: () => until(`${name} connected`, async () => connected),
-    close: async () => {
-      abort.abort()
-      await done
-    },
-  }
-}
-
-const register = (name: string) => post('/v1/agents', { name, description: `${name} agent` })
-const send = (to: string, from: string, text: string, extra: Record<string, unknown> = {}) =>
-  post<{ message: BusMessage }>(`/v1/agents/${encodeURIComponent(to)}/messages`, {
-    from,
-    text,
-    ...extra,
-  })
-const ack = (name: string, ids: string[]) =>
-  post(`/v1/agents/${encodeURIComponent(name)}/inbox/ack`, { ids })
 
 describe('the registry', () => {
   test('agents register as role:instance, are discovered by role, and stale ones leave', async () => {
@@ -289,93 +234,5 @@ describe('built-in agents on the bus', () => {
     )
     assert.ok(live.messages.some((m) => m.reply_to === sent.id))
     await live.close()
-  })
-})
-
-describe('a tenant whose agents span several bus objects', () => {
-  const shards = Number(stackVars().BUS_SHARDS ?? 1)
-  /** A fresh agent name served by the given shard of the tenant's bus. */
-  const onShard = (role: string, shard: number) => {
-    for (let i = 0; i < 1000; i++) {
-      const name = agentName(`${role}${i}`)
-      if (shardOf(name, shards) === shard) return name
-    }
-    throw new Error(`no name on shard ${shard} of ${shards}`)
-  }
-
-  test('asks are answered across shards: asker, answerer and waiting request apart', async () => {
-    assert.ok(shards >= 4, 'the test stack spreads agents over four buses')
-    const calculator = shardOf('calculator', shards)
-    const asker = onShard('asker', (calculator + 1) % shards)
-    const answerer = onShard('answerer', (calculator + 2) % shards)
-    await register(asker)
-    await register(answerer)
-    const live = listen(answerer)
-    try {
-      await live.ready()
-      // Each ask waits on the shard of its message's id: asked until one waited on another
-      // shard than the asker's, where its reply is delivered.
-      let crossed = false
-      for (let i = 0; i < 10 && !crossed; i++) {
-        const word = `ping ${i}`
-        const asked = post<{ reply: { text: string; from: string } }>(
-          `/v1/agents/${encodeURIComponent(answerer)}/ask`,
-          { from: asker, text: word, timeout_ms: 20_000 },
-        )
-        const question = await until('the question', async () =>
-          live.messages.find((m) => m.body.text === word),
-        )
-        assert.equal(question.from, asker)
-        await send(asker, answerer, `re: ${word}`, { reply_to: question.id })
-        const { reply } = await asked
-        assert.equal(reply.text, `re: ${word}`)
-        assert.equal(reply.from, answerer)
-        crossed = shardOf(question.id, shards) !== shardOf(asker, shards)
-      }
-      assert.ok(crossed, 'a reply reached a request waiting on another shard')
-    } finally {
-      await live.close()
-    }
-
-    // A built-in agent on a third shard answers an ask from the first.
-    const sum = await post<{ reply: { text: string } }>('/v1/agents/calculator/ask', {
-      from: asker,
-      text: 'add 2 and 3',
-    })
-    assert.match(sum.reply.text, /5/)
-  })
-
-  test('an event reaches subscribers on every shard, each once', async () => {
-    const watchers = [1, 2, 3].map((k) => onShard(`watch${k}-`, k))
-    const publisher = onShard('publisher', 0)
-    await register(publisher)
-    const streams: ReturnType<typeof listen>[] = []
-    try {
-      for (const w of watchers) {
-        await register(w)
-        await post(`/v1/agents/${encodeURIComponent(w)}/subscriptions`, {
-          pattern: `span-${run}.*`,
-        })
-        const live = listen(w)
-        streams.push(live)
-        await live.ready()
-      }
-      const published = await post<{ recipients: string[] }>('/v1/agents/events', {
-        from: publisher,
-        topic: `span-${run}.done`,
-        data: { n: 1 },
-      })
-      assert.deepEqual([...published.recipients].sort(), [...watchers].sort())
-      await until('every watcher got it', async () => streams.every((s) => s.messages.length))
-      await new Promise((r) => setTimeout(r, 300))
-      for (const [i, s] of streams.entries()) {
-        assert.deepEqual(
-          s.messages.map((m) => [m.to, m.topic]),
-          [[watchers[i], `span-${run}.done`]],
-        )
-      }
-    } finally {
-      await Promise.all(streams.map((s) => s.close()))
-    }
   })
 })
