@@ -14,7 +14,7 @@ import { loadSubscriptions, saveSubscription } from '../src/domain/bus/subscript
 import { topicMatches } from '../src/domain/bus/topics'
 import { configOf } from '../src/env'
 import { withinMs } from '../src/lib/deadline'
-import { busShardName } from '../src/lib/live-objects'
+import { busShardName, topicBusName } from '../src/lib/live-objects'
 import { log } from '../src/lib/log'
 import { SSE_KEEPALIVE, sseBytes } from '../src/lib/sse'
 import { EdgeSubscribers } from './edge-subscribers'
@@ -25,12 +25,13 @@ import { TenantObject } from './tenant-object'
 type Receiver = Channel<{ agent: string }>
 
 /**
- * The live side of a tenant's agent messaging, spread over BUS_SHARDS objects (live-objects.ts):
- * an agent's streams and what is delivered to it live on its name's shard, a request waiting
- * for its reply on its message id's, and the first shard also matches events to subscriptions. Every message
- * is in Postgres (the recipient's inbox) before it is pushed to the recipient's open streams;
- * a stream that opens gets the unacknowledged inbox first, and the alarm pushes again what
- * stays unacknowledged (at-least-once, same id). Built-in agents answer what is sent to them.
+ * The live side of a tenant's agent messaging, spread over BUS_SHARDS objects
+ * (live-objects.ts): an agent's streams and what is delivered to it live on its name's shard,
+ * a request waiting for its reply on its message id's, and the first shard also matches
+ * events to subscriptions. Every message is in Postgres (the recipient's inbox) before it is
+ * pushed to the recipient's open streams; a stream that opens gets the unacknowledged inbox
+ * first, and the alarm pushes again what stays unacknowledged (at-least-once, same id).
+ * Built-in agents answer what is sent to them.
  */
 export class AgentBus extends TenantObject {
   protected override readonly kind = 'agent-bus'
@@ -119,13 +120,14 @@ export class AgentBus extends TenantObject {
     return msg
   }
 
-  private shardOf(agent: string) {
-    return this.shardNamed(busShardName(this.env, this.tenantId, agent))
+  /** The shard for an agent's name or a message id (busShardName). */
+  private shardOf(key: string) {
+    return this.shardNamed(busShardName(this.env, this.tenantId, key))
   }
 
-  /** The shard that holds the tenant's subscriptions: the first, named by the tenant. */
+  /** The shard that holds the tenant's subscriptions. */
   private topicShard() {
-    return this.shardNamed(this.tenantId)
+    return this.shardNamed(topicBusName(this.tenantId))
   }
 
   /** The tenant's shard of this name: this object, or another reached by RPC. */
@@ -251,10 +253,7 @@ export class AgentBus extends TenantObject {
     const writes: Promise<boolean>[] = []
     const replies: Promise<void>[] = []
     for (const m of messages) {
-      if (m.reply_to) {
-        const waits = this.shardNamed(busShardName(this.env, this.tenantId, m.reply_to))
-        replies.push(waits.settle(m))
-      }
+      if (m.reply_to) replies.push(this.shardOf(m.reply_to).settle(m))
       for (const r of this.receivers) {
         if (r.meta.agent === m.to) writes.push(this.write(r, 'message', m, m.id))
       }

@@ -60,10 +60,13 @@ export const replyBusOf = (env: Env, tenantId: string, messageId: string) =>
   env.AGENT_BUS.getByName(busShardName(env, tenantId, messageId))
 
 /**
- * The AgentBus shard that matches events to the tenant's topic subscriptions (the first):
- * a pattern may match any agent, so one object holds them all and hands each match to its
- * agent's shard.
+ * The name of the AgentBus shard that matches events to the tenant's topic subscriptions (the
+ * first): a pattern may match any agent, so one object holds them all and hands each match to
+ * its agent's shard.
  */
-export const topicBusOf = (env: Env, tenantId: string) => env.AGENT_BUS.getByName(tenantId)
+export const topicBusName = (tenantId: string) => shardName(tenantId, 0)
+
+export const topicBusOf = (env: Env, tenantId: string) =>
+  env.AGENT_BUS.getByName(topicBusName(tenantId))
 
 export const schedulerOf = (env: Env, tenantId: string) => env.SCHEDULER.getByName(tenantId)
