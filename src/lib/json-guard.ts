@@ -6,8 +6,9 @@ import { rpcError, rpcIdOf } from './jsonrpc'
  * JSON that parses can still be unfit to store or walk: Postgres text and jsonb cannot hold
  * NUL (\u0000) or half a surrogate pair ("\ud800" parses, but has no UTF-8 form: on its way
  * to Postgres it is refused or silently replaced), and nesting thousands deep overflows the
- * stack of whatever walks it next (zod, JSON.stringify, the SDKs). One check of the parsed value, before any route sees it,
- * so that every protocol refuses the same shapes and names the field.
+ * stack of whatever walks it next (zod, JSON.stringify, the SDKs). One check of the parsed
+ * value, before any route sees it, so that every protocol refuses the same shapes and names
+ * the field.
  */
 export const MAX_JSON_DEPTH = 64
 
@@ -110,9 +111,8 @@ export function guardJson(refusalFor: (c: Context) => JsonRefusal): MiddlewareHa
     // Most requests carry no query: no URL to parse for them.
     const query = c.req.url.indexOf('?')
     for (const [name, value] of query < 0 ? [] : new URLSearchParams(c.req.url.slice(query))) {
-      if (value.includes(NUL)) {
-        return refusalFor(c)(c, { where: 'query', path: name, message: NUL_MESSAGE }, undefined)
-      }
+      const unfit = textProblem(value)
+      if (unfit) return refusalFor(c)(c, { where: 'query', path: name, message: unfit }, undefined)
     }
     let raw = c.req.raw
     // An empty body is no body, whatever type it names: aiohttp (the original CodeTether's
