@@ -55,9 +55,9 @@ export async function busFigures(
   stream.close()
 
   const topic = `bench.${run}.tick`
+  const subscribers = Array.from({ length: opts.subscribers }, (_, i) => `bench-sub-${run}:${i}`)
   const streams = []
-  for (let i = 0; i < opts.subscribers; i++) {
-    const name = `bench-sub-${run}:${i}`
+  for (const name of subscribers) {
     await post(`${base}/v1/agents`, headers, { name })
     await post(`${base}/v1/agents/${encodeURIComponent(name)}/subscriptions`, headers, {
       pattern: `bench.${run}.*`,
@@ -80,12 +80,7 @@ export async function busFigures(
   }
   for (const s of open) s.close()
   // Unregistered again: the tenant's agent limit would refuse the next run's subscribers.
-  const names = [
-    rx,
-    tx,
-    ...Array.from({ length: opts.subscribers }, (_, i) => `bench-sub-${run}:${i}`),
-  ]
-  for (const name of names) {
+  for (const name of [rx, tx, ...subscribers]) {
     const res = await fetch(`${base}/v1/agents/${encodeURIComponent(name)}`, {
       method: 'DELETE',
       headers,

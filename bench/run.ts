@@ -48,7 +48,9 @@ async function main() {
     const auth = { Authorization: `Bearer ${info.devToken}` }
     const workspaceId = await seedWorkspace(info.databaseUrl, info.tenantId, info.url, auth)
 
-    const served = await startMiniflare(dir, readEnvFile(join(dir, 'worker.env')))
+    /** The stack's Worker vars: every Miniflare below serves the bundle with these. */
+    const vars = readEnvFile(join(dir, 'worker.env'))
+    const served = await startMiniflare(dir, vars)
     cleanups.unshift(() => served.mf.dispose())
     const direct = served.base
 
@@ -157,7 +159,6 @@ async function main() {
     }
 
     if (want('auth')) {
-      const vars = readEnvFile(join(dir, 'worker.env'))
       for (const f of await authFigures(dir, vars, info.databaseUrl, auth, opts)) {
         log(`${f.name}: p50 ${f.p50.toFixed(2)} ms`)
         figures.push(f)
@@ -166,7 +167,6 @@ async function main() {
 
     /** Another Miniflare of the same bundle, with some of the stack's vars changed. */
     const serve = async (extra: Record<string, string>) => {
-      const vars = readEnvFile(join(dir, 'worker.env'))
       const { mf, base } = await startMiniflare(dir, { ...vars, ...extra })
       cleanups.unshift(() => mf.dispose())
       return base
@@ -175,7 +175,7 @@ async function main() {
     if (want('bus')) {
       // On the stack's bus objects (agents spread by name) and on one per tenant.
       const counts = { messages: quick ? 100 : 500, subscribers: 100, rounds: quick ? 50 : 200 }
-      const shards = readEnvFile(join(dir, 'worker.env')).BUS_SHARDS ?? '1'
+      const shards = vars.BUS_SHARDS ?? '1'
       for (const [base, label] of [
         [direct, `${shards} objects`],
         [await serve({ BUS_SHARDS: '1' }), '1 object'],
@@ -223,7 +223,6 @@ async function main() {
       // 2,000 worker streams on one tenant (the capacity model's load run, docs/capacity.md):
       // on the stack's hubs, on one hub, and on one hub that tells every worker of every task
       // (as before OFFER_FANOUT), each a Miniflare of the same bundle.
-      const vars = readEnvFile(join(dir, 'worker.env'))
       const fleet = 2000
       const fanout = Number(vars.OFFER_FANOUT ?? 32)
       const hubs = Number(vars.HUB_SHARDS ?? 1)
