@@ -1,6 +1,6 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm'
 import { atMicros, microsOf } from '../../storage/postgres/micros'
-import { tasks } from '../../storage/postgres/schema'
+import { taskCounts, tasks } from '../../storage/postgres/schema'
 import type { TaskStatus } from '../../storage/postgres/statuses'
 import { type Tenancy, tenantQuery } from '../../storage/postgres/tenant'
 import type { A2aTaskFields } from './a2a-wire'
@@ -121,6 +121,11 @@ export async function a2aTaskPage(
   shown: A2aShown,
 ): Promise<{ rows: (A2aTaskFields & { cursor: TaskCursor })[]; total: number }> {
   const { before: _, limit: __, ...all } = f
+  const filtered = matching(all)
+  // With no filter the total is the tenant's kept count (migration 0025), not a scan.
+  const total = filtered
+    ? sql`select count(*)::int as total from ${tasks} where ${filtered}`
+    : sql`select coalesce(sum(${taskCounts.n}), 0)::int as total from ${taskCounts}`
   const columns = sql.raw(
     [
       'id, context_id, status, status_message, status_at, metadata',
@@ -131,7 +136,7 @@ export async function a2aTaskPage(
   const withCursor = sql`${columns}, ${microsOf(sql`status_at`)} as status_us`
   const { rows } = await tenantQuery(t, (db) =>
     db.execute(sql`select counted.total, page.*
-      from (select count(*)::int as total from ${tasks} ${whereOf(all)}) counted
+      from (${total}) counted
       left join ${pageOf(f, withCursor)} on true
       order by page.status_at desc, page.id desc`),
   )

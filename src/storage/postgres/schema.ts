@@ -12,6 +12,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   unique,
   uuid,
@@ -142,6 +143,17 @@ export const tasks = pgTable(
   ],
 )
 
+/** A tenant's task count over slots, kept by trigger (migration 0025): the sum is the count. */
+export const taskCounts = pgTable(
+  'task_counts',
+  {
+    tenantId: tenantId(),
+    slot: smallint('slot').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.slot] })],
+)
+
 export const taskEvents = pgTable(
   'task_events',
   {
@@ -266,6 +278,7 @@ export const tenantTables = {
   workers,
   workspaces,
   tasks,
+  taskCounts,
   taskEvents,
   apiKeys,
   taskPushConfigs,
