@@ -4,7 +4,7 @@
  * InMemoryTaskStore, or in its DatabaseTaskStore on Postgres, which is what a deployed a2a-js
  * server keeps them in.
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { AgentCard, Message, Task, TaskState } from '@a2a-js/sdk'
 import {
@@ -187,4 +187,38 @@ export async function startSdkPeer(
   const server = app.listen(port, '127.0.0.1')
   await new Promise((r) => server.once('listening', r))
   return { close: () => new Promise((r) => server.close(() => r())) }
+}
+
+/**
+ * The peer in a process of its own (a2a-peer-process.ts), as a deployed a2a-js server runs:
+ * measured in the client's process it would share its event loop with the load and skip the
+ * hop between processes that every request to a server makes. Resolves once it listens.
+ */
+export async function spawnSdkPeer(
+  port: number,
+  databaseUrl?: string,
+): Promise<{ close(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, 'a2a-peer-process.ts'),
+      String(port),
+      ...(databaseUrl ? [databaseUrl] : []),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve())
+    child.once('exit', (code) => reject(new Error(`a2a peer exited ${code}`)))
+  })
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
 }

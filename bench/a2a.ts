@@ -1,14 +1,14 @@
 /**
  * A2A figures: official v1.0 JSON-RPC requests to the Worker (served without the dev proxy)
- * and to two @a2a-js/sdk peers on this machine, one keeping its tasks in memory (the SDK's
- * sample) and one in the SDK's DatabaseTaskStore on the stack's Postgres (what a deployed
- * a2a-js server runs). Ours is compared with the persisted peer; the in-memory one is the floor.
+ * and to two @a2a-js/sdk peers on this machine, each in a process of its own: one keeping its
+ * tasks in memory (the SDK's sample) and one in the SDK's DatabaseTaskStore on the stack's
+ * Postgres (what a deployed a2a-js server runs). Ours is compared with the persisted peer; the in-memory one is the floor.
  * Every operation at 1 and 16 clients: SendMessage, the streamed first event, GetTask,
  * ListTasks, CancelTask and the agent card.
  */
 import { request } from 'node:http'
 import { freePort } from '../scripts/stack/ports'
-import { sdkDatabaseStore, startSdkPeer } from './a2a-peer'
+import { spawnSdkPeer } from './a2a-peer'
 import { type Figure, httpGet, httpPost, measureInTurns, sendMessageBody } from './lib'
 
 interface A2aBench {
@@ -163,16 +163,14 @@ const operations: {
 ]
 
 export async function a2aFigures(b: A2aBench): Promise<void> {
+  // Each peer in its own process, as deployed, on ports of its own.
   const memoryPort = await freePort()
-  const memory = await startSdkPeer(memoryPort)
+  const memory = await spawnSdkPeer(memoryPort)
   b.cleanups.unshift(() => memory.close())
-  const database = sdkDatabaseStore(b.ownerUrl)
-  const persistedPort = await freePort()
-  const persisted = await startSdkPeer(persistedPort, database.store)
-  b.cleanups.unshift(
-    () => persisted.close(),
-    () => database.close(),
-  )
+  let persistedPort = await freePort()
+  while (persistedPort === memoryPort) persistedPort = await freePort()
+  const persisted = await spawnSdkPeer(persistedPort, b.ownerUrl)
+  b.cleanups.unshift(() => persisted.close())
 
   const targets: Target[] = [
     { name: 'sdk sample (in-memory)', url: `http://127.0.0.1:${memoryPort}/`, headers: {} },

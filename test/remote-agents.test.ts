@@ -4,17 +4,16 @@
  * outbound-URL guard and size limit on cards.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { spawnSdkPeer } from '../bench/a2a-peer'
 import { freePort } from '../scripts/stack/ports'
 import { readSse } from './a2a-helpers'
 import { api, stackVars, startTestWorker } from './helpers'
 import { until } from './worker-helpers'
 
-let peer: ChildProcess
+let peer: Awaited<ReturnType<typeof spawnSdkPeer>>
 let peerUrl: string
 const name = `peer-${Math.random().toString(36).slice(2, 8)}`
 
@@ -28,19 +27,9 @@ async function post<T = Record<string, unknown>>(path: string, json: unknown, st
 before(async () => {
   const port = await freePort()
   peerUrl = `http://127.0.0.1:${port}`
-  peer = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'fakes', 'a2a-peer-process.ts'), String(port)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  )
-  await new Promise<void>((resolve, reject) => {
-    peer.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve())
-    peer.once('exit', (code) => reject(new Error(`peer exited ${code}`)))
-  })
+  peer = await spawnSdkPeer(port)
 })
-after(() => peer?.kill())
+after(() => peer?.close())
 
 describe('a remote A2A agent', () => {
   test('registered by URL, it is listed with its card', async () => {
