@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
-import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import pkg from '../package.json'
 import { type AppContext, type AppEnv, configOfContext } from './context'
@@ -7,6 +6,7 @@ import { bodyLimitOf } from './domain/limits/bodies'
 import { limitBody } from './domain/limits/body-limit'
 import { requestMetrics } from './domain/metrics/requests'
 import { accessLog } from './lib/access-log'
+import { apiCors } from './lib/cors'
 import { ApiError, errorResponse, handleError, validationHook } from './lib/errors'
 import { guardJson, type JsonRefusal, jsonRpcRefusal, restRefusal } from './lib/json-guard'
 import { apiSecurityHeaders } from './lib/security-headers'
@@ -35,23 +35,7 @@ export function createApp() {
   app.use(requestId())
   app.use(accessLog())
   app.use(requestMetrics())
-  app.use((c, next) => {
-    const config = configOfContext(c)
-    const origins = config.CORS_ORIGINS
-    return cors({
-      origin: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()),
-      allowHeaders: [
-        ...new Set(['Authorization', config.A2A_AUTH_HEADER]),
-        'Content-Type',
-        'A2A-Version',
-        'Last-Event-ID',
-        'X-Request-Id',
-        'Idempotency-Key',
-      ],
-      exposeHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
-      maxAge: 600,
-    })(c, next)
-  })
+  app.use(apiCors())
   app.use(limitBody((c) => bodyLimitOf(configOfContext(c as AppContext), c.req.path)))
   app.use(guardJson((c) => jsonRefusalFor(c.req.method, c.req.path)))
 

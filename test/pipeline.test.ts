@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { api, stack, testDir } from './helpers'
+import { api, stack, stackVars, startTestWorker, testDir } from './helpers'
 
 async function expectError(res: Response, status: number, code: string) {
   assert.equal(res.status, status)
@@ -124,6 +124,38 @@ describe('request pipeline', () => {
     assert.match(res.headers.get('access-control-allow-headers') ?? '', /Authorization/i)
     const get = await api('/health', { headers: { Origin: 'https://example.test' } })
     assert.match(get.headers.get('access-control-expose-headers') ?? '', /X-Request-Id/i)
+  })
+
+  test('CORS_ORIGINS listed: only those origins are allowed, and replies vary by Origin', async () => {
+    const { worker, url } = await startTestWorker('cors-listed', {
+      ...stackVars(),
+      CORS_ORIGINS: 'https://app.example, https://other.example',
+    })
+    try {
+      const from = (origin: string, init: RequestInit = {}) =>
+        fetch(`${url}/health`, { ...init, headers: { Origin: origin, ...init.headers } })
+      const allowed = await from('https://other.example')
+      assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://other.example')
+      assert.match(allowed.headers.get('vary') ?? '', /Origin/)
+      assert.match(allowed.headers.get('access-control-expose-headers') ?? '', /Retry-After/)
+      const refused = await from('https://evil.example')
+      assert.equal(refused.headers.get('access-control-allow-origin'), null)
+      assert.match(refused.headers.get('vary') ?? '', /Origin/, 'a cache must not mix the two')
+      const preflight = await from('https://app.example', {
+        method: 'OPTIONS',
+        headers: { 'Access-Control-Request-Method': 'POST' },
+      })
+      assert.equal(preflight.status, 204)
+      assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://app.example')
+      assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/)
+      assert.equal(preflight.headers.get('access-control-max-age'), '600')
+      assert.ok(preflight.headers.get('x-request-id'), 'a preflight has a request id too')
+      assert.equal(preflight.headers.get('x-frame-options'), 'DENY', 'and the security headers')
+      const refusedPreflight = await from('https://evil.example', { method: 'OPTIONS' })
+      assert.equal(refusedPreflight.headers.get('access-control-allow-origin'), null)
+    } finally {
+      await worker.stop()
+    }
   })
 
   test('a wrong bearer token is a 401 even in dev mode; a malformed header too', async () => {
