@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
-import { requestId } from 'hono/request-id'
 import pkg from '../package.json'
 import { type AppContext, type AppEnv, configOfContext } from './context'
 import { bodyLimitOf } from './domain/limits/bodies'
@@ -9,6 +8,7 @@ import { accessLog } from './lib/access-log'
 import { apiCors } from './lib/cors'
 import { ApiError, errorResponse, handleError, validationHook } from './lib/errors'
 import { guardJson, type JsonRefusal, jsonRpcRefusal, restRefusal } from './lib/json-guard'
+import { requestIds } from './lib/request-id'
 import { apiSecurityHeaders } from './lib/security-headers'
 import { a2aRest, a2aRestRefusal } from './protocols/a2a/rest'
 import { a2a } from './protocols/a2a/routes'
@@ -32,7 +32,7 @@ export function createApp() {
 
   // Outermost, so that every reply gets the headers: errors, 404s, CORS preflights, streams.
   app.use(apiSecurityHeaders())
-  app.use(requestId())
+  app.use(requestIds())
   app.use(accessLog())
   app.use(requestMetrics())
   app.use(apiCors())

@@ -24,6 +24,17 @@ describe('request pipeline', () => {
     assert.equal(kept.headers.get('x-request-id'), 'trace-123')
     const replaced = await api('/health', { headers: { 'X-Request-Id': 'not <safe>' } })
     assert.match(replaced.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/)
+    // A reply its handler makes itself (an SSE stream) carries it too.
+    const streamed = await api('/a2a/rest/message:stream', {
+      method: 'POST',
+      headers: { 'X-Request-Id': 'trace-456' },
+      json: {
+        message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text: '2 + 2' }] },
+      },
+    })
+    assert.equal(streamed.headers.get('content-type'), 'text/event-stream')
+    assert.equal(streamed.headers.get('x-request-id'), 'trace-456')
+    await streamed.text()
   })
 
   test('malformed JSON is a 400 in the error shape', async () => {
