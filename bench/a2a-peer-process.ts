@@ -9,9 +9,12 @@ const port = Number(process.argv[2])
 const databaseUrl = process.argv[3]
 const database = databaseUrl ? sdkDatabaseStore(databaseUrl) : undefined
 const peer = await startSdkPeer(port, database?.store)
-process.once('SIGTERM', async () => {
+const stop = async () => {
   await peer.close()
   await database?.close()
   process.exit(0)
-})
+}
+process.once('SIGTERM', stop)
+// The parent holds our stdin: when it dies without stopping us, the pipe closes.
+process.stdin.once('end', stop).resume()
 console.log(`ready ${port}`)

@@ -207,7 +207,7 @@ export async function spawnSdkPeer(
       String(port),
       ...(databaseUrl ? [databaseUrl] : []),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   )
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve())
