@@ -1,7 +1,8 @@
 /**
  * app.task_change on the columns a change may carry (migration 0026): what a change carries is
  * appended (messages), replaced by artifactId or added (artifacts) or merged (metadata); what it
- * does not carry is left exactly as it was.
+ * does not carry is left exactly as it was. A slim change (0027) answers without the two
+ * columns that grow with the task.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -72,6 +73,21 @@ test('a change leaves what it does not carry, and appends, replaces or merges wh
       artifacts: ['a2:other', 'a1:replaced', 'a3:new'],
       metadata: { x: 1, y: 2 },
     })
+    // Asked for slim, the answer leaves out history and artifacts; the row keeps both.
+    const slim = await asTenant(app, tenantId, async () => {
+      const { rows } = await app.query(
+        `select app.task_change($1, $2::jsonb, '[{"kind": "status", "payload": {}}]'::jsonb,
+                                '{}'::jsonb)->'task' as task`,
+        [id, JSON.stringify({ only_from: ['working'], output_bytes: 1, slim: true })],
+      )
+      return rows[0].task
+    })
+    assert.deepEqual(
+      [slim.id, slim.status, slim.history, slim.artifacts],
+      [id, 'working', undefined, undefined],
+    )
+    assert.deepEqual(slim.metadata, { x: 1, y: 2 })
+    assert.deepEqual((await apply({ output_bytes: 1 })).history, ['m1', 'm2'])
   } finally {
     await app.end()
   }

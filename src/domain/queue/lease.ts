@@ -148,6 +148,8 @@ export async function appendOutput(
     onlyFrom: ['working'],
     leaseSeconds: leaseOf(scope),
     guard: { ...heldBy(workerId, at.attempt), outputBefore: first, maxOutputBytes: maxBytes },
+    // Announcing lines needs the task's status, not its history.
+    slim: true,
   })
   if (done) {
     await announce(scope, done.task, done.events)

@@ -61,6 +61,11 @@ export interface TaskChange {
   leaseSeconds?: number
   /** Further conditions on the task row; unmet, nothing happens. */
   guard?: TaskGuard
+  /**
+   * The answer's task without its history and artifacts (read as []): for a caller that only
+   * announces the change, on a task whose history may be long (a batch of output lines).
+   */
+  slim?: boolean
 }
 
 /** Conditions a change may need besides the task's state (app.task_change's p_guard). */
@@ -271,6 +276,7 @@ export function changeArgs(change: TaskChange): { change: string; events: string
       lease_seconds: change.leaseSeconds,
       output_mark: change.outputMark,
       output_bytes: change.outputBytes,
+      slim: change.slim,
     }),
     events: JSON.stringify(events),
     guard: JSON.stringify({
