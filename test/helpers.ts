@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import pg from 'pg'
 import type { StackInfo } from '../scripts/stack/index'
 import { freePort } from '../scripts/stack/ports'
@@ -147,3 +148,30 @@ export async function startTestWorker(name: string, vars: Record<string, string>
 
 /** The stack Worker's own vars (dev mode, same Postgres and Redis). */
 export const stackVars = () => readEnvFile(join(testDir(), 'worker.env'))
+
+/**
+ * How many Lua script calls (EVAL, EVALSHA) naming `key` reach the stack's Redis while `run`
+ * runs, and `settleMs` after it. Counted from MONITOR, so that other suites' calls, running at
+ * the same time on the same Redis, are not counted.
+ */
+export async function scriptCallsNaming(
+  key: string,
+  run: () => Promise<void>,
+  settleMs = 300,
+): Promise<number> {
+  const redis = new Redis(stack().redisUrl)
+  const monitor = await redis.monitor()
+  let calls = 0
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    const command = String(args[0]).toLowerCase()
+    if ((command === 'eval' || command === 'evalsha') && args.some((a) => a.includes(key))) calls++
+  })
+  try {
+    await run()
+    await new Promise((r) => setTimeout(r, settleMs))
+    return calls
+  } finally {
+    monitor.disconnect()
+    redis.disconnect()
+  }
+}
