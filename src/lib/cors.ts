@@ -14,7 +14,6 @@ interface Policy {
   allowOrigin(origin: string): string | null
   anyOrigin: boolean
   allowHeaders: string
-  exposeHeaders: string
 }
 
 /** Hono's default, which a preflight has always been answered with here. */
@@ -42,7 +41,6 @@ function policyOf(config: Config): Policy {
         'X-Request-Id',
         'Idempotency-Key',
       ].join(','),
-      exposeHeaders: EXPOSE,
     }
     policies.set(config, policy)
   }
@@ -56,7 +54,7 @@ export function apiCors(): MiddlewareHandler<AppEnv> {
     // Every OPTIONS request is a preflight, answered here: no route serves OPTIONS.
     if (c.req.method === 'OPTIONS') {
       const headers: Record<string, string> = {
-        'Access-Control-Expose-Headers': policy.exposeHeaders,
+        'Access-Control-Expose-Headers': EXPOSE,
         'Access-Control-Max-Age': MAX_AGE,
         'Access-Control-Allow-Methods': ALLOW_METHODS,
         'Access-Control-Allow-Headers': policy.allowHeaders,
@@ -70,7 +68,7 @@ export function apiCors(): MiddlewareHandler<AppEnv> {
     await next()
     const headers = c.res.headers
     if (allowOrigin) headers.set('Access-Control-Allow-Origin', allowOrigin)
-    headers.set('Access-Control-Expose-Headers', policy.exposeHeaders)
+    headers.set('Access-Control-Expose-Headers', EXPOSE)
     if (!policy.anyOrigin) headers.append('Vary', 'Origin')
   }
 }
