@@ -1,7 +1,8 @@
 /**
- * A listing's total without a filter comes from the tenant's kept count (migration 0025):
- * it must equal a count of the tenant's tasks however they were made or removed, and only
- * the trigger may change it.
+ * ListTasks over many tasks. A listing's total without a filter comes from the tenant's kept
+ * count (migration 0025): it must equal a count of the tenant's tasks however they were made
+ * or removed, and only the trigger may change it. A page reads a page of the tasks index, even
+ * among tasks that share a status time (migration 0029).
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
@@ -91,6 +92,49 @@ describe('the tenant task count behind ListTasks totalSize', () => {
         const state = await sqlState(asTenant(app, tenantId, () => app.query(write)))
         assert.equal(state, '42501', write)
       }
+    } finally {
+      await app.end()
+    }
+  })
+})
+
+/** The nodes of an EXPLAIN (FORMAT JSON) plan, depth first. */
+function planNodes(plan: Record<string, unknown>): Record<string, unknown>[] {
+  const below = (plan.Plans as Record<string, unknown>[] | undefined) ?? []
+  return [plan, ...below.flatMap(planNodes)]
+}
+
+describe('pages of tasks that share a status time', () => {
+  test('every task once, ties by id descending; a page reads a page of the index', async () => {
+    const a = await newTenantAdmin()
+    await insertTasks(a.tenantId, 300) // one statement, one now(): one status time for all
+    const seen: string[] = []
+    let pageToken = ''
+    do {
+      const page = await call(a.key, 'ListTasks', { pageSize: 40, pageToken, historyLength: 0 })
+      seen.push(...page.tasks.map((t: { id: string }) => t.id))
+      pageToken = page.nextPageToken
+    } while (pageToken)
+    assert.equal(new Set(seen).size, 300, 'every task, once')
+    assert.deepEqual(seen, [...seen].sort().reverse(), 'ties in id order, descending')
+
+    // With sorting priced out, a plan exists that reads only the page: the index is in the
+    // listing's order. In 0002's (ids ascending within a time) the page sorted all 300.
+    const app = await connectAsApp()
+    try {
+      const nodes = await asTenant(app, a.tenantId, async () => {
+        await app.query('set local enable_sort = off')
+        await app.query('set local enable_incremental_sort = off')
+        const { rows } = await app.query(
+          'explain (analyze, format json) select id from tasks order by status_at desc, id desc limit 11',
+        )
+        return planNodes(rows[0]['QUERY PLAN'][0].Plan)
+      })
+      const types = nodes.map((n) => n['Node Type'])
+      assert.ok(!types.some((t) => String(t).includes('Sort')), types.join(' > '))
+      const scan = nodes.find((n) => String(n['Node Type']).startsWith('Index'))
+      assert.equal(scan?.['Index Name'], 'tasks_status_at_id_idx')
+      assert.ok((scan?.['Actual Rows'] as number) <= 11, `read ${scan?.['Actual Rows']} rows`)
     } finally {
       await app.end()
     }
