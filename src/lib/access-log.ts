@@ -17,7 +17,8 @@ function presentsCredential(c: AppContext): boolean {
 
 /**
  * One JSON line per request: id, method, path (never the query string, which may carry a
- * token), status, duration, and who called. Headers and bodies are never logged.
+ * token), status, duration, and who called. Headers and bodies are never logged. The line is
+ * printed after the reply has gone.
  *
  * Not logged: a read that succeeded and carried no credential, cookie included (the agent
  * card, JWKS, /health, CORS preflights). Nobody is accountable for it, /metrics counts it,
@@ -32,7 +33,7 @@ export function accessLog(): MiddlewareHandler<AppEnv> {
     const principal = c.get('principal')
     const anonymousRead = READS.has(c.req.method) && c.res.status < 400 && !presentsCredential(c)
     if (!principal && anonymousRead) return
-    log.info('request', {
+    const fields = {
       request_id: c.get('requestId'),
       method: c.req.method,
       path: c.req.path,
@@ -40,6 +41,30 @@ export function accessLog(): MiddlewareHandler<AppEnv> {
       duration_ms: Date.now() - started,
       tenant_id: principal?.tenantId,
       principal: principal?.name,
-    })
+    }
+    afterReply(c, () => log.info('request', fields))
   }
+}
+
+/**
+ * Runs `write` once the reply has left, so the client does not wait for the print: a timer
+ * fires on the event loop's next turn, after the runtime took the response (a microtask would
+ * run before). Outside a Worker (a script calling `app.request`) there is no later: now.
+ */
+function afterReply(c: AppContext, write: () => void): void {
+  let ctx: Pick<ExecutionContext, 'waitUntil'>
+  try {
+    ctx = c.executionCtx // hono throws when there is none
+  } catch {
+    write()
+    return
+  }
+  ctx.waitUntil(
+    new Promise<void>((resolve) =>
+      setTimeout(() => {
+        write()
+        resolve()
+      }, 0),
+    ),
+  )
 }
