@@ -1,6 +1,7 @@
 /**
- * `npm run profile -- queue|send|stream|get|list|health|card`: a CPU profile of the Worker (the deploy bundle in
- * Miniflare, through its V8 inspector) while it serves one workload with 16 clients; prints
+ * `npm run profile -- queue|send|stream|get|list|cancel|health|card [--clients=N]`: a CPU
+ * profile of the Worker (the deploy bundle in Miniflare, through its V8 inspector) while it
+ * serves one workload with 16 clients (or N); prints
  * the functions with the most self time, by module. Run with `node --experimental-websocket`
  * (the npm script does).
  */
@@ -50,6 +51,8 @@ async function inspector(port: number) {
 
 async function main() {
   const workload = process.argv[2] ?? 'queue'
+  // `--clients=1`: where one request's own time goes, with nothing queued behind it.
+  const concurrency = Number(/^--clients=(\d+)$/.exec(process.argv[3] ?? '')?.[1] ?? 16)
   const { stack, dir, dispose } = await startTempStack('profile', () => {})
   try {
     const inspectorPort = await freePort()
@@ -65,7 +68,7 @@ async function main() {
     await cdp.send('Profiler.enable')
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
     await cdp.send('Profiler.start')
-    const figure = await measure(workload, op, { n: 1000, warmup: 0, concurrency: 16 })
+    const figure = await measure(workload, op, { n: 1000, warmup: 0, concurrency })
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: ProfileNode[] } }
     cdp.close()
     // The whole profile, for Chrome DevTools' Performance panel or a script.
@@ -96,6 +99,22 @@ async function workloadOf(name: string, base: string, auth: Record<string, strin
     return httpPost(`${base}/`, get, v1)
   }
   if (name === 'stream') return firstEvent({ name, url: `${base}/`, headers: auth })
+  if (name === 'cancel') {
+    // Tasks waiting for their next message, one canceled per request (warm-up and run).
+    const ids: string[] = []
+    for (let i = 0; i < 1200; i++) {
+      const sent = await fetch(`${base}/`, {
+        method: 'POST',
+        headers: { ...v1, 'content-type': 'application/json' },
+        body: sendMessageBody('wait for me')(),
+      })
+      ids.push(((await sent.json()) as { result: { task: { id: string } } }).result.task.id)
+    }
+    let next = 0
+    const cancel = () =>
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'CancelTask', params: { id: ids[next++] } })
+    return httpPost(`${base}/`, cancel, v1)
+  }
   if (name === 'list') {
     const list = () =>
       JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ListTasks', params: { pageSize: 10 } })
