@@ -22,6 +22,7 @@ import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
 import { startMiniflare } from './miniflare'
 import { fanoutFigures, queueFigures } from './queue'
 import { streamFigures } from './stream'
+import { transportFloorFigures } from './transport-floor'
 import { uiFigures } from './ui'
 import { workerFigures } from './worker'
 
@@ -122,6 +123,9 @@ async function main() {
 
     if (want('a2a')) {
       await a2aFigures({ direct, auth, ownerUrl: info.ownerDatabaseUrl, opts, run, cleanups })
+      // What the table's database round trips cost each side before any code of theirs runs.
+      const floor = { ...info, opts, cleanups }
+      for (const f of await transportFloorFigures(floor)) await run(Promise.resolve(f))
     }
 
     if (want('mcp')) {
