@@ -40,7 +40,7 @@ const FRESH_MS = 1000
  * a client that calls in a loop cost a Redis call per request: more CPU than the request
  * itself, and a command Upstash bills.
  */
-const GATHER_MS = 50
+export const GATHER_MS = 50
 const FLUSH_ROUNDS = 20
 const MAX_KEYS = 10_000
 
