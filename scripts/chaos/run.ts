@@ -87,12 +87,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     for (let k = 0; k < o.tasks; k++) {
       while (k - done >= window && Date.now() < stopAt) {
         await sleep(100)
-        done = await completedCount(db, tasks)
+        done = await finishedCount(db, tasks)
       }
       const w = k % workspaces.length
       const id = await createTask(proxy.url, o.token, workspaces[w] as string, k)
       tasks.push({ id, k, codebase: fleet.codebases[w] as string })
-      if (k % 100 === 99) o.log(`${k + 1} tasks created, ${done} completed`)
+      if (k % 100 === 99) o.log(`${k + 1} tasks created, ${done} finished`)
       // Every fourth task is followed live by a client that must not miss a line.
       if (k % 4 === 0) watches.push(watchTask(proxy.url, o.token, id, stopAt))
       if (k === Math.floor(o.tasks / 2)) {
@@ -102,9 +102,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     for (let tick = 1; done < tasks.length && Date.now() < stopAt; tick++) {
       await sleep(250)
-      done = await completedCount(db, tasks)
-      if (tick % 40 === 0)
-        o.log(`${done} of ${tasks.length} completed; ${await waiting(db, tasks)}`)
+      done = await finishedCount(db, tasks)
+      if (tick % 40 === 0) o.log(`${done} of ${tasks.length} finished; ${await waiting(db, tasks)}`)
     }
     finished = true
     await Promise.all(background)
@@ -133,9 +132,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
-async function completedCount(db: pg.Client, tasks: { id: string }[]): Promise<number> {
+/**
+ * Tasks in a final state: completed, or failed, cancelled or rejected, which will not
+ * change again. A task that ran out of attempts ends the wait at once and is reported lost,
+ * with its error, instead of keeping the run waiting for its deadline.
+ */
+async function finishedCount(db: pg.Client, tasks: { id: string }[]): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
-    `select count(*)::int as n from tasks where id = any($1) and status = 'completed'`,
+    // A final state is the only one that stamps completed_at (app.task_change).
+    `select count(*)::int as n from tasks where id = any($1) and completed_at is not null`,
     [tasks.map((t) => t.id)],
   )
   return rows[0]?.n ?? 0
