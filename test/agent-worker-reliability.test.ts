@@ -8,7 +8,15 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startWrangler } from '../scripts/stack/wrangler'
-import { api, newTenantAdmin, stackVars, startTestWorker } from './helpers'
+import {
+  api,
+  asTenant,
+  connectAsApp,
+  newTenantAdmin,
+  stack,
+  stackVars,
+  startTestWorker,
+} from './helpers'
 import {
   createWorkspaceTask,
   getTask,
@@ -86,6 +94,45 @@ describe('the agent worker under failure', () => {
       assert.match(second.output(), /recovered after a restart/)
     } finally {
       assert.equal(await second.stop(), 0, second.output())
+    }
+  })
+
+  test('a claim answered to a killed worker goes back at its restart, the attempt unspent', async () => {
+    const codebase = tempDir('handback')
+    const args = ['--codebases', codebase, '--auto-approve', 'all']
+    const first = startWorker(args, { name: 'handback' })
+    const workspace = await workspaceOf(codebase)
+    const owner = (await (await api(`/v1/agent/workspaces/${workspace}`)).json()).worker_id
+    first.child.kill('SIGKILL')
+    await first.stop()
+    // What a claim (or a report's claim_next) in flight at the kill leaves: the server has the
+    // task running on the worker, the worker never knew.
+    const task = await commandTask(workspace, 'echo ran >> runs.txt')
+    const claim = await api('/v1/worker/tasks/claim', {
+      method: 'POST',
+      headers: { 'X-Worker-ID': owner },
+      json: { task_id: task.id },
+    })
+    assert.equal(claim.status, 200, await claim.text())
+    const db = await connectAsApp()
+    const attemptOf = () =>
+      asTenant(db, stack().tenantId, async () => {
+        const { rows } = await db.query('select attempt from tasks where id = $1', [task.id])
+        return rows[0]?.attempt
+      })
+    let second: ReturnType<typeof startWorker> | undefined
+    try {
+      assert.equal(await attemptOf(), 1)
+      second = startWorker(args, { name: 'handback', stateDir: first.stateDir })
+      // Well inside the 60 s lease the task would otherwise wait out.
+      const done = await settled(task.id, 20_000)
+      assert.equal(done.status, 'completed', JSON.stringify(done))
+      assert.equal(await attemptOf(), 1, 'the claim that never ran spent no attempt')
+      assert.equal(readFileSync(join(codebase, 'runs.txt'), 'utf8'), 'ran\n')
+      assert.match(second.output(), /never started; handed back/)
+    } finally {
+      await db.end()
+      if (second) assert.equal(await second.stop(), 0, second.output())
     }
   })
 

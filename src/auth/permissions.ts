@@ -182,6 +182,7 @@ export const ROUTE_PERMISSIONS: Rule[] = [
   ['POST', '/v1/worker/tasks/claim', 'tasks:work'],
   ['POST', '/v1/worker/tasks/claims', 'tasks:work'],
   ['POST', '/v1/worker/tasks/release', 'tasks:work'],
+  ['POST', '/v1/worker/tasks/hand-back', 'tasks:work'],
   ['GET', '/v1/worker/tasks/stream', 'workers:connect'],
   ['PUT', '/v1/worker/codebases', 'workers:connect'],
   ['GET', '/v1/worker/connected', 'workers:read'],

@@ -109,6 +109,7 @@ export class Worker {
     })
     this.models = await this.sources.discover(usable(this.choice))
     await this.untilRegistered()
+    await this.handBack()
     this.feed = new TaskFeed(
       this.server,
       {
@@ -163,6 +164,25 @@ export class Worker {
         await sleep(Math.min(10_000, 500 * 2 ** attempt), this.stopping.signal)
         if (this.stopping.signal.aborted) return
       }
+    }
+  }
+
+  /**
+   * Claims the server made as this worker's last run was stopped, which it never journalled
+   * and so never ran: back to the queue now, their attempts unspent, not after their lease.
+   */
+  private async handBack() {
+    if (this.stopping.signal.aborted) return
+    try {
+      const { data } = await this.server.api.POST('/v1/worker/tasks/hand-back', {
+        headers: { 'X-Worker-ID': this.id },
+        body: { worker_id: this.id },
+      })
+      for (const id of data?.task_ids ?? []) {
+        log.info(`task ${bold(id)}: claimed as the last run stopped, never started; handed back`)
+      }
+    } catch (err) {
+      log.warn(`hand-back: ${(err as Error).message}; those tasks wait for their leases`)
     }
   }
 

@@ -4,6 +4,7 @@ import { tokenWorker } from '../../auth/worker-identity'
 import { type AppContext, type AppEnv, dbOf, principalOf } from '../../context'
 import { leasedSse } from '../../domain/limits/open-streams'
 import { openApprovals, takeApproval } from '../../domain/queue/approvals'
+import { handBackUnstarted } from '../../domain/queue/hand-back'
 import {
   claimTask,
   claimTasks,
@@ -26,6 +27,7 @@ import {
   QueueConflict,
   WorkerClaim,
   WorkerClaims,
+  WorkerHandedBack,
   WorkerReleased,
   WorkerRouting,
 } from './schemas/worker'
@@ -229,6 +231,20 @@ workerChannel.openapi(
     })
     const granted = await grantedView(scope, workerId, next)
     return c.json({ success: true as const, task: restTaskView(task), ...granted }, 200)
+  },
+)
+
+/**
+ * A worker that has just started, after handing back what its journal held: the tasks the
+ * server still has it running were claimed as its last run was stopped, and never started.
+ */
+const HandBack = z.object({ worker_id: z.string().max(200).optional() })
+workerChannel.openapi(
+  route('post', '/hand-back', jsonBody(HandBack), WorkerHandedBack, 'Handed back'),
+  async (c) => {
+    const workerId = await workerIdOf(c, c.req.valid('json'))
+    const handed = await handBackUnstarted(scopeOf(c), workerId)
+    return c.json({ success: true as const, task_ids: handed.map((t) => t.id) }, 200)
   },
 )
 

@@ -110,6 +110,16 @@ export const WorkerReleased = z
   })
   .openapi('WorkerReleased')
 
+/** What a restarted worker handed back: claims it never started, back in the queue. */
+export const WorkerHandedBack = z
+  .object({
+    success: z.literal(true),
+    task_ids: z
+      .array(z.string())
+      .openapi({ description: 'The tasks put back in the queue, their attempts given back' }),
+  })
+  .openapi('WorkerHandedBack')
+
 export const WorkerRouting = z
   .object({
     success: z.literal(true),
