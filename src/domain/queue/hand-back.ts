@@ -3,8 +3,9 @@ import { tasks } from '../../storage/postgres/schema'
 import { tenantBatch, tenantQuery } from '../../storage/postgres/tenant'
 import { announce } from '../live/publish'
 import type { Scope } from '../scope'
-import { changedOf, type TaskRow, taskChangeCall } from '../task-model/store'
+import { changedOfRows, type TaskRow, taskChangeCall } from '../task-model/store'
 import { dispatch } from './dispatch'
+import { requeueChange } from './lease'
 
 /**
  * What a restarted worker gives back: every task the server still has it running. A worker
@@ -32,13 +33,8 @@ export async function handBackUnstarted(scope: Scope, workerId: string): Promise
 
 /** One task back to the queue, its attempt given back, in one transaction. */
 async function handBack(scope: Scope, id: string, workerId: string, attempt: number) {
-  const change = taskChangeCall(id, {
-    state: 'submitted',
-    clearHolder: true,
-    onlyFrom: ['working'],
-    // This attempt of this holder only: one the worker claimed meanwhile is its to run.
-    guard: { heldBy: workerId, attempt },
-  })
+  // This attempt of this holder only: one the worker claimed meanwhile is its to run.
+  const change = taskChangeCall(id, requeueChange(workerId, attempt, ['working']))
   const [changedRows] = await tenantBatch(scope, (db) => [
     db.execute(sql`select ${change} as r`),
     // Only the row the change above made in this transaction (its updated_at is this
@@ -55,7 +51,7 @@ async function handBack(scope: Scope, id: string, workerId: string, attempt: num
         ),
       ),
   ])
-  const changed = changedOf((changedRows.rows[0] as { r: unknown } | undefined)?.r)
+  const changed = changedOfRows(changedRows.rows)
   if (!changed) return undefined
   await announce(scope, changed.task, changed.events)
   await dispatch(scope.env, scope.tenantId, changed.task)

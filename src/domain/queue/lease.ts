@@ -264,18 +264,22 @@ function releaseChange(taskId: string, workerId: string, outcome: Outcome): Task
   }
 }
 
+/** Back to the queue from this holder (this attempt of it, when given): no holder, no lease. */
+export function requeueChange(
+  workerId: string,
+  attempt?: number,
+  onlyFrom: TaskStatus[] = ['working', 'input-required', 'auth-required'],
+): TaskChange {
+  return { state: 'submitted', clearHolder: true, onlyFrom, guard: heldBy(workerId, attempt) }
+}
+
 /**
  * A release without an outcome: the holder lets go and the task goes back to the queue for
  * another attempt (upstream's legacy worker sends this after reporting the outcome by PUT
  * status, and alone for a task it dropped at shutdown). A finished task stays finished.
  */
 export async function letGo(scope: Scope, taskId: string, workerId: string, attempt?: number) {
-  const requeued = await applyChange(scope, taskId, {
-    state: 'submitted',
-    clearHolder: true,
-    onlyFrom: ['working', 'input-required', 'auth-required'],
-    guard: heldBy(workerId, attempt),
-  })
+  const requeued = await applyChange(scope, taskId, requeueChange(workerId, attempt))
   if (requeued) {
     await announce(scope, requeued.task, requeued.events)
     await dispatch(scope.env, scope.tenantId, requeued.task)

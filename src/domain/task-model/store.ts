@@ -193,7 +193,7 @@ export async function insertTask(
       sql`select app.insert_task(${JSON.stringify(row)}::jsonb, ${JSON.stringify(events)}::jsonb) as r`,
     ),
   )
-  const created = changed(rows)
+  const created = changedOfRows(rows)
   if (!created) throw new Error('task insert returned no row')
   return created
 }
@@ -213,7 +213,7 @@ export async function applyChange(
   const { rows } = await tenantQuery(t, (db) =>
     db.execute(sql`select ${taskChangeCall(taskId, change)} as r`),
   )
-  return changed(rows)
+  return changedOfRows(rows)
 }
 
 /**
@@ -240,7 +240,7 @@ export async function applyChanges(
   )
   const made: Changed[] = []
   for (const { rows } of results) {
-    const c = changed(rows)
+    const c = changedOfRows(rows)
     if (!c) break
     made.push(c)
   }
@@ -293,7 +293,8 @@ export function changeArgs(change: TaskChange): { change: string; events: string
 }
 
 /** The answer of app.task_change or app.insert_task: the row and its new events, if any. */
-function changed(rows: unknown[]): Changed | undefined {
+/** The change a statement `select app.task_change(…) as r` made: undefined when none. */
+export function changedOfRows(rows: unknown[]): Changed | undefined {
   return changedOf((rows[0] as { r: unknown } | undefined)?.r)
 }
 
