@@ -1,15 +1,13 @@
-import { homedir, hostname } from 'node:os'
-import { basename } from 'node:path'
+import { homedir } from 'node:os'
 import type { Settings } from '../config.js'
 import { chooseSandbox } from '../executors/bwrap.js'
 import { codingCliExecutors } from '../executors/coding-cli.js'
 import { type ExecutorChoice, executors, pick, usable } from '../executors/index.js'
 import { privatePaths } from '../executors/private-paths.js'
 import { killGroup } from '../executors/process.js'
-import { realPathOf } from '../executors/sandbox.js'
 import type { Executor, ServerApproval, TaskSpec } from '../executors/types.js'
 import type { components } from '../generated/rest-api.js'
-import { answer, HttpError, Server, sleep } from '../http.js'
+import { answer, Server, sleep } from '../http.js'
 import { bold, log } from '../log.js'
 import { type DiscoveredModel, modelSources } from '../models/index.js'
 import { claudeStore } from '../sessions/claude-store.js'
@@ -19,6 +17,7 @@ import { opencodeStore } from '../sessions/opencode-store.js'
 import { SessionSync } from '../sessions/sync.js'
 import { Backlog, type Granted, type Wish } from './backlog.js'
 import { lockStateDir, workerIdentity } from './identity.js'
+import { Presence } from './presence.js'
 import { type Running, recoverLeftovers, runTask, scratchDir } from './runner.js'
 import { type OfferedTask, TaskFeed } from './task-feed.js'
 
@@ -34,7 +33,6 @@ const VERSION_CAPABILITIES = ['codetether-worker', 'build', 'command']
 export class Worker {
   readonly id: string
   private readonly server: Server
-  private readonly codebases = new Map<string, string>()
   private readonly backlog = new Backlog()
   private readonly running = new Map<string, Running>()
   private readonly stopping = new AbortController()
@@ -46,8 +44,7 @@ export class Worker {
   private readonly sources: ReturnType<typeof modelSources>
   /** What the providers this machine has keys for offer (discovered at start). */
   private models: DiscoveredModel[] = []
-  /** The home directory, once registered as this worker's global codebase. */
-  private globalPath?: string
+  private readonly presence: Presence
 
   /** `configFlag`: the --config file given, hidden from tasks like the default one. */
   constructor(
@@ -57,6 +54,11 @@ export class Worker {
     this.id = workerIdentity(s.stateDir)
     this.server = new Server({ server: s.server, token: s.token })
     this.sources = modelSources(process.env)
+    this.presence = new Presence(this.server, this.id, s, () => ({
+      capabilities: this.capabilities,
+      agents: this.agents,
+      models: this.models,
+    }))
     this.choice = {
       configured: s.executor,
       defaultModel: s.model,
@@ -72,7 +74,8 @@ export class Worker {
       ),
       host: {
         roots: () => s.codebases,
-        register: (path, name, description) => this.registerCodebase(path, name, description),
+        register: (path, name, description) =>
+          this.presence.registerCodebase(path, name, description),
       },
     }
     this.executors = executors(this.choice)
@@ -85,7 +88,7 @@ export class Worker {
         codexStore(process.env),
         opencodeStore(process.env),
       ],
-      () => this.codebases,
+      () => this.presence.codebases,
       () => this.running.size > 0,
     )
   }
@@ -108,14 +111,18 @@ export class Worker {
       killGroup(pgid, 'SIGKILL')
     })
     this.models = await this.sources.discover(usable(this.choice))
-    await this.untilRegistered()
-    await this.handBack()
+    await this.presence.untilRegistered(this.stopping.signal)
+    if (this.stopping.signal.aborted) return
+    await this.presence.handBack()
     this.feed = new TaskFeed(
       this.server,
       {
         workerId: this.id,
         name: this.s.name,
-        codebaseIds: () => [...this.codebases.keys(), ...(this.s.global ? ['global'] : [])],
+        codebaseIds: () => [
+          ...this.presence.codebases.keys(),
+          ...(this.s.global ? ['global'] : []),
+        ],
         capabilities: this.capabilities,
         agents: this.agents,
       },
@@ -126,12 +133,16 @@ export class Worker {
           if (r) log.info(`task ${bold(id)}: ${reason} by the server, stopping`)
           r?.stop('cancelled')
         },
-        connected: () => this.register().catch((e) => log.warn(`re-register: ${e.message}`)),
+        connected: () =>
+          this.presence.register().catch((e) => log.warn(`re-register: ${e.message}`)),
       },
       this.s.pollSeconds,
     )
     this.feed.start(this.stopping.signal)
-    void this.heartbeats()
+    void this.presence.heartbeats(this.stopping.signal, () => [
+      ...this.running.keys(),
+      ...this.backlog.inFlight(),
+    ])
     void this.sessions.run(this.stopping.signal)
   }
 
@@ -152,99 +163,10 @@ export class Worker {
     }
   }
 
-  private async untilRegistered() {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.register()
-      } catch (err) {
-        if (err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 429)
-          throw err
-        if (attempt === 0)
-          log.warn(`server not reachable yet (${(err as Error).message}); retrying`)
-        await sleep(Math.min(10_000, 500 * 2 ** attempt), this.stopping.signal)
-        if (this.stopping.signal.aborted) return
-      }
-    }
-  }
-
-  /**
-   * Claims the server made as this worker's last run was stopped, which it never journalled
-   * and so never ran: back to the queue now, their attempts unspent, not after their lease.
-   */
-  private async handBack() {
-    if (this.stopping.signal.aborted) return
-    try {
-      const { data } = await this.server.api.POST('/v1/worker/tasks/hand-back', {
-        headers: { 'X-Worker-ID': this.id },
-        body: { worker_id: this.id },
-      })
-      for (const id of data?.task_ids ?? []) {
-        log.info(`task ${bold(id)}: claimed as the last run stopped, never started; handed back`)
-      }
-    } catch (err) {
-      log.warn(`hand-back: ${(err as Error).message}; those tasks wait for their leases`)
-    }
-  }
-
-  /** Worker and codebases, again after each reconnect so the server's view stays fresh. */
-  private async register() {
-    // The configured default first; ids and providers only, never a key.
-    const configured = this.s.model ? [{ id: this.s.model, name: this.s.model }] : []
-    const models = [...configured, ...this.models.filter((m) => m.id !== this.s.model)]
-    await this.server.api.POST('/v1/agent/workers/register', {
-      body: {
-        worker_id: this.id,
-        name: this.s.name,
-        hostname: hostname(),
-        capabilities: this.capabilities,
-        models,
-        agents: this.agents,
-      },
-    })
-    for (const path of this.s.codebases) await this.registerCodebase(path, basename(path), '')
-    if (this.s.global) {
-      const home = realPathOf(homedir())
-      await this.registerCodebase(home, 'global', `${this.s.name}'s home directory`, true)
-      this.globalPath = home
-    }
-  }
-
-  private async registerCodebase(path: string, name: string, description: string, global = false) {
-    const res = await answer(
-      this.server.api.POST('/v1/agent/codebases', {
-        body: { name, path, description, worker_id: this.id, ...(global ? { global } : {}) },
-      }),
-    )
-    // Without a worker_id the server would queue the registration instead (`pending`).
-    const id = 'workspace' in res ? res.workspace.id : undefined
-    if (!id) throw new Error(`registering ${path} returned no id`)
-    this.codebases.set(id, path)
-    return id
-  }
-
-  private async heartbeats() {
-    // The first one at once: a restarted worker tells the server straight away what it no
-    // longer runs, whatever its lifetime.
-    for (let first = true; !this.stopping.signal.aborted; first = false) {
-      if (!first) await sleep(this.s.heartbeatSeconds * 1000, this.stopping.signal)
-      if (this.stopping.signal.aborted) return
-      try {
-        // Naming what runs here lets leases granted to an earlier run of this worker lapse.
-        const running = [...this.running.keys(), ...this.backlog.inFlight()]
-        await this.server.api.POST('/v1/agent/workers/{id}/heartbeat', {
-          params: { path: { id: this.id } },
-          body: { running },
-        })
-      } catch (err) {
-        if (err instanceof HttpError && err.status === 404) await this.register().catch(() => {})
-      }
-    }
-  }
-
   /** An advisory offer: queued locally, claimed when a slot is free. */
   private offer(t: OfferedTask) {
     if (this.stopping.signal.aborted || this.running.has(t.id) || this.backlog.has(t.id)) return
-    if (t.codebase_id === 'global' ? !this.globalPath : !this.codebases.has(t.codebase_id)) return
+    if (!this.presence.pathOf(t.codebase_id)) return
     // A task this worker has no executor for is left to one that has.
     if (typeof pick(this.spec(t, 0, []), this.choice, this.executors) === 'string') return
     this.backlog.add(t)
@@ -315,9 +237,7 @@ export class Worker {
       model: t.model_ref ? t.model_ref.replace(':', '/') : undefined,
       metadata: meta,
       codebaseId: t.codebase_id,
-      codebasePath:
-        (t.codebase_id === 'global' ? this.globalPath : this.codebases.get(t.codebase_id)) ??
-        scratchDir(this.s.stateDir, t.id),
+      codebasePath: this.presence.pathOf(t.codebase_id) ?? scratchDir(this.s.stateDir, t.id),
       resumeSessionId: sessionIdOf(meta.resume_session_id),
       approvals,
     }
