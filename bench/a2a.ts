@@ -162,7 +162,8 @@ const operations: {
   },
 ]
 
-export async function a2aFigures(b: A2aBench): Promise<void> {
+/** Returns the persisted peer's URL: it serves until `b.cleanups` run. */
+export async function a2aFigures(b: A2aBench): Promise<string> {
   // Each peer in its own process, as deployed, on ports of its own.
   const memoryPort = await freePort()
   const memory = await spawnSdkPeer(memoryPort)
@@ -193,4 +194,5 @@ export async function a2aFigures(b: A2aBench): Promise<void> {
       for (const f of figures) await b.run(Promise.resolve(f))
     }
   }
+  return `http://127.0.0.1:${persistedPort}`
 }

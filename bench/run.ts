@@ -21,6 +21,7 @@ import { fleetFigures, fleetTenant } from './fleet'
 import { type Figure, httpGet, httpPost, measure, printTable } from './lib'
 import { startMiniflare } from './miniflare'
 import { fanoutFigures, queueFigures } from './queue'
+import { replyFloorFigures } from './reply-floor'
 import { streamFigures } from './stream'
 import { transportFloorFigures } from './transport-floor'
 import { uiFigures } from './ui'
@@ -122,10 +123,20 @@ async function main() {
     }
 
     if (want('a2a')) {
-      await a2aFigures({ direct, auth, ownerUrl: info.ownerDatabaseUrl, opts, run, cleanups })
+      const peer = await a2aFigures({
+        direct,
+        auth,
+        ownerUrl: info.ownerDatabaseUrl,
+        opts,
+        run,
+        cleanups,
+      })
       // What the table's database round trips cost each side before any code of theirs runs.
       const floor = { ...info, opts, cleanups }
       for (const f of await transportFloorFigures(floor)) await run(Promise.resolve(f))
+      // And what the card's reply costs workerd with no code of ours.
+      for (const f of await replyFloorFigures({ direct, peer, opts, cleanups }))
+        await run(Promise.resolve(f))
     }
 
     if (want('mcp')) {
