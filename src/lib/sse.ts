@@ -61,6 +61,14 @@ function countStream(kind: string, lease: StreamLease): () => void {
   }
 }
 
+/**
+ * Events read from the iterator before the client has taken the ones before. With one (the
+ * default), a stream whose events are all there (an answer made at once) ended only as fast
+ * as the runtime wrote them to the socket, and its place in the open-stream limits came back
+ * that much later; a few more bound the memory a slow client holds all the same.
+ */
+const READ_AHEAD = new CountQueuingStrategy({ highWaterMark: 8 })
+
 export function sseResponse(
   items: AsyncIterator<SseItem>,
   opts: {
@@ -80,31 +88,34 @@ export function sseResponse(
     if (keepalive !== undefined) clearInterval(keepalive)
     close()
   }
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      keepalive = setInterval(() => controller.enqueue(SSE_KEEPALIVE), KEEPALIVE_MS)
-    },
-    async pull(controller) {
-      try {
-        const next = await items.next()
-        if (next.done) {
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        keepalive = setInterval(() => controller.enqueue(SSE_KEEPALIVE), KEEPALIVE_MS)
+      },
+      async pull(controller) {
+        try {
+          const next = await items.next()
+          if (next.done) {
+            stopKeepalive()
+            controller.close()
+            return
+          }
+          controller.enqueue(sseBytes(next.value))
+        } catch (err) {
           stopKeepalive()
+          if (opts.onError) controller.enqueue(sseBytes(opts.onError(err)))
           controller.close()
-          return
         }
-        controller.enqueue(sseBytes(next.value))
-      } catch (err) {
+      },
+      async cancel() {
         stopKeepalive()
-        if (opts.onError) controller.enqueue(sseBytes(opts.onError(err)))
-        controller.close()
-      }
+        opts.onCancel?.()
+        await items.return?.(undefined)
+      },
     },
-    async cancel() {
-      stopKeepalive()
-      opts.onCancel?.()
-      await items.return?.(undefined)
-    },
-  })
+    READ_AHEAD,
+  )
   return new Response(body, { headers: { ...SSE_HEADERS, ...opts.headers } })
 }
 
