@@ -5,7 +5,8 @@
  * script (drop run-out leases, count both, add to both if under both limits), the stream
  * renews its lease while open and leaves both sets when it ends; a stream whose isolate died
  * simply runs out. So a stream costs a Redis call when it opens, one every REFRESH_MS, and one
- * when it closes: none per event.
+ * when it closes: none per event. A stream that follows another of the same principal in the
+ * same isolate within KEEP_MS costs none: it takes over the ended one's place (handOver).
  *
  * If Redis fails or is slow the stream goes through, as rate-limit.ts lets requests through:
  * a limit must not take streaming down with it.
@@ -74,6 +75,29 @@ return 0`
  */
 const RELEASE_GATHER_MS = 50
 
+/**
+ * How long an ended stream's place is kept for its principal's next stream in this isolate.
+ * The place stays counted in Redis meanwhile, so no limit is exceeded: a principal that
+ * streams one message after another (an A2A client) waits for no admission after its first,
+ * and another principal of a tenant at its limit waits this much longer for the place.
+ */
+const KEEP_MS = 2_000
+
+/**
+ * At most this many places kept per pair of sets: two, because a client that sends its next
+ * message as soon as the first event arrives starts each stream before the one before it
+ * has ended, so every other stream would find none.
+ */
+const KEPT_PER_PAIR = 2
+
+interface Place {
+  id: string
+  until: number
+}
+
+/** Places of ended streams kept for the next streams of their pair of sets. */
+const kept = new Map<string, Place[]>()
+
 /** Ended streams not yet released, by their pair of sets, and since when. */
 const releasing = new Map<string, { since: number; ids: string[] }>()
 
@@ -100,9 +124,11 @@ export async function openStream(
   clientGone: AbortSignal,
 ): Promise<StreamLease> {
   if (!scope.config.UPSTASH_REDIS_REST_URL) return UNCOUNTED
-  const limits = await limitsOf(scope)
   const redis = redisOf(scope.config)
   const keys = streamKeys(scope.tenantId, accountOf(scope.principal))
+  const handed = takeKept(keys)
+  if (handed) return held(lease(redis, keys, handed, scope.waitUntil), clientGone)
+  const limits = await limitsOf(scope)
   const id = crypto.randomUUID()
   const now = Date.now()
   const args = [
@@ -117,10 +143,28 @@ export async function openStream(
   if (verdict?.[0] === 1)
     throw overLimit('open_streams_per_principal', limits.open_streams_per_principal)
   if (verdict?.[0] === 2) throw overLimit('open_streams_per_tenant', limits.open_streams_per_tenant)
-  const held = lease(redis, keys, id, scope.waitUntil)
-  if (clientGone.aborted) held.release()
-  else clientGone.addEventListener('abort', () => held.release(), { once: true })
-  return held
+  return held(lease(redis, keys, id, scope.waitUntil), clientGone)
+}
+
+/** A lease given back when the client goes away, if the stream has not given it back before. */
+function held(lease: StreamLease, clientGone: AbortSignal): StreamLease {
+  if (clientGone.aborted) lease.release()
+  else clientGone.addEventListener('abort', () => lease.release(), { once: true })
+  return lease
+}
+
+/**
+ * A kept place of this pair, taken: the last kept, the freshest (one whose time is up is left
+ * to its timer, which releases it). Its member is still in both sets, scored at least
+ * LEASE_MS - REFRESH_MS - KEEP_MS ahead (its last stream renewed it), and the new lease
+ * renews it from now on.
+ */
+function takeKept(keys: [string, string]): string | undefined {
+  const places = kept.get(keys.join(' '))
+  const place = places?.at(-1)
+  if (!place || place.until <= Date.now()) return undefined
+  places?.pop()
+  return place.id
 }
 
 /**
@@ -165,8 +209,41 @@ function lease(
       if (released) return
       released = true
       clearInterval(timer)
-      releaseSoon(redis, keys, id, waitUntil)
+      handOver(redis, keys, id, waitUntil)
     },
+  }
+}
+
+/**
+ * An ended stream's place: kept for the pair's next stream for KEEP_MS if fewer than
+ * KEPT_PER_PAIR are kept, and released if none takes it; else released now.
+ */
+function handOver(
+  redis: Redis,
+  keys: [string, string],
+  id: string,
+  waitUntil: StreamScope['waitUntil'],
+) {
+  const pair = keys.join(' ')
+  const places = kept.get(pair) ?? []
+  if (places.length >= KEPT_PER_PAIR) {
+    releaseSoon(redis, keys, id, waitUntil)
+    return
+  }
+  const place = { id, until: Date.now() + KEEP_MS }
+  places.push(place)
+  kept.set(pair, places)
+  const unclaimed = pause(KEEP_MS).then(() => {
+    const at = places.indexOf(place)
+    if (at < 0) return // taken
+    places.splice(at, 1)
+    if (places.length === 0 && kept.get(pair) === places) kept.delete(pair)
+    releaseSoon(redis, keys, id, waitUntil)
+  })
+  try {
+    waitUntil(unclaimed)
+  } catch {
+    // The request is already over: the timer fires by itself, or the lease runs out.
   }
 }
 
