@@ -71,3 +71,29 @@ export async function startMiniflare(
     throw err
   }
 }
+
+/**
+ * A bare Worker (one module's source) on its own direct socket, for floors: disposed by
+ * `cleanups`. Answers its base URL.
+ */
+export async function serveScript(
+  script: string,
+  bindings: Record<string, string>,
+  cleanups: (() => unknown)[],
+): Promise<string> {
+  const direct = await freePort()
+  let port = await freePort()
+  while (port === direct) port = await freePort()
+  const mf = new Miniflare({
+    modules: true,
+    script,
+    compatibilityDate: '2025-09-01',
+    bindings,
+    host: '127.0.0.1',
+    port,
+    unsafeDirectSockets: [{ host: '127.0.0.1', port: direct }],
+  })
+  cleanups.unshift(() => mf.dispose())
+  await mf.ready
+  return (await mf.unsafeGetDirectURL()).toString().replace(/\/$/, '')
+}

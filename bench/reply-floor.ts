@@ -5,9 +5,8 @@
  * with our card and the persisted peer's, one client: what is left between ours and the
  * replay is what our router and middleware add.
  */
-import { Miniflare } from 'miniflare'
-import { freePort } from '../scripts/stack/ports'
 import { type Figure, httpGet, measureInTurns } from './lib'
+import { serveScript } from './miniflare'
 
 interface ReplyBench {
   /** The Worker's URL without the dev proxy. */
@@ -31,28 +30,6 @@ export default {
   },
 }`
 
-async function serveReplay(
-  body: string,
-  headers: [string, string][],
-  cleanups: ReplyBench['cleanups'],
-) {
-  const direct = await freePort()
-  let port = await freePort()
-  while (port === direct) port = await freePort()
-  const mf = new Miniflare({
-    modules: true,
-    script: WORKER,
-    compatibilityDate: '2025-09-01',
-    bindings: { BODY: body, HEADERS: JSON.stringify(headers) },
-    host: '127.0.0.1',
-    port,
-    unsafeDirectSockets: [{ host: '127.0.0.1', port: direct }],
-  })
-  cleanups.unshift(() => mf.dispose())
-  await mf.ready
-  return (await mf.unsafeGetDirectURL()).toString().replace(/\/$/, '')
-}
-
 export async function replyFloorFigures(b: ReplyBench): Promise<Figure[]> {
   const ours = await fetch(`${b.direct}${CARD}`)
   if (!ours.ok) throw new Error(`agent card: ${ours.status}`)
@@ -60,7 +37,11 @@ export async function replyFloorFigures(b: ReplyBench): Promise<Figure[]> {
   // Every header as ours sent it (its request id replayed as one fixed value); the runtime
   // sets Content-Length and Date itself.
   const headers = [...ours.headers].filter(([name]) => !['content-length', 'date'].includes(name))
-  const replay = await serveReplay(body, headers, b.cleanups)
+  const replay = await serveScript(
+    WORKER,
+    { BODY: body, HEADERS: JSON.stringify(headers) },
+    b.cleanups,
+  )
   return measureInTurns(
     [
       { name: OURS, op: httpGet(`${b.direct}${CARD}`) },

@@ -6,10 +6,10 @@
  * A Worker that answers without the statement shows what the subrequest itself adds.
  */
 import { createServer } from 'node:http'
-import { Miniflare } from 'miniflare'
 import pg from 'pg'
 import { freePort } from '../scripts/stack/ports'
 import { type Figure, httpGet, measureInTurns } from './lib'
+import { serveScript } from './miniflare'
 
 interface FloorBench {
   databaseUrl: string
@@ -41,24 +41,6 @@ const WORKER = `export default {
     return new Response(JSON.stringify((await res.json()).results[1].rows))
   },
 }`
-
-async function serveWorker(b: FloorBench): Promise<string> {
-  const direct = await freePort()
-  let port = await freePort()
-  while (port === direct) port = await freePort()
-  const mf = new Miniflare({
-    modules: true,
-    script: WORKER,
-    compatibilityDate: '2025-09-01',
-    bindings: { NEON_HTTP_URL: b.neonHttpUrl, DATABASE_URL: b.databaseUrl, TENANT_ID: b.tenantId },
-    host: '127.0.0.1',
-    port,
-    unsafeDirectSockets: [{ host: '127.0.0.1', port: direct }],
-  })
-  b.cleanups.unshift(() => mf.dispose())
-  await mf.ready
-  return (await mf.unsafeGetDirectURL()).toString().replace(/\/$/, '')
-}
 
 /**
  * The peer's way: a Node server with a pool. It sends Postgres what the stack's endpoint does
@@ -93,7 +75,11 @@ async function serveNode(b: FloorBench): Promise<string> {
 }
 
 export async function transportFloorFigures(b: FloorBench): Promise<Figure[]> {
-  const worker = await serveWorker(b)
+  const worker = await serveScript(
+    WORKER,
+    { NEON_HTTP_URL: b.neonHttpUrl, DATABASE_URL: b.databaseUrl, TENANT_ID: b.tenantId },
+    b.cleanups,
+  )
   const node = await serveNode(b)
   // Each answers the statement's row, or 500 (which the measurement refuses).
   for (const url of [`${worker}/`, `${node}/`]) {
