@@ -160,10 +160,13 @@ function held(lease: StreamLease, clientGone: AbortSignal): StreamLease {
  * renews it from now on.
  */
 function takeKept(keys: [string, string]): string | undefined {
-  const places = kept.get(keys.join(' '))
+  const pair = keys.join(' ')
+  const places = kept.get(pair)
   const place = places?.at(-1)
-  if (!place || place.until <= Date.now()) return undefined
-  places?.pop()
+  if (!places || !place || place.until <= Date.now()) return undefined
+  places.pop()
+  // An emptied pair goes, or every principal an isolate ever served would keep an entry.
+  if (places.length === 0) kept.delete(pair)
   return place.id
 }
 
