@@ -292,8 +292,10 @@ export function changeArgs(change: TaskChange): { change: string; events: string
   }
 }
 
-/** The answer of app.task_change or app.insert_task: the row and its new events, if any. */
-/** The change a statement `select app.task_change(…) as r` made: undefined when none. */
+/**
+ * The answer of a statement `select app.task_change(…) as r` (or app.insert_task): the row
+ * and its new events, or undefined when it changed nothing.
+ */
 export function changedOfRows(rows: unknown[]): Changed | undefined {
   return changedOf((rows[0] as { r: unknown } | undefined)?.r)
 }
