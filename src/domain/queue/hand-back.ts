@@ -34,7 +34,7 @@ export async function handBackUnstarted(scope: Scope, workerId: string): Promise
 /** One task back to the queue, its attempt given back, in one transaction. */
 async function handBack(scope: Scope, id: string, workerId: string, attempt: number) {
   // This attempt of this holder only: one the worker claimed meanwhile is its to run.
-  const change = taskChangeCall(id, requeueChange(workerId, attempt, ['working']))
+  const change = taskChangeCall(id, requeueChange({ workerId, attempt }, ['working']))
   const [changedRows] = await tenantBatch(scope, (db) => [
     db.execute(sql`select ${change} as r`),
     // Only the row the change above made in this transaction (its updated_at is this

@@ -264,13 +264,16 @@ function releaseChange(taskId: string, workerId: string, outcome: Outcome): Task
   }
 }
 
-/** Back to the queue from this holder (this attempt of it, when given): no holder, no lease. */
+/**
+ * Back to the queue, no holder, no lease: from this holder only (this attempt of it, when
+ * given), or from whoever holds it when none is named (an admin's requeue).
+ */
 export function requeueChange(
-  workerId: string,
-  attempt?: number,
+  holder?: { workerId: string; attempt?: number },
   onlyFrom: TaskStatus[] = ['working', 'input-required', 'auth-required'],
 ): TaskChange {
-  return { state: 'submitted', clearHolder: true, onlyFrom, guard: heldBy(workerId, attempt) }
+  const guard = holder && heldBy(holder.workerId, holder.attempt)
+  return { state: 'submitted', clearHolder: true, onlyFrom, guard }
 }
 
 /**
@@ -279,7 +282,7 @@ export function requeueChange(
  * status, and alone for a task it dropped at shutdown). A finished task stays finished.
  */
 export async function letGo(scope: Scope, taskId: string, workerId: string, attempt?: number) {
-  const requeued = await applyChange(scope, taskId, requeueChange(workerId, attempt))
+  const requeued = await applyChange(scope, taskId, requeueChange({ workerId, attempt }))
   if (requeued) {
     await announce(scope, requeued.task, requeued.events)
     await dispatch(scope.env, scope.tenantId, requeued.task)
