@@ -31,6 +31,11 @@ export class Presence {
     private readonly offering: () => Offering,
   ) {}
 
+  /** The codebases the server may send this worker tasks of: registered ones, and its home. */
+  codebaseIds(): string[] {
+    return [...this.codebases.keys(), ...(this.s.global ? ['global'] : [])]
+  }
+
   /** Where a task of this codebase runs here, if it is one of this worker's. */
   pathOf(codebaseId: string): string | undefined {
     return codebaseId === 'global' ? this.globalPath : this.codebases.get(codebaseId)

@@ -119,10 +119,7 @@ export class Worker {
       {
         workerId: this.id,
         name: this.s.name,
-        codebaseIds: () => [
-          ...this.presence.codebases.keys(),
-          ...(this.s.global ? ['global'] : []),
-        ],
+        codebaseIds: () => this.presence.codebaseIds(),
         capabilities: this.capabilities,
         agents: this.agents,
       },
