@@ -28,3 +28,7 @@ export function auditRequest(
 /** The worker this request acts as (a worker token: only its own; see auth/worker-identity). */
 export const workerOf = (c: AppContext, claimed: string | undefined) =>
   actingWorker(dbOf(c), principalOf(c), claimed)
+
+/** The worker speaking: X-Worker-ID (upstream's header) or worker_id in the body. */
+export const workerIdOf = (c: AppContext, body: { worker_id?: string }) =>
+  workerOf(c, c.req.header('X-Worker-ID') ?? body.worker_id)

@@ -24,7 +24,8 @@ import { taskPushApi } from './task-push'
 import { taskStatusApi } from './task-status'
 import { tasksApi } from './tasks'
 import { tenantsApi } from './tenants'
-import { workerChannel, workerRouting } from './worker-channel'
+import { workerChannel } from './worker-channel'
+import { workerRouting, workerStream } from './worker-line'
 import { modelsApi, workersApi } from './workers'
 import { workspacesApi } from './workspaces'
 
@@ -53,6 +54,7 @@ v1.route('/agent/models', modelsApi)
 v1.route('/agent/api-keys', apiKeysApi)
 v1.route('/agent/status', statusApi)
 v1.route('/worker/tasks', workerChannel)
+v1.route('/worker/tasks', workerStream)
 v1.route('/worker/codebases', workerRouting)
 v1.route('/cronjobs', cronApi)
 v1.route('/livekit', liveKitApi)
