@@ -3,7 +3,9 @@
  * each way of reaching Postgres in the A2A table: the Worker's (workerd, a subrequest in
  * Neon's SQL-over-HTTP protocol to the stack's endpoint) and the persisted peer's (Node, a
  * pooled `pg` connection). Each server does nothing else: set the tenant, `select 1`, answer.
- * A Worker that answers without the statement shows what the subrequest itself adds.
+ * A Worker that answers without the statement shows what the subrequest itself adds, and one
+ * that asks the Node server instead (one plain subrequest, no Neon protocol, no endpoint of
+ * ours) shows whether the stack's endpoint is what costs: it is not, the hop is.
  */
 import { createServer } from 'node:http'
 import pg from 'pg'
@@ -24,7 +26,9 @@ const STATEMENT = 'select 1'
 /** The Worker: one fetch in Neon's protocol, the batch the driver sends for a tenant query. */
 const WORKER = `export default {
   async fetch(req, env) {
-    if (new URL(req.url).pathname === '/none') return new Response('{}')
+    const path = new URL(req.url).pathname
+    if (path === '/none') return new Response('{}')
+    if (path === '/node') return new Response(await (await fetch(env.NODE_URL)).text())
     const res = await fetch(env.NEON_HTTP_URL, {
       method: 'POST',
       headers: {
@@ -75,14 +79,19 @@ async function serveNode(b: FloorBench): Promise<string> {
 }
 
 export async function transportFloorFigures(b: FloorBench): Promise<Figure[]> {
+  const node = await serveNode(b)
   const worker = await serveScript(
     WORKER,
-    { NEON_HTTP_URL: b.neonHttpUrl, DATABASE_URL: b.databaseUrl, TENANT_ID: b.tenantId },
+    {
+      NEON_HTTP_URL: b.neonHttpUrl,
+      DATABASE_URL: b.databaseUrl,
+      TENANT_ID: b.tenantId,
+      NODE_URL: `${node}/`,
+    },
     b.cleanups,
   )
-  const node = await serveNode(b)
   // Each answers the statement's row, or 500 (which the measurement refuses).
-  for (const url of [`${worker}/`, `${node}/`]) {
+  for (const url of [`${worker}/`, `${node}/`, `${worker}/node`]) {
     const text = await (await fetch(url)).text()
     if (text !== '[["1"]]' && text !== '[[1]]') throw new Error(`${url}: ${text.slice(0, 200)}`)
   }
@@ -93,6 +102,11 @@ export async function transportFloorFigures(b: FloorBench): Promise<Figure[]> {
       {
         name: 'floor: worker + Neon HTTP, one tenant statement',
         op: httpGet(`${worker}/`),
+        vs: NODE,
+      },
+      {
+        name: 'floor: worker → the node server, one subrequest',
+        op: httpGet(`${worker}/node`),
         vs: NODE,
       },
       { name: 'floor: worker, no statement', op: httpGet(`${worker}/none`), vs: NODE },
