@@ -141,6 +141,11 @@ const ConfigSchema = z.object({
     .positive()
     .default(1024 * 1024),
   CODETETHER_VERSION: optional,
+  /**
+   * How long an open stream's place in the open-stream limits holds without renewal; it is
+   * renewed every third of it. A stream whose isolate died frees its place this late.
+   */
+  STREAM_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(90),
   /** How long a claim holds without heartbeat or output, and how often the reaper looks. */
   LEASE_SECONDS: z.coerce
     .number()

@@ -193,6 +193,39 @@ describe('open streams', () => {
   })
 })
 
+describe('open streams under a short lease', () => {
+  test('streams one after another keep their one place renewed, however short each is', async () => {
+    const { worker, url } = await startTestWorker('streams-short-lease', {
+      ...stackVars(),
+      STREAM_LEASE_SECONDS: '3',
+    })
+    const redis = new Redis(stack().redisUrl)
+    try {
+      const { tenantId } = await newTenantAdmin()
+      const mine = await newKey(tenantId, 'member', 'chain')
+      const streams = `streams:{${tenantId}}:p:chain`
+      // Past a whole lease (3 s, renewed every second) of streams far shorter than a second:
+      // each takes over the place of the one before, and the place must be renewed on time.
+      const end = Date.now() + 5_000
+      while (Date.now() < end) {
+        const r = await api(`${url}/a2a/rest/message:stream`, {
+          token: mine,
+          method: 'POST',
+          json: message('square root of 81'),
+        })
+        assert.match(await r.text(), /TASK_STATE_COMPLETED/)
+      }
+      // The last stream's place, kept for the next: still counted, its lease ahead of now.
+      const [id, score, ...more] = await redis.zrange(streams, '0', '-1', 'WITHSCORES')
+      assert.ok(id && more.length === 0, `one place in the set: ${[id, score, ...more]}`)
+      assert.ok(Number(score) > Date.now(), `its lease ran out at ${score}, now is ${Date.now()}`)
+    } finally {
+      redis.disconnect()
+      await worker.stop()
+    }
+  })
+})
+
 describe('open streams with Redis away', () => {
   test('a stream goes through uncounted, and the log says why', async () => {
     const dead = await freePort() // nothing listens here
