@@ -62,12 +62,14 @@ function countStream(kind: string, lease: StreamLease): () => void {
 }
 
 /**
- * Events read from the iterator before the client has taken the ones before. With one (the
- * default), a stream whose events are all there (an answer made at once) ended only as fast
- * as the runtime wrote them to the socket, and its place in the open-stream limits came back
- * that much later; a few more bound the memory a slow client holds all the same.
+ * Bytes of events read from the iterator before the client has taken the ones before. With
+ * one event (the default), a stream whose events are all there (an answer made at once) ended
+ * only as fast as the runtime wrote them to the socket, and its place in the open-stream
+ * limits came back that much later. Counted in bytes, not events: a slow client holds at most
+ * this much and one event more, however large the events are. So a stream may give its place
+ * back while this much is still on its way to the client.
  */
-const READ_AHEAD = new CountQueuingStrategy({ highWaterMark: 8 })
+const READ_AHEAD = new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 })
 
 export function sseResponse(
   items: AsyncIterator<SseItem>,
