@@ -235,8 +235,9 @@ async function runWorker(
   }
   const { Worker } = await import('./worker/worker.js')
   const worker = new Worker(settings, configFlag)
-  await worker.start()
-  await new Promise<void>((resolve) => {
+  // Listening before the start: a worker stopped while it waits for the server still leaves
+  // its state directory unlocked and its journals whole.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info(`${signal}: finishing up (again to force)`)
       process.once(signal, () => process.exit(130))
@@ -245,6 +246,8 @@ async function runWorker(
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))
   })
+  await worker.start()
+  await stopped
   log.info('worker stopped')
   return 0
 }

@@ -13,6 +13,15 @@ export interface Offering {
   models: DiscoveredModel[]
 }
 
+/** A codebase as it is registered. */
+interface Wanted {
+  path: string
+  name: string
+  description: string
+  /** The home directory, for tasks that name no codebase. */
+  global?: boolean
+}
+
 /**
  * What the server knows of this worker: the worker and its codebases (registered again after
  * each reconnect, so the server's view stays fresh), heartbeats naming what runs here, and
@@ -23,12 +32,19 @@ export class Presence {
   readonly codebases = new Map<string, string>()
   /** The home directory, once registered as this worker's global codebase. */
   globalPath?: string
+  /** Codebases registered by a task (register_codebase, clone_repo): registered again too. */
+  private readonly added = new Map<string, { name: string; description: string }>()
+  /** The registration under way, if one is: a stop waits for it before unregistering. */
+  private registering?: Promise<void>
+  private connects = 0
 
   constructor(
     private readonly server: Server,
     private readonly id: string,
     private readonly s: Settings,
     private readonly offering: () => Offering,
+    /** Once aborted, nothing more is registered: the worker is leaving. */
+    private readonly stopping: AbortSignal,
   ) {}
 
   /** The codebases the server may send this worker tasks of: registered ones, and its home. */
@@ -75,8 +91,35 @@ export class Presence {
     }
   }
 
-  /** The worker and its codebases. */
-  async register() {
+  /**
+   * The worker and its codebases, registered anew: ids the server no longer gives (a
+   * workspace deleted meanwhile) are dropped. Every codebase is tried; the first refusal is
+   * thrown after the others are registered.
+   */
+  register(): Promise<void> {
+    const registering = this.registerAll()
+    this.registering = registering.catch(() => {})
+    return registering
+  }
+
+  /** Until any registration under way is over. */
+  async settled(): Promise<void> {
+    await this.registering
+  }
+
+  /**
+   * The task stream (re)connected. It named the codebases known when it connected: after a
+   * reconnect they are registered again, and the stream told the ids they have now. The first
+   * connect follows the registration at start, so it needs neither.
+   */
+  async connected(): Promise<void> {
+    if (this.connects++ === 0) return
+    await this.register()
+    await this.route()
+  }
+
+  private async registerAll() {
+    if (this.stopping.aborted) return
     const { capabilities, agents, models: discovered } = this.offering()
     // The configured default first; ids and providers only, never a key.
     const configured = this.s.model ? [{ id: this.s.model, name: this.s.model }] : []
@@ -91,15 +134,45 @@ export class Presence {
         agents,
       },
     })
-    for (const path of this.s.codebases) await this.registerCodebase(path, basename(path), '')
+    const wanted: Wanted[] = [
+      ...this.s.codebases.map((path) => ({ path, name: basename(path), description: '' })),
+      ...[...this.added].map(([path, named]) => ({ path, ...named })),
+    ]
     if (this.s.global) {
       const home = realPathOf(homedir())
-      await this.registerCodebase(home, 'global', `${this.s.name}'s home directory`, true)
-      this.globalPath = home
+      const description = `${this.s.name}'s home directory`
+      wanted.push({ path: home, name: 'global', description, global: true })
     }
+    const fresh = new Map<string, string>()
+    let refused: Error | undefined
+    for (const w of wanted) {
+      if (this.stopping.aborted) return
+      try {
+        fresh.set(await this.registerPath(w), w.path)
+        if (w.global) this.globalPath = w.path
+      } catch (err) {
+        // Kept under the id it had: a server away for a moment drops no codebase here.
+        const before = [...this.codebases].find(([, path]) => path === w.path)
+        if (before) fresh.set(...before)
+        log.warn(`registering ${w.path}: ${(err as Error).message}`)
+        refused ??= err as Error
+      }
+    }
+    this.codebases.clear()
+    for (const [id, path] of fresh) this.codebases.set(id, path)
+    if (refused) throw refused
   }
 
-  async registerCodebase(path: string, name: string, description: string, global = false) {
+  /** A codebase a task registers: routed to this worker's open stream at once. */
+  async registerCodebase(path: string, name: string, description: string) {
+    const id = await this.registerPath({ path, name, description })
+    this.codebases.set(id, path)
+    if (!this.s.codebases.includes(path)) this.added.set(path, { name, description })
+    await this.route()
+    return id
+  }
+
+  private async registerPath({ path, name, description, global }: Wanted) {
     const res = await answer(
       this.server.api.POST('/v1/agent/codebases', {
         body: { name, path, description, worker_id: this.id, ...(global ? { global } : {}) },
@@ -108,8 +181,22 @@ export class Presence {
     // Without a worker_id the server would queue the registration instead (`pending`).
     const id = 'workspace' in res ? res.workspace.id : undefined
     if (!id) throw new Error(`registering ${path} returned no id`)
-    this.codebases.set(id, path)
     return id
+  }
+
+  /** The open task stream told which codebases it is sent tasks of (none open: nothing to do). */
+  private async route() {
+    try {
+      await answer(
+        this.server.api.PUT('/v1/worker/codebases', {
+          headers: { 'X-Worker-ID': this.id },
+          body: { worker_id: this.id, codebases: this.codebaseIds() },
+        }),
+      )
+    } catch (err) {
+      if (!(err instanceof HttpError && err.status === 404))
+        log.warn(`routing codebases to the task stream: ${(err as Error).message}`)
+    }
   }
 
   /** Until `signal`: a heartbeat naming `running()`, the first at once. */
@@ -126,7 +213,11 @@ export class Presence {
           body: { running: running() },
         })
       } catch (err) {
-        if (err instanceof HttpError && err.status === 404) await this.register().catch(() => {})
+        // The server forgot this worker (unregistered, or its row lost): register it anew.
+        if (err instanceof HttpError && err.status === 404)
+          await this.register()
+            .then(() => this.route())
+            .catch(() => {})
       }
     }
   }

@@ -36,9 +36,11 @@ export class Worker {
   private readonly backlog = new Backlog()
   private readonly running = new Map<string, Running>()
   private readonly stopping = new AbortController()
+  private readonly beating = new AbortController()
   private readonly choice: ExecutorChoice
   private readonly executors: Map<string, Executor>
   private feed?: TaskFeed
+  private starting?: Promise<void>
   private unlock?: () => void
   private readonly sessions: SessionSync
   private readonly sources: ReturnType<typeof modelSources>
@@ -54,11 +56,13 @@ export class Worker {
     this.id = workerIdentity(s.stateDir)
     this.server = new Server({ server: s.server, token: s.token })
     this.sources = modelSources(process.env)
-    this.presence = new Presence(this.server, this.id, s, () => ({
-      capabilities: this.capabilities,
-      agents: this.agents,
-      models: this.models,
-    }))
+    this.presence = new Presence(
+      this.server,
+      this.id,
+      s,
+      () => ({ capabilities: this.capabilities, agents: this.agents, models: this.models }),
+      this.stopping.signal,
+    )
     this.choice = {
       configured: s.executor,
       defaultModel: s.model,
@@ -102,7 +106,13 @@ export class Worker {
     return Object.keys(codingCliExecutors).filter((n) => usable(this.choice).includes(n))
   }
 
-  async start() {
+  /** Starts once; a stop waits for the start to be over before it unlocks the state dir. */
+  start(): Promise<void> {
+    this.starting ??= this.begin()
+    return this.starting
+  }
+
+  private async begin() {
     this.unlock = lockStateDir(this.s.stateDir)
     log.info(
       `worker ${bold(this.id)} (${this.s.name}) → ${this.server.base}, sandbox ${this.choice.sandbox.name}`,
@@ -131,12 +141,13 @@ export class Worker {
           r?.stop('cancelled')
         },
         connected: () =>
-          this.presence.register().catch((e) => log.warn(`re-register: ${e.message}`)),
+          this.presence.connected().catch((e) => log.warn(`re-register: ${e.message}`)),
       },
       this.s.pollSeconds,
     )
     this.feed.start(this.stopping.signal)
-    void this.presence.heartbeats(this.stopping.signal, () => [
+    // Beyond the stop, until the last task is done: heartbeats hold the running tasks' leases.
+    void this.presence.heartbeats(this.beating.signal, () => [
       ...this.running.keys(),
       ...this.backlog.inFlight(),
     ])
@@ -257,6 +268,9 @@ export class Worker {
     await Promise.race([Promise.all(all.map((r) => r.done)), sleep(10_000, flushOver.signal)])
     for (const r of this.running.values()) r.abandon()
     await Promise.all(all.map((r) => r.done))
+    this.beating.abort()
+    // A registration under way (a reconnect's) lands before the unregister, not after it.
+    await Promise.race([this.presence.settled(), sleep(3000, flushOver.signal)])
     await Promise.race([
       this.server.api
         .POST('/v1/agent/workers/{id}/unregister', { params: { path: { id: this.id } } })
@@ -264,6 +278,8 @@ export class Worker {
       sleep(3000, flushOver.signal),
     ])
     flushOver.abort()
+    // Journals a start is still replaying are its to finish before another run may take them.
+    await this.starting?.catch(() => {})
     this.unlock?.()
   }
 }
