@@ -143,9 +143,10 @@ const ConfigSchema = z.object({
   CODETETHER_VERSION: optional,
   /**
    * How long an open stream's place in the open-stream limits holds without renewal; it is
-   * renewed every third of it. A stream whose isolate died frees its place this late.
+   * renewed every third of it. A stream whose isolate died frees its place this late. At
+   * least 6 s: a place kept 2 s between streams must still be renewed before it runs out.
    */
-  STREAM_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(90),
+  STREAM_LEASE_SECONDS: z.coerce.number().int().min(6).max(3600).default(90),
   /** How long a claim holds without heartbeat or output, and how often the reaper looks. */
   LEASE_SECONDS: z.coerce
     .number()

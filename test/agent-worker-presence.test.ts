@@ -62,8 +62,9 @@ describe('a worker as the server knows it', () => {
       )
       const ran = await settled(task.id, 15_000, key)
       assert.equal(ran.status, 'completed', `${JSON.stringify(ran)}\n${worker.output()}`)
-    } finally {
       assert.equal(await worker.stop(), 0, worker.output())
+    } finally {
+      await worker.stop()
     }
   })
 

@@ -3,10 +3,11 @@
  * shutdown, output longer than the server takes.
  */
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from '../scripts/stack/ports'
 import { startWrangler } from '../scripts/stack/wrangler'
 import {
   api,
@@ -94,6 +95,31 @@ describe('the agent worker under failure', () => {
       assert.match(second.output(), /recovered after a restart/)
     } finally {
       assert.equal(await second.stop(), 0, second.output())
+    }
+  })
+
+  test('SIGTERM while a crashed run is recovered and the server is away: it stops, the journal kept', async () => {
+    const codebase = tempDir('away')
+    const args = ['--codebases', codebase, '--auto-approve', 'all']
+    const first = startWorker(args, { name: 'away' })
+    const task = await commandTask(await workspaceOf(codebase), 'echo one; sleep 30')
+    await until('it runs', async () => (await outputsOf(task.id)).includes('one'))
+    first.child.kill('SIGKILL')
+    await first.stop()
+    const away = `http://127.0.0.1:${await freePort()}`
+    const second = startWorker(args, { name: 'away', stateDir: first.stateDir, server: away })
+    await until('it starts', async () => /→ http/.test(second.output()))
+    await sleep(1000) // delivering the crashed run's journal, to nobody
+    const code = await Promise.race([second.stop('SIGTERM'), sleep(20_000).then(() => 'hung')])
+    if (code === 'hung') second.child.kill('SIGKILL') // not left behind to hold up the suite
+    assert.equal(code, 0, second.output())
+    assert.equal(readdirSync(join(first.stateDir, 'tasks')).length, 1, 'the journal is kept')
+    const third = startWorker(args, { name: 'away', stateDir: first.stateDir })
+    try {
+      await until('recovered', async () => /recovered after a restart/.test(third.output()))
+    } finally {
+      await api(`/v1/agent/tasks/${task.id}/cancel`, { method: 'POST' })
+      await third.stop()
     }
   })
 

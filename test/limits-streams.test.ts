@@ -197,16 +197,16 @@ describe('open streams under a short lease', () => {
   test('streams one after another keep their one place renewed, however short each is', async () => {
     const { worker, url } = await startTestWorker('streams-short-lease', {
       ...stackVars(),
-      STREAM_LEASE_SECONDS: '3',
+      STREAM_LEASE_SECONDS: '6',
     })
     const redis = new Redis(stack().redisUrl)
     try {
       const { tenantId } = await newTenantAdmin()
       const mine = await newKey(tenantId, 'member', 'chain')
       const streams = `streams:{${tenantId}}:p:chain`
-      // Past a whole lease (3 s, renewed every second) of streams far shorter than a second:
-      // each takes over the place of the one before, and the place must be renewed on time.
-      const end = Date.now() + 5_000
+      // Past a whole lease (6 s, renewed every 2 s) of streams far shorter than that: each
+      // takes over the place of the one before, and the place must be renewed on time.
+      const end = Date.now() + 8_000
       while (Date.now() < end) {
         const r = await api(`${url}/a2a/rest/message:stream`, {
           token: mine,

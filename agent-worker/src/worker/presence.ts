@@ -43,8 +43,8 @@ export class Presence {
     private readonly id: string,
     private readonly s: Settings,
     private readonly offering: () => Offering,
-    /** Once aborted, nothing more is registered: the worker is leaving. */
-    private readonly stopping: AbortSignal,
+    /** Once aborted, nothing more is registered: the worker's work is done and it leaves. */
+    private readonly leaving: AbortSignal,
   ) {}
 
   /** The codebases the server may send this worker tasks of: registered ones, and its home. */
@@ -114,12 +114,16 @@ export class Presence {
    */
   async connected(): Promise<void> {
     if (this.connects++ === 0) return
-    await this.register()
-    await this.route()
+    try {
+      await this.register()
+    } finally {
+      // What did register, even if some codebase did not.
+      await this.route()
+    }
   }
 
   private async registerAll() {
-    if (this.stopping.aborted) return
+    if (this.leaving.aborted) return
     const { capabilities, agents, models: discovered } = this.offering()
     // The configured default first; ids and providers only, never a key.
     const configured = this.s.model ? [{ id: this.s.model, name: this.s.model }] : []
@@ -146,7 +150,7 @@ export class Presence {
     const fresh = new Map<string, string>()
     let refused: Error | undefined
     for (const w of wanted) {
-      if (this.stopping.aborted) return
+      if (this.leaving.aborted) return
       try {
         fresh.set(await this.registerPath(w), w.path)
         if (w.global) this.globalPath = w.path
@@ -158,6 +162,9 @@ export class Presence {
         refused ??= err as Error
       }
     }
+    // A codebase a task registered meanwhile (not in `wanted`) keeps its id.
+    const paths = new Set(wanted.map((w) => w.path))
+    for (const [id, path] of this.codebases) if (!paths.has(path)) fresh.set(id, path)
     this.codebases.clear()
     for (const [id, path] of fresh) this.codebases.set(id, path)
     if (refused) throw refused
@@ -216,8 +223,8 @@ export class Presence {
         // The server forgot this worker (unregistered, or its row lost): register it anew.
         if (err instanceof HttpError && err.status === 404)
           await this.register()
-            .then(() => this.route())
             .catch(() => {})
+            .then(() => this.route())
       }
     }
   }

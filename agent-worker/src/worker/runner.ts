@@ -103,15 +103,27 @@ export function runTask(deps: RunnerDeps, spec: TaskSpec): Running {
   }
 }
 
-/** Resumes what an earlier run of this worker left: stops its orphans, flushes, lets go. */
-export async function recoverLeftovers(deps: RunnerDeps, killGroup: (pgid: number) => void) {
+/**
+ * Resumes what an earlier run of this worker left: stops its orphans, flushes, lets go. A
+ * stop leaves what is not delivered yet in its journal, for the next start.
+ */
+export async function recoverLeftovers(
+  deps: RunnerDeps,
+  killGroup: (pgid: number) => void,
+  stopping: AbortSignal,
+) {
   for (const journal of TaskJournal.leftOver(deps.stateDir)) {
+    if (stopping.aborted) return
     for (const pgid of journal.meta.pgids) killGroup(pgid)
     // The executor died with the worker; its output so far is delivered under the old lease
     // (if it is still valid), then the task goes back to the queue for a fresh attempt.
     journal.finish({ status: 'released' })
     const delivery = new Delivery(deps.server, deps.workerId, journal, () => {})
+    const abandon = () => delivery.abandon()
+    stopping.addEventListener('abort', abandon, { once: true })
     await delivery.settled
+    stopping.removeEventListener('abort', abandon)
+    if (!journal.done) return
     journal.remove()
     log.info(`task ${journal.meta.taskId}: recovered after a restart and handed back to the queue`)
   }

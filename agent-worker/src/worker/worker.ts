@@ -61,7 +61,8 @@ export class Worker {
       this.id,
       s,
       () => ({ capabilities: this.capabilities, agents: this.agents, models: this.models }),
-      this.stopping.signal,
+      // Registered again (a heartbeat's 404) while tasks still run in the grace, not after.
+      this.beating.signal,
     )
     this.choice = {
       configured: s.executor,
@@ -117,9 +118,13 @@ export class Worker {
     log.info(
       `worker ${bold(this.id)} (${this.s.name}) → ${this.server.base}, sandbox ${this.choice.sandbox.name}`,
     )
-    await recoverLeftovers(this.deps(), (pgid) => {
-      killGroup(pgid, 'SIGKILL')
-    })
+    await recoverLeftovers(
+      this.deps(),
+      (pgid) => {
+        killGroup(pgid, 'SIGKILL')
+      },
+      this.stopping.signal,
+    )
     this.models = await this.sources.discover(usable(this.choice))
     await this.presence.untilRegistered(this.stopping.signal)
     if (this.stopping.signal.aborted) return
