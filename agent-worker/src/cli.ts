@@ -231,7 +231,11 @@ async function runWorker(
   configFlag?: string,
 ) {
   if (settings.codebases.length === 0) {
-    log.warn('no --codebases: this worker only takes tasks without a codebase')
+    log.warn(
+      settings.global
+        ? 'no --codebases: this worker only takes tasks without a codebase'
+        : 'no --codebases and --no-global: this worker takes no tasks',
+    )
   }
   const { Worker } = await import('./worker/worker.js')
   const worker = new Worker(settings, configFlag)
