@@ -27,16 +27,16 @@ function configOf(settings: Record<string, unknown>): string {
 }
 
 describe('a worker as the server knows it', () => {
-  test('a codebase a task registers is sent its tasks at once, not at the next poll', async () => {
+  test('a codebase a task registers is sent its tasks at once, and served after a restart', async () => {
     // A tenant of its own: no other suite's worker takes the registration job.
     const { key } = await newTenantAdmin()
     const root = tempDir('routed')
     const sub = join(root, 'sub')
     mkdirSync(sub)
-    const worker = startWorker(['--codebases', root, '--auto-approve', 'all'], {
-      // Polling once in ten minutes: only the push can bring the task within the test.
-      env: { CODETETHER_TOKEN: key, CODETETHER_CONFIG: configOf({ pollSeconds: 600 }) },
-    })
+    const args = ['--codebases', root, '--auto-approve', 'all']
+    // Polling once in ten minutes: only the push can bring the task within the test.
+    const env = { CODETETHER_TOKEN: key, CODETETHER_CONFIG: configOf({ pollSeconds: 600 }) }
+    const worker = startWorker(args, { env })
     try {
       await workspaceOf(root, key)
       await until('the stream is up', async () => /task stream connected/.test(worker.output()))
@@ -63,6 +63,20 @@ describe('a worker as the server knows it', () => {
       const ran = await settled(task.id, 15_000, key)
       assert.equal(ran.status, 'completed', `${JSON.stringify(ran)}\n${worker.output()}`)
       assert.equal(await worker.stop(), 0, worker.output())
+      // Restarted, it still serves the codebase the task registered.
+      const again = startWorker(args, { env, stateDir: worker.stateDir })
+      try {
+        const next = await createWorkspaceTask(
+          subId,
+          { prompt: 'echo again', agent_type: 'command' },
+          undefined,
+          key,
+        )
+        const done = await settled(next.id, 15_000, key)
+        assert.equal(done.status, 'completed', `${JSON.stringify(done)}\n${again.output()}`)
+      } finally {
+        await again.stop()
+      }
     } finally {
       await worker.stop()
     }

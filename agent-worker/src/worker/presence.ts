@@ -1,16 +1,45 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { homedir, hostname } from 'node:os'
-import { basename } from 'node:path'
+import { basename, join } from 'node:path'
 import type { Settings } from '../config.js'
 import { realPathOf } from '../executors/sandbox.js'
 import { answer, HttpError, type Server, sleep } from '../http.js'
 import { bold, log } from '../log.js'
 import type { DiscoveredModel } from '../models/index.js'
+import { PRIVATE } from '../private-fs.js'
 
 /** What the worker offers, as the server lists it: read at each registration. */
 export interface Offering {
   capabilities: string[]
   agents: string[]
   models: DiscoveredModel[]
+}
+
+type Named = { name: string; description: string }
+
+const addedFile = (stateDir: string) => join(stateDir, 'added-codebases.json')
+
+/** The codebases tasks registered in earlier runs, those still directories here. */
+function loadAdded(stateDir: string): Map<string, Named> {
+  const added = new Map<string, Named>()
+  const file = addedFile(stateDir)
+  if (!existsSync(file)) return added
+  try {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Partial<Named>>
+    for (const [path, n] of Object.entries(kept)) {
+      if (!existsSync(path) || !statSync(path).isDirectory()) {
+        log.warn(`${path}, registered by a task, is gone: not served any more`)
+        continue
+      }
+      added.set(path, {
+        name: String(n.name ?? basename(path)),
+        description: String(n.description ?? ''),
+      })
+    }
+  } catch (err) {
+    log.warn(`${file}: ${(err as Error).message}; codebases tasks registered are not served`)
+  }
+  return added
 }
 
 /** A codebase as it is registered. */
@@ -32,8 +61,11 @@ export class Presence {
   readonly codebases = new Map<string, string>()
   /** The home directory, once registered as this worker's global codebase. */
   globalPath?: string
-  /** Codebases registered by a task (register_codebase, clone_repo): registered again too. */
-  private readonly added = new Map<string, { name: string; description: string }>()
+  /**
+   * Codebases registered by a task (register_codebase, clone_repo): registered again too, on
+   * a reconnect and after a restart.
+   */
+  private readonly added: Map<string, Named>
   /** The registration under way, if one is: a stop waits for it before unregistering. */
   private registering?: Promise<void>
   private connects = 0
@@ -45,7 +77,9 @@ export class Presence {
     private readonly offering: () => Offering,
     /** Once aborted, nothing more is registered: the worker's work is done and it leaves. */
     private readonly leaving: AbortSignal,
-  ) {}
+  ) {
+    this.added = loadAdded(s.stateDir)
+  }
 
   /** The codebases the server may send this worker tasks of: registered ones, and its home. */
   codebaseIds(): string[] {
@@ -140,7 +174,9 @@ export class Presence {
     })
     const wanted: Wanted[] = [
       ...this.s.codebases.map((path) => ({ path, name: basename(path), description: '' })),
-      ...[...this.added].map(([path, named]) => ({ path, ...named })),
+      ...[...this.added]
+        .filter(([path]) => !this.s.codebases.includes(path))
+        .map(([path, named]) => ({ path, ...named })),
     ]
     if (this.s.global) {
       const home = realPathOf(homedir())
@@ -174,7 +210,14 @@ export class Presence {
   async registerCodebase(path: string, name: string, description: string) {
     const id = await this.registerPath({ path, name, description })
     this.codebases.set(id, path)
-    if (!this.s.codebases.includes(path)) this.added.set(path, { name, description })
+    if (!this.s.codebases.includes(path)) {
+      this.added.set(path, { name, description })
+      writeFileSync(
+        addedFile(this.s.stateDir),
+        JSON.stringify(Object.fromEntries(this.added)),
+        PRIVATE,
+      )
+    }
     await this.route()
     return id
   }
