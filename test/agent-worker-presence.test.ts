@@ -16,6 +16,7 @@ import {
   startWorker,
   tempDir,
   until,
+  type WorkerProcess,
   workspaceOf,
 } from './worker-helpers'
 
@@ -54,26 +55,23 @@ describe('a worker as the server knows it', () => {
       const registered = await settled(((await job.json()) as { id: string }).id, 30_000, key)
       assert.equal(registered.status, 'completed', JSON.stringify(registered))
       const subId = await workspaceOf(sub, key)
-      const task = await createWorkspaceTask(
-        subId,
-        { prompt: 'echo routed', agent_type: 'command' },
-        undefined,
-        key,
-      )
-      const ran = await settled(task.id, 15_000, key)
-      assert.equal(ran.status, 'completed', `${JSON.stringify(ran)}\n${worker.output()}`)
+      /** A command task of the registered codebase runs on `on` within the test. */
+      const runsOn = async (on: WorkerProcess) => {
+        const task = await createWorkspaceTask(
+          subId,
+          { prompt: 'echo routed', agent_type: 'command' },
+          undefined,
+          key,
+        )
+        const ran = await settled(task.id, 15_000, key)
+        assert.equal(ran.status, 'completed', `${JSON.stringify(ran)}\n${on.output()}`)
+      }
+      await runsOn(worker)
       assert.equal(await worker.stop(), 0, worker.output())
       // Restarted, it still serves the codebase the task registered.
       const again = startWorker(args, { env, stateDir: worker.stateDir })
       try {
-        const next = await createWorkspaceTask(
-          subId,
-          { prompt: 'echo again', agent_type: 'command' },
-          undefined,
-          key,
-        )
-        const done = await settled(next.id, 15_000, key)
-        assert.equal(done.status, 'completed', `${JSON.stringify(done)}\n${again.output()}`)
+        await runsOn(again)
       } finally {
         await again.stop()
       }
