@@ -148,10 +148,14 @@ export class Presence {
    */
   async connected(): Promise<void> {
     if (this.connects++ === 0) return
+    await this.registerAndRoute()
+  }
+
+  /** Registered anew, and the open stream told what did register, even if some did not. */
+  private async registerAndRoute() {
     try {
       await this.register()
     } finally {
-      // What did register, even if some codebase did not.
       await this.route()
     }
   }
@@ -265,9 +269,7 @@ export class Presence {
       } catch (err) {
         // The server forgot this worker (unregistered, or its row lost): register it anew.
         if (err instanceof HttpError && err.status === 404)
-          await this.register()
-            .catch(() => {})
-            .then(() => this.route())
+          await this.registerAndRoute().catch(() => {})
       }
     }
   }
