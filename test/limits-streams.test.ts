@@ -44,6 +44,15 @@ async function opensSoon(attempt: () => Promise<Held>): Promise<Held> {
 }
 
 const message = (text: string) => ({ message: v10Message({}, text) })
+/** One streamed message over the HTTP+JSON binding, read to its completed task. */
+async function streamAnswered(token: string, base = '') {
+  const r = await api(`${base}/a2a/rest/message:stream`, {
+    token,
+    method: 'POST',
+    json: message('square root of 81'),
+  })
+  assert.match(await r.text(), /TASK_STATE_COMPLETED/)
+}
 const rpcStream = (version: '0.3' | '1.0') => ({
   method: 'POST',
   headers: { 'A2A-Version': version, 'Content-Type': 'application/json' },
@@ -171,14 +180,7 @@ describe('open streams', () => {
     const calls = await scriptCallsNaming(
       streams,
       async () => {
-        for (let i = 0; i < 20; i++) {
-          const r = await api('/a2a/rest/message:stream', {
-            token: mine,
-            method: 'POST',
-            json: message('square root of 81'),
-          })
-          assert.match(await r.text(), /TASK_STATE_COMPLETED/)
-        }
+        for (let i = 0; i < 20; i++) await streamAnswered(mine)
       },
       2_500, // past the ended stream's place being kept (KEEP_MS)
     )
@@ -207,14 +209,7 @@ describe('open streams under a short lease', () => {
       // Past a whole lease (6 s, renewed every 2 s) of streams far shorter than that: each
       // takes over the place of the one before, and the place must be renewed on time.
       const end = Date.now() + 8_000
-      while (Date.now() < end) {
-        const r = await api(`${url}/a2a/rest/message:stream`, {
-          token: mine,
-          method: 'POST',
-          json: message('square root of 81'),
-        })
-        assert.match(await r.text(), /TASK_STATE_COMPLETED/)
-      }
+      while (Date.now() < end) await streamAnswered(mine, url)
       // The last stream's place, kept for the next: still counted, its lease ahead of now.
       const [id, score, ...more] = await redis.zrange(streams, '0', '-1', 'WITHSCORES')
       assert.ok(id && more.length === 0, `one place in the set: ${[id, score, ...more]}`)
